@@ -1,0 +1,700 @@
+"""The roster problem as validated dataclasses, JSON both ways.
+
+Every location in an error names the JSON path (`shifts[2].length`), so a person can fix the file.
+Days are indices from the horizon start (0 = first day); JSON also accepts ISO dates for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rounds.engine.errors import ProblemError
+
+SHIFT_KINDS = (
+    "in_house_clinical",
+    "in_house_call",
+    "night_float",
+    "home_call",
+    "clinic",
+    "education",
+)
+MOONLIGHTING = (None, "internal", "external")
+RULE_FAMILIES = (
+    "shifts",  # number of shifts (of one type, or all) over the horizon
+    "minutes",  # total minutes worked over the horizon
+    "weekends",  # weekends worked (Saturday or Sunday)
+    "consecutive_days",  # run length of consecutive working days
+    "consecutive_shift",  # run length of consecutive days on one shift type
+    "consecutive_days_off",  # run length of consecutive days off
+)
+FAIRNESS_MEASURES = ("calls", "nights", "weekends", "holidays", "shifts")
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------- small JSON readers
+
+
+def _obj(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProblemError(path, "must be an object")
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ProblemError(path, "must be a list")
+    return value
+
+
+def _str(d: dict[str, Any], key: str, path: str, default: str | None = None) -> str:
+    value = d.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ProblemError(f"{path}.{key}", "must be a non-empty string")
+    return value
+
+
+def _opt_str(d: dict[str, Any], key: str, path: str) -> str | None:
+    value = d.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ProblemError(f"{path}.{key}", "must be a string or null")
+    return value
+
+
+def _int(
+    d: dict[str, Any], key: str, path: str, default: int | None = None, minimum: int | None = None
+) -> int:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProblemError(f"{path}.{key}", "must be an integer")
+    if minimum is not None and value < minimum:
+        reason = "must be positive" if minimum == 1 else f"must be at least {minimum}"
+        raise ProblemError(f"{path}.{key}", reason)
+    return value
+
+
+def _opt_int(d: dict[str, Any], key: str, path: str, minimum: int | None = 0) -> int | None:
+    if d.get(key) is None:
+        return None
+    return _int(d, key, path, minimum=minimum)
+
+
+def _num(d: dict[str, Any], key: str, path: str, default: float) -> float:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ProblemError(f"{path}.{key}", "must be a number at least 0")
+    return float(value)
+
+
+def _weight(d: dict[str, Any], key: str, path: str) -> int | None:
+    """A soft weight, or None for a hard rule."""
+    return _opt_int(d, key, path, minimum=0)
+
+
+def _date(value: Any, path: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ProblemError(path, "must be a date YYYY-MM-DD") from None
+
+
+def _many(items: Any, path: str, parse: Callable[[dict[str, Any], str], T]) -> list[T]:
+    return [parse(_obj(item, f"{path}[{i}]"), f"{path}[{i}]") for i, item in enumerate(_list(items, path))]
+
+
+# ---------------------------------------------------------------- dataclasses
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str = ""
+    pgy: int | None = None  # None: not a trainee, the ACGME rules do not apply
+    skills: tuple[str, ...] = ()
+    group: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Person:
+        skills = _list(d.get("skills"), f"{path}.skills")
+        if not all(isinstance(s, str) for s in skills):
+            raise ProblemError(f"{path}.skills", "must be a list of strings")
+        return cls(
+            id=_str(d, "id", path),
+            name=d.get("name") or "",
+            pgy=_opt_int(d, "pgy", path, minimum=1),
+            skills=tuple(skills),
+            group=_opt_str(d, "group", path),
+        )
+
+
+@dataclass(frozen=True)
+class ShiftType:
+    id: str
+    start: str = "00:00"  # local wall-clock time "HH:MM"
+    length: int = 480  # minutes
+    kind: str = "in_house_clinical"
+    name: str = ""
+    moonlighting: str | None = None  # "internal" / "external": PGY-1 may not work it
+
+    @property
+    def start_minutes(self) -> int:
+        hours, minutes = self.start.split(":")
+        return int(hours) * 60 + int(minutes)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> ShiftType:
+        start = d.get("start", "00:00")
+        try:
+            hours, minutes = str(start).split(":")
+            ok = 0 <= int(hours) < 24 and 0 <= int(minutes) < 60
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ProblemError(f"{path}.start", "must be a time HH:MM")
+        kind = d.get("kind", "in_house_clinical")
+        if kind not in SHIFT_KINDS:
+            raise ProblemError(f"{path}.kind", f"must be one of {', '.join(SHIFT_KINDS)}")
+        moon = d.get("moonlighting")
+        if moon not in MOONLIGHTING:
+            raise ProblemError(f"{path}.moonlighting", "must be null, internal or external")
+        length = _int(d, "length", path, minimum=1)
+        if length > 48 * 60:
+            raise ProblemError(f"{path}.length", "must be at most 2880 minutes (48 hours)")
+        return cls(
+            id=_str(d, "id", path),
+            start=f"{int(hours):02d}:{int(minutes):02d}",
+            length=length,
+            kind=kind,
+            name=d.get("name") or "",
+            moonlighting=moon,
+        )
+
+
+@dataclass(frozen=True)
+class Horizon:
+    start: dt.date
+    days: int
+    timezone: str = "UTC"
+
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=day)
+
+    def day_of(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+    def is_weekend(self, day: int) -> bool:
+        return self.date(day).weekday() >= 5
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Horizon:
+        tz = d.get("timezone", "UTC")
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ProblemError(f"{path}.timezone", f"unknown time zone {tz!r}") from None
+        return cls(
+            start=_date(d.get("start"), f"{path}.start"),
+            days=_int(d, "days", path, minimum=1),
+            timezone=tz,
+        )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many people a shift needs on some days; hard min/max, soft `required` with weights."""
+
+    shift: str
+    days: tuple[int, ...] | None = None  # None: every day
+    required: int | None = None
+    min: int | None = None
+    max: int | None = None
+    weight_under: int = 100
+    weight_over: int = 1
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Coverage:
+        return cls(
+            shift=_str(d, "shift", path),
+            days=_days(d.get("days"), f"{path}.days"),
+            required=_opt_int(d, "required", path),
+            min=_opt_int(d, "min", path),
+            max=_opt_int(d, "max", path),
+            weight_under=_int(d, "weight_under", path, default=100, minimum=0),
+            weight_over=_int(d, "weight_over", path, default=1, minimum=0),
+        )
+
+
+@dataclass(frozen=True)
+class Mix:
+    """At least `min` people with a skill and/or a PGY level on a shift (e.g. a PGY-2+ every night)."""
+
+    id: str
+    shift: str
+    min: int = 1
+    days: tuple[int, ...] | None = None
+    skill: str | None = None
+    min_pgy: int | None = None
+    weight: int | None = None  # None: hard
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Mix:
+        mix = cls(
+            id=_str(d, "id", path),
+            shift=_str(d, "shift", path),
+            min=_int(d, "min", path, default=1, minimum=0),
+            days=_days(d.get("days"), f"{path}.days"),
+            skill=_opt_str(d, "skill", path),
+            min_pgy=_opt_int(d, "min_pgy", path, minimum=1),
+            weight=_weight(d, "weight", path),
+        )
+        if mix.skill is None and mix.min_pgy is None:
+            raise ProblemError(path, "needs a skill or a min_pgy")
+        return mix
+
+    def qualifies(self, person: Person) -> bool:
+        if self.skill is not None and self.skill not in person.skills:
+            return False
+        return self.min_pgy is None or (person.pgy is not None and person.pgy >= self.min_pgy)
+
+
+@dataclass(frozen=True)
+class Leave:
+    person: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Leave:
+        leave = cls(
+            person=_str(d, "person", path),
+            start=_date(d.get("start"), f"{path}.start"),
+            end=_date(d.get("end"), f"{path}.end"),
+        )
+        if leave.end < leave.start:
+            raise ProblemError(f"{path}.end", "must not be before start")
+        return leave
+
+
+@dataclass(frozen=True)
+class DayRef:
+    """A person on a day, optionally one shift: days off, fixed assignments, requests."""
+
+    person: str
+    day: int
+    shift: str | None = None
+    weight: int | None = None  # requests only: the cost of not granting it
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> DayRef:
+        return cls(
+            person=_str(d, "person", path),
+            day=_day(d.get("day"), f"{path}.day"),
+            shift=_opt_str(d, "shift", path),
+            weight=_weight(d, "weight", path),
+        )
+
+
+@dataclass(frozen=True)
+class Succession:
+    """Shift `second` may not follow shift `first` on the next day."""
+
+    first: str
+    second: str
+    weight: int | None = None
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Succession:
+        return cls(
+            first=_str(d, "first", path),
+            second=_str(d, "second", path),
+            weight=_weight(d, "weight", path),
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a rule applies to: listed people, one group, or (both empty) everyone."""
+
+    people: tuple[str, ...] | None = None
+    group: str | None = None
+
+    def includes(self, person: Person) -> bool:
+        if self.people is not None and person.id not in self.people:
+            return False
+        return self.group is None or person.group == self.group
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Scope:
+        people = d.get("people")
+        if people is not None:
+            people = tuple(_list(people, f"{path}.people"))
+        return cls(people=people, group=_opt_str(d, "group", path))
+
+
+@dataclass(frozen=True)
+class Rest:
+    """At least `hours` between the end of one shift and the start of the next."""
+
+    id: str
+    hours: float
+    scope: Scope = field(default_factory=Scope)
+    weight: int | None = None
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Rest:
+        return cls(
+            id=_str(d, "id", path),
+            hours=_num(d, "hours", path, 0),
+            scope=Scope.parse(d, path),
+            weight=_weight(d, "weight", path),
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A counted or sequence rule with hard and soft bounds, as in OR-Tools shift_scheduling_sat.
+
+    Hard bounds must hold; soft bounds cost `min_weight` per unit below `soft_min` and
+    `max_weight` per unit above `soft_max` (per violating run for the consecutive families).
+    """
+
+    id: str
+    family: str
+    scope: Scope = field(default_factory=Scope)
+    shift: str | None = None
+    hard_min: int | None = None
+    soft_min: int | None = None
+    soft_max: int | None = None
+    hard_max: int | None = None
+    min_weight: int = 1
+    max_weight: int = 1
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Rule:
+        family = d.get("family")
+        if family not in RULE_FAMILIES:
+            raise ProblemError(f"{path}.family", f"must be one of {', '.join(RULE_FAMILIES)}")
+        rule = cls(
+            id=_str(d, "id", path),
+            family=family,
+            scope=Scope.parse(d, path),
+            shift=_opt_str(d, "shift", path),
+            hard_min=_opt_int(d, "hard_min", path),
+            soft_min=_opt_int(d, "soft_min", path),
+            soft_max=_opt_int(d, "soft_max", path),
+            hard_max=_opt_int(d, "hard_max", path),
+            min_weight=_int(d, "min_weight", path, default=1, minimum=0),
+            max_weight=_int(d, "max_weight", path, default=1, minimum=0),
+        )
+        if family == "consecutive_shift" and rule.shift is None:
+            raise ProblemError(f"{path}.shift", "is required for consecutive_shift")
+        if rule.hard_min is not None and rule.hard_max is not None and rule.hard_min > rule.hard_max:
+            raise ProblemError(f"{path}.hard_max", "must not be below hard_min")
+        return rule
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """Balance a measure across a peer group: cost `weight` per unit of (max - min)."""
+
+    id: str
+    measure: str
+    scope: Scope = field(default_factory=Scope)
+    weight: int | None = 1
+    max_spread: int | None = None  # hard bound on max - min
+    history: dict[str, int] = field(default_factory=dict)  # earlier schedules, carried in
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Fairness:
+        measure = d.get("measure")
+        if measure not in FAIRNESS_MEASURES:
+            raise ProblemError(f"{path}.measure", f"must be one of {', '.join(FAIRNESS_MEASURES)}")
+        history = _obj(d.get("history", {}), f"{path}.history")
+        for key, value in history.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ProblemError(f"{path}.history.{key}", "must be an integer at least 0")
+        return cls(
+            id=_str(d, "id", path),
+            measure=measure,
+            scope=Scope.parse(d, path),
+            weight=_weight(d, "weight", path),
+            max_spread=_opt_int(d, "max_spread", path),
+            history=dict(history),
+        )
+
+
+@dataclass(frozen=True)
+class Rotation:
+    person: str
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Rotation:
+        return cls(
+            person=_str(d, "person", path),
+            name=_str(d, "name", path),
+            start=_date(d.get("start"), f"{path}.start"),
+            end=_date(d.get("end"), f"{path}.end"),
+        )
+
+
+@dataclass(frozen=True)
+class Acgme:
+    """The ACGME work-hour rules, hard for every person with a PGY level (see docs/scheduling.md)."""
+
+    enabled: bool = True
+    weekly_limit_hours: int = 80
+    rest_8h_weight: int | None = 5  # None: hard; the rule is a "should", so soft by default
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Acgme:
+        limit = _int(d, "weekly_limit_hours", path, default=80, minimum=1)
+        if limit > 88:
+            raise ProblemError(f"{path}.weekly_limit_hours", "must be at most 88")
+        return cls(
+            enabled=bool(d.get("enabled", True)),
+            weekly_limit_hours=limit,
+            rest_8h_weight=_weight(d, "rest_8h_weight", path) if "rest_8h_weight" in d else 5,
+        )
+
+
+def _day(value: Any, path: str) -> int:
+    if isinstance(value, str):
+        return -1_000_000 - 1 if not value else _DateDay(value, path).resolve()
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProblemError(path, "must be a day index or a date YYYY-MM-DD")
+    return value
+
+
+class _DateDay:
+    """A day written as a date; resolved against the horizon after parsing (see Problem.parse)."""
+
+    horizon_start: dt.date | None = None
+
+    def __init__(self, value: str, path: str) -> None:
+        self.date = _date(value, path)
+
+    def resolve(self) -> int:
+        assert _DateDay.horizon_start is not None
+        return (self.date - _DateDay.horizon_start).days
+
+
+def _days(value: Any, path: str) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    return tuple(_day(v, f"{path}[{i}]") for i, v in enumerate(_list(value, path)))
+
+
+@dataclass(frozen=True)
+class Problem:
+    horizon: Horizon
+    people: tuple[Person, ...]
+    shifts: tuple[ShiftType, ...]
+    coverage: tuple[Coverage, ...] = ()
+    mix: tuple[Mix, ...] = ()
+    leave: tuple[Leave, ...] = ()
+    days_off: tuple[DayRef, ...] = ()
+    fixed: tuple[DayRef, ...] = ()
+    requests_on: tuple[DayRef, ...] = ()
+    requests_off: tuple[DayRef, ...] = ()
+    successions: tuple[Succession, ...] = ()
+    rest: tuple[Rest, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    fairness: tuple[Fairness, ...] = ()
+    holidays: tuple[dt.date, ...] = ()
+    rotations: tuple[Rotation, ...] = ()
+    acgme: Acgme = field(default_factory=Acgme)
+    max_shifts_per_day: int = 1
+    name: str = ""
+
+    # ------------------------------------------------------------ lookups
+
+    def shift(self, shift_id: str) -> ShiftType:
+        return next(s for s in self.shifts if s.id == shift_id)
+
+    def person(self, person_id: str) -> Person:
+        return next(p for p in self.people if p.id == person_id)
+
+    def shift_index(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.shifts)}
+
+    def person_index(self) -> dict[str, int]:
+        return {p.id: i for i, p in enumerate(self.people)}
+
+    def leave_days(self, person_id: str) -> set[int]:
+        days: set[int] = set()
+        for leave in self.leave:
+            if leave.person == person_id:
+                first = self.horizon.day_of(leave.start)
+                last = self.horizon.day_of(leave.end)
+                days.update(range(first, last + 1))
+        return days
+
+    # ------------------------------------------------------------ JSON
+
+    @classmethod
+    def from_json(cls, data: Any) -> Problem:
+        root = _obj(data, "")
+        horizon = Horizon.parse(_obj(root.get("horizon"), "horizon"), "horizon")
+        _DateDay.horizon_start = horizon.start
+        try:
+            problem = cls._parse(root, horizon)
+        finally:
+            _DateDay.horizon_start = None
+        problem.validate()
+        return problem
+
+    @classmethod
+    def _parse(cls, root: dict[str, Any], horizon: Horizon) -> Problem:
+        acgme = root.get("acgme")
+        return cls(
+            horizon=horizon,
+            people=tuple(_many(root.get("people"), "people", Person.parse)),
+            shifts=tuple(_many(root.get("shifts"), "shifts", ShiftType.parse)),
+            coverage=tuple(_many(root.get("coverage"), "coverage", Coverage.parse)),
+            mix=tuple(_many(root.get("mix"), "mix", Mix.parse)),
+            leave=tuple(_many(root.get("leave"), "leave", Leave.parse)),
+            days_off=tuple(_many(root.get("days_off"), "days_off", DayRef.parse)),
+            fixed=tuple(_many(root.get("fixed"), "fixed", DayRef.parse)),
+            requests_on=tuple(_many(root.get("requests_on"), "requests_on", DayRef.parse)),
+            requests_off=tuple(_many(root.get("requests_off"), "requests_off", DayRef.parse)),
+            successions=tuple(_many(root.get("successions"), "successions", Succession.parse)),
+            rest=tuple(_many(root.get("rest"), "rest", Rest.parse)),
+            rules=tuple(_many(root.get("rules"), "rules", Rule.parse)),
+            fairness=tuple(_many(root.get("fairness"), "fairness", Fairness.parse)),
+            holidays=tuple(
+                _date(v, f"holidays[{i}]") for i, v in enumerate(_list(root.get("holidays"), "holidays"))
+            ),
+            rotations=tuple(_many(root.get("rotations"), "rotations", Rotation.parse)),
+            acgme=Acgme.parse(_obj(acgme, "acgme"), "acgme") if acgme is not None else Acgme(),
+            max_shifts_per_day=_int(root, "max_shifts_per_day", "", default=1, minimum=1),
+            name=root.get("name") or "",
+        )
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Problem:
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise ProblemError("", f"cannot read {path}: {exc.strerror}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProblemError("", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        return cls.from_json(data)
+
+    def to_json(self) -> dict[str, Any]:
+        def convert(value: Any) -> Any:
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: convert(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [convert(v) for v in value]
+            return value
+
+        out: dict[str, Any] = convert(asdict(self))
+        # Scopes are written flat, as they are read.
+        for key in ("rest", "rules", "fairness"):
+            for item in out[key]:
+                item.update(item.pop("scope"))
+        return out
+
+    # ------------------------------------------------------------ validation
+
+    def validate(self) -> None:
+        """Cross-field checks; each names the field a person must fix."""
+        _unique((p.id for p in self.people), "people", "id")
+        _unique((s.id for s in self.shifts), "shifts", "id")
+        if not self.people:
+            raise ProblemError("people", "must not be empty")
+        if not self.shifts:
+            raise ProblemError("shifts", "must not be empty")
+        people = {p.id for p in self.people}
+        shifts = {s.id for s in self.shifts}
+        days = self.horizon.days
+        for i, c in enumerate(self.coverage):
+            _check_shift(c.shift, shifts, f"coverage[{i}].shift")
+            _check_days(c.days, days, f"coverage[{i}].days")
+            if c.min is not None and c.max is not None and c.min > c.max:
+                raise ProblemError(f"coverage[{i}].max", "must not be below min")
+        for i, m in enumerate(self.mix):
+            _check_shift(m.shift, shifts, f"mix[{i}].shift")
+            _check_days(m.days, days, f"mix[{i}].days")
+        for i, leave in enumerate(self.leave):
+            _check_person(leave.person, people, f"leave[{i}].person")
+        for name, refs in (
+            ("days_off", self.days_off),
+            ("fixed", self.fixed),
+            ("requests_on", self.requests_on),
+            ("requests_off", self.requests_off),
+        ):
+            self._check_refs(name, refs, people, shifts)
+        for i, f in enumerate(self.fixed):
+            if f.shift is None:
+                raise ProblemError(f"fixed[{i}].shift", "is required")
+        for i, s in enumerate(self.successions):
+            _check_shift(s.first, shifts, f"successions[{i}].first")
+            _check_shift(s.second, shifts, f"successions[{i}].second")
+        for name, items in (("rest", self.rest), ("rules", self.rules), ("fairness", self.fairness)):
+            for i, item in enumerate(items):
+                for pid in item.scope.people or ():
+                    _check_person(pid, people, f"{name}[{i}].people")
+        for i, r in enumerate(self.rules):
+            if r.shift is not None:
+                _check_shift(r.shift, shifts, f"rules[{i}].shift")
+        for i, rot in enumerate(self.rotations):
+            _check_person(rot.person, people, f"rotations[{i}].person")
+            if rot.end < rot.start:
+                raise ProblemError(f"rotations[{i}].end", "must not be before start")
+
+    def _check_refs(
+        self, name: str, refs: Iterable[DayRef], people: set[str], shifts: set[str]
+    ) -> None:
+        for i, ref in enumerate(refs):
+            _check_person(ref.person, people, f"{name}[{i}].person")
+            _check_days((ref.day,), self.horizon.days, f"{name}[{i}].day")
+            if ref.shift is not None:
+                _check_shift(ref.shift, shifts, f"{name}[{i}].shift")
+
+
+def _unique(values: Iterable[str], path: str, key: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise ProblemError(f"{path}[{i}].{key}", f"duplicate id {value!r}")
+        seen.add(value)
+
+
+def _check_shift(shift: str, shifts: set[str], path: str) -> None:
+    if shift not in shifts:
+        raise ProblemError(path, f"unknown shift {shift!r}")
+
+
+def _check_person(person: str, people: set[str], path: str) -> None:
+    if person not in people:
+        raise ProblemError(path, f"unknown person {person!r}")
+
+
+def _check_days(days: tuple[int, ...] | None, horizon_days: int, path: str) -> None:
+    for day in days or ():
+        if not 0 <= day < horizon_days:
+            raise ProblemError(path, f"day {day} is outside the horizon (0-{horizon_days - 1})")

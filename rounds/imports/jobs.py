@@ -1,0 +1,1 @@
+"""Job handlers for imports (filled in with the import service)."""

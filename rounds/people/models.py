@@ -1,0 +1,159 @@
+"""People (trainees, faculty, staff), the languages they speak, and the roles their users hold."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class Person(models.Model):
+    class Kind(models.TextChoices):
+        TRAINEE = "trainee", "Trainee"
+        FACULTY = "faculty", "Faculty"
+        STAFF = "staff", "Staff"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField(unique=True)
+    title = models.CharField(max_length=120, blank=True, help_text="e.g. MD, Program Director")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Trainee(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LEAVE = "leave", "On leave"
+        GRADUATED = "graduated", "Graduated"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="trainee")
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.PROTECT, related_name="trainees"
+    )
+    pgy = models.PositiveSmallIntegerField(
+        "PGY level", validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    start_date = models.DateField()
+    expected_end_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        ordering = ["program__name", "-pgy", "person__last_name"]
+
+    def __str__(self) -> str:
+        return f"{self.person} (PGY-{self.pgy}, {self.program})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:trainee", args=[self.pk])
+
+
+class Faculty(models.Model):
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="faculty")
+    primary_program = models.ForeignKey(
+        "core.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="faculty"
+    )
+    site = models.ForeignKey("core.Site", on_delete=models.SET_NULL, null=True, blank=True)
+    interests = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "faculty"
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class SpokenLanguage(models.Model):
+    class Proficiency(models.TextChoices):
+        # The ILR scale, as used in qualified-bilingual assessments.
+        ELEMENTARY = "elementary", "Elementary"
+        LIMITED = "limited", "Limited working"
+        PROFESSIONAL = "professional", "Professional working"
+        FULL = "full", "Full professional"
+        NATIVE = "native", "Native or bilingual"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=3, help_text="ISO 639-3 code (ase = ASL).")
+    proficiency = models.CharField(max_length=12, choices=Proficiency.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "language"], name="unique_person_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.language} ({self.get_proficiency_display()})"
+
+
+class SelfIdentification(models.Model):
+    """Voluntary, self-reported demographics, kept apart from the rest of the record.
+
+    Only the person, the inclusion office and the GME office may read it, never program staff; a
+    person withdraws by deleting the row.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="identity")
+    race_ethnicity = models.JSONField(
+        default=list, blank=True, help_text="AAMC race and ethnicity categories, as chosen."
+    )
+    urim = models.BooleanField("underrepresented in medicine", null=True, blank=True)
+    first_generation = models.BooleanField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Role(models.TextChoices):
+    GME_OFFICE = "gme_office", "GME office"
+    PROGRAM_DIRECTOR = "program_director", "Program director"
+    PROGRAM_COORDINATOR = "program_coordinator", "Program coordinator"
+    FACULTY = "faculty", "Faculty"
+    TRAINEE = "trainee", "Trainee"
+    WELLNESS_COMMITTEE = "wellness_committee", "Wellness committee member"
+    INCLUSION_OFFICE = "inclusion_office", "Inclusion office"
+
+
+# Roles that only make sense for one program.
+PROGRAM_SCOPED_ROLES = frozenset(
+    {Role.PROGRAM_DIRECTOR, Role.PROGRAM_COORDINATOR, Role.FACULTY, Role.TRAINEE}
+)
+
+
+class RoleAssignment(models.Model):
+    """A role a user holds, optionally scoped to one program (a wellness committee may be either)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.CASCADE, null=True, blank=True, related_name="roles"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "program"], name="unique_role_assignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = f" ({self.program})" if self.program_id else ""
+        return f"{self.user}: {self.get_role_display()}{scope}"
