@@ -143,6 +143,12 @@ def hours_text(seconds: float, limit: float | None = None) -> str:
     return text
 
 
+def duration_text(seconds: int) -> str:
+    """Hours and minutes ("13h59"): a rest of 13h59 must never read as "14.0 hours"."""
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours}h{minutes:02d}"
+
+
 def number_text(value: float) -> str:
     return f"{value:g}"
 
@@ -244,8 +250,9 @@ class Checker:
         self.check_rest_8h()
         self.check_overlaps()
         self.check_moonlighting()
-        order = lambda finding: (finding.start, finding.end, finding.rule)  # noqa: E731
-        return Report(sorted(self.violations, key=order), sorted(self.warnings, key=order))
+        return Report(
+            sorted(self.violations, key=finding_order), sorted(self.warnings, key=finding_order)
+        )
 
     # windows
 
@@ -287,7 +294,7 @@ class Checker:
         return [span for span in spans if span.effective_days > 0]
 
     def _window_note(self, span: WindowSpan) -> str:
-        leave = f", {plural(span.leave_days, 'leave day')} not counted" if span.leave_days else ""
+        leave = f" ({plural(span.leave_days, 'leave day')} not counted)" if span.leave_days else ""
         return f"{plural(span.effective_days, 'day')}{leave}{rotation_text(span.window)}"
 
     def _window_finding(self, rule: str, span: WindowSpan, detail: str) -> Finding:
@@ -349,7 +356,7 @@ class Checker:
         for start, end in self.work:
             if end - start > longest:
                 detail = (
-                    f"{hours_text(end - start, self.limits.max_period_hours)} hours of continuous "
+                    f"{duration_text(end - start)} of continuous "
                     f"work from {moment_text(start, self.zone)} to {moment_text(end, self.zone)} "
                     f"(limit {number_text(self.limits.max_continuous_hours)} + "
                     f"{number_text(self.limits.transition_hours)} for transitions)."
@@ -360,8 +367,8 @@ class Checker:
         for (start, end), (next_start, _) in pairwise(self.work):
             if end - start >= long_period and next_start - end < rest:
                 detail = (
-                    f"Only {hours_text(next_start - end)} hours off after "
-                    f"{hours_text(end - start)} hours of continuous work ending "
+                    f"Only {duration_text(next_start - end)} off after "
+                    f"{duration_text(end - start)} of continuous work ending "
                     f"{moment_text(end, self.zone)} (at least "
                     f"{number_text(self.limits.rest_after_long_hours)} needed)."
                 )
@@ -380,7 +387,7 @@ class Checker:
         for (_, end), (next_start, _) in pairwise(work):
             if next_start - end < least:
                 detail = (
-                    f"Only {hours_text(next_start - end)} hours off between work ending "
+                    f"Only {duration_text(next_start - end)} off between work ending "
                     f"{moment_text(end, self.zone)} and work starting "
                     f"{moment_text(next_start, self.zone)} "
                     f"(should be at least {number_text(self.limits.min_rest_hours)})."
@@ -396,7 +403,7 @@ class Checker:
                 detail = (
                     f"{describe(self.periods[index], self.zone)} overlaps "
                     f"{describe(other, self.zone)}; the "
-                    f"{hours_text(overlap_end - start)} hours they share are counted once."
+                    f"{duration_text(overlap_end - start)} they share are counted once."
                 )
                 self.warnings.append(
                     self._period_finding(rules.OVERLAPPING_PERIODS, start, overlap_end, detail)
@@ -416,6 +423,10 @@ class Checker:
                 self.violations.append(
                     self._period_finding(rules.PGY1_MOONLIGHTING, start, end, detail)
                 )
+
+
+def finding_order(finding: Finding) -> tuple[str, str, str]:
+    return (finding.start, finding.end, finding.rule)
 
 
 def describe(period: Period, zone: ZoneInfo) -> str:
