@@ -46,17 +46,19 @@ def test_a_56_day_rotation_is_two_full_windows() -> None:
     ]
 
 
-def test_without_rotations_windows_start_on_the_first_day() -> None:
-    # Jul 3 .. Aug 31 is 60 days: 28 + 28 + 4.
+def test_without_rotations_full_28_day_windows_start_on_the_first_day() -> None:
+    # Jul 3 .. Aug 31 is 60 days: 28 + 28 + a third full window past the last logged day, so
+    # the last four days are averaged over four weeks too, not over four days.
     assert spans(averaging_windows([], date(2026, 7, 3), date(2026, 8, 31))) == [
         ("no rotation", "2026-07-03", "2026-07-30"),
         ("no rotation", "2026-07-31", "2026-08-27"),
-        ("no rotation", "2026-08-28", "2026-08-31"),
+        ("no rotation", "2026-08-28", "2026-09-24"),
     ]
 
 
 def test_days_no_rotation_covers_get_their_own_windows() -> None:
-    # Work logged before, between and after rotations is still checked.
+    # Work logged before, between and after rotations is still checked.  A gap stops where
+    # the next rotation begins; after the last rotation the window runs its full 28 days.
     blocks = [
         Block("Wards", date(2026, 7, 10), date(2026, 7, 20)),
         Block("Clinic", date(2026, 8, 1), date(2026, 8, 10)),
@@ -66,7 +68,7 @@ def test_days_no_rotation_covers_get_their_own_windows() -> None:
         ("Wards", "2026-07-10", "2026-07-20"),
         ("no rotation", "2026-07-21", "2026-07-31"),
         ("Clinic", "2026-08-01", "2026-08-10"),
-        ("no rotation", "2026-08-11", "2026-08-15"),
+        ("no rotation", "2026-08-11", "2026-09-07"),
     ]
 
 

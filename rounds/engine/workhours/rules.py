@@ -142,19 +142,43 @@ def rotation_windows(
     return cut_into_windows(rotation.start, rotation.end, rotation.name, window_days)
 
 
+Stretch = tuple[date, date, date | None]
+
+
 def uncovered_stretches(
     rotations: Iterable[RotationLike], first_day: date, last_day: date
-) -> list[tuple[date, date]]:
-    """Days from first_day to last_day that no rotation covers, as inclusive (start, end) runs."""
-    stretches: list[tuple[date, date]] = []
+) -> list[Stretch]:
+    """Days from first_day to last_day that no rotation covers, as inclusive (start, end) runs,
+    each with the last day before the next rotation (None after the last rotation)."""
+    stretches: list[Stretch] = []
     cursor = first_day
     for rotation in sorted(rotations, key=lambda r: r.start):
+        before_rotation = rotation.start - timedelta(days=1)
         if rotation.start > cursor and cursor <= last_day:
-            stretches.append((cursor, min(rotation.start - timedelta(days=1), last_day)))
+            stretches.append((cursor, min(before_rotation, last_day), before_rotation))
         cursor = max(cursor, rotation.end + timedelta(days=1))
     if cursor <= last_day:
-        stretches.append((cursor, last_day))
+        stretches.append((cursor, last_day, None))
     return stretches
+
+
+def uncovered_windows(stretch: Stretch, window_days: int = 28) -> list[Window]:
+    """Full `window_days` windows from the stretch's first day until they cover its last day.
+
+    The last window keeps its full length past the last logged day (days without logged work
+    are days without work), so the end of a log is averaged over four weeks like the rest; it
+    stops short only where a rotation begins, because that day belongs to the rotation.
+    """
+    start, end, bound = stretch
+    windows: list[Window] = []
+    piece_start = start
+    while piece_start <= end:
+        piece_end = piece_start + timedelta(days=window_days - 1)
+        if bound is not None:
+            piece_end = min(piece_end, bound)
+        windows.append(Window(piece_start, piece_end, NO_ROTATION))
+        piece_start = piece_end + timedelta(days=1)
+    return windows
 
 
 def check_rotations_disjoint(rotations: Sequence[RotationLike]) -> None:
@@ -180,8 +204,9 @@ def averaging_windows(
 
     Each rotation gives its own windows (so a heavy rotation is never averaged with a light one).
     Days from first_day to last_day that no rotation covers are cut like a record without
-    rotations: 28-day windows from the first uncovered day, a shorter remainder its own window.
-    Without rotations that is the whole span. Overlapping rotations raise ProblemError.
+    rotations: full 28-day windows from the first uncovered day, the last one stopping short
+    only where a rotation begins. Without rotations that is the whole span. Overlapping
+    rotations raise ProblemError.
     """
     limits = limits or Limits()
     check_rotations_disjoint(rotations)
@@ -190,6 +215,6 @@ def averaging_windows(
         windows.extend(
             rotation_windows(rotation, limits.window_days, limits.single_window_max_days)
         )
-    for start, end in uncovered_stretches(rotations, first_day, last_day):
-        windows.extend(cut_into_windows(start, end, NO_ROTATION, limits.window_days))
+    for stretch in uncovered_stretches(rotations, first_day, last_day):
+        windows.extend(uncovered_windows(stretch, limits.window_days))
     return sorted(windows, key=lambda w: w.start)
