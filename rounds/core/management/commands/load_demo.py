@@ -1,0 +1,54 @@
+"""`manage.py load_demo --seed 2026 [--force]`: load the synthetic demo institution."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
+
+from rounds.core.demo import DEMO_PASSWORD, DEMO_USERS, demo_build, demo_exists, demo_wipe
+from rounds.core.models import Institution
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo institution (same seed, same data)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--force", action="store_true", help="Wipe the institution data and rebuild the demo."
+        )
+
+    def handle(self, *args: Any, seed: int, force: bool, **options: Any) -> None:
+        if not force and demo_exists():
+            self.stdout.write("The demo institution is already loaded; nothing to do.")
+            self.stdout.write("(Use --force to wipe it and build it again.)")
+            self.print_accounts()
+            return
+        if not force and Institution.objects.exists():
+            raise CommandError(
+                "This database already holds an institution that is not the demo. "
+                "Use --force to replace it with the demo (its data will be deleted)."
+            )
+        if force:
+            self.wipe()
+        summary = demo_build(seed=seed)
+        self.stdout.write(self.style.SUCCESS(f"Demo institution built from seed {seed}."))
+        for line in summary.lines():
+            self.stdout.write("  " + line)
+        self.print_accounts()
+
+    def wipe(self) -> None:
+        try:
+            demo_wipe()
+        except ProtectedError as error:
+            raise CommandError(
+                f"Cannot wipe the institution: other records use it ({error})."
+            ) from error
+
+    def print_accounts(self) -> None:
+        self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        for username, what in DEMO_USERS.items():
+            self.stdout.write(f"  {username:<10} {what}")
