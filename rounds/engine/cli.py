@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES: list[str] = ["rounds.engine.workhours.cli"]
+COMMAND_MODULES: list[str] = ["rounds.engine.workhours.cli", "rounds.engine.roster.cli"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -107,7 +107,10 @@ def _date(value: Any, path: str) -> dt.date:
 
 
 def _many(items: Any, path: str, parse: Callable[[dict[str, Any], str], T]) -> list[T]:
-    return [parse(_obj(item, f"{path}[{i}]"), f"{path}[{i}]") for i, item in enumerate(_list(items, path))]
+    return [
+        parse(_obj(item, f"{path}[{i}]"), f"{path}[{i}]")
+        for i, item in enumerate(_list(items, path))
+    ]
 
 
 # ---------------------------------------------------------------- dataclasses
@@ -404,7 +407,11 @@ class Rule:
         )
         if family == "consecutive_shift" and rule.shift is None:
             raise ProblemError(f"{path}.shift", "is required for consecutive_shift")
-        if rule.hard_min is not None and rule.hard_max is not None and rule.hard_min > rule.hard_max:
+        if (
+            rule.hard_min is not None
+            and rule.hard_max is not None
+            and rule.hard_min > rule.hard_max
+        ):
             raise ProblemError(f"{path}.hard_max", "must not be below hard_min")
         return rule
 
@@ -478,23 +485,15 @@ class Acgme:
 
 def _day(value: Any, path: str) -> int:
     if isinstance(value, str):
-        return -1_000_000 - 1 if not value else _DateDay(value, path).resolve()
+        # A date; resolved against the horizon being parsed (set by Problem.from_json).
+        assert _HORIZON_START[0] is not None
+        return (_date(value, path) - _HORIZON_START[0]).days
     if isinstance(value, bool) or not isinstance(value, int):
         raise ProblemError(path, "must be a day index or a date YYYY-MM-DD")
     return value
 
 
-class _DateDay:
-    """A day written as a date; resolved against the horizon after parsing (see Problem.parse)."""
-
-    horizon_start: dt.date | None = None
-
-    def __init__(self, value: str, path: str) -> None:
-        self.date = _date(value, path)
-
-    def resolve(self) -> int:
-        assert _DateDay.horizon_start is not None
-        return (self.date - _DateDay.horizon_start).days
+_HORIZON_START: list[dt.date | None] = [None]
 
 
 def _days(value: Any, path: str) -> tuple[int, ...] | None:
@@ -554,11 +553,11 @@ class Problem:
     def from_json(cls, data: Any) -> Problem:
         root = _obj(data, "")
         horizon = Horizon.parse(_obj(root.get("horizon"), "horizon"), "horizon")
-        _DateDay.horizon_start = horizon.start
+        _HORIZON_START[0] = horizon.start
         try:
             problem = cls._parse(root, horizon)
         finally:
-            _DateDay.horizon_start = None
+            _HORIZON_START[0] = None
         problem.validate()
         return problem
 
@@ -581,7 +580,8 @@ class Problem:
             rules=tuple(_many(root.get("rules"), "rules", Rule.parse)),
             fairness=tuple(_many(root.get("fairness"), "fairness", Fairness.parse)),
             holidays=tuple(
-                _date(v, f"holidays[{i}]") for i, v in enumerate(_list(root.get("holidays"), "holidays"))
+                _date(v, f"holidays[{i}]")
+                for i, v in enumerate(_list(root.get("holidays"), "holidays"))
             ),
             rotations=tuple(_many(root.get("rotations"), "rotations", Rotation.parse)),
             acgme=Acgme.parse(_obj(acgme, "acgme"), "acgme") if acgme is not None else Acgme(),
@@ -598,7 +598,9 @@ class Problem:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ProblemError("", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+            raise ProblemError(
+                "", f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+            ) from None
         return cls.from_json(data)
 
     def to_json(self) -> dict[str, Any]:
@@ -654,7 +656,11 @@ class Problem:
         for i, s in enumerate(self.successions):
             _check_shift(s.first, shifts, f"successions[{i}].first")
             _check_shift(s.second, shifts, f"successions[{i}].second")
-        for name, items in (("rest", self.rest), ("rules", self.rules), ("fairness", self.fairness)):
+        for name, items in (
+            ("rest", self.rest),
+            ("rules", self.rules),
+            ("fairness", self.fairness),
+        ):
             for i, item in enumerate(items):
                 for pid in item.scope.people or ():
                     _check_person(pid, people, f"{name}[{i}].people")

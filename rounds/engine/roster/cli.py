@@ -1,0 +1,120 @@
+"""`rounds solve` and `rounds bench curtois`: schedules from the command line.
+
+Bad input prints one line naming the field (`shifts[2].length: must be positive`) and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rounds.engine.errors import ProblemError
+
+
+def register(subparsers: Any) -> None:
+    solve = subparsers.add_parser(
+        "solve", help="build a call or shift schedule from a problem file"
+    )
+    solve.add_argument("problem", help="problem JSON (see docs/scheduling.md)")
+    solve.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
+    solve.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    solve.add_argument("--warm-start", help="an earlier RESULT.json to start from")
+    solve.add_argument(
+        "--keep",
+        metavar="FIRST:LAST",
+        help="with --warm-start: lock every assignment outside days FIRST..LAST (re-plan a week)",
+    )
+    solve.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
+    solve.set_defaults(func=run_solve)
+
+    bench = subparsers.add_parser("bench", help="benchmark instances")
+    kinds = bench.add_subparsers(dest="benchmark", required=True, metavar="BENCHMARK")
+    curtois = kinds.add_parser("curtois", help="Curtois & Qu shift scheduling instance")
+    curtois.add_argument("instance", help="instance file, or a number 1-16")
+    curtois.add_argument("--time-limit", type=float, default=60.0)
+    curtois.add_argument("--workers", type=int, default=2)
+    curtois.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
+    curtois.set_defaults(func=run_curtois)
+
+
+def _fail(error: ProblemError) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return 2
+
+
+def _write(data: dict[str, Any], output: str | None) -> None:
+    text = json.dumps(data, indent=2) + "\n"
+    if output:
+        Path(output).write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _keep_range(text: str) -> tuple[int, int]:
+    try:
+        first, last = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise ProblemError("--keep", "must be FIRST:LAST day indices, e.g. 7:13") from None
+    if first > last:
+        raise ProblemError("--keep", "FIRST must not be after LAST")
+    return first, last
+
+
+def run_solve(args: argparse.Namespace) -> int:
+    from rounds.engine.roster.diff import changes, lock_outside
+    from rounds.engine.roster.problem import Problem
+    from rounds.engine.roster.solve import Result, solve
+
+    try:
+        if args.time_limit <= 0:
+            raise ProblemError("--time-limit", "must be positive")
+        if args.workers < 1:
+            raise ProblemError("--workers", "must be at least 1")
+        problem = Problem.from_file(args.problem)
+        previous = Result.from_file(args.warm_start) if args.warm_start else None
+        if args.keep and previous is None:
+            raise ProblemError("--keep", "needs --warm-start")
+        if args.keep and previous is not None:
+            problem = lock_outside(problem, previous, *_keep_range(args.keep))
+    except ProblemError as error:
+        return _fail(error)
+    result = solve(problem, time_limit=args.time_limit, workers=args.workers, warm_start=previous)
+    if previous is not None and result.has_schedule:
+        result.changes = changes(previous.assignments, result.assignments)
+    _write(result.to_json(), args.output)
+    print(_summary(result), file=sys.stderr)
+    return 0 if result.has_schedule else 1
+
+
+def _summary(result: Any) -> str:
+    if result.has_schedule:
+        bent = f", {len(result.bent)} wishes bent" if result.bent else ""
+        violations = sum(1 for f in result.findings if f["severity"] == "violation")
+        return (
+            f"{result.status.value}: objective {result.objective:g} (bound {result.best_bound:g})"
+            f"{bent}, {violations} work-hour violations, {result.wall_time:.1f} s"
+        )
+    lines = [f"{result.status.value}:", *(f"  {s}" for s in result.explanation)]
+    return "\n".join(lines)
+
+
+def run_curtois(args: argparse.Namespace) -> int:
+    from rounds.engine.roster import curtois
+
+    try:
+        if args.time_limit <= 0:
+            raise ProblemError("--time-limit", "must be positive")
+        instance = curtois.load(args.instance)
+    except ProblemError as error:
+        return _fail(error)
+    out = curtois.run(instance, time_limit=args.time_limit, workers=args.workers)
+    _write(out, args.output)
+    print(
+        f"{instance.name}: objective {out['objective']} (best known {out['best_known']}), "
+        f"status {out['status']}, {out['wall_time']:.1f} s",
+        file=sys.stderr,
+    )
+    return 0 if out["objective"] is not None else 1
