@@ -54,9 +54,8 @@ def test_violations_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_bad_json_names_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write(
-        tmp_path, '{\n  "trainee": {"id": "x" "pgy": 1}\n}'
-    )  # "pgy" opens at column 25
+    # A missing comma: "pgy" opens at line 2, column 25.
+    path = write(tmp_path, '{\n  "trainee": {"id": "x" "pgy": 1}\n}')
     assert main(["check-hours", path]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

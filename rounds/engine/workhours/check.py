@@ -27,6 +27,7 @@ from rounds.engine.workhours.rules import Limits, Window, averaging_windows
 
 HOUR = 3600
 DAY = 24 * HOUR
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 Interval = tuple[int, int]
 
@@ -154,7 +155,8 @@ def number_text(value: float) -> str:
 
 
 def day_text(day: date, with_year: bool = False) -> str:
-    return f"{day:%b} {day.day}, {day.year}" if with_year else f"{day:%b} {day.day}"
+    text = f"{MONTHS[day.month - 1]} {day.day}"
+    return f"{text}, {day.year}" if with_year else text
 
 
 def span_text(window: Window) -> str:
@@ -163,8 +165,9 @@ def span_text(window: Window) -> str:
 
 
 def moment_text(instant: int, zone: ZoneInfo) -> str:
+    # Built by hand: strftime is locale-dependent and the slowest part of a long report.
     local = datetime.fromtimestamp(instant, zone)
-    return f"{local:%b} {local.day} {local:%H:%M}"
+    return f"{MONTHS[local.month - 1]} {local.day} {local.hour:02d}:{local.minute:02d}"
 
 
 def rotation_text(window: Window) -> str:
