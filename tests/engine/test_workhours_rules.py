@@ -278,3 +278,37 @@ def test_overlapping_periods_warn_and_count_once() -> None:
             "the 1h00 they share are counted once.",
         )
     ]
+
+
+def test_a_free_stretch_is_cut_at_the_window_edge() -> None:
+    # Rotations A (Jul 5-11) and B (Jul 12-18).  A ends with 12 h free (Sat 12:00 -> midnight)
+    # and B starts with 12 h free (midnight -> Sun 12:00): 24 h in a row, but split by the edge
+    # it is a day off in neither window.  Every other rest is 9 to 14 h; A has 70 h, B 77 h.
+    a = [period(f"{day(n)}T07:00", f"{day(n)}T17:00") for n in range(6)]
+    a.append(period(f"{day(6)}T02:00", f"{day(6)}T12:00"))
+    b = [period(f"{day(n)}T12:00", f"{day(n)}T23:00") for n in range(7, 14)]
+    rotations = [
+        {"name": "A", "start": day(0), "end": day(6)},
+        {"name": "B", "start": day(7), "end": day(13)},
+    ]
+    report = check(record(a + b, rotations=rotations))
+    assert [(f.rule, f.start) for f in report.violations] == [
+        ("one-day-off-in-seven", "2026-07-05"),
+        ("one-day-off-in-seven", "2026-07-12"),
+    ]
+    assert report.violations[0].detail.startswith("0 days off over Jul 5 - Jul 11, at least 1")
+
+
+def test_a_short_rest_after_24_hours_breaks_both_rest_rules() -> None:
+    # 24 h call then work again 7 h later: the violation and the 8 h warning both name it.
+    rec = record(
+        [
+            period(f"{day(1)}T07:00", f"{day(2)}T07:00", "in_house_call"),
+            period(f"{day(2)}T14:00", f"{day(2)}T16:00"),
+        ]
+    )
+    report = check(rec)
+    assert [f.rule for f in report.violations] == ["rest-after-24h"]
+    assert [(f.rule, f.start, f.end) for f in report.warnings] == [
+        ("rest-8h", "2026-07-07T07:00", "2026-07-07T14:00")
+    ]
