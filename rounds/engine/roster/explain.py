@@ -139,7 +139,7 @@ def _shrink(rm: RosterModel, core: list[cp_model.IntVar], deadline: float) -> li
         if left <= 0.1:
             return needed + candidates
         group = candidates.pop(0)
-        status, smaller = _solve(rm, needed + candidates, min(2.0, left))
+        status, smaller = _solve(rm, needed + candidates, min(1.0, left))
         if status == cp_model.INFEASIBLE:
             # Still infeasible without it; the new core may drop even more groups.
             keep = set(smaller) if smaller else {lit.index for lit in needed + candidates}

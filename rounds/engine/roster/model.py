@@ -628,6 +628,10 @@ class RosterModel:
             low = self.model.new_int_var(0, upper, f"fair_lo_{f.id}")
             self.model.add_max_equality(high, totals)
             self.model.add_min_equality(low, totals)
+            # Redundant: the highest is at least the average, the lowest at most; with a fixed
+            # total (exact call coverage) this proves the unavoidable spread of 1.
+            self.model.add(len(totals) * high >= sum(totals))
+            self.model.add(len(totals) * low <= sum(totals))
             if f.max_spread is not None:
                 guard = self.group(
                     ("fair", f.id), f"{f.measure} may differ by at most {f.max_spread} in {f.id}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from ortools.sat.python import cp_model
 from rounds.engine.errors import ProblemError
 from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
+
+
+_DEBUG = bool(os.environ.get("ROUNDS_LNS_DEBUG"))
 
 
 class Status(enum.StrEnum):
@@ -152,8 +156,9 @@ def solve(
     warm_start: Result | None = None,
     seed: int = 0,
     lns: bool = True,
-    first_phase: float = 0.4,
+    first_phase: float = 0.5,
     check: bool = True,
+    explain_infeasible: bool = True,
 ) -> Result:
     """Build the best schedule found within `time_limit` seconds; explain when none exists."""
     from rounds.engine.roster import explain
@@ -172,8 +177,9 @@ def solve(
     if status == cp_model.FEASIBLE and lns:
         search.lns()
     if status == cp_model.INFEASIBLE:
-        left = max(1.0, time_limit - (time.monotonic() - started))
-        reasons = explain.explain(problem, time_limit=left)
+        # Explaining is worth a few seconds even when the search used its whole budget.
+        left = max(5.0, time_limit - (time.monotonic() - started))
+        reasons = explain.explain(problem, time_limit=left) if explain_infeasible else []
         return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
     result = search.result(status)
     if result.has_schedule and check:
@@ -238,7 +244,7 @@ class _Search:
     def lns(self) -> None:
         proto = self.rm.model.proto
         x_items = list(self.rm.x.items())
-        sizes = {"people": 0.25, "days": 0.3, "block": 0.5}
+        sizes = {"people": 0.35, "days": 0.4, "block": 0.6}
         sub_limit = min(5.0, max(0.5, (self.deadline - time.monotonic()) / 40))
         while self.remaining() > 0.2 and self.values is not None and not self.optimal:
             if (
@@ -252,11 +258,13 @@ class _Search:
             free = self._neighbourhood(kind, sizes[kind])
             status = self._sub_solve(proto, x_items, free, min(sub_limit, self.remaining()))
             self.lns_rounds += 1
+            if _DEBUG:
+                print(kind, round(sizes[kind], 2), len(free), status, self.objective, flush=True)
             # Quick, conclusive sub-solves mean the neighbourhood is easy: make it bigger.
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                sizes[kind] = min(1.0, sizes[kind] * 1.15)
+                sizes[kind] = min(1.0, sizes[kind] * 1.3)
             elif status == cp_model.UNKNOWN:
-                sizes[kind] = max(0.05, sizes[kind] * 0.8)
+                sizes[kind] = max(0.05, sizes[kind] * 0.9)
 
     def _neighbourhood(self, kind: str, size: float) -> set[tuple[int, int]]:
         """The (person, day) cells left free."""

@@ -1,0 +1,53 @@
+"""The Curtois benchmark goes through the general engine; objectives are re-evaluated
+independently from the published semantics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rounds.engine.cli import main
+from rounds.engine.roster import curtois
+
+pytestmark = pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+
+
+def test_instance_1_reaches_the_best_known_objective(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    assert (
+        main(["bench", "curtois", "1", "--time-limit", "10", "--workers", "2", "-o", str(out)]) == 0
+    )
+    result = json.loads(out.read_text())
+    assert result["objective"] == 607
+    assert result["hard_violations"] == []
+    people = {s.id for s in curtois.load("1").staff}
+    assert {a["person"] for a in result["assignments"]} <= people
+    assert {a["shift"] for a in result["assignments"]} == {"D"}
+    assert min(a["day"] for a in result["assignments"]) == 0
+
+
+def test_evaluator_counts_cover_and_requests_by_hand() -> None:
+    instance = curtois.load("1")
+    # Nobody works: every cover requirement is missed (weight 100 each), every on-request missed.
+    empty_penalty, errors = curtois.evaluate(instance, [])
+    missed_cover = sum(100 * req for _d, _s, req, _u, _o in instance.cover)
+    missed_on = sum(w for *_x, w in instance.on)
+    assert empty_penalty == missed_cover + missed_on
+    # ... and nobody reaches their minimum minutes.
+    assert sum("minutes outside" in e for e in errors) == len(instance.staff)
+
+
+def test_evaluator_catches_broken_hard_rules() -> None:
+    instance = curtois.load("1")
+    day_off = instance.days_off["A"][0]
+    row = [{"person": "A", "day": d, "shift": "D"} for d in range(7)]
+    _penalty, errors = curtois.evaluate(instance, row)
+    assert any("7 shifts in a row" in e for e in errors)
+    assert any(f"works on day off {day_off}" in e for e in errors)
+
+
+def test_unknown_instance_number_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "curtois", "17"]) == 2
+    assert capsys.readouterr().err.strip() == "error: INSTANCE: must be a file or a number 1-16"

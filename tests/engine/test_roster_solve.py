@@ -1,0 +1,175 @@
+"""Solving the documented example, re-planning a week, and explaining impossible problems."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rounds.engine.cli import main
+from rounds.engine.roster.diff import changes, lock_outside
+from rounds.engine.roster.problem import Coverage, DayRef, Problem
+from rounds.engine.roster.solve import Result, Status, solve
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "call-problem.json"
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    return Problem.from_file(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def result(problem: Problem) -> Result:
+    return solve(problem, time_limit=4, workers=2, seed=1)
+
+
+def test_example_schedule_keeps_every_hard_rule(problem: Problem, result: Result) -> None:
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    per_day = Counter((a.day, a.shift) for a in result.assignments)
+    for day in range(problem.horizon.days):
+        assert per_day[day, "C"] == 1 and per_day[day, "N"] == 1 and per_day[day, "H"] == 1
+        assert per_day[day, "D"] >= 2
+    by_cell = {(a.person, a.day): a.shift for a in result.assignments}
+    assert by_cell["emeka", 0] == "C"  # fixed
+    assert ("ana", 6) not in by_cell  # day off
+    assert not any(a.person == "dev" and 7 <= a.day <= 9 for a in result.assignments)  # leave
+    assert not any(a.person in ("ana", "ben") and a.shift == "M" for a in result.assignments)
+    assert not any(a.person == "gita" and a.shift == "C" for a in result.assignments)
+    seniors = {"chloe", "dev", "emeka", "fatima"}
+    calls = [a for a in result.assignments if a.shift == "C"]
+    assert all(a.person in seniors for a in calls)  # a PGY-2+ on every call
+
+
+def test_example_passes_the_work_hour_checker(result: Result) -> None:
+    assert [f for f in result.findings if f["severity"] == "violation"] == []
+    assert result.objective is not None and result.best_bound is not None
+    assert result.best_bound <= result.objective
+    assert result.time_to_first_feasible is not None
+
+
+def test_bent_wishes_are_in_words_and_add_up(result: Result) -> None:
+    assert sum(b["cost"] for b in result.bent) == result.objective
+    weekend = [b["text"] for b in result.bent if b["rule"] == "R-weekends"]
+    for text in weekend:
+        assert "weekends, wish was at most 1; cost 10" in text
+
+
+def test_totals_count_hours_calls_and_weekends(problem: Problem, result: Result) -> None:
+    for person in problem.people:
+        mine = [a for a in result.assignments if a.person == person.id]
+        lengths = {s.id: s.length for s in problem.shifts if s.kind != "home_call"}
+        hours = sum(lengths.get(a.shift, 0) for a in mine) / 60
+        assert result.totals[person.id]["hours"] == pytest.approx(hours)
+        assert result.totals[person.id]["calls"] == sum(a.shift in ("C", "H") for a in mine)
+
+
+def test_replan_one_week_keeps_the_other(problem: Problem, result: Result) -> None:
+    # Fatima asks for the last three days off after the schedule was made.
+    changed = dataclasses.replace(
+        problem, days_off=(*problem.days_off, *(DayRef("fatima", d) for d in range(11, 14)))
+    )
+    locked = lock_outside(changed, result, 7, 13)
+    again = solve(locked, time_limit=4, workers=2, warm_start=result)
+    assert again.has_schedule
+    first_week = {a for a in result.assignments if a.day < 7}
+    assert {a for a in again.assignments if a.day < 7} == first_week
+    assert not any(a.person == "fatima" and a.day >= 11 for a in again.assignments)
+    report = changes(result.assignments, again.assignments)
+    removed = report.get("fatima", {}).get("removed", [])
+    for a in result.assignments:
+        if a.person == "fatima" and a.day >= 11:
+            assert f"day {a.day}: {a.shift}" in removed
+    assert all(
+        int(line.split()[1].rstrip(":")) >= 7 for r in report.values() for line in r["added"]
+    )
+
+
+def test_cli_writes_the_result_and_the_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first.json"
+    assert main(["solve", str(EXAMPLE), "--time-limit", "2", "-o", str(first)]) == 0
+    data = json.loads(first.read_text())
+    for key in (
+        "status",
+        "objective",
+        "best_bound",
+        "wall_time",
+        "assignments",
+        "totals",
+        "bent",
+        "findings",
+    ):
+        assert key in data
+    second = tmp_path / "second.json"
+    args = ["solve", str(EXAMPLE), "--time-limit", "2", "--warm-start", str(first)]
+    assert main([*args, "--keep", "7:13", "-o", str(second)]) == 0
+    again = json.loads(second.read_text())
+    assert "changes" in again
+    kept = {json.dumps(a) for a in data["assignments"] if a["day"] < 7}
+    assert kept <= {json.dumps(a) for a in again["assignments"]}
+    capsys.readouterr()
+
+
+def _tiny(**extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "horizon": {"start": "2026-01-01", "days": 7},
+        "people": [
+            {"id": f"r{i}", "name": n, "pgy": 2} for i, n in enumerate(["Ana", "Ben", "Cy"])
+        ],
+        "shifts": [
+            {"id": "N", "name": "Nights", "start": "19:00", "length": 720, "kind": "night_float"}
+        ],
+        "coverage": [{"shift": "N", "min": 1}],
+    }
+    data.update(extra)
+    return data
+
+
+def test_short_staffed_night_is_explained_instantly() -> None:
+    data = _tiny(
+        coverage=[{"shift": "N", "days": [2], "min": 3}],
+        leave=[{"person": "r0", "start": "2026-01-02", "end": "2026-01-05"}],
+    )
+    result = solve(Problem.from_json(data), time_limit=5)
+    assert result.status == Status.INFEASIBLE
+    assert result.explanation == [
+        "Nights on Sat Jan 3 needs 3; only 2 of 3 are available (1 on leave, 0 off or not allowed)"
+    ]
+
+
+def test_call_every_third_night_conflict_names_the_requirements() -> None:
+    # Seven 24-hour calls in a week, but three residents may take at most 7 // 3 = 2 calls each.
+    # Cy's leave is not to blame and must not be named.
+    data = _tiny(
+        shifts=[
+            {"id": "C", "name": "Call", "start": "07:00", "length": 1440, "kind": "in_house_call"}
+        ],
+        coverage=[{"shift": "C", "min": 1}],
+        leave=[{"person": "r2", "start": "2026-01-01", "end": "2026-01-01"}],
+    )
+    result = solve(Problem.from_json(data), time_limit=10, workers=1)
+    assert result.status == Status.INFEASIBLE
+    text = result.explanation
+    assert text[0].startswith("These requirements cannot all hold together")
+    for name in ("Ana", "Ben"):
+        assert (
+            f"{name} may take in-house call at most every third night over Thu Jan 1 - Wed Jan 7"
+            in text
+        )
+    assert sum(line.startswith("Call on") for line in text) >= 5
+    assert not any("leave" in line for line in text)
+    assert len(text) == 1 + 7 + 3  # the seven calls and the three residents
+
+
+def test_hard_coverage_maximum_is_respected() -> None:
+    problem = Problem.from_json(_tiny())
+    problem = dataclasses.replace(problem, coverage=(Coverage("N", min=1, max=1),))
+    result = solve(problem, time_limit=3)
+    assert result.status == Status.OPTIMAL
+    assert Counter(a.day for a in result.assignments) == Counter(range(7))
