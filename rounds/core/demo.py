@@ -55,6 +55,9 @@ DEMO_USERS: dict[str, str] = {
     "inclusion": "Office of Inclusion",
 }
 
+# Programs the demo accounts belong to (see build_users).
+ACCOUNT_PROGRAMS = ("Internal Medicine Residency", "Psychiatry Residency")
+
 Sp = Specialty.Kind
 Pk = Program.Kind
 
@@ -744,7 +747,11 @@ class _Builder:
         rows: list[Trainee] = []
         for program in self.programs:
             for pgy, count in self.positions[program.pk].items():
-                for _ in range(self.filled(count, pgy == program.first_pgy)):
+                filled = self.filled(count, pgy == program.first_pgy)
+                # The demo accounts need a resident in these programs even at a tiny scale.
+                if program.name in ACCOUNT_PROGRAMS:
+                    filled = max(filled, 1)
+                for _ in range(filled):
                     person = self.new_person(Person.Kind.TRAINEE)
                     people.append(person)
                     rows.append(self.trainee_row(person, program, pgy))
@@ -916,24 +923,6 @@ def interpreted_languages(rng: random.Random) -> list[str]:
         and not any(ch in lang.name for ch in ",(")
     )
     return common + rng.sample(pool, INTERPRETED_LANGUAGES - len(common))
-
-
-def language_name(code: str) -> str:
-    """English name of an ISO 639-3 code, with the names interpreters' desks use."""
-    overrides = {
-        "ase": "American Sign Language",
-        "hat": "Haitian Creole",
-        "cmn": "Mandarin",
-        "yue": "Cantonese",
-        "kea": "Cape Verdean Creole",
-        "prs": "Dari",
-        "arb": "Arabic",
-        "fas": "Persian (Farsi)",
-    }
-    if code in overrides:
-        return overrides[code]
-    language = pycountry.languages.get(alpha_3=code)
-    return language.name if language is not None else code
 
 
 def describe(program: Program, primary: Site, others: list[Site]) -> str:

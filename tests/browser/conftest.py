@@ -1,4 +1,4 @@
-"""Browser fixtures: Debian's chromium driven by sync Playwright against pytest-django's live server.
+"""Browser fixtures: Debian chromium, driven by sync Playwright, against the live test server.
 
 Sync Playwright runs an event loop in the test thread, which makes Django refuse database access
 from that thread unless told it is safe; it is, since nothing else runs in that loop.
