@@ -22,7 +22,7 @@ from rounds.core.models import (
     Specialty,
 )
 from rounds.core.models import (
-    Testimonial as TestimonialRow,
+    Testimonial as Quote,
 )
 from rounds.people.access import user_roles
 from rounds.people.models import Person, Role, RoleAssignment, SpokenLanguage, Trainee
@@ -72,7 +72,7 @@ def canonical() -> dict[str, list[Any]]:
         "interpretation": sorted(
             InterpretationService.objects.values_list("site__name", "language", "mode")
         ),
-        "testimonials": sorted(TestimonialRow.objects.values_list("author_name", "quote")),
+        "testimonials": sorted(Quote.objects.values_list("author_name", "quote")),
         "roles": sorted(
             RoleAssignment.objects.values_list("user__username", "role", "program__name"),
             key=str,
