@@ -1,1 +1,33 @@
-"""Job handlers for imports (filled in with the import service)."""
+"""The import job: reads the stored upload and runs the same import as the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rounds.imports.models import UploadedFile
+from rounds.imports.services import import_file
+from rounds.jobs.models import Job
+from rounds.jobs.services import Progress, job_handler, job_start
+
+
+def import_start(*, kind: str, filename: str, data: bytes, by: Any) -> Job:
+    upload = UploadedFile.objects.create(name=filename, content=data, uploaded_by=by)
+    return job_start(
+        kind="import",
+        title=f"Import {kind} from {filename}",
+        started_by=by,
+        params={"kind": kind, "upload_id": upload.pk},
+    )
+
+
+@job_handler("import")
+def run_import(job: Job, progress: Progress) -> dict[str, Any]:
+    upload = UploadedFile.objects.get(pk=job.params["upload_id"])
+    outcome = import_file(
+        kind=job.params["kind"],
+        filename=upload.name,
+        data=bytes(upload.content),
+        by=job.started_by,
+        progress=progress,
+    )
+    return outcome.to_json()

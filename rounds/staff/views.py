@@ -1,9 +1,189 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Staff pages. Thin: check the role, call a service or selector, render."""
 
-from rounds.people.access import staff_required
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from rounds.core.models import AuditEntry, Program
+from rounds.core.services import form_save, object_delete
+from rounds.imports.jobs import import_start
+from rounds.imports.specs import SPECS
+from rounds.jobs.models import Job
+from rounds.jobs.services import job_cancel
+from rounds.people.access import (
+    can_manage_program,
+    can_view_trainee,
+    gme_office_required,
+    programs_managed_by,
+    staff_required,
+    trainees_visible_to,
+    user_roles,
+)
+from rounds.people.models import Trainee
+from rounds.staff.forms import ImportForm, ProgramTextForm
+from rounds.staff.managed import MANAGED, Managed
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html", {})
+    programs = programs_managed_by(request.user).select_related("specialty").annotate(
+        trainee_count=Count("trainees")
+    )
+    context = {
+        "programs": programs[:100],
+        "program_total": programs.count(),
+        "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
+        "jobs": Job.objects.filter(started_by=request.user)[:5],
+    }
+    return render(request, "staff/home.html", context)
+
+
+def _managed(kind: str) -> Managed:
+    try:
+        return MANAGED[kind]
+    except KeyError:
+        raise Http404(f"No records called {kind}") from None
+
+
+@gme_office_required
+def managed_list(request: HttpRequest, kind: str) -> HttpResponse:
+    managed = _managed(kind)
+    rows = [
+        (obj.pk, [value(obj) for _, value in managed.columns]) for obj in managed.queryset()
+    ]
+    return render(
+        request,
+        "staff/managed_list.html",
+        {"managed": managed, "headers": [label for label, _ in managed.columns], "rows": rows},
+    )
+
+
+@gme_office_required
+def managed_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    managed = _managed(kind)
+    instance = get_object_or_404(managed.model, pk=pk) if pk else managed.model()
+    form = managed.form(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form_save(form=form, by=request.user)
+        messages.success(request, f"Saved {saved}.")
+        return redirect("staff:managed_list", kind=kind)
+    return render(
+        request, "staff/edit.html", {"managed": managed, "form": form, "instance": instance}
+    )
+
+
+@gme_office_required
+@require_POST
+def managed_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    managed = _managed(kind)
+    if not managed.deletable:
+        raise PermissionDenied(f"{managed.title} are not deleted from here.")
+    instance = get_object_or_404(managed.model, pk=pk)
+    object_delete(instance=instance, by=request.user)
+    messages.success(request, f"Deleted {instance}.")
+    return redirect("staff:managed_list", kind=kind)
+
+
+@staff_required
+def program_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    if not can_manage_program(request.user, program):
+        raise PermissionDenied("You are not on this program's leadership.")
+    form = ProgramTextForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        form_save(form=form, by=request.user)
+        messages.success(request, f"Saved the public page of {program}.")
+        return redirect("staff:home")
+    return render(request, "staff/program_text.html", {"form": form, "program": program})
+
+
+@staff_required
+def trainee_list(request: HttpRequest) -> HttpResponse:
+    trainees = trainees_visible_to(request.user).exclude(person__user=request.user.pk)
+    program_id = request.GET.get("program")
+    if program_id and program_id.isdigit():
+        trainees = trainees.filter(program_id=int(program_id))
+    return render(
+        request,
+        "staff/trainee_list.html",
+        {"trainees": trainees[:500], "total": trainees.count(),
+         "programs": programs_managed_by(request.user).order_by("name")},
+    )
+
+
+@login_required
+def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = get_object_or_404(
+        Trainee.objects.select_related("person", "program__specialty"), pk=pk
+    )
+    if not can_view_trainee(request.user, trainee):
+        # 404, not 403: a trainee must not learn which records exist.
+        raise Http404("No such trainee record for you")
+    languages = trainee.person.languages.all()
+    return render(request, "staff/trainee.html", {"trainee": trainee, "languages": languages})
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    trainee = Trainee.objects.filter(person__user=request.user.pk).first()
+    if trainee is None:
+        return redirect("staff:home")
+    return redirect("staff:trainee", pk=trainee.pk)
+
+
+@gme_office_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = import_start(
+            kind=form.cleaned_data["kind"], filename=upload.name, data=upload.read(),
+            by=request.user,
+        )
+        return redirect(job)
+    return render(request, "staff/import.html", {"form": form, "specs": SPECS.values()})
+
+
+def _own_job(request: HttpRequest, pk: int) -> Job:
+    job = get_object_or_404(Job, pk=pk)
+    if job.started_by_id != request.user.pk and not user_roles(request.user).is_gme_office:
+        raise Http404("No such job of yours")
+    return job
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    template = "staff/_job_status.html" if request.htmx else "staff/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    job_cancel(job=job)
+    messages.info(request, "Asked the job to stop.")
+    return redirect(job)
+
+
+@gme_office_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.select_related("actor")[:200]
+    return render(request, "staff/audit.html", {"entries": entries})
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where sign-in lands: staff to their dashboard, trainees to their own record."""
+    if user_roles(request.user).is_staff_member:
+        return redirect("staff:home")
+    if Trainee.objects.filter(person__user=request.user.pk).exists():
+        return redirect("staff:me")
+    return redirect("public:home")

@@ -1,0 +1,66 @@
+"""Writes to institution data. Each runs in a transaction that also writes its audit entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.forms import ModelForm
+
+from rounds.core.models import AuditEntry
+
+
+def audit_record(
+    *, by: Any, action: str, instance: models.Model, summary: str, changes: dict[str, Any]
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        object_type=instance._meta.model_name or "",
+        object_id=str(instance.pk or ""),
+        summary=summary[:300],
+        changes=changes,
+    )
+
+
+def form_save(*, form: ModelForm[Any], by: Any) -> models.Model:
+    """Save a validated model form and record who changed which fields, from what, to what."""
+    created = form.instance.pk is None
+    changes = {
+        name: {"from": _plain(form.initial.get(name)), "to": _plain(form.cleaned_data.get(name))}
+        for name in form.changed_data
+    }
+    with transaction.atomic():
+        instance = form.save()
+        verb = "created" if created else "changed"
+        audit_record(
+            by=by,
+            action="create" if created else "update",
+            instance=instance,
+            summary=f"{instance._meta.verbose_name} {instance} {verb}",
+            changes=changes,
+        )
+    return instance
+
+
+def object_delete(*, instance: models.Model, by: Any) -> None:
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action="delete",
+            instance=instance,
+            summary=f"{instance._meta.verbose_name} {instance} deleted",
+            changes={},
+        )
+        instance.delete()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly rendering of a form value for the audit trail."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    if hasattr(value, "__iter__"):
+        return [str(item) for item in value]
+    return str(value)

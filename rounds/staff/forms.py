@@ -1,0 +1,93 @@
+"""Staff forms. Every edit form carries a fingerprint of the record as it was when the page was
+opened, so a second person's save in between is caught instead of silently overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms.models import model_to_dict
+
+from rounds.core.models import Program, Site, Specialty, Testimonial
+from rounds.imports.specs import SPECS
+
+
+def fingerprint(instance: Any) -> str:
+    if instance.pk is None:
+        return ""
+    fresh = type(instance).objects.get(pk=instance.pk)
+    data = json.dumps(model_to_dict(fresh), sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+class GuardedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = fingerprint(self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk and cleaned.get("version") != fingerprint(self.instance):
+            raise forms.ValidationError(
+                "Someone else saved this record after you opened it. Reload the page to see "
+                "their changes, then make yours again.",
+                code="stale",
+            )
+        return cleaned
+
+
+class SiteForm(GuardedModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "slug", "kind", "street", "city", "state", "postal_code", "description"]
+
+
+class SpecialtyForm(GuardedModelForm):
+    class Meta:
+        model = Specialty
+        fields = ["name", "slug", "kind", "parent", "acgme_code"]
+
+
+class ProgramForm(GuardedModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "name", "slug", "specialty", "kind", "accreditation", "acgme_number",
+            "length_years", "first_pgy", "director", "coordinator", "contact_email",
+            "weekly_hours_limit", "description", "how_to_apply",
+        ]
+
+
+class ProgramTextForm(GuardedModelForm):
+    """What program leadership may change about their own program's public page."""
+
+    class Meta:
+        model = Program
+        fields = ["contact_email", "description", "how_to_apply"]
+
+
+class TestimonialForm(GuardedModelForm):
+    class Meta:
+        model = Testimonial
+        fields = ["author_name", "author_role", "program", "quote", "is_published", "order"]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(kind, spec.label) for kind, spec in SPECS.items()])
+    file = forms.FileField(help_text="A .csv (UTF-8) or .xlsx file; the first row names columns.")
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB.")
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        return upload

@@ -1,0 +1,31 @@
+"""Fixtures shared by the Django tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.people import SmallInstitution, build_small_institution
+
+
+@pytest.fixture
+def small(db: None) -> SmallInstitution:
+    return build_small_institution()
+
+
+@pytest.fixture
+def client_as(small: SmallInstitution):  # type: ignore[no-untyped-def]
+    """`client_as("pd.im")` is a test client signed in as that user of the small institution."""
+
+    def sign_in(username: str) -> Client:
+        client = Client()
+        client.force_login(small.users[username])
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,119 @@
+"""Every role against every staff page: who gets in, who is refused, and how.
+
+Anonymous visitors are sent to sign in; signed-in people without the role get 403 on role pages
+and 404 on records of others (so nobody learns which records exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rounds.jobs.models import Job
+from tests.people import SmallInstitution
+
+EVERYONE = [
+    "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
+    "resident", "resident2", "fellow",
+]
+PROGRAM_STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
+GME = {"gme"}
+
+# (name, url, who may open it, status for a signed-in person who may not)
+Page = tuple[str, Callable[[SmallInstitution], str], set[str], int]
+PAGES: list[Page] = [
+    ("staff home", lambda s: reverse("staff:home"), PROGRAM_STAFF, 403),
+    ("trainee list", lambda s: reverse("staff:trainees"), PROGRAM_STAFF, 403),
+    (
+        "an IM trainee's record",
+        lambda s: reverse("staff:trainee", args=[s.ana.pk]),
+        {"gme", "pd.im", "coord.im", "resident"},
+        404,
+    ),
+    (
+        "IM public page editor",
+        lambda s: reverse("staff:program_text", args=[s.im.pk]),
+        {"gme", "pd.im", "coord.im"},
+        403,
+    ),
+    ("import", lambda s: reverse("staff:import"), GME, 403),
+    ("audit log", lambda s: reverse("staff:audit"), GME, 403),
+    *[
+        (f"manage {kind}", lambda s, k=kind: reverse("staff:managed_list", args=[k]), GME, 403)
+        for kind in ("programs", "sites", "specialties", "testimonials")
+    ],
+    ("new site", lambda s: reverse("staff:managed_new", args=["sites"]), GME, 403),
+    (
+        "edit a program",
+        lambda s: reverse("staff:managed_edit", args=["programs", s.im.pk]),
+        GME,
+        403,
+    ),
+    (
+        "the GME office's job",
+        lambda s: reverse(
+            "staff:job",
+            args=[Job.objects.create(kind="import", title="t", started_by=s.users["gme"]).pk],
+        ),
+        GME,
+        404,
+    ),
+]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
+def test_anonymous_visitors_are_sent_to_sign_in(small: SmallInstitution, page: Page) -> None:
+    _, url, _, _ = page
+    response = Client().get(url(small))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("username", EVERYONE)
+@pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
+def test_each_role_gets_exactly_its_pages(
+    small: SmallInstitution, client_as: Callable[[str], Client], page: Page, username: str
+) -> None:
+    _, url, allowed, refusal = page
+    response = client_as(username).get(url(small))
+    assert response.status_code == (200 if username in allowed else refusal)
+
+
+def test_a_trainee_cannot_find_another_trainees_record_by_number(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    ana = client_as("resident")
+    assert ana.get(reverse("staff:trainee", args=[small.ben.pk])).status_code == 404
+    assert ana.get(reverse("staff:trainee", args=[small.cara.pk])).status_code == 404
+    own = ana.get(reverse("staff:me"), follow=True)
+    assert "Ana Alvarez" in own.content.decode()
+
+
+def test_program_staff_see_only_their_programs_trainees(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("pd.cards").get(reverse("staff:trainees")).content.decode()
+    assert "Cara Chen" in page
+    assert "Ana Alvarez" not in page and "Ben Baker" not in page
+    everyone = client_as("gme").get(reverse("staff:trainees")).content.decode()
+    assert all(name in everyone for name in ("Ana Alvarez", "Ben Baker", "Cara Chen"))
+
+
+def test_sign_in_lands_each_person_where_they_work(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    start = reverse("staff:start")
+    assert client_as("pd.im").get(start)["Location"] == reverse("staff:home")
+    assert client_as("resident").get(start)["Location"] == reverse("staff:me")
+    assert client_as("wellness").get(start)["Location"] == reverse("public:home")
+
+
+def test_public_home_is_open_to_everyone(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    assert Client().get(reverse("public:home")).status_code == 200
+    for username in EVERYONE:
+        assert client_as(username).get(reverse("public:home")).status_code == 200
