@@ -40,8 +40,11 @@ def _trainee(username: str, program: Program, pgy: int, first: str, last: str) -
     user, person = _user(username, Person.Kind.TRAINEE, first, last)
     RoleAssignment.objects.create(user=user, role=Role.TRAINEE, program=program)
     return Trainee.objects.create(
-        person=person, program=program, pgy=pgy,
-        start_date=date(2026 - pgy + 1, 7, 1), expected_end_date=date(2029, 6, 30),
+        person=person,
+        program=program,
+        pgy=pgy,
+        start_date=date(2026 - pgy + 1, 7, 1),
+        expected_end_date=date(2029, 6, 30),
     )
 
 
@@ -57,16 +60,27 @@ def build_small_institution() -> SmallInstitution:
         name="Internal Medicine", slug="internal-medicine", kind="specialty", acgme_code="140"
     )
     cards_spec = Specialty.objects.create(
-        name="Cardiovascular Disease", slug="cardiovascular-disease", kind="subspecialty",
+        name="Cardiovascular Disease",
+        slug="cardiovascular-disease",
+        kind="subspecialty",
         parent=im_spec,
     )
     im = Program.objects.create(
-        name="Internal Medicine Residency", slug="im", specialty=im_spec, kind="residency",
-        acgme_number="1401100001", length_years=3,
+        name="Internal Medicine Residency",
+        slug="im",
+        specialty=im_spec,
+        kind="residency",
+        acgme_number="1401100001",
+        length_years=3,
     )
     cards = Program.objects.create(
-        name="Cardiovascular Disease Fellowship", slug="cards", specialty=cards_spec,
-        kind="fellowship", acgme_number="1411100002", length_years=3, first_pgy=4,
+        name="Cardiovascular Disease Fellowship",
+        slug="cards",
+        specialty=cards_spec,
+        kind="fellowship",
+        acgme_number="1411100002",
+        length_years=3,
+        first_pgy=4,
     )
     for program in (im, cards):
         ProgramSite.objects.create(program=program, site=sponsor, is_primary=True)

@@ -16,8 +16,17 @@ from rounds.jobs.models import Job
 from tests.people import SmallInstitution
 
 EVERYONE = [
-    "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
-    "resident", "resident2", "fellow",
+    "gme",
+    "pd.im",
+    "coord.im",
+    "pd.cards",
+    "faculty",
+    "wellness",
+    "inclusion",
+    "nobody",
+    "resident",
+    "resident2",
+    "fellow",
 ]
 PROGRAM_STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
 GME = {"gme"}

@@ -24,15 +24,27 @@ class Institution(models.Model):
     # Patient population, in percent of patients. Entered by the GME office from hospital data.
     patients_underserved_pct = models.DecimalField(
         "patients from underserved communities (%)",
-        max_digits=5, decimal_places=1, null=True, blank=True, validators=share_validators,
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=share_validators,
     )
     patients_minority_pct = models.DecimalField(
         "patients identifying with a racial or ethnic minority group (%)",
-        max_digits=5, decimal_places=1, null=True, blank=True, validators=share_validators,
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=share_validators,
     )
     patients_non_english_pct = models.DecimalField(
         "patients whose primary language is not English (%)",
-        max_digits=5, decimal_places=1, null=True, blank=True, validators=share_validators,
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=share_validators,
     )
     population_source = models.CharField(
         max_length=300, blank=True, help_text="Where the patient figures come from, and when."
@@ -170,7 +182,9 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="Fellowships start after residency, e.g. PGY-4.",
     )
-    sites = models.ManyToManyField(Site, through="ProgramSite", related_name="programs")
+    sites: models.ManyToManyField[Site, ProgramSite] = models.ManyToManyField(
+        Site, through="ProgramSite", related_name="programs"
+    )
     director = models.ForeignKey(
         "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -223,6 +237,9 @@ class ProgramSite(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT)
     is_primary = models.BooleanField(default=False)
 
+    def __str__(self) -> str:
+        return f"{self.program} at {self.site}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["program", "site"], name="unique_program_site")
@@ -235,6 +252,9 @@ class ApprovedPositions(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="positions")
     pgy = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     count = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.count} at PGY-{self.pgy}"
 
     class Meta:
         ordering = ["pgy"]

@@ -140,7 +140,9 @@ def _header_problems(spec: ImportSpec, table: Table) -> list[Problem]:
     ]
     problems += [
         Problem(
-            table.filename, 1, name or "(blank)",
+            table.filename,
+            1,
+            name or "(blank)",
             f"unknown column; expected some of: {', '.join(sorted(known))}",
         )
         for name in table.columns

@@ -187,7 +187,9 @@ class ProgramImport(ImportSpec):
         if counts is None:
             return None
         if len(counts) != length:
-            errors["positions"] = f"gives {len(counts)} years of positions; the program has {length}"
+            errors["positions"] = (
+                f"gives {len(counts)} years of positions; the program has {length}"
+            )
             return None
         try:
             return [f.whole_number(0, 500)(count) for count in counts]
@@ -213,9 +215,7 @@ class TraineeImport(ImportSpec):
     def __init__(self) -> None:
         self.people = {
             p.email.lower(): p
-            for p in Person.objects.select_related("trainee").filter(
-                kind=Person.Kind.TRAINEE
-            )
+            for p in Person.objects.select_related("trainee").filter(kind=Person.Kind.TRAINEE)
         }
         self.programs = {p.name.lower(): p for p in Program.objects.all()}
         self.staff_emails = set(
@@ -229,7 +229,9 @@ class TraineeImport(ImportSpec):
         person = self.people.get(values["email"]) or Person(kind=Person.Kind.TRAINEE)
         created = person.pk is None
         person.email, person.first_name, person.last_name = (
-            values["email"], values["first_name"], values["last_name"]
+            values["email"],
+            values["first_name"],
+            values["last_name"],
         )
         trainee = getattr(person, "trainee", None) if not created else None
         trainee = trainee or Trainee()
@@ -239,7 +241,8 @@ class TraineeImport(ImportSpec):
             errors["program"] = str(error)
         trainee.pgy = values["pgy"]
         trainee.start_date, trainee.expected_end_date = (
-            values["start_date"], values["expected_end_date"]
+            values["start_date"],
+            values["expected_end_date"],
         )
         trainee.status = values.get("status") or trainee.status
         if trainee.expected_end_date <= trainee.start_date:

@@ -78,17 +78,15 @@ def user_roles(user: AnyUser) -> UserRoles:
         return cached
     global_roles: set[str] = set()
     by_program: dict[int, set[str]] = {}
-    for role, program_id in RoleAssignment.objects.filter(user=user).values_list(
+    for role, program_id in RoleAssignment.objects.filter(user_id=user.pk).values_list(
         "role", "program_id"
     ):
         if program_id is None:
             global_roles.add(role)
         else:
             by_program.setdefault(program_id, set()).add(role)
-    roles = UserRoles(
-        frozenset(global_roles), {pid: frozenset(r) for pid, r in by_program.items()}
-    )
-    user._rounds_roles = roles  # type: ignore[union-attr]
+    roles = UserRoles(frozenset(global_roles), {pid: frozenset(r) for pid, r in by_program.items()})
+    user._rounds_roles = roles  # type: ignore[attr-defined]
     return roles
 
 

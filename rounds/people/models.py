@@ -47,9 +47,7 @@ class Trainee(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="trainee")
-    program = models.ForeignKey(
-        "core.Program", on_delete=models.PROTECT, related_name="trainees"
-    )
+    program = models.ForeignKey("core.Program", on_delete=models.PROTECT, related_name="trainees")
     pgy = models.PositiveSmallIntegerField(
         "PGY level", validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -119,6 +117,9 @@ class SelfIdentification(models.Model):
     first_generation = models.BooleanField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"self-identification of {self.person}"
+
 
 class Role(models.TextChoices):
     GME_OFFICE = "gme_office", "GME office"
@@ -137,7 +138,7 @@ PROGRAM_SCOPED_ROLES = frozenset(
 
 
 class RoleAssignment(models.Model):
-    """A role a user holds, optionally scoped to one program (a wellness committee may be either)."""
+    """A role a user holds, optionally scoped to one program (a wellness committee: either)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"

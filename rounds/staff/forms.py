@@ -23,7 +23,7 @@ def fingerprint(instance: Any) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-class GuardedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class GuardedModelForm(forms.ModelForm):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -58,9 +58,20 @@ class ProgramForm(GuardedModelForm):
     class Meta:
         model = Program
         fields = [
-            "name", "slug", "specialty", "kind", "accreditation", "acgme_number",
-            "length_years", "first_pgy", "director", "coordinator", "contact_email",
-            "weekly_hours_limit", "description", "how_to_apply",
+            "name",
+            "slug",
+            "specialty",
+            "kind",
+            "accreditation",
+            "acgme_number",
+            "length_years",
+            "first_pgy",
+            "director",
+            "coordinator",
+            "contact_email",
+            "weekly_hours_limit",
+            "description",
+            "how_to_apply",
         ]
 
 

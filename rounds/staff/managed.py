@@ -28,7 +28,10 @@ MANAGED: dict[str, Managed] = {
     m.slug: m
     for m in (
         Managed(
-            "programs", Program, forms.ProgramForm, "Programs",
+            "programs",
+            Program,
+            forms.ProgramForm,
+            "Programs",
             (
                 ("Program", str),
                 ("Specialty", lambda p: p.specialty),
@@ -41,7 +44,10 @@ MANAGED: dict[str, Managed] = {
             ),
         ),
         Managed(
-            "sites", Site, forms.SiteForm, "Sites",
+            "sites",
+            Site,
+            forms.SiteForm,
+            "Sites",
             (
                 ("Site", str),
                 ("Kind", lambda s: s.get_kind_display()),
@@ -51,7 +57,10 @@ MANAGED: dict[str, Managed] = {
             lambda: Site.objects.annotate(program_count=Count("programs")),
         ),
         Managed(
-            "specialties", Specialty, forms.SpecialtyForm, "Specialties",
+            "specialties",
+            Specialty,
+            forms.SpecialtyForm,
+            "Specialties",
             (
                 ("Specialty", str),
                 ("Kind", lambda s: s.get_kind_display()),
@@ -63,7 +72,10 @@ MANAGED: dict[str, Managed] = {
             ),
         ),
         Managed(
-            "testimonials", Testimonial, forms.TestimonialForm, "Testimonials",
+            "testimonials",
+            Testimonial,
+            forms.TestimonialForm,
+            "Testimonials",
             (
                 ("Author", lambda t: t.author_name),
                 ("Role", lambda t: t.author_role),

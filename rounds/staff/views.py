@@ -32,14 +32,16 @@ from rounds.staff.managed import MANAGED, Managed
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    programs = programs_managed_by(request.user).select_related("specialty").annotate(
-        trainee_count=Count("trainees")
+    programs = (
+        programs_managed_by(request.user)
+        .select_related("specialty")
+        .annotate(trainee_count=Count("trainees"))
     )
     context = {
         "programs": programs[:100],
         "program_total": programs.count(),
         "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
-        "jobs": Job.objects.filter(started_by=request.user)[:5],
+        "jobs": Job.objects.filter(started_by_id=request.user.pk)[:5],
     }
     return render(request, "staff/home.html", context)
 
@@ -54,9 +56,7 @@ def _managed(kind: str) -> Managed:
 @gme_office_required
 def managed_list(request: HttpRequest, kind: str) -> HttpResponse:
     managed = _managed(kind)
-    rows = [
-        (obj.pk, [value(obj) for _, value in managed.columns]) for obj in managed.queryset()
-    ]
+    rows = [(obj.pk, [value(obj) for _, value in managed.columns]) for obj in managed.queryset()]
     return render(
         request,
         "staff/managed_list.html",
@@ -112,8 +112,11 @@ def trainee_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/trainee_list.html",
-        {"trainees": trainees[:500], "total": trainees.count(),
-         "programs": programs_managed_by(request.user).order_by("name")},
+        {
+            "trainees": trainees[:500],
+            "total": trainees.count(),
+            "programs": programs_managed_by(request.user).order_by("name"),
+        },
     )
 
 
@@ -143,7 +146,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = import_start(
-            kind=form.cleaned_data["kind"], filename=upload.name, data=upload.read(),
+            kind=form.cleaned_data["kind"],
+            filename=upload.name,
+            data=upload.read(),
             by=request.user,
         )
         return redirect(job)
@@ -160,7 +165,8 @@ def _own_job(request: HttpRequest, pk: int) -> Job:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
-    template = "staff/_job_status.html" if request.htmx else "staff/job.html"
+    is_poll = bool(getattr(request, "htmx", False))  # set by django-htmx's middleware
+    template = "staff/_job_status.html" if is_poll else "staff/job.html"
     return render(request, template, {"job": job})
 
 
