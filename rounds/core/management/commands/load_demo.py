@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from argparse import ArgumentParser
+from types import ModuleType
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
@@ -38,10 +41,17 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo institution built from seed {seed}."))
         for line in summary.lines():
             self.stdout.write("  " + line)
+        for module in area_demo_modules():
+            if hasattr(module, "demo_extend"):
+                for line in module.demo_extend(seed=seed):
+                    self.stdout.write("  " + line)
         self.print_accounts()
 
     def wipe(self) -> None:
         try:
+            for module in reversed(area_demo_modules()):
+                if hasattr(module, "demo_wipe"):
+                    module.demo_wipe()
             demo_wipe()
         except ProtectedError as error:
             raise CommandError(
@@ -52,3 +62,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, what in DEMO_USERS.items():
             self.stdout.write(f"  {username:<10} {what}")
+
+
+def area_demo_modules() -> list[ModuleType]:
+    """Each area app may add to the demo: `rounds/<app>/demo.py` with `demo_extend(*, seed)`
+    (returns summary lines) and optionally `demo_wipe()`; they run in INSTALLED_APPS order."""
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("rounds.") or config.name == "rounds.core":
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.demo"))
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.demo":
+                raise
+    return modules
