@@ -237,13 +237,13 @@ class ProgramSite(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT)
     is_primary = models.BooleanField(default=False)
 
-    def __str__(self) -> str:
-        return f"{self.program} at {self.site}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["program", "site"], name="unique_program_site")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.program} at {self.site}"
 
 
 class ApprovedPositions(models.Model):
@@ -253,15 +253,15 @@ class ApprovedPositions(models.Model):
     pgy = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     count = models.PositiveSmallIntegerField()
 
-    def __str__(self) -> str:
-        return f"{self.program}: {self.count} at PGY-{self.pgy}"
-
     class Meta:
         ordering = ["pgy"]
         verbose_name_plural = "approved positions"
         constraints = [
             models.UniqueConstraint(fields=["program", "pgy"], name="unique_positions_per_pgy")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.count} at PGY-{self.pgy}"
 
 
 class Testimonial(models.Model):
