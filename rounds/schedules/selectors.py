@@ -1,0 +1,172 @@
+"""Reads of schedules. Other apps (work hours, sites, calendars) depend on these three names:
+`scheduled_shifts`, `trainees_at_site` and `blocks_of`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from rounds.schedules.models import (
+    Block,
+    CallAssignment,
+    CallSchedule,
+    Rotation,
+    RotationAssignment,
+    RotationSchedule,
+)
+
+if TYPE_CHECKING:
+    from rounds.core.models import Program, Site
+    from rounds.people.models import Trainee
+
+
+@dataclass(frozen=True)
+class ScheduledShift:
+    start: dt.datetime  # aware
+    end: dt.datetime  # aware
+    kind: str  # "clinical", "in_house_call", "education" or "home_call"
+    label: str
+    site: str
+
+
+@dataclass(frozen=True)
+class SiteStint:
+    trainee: Trainee
+    rotation: str
+    program: Program
+    first_day: dt.date
+    last_day: dt.date
+
+
+def blocks_of(program: Program, academic_year: int) -> list[Block]:
+    return list(Block.objects.filter(program=program, academic_year=academic_year))
+
+
+def published_schedule(program: Program, academic_year: int) -> RotationSchedule | None:
+    return RotationSchedule.objects.filter(
+        program=program, academic_year=academic_year, status=RotationSchedule.Status.PUBLISHED
+    ).first()
+
+
+def _published_assignments(**filters: object) -> list[RotationAssignment]:
+    return list(
+        RotationAssignment.objects.filter(
+            schedule__status=RotationSchedule.Status.PUBLISHED, **filters
+        ).select_related("block", "rotation__site", "trainee__person", "trainee__program")
+    )
+
+
+def rotation_days(
+    trainee: Trainee, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dt.date, Rotation]]:
+    """(first day, last day, rotation) of published placements overlapping the range."""
+    rows = _published_assignments(trainee=trainee, block__start__lte=end, block__end__gte=start)
+    spans = []
+    for row in rows:
+        first, last = row.block.half_range(row.half)
+        if first <= end and last >= start:
+            spans.append((first, last, row.rotation))
+    return sorted(spans, key=lambda s: s[0])
+
+
+def scheduled_shifts(trainee: Trainee, start: dt.date, end: dt.date) -> list[ScheduledShift]:
+    """The trainee's planned work from `start` to `end` inclusive, in time order.
+
+    Days with published call/shift assignments use those; other days the published rotation's
+    default daily hours (weekdays, or every day for rotations that work weekends).
+    """
+    calls = list(
+        CallAssignment.objects.filter(
+            schedule__status=CallSchedule.Status.PUBLISHED,
+            trainee=trainee,
+            day__gte=start,
+            day__lte=end,
+        ).select_related("site")
+    )
+    shifts = [ScheduledShift(c.start, c.end, c.kind, c.label, c.site.name) for c in calls]
+    called_days = {c.day for c in calls}
+    for first, last, rotation in rotation_days(trainee, start, end):
+        if rotation.is_off or not rotation.day_hours:
+            continue
+        tz = zoneinfo.ZoneInfo(rotation.site.timezone)
+        day = max(first, start)
+        while day <= min(last, end):
+            if day not in called_days and (rotation.works_weekends or day.weekday() < 5):
+                begin = dt.datetime.combine(day, rotation.day_start, tzinfo=tz)
+                finish = begin + dt.timedelta(hours=float(rotation.day_hours))
+                shifts.append(
+                    ScheduledShift(begin, finish, "clinical", rotation.name, rotation.site.name)
+                )
+            day += dt.timedelta(days=1)
+    return sorted(shifts, key=lambda s: s.start)
+
+
+def trainees_at_site(site: Site, start: dt.date, end: dt.date) -> list[SiteStint]:
+    """Who rotates at `site` between `start` and `end`, from published rotation schedules.
+
+    Consecutive blocks on the same rotation are one stint, so a start date is the real arrival.
+    """
+    rows = _published_assignments(rotation__site=site, block__start__lte=end, block__end__gte=start)
+    rows = [r for r in rows if not r.rotation.is_off]
+    rows.sort(key=lambda r: (r.trainee_id, r.rotation_id, r.block.half_range(r.half)[0]))
+    stints: list[SiteStint] = []
+    for row in rows:
+        first, last = row.block.half_range(row.half)
+        if first > end or last < start:
+            continue
+        prev = stints[-1] if stints else None
+        if (
+            prev is not None
+            and prev.trainee.pk == row.trainee_id
+            and prev.rotation == row.rotation.name
+            and (first - prev.last_day).days <= 1
+        ):
+            stints[-1] = SiteStint(prev.trainee, prev.rotation, prev.program, prev.first_day, last)
+        else:
+            program = row.trainee.program
+            stints.append(SiteStint(row.trainee, row.rotation.name, program, first, last))
+    # A stint that began before the range still shows its real first day.
+    return sorted(stints, key=lambda s: (s.first_day, s.trainee.person.last_name))
+
+
+def on_call_now(site: Site | None, at: dt.datetime) -> list[CallAssignment]:
+    """Published shifts in progress at `at`, optionally at one site."""
+    query = CallAssignment.objects.filter(
+        schedule__status=CallSchedule.Status.PUBLISHED, start__lte=at, end__gt=at
+    )
+    if site is not None:
+        query = query.filter(site=site)
+    return list(
+        query.select_related("trainee__person", "trainee__program", "site").order_by(
+            "site__name", "service", "label"
+        )
+    )
+
+
+def schedules_for(program: Program, academic_year: int | None = None) -> list[RotationSchedule]:
+    query = RotationSchedule.objects.filter(program=program)
+    if academic_year is not None:
+        query = query.filter(academic_year=academic_year)
+    return list(query.select_related("created_by"))
+
+
+def shared_load(
+    rotation_ids: list[int], academic_year: int, exclude_program_id: int
+) -> dict[tuple[int, int], int]:
+    """Trainees other programs already place on each rotation, by (rotation id, block number).
+
+    Counts published schedules of other programs, so a program solving alone leaves them room.
+    """
+    rows = RotationAssignment.objects.filter(
+        Q(schedule__status=RotationSchedule.Status.PUBLISHED),
+        schedule__academic_year=academic_year,
+        rotation_id__in=rotation_ids,
+    ).exclude(schedule__program_id=exclude_program_id)
+    load: dict[tuple[int, int], int] = {}
+    for rotation_id, number in rows.values_list("rotation_id", "block__number"):
+        load[(rotation_id, number)] = load.get((rotation_id, number), 0) + 1
+    return load
