@@ -115,6 +115,8 @@ class SelfIdentification(models.Model):
     )
     urim = models.BooleanField("underrepresented in medicine", null=True, blank=True)
     first_generation = models.BooleanField(null=True, blank=True)
+    disability = models.BooleanField("has a disability", null=True, blank=True)
+    lgbtq = models.BooleanField("identifies as LGBTQ+", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
