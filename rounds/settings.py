@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "rounds.imports",
     "rounds.public",
     "rounds.staff",
+    "rounds.wellness",
+    "rounds.concerns",
     "rounds.inclusion",
     "rounds.languages",
     "rounds.schedules",
