@@ -38,8 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(trainee_count=Count("trainees"))
     )
     context = {
-        "programs": programs[:100],
-        "program_total": programs.count(),
+        "programs": programs,
+        "program_total": len(programs),
+        "trainee_total": sum(p.trainee_count for p in programs),
         "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
         "jobs": Job.objects.filter(started_by_id=request.user.pk)[:5],
     }
