@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rounds.imports",
     "rounds.public",
     "rounds.staff",
+    "rounds.workhours",
     "rounds.wellness",
     "rounds.concerns",
     "rounds.inclusion",
