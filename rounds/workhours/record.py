@@ -1,0 +1,94 @@
+"""The one adapter from the database to the engine: a trainee's log as a checker `Record`.
+
+Every page that shows totals or findings goes through `trainee_record`, so the program view,
+the trainee's week and the institution report judge exactly the same record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from rounds.core.models import Program
+from rounds.engine.workhours import HomeCall, Leave, Limits, Period, Record, Rotation, Trainee
+from rounds.people.models import Trainee as TraineeModel
+from rounds.workhours.models import WINDOW_KINDS, LeaveSpan, LoggedPeriod
+
+BLOCK_DAYS = 28
+
+
+@dataclass(frozen=True)
+class PlannedPeriod:
+    """A period not (yet) in the log: a coming scheduled shift or a what-if."""
+
+    start: datetime
+    end: datetime
+    kind: str
+
+
+def program_zone(program: Program) -> ZoneInfo:
+    """The program's wall clock: its primary site's time zone, else the institution default."""
+    primary = program.programsite_set.filter(is_primary=True).select_related("site").first()
+    return ZoneInfo(primary.site.timezone if primary else settings.TIME_ZONE)
+
+
+def academic_year(day: date) -> tuple[date, date]:
+    """July 1 to June 30, the year GME runs on."""
+    first = date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+    return first, date(first.year + 1, 6, 30)
+
+
+def year_blocks(day: date) -> tuple[Rotation, ...]:
+    """The academic year in 13 four-week blocks, the last one running to June 30.
+
+    Used as the averaging windows until the rotation schedule can supply real rotations, so a
+    trainee's windows do not move when they log an earlier day.
+    """
+    first, last = academic_year(day)
+    blocks: list[Rotation] = []
+    start = first
+    for number in range(1, 14):
+        end = last if number == 13 else start + timedelta(days=BLOCK_DAYS - 1)
+        blocks.append(Rotation(f"Block {number}", start, end))
+        start = end + timedelta(days=1)
+    return tuple(blocks)
+
+
+def limits_for(program: Program) -> Limits:
+    return Limits(weekly_limit_hours=program.weekly_hours_limit)
+
+
+def trainee_record(
+    trainee: TraineeModel,
+    start: date,
+    end: date,
+    *,
+    extra: Iterable[PlannedPeriod] = (),
+    zone: ZoneInfo | None = None,
+) -> Record:
+    """The checker's record of `trainee` from `start` to `end` (local days, inclusive).
+
+    `extra` adds periods that are not logged (scheduled shifts still to come, what-ifs), so the
+    same checker can say what would happen if they were worked.
+    """
+    zone = zone or program_zone(trainee.program)
+    lo = datetime.combine(start, datetime.min.time(), zone)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    rows = LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo).order_by("start")
+    periods = [Period(r.start, r.end, r.kind) for r in rows if r.kind not in WINDOW_KINDS]
+    periods += [Period(p.start, p.end, p.kind) for p in extra if p.kind not in WINDOW_KINDS]
+    calls = [HomeCall(r.start, r.end) for r in rows if r.kind in WINDOW_KINDS]
+    calls += [HomeCall(p.start, p.end) for p in extra if p.kind in WINDOW_KINDS]
+    leave = LeaveSpan.objects.filter(trainee=trainee, start__lte=end, end__gte=start)
+    return Record(
+        trainee=Trainee(id=str(trainee.pk), pgy=trainee.pgy),
+        timezone=zone.key,
+        rotations=tuple(r for r in year_blocks(start) if r.end >= start and r.start <= end),
+        leave=tuple(Leave(max(s.start, start), min(s.end, end)) for s in leave),
+        periods=tuple(sorted(periods, key=lambda p: (p.start, p.end))),
+        home_call=tuple(sorted(calls, key=lambda c: (c.start, c.end))),
+    )

@@ -1,0 +1,329 @@
+"""Writes to work-hour logs. Each runs in one transaction with its audit row, and every change
+to a log refreshes that trainee's stored findings before the transaction commits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from rounds.core.services import audit_record
+from rounds.engine.workhours import Finding as EngineFinding
+from rounds.engine.workhours import check
+from rounds.people.models import Trainee
+from rounds.workhours.models import (
+    MOONLIGHTING_KINDS,
+    WINDOW_KINDS,
+    EntryKind,
+    Finding,
+    LeaveSpan,
+    LoggedPeriod,
+    ViolationReview,
+    WeekConfirmation,
+)
+from rounds.workhours.record import academic_year, limits_for, program_zone, trainee_record
+
+MAX_ENTRY_HOURS = 36
+PGY1_MOONLIGHTING = "PGY-1 residents may not moonlight (ACGME Common Program Requirements)."
+
+
+class WorkHoursError(Exception):
+    """A change refused, with a sentence the person can act on; `field` names where."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- logged periods ---------------------------------------------------------------------------
+
+
+def _when(instant: datetime, trainee: Trainee) -> str:
+    return f"{instant.astimezone(program_zone(trainee.program)):%a %b %-d %H:%M}"
+
+
+def _validate_period(
+    *, trainee: Trainee, kind: str, start: datetime, end: datetime, exclude: int | None = None
+) -> None:
+    if kind not in EntryKind.values:
+        raise WorkHoursError(f"Unknown kind of time: {kind!r}.", "kind")
+    if end <= start:
+        raise WorkHoursError("The end must be after the start.", "end")
+    if (end - start) > timedelta(hours=MAX_ENTRY_HOURS):
+        raise WorkHoursError(
+            f"One entry can be at most {MAX_ENTRY_HOURS} hours; log a longer stretch as "
+            "two entries (for example the shift and the call).",
+            "end",
+        )
+    if start > timezone.now():
+        raise WorkHoursError(
+            "This starts in the future; log time once you have worked it.", "start"
+        )
+    if kind in MOONLIGHTING_KINDS and trainee.pgy == 1:
+        raise WorkHoursError(PGY1_MOONLIGHTING, "kind")
+    if kind in WINDOW_KINDS:
+        return
+    clash = (
+        LoggedPeriod.objects.filter(trainee=trainee, start__lt=end, end__gt=start)
+        .exclude(kind__in=WINDOW_KINDS)
+        .exclude(pk=exclude)
+        .first()
+    )
+    if clash is not None:
+        raise WorkHoursError(
+            f"This overlaps your {clash.get_kind_display().lower()} from "
+            f"{_when(clash.start, trainee)} to {_when(clash.end, trainee)}; change that entry "
+            "instead of logging the time twice.",
+            "start",
+        )
+
+
+def _period_changes(period: LoggedPeriod) -> dict[str, Any]:
+    return {
+        "kind": period.kind,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "note": period.note,
+    }
+
+
+def period_log(
+    *,
+    trainee: Trainee,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    note: str = "",
+    source: str = LoggedPeriod.Source.TYPED,
+    by: Any,
+) -> LoggedPeriod:
+    with transaction.atomic():
+        _validate_period(trainee=trainee, kind=kind, start=start, end=end)
+        period = LoggedPeriod.objects.create(
+            trainee=trainee, kind=kind, start=start, end=end, note=note, source=source
+        )
+        audit_record(
+            by=by,
+            action="workhours.log",
+            instance=period,
+            summary=f"{trainee} logged {period}",
+            changes=_period_changes(period),
+        )
+        findings_refresh(trainee=trainee, day=_local_day(trainee, start))
+    return period
+
+
+def period_update(
+    *,
+    period: LoggedPeriod,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    note: str = "",
+    version: datetime | None = None,
+    by: Any,
+) -> LoggedPeriod:
+    """Change an entry; `version` is its `updated_at` when the form was opened."""
+    with transaction.atomic():
+        fresh = LoggedPeriod.objects.select_for_update().get(pk=period.pk)
+        if version is not None and fresh.updated_at != version:
+            raise WorkHoursError(
+                "This entry was changed in another window after you opened it. Reload the "
+                "page to see the change, then make yours again."
+            )
+        _validate_period(trainee=fresh.trainee, kind=kind, start=start, end=end, exclude=fresh.pk)
+        before = _period_changes(fresh)
+        fresh.kind, fresh.start, fresh.end, fresh.note = kind, start, end, note
+        fresh.source = LoggedPeriod.Source.TYPED
+        fresh.save()
+        after = _period_changes(fresh)
+        audit_record(
+            by=by,
+            action="workhours.change",
+            instance=fresh,
+            summary=f"{fresh.trainee} changed {fresh}",
+            changes={
+                k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]
+            },
+        )
+        old_day = _local_day(fresh.trainee, datetime.fromisoformat(before["start"]))
+        new_day = _local_day(fresh.trainee, start)
+        findings_refresh(trainee=fresh.trainee, day=old_day)
+        if academic_year(old_day) != academic_year(new_day):
+            findings_refresh(trainee=fresh.trainee, day=new_day)
+    return fresh
+
+
+def _local_day(trainee: Trainee, instant: datetime) -> date:
+    return instant.astimezone(program_zone(trainee.program)).date()
+
+
+def period_remove(*, period: LoggedPeriod, by: Any) -> None:
+    """Take an entry out of the log; the audit row keeps what it said."""
+    with transaction.atomic():
+        trainee, day = period.trainee, _local_day(period.trainee, period.start)
+        audit_record(
+            by=by,
+            action="workhours.remove",
+            instance=period,
+            summary=f"{trainee} removed {period}",
+            changes=_period_changes(period),
+        )
+        period.delete()
+        findings_refresh(trainee=trainee, day=day)
+
+
+def day_log_as_scheduled(*, trainee: Trainee, shifts: list[Any], by: Any) -> list[LoggedPeriod]:
+    """One tap: log the day's scheduled shifts as worked. Shifts already logged are skipped."""
+    created: list[LoggedPeriod] = []
+    with transaction.atomic():
+        for shift in shifts:
+            kind = "home_call" if shift.kind == "home_call" else shift.kind
+            if LoggedPeriod.objects.filter(
+                trainee=trainee, kind=kind, start=shift.start, end=shift.end
+            ).exists():
+                continue
+            created.append(
+                period_log(
+                    trainee=trainee,
+                    kind=kind,
+                    start=shift.start,
+                    end=shift.end,
+                    note=getattr(shift, "label", "")[:200],
+                    source=LoggedPeriod.Source.SCHEDULED,
+                    by=by,
+                )
+            )
+    return created
+
+
+# --- leave and weeks --------------------------------------------------------------------------
+
+
+def leave_record(*, trainee: Trainee, kind: str, start: date, end: date, by: Any) -> LeaveSpan:
+    if end < start:
+        raise WorkHoursError("The last day of leave is before the first.", "end")
+    if (end - start).days > 120:
+        raise WorkHoursError("Leave is entered at most 120 days at a time.", "end")
+    with transaction.atomic():
+        clash = LeaveSpan.objects.filter(trainee=trainee, start__lte=end, end__gte=start).first()
+        if clash is not None:
+            raise WorkHoursError(
+                f"You already have {clash.get_kind_display().lower()} leave from "
+                f"{clash.start:%b %-d} to {clash.end:%b %-d}; remove it first to change it.",
+                "start",
+            )
+        span = LeaveSpan.objects.create(trainee=trainee, kind=kind, start=start, end=end)
+        audit_record(
+            by=by,
+            action="workhours.leave",
+            instance=span,
+            summary=f"{trainee} recorded {span}",
+            changes={"kind": kind, "start": start.isoformat(), "end": end.isoformat()},
+        )
+        findings_refresh(trainee=trainee, day=start)
+    return span
+
+
+def leave_remove(*, span: LeaveSpan, by: Any) -> None:
+    with transaction.atomic():
+        trainee, day = span.trainee, span.start
+        audit_record(
+            by=by,
+            action="workhours.leave_remove",
+            instance=span,
+            summary=f"{trainee} removed {span}",
+            changes={
+                "kind": span.kind,
+                "start": span.start.isoformat(),
+                "end": span.end.isoformat(),
+            },
+        )
+        span.delete()
+        findings_refresh(trainee=trainee, day=day)
+
+
+def week_confirm(*, trainee: Trainee, week_start: date, by: Any) -> WeekConfirmation:
+    with transaction.atomic():
+        confirmation, created = WeekConfirmation.objects.get_or_create(
+            trainee=trainee, week_start=week_start
+        )
+        if created:
+            audit_record(
+                by=by,
+                action="workhours.week_confirm",
+                instance=confirmation,
+                summary=f"{trainee} confirmed the week of {week_start:%b %-d, %Y} complete",
+                changes={"week_start": week_start.isoformat()},
+            )
+    return confirmation
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+def finding_key(finding: EngineFinding) -> str:
+    return f"{finding.rule}|{finding.start}|{finding.end}"
+
+
+def findings_refresh(*, trainee: Trainee, day: date) -> tuple[int, int]:
+    """Check the academic year around `day` and store what was found.
+
+    New findings are added, ones still found get their sentence updated, ones no longer found
+    are marked resolved (kept for any review they carry). Returns (open, resolved now).
+    """
+    first, last = academic_year(day)
+    report = check(trainee_record(trainee, first, last), limits_for(trainee.program))
+    now = timezone.now()
+    stored = {
+        f.key: f for f in Finding.objects.filter(trainee=trainee, starts_on__range=(first, last))
+    }
+    seen: set[str] = set()
+    for severity, found in (("violation", report.violations), ("warning", report.warnings)):
+        for item in found:
+            key = finding_key(item)
+            seen.add(key)
+            row = stored.get(key)
+            if row is None:
+                Finding.objects.create(
+                    trainee=trainee,
+                    severity=severity,
+                    rule=item.rule,
+                    start=item.start,
+                    end=item.end,
+                    starts_on=date.fromisoformat(item.start[:10]),
+                    detail=item.detail,
+                    key=key,
+                )
+            elif row.detail != item.detail or row.resolved_at is not None:
+                row.detail, row.resolved_at = item.detail, None
+                row.save(update_fields=["detail", "resolved_at"])
+    gone = [f.pk for key, f in stored.items() if key not in seen and f.resolved_at is None]
+    Finding.objects.filter(pk__in=gone).update(resolved_at=now)
+    return len(seen), len(gone)
+
+
+def violation_review(*, finding: Finding, outcome: str, reason: str, by: Any) -> ViolationReview:
+    reason = reason.strip()
+    if outcome not in ViolationReview.Outcome.values:
+        raise WorkHoursError("Choose what the review concluded.", "outcome")
+    if len(reason) < 10:
+        raise WorkHoursError(
+            "Write the reason in a sentence (at least 10 characters): what happened and why.",
+            "reason",
+        )
+    with transaction.atomic():
+        review = ViolationReview.objects.create(
+            finding=finding, outcome=outcome, reason=reason, reviewed_by=by
+        )
+        audit_record(
+            by=by,
+            action="workhours.review",
+            instance=review,
+            summary=f"Review of {finding.rule} for {finding.trainee}: {review.get_outcome_display()}",
+            changes={"finding": finding.pk, "outcome": outcome, "reason": reason},
+        )
+    return review
