@@ -126,3 +126,13 @@ def test_public_home_is_open_to_everyone(
     assert Client().get(reverse("public:home")).status_code == 200
     for username in EVERYONE:
         assert client_as(username).get(reverse("public:home")).status_code == 200
+
+
+def test_a_refused_page_explains_itself_in_the_site_layout(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    response = client_as("resident").get(reverse("staff:home"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This page is not part of your role" in page
+    assert "Your roles do not include this page." in page

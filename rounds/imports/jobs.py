@@ -30,4 +30,13 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
         by=job.started_by,
         progress=progress,
     )
-    return outcome.to_json()
+    summary = (
+        f"Checked every row: {outcome.created} new, {outcome.updated} updated."
+        if outcome.ok
+        else f"Checked every row: nothing imported ({_count(len(outcome.problems), 'problem')})."
+    )
+    return outcome.to_json() | {"summary": summary}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -79,7 +79,8 @@ def job_run(job_id: int) -> None:
         _finish(job, Job.Status.FAILED, f"Failed: {error}"[:300])
     else:
         job.result = result
-        _finish(job, Job.Status.SUCCEEDED, "Done.", progress=1.0)
+        summary = str(result.get("summary") or "Done.")
+        _finish(job, Job.Status.SUCCEEDED, summary, progress=1.0)
 
 
 def _finish(job: Job, status: str, message: str, progress: float | None = None) -> None:

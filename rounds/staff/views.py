@@ -26,6 +26,7 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Trainee
+from rounds.public.languages import language_name
 from rounds.staff.forms import ImportForm, ProgramTextForm
 from rounds.staff.managed import MANAGED, Managed
 
@@ -129,7 +130,10 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_view_trainee(request.user, trainee):
         # 404, not 403: a trainee must not learn which records exist.
         raise Http404("No such trainee record for you")
-    languages = trainee.person.languages.all()
+    languages = [
+        (language_name(spoken.language), spoken.get_proficiency_display())
+        for spoken in trainee.person.languages.all()
+    ]
     return render(request, "staff/trainee.html", {"trainee": trainee, "languages": languages})
 
 
