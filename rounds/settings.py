@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rounds.concerns",
     "rounds.inclusion",
     "rounds.languages",
+    "rounds.mentoring",
     "rounds.schedules",
 ]
 
