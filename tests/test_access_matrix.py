@@ -52,7 +52,7 @@ PAGES: list[Page] = [
     ("audit log", lambda s: reverse("staff:audit"), GME, 403),
     *[
         (f"manage {kind}", lambda s, k=kind: reverse("staff:managed_list", args=[k]), GME, 403)
-        for kind in ("programs", "sites", "specialties", "testimonials")
+        for kind in ("institution", "programs", "sites", "specialties", "testimonials")
     ],
     ("new site", lambda s: reverse("staff:managed_new", args=["sites"]), GME, 403),
     (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -111,3 +112,35 @@ def test_program_leadership_edits_only_the_public_text_of_their_program(
     assert small.im.how_to_apply == "Apply through ERAS."
     assert small.im.length_years == 3  # not a field leadership can change
     assert client_as("pd.cards").post(url, {"description": "x"}).status_code == 403
+
+
+def test_gme_office_updates_the_patient_figures_the_home_page_shows(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    gme = client_as("gme")
+    url = reverse("staff:managed_edit", args=["institution", small.institution.pk])
+    form = gme.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    gme.post(url, data | {"patients_non_english_pct": "34.5"})
+    assert "34.5%" in Client().get(reverse("public:home")).content.decode()
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(
+    small: SmallInstitution, mailoutbox: list[Any]
+) -> None:
+    client = Client()
+    client.post(reverse("password_reset"), {"email": "pd.im@example.org"})
+    assert len(mailoutbox) == 1
+    link = next(word for word in mailoutbox[0].body.split() if "/accounts/reset/" in word)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {
+            "new_password1": "a-much-better-password-42",
+            "new_password2": "a-much-better-password-42",
+        },
+        follow=True,
+    )
+    assert "Password changed" in done.content.decode()
+    assert Client().login(username="pd.im", password="a-much-better-password-42")

@@ -11,7 +11,7 @@ from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 
-from rounds.core.models import Program, Site, Specialty, Testimonial
+from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
 from rounds.imports.specs import SPECS
 
 
@@ -40,6 +40,22 @@ class GuardedModelForm(forms.ModelForm):
                 code="stale",
             )
         return cleaned
+
+
+class InstitutionForm(GuardedModelForm):
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "short_name",
+            "city",
+            "state",
+            "tagline",
+            "patients_underserved_pct",
+            "patients_minority_pct",
+            "patients_non_english_pct",
+            "population_source",
+        ]
 
 
 class SiteForm(GuardedModelForm):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Model, QuerySet
 
-from rounds.core.models import Program, Site, Specialty, Testimonial
+from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
 from rounds.staff import forms
 
 
@@ -27,6 +27,19 @@ class Managed:
 MANAGED: dict[str, Managed] = {
     m.slug: m
     for m in (
+        Managed(
+            "institution",
+            Institution,
+            forms.InstitutionForm,
+            "Institution",
+            (
+                ("Institution", str),
+                ("Underserved %", lambda i: i.patients_underserved_pct),
+                ("Minority %", lambda i: i.patients_minority_pct),
+                ("Non-English %", lambda i: i.patients_non_english_pct),
+            ),
+            lambda: Institution.objects.all(),
+        ),
         Managed(
             "programs",
             Program,
