@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("rounds.public.urls")),
     path("staff/", include("rounds.staff.urls")),
+    path("wellness/", include("rounds.wellness.urls")),
+    path("concerns/", include("rounds.concerns.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
