@@ -6,6 +6,7 @@ urlpatterns = [
     path("staff/", include("rounds.staff.urls")),
     path("wellness/", include("rounds.wellness.urls")),
     path("concerns/", include("rounds.concerns.urls")),
+    path("hours/", include("rounds.workhours.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
