@@ -8,7 +8,8 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from rounds.core.models import AuditEntry, Site, Testimonial
+from rounds.core.models import AuditEntry, Site
+from rounds.core.models import Testimonial as PublishedQuote
 from tests.people import SmallInstitution
 
 SITE_FIELDS = {
@@ -85,10 +86,10 @@ def test_testimonials_are_created_and_deleted_by_the_gme_office(
             "order": 1,
         },
     )
-    testimonial = Testimonial.objects.get()
+    testimonial = PublishedQuote.objects.get()
     assert testimonial.quote == "My mentor changed my career."
     gme.post(reverse("staff:managed_delete", args=["testimonials", testimonial.pk]))
-    assert not Testimonial.objects.exists()
+    assert not PublishedQuote.objects.exists()
     assert AuditEntry.objects.filter(object_type="testimonial", action="delete").exists()
 
 
