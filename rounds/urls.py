@@ -7,6 +7,8 @@ urlpatterns = [
     path("wellness/", include("rounds.wellness.urls")),
     path("concerns/", include("rounds.concerns.urls")),
     path("hours/", include("rounds.workhours.urls")),
+    path("inclusion/", include("rounds.inclusion.urls")),
+    path("languages/", include("rounds.languages.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
