@@ -1,0 +1,188 @@
+"""Speaking up: raise, answer and read concerns. Every read by the GME office is audited.
+
+For an anonymous concern nothing written here names the reporter: the concern and the reporter's
+messages have no user and carry days, not times, and the reporter's own actions write no audit
+row at all (an audit row's exact time could be matched against other traces of a signed-in
+user). The GME office's reads and answers are audited, each one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from rounds.concerns.models import Concern, ConcernHandler, ConcernMessage
+from rounds.core.services import audit_record
+
+
+class ConcernError(Exception):
+    """A concern action that cannot be done, with a sentence saying why and what to do."""
+
+
+def new_code() -> str:
+    """100 random bits as 20 base-32 letters and digits, in groups of five for reading aloud."""
+    raw = base64.b32encode(secrets.token_bytes(15)).decode()[:20]
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+
+
+def normalise_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 5] for i in range(0, len(cleaned), 5))
+
+
+def code_digest(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+@dataclass
+class Raised:
+    concern: Concern
+    code: str | None  # shown once to an anonymous reporter, never stored
+
+
+def concern_raise(
+    *,
+    reporter: Any,
+    category: str,
+    subject: str,
+    body: str,
+    program: Any,
+    anonymous: bool,
+    today: date,
+) -> Raised:
+    if not body.strip():
+        raise ConcernError("Write what happened, so the GME office can help.")
+    code = new_code() if anonymous else None
+    with transaction.atomic():
+        concern = Concern.objects.create(
+            category=category,
+            subject=subject,
+            program=program,
+            anonymous=anonymous,
+            reporter=None if anonymous else reporter,
+            code_digest=code_digest(code) if code else None,
+            raised_on=today,
+        )
+        ConcernMessage.objects.create(concern=concern, body=body, sent_on=today)
+        if not anonymous:
+            audit_record(
+                by=reporter,
+                action="concern_raise",
+                instance=concern,
+                summary=f"concern {concern.reference} raised by name",
+                changes={},
+            )
+    _notify_handlers(concern)
+    return Raised(concern, code)
+
+
+def concern_by_code(code: str) -> Concern | None:
+    if len(normalise_code(code)) != 23:
+        return None
+    return Concern.objects.filter(code_digest=code_digest(code)).first()
+
+
+def concern_reply_reporter(*, concern: Concern, body: str, by: Any, today: date) -> None:
+    """The reporter writes back. `by` is ignored for anonymous concerns: nothing records it."""
+    if concern.status == Concern.Status.CLOSED:
+        raise ConcernError(
+            "This conversation is closed. If something new happened, raise a new concern."
+        )
+    if not body.strip():
+        raise ConcernError("Write a message before sending.")
+    with transaction.atomic():
+        ConcernMessage.objects.create(concern=concern, body=body, sent_on=today)
+        if not concern.anonymous:
+            audit_record(
+                by=by,
+                action="concern_reply",
+                instance=concern,
+                summary=f"reporter wrote on concern {concern.reference}",
+                changes={},
+            )
+    _notify_handlers(concern)
+
+
+def concern_reply_office(*, concern: Concern, body: str, by: Any, today: date) -> None:
+    if not body.strip():
+        raise ConcernError("Write a message before sending.")
+    with transaction.atomic():
+        ConcernMessage.objects.create(
+            concern=concern, body=body, from_office=True, author=by, sent_on=today
+        )
+        if concern.status == Concern.Status.NEW:
+            concern.status = Concern.Status.OPEN
+            concern.save(update_fields=["status"])
+        audit_record(
+            by=by,
+            action="concern_answer",
+            instance=concern,
+            summary=f"GME office answered concern {concern.reference}",
+            changes={},
+        )
+    if concern.reporter is not None and concern.reporter.email:
+        # The reply itself stays in Rounds; the email only says there is one.
+        send_mail(
+            f"A reply to your concern {concern.reference}",
+            "The GME office answered your concern. Sign in to Rounds and open Speak up to read it.",
+            None,
+            [concern.reporter.email],
+            fail_silently=True,
+        )
+
+
+def concern_status_set(*, concern: Concern, status: str, by: Any) -> None:
+    with transaction.atomic():
+        before = concern.status
+        concern.status = status
+        concern.save(update_fields=["status"])
+        audit_record(
+            by=by,
+            action="update",
+            instance=concern,
+            summary=f"concern {concern.reference} {concern.get_status_display().lower()}",
+            changes={"status": {"from": before, "to": status}},
+        )
+
+
+def concern_view_record(*, concern: Concern | None, by: Any, what: str) -> None:
+    """One audit row per look at a concern (or at the list, when `concern` is None)."""
+    instance: Any = concern if concern is not None else Concern(pk=None)
+    audit_record(by=by, action="concern_view", instance=instance, summary=what, changes={})
+
+
+def handler_set(*, user: Any, designated: bool, by: Any) -> None:
+    with transaction.atomic():
+        if designated:
+            handler, _ = ConcernHandler.objects.get_or_create(user=user)
+        else:
+            handler = ConcernHandler.objects.filter(user=user).first() or ConcernHandler(user=user)
+            ConcernHandler.objects.filter(user=user).delete()
+        audit_record(
+            by=by,
+            action="update",
+            instance=handler,
+            summary=f"{user} {'now handles' if designated else 'no longer handles'} concerns",
+            changes={"designated": designated},
+        )
+
+
+def _notify_handlers(concern: Concern) -> None:
+    emails = list(
+        ConcernHandler.objects.exclude(user__email="").values_list("user__email", flat=True)
+    )
+    if emails:
+        send_mail(
+            f"New message on concern {concern.reference}",
+            "A reporter wrote on a concern. Sign in to Rounds to read it.",
+            None,
+            emails,
+            fail_silently=True,
+        )

@@ -1,0 +1,177 @@
+"""Speaking-up pages. Reporters: raise, return by code or by name. Handlers: read and answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from rounds.concerns import services
+from rounds.concerns.access import is_handler, signed_in_required
+from rounds.concerns.forms import CodeForm, MessageForm, RaiseForm, StatusForm
+from rounds.concerns.models import Concern, ConcernHandler
+from rounds.people.access import gme_office_required
+from rounds.people.models import Role, RoleAssignment
+
+
+def today() -> date:
+    return date.today()
+
+
+@never_cache
+@signed_in_required
+def raise_concern(request: HttpRequest) -> HttpResponse:
+    form = RaiseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            raised = services.concern_raise(
+                reporter=request.user,
+                category=data["category"],
+                subject=data["subject"],
+                body=data["body"],
+                program=data["program"],
+                anonymous=data["anonymous"],
+                today=today(),
+            )
+        except services.ConcernError as error:
+            form.add_error(None, str(error))
+        else:
+            if raised.code:
+                # Shown once, in this response: no redirect carrying the code, no session
+                # message (a session write would time-stamp this user's activity).
+                return render(request, "concerns/code.html", {"code": raised.code})
+            messages.success(request, f"Concern {raised.concern.reference} sent to the GME office.")
+            return redirect("concerns:mine_detail", raised.concern.pk)
+    mine = Concern.objects.filter(reporter_id=request.user.pk)
+    return render(request, "concerns/raise.html", {"form": form, "mine": mine})
+
+
+@never_cache
+def return_by_code(request: HttpRequest) -> HttpResponse:
+    """Public: an anonymous reporter types their code (it never goes into a query string)."""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = services.normalise_code(form.cleaned_data["code"])
+        if services.concern_by_code(code) is not None:
+            return redirect("concerns:thread", code=code)
+        form.add_error("code", "No conversation has this code. Check it letter by letter.")
+    return render(request, "concerns/return.html", {"form": form})
+
+
+@never_cache
+def thread(request: HttpRequest, code: str) -> HttpResponse:
+    concern = services.concern_by_code(code)
+    if concern is None:
+        raise Http404("No conversation has this code.")
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_reply_reporter(
+                concern=concern, body=form.cleaned_data["body"], by=None, today=today()
+            )
+        except services.ConcernError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("concerns:thread", code=services.normalise_code(code))
+    context = {"concern": concern, "form": form, "reporter_view": True}
+    return render(request, "concerns/thread.html", context)
+
+
+@never_cache
+@signed_in_required
+def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_object_or_404(Concern, pk=pk, reporter_id=request.user.pk, anonymous=False)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_reply_reporter(
+                concern=concern, body=form.cleaned_data["body"], by=request.user, today=today()
+            )
+        except services.ConcernError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("concerns:mine_detail", pk)
+    context = {"concern": concern, "form": form, "reporter_view": True}
+    return render(request, "concerns/thread.html", context)
+
+
+def _handler_only(request: HttpRequest) -> None:
+    if not is_handler(request.user):
+        raise PermissionDenied("Concerns are read only by the GME office's designated handlers.")
+
+
+@never_cache
+@signed_in_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _handler_only(request)
+    services.concern_view_record(concern=None, by=request.user, what="concern list viewed")
+    concerns = Concern.objects.select_related("program")
+    return render(request, "concerns/inbox.html", {"concerns": concerns})
+
+
+@never_cache
+@signed_in_required
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_handler(request.user):
+        raise Http404("No such concern.")
+    concern = get_object_or_404(Concern.objects.select_related("program", "reporter"), pk=pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_reply_office(
+                concern=concern, body=form.cleaned_data["body"], by=request.user, today=today()
+            )
+        except services.ConcernError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Answer sent.")
+            return redirect("concerns:case", pk)
+    services.concern_view_record(
+        concern=concern, by=request.user, what=f"concern {concern.reference} read"
+    )
+    context = {
+        "concern": concern,
+        "form": form,
+        "status_form": StatusForm(initial={"status": concern.status}),
+        "reporter_view": False,
+    }
+    return render(request, "concerns/thread.html", context)
+
+
+@require_POST
+@signed_in_required
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_handler(request.user):
+        raise Http404("No such concern.")
+    concern = get_object_or_404(Concern, pk=pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.concern_status_set(
+            concern=concern, status=form.cleaned_data["status"], by=request.user
+        )
+        messages.success(request, f"Concern {concern.reference}: {concern.get_status_display()}.")
+    return redirect("concerns:case", pk)
+
+
+@gme_office_required
+def handlers(request: HttpRequest) -> HttpResponse:
+    office_ids = RoleAssignment.objects.filter(role=Role.GME_OFFICE, program=None).values("user_id")
+    users = get_user_model().objects.filter(pk__in=office_ids).order_by("username")
+    if request.method == "POST":
+        user = get_object_or_404(users, pk=request.POST.get("user"))
+        designated = request.POST.get("designated") == "1"
+        services.handler_set(user=user, designated=designated, by=request.user)
+        messages.success(
+            request, f"{user} {'now handles' if designated else 'no longer handles'} concerns."
+        )
+        return redirect("concerns:handlers")
+    designated_ids = set(ConcernHandler.objects.values_list("user_id", flat=True))
+    rows = [(u, u.pk in designated_ids) for u in users]
+    return render(request, "concerns/handlers.html", {"rows": rows})

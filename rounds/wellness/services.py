@@ -1,0 +1,208 @@
+"""Writes for committees and surveys. Keyword-only, one transaction each.
+
+Answering a survey is the one write with no audit row: an audit row would name the person and
+time the answer, which is exactly the link the survey promises not to keep.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+
+from rounds.core.services import audit_record
+from rounds.jobs.models import Job
+from rounds.jobs.services import Progress, job_handler, job_start
+from rounds.people.models import Person, Trainee
+from rounds.wellness.errors import WellnessError
+from rounds.wellness.models import (
+    Committee,
+    CommitteeMember,
+    OptionCount,
+    Question,
+    Respondent,
+    ResponseCount,
+    Survey,
+    SurveyPeriod,
+    SurveyQuestion,
+)
+
+
+def survey_create(
+    *,
+    title: str,
+    program: Any,
+    questions: list[Question],
+    recurrence: str,
+    starts_on: date,
+    introduction: str = "",
+    by: Any,
+) -> Survey:
+    if not questions:
+        raise WellnessError("Choose at least one question for the survey.")
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            title=title,
+            program=program,
+            recurrence=recurrence,
+            starts_on=starts_on,
+            introduction=introduction,
+        )
+        SurveyQuestion.objects.bulk_create(
+            SurveyQuestion(survey=survey, question=q, position=i) for i, q in enumerate(questions)
+        )
+        audit_record(
+            by=by,
+            action="create",
+            instance=survey,
+            summary=f"wellness survey {survey} created ({survey.scope_label})",
+            changes={"questions": [q.code for q in questions]},
+        )
+    return survey
+
+
+def survey_audience(survey: Survey) -> Any:
+    trainees = Trainee.objects.filter(status=Trainee.Status.ACTIVE)
+    if survey.program_id:
+        trainees = trainees.filter(program_id=survey.program_id)
+    return trainees
+
+
+def survey_answer(
+    *, period: SurveyPeriod, trainee: Trainee, answers: dict[int, int | None], today: date
+) -> None:
+    """Count one trainee's answers: +1 on each chosen option, +1 respondent, flag answered.
+
+    `answers` maps question id to the chosen option (0-based), or None for "prefer not to say".
+    """
+    survey = period.survey
+    if not period.is_open(today):
+        raise WellnessError(
+            f"This survey round ran from {period.starts_on:%d %b} to {period.ends_on:%d %b %Y} "
+            "and is closed; the next round will be announced."
+        )
+    if trainee.status != Trainee.Status.ACTIVE or (
+        survey.program_id and trainee.program_id != survey.program_id
+    ):
+        raise WellnessError("This survey is for another program's trainees.")
+    questions = {q.pk: q for q in survey.questions.all()}
+    for qid, option in answers.items():
+        if qid not in questions:
+            raise WellnessError("An answer was given to a question this survey does not ask.")
+        if option is not None and not 0 <= option < len(questions[qid].options):
+            raise WellnessError(f"Question “{questions[qid]}” has no such answer option.")
+    try:
+        with transaction.atomic():
+            Respondent.objects.create(period=period, person_id=trainee.person_id)
+            _count(period, trainee.program_id, list(questions.values()), answers)
+    except IntegrityError:
+        raise WellnessError(
+            "You have already answered this round of the survey. Thank you!"
+        ) from None
+
+
+def _count(
+    period: SurveyPeriod, program_id: int, questions: list[Question], answers: dict[int, int | None]
+) -> None:
+    # Every option row of this group exists, zeroed, before anything is counted: row ids then
+    # follow question and option order, never the order of anybody's choices.
+    OptionCount.objects.bulk_create(
+        [
+            OptionCount(period=period, program_id=program_id, question=q, option=i)
+            for q in questions
+            for i in range(len(q.options))
+        ],
+        ignore_conflicts=True,
+    )
+    ResponseCount.objects.get_or_create(period=period, program_id=program_id)
+    ResponseCount.objects.filter(period=period, program_id=program_id).update(count=F("count") + 1)
+    for qid, option in answers.items():
+        if option is not None:
+            OptionCount.objects.filter(
+                period=period, program_id=program_id, question_id=qid, option=option
+            ).update(count=F("count") + 1)
+
+
+def has_answered(*, period: SurveyPeriod, person: Person) -> bool:
+    return Respondent.objects.filter(period=period, person=person).exists()
+
+
+def survey_remind(*, period: SurveyPeriod, by: Any) -> Job:
+    """Queue reminders to every trainee of the survey's audience who has not answered yet.
+
+    The job's result carries no count and no names, so whoever asked learns nothing about who
+    has answered; only the worker reads the "has answered" table.
+    """
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action="remind",
+            instance=period.survey,
+            summary=f"reminders queued for {period}",
+            changes={},
+        )
+        return job_start(
+            kind="wellness_remind",
+            title=f"Reminders: {period}",
+            started_by=by,
+            params={"period": period.pk},
+        )
+
+
+@job_handler("wellness_remind")
+def remind_job(job: Job, progress: Progress) -> dict[str, Any]:
+    period = SurveyPeriod.objects.select_related("survey").get(pk=job.params["period"])
+    answered = Respondent.objects.filter(period=period).values("person_id")
+    emails = list(
+        survey_audience(period.survey)
+        .exclude(person_id__in=answered)
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+    )
+    subject = f"Reminder: {period.survey.title}"
+    link = reverse("wellness:answer", args=[period.survey.pk])
+    body = (
+        f"If you have not answered “{period.survey.title}” yet, it is open until "
+        f"{period.ends_on:%d %B %Y}: {link}\n\nYour answers are anonymous: they are stored "
+        "as counts only, and results are shown only for groups of at least "
+        "the minimum size.\n\nIf you have answered already, thank you and please ignore this."
+    )
+    batch = 200
+    for start in range(0, len(emails), batch):
+        progress(start / max(1, len(emails)), "Sending reminders")
+        chunk = emails[start : start + batch]
+        send_mass_mail([(subject, body, None, [email]) for email in chunk], fail_silently=False)
+    return {"message": "Reminders sent to everyone who has not answered yet."}
+
+
+def committee_member_add(*, committee: Committee, person: Person, is_chair: bool, by: Any) -> None:
+    with transaction.atomic():
+        member, created = CommitteeMember.objects.get_or_create(
+            committee=committee, person=person, defaults={"is_chair": is_chair}
+        )
+        if not created and member.is_chair != is_chair:
+            member.is_chair = is_chair
+            member.save(update_fields=["is_chair"])
+        audit_record(
+            by=by,
+            action="create" if created else "update",
+            instance=member,
+            summary=f"{person} {'chairs' if is_chair else 'joins'} {committee}",
+            changes={"is_chair": is_chair},
+        )
+
+
+def committee_member_remove(*, member: CommitteeMember, by: Any) -> None:
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action="delete",
+            instance=member,
+            summary=f"{member.person} leaves {member.committee}",
+            changes={},
+        )
+        member.delete()
