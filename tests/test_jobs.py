@@ -1,0 +1,94 @@
+"""Long work runs on the worker; its starter sees progress, the outcome, and can cancel it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from rounds.jobs.models import Job
+from rounds.jobs.services import Progress, job_cancel, job_handler, job_start
+from tests.people import SmallInstitution
+
+seen_progress: list[float] = []
+
+
+@job_handler("test-count")
+def count_to(job: Job, progress: Progress) -> dict[str, Any]:
+    for step in range(job.params["to"]):
+        progress(step / job.params["to"], f"Counted {step}")
+        seen_progress.append(Job.objects.get(pk=job.pk).progress)
+    if job.params.get("fail"):
+        raise ValueError("the count went wrong at the end")
+    return {"summary": f"Counted to {job.params['to']}."}
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_job_and_its_page_shows_the_outcome(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    job = job_start(
+        kind="test-count", title="Count", started_by=small.users["gme"], params={"to": 4}
+    )
+    seen_progress.clear()
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert seen_progress == [0.0, 0.25, 0.5, 0.75]
+    assert (
+        "Finished</strong> — Counted to 4."
+        in client_as("gme").get(job.get_absolute_url()).content.decode()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_job_says_what_went_wrong(small: SmallInstitution) -> None:
+    job = job_start(
+        kind="test-count", title="Count", started_by=None, params={"to": 1, "fail": True}
+    )
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.message) == (
+        Job.Status.FAILED,
+        "Failed: the count went wrong at the end",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_cancelled_before_it_starts_never_runs(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    job = job_start(
+        kind="test-count", title="Count", started_by=small.users["gme"], params={"to": 3}
+    )
+    client_as("gme").post(f"{job.get_absolute_url()}cancel/")
+    seen_progress.clear()
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, seen_progress) == (Job.Status.CANCELLED, [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_stops_at_its_next_progress_report(small: SmallInstitution) -> None:
+    job = job_start(kind="test-count", title="Count", started_by=None, params={"to": 3})
+    # Someone presses Cancel while the job runs: its next progress report must stop it.
+    original = Progress.__call__
+
+    def cancel_then_report(self: Progress, fraction: float, message: str = "") -> None:
+        Job.objects.filter(pk=self.job.pk).update(cancel_requested=True)
+        original(self, fraction, message)
+
+    Progress.__call__ = cancel_then_report  # type: ignore[method-assign]
+    try:
+        run_worker()
+    finally:
+        Progress.__call__ = original  # type: ignore[method-assign]
+    job.refresh_from_db()
+    assert (job.status, job.message) == (Job.Status.CANCELLED, "Cancelled.")
