@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from rounds.jobs.models import Job
-from rounds.jobs.services import Progress, job_cancel, job_handler, job_start
+from rounds.jobs.services import Progress, job_handler, job_start
 from tests.people import SmallInstitution
 
 seen_progress: list[float] = []
