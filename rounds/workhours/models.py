@@ -107,6 +107,9 @@ class WeekConfirmation(models.Model):
             models.UniqueConstraint(fields=["trainee", "week_start"], name="unique_week_confirm")
         ]
 
+    def __str__(self) -> str:
+        return f"week of {self.week_start}"
+
 
 class Finding(models.Model):
     """A rule the checker found broken (or a warning) in a trainee's log.

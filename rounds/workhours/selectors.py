@@ -124,3 +124,545 @@ def program_workload(program: Program, start: date, end: date) -> ProgramWorkloa
         violations=sum(found.values()),
         violations_by_rule=dict(sorted(found.items())),
     )
+
+
+# --- the trainee's week -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A shift the trainee can log with one tap: from the schedule, or last week's log."""
+
+    start: datetime
+    end: datetime
+    kind: str
+    label: str
+
+    @property
+    def kind_label(self) -> str:
+        return EntryKind(self.kind).label if self.kind in EntryKind.values else self.kind
+
+
+def _schedule_reader() -> Any:
+    try:
+        from rounds.schedules.selectors import scheduled_shifts
+    except ImportError:  # the schedules area is optional: fall back to last week's log
+        return None
+    return scheduled_shifts
+
+
+def schedule_available() -> bool:
+    return _schedule_reader() is not None
+
+
+def scheduled_suggestions(trainee: Trainee, start: date, end: date) -> list[Suggestion]:
+    reader = _schedule_reader()
+    if reader is None:
+        return []
+    found = []
+    for shift in reader(trainee, start, end):
+        kind = shift.kind if shift.kind in EntryKind.values else EntryKind.CLINICAL
+        found.append(Suggestion(shift.start, shift.end, kind, str(getattr(shift, "label", ""))))
+    return found
+
+
+def day_suggestions(trainee: Trainee, day: date) -> tuple[list[Suggestion], str]:
+    """What "worked as scheduled" would log for `day`, and where it comes from."""
+    zone = program_zone(trainee.program)
+    if schedule_available():
+        lo, hi = local_bounds(day, day, zone)
+        shifts = [s for s in scheduled_suggestions(trainee, day, day) if lo <= s.start < hi]
+        return shifts, "schedule"
+    lo, hi = local_bounds(day - timedelta(days=7), day - timedelta(days=7), zone)
+    last_week = LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi)
+    week = timedelta(days=7)
+    return [
+        Suggestion(
+            _same_wall_clock(p.start, week, zone),
+            _same_wall_clock(p.end, week, zone),
+            p.kind,
+            "as last week",
+        )
+        for p in last_week
+    ], "last week"
+
+
+def _same_wall_clock(instant: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
+    """The same local time `shift` later (a 07:00 start stays 07:00 across a clock change)."""
+    local = instant.astimezone(zone).replace(tzinfo=None) + shift
+    return local.replace(tzinfo=zone)
+
+
+@dataclass
+class DayView:
+    day: date
+    periods: list[LoggedPeriod]
+    suggestions: list[Suggestion]
+    leave: LeaveSpan | None
+    hours: float
+    is_future: bool
+    is_today: bool
+
+    @property
+    def open_suggestions(self) -> list[Suggestion]:
+        logged = {(p.start, p.end) for p in self.periods}
+        return [s for s in self.suggestions if (s.start, s.end) not in logged]
+
+
+@dataclass
+class WeekView:
+    trainee: Trainee
+    monday: date
+    days: list[DayView]
+    total_hours: float
+    confirmed: bool
+    suggestion_source: str
+    zone: ZoneInfo
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def is_logged(self) -> bool:
+        return self.confirmed or any(d.periods or d.leave for d in self.days)
+
+
+def week_view(trainee: Trainee, monday: date) -> WeekView:
+    zone = program_zone(trainee.program)
+    sunday = monday + timedelta(days=6)
+    lo, hi = local_bounds(monday, sunday, zone)
+    periods = list(LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo))
+    leave = list(LeaveSpan.objects.filter(trainee=trainee, start__lte=sunday, end__gte=monday))
+    today = timezone.localdate(timezone=zone)
+    days: list[DayView] = []
+    source = "schedule" if schedule_available() else "last week"
+    for n in range(7):
+        day = monday + timedelta(days=n)
+        d_lo, d_hi = local_bounds(day, day, zone)
+        suggestions = day_suggestions(trainee, day)[0] if day <= today else []
+        days.append(
+            DayView(
+                day=day,
+                periods=[p for p in periods if d_lo <= p.start < d_hi],
+                suggestions=suggestions,
+                leave=next((s for s in leave if s.start <= day <= s.end), None),
+                hours=_clipped_hours(periods, d_lo, d_hi),
+                is_future=day > today,
+                is_today=day == today,
+            )
+        )
+    return WeekView(
+        trainee=trainee,
+        monday=monday,
+        days=days,
+        total_hours=_clipped_hours(periods, lo, hi),
+        confirmed=WeekConfirmation.objects.filter(trainee=trainee, week_start=monday).exists(),
+        suggestion_source=source,
+        zone=zone,
+    )
+
+
+def logged_weeks(trainee: Trainee, start: date, end: date) -> set[date]:
+    """Mondays of the weeks from `start` to `end` that have anything logged or confirmed."""
+    zone = program_zone(trainee.program)
+    lo, hi = local_bounds(start, end, zone)
+    found: set[date] = set()
+    for instant in LoggedPeriod.objects.filter(
+        trainee=trainee, start__gte=lo, start__lt=hi
+    ).values_list("start", flat=True):
+        found.add(monday_of(instant.astimezone(zone).date()))
+    for s, e in LeaveSpan.objects.filter(
+        trainee=trainee, start__lte=end, end__gte=start
+    ).values_list("start", "end"):
+        week = monday_of(s)
+        while week <= e:
+            found.add(week)
+            week += timedelta(days=7)
+    found.update(
+        WeekConfirmation.objects.filter(
+            trainee=trainee, week_start__range=(start, end)
+        ).values_list("week_start", flat=True)
+    )
+    return found
+
+
+def missing_weeks(trainee: Trainee, today: date | None = None) -> list[date]:
+    """Mondays of finished weeks this academic year (since the trainee began) not logged."""
+    today = today or timezone.localdate()
+    first = max(academic_year(today)[0], trainee.start_date)
+    monday = monday_of(first)
+    last_finished = monday_of(today) - timedelta(days=7)
+    if last_finished < monday:
+        return []
+    logged = logged_weeks(trainee, monday, last_finished + timedelta(days=6))
+    weeks = []
+    while monday <= last_finished:
+        if monday not in logged:
+            weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+# --- running totals and rules at risk ---------------------------------------------------------
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Outlook:
+    week_hours: float
+    window_name: str
+    window_start: date
+    window_end: date
+    window_average: float
+    limit: float
+    broken: list[str]  # open violations already in the log, this window
+    at_risk: list[str]  # sentences about what the coming days would break
+
+
+def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
+    """Totals so far and the rules the coming days put at risk, judged by the checker."""
+    zone = program_zone(trainee.program)
+    today = today or timezone.localdate(timezone=zone)
+    limits = limits_for(trainee.program)
+    first, last = academic_year(today)
+    block = next(b for b in year_blocks(today) if b.start <= today <= b.end)
+    monday = monday_of(today)
+    periods = list(
+        LoggedPeriod.objects.filter(
+            trainee=trainee,
+            start__lt=local_bounds(today, block.end, zone)[1],
+            end__gt=local_bounds(min(block.start, monday), today, zone)[0],
+        )
+    )
+    week_lo, week_hi = local_bounds(monday, monday + timedelta(days=6), zone)
+    week_hours = _clipped_hours(periods, week_lo, week_hi)
+    block_lo, now_hi = local_bounds(block.start, today, zone)
+    leave = LeaveSpan.objects.filter(trainee=trainee, start__lte=today, end__gte=block.start)
+    days_so_far = (today - block.start).days + 1 - _leave_days(leave, block.start, today)
+    window_average = _clipped_hours(periods, block_lo, now_hi) / max(days_so_far, 1) * 7
+
+    logged = check(trainee_record(trainee, first, last), limits)
+    logged_keys = {(f.rule, f.start) for f in logged.violations}
+    broken = [
+        f.detail
+        for f in logged.violations
+        if block.start.isoformat() <= f.start[:10] <= block.end.isoformat()
+    ]
+
+    coming, basis = _coming_days(trainee, today, block.end, zone)
+    at_risk: list[str] = []
+    if coming:
+        planned = check(trainee_record(trainee, first, last, extra=coming), limits)
+        at_risk += [
+            f"{basis} would break this: {f.detail}"
+            for f in planned.violations
+            if (f.rule, f.start) not in logged_keys
+        ]
+    at_risk += _call_what_if(trainee, today, block.end, week_hours, coming, logged_keys, limits)
+    return Outlook(
+        week_hours=round(week_hours, 1),
+        window_name=block.name,
+        window_start=block.start,
+        window_end=block.end,
+        window_average=round(window_average, 1),
+        limit=limits.weekly_limit_hours,
+        broken=broken,
+        at_risk=at_risk,
+    )
+
+
+def _coming_days(
+    trainee: Trainee, today: date, until: date, zone: ZoneInfo
+) -> tuple[list[PlannedPeriod], str]:
+    """The work expected after today up to `until`: the schedule, or else the last 7 days again."""
+    tomorrow = today + timedelta(days=1)
+    if until < tomorrow:
+        return [], ""
+    if schedule_available():
+        shifts = scheduled_suggestions(trainee, tomorrow, until)
+        return [
+            PlannedPeriod(s.start, s.end, s.kind) for s in shifts
+        ], "Your schedule for the coming days"
+    lo, hi = local_bounds(today - timedelta(days=6), today, zone)
+    recent = list(LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi))
+    limit = local_bounds(until, until, zone)[1]
+    coming: list[PlannedPeriod] = []
+    weeks = 1
+    while recent and weeks * 7 <= (until - today).days + 7:
+        for p in recent:
+            start = _same_wall_clock(p.start, timedelta(days=7 * weeks), zone)
+            if start >= local_bounds(tomorrow, tomorrow, zone)[0] and start < limit:
+                end = _same_wall_clock(p.end, timedelta(days=7 * weeks), zone)
+                coming.append(PlannedPeriod(start, end, p.kind))
+        weeks += 1
+    return coming, "If the rest of the block goes like your last seven days, that"
+
+
+def _call_what_if(
+    trainee: Trainee,
+    today: date,
+    window_end: date,
+    week_hours: float,
+    coming: Sequence[PlannedPeriod],
+    already: set[tuple[str, str]],
+    limits: Any,
+) -> list[str]:
+    """Would one more 24-hour call this week break the weekly average? Say which day first."""
+    zone = program_zone(trainee.program)
+    first, last = academic_year(today)
+    sunday = monday_of(today) + timedelta(days=6)
+    day = today + timedelta(days=1)
+    while day <= min(sunday, window_end):
+        start = datetime.combine(day, datetime.min.time(), zone).replace(hour=7)
+        call = PlannedPeriod(
+            start, _same_wall_clock(start, timedelta(days=1), zone), "in_house_call"
+        )
+        report = check(trainee_record(trainee, first, last, extra=[*coming, call]), limits)
+        if any(
+            f.rule == "weekly-hours" and (f.rule, f.start) not in already for f in report.violations
+        ):
+            return [
+                f"You are at {week_hours:.0f} hours this week; a 24-hour call on "
+                f"{DAY_NAMES[day.weekday()]} would break the {limits.weekly_limit_hours:g}-hour "
+                "average."
+            ]
+        day += timedelta(days=1)
+    return []
+
+
+# --- program and institution ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    number: int
+    name: str
+    start: date
+    end: date
+
+
+def blocks_so_far(today: date) -> list[Block]:
+    return [
+        Block(n, b.name, b.start, b.end)
+        for n, b in enumerate(year_blocks(today), start=1)
+        if b.start <= today
+    ]
+
+
+def _block_of(day: date, blocks: Sequence[Block]) -> int | None:
+    for b in blocks:
+        if b.start <= day <= b.end:
+            return b.number
+    return None
+
+
+def block_hours(
+    trainee_ids: Iterable[int], blocks: Sequence[Block], zone: ZoneInfo
+) -> dict[tuple[int, int], float]:
+    """Average weekly hours per (trainee, block), leave days out; only where something is logged."""
+    ids = list(trainee_ids)
+    if not blocks or not ids:
+        return {}
+    lo, hi = local_bounds(blocks[0].start, blocks[-1].end, zone)
+    totals: dict[tuple[int, int], float] = defaultdict(float)
+    rows = (
+        LoggedPeriod.objects.filter(trainee_id__in=ids, start__lt=hi, end__gt=lo)
+        .exclude(kind__in=WINDOW_KINDS)
+        .values_list("trainee_id", "start", "end")
+    )
+    for trainee_id, start, end in rows:
+        number = _block_of(start.astimezone(zone).date(), blocks)
+        if number is not None:
+            totals[(trainee_id, number)] += (end - start).total_seconds() / 3600
+    leave: dict[int, list[LeaveSpan]] = defaultdict(list)
+    for span in LeaveSpan.objects.filter(trainee_id__in=ids, end__gte=blocks[0].start):
+        leave[span.trainee_id].append(span)
+    today = timezone.localdate(timezone=zone)
+    result = {}
+    for (trainee_id, number), hours in totals.items():
+        b = blocks[number - 1]
+        last = min(b.end, today)
+        days = (last - b.start).days + 1 - _leave_days(leave[trainee_id], b.start, last)
+        result[(trainee_id, number)] = round(hours / max(days, 1) * 7, 1)
+    return result
+
+
+def open_violations(
+    trainees: Iterable[Trainee] | QuerySet[Trainee], first: date, last: date
+) -> QuerySet[Finding]:
+    return (
+        Finding.objects.filter(
+            trainee__in=trainees,
+            severity=Finding.Severity.VIOLATION,
+            resolved_at__isnull=True,
+            starts_on__range=(first, last),
+        )
+        .select_related("trainee__person", "trainee__program")
+        .prefetch_related("reviews__reviewed_by")
+    )
+
+
+@dataclass
+class TraineeRow:
+    trainee: Trainee
+    cells: list[tuple[float | None, int]]  # per block: average weekly hours, violations
+    violations: int
+    missing: list[date]
+
+
+@dataclass
+class TrendPoint:
+    block: Block
+    average_hours: float | None
+    violations: int
+    trainees_logging: int
+
+
+@dataclass
+class ProgramCompliance:
+    program: Program
+    blocks: list[Block]
+    rows: list[TraineeRow]
+    trend: list[TrendPoint]
+    violations: list[Finding]
+    unreviewed: int
+
+
+def program_compliance(program: Program, today: date | None = None) -> ProgramCompliance:
+    zone = program_zone(program)
+    today = today or timezone.localdate(timezone=zone)
+    blocks = blocks_so_far(today)
+    first, last = academic_year(today)
+    trainees = list(
+        Trainee.objects.filter(
+            program=program, status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE]
+        ).select_related("person", "program")
+    )
+    hours = block_hours([t.pk for t in trainees], blocks, zone)
+    violations = list(open_violations(trainees, first, last))
+    per_cell: Counter[tuple[int, int]] = Counter()
+    for f in violations:
+        number = _block_of(f.starts_on, blocks)
+        if number is not None:
+            per_cell[(f.trainee_id, number)] += 1
+    rows = [
+        TraineeRow(
+            trainee=t,
+            cells=[(hours.get((t.pk, b.number)), per_cell[(t.pk, b.number)]) for b in blocks],
+            violations=sum(per_cell[(t.pk, b.number)] for b in blocks),
+            missing=missing_weeks(t, today),
+        )
+        for t in trainees
+    ]
+    trend = []
+    for b in blocks:
+        values = [hours[(t.pk, b.number)] for t in trainees if (t.pk, b.number) in hours]
+        trend.append(
+            TrendPoint(
+                block=b,
+                average_hours=round(sum(values) / len(values), 1) if values else None,
+                violations=sum(per_cell[(t.pk, b.number)] for t in trainees),
+                trainees_logging=len(values),
+            )
+        )
+    return ProgramCompliance(
+        program=program,
+        blocks=blocks,
+        rows=sorted(rows, key=lambda r: (r.trainee.person.last_name, r.trainee.person.first_name)),
+        trend=trend,
+        violations=violations,
+        unreviewed=sum(1 for f in violations if not f.reviews.all()),
+    )
+
+
+@dataclass
+class ProgramSummary:
+    program: Program
+    trainees: int
+    trainees_logging: int
+    trainee_weeks: float
+    average_hours: float | None
+    by_rule: dict[str, int]
+    by_block: list[int]
+    unreviewed: int
+
+    @property
+    def violations(self) -> int:
+        return sum(self.by_rule.values())
+
+    @property
+    def rate(self) -> float | None:
+        """Violations per 100 trainee-weeks logged."""
+        return round(self.violations / self.trainee_weeks * 100, 1) if self.trainee_weeks else None
+
+
+@dataclass
+class InstitutionSummary:
+    blocks: list[Block]
+    rules: list[str]
+    programs: list[ProgramSummary]
+    by_block_rule: list[dict[str, int]]
+    first: date
+    last: date
+
+
+def institution_summary(today: date | None = None) -> InstitutionSummary:
+    today = today or timezone.localdate()
+    blocks = blocks_so_far(today)
+    first, last = academic_year(today)
+    zone = ZoneInfo(str(timezone.get_current_timezone()))
+    programs = list(Program.objects.order_by("name"))
+    trainees = Trainee.objects.filter(
+        status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE]
+    ).values_list("pk", "program_id")
+    by_program: dict[int, list[int]] = defaultdict(list)
+    for pk, program_id in trainees:
+        by_program[program_id].append(pk)
+    hours = block_hours([pk for ids in by_program.values() for pk in ids], blocks, zone)
+    findings = Finding.objects.filter(
+        severity=Finding.Severity.VIOLATION,
+        resolved_at__isnull=True,
+        starts_on__range=(first, last),
+    ).values_list("pk", "trainee__program_id", "rule", "starts_on")
+    reviewed = set(
+        Finding.objects.filter(reviews__isnull=False, starts_on__range=(first, last)).values_list(
+            "pk", flat=True
+        )
+    )
+    rules = VIOLATION_RULES
+    by_block_rule = [{rule: 0 for rule in rules} for _ in blocks]
+    program_rule: dict[int, Counter[str]] = defaultdict(Counter)
+    program_block: dict[int, Counter[int]] = defaultdict(Counter)
+    unreviewed: Counter[int] = Counter()
+    for pk, program_id, rule, starts_on in findings:
+        program_rule[program_id][rule] += 1
+        number = _block_of(starts_on, blocks)
+        if number is not None:
+            program_block[program_id][number] += 1
+            by_block_rule[number - 1][rule] = by_block_rule[number - 1].get(rule, 0) + 1
+        if pk not in reviewed:
+            unreviewed[program_id] += 1
+    summaries = []
+    for program in programs:
+        ids = by_program.get(program.pk, [])
+        if not ids:
+            continue
+        cells = [(pk, b) for pk in ids for b in blocks if (pk, b.number) in hours]
+        weekly = [hours[(pk, b.number)] for pk, b in cells]
+        weeks = sum(((min(b.end, today) - b.start).days + 1) / 7 for _, b in cells)
+        summaries.append(
+            ProgramSummary(
+                program=program,
+                trainees=len(ids),
+                trainees_logging=len({pk for pk, _ in cells}),
+                trainee_weeks=round(weeks, 1),
+                average_hours=round(sum(weekly) / len(weekly), 1) if weekly else None,
+                by_rule={rule: program_rule[program.pk][rule] for rule in rules},
+                by_block=[program_block[program.pk][b.number] for b in blocks],
+                unreviewed=unreviewed[program.pk],
+            )
+        )
+    return InstitutionSummary(blocks, rules, summaries, by_block_rule, first, last)

@@ -66,12 +66,10 @@ def _validate_period(
         raise WorkHoursError(PGY1_MOONLIGHTING, "kind")
     if kind in WINDOW_KINDS:
         return
-    clash = (
-        LoggedPeriod.objects.filter(trainee=trainee, start__lt=end, end__gt=start)
-        .exclude(kind__in=WINDOW_KINDS)
-        .exclude(pk=exclude)
-        .first()
-    )
+    others = LoggedPeriod.objects.filter(trainee=trainee, start__lt=end, end__gt=start)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    clash = others.exclude(kind__in=WINDOW_KINDS).first()
     if clash is not None:
         raise WorkHoursError(
             f"This overlaps your {clash.get_kind_display().lower()} from "
@@ -323,7 +321,7 @@ def violation_review(*, finding: Finding, outcome: str, reason: str, by: Any) ->
             by=by,
             action="workhours.review",
             instance=review,
-            summary=f"Review of {finding.rule} for {finding.trainee}: {review.get_outcome_display()}",
+            summary=f"Review of {finding.rule} for {finding.trainee}: {outcome}",
             changes={"finding": finding.pk, "outcome": outcome, "reason": reason},
         )
     return review

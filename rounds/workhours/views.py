@@ -1,0 +1,418 @@
+"""Work-hour pages. Views check access, call a selector or a service, and render."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rounds.engine.workhours import RULES
+from rounds.people.access import (
+    gme_office_required,
+    programs_managed_by,
+    require_roles,
+    staff_required,
+    trainees_visible_to,
+    user_roles,
+)
+from rounds.workhours import selectors, services
+from rounds.workhours.access import may_review, may_use_hours, own_trainee, visible_program
+from rounds.workhours.forms import LeaveForm, PeriodForm, ReviewForm
+from rounds.workhours.models import Finding, LeaveSpan, LoggedPeriod
+from rounds.workhours.record import program_zone
+
+hours_required = require_roles(may_use_hours)
+SOURCE_WORDS = {"schedule": "as scheduled", "last week": "the same as last week"}
+RULE_NAMES = {rule: text for rule, (_, text) in RULES.items()}
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise Http404("Not a date.") from error
+
+
+def _week_url(day: date) -> str:
+    monday = selectors.monday_of(day)
+    return reverse("workhours:week", args=[monday.isoformat()]) + f"#day-{day.isoformat()}"
+
+
+@hours_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = user_roles(request.user)
+    if roles.is_gme_office:
+        return redirect("workhours:institution")
+    if roles.is_staff_member:
+        programs = list(programs_managed_by(request.user))
+        if len(programs) == 1:
+            return redirect("workhours:program", pk=programs[0].pk)
+        return render(request, "workhours/programs.html", {"programs": programs})
+    return redirect("workhours:week", day=selectors.monday_of(timezone.localdate()).isoformat())
+
+
+# --- the trainee's own log --------------------------------------------------------------------
+
+
+@hours_required
+def week(request: HttpRequest, day: str) -> HttpResponse:
+    trainee = own_trainee(request)
+    monday = selectors.monday_of(_day(day))
+    if monday.isoformat() != day:
+        return redirect("workhours:week", day=monday.isoformat())
+    view = selectors.week_view(trainee, monday)
+    today = timezone.localdate(timezone=view.zone)
+    context = {
+        "trainee": trainee,
+        "view": view,
+        "outlook": selectors.outlook(trainee, today) if monday <= today else None,
+        "missing": selectors.missing_weeks(trainee, today),
+        "previous": (monday - timedelta(days=7)).isoformat(),
+        "next": (monday + timedelta(days=7)).isoformat()
+        if monday + timedelta(days=7) <= today
+        else None,
+        "this_week": selectors.monday_of(today).isoformat(),
+        "is_this_week": monday == selectors.monday_of(today),
+        "is_past": view.sunday < today,
+        "schedule_available": selectors.schedule_available(),
+    }
+    return render(request, "workhours/week.html", context)
+
+
+@hours_required
+@require_POST
+def day_as_scheduled(request: HttpRequest, day: str) -> HttpResponse:
+    trainee = own_trainee(request)
+    when = _day(day)
+    if when > timezone.localdate(timezone=program_zone(trainee.program)):
+        messages.error(request, "You can log a day once it has started.")
+        return redirect(_week_url(when))
+    shifts, source = selectors.day_suggestions(trainee, when)
+    try:
+        created = services.day_log_as_scheduled(trainee=trainee, shifts=shifts, by=request.user)
+    except services.WorkHoursError as error:
+        messages.error(request, f"{when:%a %b %-d}: {error.message}")
+        return redirect(_week_url(when))
+    if created:
+        total = sum(p.hours for p in created)
+        messages.success(
+            request,
+            f"{when:%a %b %-d}: logged {total:g} hours {SOURCE_WORDS[source]}.",
+        )
+    else:
+        messages.info(request, f"{when:%a %b %-d}: nothing new to log.")
+    return redirect(_week_url(when))
+
+
+def _period_form_page(
+    request: HttpRequest, trainee: Any, period: LoggedPeriod | None
+) -> HttpResponse:
+    zone = program_zone(trainee.program)
+    if request.method == "POST":
+        form = PeriodForm(request.POST, zone=zone)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if period is None:
+                    saved = services.period_log(
+                        trainee=trainee,
+                        kind=data["kind"],
+                        start=data["start"],
+                        end=data["end"],
+                        note=data["note"],
+                        by=request.user,
+                    )
+                else:
+                    saved = services.period_update(
+                        period=period,
+                        kind=data["kind"],
+                        start=data["start"],
+                        end=data["end"],
+                        note=data["note"],
+                        version=form.version_time(),
+                        by=request.user,
+                    )
+            except services.WorkHoursError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request, f"Saved: {saved.get_kind_display()}, {saved.hours:g} hours."
+                )
+                return redirect(_week_url(saved.start.astimezone(zone).date()))
+    elif period is not None:
+        start, end = period.start.astimezone(zone), period.end.astimezone(zone)
+        form = PeriodForm(
+            zone=zone,
+            initial={
+                "kind": period.kind,
+                "day": start.date(),
+                "start_time": start.time(),
+                "end_time": end.time(),
+                "note": period.note,
+                "version": period.updated_at.isoformat(),
+            },
+        )
+    else:
+        day = request.GET.get("day")
+        kind = request.GET.get("kind", "clinical")
+        form = PeriodForm(zone=zone, initial={"day": day or timezone.localdate(), "kind": kind})
+    back = _week_url(period.start.astimezone(zone).date() if period else timezone.localdate())
+    return render(
+        request,
+        "workhours/entry.html",
+        {"form": form, "period": period, "trainee": trainee, "back": back},
+    )
+
+
+@hours_required
+def entry_new(request: HttpRequest) -> HttpResponse:
+    return _period_form_page(request, own_trainee(request), None)
+
+
+@hours_required
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = own_trainee(request)
+    period = get_object_or_404(LoggedPeriod, pk=pk, trainee=trainee)
+    return _period_form_page(request, trainee, period)
+
+
+@hours_required
+@require_POST
+def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = own_trainee(request)
+    period = get_object_or_404(LoggedPeriod, pk=pk, trainee=trainee)
+    day = period.start.astimezone(program_zone(trainee.program)).date()
+    services.period_remove(period=period, by=request.user)
+    messages.success(request, "Entry removed.")
+    return redirect(_week_url(day))
+
+
+@hours_required
+def leave_new(request: HttpRequest) -> HttpResponse:
+    trainee = own_trainee(request)
+    form = LeaveForm(request.POST or None, initial={"start": request.GET.get("day")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            span = services.leave_record(
+                trainee=trainee,
+                kind=data["kind"],
+                start=data["start"],
+                end=data["end"],
+                by=request.user,
+            )
+        except services.WorkHoursError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Leave recorded: {span}.")
+            return redirect(_week_url(span.start))
+    return render(request, "workhours/leave.html", {"form": form, "trainee": trainee})
+
+
+@hours_required
+@require_POST
+def leave_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = own_trainee(request)
+    span = get_object_or_404(LeaveSpan, pk=pk, trainee=trainee)
+    services.leave_remove(span=span, by=request.user)
+    messages.success(request, "Leave removed.")
+    return redirect(_week_url(span.start))
+
+
+@hours_required
+@require_POST
+def week_confirm(request: HttpRequest, day: str) -> HttpResponse:
+    trainee = own_trainee(request)
+    monday = selectors.monday_of(_day(day))
+    if monday > timezone.localdate():
+        raise Http404("That week has not started.")
+    services.week_confirm(trainee=trainee, week_start=monday, by=request.user)
+    messages.success(request, f"Week of {monday:%b %-d} marked complete.")
+    return redirect("workhours:week", day=monday.isoformat())
+
+
+# --- program leadership -----------------------------------------------------------------------
+
+
+@staff_required
+def program(request: HttpRequest, pk: int) -> HttpResponse:
+    found = visible_program(request, pk)
+    compliance = selectors.program_compliance(found)
+    return render(
+        request,
+        "workhours/program.html",
+        {
+            "c": compliance,
+            "program": found,
+            "rule_names": RULE_NAMES,
+            "chart": chart(compliance.trend, limit=found.weekly_hours_limit),
+            "can_review": may_review(request.user, found),
+        },
+    )
+
+
+@staff_required
+def trainee_log(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = get_object_or_404(trainees_visible_to(request.user), pk=pk)
+    zone = program_zone(trainee.program)
+    today = timezone.localdate(timezone=zone)
+    first = today - timedelta(days=27)
+    periods = LoggedPeriod.objects.filter(
+        trainee=trainee, start__gte=selectors.local_bounds(first, today, zone)[0]
+    ).order_by("-start")
+    findings = Finding.objects.filter(trainee=trainee).prefetch_related("reviews__reviewed_by")
+    return render(
+        request,
+        "workhours/trainee.html",
+        {
+            "trainee": trainee,
+            "periods": periods,
+            "findings": findings[:100],
+            "leave": LeaveSpan.objects.filter(trainee=trainee).order_by("-start")[:20],
+            "missing": selectors.missing_weeks(trainee, today),
+            "outlook": selectors.outlook(trainee, today),
+            "zone": zone,
+        },
+    )
+
+
+@staff_required
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        Finding.objects.select_related("trainee__person", "trainee__program"), pk=pk
+    )
+    program_ = found.trainee.program
+    visible_program(request, program_.pk)
+    can_review = may_review(request.user, program_)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied("Only the program director or the GME office records reviews.")
+        if form.is_valid():
+            try:
+                services.violation_review(
+                    finding=found,
+                    outcome=form.cleaned_data["outcome"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except services.WorkHoursError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, "Review recorded.")
+                return redirect("workhours:finding", pk=found.pk)
+    return render(
+        request,
+        "workhours/finding.html",
+        {
+            "f": found,
+            "reviews": found.reviews.select_related("reviewed_by").order_by("-reviewed_at", "-pk"),
+            "form": form,
+            "can_review": can_review,
+            "rule_text": RULE_NAMES.get(found.rule, ""),
+        },
+    )
+
+
+# --- GME office -------------------------------------------------------------------------------
+
+
+@gme_office_required
+def institution(request: HttpRequest) -> HttpResponse:
+    summary = selectors.institution_summary()
+    return render(
+        request,
+        "workhours/institution.html",
+        {"s": summary, "rule_names": RULE_NAMES, "printable": request.path.endswith("/print/")},
+    )
+
+
+@gme_office_required
+def institution_csv(request: HttpRequest) -> HttpResponse:
+    summary = selectors.institution_summary()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="work-hours-{summary.first.year}-{summary.last.year}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "program",
+            "trainees",
+            "trainees logging",
+            "trainee-weeks logged",
+            "average weekly hours",
+            "violations",
+            "violations per 100 trainee-weeks",
+            "not yet reviewed",
+            *summary.rules,
+            *[b.name for b in summary.blocks],
+        ]
+    )
+    for p in summary.programs:
+        writer.writerow(
+            [
+                p.program.name,
+                p.trainees,
+                p.trainees_logging,
+                p.trainee_weeks,
+                "" if p.average_hours is None else p.average_hours,
+                p.violations,
+                "" if p.rate is None else p.rate,
+                p.unreviewed,
+                *[p.by_rule[r] for r in summary.rules],
+                *p.by_block,
+            ]
+        )
+    return response
+
+
+def chart(trend: list[selectors.TrendPoint], *, limit: float) -> dict[str, Any]:
+    """Coordinates for the inline SVG trend: average weekly hours per block and violations."""
+    width, height, left, bottom, top = 640, 220, 44, 30, 12
+    n = max(len(trend), 1)
+    step = (width - left - 10) / n
+    top_hours = max([limit + 10, *[p.average_hours or 0 for p in trend]])
+    most = max([1, *[p.violations for p in trend]])
+
+    def y(hours: float) -> float:
+        return round(height - bottom - hours / top_hours * (height - bottom - top), 1)
+
+    points, bars = [], []
+    for i, p in enumerate(trend):
+        x = round(left + step * i + step / 2, 1)
+        if p.average_hours is not None:
+            points.append(
+                {"x": x, "y": y(p.average_hours), "value": p.average_hours, "label": p.block.name}
+            )
+        bar_h = round(p.violations / most * (height - bottom - top) * 0.5, 1)
+        bars.append(
+            {
+                "x": round(x - step * 0.3, 1),
+                "w": round(step * 0.6, 1),
+                "y": round(height - bottom - bar_h, 1),
+                "h": bar_h,
+                "n": p.violations,
+                "label": p.block.number,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "base": height - bottom,
+        "limit_y": y(limit),
+        "limit": limit,
+        "path": " ".join(f"{pt['x']},{pt['y']}" for pt in points),
+        "points": points,
+        "bars": bars,
+        "ticks": [{"y": y(v), "v": v} for v in (0, 40, 80) if v <= top_hours],
+    }
