@@ -145,3 +145,27 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(
     )
     assert "Password changed" in done.content.decode()
     assert Client().login(username="pd.im", password="a-much-better-password-42")
+
+
+def test_gme_office_sets_a_programs_sites_and_positions_in_its_page(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    gme = client_as("gme")
+    url = reverse("staff:managed_edit", args=["programs", small.im.pk])
+    form = gme.get(url).context["form"]
+    assert form.initial["positions"] == "10; 10; 10"
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "training_sites"}
+    data |= {
+        "specialty": small.internal_medicine.pk,
+        "training_sites": [small.sponsor.pk],
+        "primary_site": small.affiliate.pk,
+    }
+    wrong = gme.post(url, data | {"positions": "12; 12"})
+    assert wrong.context["form"].errors["positions"] == [
+        "Gives 2 years of positions; the program has 3."
+    ]
+    gme.post(url, data | {"positions": "12; 12; 11"})
+    assert list(small.im.positions.values_list("count", flat=True)) == [12, 12, 11]
+    primary = small.im.programsite_set.get(is_primary=True).site
+    assert primary == small.affiliate
+    assert small.im.sites.count() == 2

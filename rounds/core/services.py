@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models, transaction
 from django.forms import ModelForm
 
-from rounds.core.models import AuditEntry
+from rounds.core.models import ApprovedPositions, AuditEntry, Program, ProgramSite, Site
 
 
 def audit_record(
@@ -64,3 +64,21 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "__iter__"):
         return [str(item) for item in value]
     return str(value)
+
+
+def program_sites_set(*, program: Program, sites: list[Site]) -> None:
+    """Replace the sites a program trains at; the first is its primary site."""
+    ProgramSite.objects.filter(program=program).delete()
+    ProgramSite.objects.bulk_create(
+        ProgramSite(program=program, site=site, is_primary=index == 0)
+        for index, site in enumerate(sites)
+    )
+
+
+def program_positions_set(*, program: Program, counts: list[int]) -> None:
+    """Replace the approved positions, one count per program year from the entry PGY."""
+    ApprovedPositions.objects.filter(program=program).delete()
+    ApprovedPositions.objects.bulk_create(
+        ApprovedPositions(program=program, pgy=program.first_pgy + year, count=count)
+        for year, count in enumerate(counts)
+    )

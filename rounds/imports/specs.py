@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
-from rounds.core.models import ApprovedPositions, Institution, Program, ProgramSite, Site, Specialty
+from rounds.core.models import Institution, Program, Site, Specialty
+from rounds.core.services import program_positions_set, program_sites_set
 from rounds.imports import fields as f
 from rounds.imports.fields import CellError
 from rounds.people.models import Person, SpokenLanguage, Trainee
@@ -158,17 +159,9 @@ class ProgramImport(ImportSpec):
         def save() -> None:
             program.save()
             if sites is not None:
-                ProgramSite.objects.filter(program=program).delete()
-                ProgramSite.objects.bulk_create(
-                    ProgramSite(program=program, site=site, is_primary=i == 0)
-                    for i, site in enumerate(sites)
-                )
+                program_sites_set(program=program, sites=sites)
             if positions is not None:
-                ApprovedPositions.objects.filter(program=program).delete()
-                ApprovedPositions.objects.bulk_create(
-                    ApprovedPositions(program=program, pgy=program.first_pgy + i, count=count)
-                    for i, count in enumerate(positions)
-                )
+                program_positions_set(program=program, counts=positions)
 
         return Plan(created, save, program.name)
 

@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 
 from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
+from rounds.core.services import program_positions_set, program_sites_set
 from rounds.imports.specs import SPECS
 
 
@@ -71,6 +72,19 @@ class SpecialtyForm(GuardedModelForm):
 
 
 class ProgramForm(GuardedModelForm):
+    training_sites = forms.ModelMultipleChoiceField(
+        queryset=Site.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Sites used",
+    )
+    primary_site = forms.ModelChoiceField(queryset=Site.objects.all(), required=False)
+    positions = forms.CharField(
+        label="Approved positions per year",
+        required=False,
+        help_text="One number per program year, first year first, e.g. 10; 10; 9.",
+    )
+
     class Meta:
         model = Program
         fields = [
@@ -89,6 +103,52 @@ class ProgramForm(GuardedModelForm):
             "description",
             "how_to_apply",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        program = self.instance
+        if program.pk and not self.is_bound:
+            links = list(program.programsite_set.select_related("site"))
+            self.initial["training_sites"] = [link.site for link in links]
+            primary = next((link.site for link in links if link.is_primary), None)
+            self.initial["primary_site"] = primary
+            counts = program.positions.values_list("count", flat=True)
+            self.initial["positions"] = "; ".join(str(count) for count in counts)
+
+    def clean_positions(self) -> list[int] | None:
+        text = self.cleaned_data["positions"].strip()
+        if not text:
+            return None
+        try:
+            return [int(part) for part in text.replace(",", ";").split(";") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError("Write whole numbers separated by ';'.") from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        counts, length = cleaned.get("positions"), cleaned.get("length_years")
+        if counts is not None and length and len(counts) != length:
+            self.add_error(
+                "positions", f"Gives {len(counts)} years of positions; the program has {length}."
+            )
+        if counts is not None and any(not 0 <= count <= 500 for count in counts):
+            self.add_error("positions", "Each year's positions must be from 0 to 500.")
+        primary, sites = cleaned.get("primary_site"), list(cleaned.get("training_sites") or [])
+        if primary is not None and primary not in sites:
+            sites.insert(0, primary)
+        elif primary is not None:
+            sites.remove(primary)
+            sites.insert(0, primary)
+        cleaned["ordered_sites"] = sites
+        return cleaned
+
+    def save(self, commit: bool = True) -> Program:
+        program: Program = super().save(commit=commit)
+        if {"training_sites", "primary_site"} & set(self.changed_data):
+            program_sites_set(program=program, sites=self.cleaned_data["ordered_sites"])
+        if "positions" in self.changed_data and self.cleaned_data["positions"] is not None:
+            program_positions_set(program=program, counts=self.cleaned_data["positions"])
+        return program
 
 
 class ProgramTextForm(GuardedModelForm):
