@@ -164,3 +164,7 @@ class ResourceForm(GuardedModelForm):
             "position",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["url"].assume_scheme = "https"  # type: ignore[attr-defined]

@@ -176,6 +176,9 @@ class Survey(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("wellness:survey", args=[self.pk])
 
+    def ordered_questions(self) -> list[Question]:
+        return [item.question for item in self.items.select_related("question")]
+
     @property
     def months(self) -> int:
         return 3 if self.recurrence == self.Recurrence.QUARTERLY else 1

@@ -67,7 +67,7 @@ def period_results(
     survey = period.survey
     counts = dict(ResponseCount.objects.filter(period=period).values_list("program_id", "count"))
     hidden, total_hidden = hidden_programs(period, counts)
-    questions = list(survey.questions.order_by("surveyquestion__position"))
+    questions = list(survey.ordered_questions())
     options: dict[tuple[int, int], list[int]] = defaultdict(list)
     option_rows = OptionCount.objects.filter(period=period).order_by("question_id", "option")
     for program_id, qid, option, n in option_rows.values_list(

@@ -108,7 +108,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if trainee is None or survey.program_id not in (None, trainee.program_id):
         raise PermissionDenied("This survey is for trainees of another program.")
     period = period_current(survey, today())
-    questions = list(survey.questions.order_by("surveyquestion__position"))
+    questions = list(survey.ordered_questions())
     form = AnswerForm(request.POST or None, questions=questions)
     done = period is not None and services.has_answered(period=period, person=trainee.person)
     if request.method == "POST" and period is not None and not done and form.is_valid():
@@ -164,7 +164,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     periods = selectors.closed_periods(survey, today())
     results = [selectors.period_results(p, scope) for p in periods]
     latest = selectors.period_results(periods[-1], scope, with_workload=True) if periods else None
-    questions = list(survey.questions.order_by("surveyquestion__position"))
+    questions = list(survey.ordered_questions())
     trend_rows = [(q, selectors.trends(results, q)) for q in questions if q.flag_from]
     context = {
         "survey": survey,

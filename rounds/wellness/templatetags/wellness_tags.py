@@ -33,8 +33,11 @@ def trend_svg(points: list[float | None], labels: list[str], name: str) -> str:
     )
     dots = format_html_join(
         "",
-        '<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="currentColor"/>',
-        (xy(i, v) for i, v in enumerate(points) if v is not None),
+        '<circle cx="{}" cy="{}" r="3" fill="currentColor"/>',
+        (
+            (f"{x:.1f}", f"{y:.1f}")
+            for x, y in (xy(i, v) for i, v in enumerate(points) if v is not None)
+        ),
     )
     described = "; ".join(
         f"{label}: {'suppressed' if v is None else f'{v:.0f}%'}"

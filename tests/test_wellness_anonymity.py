@@ -1,0 +1,224 @@
+"""Survey answers cannot be traced to a person: the proof, by what is stored and what is shown.
+
+A committee member tries to work out who answered what: from the tables (no person, no time,
+no order), from the pages (no per-person rows, small groups hidden), and by subtraction from a
+total (blocked by hiding a second group with the small one).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.db import models
+from django.test import Client
+
+from rounds.core.models import ApprovedPositions, Program, ProgramSite
+from rounds.people.models import Person, Trainee
+from rounds.wellness.bank import SINGLE_ITEM_BURNOUT
+from rounds.wellness.errors import WellnessError
+from rounds.wellness.models import (
+    OptionCount,
+    Question,
+    Respondent,
+    ResponseCount,
+    Survey,
+    SurveyPeriod,
+)
+from rounds.wellness.periods import period_current
+from rounds.wellness.services import survey_answer, survey_create
+from tests.people import SmallInstitution
+
+IN_PERIOD = date(2026, 2, 10)  # inside the first quarter of a survey starting 1 Jan 2026
+LATER = date(2026, 11, 24)
+
+
+def add_trainees(program: Program, n: int, prefix: str) -> list[Trainee]:
+    made = []
+    for i in range(n):
+        person = Person.objects.create(
+            kind=Person.Kind.TRAINEE,
+            first_name=f"{prefix.title()}{i}",
+            last_name="Quillfeather",
+            email=f"{prefix}{i}@example.org",
+        )
+        made.append(
+            Trainee.objects.create(
+                person=person,
+                program=program,
+                pgy=program.pgy_levels[0],
+                start_date=date(2025, 7, 1),
+                expected_end_date=date(2028, 6, 30),
+            )
+        )
+    return made
+
+
+def surgery(small: SmallInstitution) -> Program:
+    program = Program.objects.create(
+        name="General Surgery Residency",
+        slug="surgery",
+        specialty=small.internal_medicine,
+        kind="residency",
+        acgme_number="4401100003",
+        length_years=5,
+    )
+    ProgramSite.objects.create(program=program, site=small.sponsor, is_primary=True)
+    ApprovedPositions.objects.create(program=program, pgy=1, count=10)
+    return program
+
+
+def burnout() -> Question:
+    return Question.objects.get(code=SINGLE_ITEM_BURNOUT["code"])
+
+
+def new_survey(program: Program | None, by: object, starts: date = date(2026, 1, 1)) -> Survey:
+    return survey_create(
+        title="Quarterly pulse",
+        program=program,
+        questions=[burnout(), Question.objects.get(code="pulse-sleep")],
+        recurrence=Survey.Recurrence.QUARTERLY,
+        starts_on=starts,
+        by=by,
+    )
+
+
+def answer_all(survey: Survey, trainees: list[Trainee], option: int, day: date = IN_PERIOD) -> None:
+    period = period_current(survey, day)
+    assert period is not None
+    sleep = Question.objects.get(code="pulse-sleep")
+    for trainee in trainees:
+        survey_answer(
+            period=period,
+            trainee=trainee,
+            answers={burnout().pk: option, sleep.pk: 1},
+            today=day,
+        )
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def results_page(client: Client, survey: Survey) -> str:
+    response = client.get(f"/wellness/surveys/{survey.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_answer_tables_hold_no_person_and_no_time() -> None:
+    for model in (OptionCount, ResponseCount):
+        for field in model._meta.get_fields():
+            assert not isinstance(field, models.DateField | models.DateTimeField), field
+            related = getattr(field, "related_model", None)
+            assert related is None or related._meta.label in {
+                "wellness.SurveyPeriod",
+                "core.Program",
+                "wellness.Question",
+            }, f"{model.__name__}.{field.name} points at {related}"
+    # The "has answered" flag holds a person and a period, and nothing about the answer.
+    assert {f.name for f in Respondent._meta.get_fields()} == {"id", "period", "person"}
+
+
+def test_an_answer_is_counted_but_never_stored_with_its_author(small: SmallInstitution) -> None:
+    survey = new_survey(None, small.users["gme"])
+    answer_all(survey, [small.ana], option=4)
+    period = SurveyPeriod.objects.get(survey=survey)
+    chosen = OptionCount.objects.get(period=period, question=burnout(), option=4)
+    assert chosen.count == 1
+    assert ResponseCount.objects.get(period=period, program=small.im).count == 1
+    assert Respondent.objects.filter(period=period, person=small.ana.person).exists()
+    # Every option row was created before counting, in question and option order: the ids do
+    # not reveal that option 4 was chosen first.
+    rows = list(OptionCount.objects.filter(period=period).order_by("pk"))
+    assert [(r.question_id, r.option) for r in rows] == sorted(
+        (r.question_id, r.option) for r in rows
+    )
+    assert len(rows) == 5 + 5
+
+
+def test_nobody_answers_twice_and_the_message_says_so(small: SmallInstitution) -> None:
+    survey = new_survey(small.im, small.users["gme"])
+    answer_all(survey, [small.ana], option=0)
+    with pytest.raises(WellnessError, match="already answered"):
+        answer_all(survey, [small.ana], option=1)
+    assert ResponseCount.objects.get().count == 1
+
+
+def test_other_programs_trainees_cannot_answer_a_program_survey(small: SmallInstitution) -> None:
+    survey = new_survey(small.im, small.users["gme"])
+    with pytest.raises(WellnessError, match="another program"):
+        answer_all(survey, [small.cara], option=0)
+
+
+def test_large_program_shown_small_program_suppressed(
+    small: SmallInstitution, client_as, settings
+) -> None:  # type: ignore[no-untyped-def]
+    large = new_survey(small.im, small.users["gme"])
+    small_survey = new_survey(small.cards, small.users["gme"])
+    answer_all(large, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], option=2)
+    answer_all(small_survey, [small.cara, *add_trainees(small.cards, 2, "cards")], option=4)
+    gme = client_as("gme")
+    shown = results_page(gme, large)
+    assert "Internal Medicine Residency" in shown and "100%" in shown  # 6 of 6 burned out
+    assert ">6<" in shown
+    hidden = results_page(gme, small_survey)
+    assert "Hidden: fewer than 5 respondents" in hidden
+    assert ">3<" not in hidden and "100%" not in hidden
+    # The floor is a setting: at 3 the fellowship's three answers appear.
+    settings.ROUNDS_MIN_CELL_SIZE = 3
+    assert "100%" in results_page(gme, small_survey)
+
+
+def test_total_beside_programs_cannot_be_used_to_subtract_a_small_one(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    surg = surgery(small)
+    survey = new_survey(None, small.users["gme"])
+    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], option=0)  # 6
+    answer_all(survey, add_trainees(surg, 7, "surg"), option=0)  # 7
+    answer_all(survey, [small.cara, *add_trainees(small.cards, 2, "cards")], option=4)  # 3
+    page = results_page(client_as("wellness"), survey)
+    assert ">16<" in page  # the institution total
+    assert ">7<" in page  # surgery, large enough and not needed to protect anyone
+    # Cardiology (3) is hidden, and IM (6) with it: 16 - 7 = 9 is all one can work out.
+    assert ">3<" not in page and ">6<" not in page
+    assert page.count("Hidden: fewer than 5 respondents") == 2
+    # IM's own leaders see the same cell hidden, or their page and this one together would
+    # give away cardiology's three answers.
+    im_page = results_page(client_as("pd.im"), survey)
+    assert ">6<" not in im_page and "Hidden" in im_page
+    assert ">16<" not in im_page  # the institution total is for institution-wide viewers
+
+
+def test_trend_hides_a_period_where_the_group_was_small(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    survey = new_survey(small.im, small.users["gme"])
+    first = [small.ana, small.ben, *add_trainees(small.im, 4, "im")]
+    answer_all(survey, first, option=3, day=date(2026, 2, 1))  # Q1: 6, all burned out
+    answer_all(survey, first[:2], option=0, day=date(2026, 5, 1))  # Q2: only 2 answered
+    answer_all(survey, first[:5], option=0, day=date(2026, 8, 1))  # Q3: 5, none burned out
+    page = results_page(client_as("pd.im"), survey)
+    assert "Trends" in page
+    assert "Jan–Mar 2026: 100%; Apr–Jun 2026: suppressed; Jul–Sep 2026: 0%" in page
+
+
+def test_nothing_is_shown_while_a_round_is_open(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    survey = new_survey(small.im, small.users["gme"], starts=date.today().replace(day=1))
+    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], 2, date.today())
+    page = results_page(client_as("gme"), survey)
+    assert "Open now" in page and "not even how many have answered" in page
+    assert ">6<" not in page and "%" not in page.split("Open now")[1]
+
+
+def test_no_page_or_query_string_gives_per_person_rows(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    survey = new_survey(small.im, small.users["gme"])
+    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], option=1)
+    member = client_as("wellness")
+    plain = results_page(member, survey)
+    for query in ("?format=csv", "?export=1", "?person=1", "?respondent=1&detail=1"):
+        response = member.get(f"/wellness/surveys/{survey.pk}/{query}")
+        assert response["Content-Type"].startswith("text/html")
+        assert without_tokens(response.content.decode()) == without_tokens(plain)
+    for name in ("Ana", "Alvarez", "Ben", "Baker", "Im0", "Quillfeather"):
+        assert name not in plain
