@@ -1,0 +1,195 @@
+"""Demo work-hour logs: 16 weeks for every Internal Medicine resident, up to last Sunday.
+
+Rotations alternate wards (long days with a 24-hour call every fourth day), clinic, and night
+float; a few residents have bad stretches so the program and institution pages show real
+findings: a 29-hour call, too little rest after a call, and a heavy block over 80 hours a week.
+The demo "resident" leaves last week and one earlier week unlogged, so reminders have work.
+Same seed and same day: same rows.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from rounds.core.models import Program
+from rounds.people.models import Trainee
+from rounds.workhours.models import (
+    Finding,
+    LeaveSpan,
+    LoggedPeriod,
+    ViolationReview,
+    WeekConfirmation,
+)
+from rounds.workhours.record import academic_year, program_zone, year_blocks
+from rounds.workhours.selectors import monday_of
+from rounds.workhours.services import findings_refresh
+
+WEEKS = 16
+PROGRAM = "Internal Medicine Residency"
+Row = tuple[date, int, int, str]  # day, start hour, hours, kind
+
+
+def _wards(day: date, n: int, offset: int) -> list[Row]:
+    # call, post-call, two long days, call, post-call, day off
+    slot = (n + offset) % 7
+    if slot in (0, 4):
+        return [(day, 7, 26, "in_house_call")]  # 24 hours plus transition time
+    if slot in (2, 3):
+        return [(day, 7, 11, "clinical")]
+    return []
+
+
+def _clinic(day: date, n: int, offset: int) -> list[Row]:
+    if day.weekday() >= 5:
+        return []
+    rows: list[Row] = [(day, 8, 9, "clinical")]
+    if day.weekday() == 2:
+        rows.append((day, 17, 2, "education"))
+    return rows
+
+
+def _nights(day: date, n: int, offset: int) -> list[Row]:
+    return [] if day.weekday() in (4, 5) else [(day, 19, 12, "clinical")]
+
+
+ROTATIONS = (_wards, _clinic, _nights, _clinic)
+
+
+def _trainee_rows(trainee: Trainee, first: date, rng: random.Random) -> list[Row]:
+    offset = rng.randrange(7)
+    rows: list[Row] = []
+    for n in range(WEEKS * 7):
+        day = first + timedelta(days=n)
+        rotation = ROTATIONS[(n // 28 + offset) % len(ROTATIONS)]
+        for d, hour, hours, kind in rotation(day, n, offset):
+            hours += rng.choice((0, 0, 0, 1)) if kind == "clinical" else 0
+            rows.append((d, hour, hours, kind))
+        moonlighting = rotation is _clinic and day.weekday() == 5 and trainee.pgy >= 2
+        if moonlighting and rng.random() < 0.3:
+            rows.append((day, 9, 8, "moonlighting_internal"))
+    return rows
+
+
+def _bad_stretch(kind: int, first: date) -> list[Row]:
+    """Rows that break a rule, around week 6."""
+    day = first + timedelta(days=40)
+    if kind == 0:
+        return [(day, 7, 29, "in_house_call")]  # 29 hours straight
+    if kind == 1:  # 24-hour call, back after 10 hours
+        return [(day, 7, 24, "in_house_call"), (day + timedelta(days=1), 17, 6, "clinical")]
+    # a heavy block (one averaging window): 15-hour days, six a week
+    block = next(b for b in year_blocks(first + timedelta(days=14)) if b.start >= first)
+    return [(block.start + timedelta(days=k), 6, 15, "clinical") for k in range(28) if k % 7 != 6]
+
+
+def _span(row: Row) -> tuple[datetime, datetime]:
+    start = datetime.combine(row[0], datetime.min.time()) + timedelta(hours=row[1])
+    return start, start + timedelta(hours=row[2])
+
+
+def _clean(rows: list[Row], keep_clear: list[Row], rest: timedelta) -> list[Row]:
+    """Drop rows that would clash: less than `rest` from a kept row or from `keep_clear`."""
+    busy = [_span(r) for r in keep_clear]
+    kept: list[Row] = []
+    for row in sorted(rows, key=lambda r: (r[0], r[1], -r[2])):
+        start, end = _span(row)
+        if any(s - rest < end and start < e + rest for s, e in busy):
+            continue
+        busy.append((start, end))
+        kept.append(row)
+    return kept
+
+
+def _periods(trainee: Trainee, rows: list[Row], zone: ZoneInfo, until: date) -> list[LoggedPeriod]:
+    out = []
+    for day, hour, hours, kind in rows:
+        if day > until:
+            continue
+        start = datetime.combine(day, datetime.min.time()).replace(hour=hour, tzinfo=zone)
+        out.append(
+            LoggedPeriod(
+                trainee=trainee,
+                kind=kind,
+                start=start,
+                end=start + timedelta(hours=hours),
+                source=LoggedPeriod.Source.SCHEDULED,
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def demo_extend(*, seed: int) -> list[str]:
+    program = Program.objects.filter(name=PROGRAM).first()
+    if program is None:
+        return []
+    demo_wipe()
+    rng = random.Random(seed * 31 + 4)
+    zone = program_zone(program)
+    last_sunday = monday_of(timezone.localdate(timezone=zone)) - timedelta(days=1)
+    first = last_sunday - timedelta(days=WEEKS * 7 - 1)
+    trainees = list(
+        Trainee.objects.filter(program=program, status=Trainee.Status.ACTIVE)
+        .select_related("person__user", "program")
+        .order_by("pk")
+    )
+    periods: list[LoggedPeriod] = []
+    leave: list[LeaveSpan] = []
+    bad = {t.pk: k for k, t in enumerate(rng.sample(trainees, min(5, len(trainees))))}
+    for trainee in trainees:
+        extra = _bad_stretch(bad[trainee.pk] % 3, first) if trainee.pk in bad else []
+        rows = _clean(_trainee_rows(trainee, first, rng), extra, timedelta(hours=10)) + extra
+        if rng.random() < 0.3:
+            start = first + timedelta(days=rng.randrange(20, WEEKS * 7 - 20))
+            leave.append(LeaveSpan(trainee=trainee, start=start, end=start + timedelta(days=4)))
+            rows = [r for r in rows if not start <= r[0] <= start + timedelta(days=4)]
+        until = last_sunday
+        if trainee.person.user and trainee.person.user.username == "resident":
+            until = last_sunday - timedelta(days=7)  # last week not logged yet
+            rows = [
+                r
+                for r in rows
+                if not (first + timedelta(days=63) <= r[0] < first + timedelta(days=70))
+            ]
+        periods += _periods(trainee, rows, zone, until)
+    LoggedPeriod.objects.bulk_create(periods, batch_size=2000)
+    LeaveSpan.objects.bulk_create(leave)
+    years = {academic_year(first)[0], academic_year(last_sunday)[0]}
+    for trainee in trainees:
+        for year_start in years:
+            findings_refresh(trainee=trainee, day=year_start)
+    violations = Finding.objects.filter(trainee__program=program, severity="violation").count()
+    _review_one(program)
+    return [
+        f"Work hours: {len(periods)} logged periods for {len(trainees)} {PROGRAM} residents "
+        f"({first:%b %-d} - {last_sunday:%b %-d}), {violations} violations to review."
+    ]
+
+
+def _review_one(program: Program) -> None:
+    """The program director has already reviewed the first 29-hour call."""
+    from django.contrib.auth import get_user_model
+
+    director = get_user_model().objects.filter(username="pd.im").first()
+    finding = Finding.objects.filter(trainee__program=program, rule="max-continuous-hours").first()
+    if director and finding:
+        ViolationReview.objects.create(
+            finding=finding,
+            outcome=ViolationReview.Outcome.EXCEPTION,
+            reason="Stayed to hand over a patient in septic shock to the ICU team; "
+            "approved as a patient-safety exception and discussed at the next check-in.",
+            reviewed_by=director,
+        )
+
+
+def demo_wipe() -> None:
+    ViolationReview.objects.all().delete()
+    Finding.objects.all().delete()
+    LoggedPeriod.objects.all().delete()
+    LeaveSpan.objects.all().delete()
+    WeekConfirmation.objects.all().delete()
