@@ -133,7 +133,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @inclusion_required
 def definition_edit(request: HttpRequest) -> HttpResponse:
     definition = urim_definition_get()
-    form = UrimDefinitionForm(request.POST or None, initial={"categories": definition.categories})
+    form = UrimDefinitionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"categories": definition.categories},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changed = urim_definition_set(

@@ -1,0 +1,103 @@
+"""Voluntary self-identification: set, read (audited), withdraw, set again; URiM as defined."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from rounds.core.models import AuditEntry
+from rounds.inclusion.services import urim_definition_set
+from rounds.people.models import SelfIdentification
+from tests.people import SmallInstitution
+
+
+def _answers(**extra: object) -> dict[str, object]:
+    return {
+        "race_ethnicity": ["Hispanic, Latino, or of Spanish Origin", "White"],
+        "first_generation": "yes",
+        "disability": "",
+        "lgbtq": "no",
+    } | extra
+
+
+def test_trainee_sets_sees_withdraws_and_sets_again(small: SmallInstitution, client_as) -> None:
+    client = client_as("resident")
+    page = client.get(reverse("inclusion:me"))
+    assert b"Voluntary" in page.content
+    assert b"You have not given a self-identification" in page.content
+
+    response = client.post(reverse("inclusion:me"), _answers(), follow=True)
+    assert b"Only you, the inclusion office and the GME office" in response.content
+    identity = SelfIdentification.objects.get(person=small.ana.person)
+    assert identity.race_ethnicity == ["Hispanic, Latino, or of Spanish Origin", "White"]
+    assert identity.urim is True  # Hispanic counts under the default definition
+    assert identity.first_generation is True and identity.lgbtq is False
+    assert identity.disability is None  # "prefer not to say" stays unanswered
+    assert b"Delete my self-identification" in response.content
+
+    response = client.post(reverse("inclusion:withdraw"), follow=True)
+    assert b"Your self-identification is deleted" in response.content
+    assert not SelfIdentification.objects.filter(person=small.ana.person).exists()
+
+    client.post(reverse("inclusion:me"), _answers(race_ethnicity=["Asian"]))
+    identity = SelfIdentification.objects.get(person=small.ana.person)
+    assert identity.race_ethnicity == ["Asian"] and identity.urim is False
+
+
+def test_nothing_is_required(small: SmallInstitution, client_as) -> None:
+    client = client_as("resident")
+    response = client.post(reverse("inclusion:me"), {}, follow=True)
+    assert response.status_code == 200
+    identity = SelfIdentification.objects.get(person=small.ana.person)
+    assert identity.race_ethnicity == [] and identity.urim is None
+
+
+def test_every_read_is_audited_without_the_answers(small: SmallInstitution, client_as) -> None:
+    client_as("resident").post(reverse("inclusion:me"), _answers())
+    response = client_as("inclusion").get(reverse("inclusion:person", args=[small.ana.person.pk]))
+    assert b"Hispanic, Latino, or of Spanish Origin" in response.content
+    read = AuditEntry.objects.filter(action="read", actor=small.users["inclusion"]).get()
+    assert "Ana Alvarez" in read.summary
+    every_entry = " ".join(f"{e.summary} {e.changes}" for e in AuditEntry.objects.all())
+    assert "Hispanic" not in every_entry and "first_generation" not in every_entry
+
+
+def test_gme_office_reads_too_and_is_audited(small: SmallInstitution, client_as) -> None:
+    response = client_as("gme").get(reverse("inclusion:person", args=[small.ben.person.pk]))
+    assert b"has not given a self-identification" in response.content
+    assert AuditEntry.objects.filter(action="read", actor=small.users["gme"]).count() == 1
+
+
+def test_changing_the_urim_definition_re_derives_everyone(small: SmallInstitution) -> None:
+    SelfIdentification.objects.create(
+        person=small.ana.person, race_ethnicity=["Middle Eastern or North African"], urim=False
+    )
+    SelfIdentification.objects.create(
+        person=small.ben.person, race_ethnicity=["Black or African American"], urim=True
+    )
+    changed = urim_definition_set(
+        categories=["Black or African American", "Middle Eastern or North African"],
+        by=small.users["inclusion"],
+    )
+    assert changed == 1
+    assert SelfIdentification.objects.get(person=small.ana.person).urim is True
+
+
+def test_definition_page_refuses_an_empty_definition(small: SmallInstitution, client_as) -> None:
+    response = client_as("inclusion").post(reverse("inclusion:definition"), {"categories": []})
+    assert b"This field is required" in response.content
+    response = client_as("inclusion").post(
+        reverse("inclusion:definition"), {"categories": ["Asian"]}, follow=True
+    )
+    assert b"Saved the URiM definition" in response.content
+
+
+def test_a_user_without_a_person_record_is_told_so(small: SmallInstitution, client_as) -> None:
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("orphan", "o@example.org", "x")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username="orphan"))
+    response = client.get(reverse("inclusion:me"))
+    assert b"not linked to a person record" in response.content
