@@ -1,0 +1,26 @@
+"""The matching job: runs the engine on the cycle's frozen input and stores proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rounds.engine.matching import Problem, match
+from rounds.jobs.models import Job
+from rounds.jobs.services import Progress, job_handler
+from rounds.mentoring.models import Cycle
+from rounds.mentoring.services import MATCH_JOB, matching_store
+
+
+@job_handler(MATCH_JOB)
+def run_matching(job: Job, progress: Progress) -> dict[str, Any]:
+    cycle = Cycle.objects.get(pk=job.params["cycle_id"])
+    problem = Problem.from_json(cycle.problem)
+    result = match(problem, time_limit=60.0, progress=progress)
+    progress(0.95, "Saving the proposed pairs")
+    made = matching_store(cycle=cycle, result=result.to_json())
+    summary = (
+        f"{len(result.pairs)} pairs proposed ({made} new), {len(result.unmatched)} mentee"
+        f"{'s' if len(result.unmatched) != 1 else ''} without a mentor, "
+        f"{result.mode} matching in {result.seconds:.2f} s."
+    )
+    return {"summary": summary, "cycle_id": cycle.pk, "pairs": len(result.pairs)}
