@@ -9,6 +9,7 @@ urlpatterns = [
     path("hours/", include("rounds.workhours.urls")),
     path("inclusion/", include("rounds.inclusion.urls")),
     path("languages/", include("rounds.languages.urls")),
+    path("mentoring/", include("rounds.mentoring.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
