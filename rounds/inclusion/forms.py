@@ -81,7 +81,7 @@ class MappingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         used: dict[str, str] = {}
-        for ours, theirs in cleaned.items():
+        for ours, theirs in list(cleaned.items()):
             if theirs and theirs in used:
                 self.add_error(
                     ours, f"The file's column {theirs!r} is already used for {used[theirs]}."
