@@ -27,7 +27,7 @@ def today() -> date:
 @never_cache
 @signed_in_required
 def raise_concern(request: HttpRequest) -> HttpResponse:
-    form = RaiseForm(request.POST or None)
+    form = RaiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,7 +56,7 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
 @never_cache
 def return_by_code(request: HttpRequest) -> HttpResponse:
     """Public: an anonymous reporter types their code (it never goes into a query string)."""
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         code = services.normalise_code(form.cleaned_data["code"])
         if services.concern_by_code(code) is not None:
@@ -70,7 +70,7 @@ def thread(request: HttpRequest, code: str) -> HttpResponse:
     concern = services.concern_by_code(code)
     if concern is None:
         raise Http404("No conversation has this code.")
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_reply_reporter(
@@ -88,7 +88,7 @@ def thread(request: HttpRequest, code: str) -> HttpResponse:
 @signed_in_required
 def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_object_or_404(Concern, pk=pk, reporter_id=request.user.pk, anonymous=False)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_reply_reporter(
@@ -122,7 +122,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_handler(request.user):
         raise Http404("No such concern.")
     concern = get_object_or_404(Concern.objects.select_related("program", "reporter"), pk=pk)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_reply_office(

@@ -62,7 +62,7 @@ def support(request: HttpRequest) -> HttpResponse:
 @gme_office_required
 def resource_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(Resource, pk=pk) if pk else Resource()
-    form = ResourceForm(request.POST or None, instance=instance)
+    form = ResourceForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form_save(form=form, by=request.user)
         messages.success(request, f"Saved {form.instance}.")
@@ -109,7 +109,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("This survey is for trainees of another program.")
     period = period_current(survey, today())
     questions = list(survey.ordered_questions())
-    form = AnswerForm(request.POST or None, questions=questions)
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     done = period is not None and services.has_answered(period=period, person=trainee.person)
     if request.method == "POST" and period is not None and not done and form.is_valid():
         try:
@@ -188,7 +188,11 @@ def survey_new(request: HttpRequest) -> HttpResponse:
     programs = (
         Program.objects.all() if run.everything else Program.objects.filter(pk__in=run.program_ids)
     )
-    form = SurveyForm(request.POST or None, programs=programs, institution=run.everything)
+    form = SurveyForm(
+        request.POST if request.method == "POST" else None,
+        programs=programs,
+        institution=run.everything,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -214,7 +218,7 @@ def survey_new(request: HttpRequest) -> HttpResponse:
 def question_new(request: HttpRequest) -> HttpResponse:
     if not access.run_scope(request.user).any:
         raise PermissionDenied("Questions are added by wellness committees and the GME office.")
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form_save(form=form, by=request.user)
         messages.success(request, "Question added to the bank.")
@@ -269,7 +273,7 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @gme_office_required
 def committee_new(request: HttpRequest) -> HttpResponse:
-    form = CommitteeForm(request.POST or None)
+    form = CommitteeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form_save(form=form, by=request.user)
         return redirect(form.instance)
@@ -295,7 +299,9 @@ def gathering_edit(request: HttpRequest, pk: int, gathering_pk: int | None = Non
         if gathering_pk
         else Gathering(committee=committee)
     )
-    form = GatheringForm(request.POST or None, instance=instance, committee=committee)
+    form = GatheringForm(
+        request.POST if request.method == "POST" else None, instance=instance, committee=committee
+    )
     if request.method == "POST" and form.is_valid():
         form_save(form=form, by=request.user)
         messages.success(request, f"Saved {form.instance}.")
@@ -313,7 +319,9 @@ def initiative_edit(
         if initiative_pk
         else Initiative(committee=committee)
     )
-    form = InitiativeForm(request.POST or None, instance=instance, committee=committee)
+    form = InitiativeForm(
+        request.POST if request.method == "POST" else None, instance=instance, committee=committee
+    )
     if request.method == "POST" and form.is_valid():
         form_save(form=form, by=request.user)
         messages.success(request, f"Saved {form.instance}.")
