@@ -1,4 +1,4 @@
-"""Demo work-hour logs: 16 weeks for every Internal Medicine resident, up to last Sunday.
+"""Demo work-hour logs for every Internal Medicine resident, from July (or 16 weeks) to last Sunday.
 
 Rotations alternate wards (long days with a 24-hour call every fourth day), clinic, and night
 float; a few residents have bad stretches so the program and institution pages show real
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -60,12 +61,19 @@ def _nights(day: date, n: int, offset: int) -> list[Row]:
 ROTATIONS = (_wards, _clinic, _nights, _clinic)
 
 
-def _trainee_rows(trainee: Trainee, first: date, rng: random.Random) -> list[Row]:
-    offset = rng.randrange(7)
+def _rotation(day: date, offset: int) -> Any:
+    """Rotations follow the year's four-week blocks, as real rotation schedules do."""
+    number = next(n for n, b in enumerate(year_blocks(day)) if b.start <= day <= b.end)
+    return ROTATIONS[(number + offset) % len(ROTATIONS)]
+
+
+def _trainee_rows(
+    trainee: Trainee, first: date, days: int, offset: int, rng: random.Random
+) -> list[Row]:
     rows: list[Row] = []
-    for n in range(WEEKS * 7):
+    for n in range(days):
         day = first + timedelta(days=n)
-        rotation = ROTATIONS[(n // 28 + offset) % len(ROTATIONS)]
+        rotation = _rotation(day, offset)
         for d, hour, hours, kind in rotation(day, n, offset):
             hours += rng.choice((0, 0, 0, 1)) if kind == "clinical" else 0
             rows.append((d, hour, hours, kind))
@@ -75,15 +83,16 @@ def _trainee_rows(trainee: Trainee, first: date, rng: random.Random) -> list[Row
     return rows
 
 
-def _bad_stretch(kind: int, first: date) -> list[Row]:
-    """Rows that break a rule, around week 6."""
-    day = first + timedelta(days=40)
+def _bad_stretch(k: int, first: date, days: int) -> list[Row]:
+    """Rows that break a rule; the k-th bad stretch is later in the year than the one before."""
+    kind = k % 3
+    day = first + timedelta(days=min(12 + 23 * k, days - 30))
     if kind == 0:
         return [(day, 7, 29, "in_house_call")]  # 29 hours straight
     if kind == 1:  # 24-hour call, back after 10 hours
         return [(day, 7, 24, "in_house_call"), (day + timedelta(days=1), 17, 6, "clinical")]
     # a heavy block (one averaging window): 15-hour days, six a week
-    block = next(b for b in year_blocks(first + timedelta(days=14)) if b.start >= first)
+    block = next(b for b in year_blocks(day) if b.start >= day)
     return [(block.start + timedelta(days=k), 6, 15, "clinical") for k in range(28) if k % 7 != 6]
 
 
@@ -132,7 +141,11 @@ def demo_extend(*, seed: int) -> list[str]:
     rng = random.Random(seed * 31 + 4)
     zone = program_zone(program)
     last_sunday = monday_of(timezone.localdate(timezone=zone)) - timedelta(days=1)
-    first = last_sunday - timedelta(days=WEEKS * 7 - 1)
+    # From the start of the academic year, or 16 weeks back early in the year.
+    first = min(
+        monday_of(academic_year(last_sunday)[0]), last_sunday - timedelta(days=WEEKS * 7 - 1)
+    )
+    days = (last_sunday - first).days + 1
     trainees = list(
         Trainee.objects.filter(program=program, status=Trainee.Status.ACTIVE)
         .select_related("person__user", "program")
@@ -140,12 +153,14 @@ def demo_extend(*, seed: int) -> list[str]:
     )
     periods: list[LoggedPeriod] = []
     leave: list[LeaveSpan] = []
-    bad = {t.pk: k for k, t in enumerate(rng.sample(trainees, min(5, len(trainees))))}
+    bad = {t.pk: k for k, t in enumerate(rng.sample(trainees, min(6, len(trainees))))}
     for trainee in trainees:
-        extra = _bad_stretch(bad[trainee.pk] % 3, first) if trainee.pk in bad else []
-        rows = _clean(_trainee_rows(trainee, first, rng), extra, timedelta(hours=10)) + extra
-        if rng.random() < 0.3:
-            start = first + timedelta(days=rng.randrange(20, WEEKS * 7 - 20))
+        offset = rng.randrange(7)
+        extra = _bad_stretch(bad[trainee.pk], first, days) if trainee.pk in bad else []
+        rows = _trainee_rows(trainee, first, days, offset, rng)
+        rows = _clean(rows, extra, timedelta(hours=10)) + extra
+        start = first + timedelta(days=rng.randrange(20, days - 20))
+        if rng.random() < 0.3 and _rotation(start, offset) is _clinic:  # a week off clinic
             leave.append(LeaveSpan(trainee=trainee, start=start, end=start + timedelta(days=4)))
             rows = [r for r in rows if not start <= r[0] <= start + timedelta(days=4)]
         until = last_sunday

@@ -58,6 +58,14 @@ def year_blocks(day: date) -> tuple[Rotation, ...]:
     return tuple(blocks)
 
 
+def _blocks_around(start: date, end: date) -> tuple[Rotation, ...]:
+    """Blocks covering `start` to `end` and a day either side: a night shift that crosses into
+    the next academic year is judged in that year's first block, not in a one-day window."""
+    lo, hi = start - timedelta(days=1), end + timedelta(days=1)
+    years = sorted({academic_year(lo)[0], academic_year(start)[0], academic_year(hi)[0]})
+    return tuple(b for y in years for b in year_blocks(y) if b.end >= lo and b.start <= hi)
+
+
 def limits_for(program: Program) -> Limits:
     return Limits(weekly_limit_hours=program.weekly_hours_limit)
 
@@ -87,7 +95,7 @@ def trainee_record(
     return Record(
         trainee=Trainee(id=str(trainee.pk), pgy=trainee.pgy),
         timezone=zone.key,
-        rotations=tuple(r for r in year_blocks(start) if r.end >= start and r.start <= end),
+        rotations=_blocks_around(start, end),
         leave=tuple(Leave(max(s.start, start), min(s.end, end)) for s in leave),
         periods=tuple(sorted(periods, key=lambda p: (p.start, p.end))),
         home_call=tuple(sorted(calls, key=lambda c: (c.start, c.end))),

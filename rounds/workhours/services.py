@@ -282,6 +282,8 @@ def findings_refresh(*, trainee: Trainee, day: date) -> tuple[int, int]:
     seen: set[str] = set()
     for severity, found in (("violation", report.violations), ("warning", report.warnings)):
         for item in found:
+            if not first.isoformat() <= item.start[:10] <= last.isoformat():
+                continue  # judged with the neighbouring academic year
             key = finding_key(item)
             seen.add(key)
             row = stored.get(key)

@@ -1,0 +1,71 @@
+"""Email reminders for weeks not logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+
+from rounds.people.models import Trainee
+from rounds.workhours.selectors import missing_weeks
+
+MAX_LISTED = 6
+
+
+@dataclass(frozen=True)
+class Reminder:
+    trainee: Trainee
+    weeks: list[date]
+    subject: str
+    body: str
+
+
+def reminders_due(*, today: date, base_url: str, program_slug: str | None = None) -> list[Reminder]:
+    """One reminder per active trainee with an email address and at least one missing week."""
+    trainees = Trainee.objects.filter(status=Trainee.Status.ACTIVE).select_related(
+        "person", "program"
+    )
+    if program_slug:
+        trainees = trainees.filter(program__slug=program_slug)
+    found = []
+    for trainee in trainees.order_by("program__name", "person__last_name"):
+        weeks = missing_weeks(trainee, today)
+        if not weeks or not trainee.person.email:
+            continue
+        found.append(_reminder(trainee, weeks, base_url))
+    return found
+
+
+def _reminder(trainee: Trainee, weeks: list[date], base_url: str) -> Reminder:
+    count = len(weeks)
+    subject = f"Work hours: {count} week{'s' if count != 1 else ''} not logged yet"
+    listed = "\n".join(
+        f"  - week of {monday:%a %b %-d}: {base_url}{_week_path(monday)}"
+        for monday in weeks[-MAX_LISTED:]
+    )
+    more = f"\n  ... and {count - MAX_LISTED} earlier" if count > MAX_LISTED else ""
+    body = (
+        f"Hello {trainee.person.first_name},\n\n"
+        f"Your work-hour log for {trainee.program.name} is missing {count} "
+        f"week{'s' if count != 1 else ''}:\n{listed}{more}\n\n"
+        'Most days take one tap: open the week and press "Worked as scheduled". If you did not '
+        "work that week, mark it complete.\n\n"
+        "Your program needs these logs to show the work-hour rules are kept, and to fix "
+        "schedules that break them.\n"
+    )
+    return Reminder(trainee, weeks, subject, body)
+
+
+def _week_path(monday: date) -> str:
+    return reverse("workhours:week", args=[monday.isoformat()])
+
+
+def reminders_send(reminders: list[Reminder]) -> int:
+    messages = [
+        (r.subject, r.body, settings.DEFAULT_FROM_EMAIL, [r.trainee.person.email])
+        for r in reminders
+    ]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0
