@@ -207,7 +207,7 @@ class PlanningRow:
         shares = self.shares
         if shares:
             low, high = min(shares), max(shares)
-            share = f"{_pct(low)}" if low == high else f"{_pct(low)}–{_pct(high)}"
+            share = _pct(low) if low == high else f"{_pct(low)[:-1]}–{_pct(high)}"
             head = f"{share} of visits at {where}"
         else:
             head = f"demand at {where}"

@@ -203,7 +203,7 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "site": site,
             "year": year,
             "blocks": blocks,
-            "block": block,
+            "chosen": block,
             "result": result,
             "visible": visible,
             "is_gme": roles.is_gme_office,
