@@ -166,25 +166,53 @@ def scheduled_suggestions(trainee: Trainee, start: date, end: date) -> list[Sugg
     return found
 
 
-def day_suggestions(trainee: Trainee, day: date) -> tuple[list[Suggestion], str]:
-    """What "worked as scheduled" would log for `day`, and where it comes from."""
+def week_source(trainee: Trainee, monday: date) -> str:
+    """ "schedule" when a published schedule covers the week, else "last week"."""
+    if scheduled_suggestions(trainee, monday, monday + timedelta(days=6)):
+        return "schedule"
+    return "last week"
+
+
+def day_suggestions(
+    trainee: Trainee, day: date, source: str | None = None
+) -> tuple[list[Suggestion], str]:
+    """What one tap would log for `day`, and where it comes from.
+
+    A week the published schedule covers is pre-filled from it (an empty day is a day off);
+    otherwise from the same weekday of the trainee's last logged week.
+    """
     zone = program_zone(trainee.program)
-    if schedule_available():
+    source = source or week_source(trainee, monday_of(day))
+    if source == "schedule":
         lo, hi = local_bounds(day, day, zone)
         shifts = [s for s in scheduled_suggestions(trainee, day, day) if lo <= s.start < hi]
         return shifts, "schedule"
-    lo, hi = local_bounds(day - timedelta(days=7), day - timedelta(days=7), zone)
-    last_week = LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi)
-    week = timedelta(days=7)
-    return [
-        Suggestion(
-            _same_wall_clock(p.start, week, zone),
-            _same_wall_clock(p.end, week, zone),
-            p.kind,
-            "as last week",
-        )
-        for p in last_week
-    ], "last week"
+    return _last_week_suggestions(trainee, day, zone), "last week"
+
+
+def _last_week_suggestions(trainee: Trainee, day: date, zone: ZoneInfo) -> list[Suggestion]:
+    """The same weekday in the last week the trainee logged (up to four weeks back)."""
+    for weeks_back in range(1, 5):
+        shift = timedelta(days=7 * weeks_back)
+        earlier = day - shift
+        week_lo, week_hi = local_bounds(monday_of(earlier), monday_of(earlier) + timedelta(6), zone)
+        if not LoggedPeriod.objects.filter(
+            trainee=trainee, start__gte=week_lo, start__lt=week_hi
+        ).exists():
+            continue
+        lo, hi = local_bounds(earlier, earlier, zone)
+        rows = LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi)
+        label = f"{earlier:%a %b %-d}"
+        return [
+            Suggestion(
+                _same_wall_clock(p.start, shift, zone),
+                _same_wall_clock(p.end, shift, zone),
+                p.kind,
+                label,
+            )
+            for p in rows
+        ]
+    return []
 
 
 def _same_wall_clock(instant: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
@@ -236,11 +264,11 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
     leave = list(LeaveSpan.objects.filter(trainee=trainee, start__lte=sunday, end__gte=monday))
     today = timezone.localdate(timezone=zone)
     days: list[DayView] = []
-    source = "schedule" if schedule_available() else "last week"
+    source = week_source(trainee, monday)
     for n in range(7):
         day = monday + timedelta(days=n)
         d_lo, d_hi = local_bounds(day, day, zone)
-        suggestions = day_suggestions(trainee, day)[0] if day <= today else []
+        suggestions = day_suggestions(trainee, day, source)[0] if day <= today else []
         days.append(
             DayView(
                 day=day,
@@ -381,8 +409,8 @@ def _coming_days(
     tomorrow = today + timedelta(days=1)
     if until < tomorrow:
         return [], ""
-    if schedule_available():
-        shifts = scheduled_suggestions(trainee, tomorrow, until)
+    shifts = scheduled_suggestions(trainee, tomorrow, until)
+    if shifts:
         return [
             PlannedPeriod(s.start, s.end, s.kind) for s in shifts
         ], "Your schedule for the coming days"
@@ -571,7 +599,16 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
     return ProgramCompliance(
         program=program,
         blocks=blocks,
-        rows=sorted(rows, key=lambda r: (r.trainee.person.last_name, r.trainee.person.first_name)),
+        # Who needs attention first: violations, then weeks not logged, then by name.
+        rows=sorted(
+            rows,
+            key=lambda r: (
+                -r.violations,
+                -len(r.missing),
+                r.trainee.person.last_name,
+                r.trainee.person.first_name,
+            ),
+        ),
         trend=trend,
         violations=violations,
         unreviewed=sum(1 for f in violations if not f.reviews.all()),

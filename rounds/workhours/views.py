@@ -31,6 +31,16 @@ from rounds.workhours.record import program_zone
 
 hours_required = require_roles(may_use_hours)
 SOURCE_WORDS = {"schedule": "as scheduled", "last week": "the same as last week"}
+RULE_SHORT = {
+    "weekly-hours": "80-hour average",
+    "one-day-off-in-seven": "Day off in 7",
+    "max-continuous-hours": "24 + 4 hours",
+    "rest-after-24h": "14 h off after 24",
+    "call-every-third-night": "Call every 3rd night",
+    "pgy1-moonlighting": "PGY-1 moonlighting",
+    "rest-8h": "8 h between shifts",
+    "overlapping-periods": "Overlapping entries",
+}
 RULE_NAMES = {rule: text for rule, (_, text) in RULES.items()}
 
 
@@ -82,7 +92,7 @@ def week(request: HttpRequest, day: str) -> HttpResponse:
         "this_week": selectors.monday_of(today).isoformat(),
         "is_this_week": monday == selectors.monday_of(today),
         "is_past": view.sunday < today,
-        "schedule_available": selectors.schedule_available(),
+        "from_schedule": view.suggestion_source == "schedule",
     }
     return render(request, "workhours/week.html", context)
 
@@ -328,10 +338,26 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 @gme_office_required
 def institution(request: HttpRequest) -> HttpResponse:
     summary = selectors.institution_summary()
+    logging = sorted(
+        (p for p in summary.programs if p.trainees_logging),
+        key=lambda p: (-(p.rate or 0), -p.violations, p.program.name),
+    )
     return render(
         request,
         "workhours/institution.html",
-        {"s": summary, "rule_names": RULE_NAMES, "printable": request.path.endswith("/print/")},
+        {
+            "s": summary,
+            "logging": logging,
+            "silent": [p for p in summary.programs if not p.trainees_logging],
+            "totals": {
+                "violations": sum(p.violations for p in summary.programs),
+                "unreviewed": sum(p.unreviewed for p in summary.programs),
+                "trainee_weeks": round(sum(p.trainee_weeks for p in summary.programs)),
+            },
+            "rule_names": RULE_NAMES,
+            "rule_short": RULE_SHORT,
+            "printable": request.path.endswith("/print/"),
+        },
     )
 
 
