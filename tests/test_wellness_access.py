@@ -108,6 +108,13 @@ ENDPOINTS = [
         method="post",
         ok=302,
     ),
+    Endpoint(
+        "stop IM survey",
+        lambda w: f"/wellness/surveys/{w.im_survey.pk}/stop/",
+        RUN_IM,
+        method="post",
+        ok=302,
+    ),
     Endpoint("new committee", lambda w: "/wellness/committees/new/", {"gme"}),
     Endpoint(
         "IM committee",

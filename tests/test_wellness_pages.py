@@ -205,3 +205,28 @@ def test_support_directory_is_one_tap_from_every_page_without_sign_in(
     page = Client().get("/wellness/support/").content.decode()
     assert 'href="tel:988"' in page and "988 Suicide &amp; Crisis Lifeline" in page
     assert 'href="tel:5550102000"' in page and "Employee Assistance Program" in page
+
+
+def test_scheduled_reminder_is_queued_once_a_week_before_closing(small: SmallInstitution) -> None:
+    from rounds.jobs.models import Job
+    from rounds.wellness.services import survey_reminders_due
+
+    survey = open_survey(small, small.im)
+    start = survey.starts_on
+    assert survey_reminders_due(today=start, days_left=7) == []  # weeks before closing
+    from rounds.wellness.periods import period_bounds
+
+    _, ends = period_bounds(survey, 0)
+    near = ends.replace(day=ends.day - 3)
+    assert len(survey_reminders_due(today=near, days_left=7)) == 1
+    assert survey_reminders_due(today=near, days_left=7) == []  # once per round
+    assert Job.objects.filter(kind="wellness_remind").count() == 1
+
+
+def test_committee_stops_a_survey_and_results_stay(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    survey = open_survey(small, small.im)
+    response = client_as("wellness").post(f"/wellness/surveys/{survey.pk}/stop/", follow=True)
+    assert "is stopped: no new rounds will open" in response.content.decode()
+    assert Survey.objects.get().stopped
+    assert "Monthly pulse" not in client_as("resident").get("/wellness/").content.decode()
+    assert client_as("pd.im").post(f"/wellness/surveys/{survey.pk}/stop/").status_code == 403

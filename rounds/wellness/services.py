@@ -179,6 +179,34 @@ def remind_job(job: Job, progress: Progress) -> dict[str, Any]:
     return {"message": "Reminders sent to everyone who has not answered yet."}
 
 
+def survey_reminders_due(*, today: date, days_left: int, by: Any = None) -> list[Job]:
+    """The scheduled reminder: once per period, `days_left` days before it closes."""
+    from rounds.wellness.periods import period_current
+
+    jobs = []
+    for survey in Survey.objects.filter(stopped=False):
+        period = period_current(survey, today)
+        if period is None or period.auto_reminded:
+            continue
+        if (period.ends_on - today).days <= days_left:
+            SurveyPeriod.objects.filter(pk=period.pk).update(auto_reminded=True)
+            jobs.append(survey_remind(period=period, by=by))
+    return jobs
+
+
+def survey_stop(*, survey: Survey, by: Any) -> None:
+    with transaction.atomic():
+        survey.stopped = True
+        survey.save(update_fields=["stopped"])
+        audit_record(
+            by=by,
+            action="update",
+            instance=survey,
+            summary=f"wellness survey {survey} stopped",
+            changes={"stopped": {"from": False, "to": True}},
+        )
+
+
 def committee_member_add(*, committee: Committee, person: Person, is_chair: bool, by: Any) -> None:
     with transaction.atomic():
         member, created = CommitteeMember.objects.get_or_create(

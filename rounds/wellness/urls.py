@@ -14,6 +14,7 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey_detail, name="survey"),
     path("surveys/<int:pk>/answer/", views.answer, name="answer"),
     path("surveys/<int:pk>/remind/", views.survey_remind, name="survey_remind"),
+    path("surveys/<int:pk>/stop/", views.survey_stop, name="survey_stop"),
     path("committees/new/", views.committee_new, name="committee_new"),
     path("committees/<int:pk>/", views.committee_detail, name="committee"),
     path("committees/<int:pk>/members/", views.member_add, name="member_add"),

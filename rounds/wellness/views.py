@@ -249,6 +249,17 @@ def survey_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(survey)
 
 
+@require_POST
+@login_required
+def survey_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=pk)
+    if not access.can_run_survey(request.user, survey.program_id):
+        raise PermissionDenied("Surveys are stopped by the survey's committee.")
+    services.survey_stop(survey=survey, by=request.user)
+    messages.success(request, f"“{survey}” is stopped: no new rounds will open. Results stay.")
+    return redirect(survey)
+
+
 # --- committees -----------------------------------------------------------------------------
 
 

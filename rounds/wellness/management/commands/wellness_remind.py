@@ -1,0 +1,22 @@
+"""Run daily (cron or a scheduler): opens each recurring survey's current round and queues the
+one scheduled reminder of a round when it is a week (or --days) from closing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from rounds.wellness.services import survey_reminders_due
+
+
+class Command(BaseCommand):
+    help = "Queue the scheduled reminder for survey rounds closing within --days days."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--days", type=int, default=7)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        jobs = survey_reminders_due(today=date.today(), days_left=options["days"])
+        self.stdout.write(f"Queued reminders for {len(jobs)} survey round(s).")
