@@ -58,6 +58,17 @@ def test_composition_shows_large_groups_and_hides_small_ones(small: SmallInstitu
     assert (im.split.urim, im.split.other, im.split.not_stated) == (6, 20, 7)
 
 
+def test_institution_split_resists_subtracting_the_shown_programs(small: SmallInstitution) -> None:
+    _trainees(small, small.im, True, 6, "u")
+    _trainees(small, small.im, False, 20, "o")
+    _trainees(small, small.im, None, 5, "n")
+    _trainees(small, small.cards, False, 2, "c")  # cards: cara (not stated) and 2 not URiM
+    rows, overall = trainee_composition()
+    assert next(r for r in rows if r.program == small.cards).split.suppressed
+    # Shown: IM's 20 "not URiM". The institution's 22 would give away cards' 2.
+    assert overall.total == 36 and overall.other is None and overall.urim is None
+
+
 def test_export_is_suppressed_like_the_page(small: SmallInstitution, client_as) -> None:
     _trainees(small, small.im, True, 6, "u")
     _trainees(small, small.im, False, 20, "o")

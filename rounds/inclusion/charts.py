@@ -7,26 +7,30 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 360, 180
-LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 38, 22, 12, 28
+SCALES = (10, 20, 25, 50, 100)
 COLOURS = ["#7c2d8c", "#1f6f8b", "#8a5a00"]
 DASHES = ["", "6 4", "2 3"]
 
 
 def line_chart(xs: list[int], series: dict[str, list[float | None]], *, title: str) -> SafeString:
-    """Percent (0–100) over years; a missing point (suppressed) breaks the line."""
+    """Percent over years, on a scale up to the next of 10/20/25/50/100%; a missing point
+    (suppressed) breaks the line."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = max((v for values in series.values() for v in values if v is not None), default=0)
+    scale = next(s for s in SCALES if top <= s)
 
     def x_at(i: int) -> float:
         return LEFT + (plot_w * i / max(1, len(xs) - 1))
 
     def y_at(value: float) -> float:
-        return TOP + plot_h * (1 - value / 100)
+        return TOP + plot_h * (1 - value / scale)
 
     parts = [
         f'<line x1="{LEFT}" y1="{y_at(v):.1f}" x2="{WIDTH - RIGHT}" y2="{y_at(v):.1f}" '
         f'class="grid-line"/><text x="{LEFT - 4}" y="{y_at(v) + 4:.1f}" '
         f'text-anchor="end">{v}%</text>'
-        for v in (0, 50, 100)
+        for v in (0, scale // 2 if scale % 2 == 0 else scale / 2, scale)
     ]
     parts += [
         f'<text x="{x_at(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{str(x)[-2:]}–'

@@ -79,7 +79,22 @@ def trainee_composition() -> tuple[list[ProgramComposition], Split]:
         overall[group] += 1
     programs = Program.objects.filter(pk__in=by_program).order_by("name")
     rows = [ProgramComposition(p, Split.of(by_program[p.pk])) for p in programs]
-    return rows, Split.of(overall)
+    return rows, _overall_split(overall, [r.split for r in rows])
+
+
+def _overall_split(overall: Counter[str], parts: list[Split]) -> Split:
+    """The institution's split, unless subtracting the shown programs' cells from it would
+    leave a small group: then only its total shows."""
+    split = Split.of(overall)
+    if split.suppressed:
+        return split
+    for group in GROUPS:
+        if getattr(split, group) is None:
+            continue
+        shown = sum(getattr(part, group) or 0 for part in parts)
+        if 0 < overall.get(group, 0) - shown < min_cell_size():
+            return Split(split.total, None, None, None)
+    return split
 
 
 # -- recruitment funnel ---------------------------------------------------------------------------

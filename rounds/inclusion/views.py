@@ -122,7 +122,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "inclusion/home.html",
         {
-            "rows": rows,
+            "rows": [r for r in rows if not r.split.suppressed],
+            "too_small": [r.program for r in rows if r.split.suppressed],
             "overall": overall,
             "definition": urim_definition_get(),
             "note": selectors.suppression_note(),
