@@ -36,9 +36,15 @@ def logged(small: SmallInstitution) -> dict[str, int]:
         end=start.date() - timedelta(days=2),
     )
     finding = Finding.objects.create(
-        trainee=small.ana, severity="violation", rule="max-continuous-hours", start="2026-09-01T07:00",
-        end="2026-09-02T12:00", starts_on=start.date(), detail="29h00 of continuous work", key="k",
-    )  # fmt: skip
+        trainee=small.ana,
+        severity="violation",
+        rule="max-continuous-hours",
+        start="2026-09-01T07:00",
+        end="2026-09-02T12:00",
+        starts_on=start.date(),
+        detail="29h00 of continuous work",
+        key="k",
+    )
     return {"period": period.pk, "leave": leave.pk, "finding": finding.pk}
 
 

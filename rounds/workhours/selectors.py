@@ -275,7 +275,8 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
                 periods=[p for p in periods if d_lo <= p.start < d_hi],
                 suggestions=suggestions,
                 leave=next((s for s in leave if s.start <= day <= s.end), None),
-                hours=_clipped_hours(periods, d_lo, d_hi),
+                # The whole of each entry on the day it started, as the entries are listed.
+                hours=sum(p.hours for p in periods if d_lo <= p.start < d_hi and p.is_work),
                 is_future=day > today,
                 is_today=day == today,
             )
@@ -557,6 +558,9 @@ class ProgramCompliance:
     trend: list[TrendPoint]
     violations: list[Finding]
     unreviewed: int
+    first: date
+    last: date
+    is_current: bool
 
 
 def program_compliance(program: Program, today: date | None = None) -> ProgramCompliance:
@@ -612,6 +616,9 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
         trend=trend,
         violations=violations,
         unreviewed=sum(1 for f in violations if not f.reviews.all()),
+        first=first,
+        last=last,
+        is_current=first <= timezone.localdate(timezone=zone) <= last,
     )
 
 

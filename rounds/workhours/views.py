@@ -27,7 +27,7 @@ from rounds.workhours import selectors, services
 from rounds.workhours.access import may_review, may_use_hours, own_trainee, visible_program
 from rounds.workhours.forms import LeaveForm, PeriodForm, ReviewForm
 from rounds.workhours.models import Finding, LeaveSpan, LoggedPeriod
-from rounds.workhours.record import program_zone
+from rounds.workhours.record import academic_year, program_zone
 
 hours_required = require_roles(may_use_hours)
 SOURCE_WORDS = {"schedule": "as scheduled", "last week": "the same as last week"}
@@ -54,6 +54,24 @@ def _day(text: str) -> date:
 def _week_url(day: date) -> str:
     monday = selectors.monday_of(day)
     return reverse("workhours:week", args=[monday.isoformat()]) + f"#day-{day.isoformat()}"
+
+
+def _as_of(request: HttpRequest) -> tuple[date, list[dict[str, Any]]]:
+    """The day the year's figures run to: today, or the end of an earlier academic year chosen
+    with ?year=2025 (the year it starts in). Also the links to the years around it."""
+    today = timezone.localdate()
+    current = academic_year(today)[0].year
+    try:
+        year = int(request.GET.get("year", current))
+    except ValueError:
+        year = current
+    year = min(max(year, current - 10), current)
+    as_of = today if year == current else date(year + 1, 6, 30)
+    years = [
+        {"year": y, "label": f"{y}-{str(y + 1)[2:]}", "current": y == year}
+        for y in range(current - 2, current + 1)
+    ]
+    return as_of, years
 
 
 @hours_required
@@ -255,7 +273,8 @@ def week_confirm(request: HttpRequest, day: str) -> HttpResponse:
 @staff_required
 def program(request: HttpRequest, pk: int) -> HttpResponse:
     found = visible_program(request, pk)
-    compliance = selectors.program_compliance(found)
+    as_of, years = _as_of(request)
+    compliance = selectors.program_compliance(found, as_of)
     return render(
         request,
         "workhours/program.html",
@@ -265,6 +284,7 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
             "rule_names": RULE_NAMES,
             "chart": chart(compliance.trend, limit=found.weekly_hours_limit),
             "can_review": may_review(request.user, found),
+            "years": years,
         },
     )
 
@@ -337,7 +357,8 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 @gme_office_required
 def institution(request: HttpRequest) -> HttpResponse:
-    summary = selectors.institution_summary()
+    as_of, years = _as_of(request)
+    summary = selectors.institution_summary(as_of)
     logging = sorted(
         (p for p in summary.programs if p.trainees_logging),
         key=lambda p: (-(p.rate or 0), -p.violations, p.program.name),
@@ -357,13 +378,14 @@ def institution(request: HttpRequest) -> HttpResponse:
             "rule_names": RULE_NAMES,
             "rule_short": RULE_SHORT,
             "printable": request.path.endswith("/print/"),
+            "years": years,
         },
     )
 
 
 @gme_office_required
 def institution_csv(request: HttpRequest) -> HttpResponse:
-    summary = selectors.institution_summary()
+    summary = selectors.institution_summary(_as_of(request)[0])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="work-hours-{summary.first.year}-{summary.last.year}.csv"'
