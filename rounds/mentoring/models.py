@@ -232,7 +232,7 @@ class RematchRequest(models.Model):
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="rematch_requests")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     side = models.CharField(max_length=10, choices=[("mentee", "Mentee"), ("mentor", "Mentor")])
     reason = models.TextField(blank=True)

@@ -439,6 +439,8 @@ def slot_book(*, slot: CoachingSlot, trainee: Trainee, by: Any) -> CoachingSlot:
 def slot_release(*, slot: CoachingSlot, trainee: Trainee, by: Any) -> None:
     if slot.booked_by_id != trainee.pk:
         raise MentoringError("That session is not booked by you.")
+    if slot.starts_at <= timezone.now():
+        raise MentoringError("That session has already taken place.")
     with transaction.atomic():
         CoachingSlot.objects.filter(pk=slot.pk).update(booked_by=None, booked_at=None)
         audit_record(

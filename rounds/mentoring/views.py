@@ -526,9 +526,9 @@ def coaching(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"trainee": trainee, "coach": coach}
     if trainee:
         context["open_slots"] = selectors.open_slots()[:40]
-        context["my_sessions"] = CoachingSlot.objects.filter(booked_by=trainee).select_related(
-            "coach__person"
-        )
+        mine = CoachingSlot.objects.filter(booked_by=trainee).select_related("coach__person")
+        context["my_sessions"] = mine.filter(starts_at__gte=timezone.now())
+        context["past_sessions"] = mine.filter(starts_at__lt=timezone.now()).order_by("-starts_at")
     if coach:
         context["coach_slots"] = coach.slots.filter(starts_at__gte=timezone.now()).select_related(
             "booked_by__person"
@@ -602,8 +602,11 @@ def slot_book(request: HttpRequest, pk: int) -> HttpResponse:
 def slot_release(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = _trainee_required(request)
     slot = get_object_or_404(CoachingSlot, pk=pk, booked_by=trainee)
-    services.slot_release(slot=slot, trainee=trainee, by=request.user)
-    messages.success(request, "Booking cancelled.")
+    try:
+        services.slot_release(slot=slot, trainee=trainee, by=request.user)
+        messages.success(request, "Booking cancelled; the session is open to others again.")
+    except services.MentoringError as error:
+        _fail(request, error)
     return redirect("mentoring:coaching")
 
 
