@@ -19,6 +19,15 @@ from rounds.wellness.models import Committee, CommitteeMember, Question, Survey
 from rounds.wellness.services import survey_create
 from tests.people import SmallInstitution
 
+
+@pytest.fixture(autouse=True)
+def question_bank(db: None) -> None:
+    # The bank comes from a data migration, which a transactional test's flush removes.
+    from rounds.wellness.bank import bank_install
+
+    bank_install(Question)
+
+
 EVERYONE = {
     "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
     "resident", "resident2", "fellow",

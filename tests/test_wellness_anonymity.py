@@ -30,6 +30,15 @@ from rounds.wellness.periods import period_current
 from rounds.wellness.services import survey_answer, survey_create
 from tests.people import SmallInstitution
 
+
+@pytest.fixture(autouse=True)
+def question_bank(db: None) -> None:
+    # The bank comes from a data migration, which a transactional test's flush removes.
+    from rounds.wellness.bank import bank_install
+
+    bank_install(Question)
+
+
 IN_PERIOD = date(2026, 2, 10)  # inside the first quarter of a survey starting 1 Jan 2026
 LATER = date(2026, 11, 24)
 

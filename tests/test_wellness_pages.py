@@ -25,6 +25,14 @@ from rounds.wellness.services import survey_create
 from tests.people import SmallInstitution
 
 
+@pytest.fixture(autouse=True)
+def question_bank(db: None) -> None:
+    # The bank comes from a data migration, which a transactional test's flush removes.
+    from rounds.wellness.bank import bank_install
+
+    bank_install(Question)
+
+
 def open_survey(small: SmallInstitution, program=None) -> Survey:  # type: ignore[no-untyped-def]
     return survey_create(
         title="Monthly pulse",

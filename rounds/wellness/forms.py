@@ -150,6 +150,8 @@ class InitiativeForm(GuardedModelForm):
 
 
 class ResourceForm(GuardedModelForm):
+    url = forms.URLField(label="Web address", required=False, assume_scheme="https")
+
     class Meta:
         model = Resource
         fields = [
@@ -164,7 +166,3 @@ class ResourceForm(GuardedModelForm):
             "position",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["url"].assume_scheme = "https"  # type: ignore[attr-defined]
