@@ -3,6 +3,7 @@ share at each stage against the national share, and suppression of small program
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -189,3 +190,22 @@ def test_adding_a_season_and_a_duplicate(small: SmallInstitution, client_as) -> 
     assert b"Added Internal Medicine Residency, 2027 applicants" in response.content
     response = client.post(reverse("inclusion:cycles"), data)
     assert b"already exists" in response.content
+
+
+def test_differences_between_stages_are_not_small(small: SmallInstitution) -> None:
+    cycle = _cycle(small)
+    # 12 URiM interviewed, 10 of them ranked: "2 URiM interviewed but not ranked" must not show.
+    _applicants(
+        cycle,
+        [
+            (Stage.INTERVIEWED, True, 2),
+            (Stage.RANKED, True, 10),
+            (Stage.INTERVIEWED, False, 10),
+            (Stage.RANKED, False, 30),
+        ],
+    )
+    stages = {s.stage: s.split for s in funnel_of(cycle).stages}
+    assert stages["interviewed"].urim == 12
+    assert stages["ranked"].urim is None and stages["ranked"].total == 40
+    shown = [s.urim for s in stages.values() if s.urim is not None]
+    assert all(a - b == 0 or a - b >= 5 for a, b in itertools.pairwise(shown))

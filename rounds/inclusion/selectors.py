@@ -4,6 +4,7 @@ subtracting the shown cells from a shown total."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,12 +123,36 @@ def funnel_of(cycle: RecruitmentCycle) -> Funnel:
         for index in range(STAGE_ORDER.index(stage) + 1):
             reached[index][_group(urim)] += 1
     labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
+    splits = _against_differencing([Split.of(counts) for counts in reached])
     funnel = Funnel(cycle)
-    for index, stage in enumerate(STAGE_ORDER):
-        funnel.stages.append(
-            FunnelStage(stage, str(labels[Stage(stage)]), Split.of(reached[index]))
-        )
+    for stage, split in zip(STAGE_ORDER, splits, strict=True):
+        funnel.stages.append(FunnelStage(stage, str(labels[Stage(stage)]), split))
     return funnel
+
+
+def _against_differencing(splits: list[Split]) -> list[Split]:
+    """Stages are nested, so one stage's cell minus the next stage's is a group too (URiM
+    applicants interviewed but not ranked). Wherever two shown cells of a column differ by
+    fewer than the minimum, the later stage keeps its total but hides its breakdown; repeated
+    until no such pair is left. Shown cells are 0 or at least the minimum, so checking
+    neighbours among the shown cells covers every pair."""
+    k = min_cell_size()
+    splits = list(splits)
+    changed = True
+    while changed:
+        changed = False
+        for group in GROUPS:
+            shown = [(i, getattr(s, group)) for i, s in enumerate(splits)]
+            shown = [(i, n) for i, n in shown if n is not None]
+            for (_, earlier), (later_index, later) in itertools.pairwise(shown):
+                if 0 < earlier - later < k:
+                    total = splits[later_index].total
+                    splits[later_index] = Split(total, None, None, None)
+                    changed = True
+                    break
+            if changed:
+                break
+    return splits
 
 
 def cycles_listed() -> list[tuple[RecruitmentCycle, int]]:
