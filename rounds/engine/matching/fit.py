@@ -167,10 +167,19 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# Identities that read as nouns; the rest read as adjectives ("a URiM mentor").
+IDENTITY_PHRASES = {
+    "parent in training": "a mentor who was a parent in training",
+    "international graduate": "a mentor who is an international graduate",
+    "veteran": "a mentor who is a veteran",
+    "first generation": "a first-generation mentor",
+}
+
+
 def describe_wish(wish: Wish) -> str:
     """`a URiM mentor`, `a mentor who speaks Spanish`: the words a wish is quoted in."""
     if wish.kind == "identity":
-        return f"a {wish.value} mentor"
+        return IDENTITY_PHRASES.get(wish.value, f"a {wish.value} mentor")
     if wish.kind == "language":
         return f"a mentor who speaks {wish.value}"
     if wish.kind == "specialty":
