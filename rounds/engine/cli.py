@@ -11,7 +11,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES: list[str] = ["rounds.engine.workhours.cli", "rounds.engine.roster.cli"]
+COMMAND_MODULES: list[str] = [
+    "rounds.engine.workhours.cli",
+    "rounds.engine.roster.cli",
+    "rounds.engine.matching.cli",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
