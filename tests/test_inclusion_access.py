@@ -102,8 +102,13 @@ GET_PAGES: list[Page] = [
     ("record milestones", lambda s: reverse("inclusion:advancement_record"), STAFF, 403),
     ("own languages", lambda s: reverse("languages:me"), SIGNED_IN, 403),
     ("certifications", lambda s: reverse("languages:certifications"), STAFF, 403),
-    ("sites", lambda s: reverse("languages:sites"), STAFF | INCLUSION, 403),
-    ("a site", lambda s: reverse("languages:site", args=["riverside"]), STAFF | INCLUSION, 403),
+    ("sites", lambda s: reverse("languages:site_index"), STAFF | INCLUSION, 403),
+    (
+        "a site",
+        lambda s: reverse("languages:concordance", args=["riverside"]),
+        STAFF | INCLUSION,
+        403,
+    ),
     ("planning", lambda s: reverse("languages:planning"), STAFF | INCLUSION, 403),
 ]
 

@@ -89,7 +89,7 @@ def test_the_schedule_decides_who_is_at_the_site(
 def test_site_page_shows_block_gaps_and_its_sources(demand: SmallInstitution, client_as) -> None:
     InterpretationService.objects.create(site=demand.sponsor, language="hat", mode="video")
     page = client_as("gme").get(
-        reverse("languages:site", args=["riverside"]), {"year": 2026, "block": 3}
+        reverse("languages:concordance", args=["riverside"]), {"year": 2026, "block": 3}
     )
     text = page.content.decode()
     assert "Block 3 (Aug 26 – Sep 22), 2026–2027" in text
@@ -98,7 +98,7 @@ def test_site_page_shows_block_gaps_and_its_sources(demand: SmallInstitution, cl
     assert "Ana Alvarez" in text and "Interpreter services log 2025" in text
     # The inclusion office sees how many, not who.
     page = client_as("inclusion").get(
-        reverse("languages:site", args=["riverside"]), {"year": 2026, "block": 3}
+        reverse("languages:concordance", args=["riverside"]), {"year": 2026, "block": 3}
     )
     assert b"Ana Alvarez" not in page.content and b"another program" in page.content
 

@@ -253,7 +253,9 @@ def import_map(request: HttpRequest, spec: str, upload: int, cycle: int = 0) -> 
         table = read_table(stored.name, bytes(stored.content))
     except UnreadableFile as error:
         messages.error(request, f"{stored.name}: {error}")
-        return redirect("inclusion:cycle", pk=cycle) if the_cycle else redirect("languages:sites")
+        return (
+            redirect("inclusion:cycle", pk=cycle) if the_cycle else redirect("languages:site_index")
+        )
     ours = [(c.name, c.help, c.required) for c in SPECS[spec].columns if not c.name.startswith("_")]
     form = MappingForm(
         request.POST or None,

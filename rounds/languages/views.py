@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -196,6 +197,14 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
     coverage: dict[str, list[str]] = {}
     for service in InterpretationService.objects.filter(site=site):
         coverage.setdefault(service.language, []).append(service.get_mode_display())
+    modes = InterpretationService.objects.filter(site=site).values_list("mode", flat=True)
+    labels = dict(InterpretationService.Mode.choices)
+    counted = Counter(modes)
+    mode_counts = ", ".join(
+        f"{counted[m]} {str(labels[m]).lower()}"
+        for m in InterpretationService.Mode.values
+        if counted[m]
+    )
     return render(
         request,
         "languages/site.html",
@@ -208,6 +217,7 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "visible": visible,
             "is_gme": roles.is_gme_office,
             "population": PopulationFigures.objects.filter(site=site),
+            "mode_counts": mode_counts,
             "coverage": sorted((language_name(c), m) for c, m in coverage.items()),
             "population_form": PopulationForm(),
             "interpretation_form": InterpretationForm(),
@@ -228,7 +238,7 @@ def site_population_add(request: HttpRequest, slug: str) -> HttpResponse:
         )
     else:
         _form_errors(request, form)
-    return redirect("languages:site", slug=site.slug)
+    return redirect("languages:concordance", slug=site.slug)
 
 
 @gme_office_required
@@ -243,7 +253,7 @@ def site_interpretation_set(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, f"Interpretation in {language_name(code)} {what}.")
     else:
         _form_errors(request, form)
-    return redirect("languages:site", slug=site.slug)
+    return redirect("languages:concordance", slug=site.slug)
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -259,7 +269,7 @@ def demand_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("languages:sites")
+        return redirect("languages:site_index")
     upload = form.cleaned_data["file"]
     stored = UploadedFile.objects.create(
         name=upload.name,
