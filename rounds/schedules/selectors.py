@@ -170,3 +170,100 @@ def shared_load(
     for rotation_id, number in rows.values_list("rotation_id", "block__number"):
         load[(rotation_id, number)] = load.get((rotation_id, number), 0) + 1
     return load
+
+
+@dataclass
+class GridCell:
+    rotation: Rotation | None
+    locked: bool
+    findings: list[str]
+    half_note: str = ""
+
+
+@dataclass
+class GridRow:
+    trainee: Trainee
+    cells: list[GridCell]
+    options: list[Rotation]
+    findings: list[str]
+
+
+@dataclass
+class Grid:
+    schedule: RotationSchedule
+    blocks: list[Block]
+    rows: list[GridRow]
+    block_findings: dict[int, list[str]]
+    problem_error: str = ""
+    violations: int = 0
+    warnings: int = 0
+    cost: float | None = None
+
+
+def schedule_grid(schedule: RotationSchedule) -> Grid:
+    """Trainees x blocks with every rule checked; findings placed on the cells they concern."""
+    from rounds.engine.errors import ProblemError
+    from rounds.engine.rotations.check import check
+    from rounds.engine.rotations.problem import Problem
+    from rounds.engine.rotations.score import score
+    from rounds.schedules.problem import active_trainees, build_problem, pk_of, placements_of
+
+    program = schedule.program
+    blocks = blocks_of(program, schedule.academic_year)
+    trainees = sorted(
+        active_trainees([program]), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
+    )
+    cells: dict[tuple[int, int], RotationAssignment] = {}
+    halves: dict[tuple[int, int], list[str]] = {}
+    for a in schedule.assignments.select_related("rotation__site", "block"):
+        if a.half:
+            halves.setdefault((a.trainee_id, a.block_id), []).append(
+                f"half {a.half}: {a.rotation.name}"
+            )
+        cells[a.trainee_id, a.block_id] = a
+    from rounds.schedules.models import RotationProgram
+
+    uses = list(
+        RotationProgram.objects.filter(program=program, rotation__is_active=True).select_related(
+            "rotation__site"
+        )
+    )
+    per_cell: dict[tuple[int, int], list[str]] = {}
+    per_trainee: dict[int, list[str]] = {}
+    per_block: dict[int, list[str]] = {}
+    grid = Grid(schedule, blocks, [], per_block)
+    try:
+        problem = Problem.from_json(build_problem([program], schedule.academic_year))
+    except ProblemError as error:
+        grid.problem_error = str(error)
+        problem = None
+    if problem is not None and blocks:
+        placements = placements_of(schedule)
+        by_number = {b.number: b.pk for b in blocks}
+        for f in check(problem, placements):
+            if f.severity == "violation":
+                grid.violations += 1
+            else:
+                grid.warnings += 1
+            if f.trainee and f.block:
+                per_cell.setdefault((pk_of(f.trainee), by_number[f.block]), []).append(f.text)
+            elif f.trainee:
+                per_trainee.setdefault(pk_of(f.trainee), []).append(f.text)
+            elif f.block:
+                per_block.setdefault(f.block, []).append(f.text)
+        grid.cost = score(problem, placements)
+    for t in trainees:
+        options = [u.rotation for u in uses if u.eligible(t.pgy) or u.rotation.is_off]
+        row_cells = []
+        for b in blocks:
+            a = cells.get((t.pk, b.pk))
+            row_cells.append(
+                GridCell(
+                    a.rotation if a else None,
+                    bool(a and a.locked),
+                    per_cell.get((t.pk, b.pk), []),
+                    "; ".join(halves.get((t.pk, b.pk), [])),
+                )
+            )
+        grid.rows.append(GridRow(t, row_cells, options, per_trainee.get(t.pk, [])))
+    return grid

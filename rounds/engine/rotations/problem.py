@@ -1,0 +1,368 @@
+"""The rotation (block) problem as validated dataclasses, JSON both ways.
+
+One problem holds one program's year or every program's year at once: rotations list which programs
+use them (with PGY eligibility and per-program minimum/maximum per block) and may carry a capacity
+across all programs. Blocks are numbered 1..blocks. Errors name the JSON path (`uses[3].rotation`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rounds.engine.errors import ProblemError
+from rounds.engine.roster.problem import _int, _list, _many, _obj, _opt_int, _opt_str, _str
+
+
+def _weight(d: dict[str, Any], key: str, path: str) -> int | None:
+    return _opt_int(d, key, path, minimum=0)
+
+
+@dataclass(frozen=True)
+class Trainee:
+    id: str
+    program: str
+    pgy: int
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Trainee:
+        return cls(
+            id=_str(d, "id", path),
+            program=_str(d, "program", path),
+            pgy=_int(d, "pgy", path, minimum=1),
+            name=d.get("name") or "",
+        )
+
+
+@dataclass(frozen=True)
+class Rotation:
+    id: str
+    name: str = ""
+    site: str = ""
+    group: str | None = None
+    capacity: int | None = None  # most trainees per block, all programs together
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Rotation:
+        return cls(
+            id=_str(d, "id", path),
+            name=d.get("name") or "",
+            site=d.get("site") or "",
+            group=_opt_str(d, "group", path),
+            capacity=_opt_int(d, "capacity", path),
+        )
+
+
+@dataclass(frozen=True)
+class Use:
+    """A program sends trainees of PGY min_pgy..max_pgy to a rotation, min..max per block."""
+
+    rotation: str
+    program: str
+    min_pgy: int = 1
+    max_pgy: int = 10
+    min_per_block: int = 0
+    max_per_block: int | None = None
+
+    def eligible(self, trainee: Trainee) -> bool:
+        return trainee.program == self.program and self.min_pgy <= trainee.pgy <= self.max_pgy
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Use:
+        use = cls(
+            rotation=_str(d, "rotation", path),
+            program=_str(d, "program", path),
+            min_pgy=_int(d, "min_pgy", path, default=1, minimum=1),
+            max_pgy=_int(d, "max_pgy", path, default=10, minimum=1),
+            min_per_block=_int(d, "min_per_block", path, default=0, minimum=0),
+            max_per_block=_opt_int(d, "max_per_block", path),
+        )
+        if use.max_pgy < use.min_pgy:
+            raise ProblemError(f"{path}.max_pgy", "must not be below min_pgy")
+        if use.max_per_block is not None and use.max_per_block < use.min_per_block:
+            raise ProblemError(f"{path}.max_per_block", "must not be below min_per_block")
+        return use
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Curriculum: each trainee of `program` at `pgy` spends min..max blocks on a rotation/group."""
+
+    program: str
+    pgy: int
+    rotation: str | None = None
+    group: str | None = None
+    min: int = 0
+    max: int | None = None
+    weight: int | None = None  # None: hard; else the cost of each block short or over
+
+    def covers(self, rotation: Rotation) -> bool:
+        if self.rotation is not None:
+            return rotation.id == self.rotation
+        return rotation.group == self.group
+
+    def target(self, problem: Problem) -> str:
+        if self.rotation is not None:
+            return problem.rotation(self.rotation).label
+        return f"{self.group} rotations"
+
+    def sentence(self, problem: Problem) -> str:
+        bounds = []
+        if self.min:
+            bounds.append(f"at least {self.min}")
+        if self.max is not None:
+            bounds.append(f"at most {self.max}")
+        return (
+            f"{problem.program_label(self.program)} PGY-{self.pgy}: "
+            f"{' and '.join(bounds)} blocks of {self.target(problem)}"
+        )
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Requirement:
+        req = cls(
+            program=_str(d, "program", path),
+            pgy=_int(d, "pgy", path, minimum=1),
+            rotation=_opt_str(d, "rotation", path),
+            group=_opt_str(d, "group", path),
+            min=_int(d, "min", path, default=0, minimum=0),
+            max=_opt_int(d, "max", path),
+            weight=_weight(d, "weight", path),
+        )
+        if (req.rotation is None) == (req.group is None):
+            raise ProblemError(path, "needs exactly one of rotation or group")
+        if req.max is not None and req.max < req.min:
+            raise ProblemError(f"{path}.max", "must not be below min")
+        return req
+
+
+@dataclass(frozen=True)
+class BlockRef:
+    """A trainee in a block: a vacation, a fixed (or locked) placement, a preference."""
+
+    trainee: str
+    block: int | None = None  # None (preferences only): any block
+    rotation: str | None = None
+    weight: int | None = None  # vacations and preferences: None hard, else the cost of refusing
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> BlockRef:
+        weight = d.get("weight")
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
+            raise ProblemError(f"{path}.weight", "must be an integer")
+        return cls(
+            trainee=_str(d, "trainee", path),
+            block=_opt_int(d, "block", path, minimum=1),
+            rotation=_opt_str(d, "rotation", path),
+            weight=weight,
+        )
+
+
+@dataclass(frozen=True)
+class Load:
+    """Places on a rotation already taken in a block by trainees outside this problem."""
+
+    rotation: str
+    block: int
+    count: int
+
+    @classmethod
+    def parse(cls, d: dict[str, Any], path: str) -> Load:
+        return cls(
+            rotation=_str(d, "rotation", path),
+            block=_int(d, "block", path, minimum=1),
+            count=_int(d, "count", path, minimum=0),
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    blocks: int
+    trainees: tuple[Trainee, ...]
+    rotations: tuple[Rotation, ...]
+    uses: tuple[Use, ...]
+    requirements: tuple[Requirement, ...] = ()
+    vacations: tuple[BlockRef, ...] = ()  # weight None: approved (hard); else a request
+    fixed: tuple[BlockRef, ...] = ()
+    preferences: tuple[BlockRef, ...] = ()  # weight > 0 wish for, < 0 wish against
+    load: tuple[Load, ...] = ()
+    program_names: tuple[tuple[str, str], ...] = ()
+    block_labels: tuple[str, ...] = ()
+    name: str = ""
+
+    # ------------------------------------------------------------ lookups
+
+    def rotation(self, rotation_id: str) -> Rotation:
+        return self._rotations[rotation_id]
+
+    def trainee(self, trainee_id: str) -> Trainee:
+        return self._trainees[trainee_id]
+
+    @property
+    def _rotations(self) -> dict[str, Rotation]:
+        cached: dict[str, Rotation] | None = self.__dict__.get("_rot_cache")
+        if cached is None:
+            cached = {r.id: r for r in self.rotations}
+            object.__setattr__(self, "_rot_cache", cached)
+        return cached
+
+    @property
+    def _trainees(self) -> dict[str, Trainee]:
+        cached: dict[str, Trainee] | None = self.__dict__.get("_tr_cache")
+        if cached is None:
+            cached = {t.id: t for t in self.trainees}
+            object.__setattr__(self, "_tr_cache", cached)
+        return cached
+
+    def program_label(self, program: str) -> str:
+        return dict(self.program_names).get(program, program)
+
+    def block_label(self, block: int) -> str:
+        if 0 < block <= len(self.block_labels):
+            return self.block_labels[block - 1]
+        return f"block {block}"
+
+    def eligible(self, trainee: Trainee) -> list[str]:
+        """Rotations the trainee may be placed on, in problem order."""
+        ok = {u.rotation for u in self.uses if u.eligible(trainee)}
+        return [r.id for r in self.rotations if r.id in ok]
+
+    def programs(self) -> list[str]:
+        return sorted({t.program for t in self.trainees})
+
+    # ------------------------------------------------------------ JSON
+
+    @classmethod
+    def from_json(cls, data: Any) -> Problem:
+        root = _obj(data, "")
+        labels = _list(root.get("block_labels"), "block_labels")
+        names = _obj(root.get("program_names") or {}, "program_names")
+        problem = cls(
+            blocks=_int(root, "blocks", "", default=13, minimum=1),
+            trainees=tuple(_many(root.get("trainees"), "trainees", Trainee.parse)),
+            rotations=tuple(_many(root.get("rotations"), "rotations", Rotation.parse)),
+            uses=tuple(_many(root.get("uses"), "uses", Use.parse)),
+            requirements=tuple(_many(root.get("requirements"), "requirements", Requirement.parse)),
+            vacations=tuple(_many(root.get("vacations"), "vacations", BlockRef.parse)),
+            fixed=tuple(_many(root.get("fixed"), "fixed", BlockRef.parse)),
+            preferences=tuple(_many(root.get("preferences"), "preferences", BlockRef.parse)),
+            load=tuple(_many(root.get("load"), "load", Load.parse)),
+            program_names=tuple((str(k), str(v)) for k, v in names.items()),
+            block_labels=tuple(str(label) for label in labels),
+            name=root.get("name") or "",
+        )
+        problem.validate()
+        return problem
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Problem:
+        try:
+            data = json.loads(Path(path).read_text())
+        except OSError as exc:
+            raise ProblemError("", f"cannot read {path}: {exc.strerror}") from None
+        except json.JSONDecodeError as exc:
+            raise ProblemError(
+                "", f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        return cls.from_json(data)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in (
+            "blocks",
+            "trainees",
+            "rotations",
+            "uses",
+            "requirements",
+            "vacations",
+            "fixed",
+            "preferences",
+            "load",
+            "block_labels",
+            "name",
+        ):
+            value = getattr(self, key)
+            out[key] = [asdict(v) for v in value] if key not in ("blocks", "name") else value
+            if key == "block_labels":
+                out[key] = list(value)
+        out["program_names"] = dict(self.program_names)
+        return out
+
+    # ------------------------------------------------------------ validation
+
+    def validate(self) -> None:
+        """Cross-field checks; each names the field a person must fix."""
+        if not self.trainees:
+            raise ProblemError("trainees", "must not be empty")
+        if not self.rotations:
+            raise ProblemError("rotations", "must not be empty")
+        _unique((t.id for t in self.trainees), "trainees")
+        _unique((r.id for r in self.rotations), "rotations")
+        rotations = set(self._rotations)
+        trainees = set(self._trainees)
+        groups = {r.group for r in self.rotations if r.group}
+        for i, use in enumerate(self.uses):
+            _known(use.rotation, rotations, f"uses[{i}].rotation", "rotation")
+        for i, req in enumerate(self.requirements):
+            if req.rotation is not None:
+                _known(req.rotation, rotations, f"requirements[{i}].rotation", "rotation")
+            elif req.group not in groups:
+                raise ProblemError(f"requirements[{i}].group", f"no rotation is in {req.group!r}")
+        for name, refs in (
+            ("vacations", self.vacations),
+            ("fixed", self.fixed),
+            ("preferences", self.preferences),
+        ):
+            for i, ref in enumerate(refs):
+                _known(ref.trainee, trainees, f"{name}[{i}].trainee", "trainee")
+                if ref.block is not None and ref.block > self.blocks:
+                    raise ProblemError(f"{name}[{i}].block", f"must be between 1 and {self.blocks}")
+                if ref.rotation is not None:
+                    _known(ref.rotation, rotations, f"{name}[{i}].rotation", "rotation")
+                if name != "preferences" and ref.block is None:
+                    raise ProblemError(f"{name}[{i}].block", "is required")
+                if name == "fixed" and ref.rotation is None:
+                    raise ProblemError(f"{name}[{i}].rotation", "is required")
+                if name == "fixed" and ref.rotation not in self.eligible(self.trainee(ref.trainee)):
+                    raise ProblemError(
+                        f"{name}[{i}].rotation",
+                        f"{self.trainee(ref.trainee).label} may not rotate on "
+                        f"{self.rotation(ref.rotation or '').label}",
+                    )
+                if name == "preferences" and ref.rotation is None:
+                    raise ProblemError(f"{name}[{i}].rotation", "is required")
+        for i, load in enumerate(self.load):
+            _known(load.rotation, rotations, f"load[{i}].rotation", "rotation")
+            if load.block > self.blocks:
+                raise ProblemError(f"load[{i}].block", f"must be between 1 and {self.blocks}")
+        for i, t in enumerate(self.trainees):
+            if not self.eligible(t):
+                raise ProblemError(
+                    f"trainees[{i}]",
+                    f"{t.label} (PGY-{t.pgy}) is eligible for no rotation of "
+                    f"{self.program_label(t.program)}",
+                )
+
+
+def _unique(values: Iterable[str], path: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise ProblemError(f"{path}[{i}].id", f"duplicate id {value!r}")
+        seen.add(value)
+
+
+def _known(value: str, known: set[str], path: str, what: str) -> None:
+    if value not in known:
+        raise ProblemError(path, f"unknown {what} {value!r}")

@@ -1,0 +1,40 @@
+"""Who may see which schedule page, built on rounds.people.access."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import Http404
+
+from rounds.people.access import UserRoles, can_manage_program, require_roles
+from rounds.people.models import Role, Trainee
+
+if TYPE_CHECKING:
+    from rounds.core.models import Program
+    from rounds.people.access import AnyUser
+
+
+def is_clinical(roles: UserRoles) -> bool:
+    """Anyone who works shifts or runs programs: who is on call concerns them."""
+    return roles.is_staff_member or roles.has(Role.TRAINEE) or roles.has(Role.FACULTY)
+
+
+def is_trainee(roles: UserRoles) -> bool:
+    return roles.has(Role.TRAINEE)
+
+
+staff_required = require_roles(lambda roles: roles.is_staff_member)
+clinical_required = require_roles(is_clinical)
+trainee_required = require_roles(is_trainee)
+
+
+def manage_or_404(user: AnyUser, program: Program) -> None:
+    """Other programs' schedules do not exist for this user."""
+    if not can_manage_program(user, program):
+        raise Http404("No such schedule.")
+
+
+def own_trainee(user: AnyUser) -> Trainee | None:
+    return (
+        Trainee.objects.filter(person__user_id=user.pk).select_related("person", "program").first()
+    )

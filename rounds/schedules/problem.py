@@ -1,0 +1,207 @@
+"""The engine's rotation problem, built from the database (and placements read back into it).
+
+Ids in the problem are database ids as strings: trainees `t<pk>`, rotations `r<pk>`, programs
+`p<pk>`; block numbers are the program's block numbers (programs solved together share numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rounds.core.models import Program
+from rounds.engine.rotations.check import Placement
+from rounds.engine.rotations.problem import Problem
+from rounds.people.models import Trainee
+from rounds.schedules.models import (
+    Block,
+    CurriculumRequirement,
+    FixedAssignment,
+    Preference,
+    RotationAssignment,
+    RotationProgram,
+    RotationSchedule,
+    VacationRequest,
+)
+
+REQUESTED_VACATION_WEIGHT = 20
+
+
+def tid(pk: int) -> str:
+    return f"t{pk}"
+
+
+def rid(pk: int) -> str:
+    return f"r{pk}"
+
+
+def pid(pk: int) -> str:
+    return f"p{pk}"
+
+
+def pk_of(engine_id: str) -> int:
+    return int(engine_id[1:])
+
+
+def active_trainees(programs: Iterable[Program]) -> list[Trainee]:
+    return list(
+        Trainee.objects.filter(
+            program__in=list(programs), status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE]
+        ).select_related("person", "program")
+    )
+
+
+def build_problem(
+    programs: list[Program], academic_year: int, *, locked: Iterable[RotationAssignment] = ()
+) -> dict[str, Any]:
+    """The JSON problem for these programs' year; `locked` cells become fixed placements."""
+    program_ids = [p.pk for p in programs]
+    trainees = active_trainees(programs)
+    trainee_ids = {t.pk for t in trainees}
+    blocks = Block.objects.filter(program__in=program_ids, academic_year=academic_year)
+    block_count = max((b.number for b in blocks), default=0)
+    labels = [f"block {n}" for n in range(1, block_count + 1)]
+    uses = list(
+        RotationProgram.objects.filter(
+            program__in=program_ids, rotation__is_active=True
+        ).select_related("rotation__site")
+    )
+    rotations = {u.rotation.pk: u.rotation for u in uses}
+    fixed: dict[tuple[int, int], dict[str, Any]] = {}
+    for f in FixedAssignment.objects.filter(
+        trainee__in=trainee_ids, block__academic_year=academic_year
+    ).select_related("block"):
+        fixed[f.trainee_id, f.block.number] = {
+            "trainee": tid(f.trainee_id),
+            "block": f.block.number,
+            "rotation": rid(f.rotation_id),
+        }
+    vacation_blocks: set[tuple[int, int]] = set()
+    for cell in locked:
+        if cell.rotation.is_off:
+            vacation_blocks.add((cell.trainee_id, cell.block.number))
+            continue
+        fixed[cell.trainee_id, cell.block.number] = {
+            "trainee": tid(cell.trainee_id),
+            "block": cell.block.number,
+            "rotation": rid(cell.rotation_id),
+        }
+    vacations = []
+    for v in (
+        VacationRequest.objects.filter(trainee__in=trainee_ids, block__academic_year=academic_year)
+        .exclude(status=VacationRequest.Status.DECLINED)
+        .select_related("block")
+    ):
+        approved = v.status == VacationRequest.Status.APPROVED
+        vacation_blocks.discard((v.trainee_id, v.block.number))
+        vacations.append(
+            {
+                "trainee": tid(v.trainee_id),
+                "block": v.block.number,
+                "weight": None if approved else REQUESTED_VACATION_WEIGHT,
+            }
+        )
+    vacations += [
+        {"trainee": tid(t), "block": b, "weight": None} for t, b in sorted(vacation_blocks)
+    ]
+    return {
+        "name": ", ".join(p.name for p in programs) + f" {academic_year}–{academic_year + 1}",
+        "blocks": block_count,
+        "block_labels": labels,
+        "program_names": {pid(p.pk): p.name for p in programs},
+        "trainees": [
+            {
+                "id": tid(t.pk),
+                "program": pid(t.program_id),
+                "pgy": t.pgy,
+                "name": t.person.full_name,
+            }
+            for t in trainees
+        ],
+        "rotations": [
+            {
+                "id": rid(r.pk),
+                "name": r.name,
+                "site": r.site.name,
+                "group": r.group or None,
+                "capacity": r.capacity,
+            }
+            for r in rotations.values()
+            if not r.is_off
+        ],
+        "uses": [
+            {
+                "rotation": rid(u.rotation_id),
+                "program": pid(u.program_id),
+                "min_pgy": u.min_pgy,
+                "max_pgy": u.max_pgy,
+                "min_per_block": u.min_per_block,
+                "max_per_block": u.max_per_block,
+            }
+            for u in uses
+            if not u.rotation.is_off
+        ],
+        "requirements": [
+            {
+                "program": pid(c.program_id),
+                "pgy": c.pgy,
+                "rotation": rid(c.rotation_id) if c.rotation_id else None,
+                "group": None if c.rotation_id else c.group,
+                "min": c.min_blocks,
+                "max": c.max_blocks,
+            }
+            for c in CurriculumRequirement.objects.filter(program__in=program_ids)
+        ],
+        "vacations": vacations,
+        "fixed": list(fixed.values()),
+        "preferences": [
+            {
+                "trainee": tid(pref.trainee_id),
+                "rotation": rid(pref.rotation_id),
+                "block": pref.block.number if pref.block else None,
+                "weight": pref.weight,
+            }
+            for pref in Preference.objects.filter(
+                trainee__in=trainee_ids, rotation__in=list(rotations)
+            ).select_related("block")
+            if pref.block is None or pref.block.academic_year == academic_year
+        ],
+        "load": _outside_load(program_ids, list(rotations.values()), academic_year),
+    }
+
+
+def _outside_load(
+    program_ids: list[int], rotations: list[Any], academic_year: int
+) -> list[dict[str, Any]]:
+    """Places other programs' published schedules take on shared, capacitated rotations."""
+    capped = [r.pk for r in rotations if r.capacity is not None]
+    counts: dict[tuple[int, int], int] = {}
+    rows = (
+        RotationAssignment.objects.filter(
+            schedule__status=RotationSchedule.Status.PUBLISHED,
+            schedule__academic_year=academic_year,
+            rotation__in=capped,
+        )
+        .exclude(schedule__program__in=program_ids)
+        .values_list("rotation_id", "block__number")
+    )
+    for rotation_id, number in rows:
+        counts[rotation_id, number] = counts.get((rotation_id, number), 0) + 1
+    return [{"rotation": rid(r), "block": b, "count": n} for (r, b), n in sorted(counts.items())]
+
+
+def problem_for_schedule(schedule: RotationSchedule) -> Problem:
+    return Problem.from_json(build_problem([schedule.program], schedule.academic_year))
+
+
+def placements_of(schedule: RotationSchedule) -> list[Placement]:
+    """The schedule's whole-block cells as engine placements (vacation cells are off)."""
+    rows = RotationAssignment.objects.filter(schedule=schedule, half=0).select_related(
+        "block", "rotation"
+    )
+    return [
+        Placement(
+            tid(a.trainee_id), a.block.number, None if a.rotation.is_off else rid(a.rotation_id)
+        )
+        for a in rows
+    ]

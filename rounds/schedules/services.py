@@ -1,0 +1,364 @@
+"""Writes to schedules. Each runs in a transaction with its audit entry; errors say what to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from rounds.core.models import Program, ProgramSite, Site
+from rounds.core.services import audit_record
+from rounds.engine.rotations.check import Placement
+from rounds.people.models import Trainee
+from rounds.schedules.models import (
+    Block,
+    Rotation,
+    RotationAssignment,
+    RotationProgram,
+    RotationSchedule,
+)
+from rounds.schedules.problem import pk_of
+
+
+class ScheduleError(Exception):
+    """A schedule change that cannot be made; the message says why and what to do."""
+
+
+class StaleEdit(ScheduleError):
+    pass
+
+
+# ---------------------------------------------------------------- blocks and rotations
+
+
+def blocks_create(
+    *, program: Program, academic_year: int, scheme: str = Block.Scheme.FOUR_WEEK, by: Any
+) -> list[Block]:
+    """Cut July 1 – June 30 into 13 four-week blocks (the last takes the spare day) or 12 months."""
+    if Block.objects.filter(program=program, academic_year=academic_year).exists():
+        raise ScheduleError(
+            f"{program} already has blocks for {academic_year}–{academic_year + 1}."
+        )
+    first, last = dt.date(academic_year, 7, 1), dt.date(academic_year + 1, 6, 30)
+    spans: list[tuple[dt.date, dt.date]] = []
+    if scheme == Block.Scheme.MONTH:
+        for i in range(12):
+            month = (6 + i) % 12 + 1
+            year = academic_year + (1 if month < 7 else 0)
+            start = dt.date(year, month, 1)
+            nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+            spans.append((start, nxt - dt.timedelta(days=1)))
+    else:
+        for i in range(13):
+            start = first + dt.timedelta(days=28 * i)
+            end = last if i == 12 else start + dt.timedelta(days=27)
+            spans.append((start, end))
+    with transaction.atomic():
+        blocks = [
+            Block.objects.create(
+                program=program,
+                academic_year=academic_year,
+                number=n,
+                scheme=scheme,
+                start=start,
+                end=end,
+            )
+            for n, (start, end) in enumerate(spans, start=1)
+        ]
+        audit_record(
+            by=by,
+            action="create",
+            instance=program,
+            summary=f"{len(blocks)} blocks for {program} {academic_year}–{academic_year + 1}",
+            changes={"scheme": scheme},
+        )
+    return blocks
+
+
+def vacation_rotation(program: Program) -> Rotation:
+    """The program's 'Vacation' rotation, where off blocks are stored."""
+    existing = Rotation.objects.filter(kind=Rotation.Kind.VACATION, uses__program=program).first()
+    if existing is not None:
+        return existing
+    link = ProgramSite.objects.filter(program=program).order_by("-is_primary").first()
+    site = link.site if link else Site.objects.order_by("pk").first()
+    if site is None:
+        raise ScheduleError("Add a site before scheduling: every rotation happens somewhere.")
+    rotation, _ = Rotation.objects.get_or_create(
+        site=site,
+        name=f"Vacation ({program.slug})",
+        defaults={"service": "Vacation", "kind": Rotation.Kind.VACATION, "day_hours": 0},
+    )
+    RotationProgram.objects.get_or_create(rotation=rotation, program=program)
+    return rotation
+
+
+# ---------------------------------------------------------------- versions
+
+
+def _next_number(program: Program, academic_year: int) -> int:
+    top = RotationSchedule.objects.filter(program=program, academic_year=academic_year).aggregate(
+        n=Max("number")
+    )["n"]
+    return (top or 0) + 1
+
+
+def schedule_create(
+    *,
+    program: Program,
+    academic_year: int,
+    by: Any,
+    reason: str = "",
+    based_on: RotationSchedule | None = None,
+    placements: Iterable[Placement] | None = None,
+    solve_input: dict[str, Any] | None = None,
+    solve_result: dict[str, Any] | None = None,
+) -> RotationSchedule:
+    """A new draft: a copy of `based_on` (with its locks), or the solver's placements."""
+    with transaction.atomic():
+        schedule = RotationSchedule.objects.create(
+            program=program,
+            academic_year=academic_year,
+            number=_next_number(program, academic_year),
+            reason=reason[:300],
+            based_on=based_on,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+            solve_input=solve_input or {},
+            solve_result=solve_result or {},
+        )
+        if based_on is not None and placements is None:
+            RotationAssignment.objects.bulk_create(
+                RotationAssignment(
+                    schedule=schedule,
+                    trainee_id=a.trainee_id,
+                    block_id=a.block_id,
+                    half=a.half,
+                    rotation_id=a.rotation_id,
+                    locked=a.locked,
+                )
+                for a in based_on.assignments.all()
+            )
+        if placements is not None:
+            _write_placements(schedule, placements, based_on)
+        audit_record(
+            by=by,
+            action="create",
+            instance=schedule,
+            summary=f"draft {schedule} created" + (f": {reason}" if reason else ""),
+            changes={"based_on": based_on.pk if based_on else None},
+        )
+    return schedule
+
+
+def _write_placements(
+    schedule: RotationSchedule, placements: Iterable[Placement], based_on: RotationSchedule | None
+) -> None:
+    blocks = {
+        b.number: b
+        for b in Block.objects.filter(
+            program=schedule.program, academic_year=schedule.academic_year
+        )
+    }
+    off = vacation_rotation(schedule.program)
+    locked = set()
+    if based_on is not None:
+        locked = set(
+            based_on.assignments.filter(locked=True).values_list("trainee_id", "block__number")
+        )
+    RotationAssignment.objects.bulk_create(
+        RotationAssignment(
+            schedule=schedule,
+            trainee_id=pk_of(p.trainee),
+            block=blocks[p.block],
+            rotation_id=pk_of(p.rotation) if p.rotation else off.pk,
+            locked=(pk_of(p.trainee), p.block) in locked,
+        )
+        for p in placements
+        if p.block in blocks
+    )
+
+
+def _check_editable(schedule: RotationSchedule, revision: int) -> None:
+    if not schedule.is_draft:
+        raise ScheduleError(
+            f"Version {schedule.number} is {schedule.get_status_display().lower()} and cannot "
+            "change. Start a new version from it, with the reason for the change."
+        )
+    if schedule.revision != revision:
+        raise StaleEdit(
+            "Someone else changed this draft after you loaded it. The grid now shows their "
+            "change; make yours again if it still applies."
+        )
+
+
+def assignment_set(
+    *,
+    schedule: RotationSchedule,
+    trainee: Trainee,
+    block: Block,
+    rotation: Rotation,
+    revision: int,
+    by: Any,
+) -> RotationAssignment:
+    """Put a trainee on a rotation for a whole block of a draft, if nobody edited it meanwhile."""
+    with transaction.atomic():
+        schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
+        _check_editable(schedule, revision)
+        if trainee.program_id != schedule.program_id or block.program_id != schedule.program_id:
+            raise ScheduleError("That trainee or block belongs to another program.")
+        cell = RotationAssignment.objects.filter(
+            schedule=schedule, trainee=trainee, block=block
+        ).select_related("rotation")
+        before = [a.rotation.name for a in cell]
+        if any(a.locked for a in cell):
+            raise ScheduleError(
+                f"{trainee.person} in {block.label} is locked. Unlock the cell to change it."
+            )
+        cell.delete()
+        assignment = RotationAssignment.objects.create(
+            schedule=schedule, trainee=trainee, block=block, rotation=rotation
+        )
+        _bump(schedule)
+        audit_record(
+            by=by,
+            action="update",
+            instance=schedule,
+            summary=f"{trainee.person} in {block.label}: {rotation.name}",
+            changes={"from": before, "to": rotation.name},
+        )
+    return assignment
+
+
+def assignment_lock(
+    *,
+    schedule: RotationSchedule,
+    trainee: Trainee,
+    block: Block,
+    locked: bool,
+    revision: int,
+    by: Any,
+) -> None:
+    with transaction.atomic():
+        schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
+        _check_editable(schedule, revision)
+        changed = RotationAssignment.objects.filter(
+            schedule=schedule, trainee=trainee, block=block
+        ).update(locked=locked)
+        if not changed:
+            raise ScheduleError(f"{trainee.person} has no rotation in {block.label} to lock.")
+        _bump(schedule)
+        audit_record(
+            by=by,
+            action="update",
+            instance=schedule,
+            summary=f"{trainee.person} in {block.label} {'locked' if locked else 'unlocked'}",
+            changes={"locked": locked},
+        )
+
+
+def _bump(schedule: RotationSchedule) -> None:
+    schedule.revision += 1
+    schedule.save(update_fields=["revision"])
+
+
+def schedule_publish(
+    *, schedule: RotationSchedule, by: Any, reason: str = "", notify: bool = True
+) -> list[Trainee]:
+    """Publish a draft; the version it replaces is superseded. Returns the trainees told."""
+    with transaction.atomic():
+        schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
+        if not schedule.is_draft:
+            raise ScheduleError(f"Version {schedule.number} is already {schedule.status}.")
+        if not schedule.assignments.exists():
+            raise ScheduleError("This draft is empty; solve it or fill it in before publishing.")
+        previous = RotationSchedule.objects.filter(
+            program=schedule.program,
+            academic_year=schedule.academic_year,
+            status=RotationSchedule.Status.PUBLISHED,
+        ).first()
+        if previous is not None and not (reason or schedule.reason):
+            raise ScheduleError(
+                f"Version {previous.number} is published already: say why it changes, so the "
+                "people affected know."
+            )
+        affected = _changed_trainees(previous, schedule)
+        if previous is not None:
+            previous.status = RotationSchedule.Status.SUPERSEDED
+            previous.save(update_fields=["status"])
+        schedule.status = RotationSchedule.Status.PUBLISHED
+        schedule.published_at = timezone.now()
+        if reason:
+            schedule.reason = reason[:300]
+        schedule.save(update_fields=["status", "published_at", "reason"])
+        audit_record(
+            by=by,
+            action="publish",
+            instance=schedule,
+            summary=f"{schedule} published; {len(affected)} trainee(s) affected",
+            changes={"superseded": previous.pk if previous else None, "reason": schedule.reason},
+        )
+        if notify and affected:
+            transaction.on_commit(lambda: _tell(schedule, affected))
+    return affected
+
+
+def _changed_trainees(
+    previous: RotationSchedule | None, schedule: RotationSchedule
+) -> list[Trainee]:
+    def cells(s: RotationSchedule) -> dict[int, set[tuple[int, int, int]]]:
+        out: dict[int, set[tuple[int, int, int]]] = {}
+        for t, b, h, r in s.assignments.values_list(
+            "trainee_id", "block_id", "half", "rotation_id"
+        ):
+            out.setdefault(t, set()).add((b, h, r))
+        return out
+
+    new = cells(schedule)
+    old = cells(previous) if previous is not None else {}
+    changed = [t for t in set(new) | set(old) if new.get(t) != old.get(t)]
+    return list(Trainee.objects.filter(pk__in=changed).select_related("person"))
+
+
+def _tell(schedule: RotationSchedule, trainees: list[Trainee]) -> None:
+    url = reverse("schedules:mine")
+    subject = f"Your rotation schedule changed: {schedule.program} {schedule.academic_year}"
+    why = f"\nReason: {schedule.reason}\n" if schedule.reason else "\n"
+    messages = [
+        (
+            subject,
+            f"Dear {t.person.first_name},\n\nVersion {schedule.number} of the "
+            f"{schedule.program} rotation schedule was published and your blocks changed.{why}"
+            f"See your schedule: {url}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [t.person.email],
+        )
+        for t in trainees
+        if t.person.email
+    ]
+    send_mass_mail(messages, fail_silently=True)
+
+
+def schedule_compare(
+    a: RotationSchedule, b: RotationSchedule
+) -> list[tuple[Trainee, Block, str, str]]:
+    """Cells that differ: (trainee, block, rotation in a, rotation in b)."""
+
+    def cells(s: RotationSchedule) -> dict[tuple[int, int], str]:
+        return {
+            (x.trainee_id, x.block_id): x.rotation.name
+            for x in s.assignments.select_related("rotation")
+        }
+
+    ca, cb = cells(a), cells(b)
+    keys = sorted(k for k in set(ca) | set(cb) if ca.get(k) != cb.get(k))
+    trainees = Trainee.objects.in_bulk({k[0] for k in keys})
+    blocks = Block.objects.in_bulk({k[1] for k in keys})
+    rows = [(trainees[t], blocks[bl], ca.get((t, bl), "—"), cb.get((t, bl), "—")) for t, bl in keys]
+    return sorted(rows, key=lambda r: (r[0].person.last_name, r[1].number))

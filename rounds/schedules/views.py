@@ -1,0 +1,327 @@
+"""Schedule pages. Thin: check who is asking, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rounds.core.demo import academic_year_start
+from rounds.core.models import Program, Site
+from rounds.jobs.models import Job
+from rounds.jobs.services import job_cancel
+from rounds.people.access import programs_managed_by, user_roles
+from rounds.people.models import Trainee
+from rounds.schedules import selectors
+from rounds.schedules.access import (
+    clinical_required,
+    manage_or_404,
+    own_trainee,
+    staff_required,
+    trainee_required,
+)
+from rounds.schedules.jobs import KIND, solve_start
+from rounds.schedules.models import Block, Rotation, RotationSchedule
+from rounds.schedules.services import (
+    ScheduleError,
+    assignment_lock,
+    assignment_set,
+    blocks_create,
+    schedule_compare,
+    schedule_create,
+    schedule_publish,
+)
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return academic_year_start(timezone.localdate())
+
+
+@clinical_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = user_roles(request.user)
+    if not roles.is_staff_member:
+        return redirect("schedules:mine")
+    year = _year(request)
+    programs = list(programs_managed_by(request.user).order_by("name")[:200])
+    published = {
+        s.program_id: s
+        for s in RotationSchedule.objects.filter(
+            program__in=programs, academic_year=year, status=RotationSchedule.Status.PUBLISHED
+        )
+    }
+    rows = [(p, published.get(p.pk)) for p in programs]
+    return render(request, "schedules/home.html", {"rows": rows, "year": year})
+
+
+@staff_required
+def program_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    manage_or_404(request.user, program)
+    jobs = Job.objects.filter(kind=KIND, params__program=program.pk)[:5]
+    context = {
+        "program": program,
+        "year": year,
+        "blocks": selectors.blocks_of(program, year),
+        "schedules": selectors.schedules_for(program, year),
+        "rotations": Rotation.objects.filter(uses__program=program).select_related("site"),
+        "curriculum": program.curriculum.select_related("rotation"),
+        "jobs": jobs,
+        "schemes": Block.Scheme.choices,
+    }
+    return render(request, "schedules/program.html", context)
+
+
+@staff_required
+@require_POST
+def blocks_new(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    manage_or_404(request.user, program)
+    scheme = request.POST.get("scheme", Block.Scheme.FOUR_WEEK)
+    if scheme not in Block.Scheme.values:
+        scheme = Block.Scheme.FOUR_WEEK
+    try:
+        blocks_create(program=program, academic_year=year, scheme=scheme, by=request.user)
+    except ScheduleError as error:
+        messages.error(request, str(error))
+    return redirect("schedules:program", pk=pk, year=year)
+
+
+@staff_required
+@require_POST
+def solve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    manage_or_404(request.user, program)
+    based_on = None
+    if request.POST.get("based_on"):
+        based_on = get_object_or_404(RotationSchedule, pk=request.POST["based_on"], program=program)
+    try:
+        job = solve_start(program=program, academic_year=year, by=request.user, based_on=based_on)
+    except ScheduleError as error:
+        messages.error(request, str(error))
+        return redirect("schedules:program", pk=pk, year=year)
+    return redirect("schedules:job", pk=job.pk)
+
+
+@staff_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(Job, pk=pk, kind=KIND)
+    program = get_object_or_404(Program, pk=job.params.get("program"))
+    manage_or_404(request.user, program)
+    template = "schedules/_job.html" if request.htmx else "schedules/job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "program": program})
+
+
+@staff_required
+@require_POST
+def job_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(Job, pk=pk, kind=KIND)
+    manage_or_404(request.user, get_object_or_404(Program, pk=job.params.get("program")))
+    job_cancel(job=job)
+    return redirect("schedules:job", pk=pk)
+
+
+def _schedule(request: HttpRequest, pk: int) -> RotationSchedule:
+    schedule = get_object_or_404(RotationSchedule.objects.select_related("program"), pk=pk)
+    manage_or_404(request.user, schedule.program)
+    return schedule
+
+
+@staff_required
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule(request, pk)
+    context = {
+        "grid": selectors.schedule_grid(schedule),
+        "others": selectors.schedules_for(schedule.program, schedule.academic_year),
+    }
+    return render(request, "schedules/grid.html", context)
+
+
+def _grid_fragment(
+    request: HttpRequest, schedule: RotationSchedule, error: str = ""
+) -> HttpResponse:
+    schedule.refresh_from_db()
+    context = {"grid": selectors.schedule_grid(schedule), "error": error}
+    return render(request, "schedules/_grid.html", context)
+
+
+def _cell_args(request: HttpRequest, schedule: RotationSchedule) -> tuple[Trainee, Block, int]:
+    trainee = get_object_or_404(Trainee, pk=request.POST.get("trainee"), program=schedule.program)
+    block = get_object_or_404(
+        Block,
+        pk=request.POST.get("block"),
+        program=schedule.program,
+        academic_year=schedule.academic_year,
+    )
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        revision = -1
+    return trainee, block, revision
+
+
+@staff_required
+@require_POST
+def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule(request, pk)
+    trainee, block, revision = _cell_args(request, schedule)
+    rotation = get_object_or_404(Rotation, pk=request.POST.get("rotation"))
+    error = ""
+    try:
+        assignment_set(
+            schedule=schedule,
+            trainee=trainee,
+            block=block,
+            rotation=rotation,
+            revision=revision,
+            by=request.user,
+        )
+    except ScheduleError as exc:
+        error = str(exc)
+    return _respond(request, schedule, error, status=409 if error else 200)
+
+
+@staff_required
+@require_POST
+def cell_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule(request, pk)
+    trainee, block, revision = _cell_args(request, schedule)
+    error = ""
+    try:
+        assignment_lock(
+            schedule=schedule,
+            trainee=trainee,
+            block=block,
+            locked=request.POST.get("locked") == "1",
+            revision=revision,
+            by=request.user,
+        )
+    except ScheduleError as exc:
+        error = str(exc)
+    return _respond(request, schedule, error, status=409 if error else 200)
+
+
+def _respond(
+    request: HttpRequest, schedule: RotationSchedule, error: str, status: int
+) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        response = _grid_fragment(request, schedule, error)
+        # htmx swaps 2xx only; a refused edit still shows the fresh grid with the reason.
+        return response
+    if error:
+        messages.error(request, error)
+    return redirect("schedules:grid", pk=schedule.pk)
+
+
+@staff_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule(request, pk)
+    try:
+        told = schedule_publish(
+            schedule=schedule, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ScheduleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Version {schedule.number} is published; {len(told)} trainee(s) were told."
+        )
+    return redirect("schedules:grid", pk=pk)
+
+
+@staff_required
+@require_POST
+def new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _schedule(request, pk)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "Say why the schedule changes; the people affected will read it.")
+        return redirect("schedules:grid", pk=pk)
+    draft = schedule_create(
+        program=schedule.program,
+        academic_year=schedule.academic_year,
+        by=request.user,
+        reason=reason,
+        based_on=schedule,
+    )
+    messages.success(
+        request, f"Draft version {draft.number} started from version {schedule.number}."
+    )
+    return redirect("schedules:grid", pk=draft.pk)
+
+
+@staff_required
+def compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    a, b = _schedule(request, pk), _schedule(request, other)
+    if (a.program_id, a.academic_year) != (b.program_id, b.academic_year):
+        raise Http404("Only versions of one program's year can be compared.")
+    return render(
+        request, "schedules/compare.html", {"a": a, "b": b, "rows": schedule_compare(a, b)}
+    )
+
+
+@trainee_required
+def mine(request: HttpRequest) -> HttpResponse:
+    trainee = own_trainee(request.user)
+    if trainee is None:
+        raise Http404("You have no trainee record.")
+    today = timezone.localdate()
+    year = _year(request)
+    start, end = dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
+    spans = selectors.rotation_days(trainee, start, end)
+    upcoming = selectors.scheduled_shifts(trainee, today, today + dt.timedelta(days=13))
+    context = {
+        "trainee": trainee,
+        "spans": spans,
+        "year": year,
+        "today": today,
+        "upcoming": upcoming,
+    }
+    return render(request, "schedules/mine.html", context)
+
+
+@staff_required
+def site_view(request: HttpRequest, slug: str) -> HttpResponse:
+    site = get_object_or_404(Site, slug=slug)
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = today
+    end = start + dt.timedelta(days=27)
+    stints = selectors.trainees_at_site(site, start, end)
+    roles = user_roles(request.user)
+    if not roles.is_gme_office:
+        stints = [s for s in stints if s.program.pk in roles.staffed_program_ids]
+    context = {
+        "site": site,
+        "start": start,
+        "end": end,
+        "stints": stints,
+        "arriving": [s for s in stints if s.first_day >= start],
+        "previous": start - dt.timedelta(days=28),
+        "next": end + dt.timedelta(days=1),
+        "sites": Site.objects.filter(rotations__isnull=False).distinct(),
+    }
+    return render(request, "schedules/site.html", context)
+
+
+@clinical_required
+def on_call(request: HttpRequest) -> HttpResponse:
+    sites = list(Site.objects.filter(rotations__isnull=False).distinct())
+    site = next((s for s in sites if s.slug == request.GET.get("site")), None)
+    now = timezone.now()
+    shifts = selectors.on_call_now(site, now)
+    return render(
+        request,
+        "schedules/on_call.html",
+        {"shifts": shifts, "site": site, "sites": sites, "now": now},
+    )
