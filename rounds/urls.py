@@ -10,6 +10,7 @@ urlpatterns = [
     path("inclusion/", include("rounds.inclusion.urls")),
     path("languages/", include("rounds.languages.urls")),
     path("mentoring/", include("rounds.mentoring.urls")),
+    path("schedules/", include("rounds.schedules.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

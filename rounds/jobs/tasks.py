@@ -13,5 +13,6 @@ def run_job(job_id: int) -> None:
     import rounds.inclusion.imports  # noqa: F401
     import rounds.wellness.services  # noqa: F401
     import rounds.mentoring.jobs  # noqa: F401
+    import rounds.schedules.jobs  # noqa: F401
 
     job_run(job_id)
