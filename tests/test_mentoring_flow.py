@@ -85,7 +85,7 @@ def test_coordinator_runs_adjusts_and_publishes(client_as, small, mentoring: Men
     assert coord.post(f"/mentoring/cycles/{mentoring.cycle.pk}/run/").status_code == 302
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.1")
     page = coord.get(f"/mentoring/cycles/{mentoring.cycle.pk}/").content.decode()
-    assert "2 pairs proposed" in page
+    assert "2 pairs proposed (2 new), 0 mentees without a mentor" in page
     assert "mentee asked for a URiM mentor" in page
     assert "shared interest in global health" in page
     assert "both speak Spanish" not in page  # Ana did not say she speaks Spanish

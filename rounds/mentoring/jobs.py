@@ -19,8 +19,12 @@ def run_matching(job: Job, progress: Progress) -> dict[str, Any]:
     progress(0.95, "Saving the proposed pairs")
     made = matching_store(cycle=cycle, result=result.to_json())
     summary = (
-        f"{len(result.pairs)} pairs proposed ({made} new), {len(result.unmatched)} mentee"
-        f"{'s' if len(result.unmatched) != 1 else ''} without a mentor, "
+        f"{_count(len(result.pairs), 'pair')} proposed ({made} new), "
+        f"{_count(len(result.unmatched), 'mentee')} without a mentor; "
         f"{result.mode} matching in {result.seconds:.2f} s."
     )
     return {"summary": summary, "cycle_id": cycle.pk, "pairs": len(result.pairs)}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -268,7 +268,10 @@ def cycle_publish(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _managed_cycle(request, pk)
     try:
         n = services.cycle_publish(cycle=cycle, by=request.user)
-        messages.success(request, f"Published {n} pairs; mentees and mentors have been emailed.")
+        messages.success(
+            request,
+            f"Published {n} pair{'' if n == 1 else 's'}; mentees and mentors have been emailed.",
+        )
     except services.MentoringError as error:
         _fail(request, error)
     return redirect(cycle)
