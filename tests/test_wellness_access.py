@@ -125,6 +125,7 @@ ENDPOINTS = [
         ok=302,
     ),
     Endpoint("new committee", lambda w: "/wellness/committees/new/", {"gme"}),
+    Endpoint("edit committee", lambda w: f"/wellness/committees/{w.committee.pk}/edit/", {"gme"}),
     Endpoint(
         "IM committee",
         lambda w: f"/wellness/committees/{w.committee.pk}/",

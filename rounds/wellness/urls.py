@@ -17,6 +17,7 @@ urlpatterns = [
     path("surveys/<int:pk>/stop/", views.survey_stop, name="survey_stop"),
     path("committees/new/", views.committee_new, name="committee_new"),
     path("committees/<int:pk>/", views.committee_detail, name="committee"),
+    path("committees/<int:pk>/edit/", views.committee_new, name="committee_edit"),
     path("committees/<int:pk>/members/", views.member_add, name="member_add"),
     path(
         "committees/<int:pk>/members/<int:member_pk>/remove/",

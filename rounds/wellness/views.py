@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from rounds.concerns.access import is_handler
 from rounds.core.models import Program
 from rounds.core.services import form_save
 from rounds.people.access import gme_office_required, user_roles
@@ -97,6 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "results_scope": access.results_scope(request.user),
         "run_scope": access.run_scope(request.user),
         "minimum": selectors.minimum(),
+        "handles_concerns": is_handler(request.user),
     }
     return render(request, "wellness/home.html", context)
 
@@ -283,15 +285,15 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @gme_office_required
-def committee_new(request: HttpRequest) -> HttpResponse:
-    form = CommitteeForm(request.POST if request.method == "POST" else None)
+def committee_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(Committee, pk=pk) if pk else Committee()
+    form = CommitteeForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form_save(form=form, by=request.user)
         return redirect(form.instance)
+    title = f"Edit {instance}" if pk else "New wellness committee"
     return render(
-        request,
-        "wellness/form.html",
-        {"form": form, "title": "New wellness committee", "back": "/wellness/"},
+        request, "wellness/form.html", {"form": form, "title": title, "back": "/wellness/"}
     )
 
 
