@@ -135,13 +135,15 @@ def _against_differencing(splits: list[Split]) -> list[Split]:
     applicants interviewed but not ranked). Wherever two shown cells of a column differ by
     fewer than the minimum, the later stage keeps its total but hides its breakdown; repeated
     until no such pair is left. Shown cells are 0 or at least the minimum, so checking
-    neighbours among the shown cells covers every pair."""
+    neighbours among the shown cells covers every pair. "Not stated" differences say nothing
+    about anyone's identity and are left alone, so one non-responder dropping out does not
+    hide a stage."""
     k = min_cell_size()
     splits = list(splits)
     changed = True
     while changed:
         changed = False
-        for group in GROUPS:
+        for group in ("urim", "other"):
             shown = [(i, getattr(s, group)) for i, s in enumerate(splits)]
             shown = [(i, n) for i, n in shown if n is not None]
             for (_, earlier), (later_index, later) in itertools.pairwise(shown):
