@@ -144,7 +144,7 @@ def test_an_answer_is_counted_but_never_stored_with_its_author(small: SmallInsti
     assert [(r.question_id, r.option) for r in rows] == sorted(
         (r.question_id, r.option) for r in rows
     )
-    assert len(rows) == 5 + 5
+    assert len(rows) == 6 + 6  # five options and "prefer not to say", for two questions
 
 
 def test_nobody_answers_twice_and_the_message_says_so(small: SmallInstitution) -> None:
@@ -231,3 +231,33 @@ def test_no_page_or_query_string_gives_per_person_rows(small: SmallInstitution, 
         assert without_tokens(response.content.decode()) == without_tokens(plain)
     for name in ("Ana", "Alvarez", "Ben", "Baker", "Im0", "Quillfeather"):
         assert name not in plain
+
+
+def test_prefer_not_to_say_is_counted_so_no_question_falls_below_the_floor(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    survey = new_survey(small.im, small.users["gme"])
+    period = period_current(survey, IN_PERIOD)
+    assert period is not None
+    trainees = [small.ana, small.ben, *add_trainees(small.im, 4, "im")]
+    for k, trainee in enumerate(trainees):
+        survey_answer(
+            period=period,
+            trainee=trainee,
+            answers={burnout().pk: None if k < 2 else 4},  # two prefer not to say
+            today=IN_PERIOD,
+        )
+    skipped = OptionCount.objects.get(period=period, question=burnout(), option=5)
+    assert skipped.count == 2
+    # Every question's counts add up to the group's respondents.
+    assert (
+        sum(
+            OptionCount.objects.filter(period=period, question=burnout()).values_list(
+                "count", flat=True
+            )
+        )
+        == 6
+    )
+    page = results_page(client_as("gme"), survey)
+    assert "Prefer not to say" in page and "33%" in page  # 2 of 6
+    assert "100%" in page  # burnout among the 4 who answered

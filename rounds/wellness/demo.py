@@ -228,13 +228,14 @@ def _write_counts(
         tally: Counter[int] = Counter()
         for _ in answering:
             if rng.random() < 0.05:
-                continue  # "prefer not to say"
+                tally[width] += 1  # "prefer not to say"
+                continue
             # Burnout (first question) improves a little month by month in most programs.
             centre = (1.6 + mood - 0.08 * index) if question.flag_from == 3 else (3.0 - mood)
             tally[max(0, min(width - 1, round(rng.gauss(centre, 0.9))))] += 1
         rows += [
             OptionCount(period=period, program=program, question=question, option=i, count=tally[i])
-            for i in range(width)
+            for i in range(width + 1)
         ]
     OptionCount.objects.bulk_create(rows)
 

@@ -23,8 +23,8 @@ from rounds.wellness.models import OptionCount, Question, ResponseCount, Survey,
 class QuestionResult:
     question: Question
     answered: int
-    shares: list[float]  # per option, percent of those who answered
-    headline: float | None  # percent at or past flag_from
+    shares: list[float]  # per option then "prefer not to say", percent of respondents
+    headline: float | None  # percent at or past flag_from, of those who answered
 
 
 @dataclass
@@ -106,15 +106,18 @@ def _sum(rows: list[list[int]]) -> list[int]:
 
 
 def _question(question: Question, counts: list[int]) -> QuestionResult:
-    counts = counts + [0] * (len(question.options) - len(counts))
-    answered = sum(counts)
-    # A question many skipped can leave fewer answers than the group: the same floor applies.
-    if not group_is_shown(answered):
-        return QuestionResult(question, answered, [], None)
-    shares = [100.0 * n / answered for n in counts]
+    """Shares of every option and of "prefer not to say" (the last), out of all respondents of
+    a shown group; the headline is out of those who did answer."""
+    width = len(question.options) + 1
+    counts = (counts + [0] * width)[:width]
+    everyone = sum(counts)
+    answered = everyone - counts[-1]
+    if everyone == 0:
+        return QuestionResult(question, 0, [], None)
+    shares = [100.0 * n / everyone for n in counts]
     headline = None
-    if question.flag_from:
-        headline = sum(shares[question.flag_from - 1 :])
+    if question.flag_from and answered:
+        headline = 100.0 * sum(counts[question.flag_from - 1 : -1]) / answered
     return QuestionResult(question, answered, shares, headline)
 
 

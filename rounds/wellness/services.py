@@ -114,17 +114,21 @@ def _count(
         [
             OptionCount(period=period, program_id=program_id, question=q, option=i)
             for q in questions
-            for i in range(len(q.options))
+            for i in range(len(q.options) + 1)  # the last one counts "prefer not to say"
         ],
         ignore_conflicts=True,
     )
     ResponseCount.objects.get_or_create(period=period, program_id=program_id)
     ResponseCount.objects.filter(period=period, program_id=program_id).update(count=F("count") + 1)
+    # "Prefer not to say" is counted like an option, so every question of a group has exactly
+    # as many answers as the group has respondents: no question can fall below the floor on its
+    # own and be worked out from the total.
+    by_id = {q.pk: q for q in questions}
     for qid, option in answers.items():
-        if option is not None:
-            OptionCount.objects.filter(
-                period=period, program_id=program_id, question_id=qid, option=option
-            ).update(count=F("count") + 1)
+        chosen = len(by_id[qid].options) if option is None else option
+        OptionCount.objects.filter(
+            period=period, program_id=program_id, question_id=qid, option=chosen
+        ).update(count=F("count") + 1)
 
 
 def has_answered(*, period: SurveyPeriod, person: Person) -> bool:

@@ -67,3 +67,8 @@ def pct(value: float | None) -> str:
 @register.filter
 def zip_with(a: list[object], b: list[object]) -> list[tuple[object, object]]:
     return list(zip(a, b, strict=False))
+
+
+@register.filter
+def with_skip(options: list[str]) -> list[str]:
+    return [*options, "Prefer not to say"]
