@@ -182,3 +182,28 @@ def test_json_round_trip() -> None:
     result = match(p)
     back = Matching.from_json(json.loads(json.dumps(result.to_json())))
     assert back.pairs == result.pairs and back.unmatched == result.unmatched
+
+
+def test_pair_fit_matches_the_table_for_ranked_pairs() -> None:
+    from rounds.engine.matching import fit_table
+    from rounds.engine.matching.fit import pair_fit
+
+    p = problem(
+        mentees=[
+            {"id": "ana", "interests": ["global health"], "ranking": ["dr.smith", "dr.rivera"]},
+            {"id": "ben", "ratings": {"dr.smith": 5}},
+        ],
+        mentors=[
+            {
+                "id": "dr.rivera",
+                "capacity": 1,
+                "interests": ["global health"],
+                "ranking": ["ben", "ana"],
+            },
+            {"id": "dr.smith", "capacity": 1},
+        ],
+    )
+    table = fit_table(p)
+    for i, mentee in enumerate(p.mentees):
+        for k, j in enumerate(table.allowed[i]):
+            assert pair_fit(p, mentee, p.mentors[j]) == table.fits[i][k]

@@ -18,7 +18,7 @@ Fit is a whole number of points, so every pair can say where its points came fro
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rounds.engine.matching.problem import Mentee, Mentor, Problem, Wish
 
@@ -132,30 +132,32 @@ def fit_table(problem: Problem) -> FitTable:
 
 
 def pair_fit(problem: Problem, mentee: Mentee, mentor: Mentor) -> int:
-    """The fit of one pair, the same number fit_table gives (used for hand-made pairs)."""
-    single = Problem((mentee,), (_with_capacity(mentor),), "optimal", (), problem.common_language)
-    table = fit_table(single)
-    if table.fits[0]:
-        return table.fits[0][0]
-    # A hand-made pair may break a hard wish; score it as if it were allowed.
-    relaxed = Mentee(
-        mentee.id,
-        mentee.specialty,
-        mentee.interests,
-        mentee.career_paths,
-        mentee.languages,
-        tuple(w for w in mentee.wishes if w.strength == "prefer"),
-        mentee.ranking,
-        mentee.ratings,
+    """The fit of one pair, the same number fit_table gives; a pair made by hand may break a
+    hard wish or an exclusion, and is then scored as if it were allowed."""
+    alone = replace(
+        mentee,
+        wishes=tuple(w for w in mentee.wishes if w.strength == "prefer"),
+        ranking=tuple(x for x in mentee.ranking if x == mentor.id) or (),
+        ratings={k: v for k, v in mentee.ratings.items() if k == mentor.id},
+        excluded=(),
     )
-    bare = Mentor(**{**_with_capacity(mentor).__dict__, "excluded": ()})
-    return fit_table(Problem((relaxed,), (bare,), "optimal", (), problem.common_language)).fits[0][
-        0
-    ]
-
-
-def _with_capacity(mentor: Mentor) -> Mentor:
-    return mentor if mentor.capacity > 0 else Mentor(**{**mentor.__dict__, "capacity": 1})
+    ranked_at = {x: p for p, x in enumerate(mentee.ranking)}.get(mentor.id)
+    mentor_at = {x: p for p, x in enumerate(mentor.ranking)}.get(mentee.id)
+    partner = replace(
+        mentor,
+        capacity=max(1, mentor.capacity),
+        ranking=(mentee.id,) if mentor_at is not None else (),
+        ratings={k: v for k, v in mentor.ratings.items() if k == mentee.id},
+        excluded=(),
+    )
+    single = Problem((alone,), (partner,), "optimal", (), problem.common_language)
+    fit = fit_table(single).fits[0][0]
+    # Ranks were collapsed to 1st above; put back the points for the real places.
+    if ranked_at is not None:
+        fit += _rank_points(ranked_at, 30, 5) - _rank_points(0, 30, 5)
+    if mentor_at is not None:
+        fit += _rank_points(mentor_at, 15, 3) - _rank_points(0, 15, 3)
+    return fit
 
 
 def _ordinal(n: int) -> str:
