@@ -261,3 +261,22 @@ def test_prefer_not_to_say_is_counted_so_no_question_falls_below_the_floor(
     page = results_page(client_as("gme"), survey)
     assert "Prefer not to say" in page and "33%" in page  # 2 of 6
     assert "100%" in page  # burnout among the 4 who answered
+
+
+def test_a_program_committee_member_sees_only_their_programs_aggregates(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    from rounds.wellness.models import Committee, CommitteeMember
+
+    committee = Committee.objects.create(name="IM Wellness", program=small.im)
+    CommitteeMember.objects.create(committee=committee, person=small.ben.person)
+    surg = surgery(small)
+    everyone = new_survey(None, small.users["gme"])
+    answer_all(everyone, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], option=0)
+    answer_all(everyone, add_trainees(surg, 7, "surg"), option=4)
+    cards_only = new_survey(small.cards, small.users["gme"])
+    member = client_as("resident2")
+    page = results_page(member, everyone)
+    assert "Internal Medicine Residency" in page and ">6<" in page
+    assert "General Surgery Residency" not in page and ">13<" not in page
+    assert member.get(f"/wellness/surveys/{cards_only.pk}/").status_code == 403
