@@ -48,7 +48,7 @@ def _year(request: HttpRequest) -> int:
 def home(request: HttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     if not roles.is_staff_member:
-        return redirect("schedules:mine")
+        return redirect("schedules:mine" if own_trainee(request.user) else "schedules:on_call")
     year = _year(request)
     programs = list(programs_managed_by(request.user).order_by("name")[:200])
     published = {
