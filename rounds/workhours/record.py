@@ -32,8 +32,12 @@ class PlannedPeriod:
 
 def program_zone(program: Program) -> ZoneInfo:
     """The program's wall clock: its primary site's time zone, else the institution default."""
-    primary = program.programsite_set.filter(is_primary=True).select_related("site").first()
-    return ZoneInfo(primary.site.timezone if primary else settings.TIME_ZONE)
+    cached: ZoneInfo | None = getattr(program, "_workhours_zone", None)
+    if cached is None:
+        primary = program.programsite_set.filter(is_primary=True).select_related("site").first()
+        cached = ZoneInfo(primary.site.timezone if primary else settings.TIME_ZONE)
+        program._workhours_zone = cached  # type: ignore[attr-defined]  # one query per request
+    return cached
 
 
 def academic_year(day: date) -> tuple[date, date]:

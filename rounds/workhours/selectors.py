@@ -166,53 +166,43 @@ def scheduled_suggestions(trainee: Trainee, start: date, end: date) -> list[Sugg
     return found
 
 
-def week_source(trainee: Trainee, monday: date) -> str:
-    """ "schedule" when a published schedule covers the week, else "last week"."""
-    if scheduled_suggestions(trainee, monday, monday + timedelta(days=6)):
-        return "schedule"
-    return "last week"
-
-
-def day_suggestions(
-    trainee: Trainee, day: date, source: str | None = None
-) -> tuple[list[Suggestion], str]:
-    """What one tap would log for `day`, and where it comes from.
+def week_suggestions(trainee: Trainee, monday: date) -> tuple[dict[date, list[Suggestion]], str]:
+    """What one tap would log on each day of the week starting `monday`, and the source.
 
     A week the published schedule covers is pre-filled from it (an empty day is a day off);
-    otherwise from the same weekday of the trainee's last logged week.
+    otherwise each day repeats the same weekday of the trainee's last logged week.
     """
     zone = program_zone(trainee.program)
-    source = source or week_source(trainee, monday_of(day))
-    if source == "schedule":
-        lo, hi = local_bounds(day, day, zone)
-        shifts = [s for s in scheduled_suggestions(trainee, day, day) if lo <= s.start < hi]
-        return shifts, "schedule"
-    return _last_week_suggestions(trainee, day, zone), "last week"
-
-
-def _last_week_suggestions(trainee: Trainee, day: date, zone: ZoneInfo) -> list[Suggestion]:
-    """The same weekday in the last week the trainee logged (up to four weeks back)."""
+    by_day: dict[date, list[Suggestion]] = defaultdict(list)
+    shifts = scheduled_suggestions(trainee, monday, monday + timedelta(days=6))
+    if shifts:
+        for shift in shifts:
+            by_day[shift.start.astimezone(zone).date()].append(shift)
+        return by_day, "schedule"
     for weeks_back in range(1, 5):
-        shift = timedelta(days=7 * weeks_back)
-        earlier = day - shift
-        week_lo, week_hi = local_bounds(monday_of(earlier), monday_of(earlier) + timedelta(6), zone)
-        if not LoggedPeriod.objects.filter(
-            trainee=trainee, start__gte=week_lo, start__lt=week_hi
-        ).exists():
+        shift_by = timedelta(days=7 * weeks_back)
+        lo, hi = local_bounds(monday - shift_by, monday - shift_by + timedelta(days=6), zone)
+        rows = list(LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi))
+        if not rows:
             continue
-        lo, hi = local_bounds(earlier, earlier, zone)
-        rows = LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi)
-        label = f"{earlier:%a %b %-d}"
-        return [
-            Suggestion(
-                _same_wall_clock(p.start, shift, zone),
-                _same_wall_clock(p.end, shift, zone),
-                p.kind,
-                label,
+        for p in rows:
+            earlier = p.start.astimezone(zone).date()
+            by_day[earlier + shift_by].append(
+                Suggestion(
+                    _same_wall_clock(p.start, shift_by, zone),
+                    _same_wall_clock(p.end, shift_by, zone),
+                    p.kind,
+                    f"{earlier:%a %b %-d}",
+                )
             )
-            for p in rows
-        ]
-    return []
+        break
+    return by_day, "last week"
+
+
+def day_suggestions(trainee: Trainee, day: date) -> tuple[list[Suggestion], str]:
+    """What one tap would log for `day` (see `week_suggestions`)."""
+    by_day, source = week_suggestions(trainee, monday_of(day))
+    return by_day.get(day, []), source
 
 
 def _same_wall_clock(instant: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
@@ -264,11 +254,11 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
     leave = list(LeaveSpan.objects.filter(trainee=trainee, start__lte=sunday, end__gte=monday))
     today = timezone.localdate(timezone=zone)
     days: list[DayView] = []
-    source = week_source(trainee, monday)
+    by_day, source = week_suggestions(trainee, monday)
     for n in range(7):
         day = monday + timedelta(days=n)
         d_lo, d_hi = local_bounds(day, day, zone)
-        suggestions = day_suggestions(trainee, day, source)[0] if day <= today else []
+        suggestions = by_day.get(day, []) if day <= today else []
         days.append(
             DayView(
                 day=day,
@@ -295,42 +285,61 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
 def logged_weeks(trainee: Trainee, start: date, end: date) -> set[date]:
     """Mondays of the weeks from `start` to `end` that have anything logged or confirmed."""
     zone = program_zone(trainee.program)
+    return _logged_weeks_of([trainee.pk], start, end, zone)[trainee.pk]
+
+
+def _logged_weeks_of(
+    trainee_ids: list[int], start: date, end: date, zone: ZoneInfo
+) -> dict[int, set[date]]:
     lo, hi = local_bounds(start, end, zone)
-    found: set[date] = set()
-    for instant in LoggedPeriod.objects.filter(
-        trainee=trainee, start__gte=lo, start__lt=hi
-    ).values_list("start", flat=True):
-        found.add(monday_of(instant.astimezone(zone).date()))
-    for s, e in LeaveSpan.objects.filter(
-        trainee=trainee, start__lte=end, end__gte=start
-    ).values_list("start", "end"):
+    found: dict[int, set[date]] = defaultdict(set)
+    for trainee_id, instant in LoggedPeriod.objects.filter(
+        trainee_id__in=trainee_ids, start__gte=lo, start__lt=hi
+    ).values_list("trainee_id", "start"):
+        found[trainee_id].add(monday_of(instant.astimezone(zone).date()))
+    for trainee_id, s, e in LeaveSpan.objects.filter(
+        trainee_id__in=trainee_ids, start__lte=end, end__gte=start
+    ).values_list("trainee_id", "start", "end"):
         week = monday_of(s)
         while week <= e:
-            found.add(week)
+            found[trainee_id].add(week)
             week += timedelta(days=7)
-    found.update(
-        WeekConfirmation.objects.filter(
-            trainee=trainee, week_start__range=(start, end)
-        ).values_list("week_start", flat=True)
-    )
+    for trainee_id, week_start in WeekConfirmation.objects.filter(
+        trainee_id__in=trainee_ids, week_start__range=(start, end)
+    ).values_list("trainee_id", "week_start"):
+        found[trainee_id].add(week_start)
     return found
 
 
 def missing_weeks(trainee: Trainee, today: date | None = None) -> list[date]:
     """Mondays of finished weeks this academic year (since the trainee began) not logged."""
+    return missing_weeks_of([trainee], today)[trainee.pk]
+
+
+def missing_weeks_of(
+    trainees: Sequence[Trainee], today: date | None = None
+) -> dict[int, list[date]]:
+    """`missing_weeks` for many trainees of one program in three queries."""
+    result: dict[int, list[date]] = {t.pk: [] for t in trainees}
+    if not trainees:
+        return result
     today = today or timezone.localdate()
-    first = max(academic_year(today)[0], trainee.start_date)
-    monday = monday_of(first)
+    year_start = academic_year(today)[0]
     last_finished = monday_of(today) - timedelta(days=7)
-    if last_finished < monday:
-        return []
-    logged = logged_weeks(trainee, monday, last_finished + timedelta(days=6))
-    weeks = []
-    while monday <= last_finished:
-        if monday not in logged:
-            weeks.append(monday)
-        monday += timedelta(days=7)
-    return weeks
+    earliest = monday_of(max(year_start, min(t.start_date for t in trainees)))
+    if last_finished < earliest:
+        return result
+    zone = program_zone(trainees[0].program)
+    logged = _logged_weeks_of(
+        [t.pk for t in trainees], earliest, last_finished + timedelta(days=6), zone
+    )
+    for t in trainees:
+        monday = monday_of(max(year_start, t.start_date))
+        while monday <= last_finished:
+            if monday not in logged[t.pk]:
+                result[t.pk].append(monday)
+            monday += timedelta(days=7)
+    return result
 
 
 # --- running totals and rules at risk ---------------------------------------------------------
@@ -574,6 +583,7 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
         ).select_related("person", "program")
     )
     hours = block_hours([t.pk for t in trainees], blocks, zone)
+    missing = missing_weeks_of(trainees, today)
     violations = list(open_violations(trainees, first, last))
     per_cell: Counter[tuple[int, int]] = Counter()
     for f in violations:
@@ -585,7 +595,7 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
             trainee=t,
             cells=[(hours.get((t.pk, b.number)), per_cell[(t.pk, b.number)]) for b in blocks],
             violations=sum(per_cell[(t.pk, b.number)] for b in blocks),
-            missing=missing_weeks(t, today),
+            missing=missing[t.pk],
         )
         for t in trainees
     ]
