@@ -1,8 +1,9 @@
-"""The coordinator's workflow: blocks, edit by hand with rules re-checked, lock, publish, versions."""
+"""The coordinator's workflow: blocks, hand edits re-checked, locks, publish, versions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 from django.core import mail
@@ -26,7 +27,7 @@ def test_thirteen_four_week_blocks_cover_the_year_and_months_are_calendar_months
     blocks = blocks_create(program=small.im, academic_year=2030, by=small.users["gme"])
     assert [b.number for b in blocks] == list(range(1, 14))
     assert blocks[0].start == dt.date(2030, 7, 1) and blocks[-1].end == dt.date(2031, 6, 30)
-    assert all(b.start == a.end + dt.timedelta(days=1) for a, b in zip(blocks, blocks[1:]))
+    assert all(b.start == a.end + dt.timedelta(days=1) for a, b in pairwise(blocks))
     months = blocks_create(
         program=small.cards, academic_year=2030, scheme=Block.Scheme.MONTH, by=small.users["gme"]
     )
