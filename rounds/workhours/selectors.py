@@ -282,6 +282,22 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
     )
 
 
+def week_findings(trainee: Trainee, monday: date) -> list[Finding]:
+    """Open findings about the week: periods in it, and averaging windows that include it."""
+    sunday = monday + timedelta(days=6)
+    candidates = Finding.objects.filter(
+        trainee=trainee,
+        resolved_at__isnull=True,
+        starts_on__lte=sunday,
+        starts_on__gte=monday - timedelta(days=40),
+    ).prefetch_related("reviews")
+    return [
+        f
+        for f in candidates
+        if f.starts_on >= monday or (len(f.end) == 10 and f.end >= monday.isoformat())
+    ]
+
+
 def logged_weeks(trainee: Trainee, start: date, end: date) -> set[date]:
     """Mondays of the weeks from `start` to `end` that have anything logged or confirmed."""
     zone = program_zone(trainee.program)
