@@ -238,3 +238,33 @@ def test_committee_stops_a_survey_and_results_stay(small: SmallInstitution, clie
     assert Survey.objects.get().stopped
     assert "Monthly pulse" not in client_as("resident").get("/wellness/").content.decode()
     assert client_as("pd.im").post(f"/wellness/surveys/{survey.pk}/stop/").status_code == 403
+
+
+def test_program_wellness_sits_beside_its_workload_with_the_same_floor(
+    small: SmallInstitution, client_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    import rounds.workhours.selectors as workhours
+    from tests.test_wellness_anonymity import add_trainees, answer_all, new_survey
+
+    def fake_workload(program, start, end):  # type: ignore[no-untyped-def]
+        logging = 9 if start.month < 4 else 3
+        return SimpleNamespace(
+            trainees_logging=logging,
+            average_weekly_hours=71.4,
+            in_house_calls_per_4_weeks=6.5,
+            violations=4,
+        )
+
+    monkeypatch.setattr(workhours, "program_workload", fake_workload)
+    survey = new_survey(small.im, small.users["gme"])
+    trainees = [small.ana, small.ben, *add_trainees(small.im, 4, "im")]
+    answer_all(survey, trainees, option=3, day=date(2026, 2, 1))
+    answer_all(survey, trainees, option=0, day=date(2026, 5, 1))
+    page = client_as("pd.im").get(f"/wellness/surveys/{survey.pk}/").content.decode()
+    assert "Wellness and workload: Internal Medicine Residency" in page
+    timeline = page.split('id="timeline-title"')[1].split("</table>")[0]
+    assert "71.4" in timeline and "6.5" in timeline  # first quarter: 9 trainees logged
+    assert "fewer than 5 logging" in timeline  # second quarter: 3 logged, figures hidden
+    assert "100%" in timeline and "0%" in timeline  # burnout, quarter by quarter

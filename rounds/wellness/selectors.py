@@ -200,3 +200,47 @@ def workload_module_present() -> bool:
     except ImportError:
         return False
     return hasattr(module, "program_workload")
+
+
+@dataclass
+class TimelineRow:
+    label: str
+    respondents: int | None  # None: suppressed this period
+    headlines: list[float | None]
+    workload: Workload | None
+
+
+def program_timeline(
+    results: list[PeriodResult], program_id: int, questions: list[Question]
+) -> list[TimelineRow]:
+    """One program's wellness headline figures period by period, with its logged workload for
+    the same dates beside them. Suppressed periods stay suppressed; workload has its own floor."""
+    flagged = [q for q in questions if q.flag_from]
+    rows = []
+    for result in results:
+        group = next((g for g in result.groups if g.program_id == program_id), None)
+        headlines: list[float | None] = [None] * len(flagged)
+        respondents = None
+        if group is not None and group.shown:
+            respondents = group.respondents
+            by_question = {qr.question.pk: qr.headline for qr in group.questions}
+            headlines = [by_question.get(q.pk) for q in flagged]
+        period = result.period
+        rows.append(
+            TimelineRow(
+                period.label,
+                respondents,
+                headlines,
+                workload_for(program_id, period.starts_on, period.ends_on),
+            )
+        )
+    return rows
+
+
+def timeline_programs(results: list[PeriodResult]) -> list[tuple[int, str]]:
+    seen: dict[int, str] = {}
+    for result in results:
+        for g in result.groups:
+            if g.program_id is not None:
+                seen.setdefault(g.program_id, g.label)
+    return sorted(seen.items(), key=lambda item: item[1])

@@ -168,7 +168,15 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest = selectors.period_results(periods[-1], scope, with_workload=True) if periods else None
     questions = list(survey.ordered_questions())
     trend_rows = [(q, selectors.trends(results, q)) for q in questions if q.flag_from]
+    choices = selectors.timeline_programs(results)
+    chosen = _chosen_program(request, survey, choices)
+    timeline = selectors.program_timeline(results, chosen, questions) if chosen else []
     context = {
+        "choices": choices,
+        "chosen": chosen,
+        "chosen_label": dict(choices).get(chosen or 0, ""),
+        "timeline": timeline,
+        "flagged": [q for q in questions if q.flag_from],
         "survey": survey,
         "current": current,
         "periods": periods,
@@ -180,6 +188,23 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workload_available": selectors.workload_module_present(),
     }
     return render(request, "wellness/survey_detail.html", context)
+
+
+def _chosen_program(
+    request: HttpRequest, survey: Survey, choices: list[tuple[int, str]]
+) -> int | None:
+    """The program whose timeline to show: the one asked for, if the viewer sees it at all;
+    else the survey's own program, or the viewer's only program."""
+    visible = [pid for pid, _ in choices]
+    try:
+        asked = int(request.GET.get("program", ""))
+    except ValueError:
+        asked = None
+    if asked in visible:
+        return asked
+    if survey.program_id in visible:
+        return survey.program_id
+    return visible[0] if len(visible) == 1 else None
 
 
 @login_required
