@@ -162,3 +162,60 @@ def test_coordinator_creates_and_opens_a_cycle(client_as, small) -> None:
         "/mentoring/cycles/new/", {"name": "Cards", "program": small.cards.pk, "mode": "auto"}
     )
     assert refused.status_code == 200 and not Cycle.objects.filter(name="Cards").exists()
+
+
+def test_faculty_offers_to_mentor_and_first_years_cannot(client_as, small) -> None:
+    from rounds.mentoring.models import MentorProfile
+
+    response = client_as("faculty").post(
+        "/mentoring/profile/",
+        {
+            "specialty": small.internal_medicine.pk,
+            "clinical_interests": "Global health, ultrasound",
+            "career_paths": ["academic medicine"],
+            "identities": ["first generation"],
+            "capacity": "3",
+            "accepting": "on",
+        },
+    )
+    assert response.status_code == 302
+    profile = MentorProfile.objects.get(person__user__username="faculty")
+    assert profile.clinical_interests == ["global health", "ultrasound"]
+    assert profile.identities == ["first generation"] and profile.capacity == 3
+    # A second save from a page opened before the first is refused, not silently applied.
+    stale = client_as("faculty").post(
+        "/mentoring/profile/", {"capacity": "1", "accepting": "on", "version": "old"}
+    )
+    assert "Someone else saved this record after you opened it" in stale.content.decode()
+    assert MentorProfile.objects.get(pk=profile.pk).capacity == 3
+    assert client_as("resident2").get("/mentoring/profile/").status_code == 404
+
+
+def test_coach_offers_a_session_and_past_times_are_refused(client_as, mentoring: Mentoring) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    coach = client_as("coach")
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = coach.post(
+        "/mentoring/coaching/slots/",
+        {"starts_at": past, "minutes": "45", "where": "Room 2"},
+        follow=True,
+    )
+    assert "Offer sessions in the future." in refused.content.decode()
+    soon = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    coach.post(
+        "/mentoring/coaching/slots/", {"starts_at": soon, "minutes": "45", "where": "Room 2"}
+    )
+    assert mentoring.coach.slots.count() == 1
+    page = client_as("resident").get("/mentoring/coaching/").content.decode()
+    assert "Cora Coach" in page and "Room 2" in page
+
+
+def test_a_published_cycle_cannot_be_reopened(client_as, mentoring: Mentoring) -> None:
+    Cycle.objects.filter(pk=mentoring.cycle.pk).update(status=Cycle.Status.PUBLISHED)
+    response = client_as("coord.im").post(
+        f"/mentoring/cycles/{mentoring.cycle.pk}/status/", {"status": "open"}, follow=True
+    )
+    assert "A cycle that is published cannot become open for sign-up." in response.content.decode()

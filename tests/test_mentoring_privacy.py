@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from rounds.mentoring.models import CoachingNote, CoachingSlot, Meeting, RematchRequest
@@ -25,14 +26,19 @@ def test_a_mentor_sees_only_their_own_pairs(client_as, small, mentoring: Mentori
 
 
 def test_rematch_request_is_seen_by_the_coordinator_not_the_other_side(
-    client_as, small, mentoring: Mentoring
+    client_as, small, mentoring: Mentoring, django_capture_on_commit_callbacks
 ) -> None:
     pair = active_pair(mentoring.cycle, mentoring.rivera, small.ana)
-    response = client_as("resident").post(
-        f"/mentoring/pairs/{pair.pk}/rematch/", {"reason": "We never find a time"}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("resident").post(
+            f"/mentoring/pairs/{pair.pk}/rematch/", {"reason": "We never find a time"}, follow=True
+        )
     assert "sent privately to the coordinator" in response.content.decode()
     assert RematchRequest.objects.get().side == "mentee"
+    # The coordinator is told that a request waits, without who or why.
+    [note] = [m for m in mail.outbox if "re-match" in m.subject]
+    assert note.to == ["coord.im@example.org"]
+    assert "Ana" not in note.body and "We never find a time" not in note.body
     mentor_view = client_as("faculty").get(f"/mentoring/pairs/{pair.pk}/").content.decode()
     assert "We never find a time" not in mentor_view and "You asked on" not in mentor_view
     assert (

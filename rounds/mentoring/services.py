@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -368,7 +368,39 @@ def rematch_request(*, pair: Pair, side: str, reason: str, by: Any) -> RematchRe
         audit_record(
             by=by, action="create", instance=request, summary="re-match requested", changes={}
         )
+        transaction.on_commit(lambda: _notify_rematch(pair))
     return request
+
+
+def _notify_rematch(pair: Pair) -> None:
+    """Tell the program's coordinators (else directors) that a request waits; no names or
+    reasons in the email, which may be read on a shared screen."""
+    from rounds.people.models import Role, RoleAssignment
+
+    program = pair.mentee.program
+    for role in (Role.PROGRAM_COORDINATOR, Role.PROGRAM_DIRECTOR):
+        emails = sorted(
+            set(
+                RoleAssignment.objects.filter(program=program, role=role)
+                .exclude(user__email="")
+                .values_list("user__email", flat=True)
+            )
+        )
+        if emails:
+            break
+    if not emails:
+        return
+    link = getattr(settings, "ROUNDS_BASE_URL", "") + reverse("mentoring:rematch_list")
+    try:
+        send_mail(
+            "A private mentoring re-match request",
+            f"Someone in a mentoring pair in {program} has asked, privately, to be re-matched.\n"
+            f"Read the request (sign-in needed): {link}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            emails,
+        )
+    except Exception:  # the request is stored; a mail outage must not lose it
+        logger.exception("could not send re-match notification")
 
 
 def rematch_resolve(*, request: RematchRequest, end_pair: bool, by: Any) -> RematchRequest:
