@@ -3,7 +3,7 @@ the support directory."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -215,20 +215,23 @@ def test_support_directory_is_one_tap_from_every_page_without_sign_in(
     assert 'href="tel:5550102000"' in page and "Employee Assistance Program" in page
 
 
-def test_scheduled_reminder_is_queued_once_a_week_before_closing(small: SmallInstitution) -> None:
+def test_each_round_is_announced_once_and_reminded_once_a_week_before_closing(
+    small: SmallInstitution,
+) -> None:
     from rounds.jobs.models import Job
+    from rounds.wellness.periods import period_bounds
     from rounds.wellness.services import survey_reminders_due
 
     survey = open_survey(small, small.im)
     start = survey.starts_on
+    assert len(survey_reminders_due(today=start, days_left=7)) == 1  # the opening notice
     assert survey_reminders_due(today=start, days_left=7) == []  # weeks before closing
-    from rounds.wellness.periods import period_bounds
-
     _, ends = period_bounds(survey, 0)
-    near = ends.replace(day=ends.day - 3)
+    near = ends - timedelta(days=3)
     assert len(survey_reminders_due(today=near, days_left=7)) == 1
     assert survey_reminders_due(today=near, days_left=7) == []  # once per round
-    assert Job.objects.filter(kind="wellness_remind").count() == 1
+    jobs = Job.objects.filter(kind="wellness_remind").order_by("pk")
+    assert [job.params["opening"] for job in jobs] == [True, False]
 
 
 def test_committee_stops_a_survey_and_results_stay(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]

@@ -210,6 +210,9 @@ class SurveyPeriod(models.Model):
     index = models.PositiveIntegerField()
     starts_on = models.DateField()
     ends_on = models.DateField()
+    announced = models.BooleanField(
+        default=False, help_text="The opening notice of this round has been queued."
+    )
     auto_reminded = models.BooleanField(
         default=False, help_text="The scheduled reminder before closing has been queued."
     )

@@ -135,7 +135,7 @@ def has_answered(*, period: SurveyPeriod, person: Person) -> bool:
     return Respondent.objects.filter(period=period, person=person).exists()
 
 
-def survey_remind(*, period: SurveyPeriod, by: Any) -> Job:
+def survey_remind(*, period: SurveyPeriod, by: Any, opening: bool = False) -> Job:
     """Queue reminders to every trainee of the survey's audience who has not answered yet.
 
     The job's result carries no count and no names, so whoever asked learns nothing about who
@@ -146,14 +146,14 @@ def survey_remind(*, period: SurveyPeriod, by: Any) -> Job:
             by=by,
             action="remind",
             instance=period.survey,
-            summary=f"reminders queued for {period}",
+            summary=f"{'opening notice' if opening else 'reminders'} queued for {period}",
             changes={},
         )
         return job_start(
             kind="wellness_remind",
-            title=f"Reminders: {period}",
+            title=f"{'Opening notice' if opening else 'Reminders'}: {period}",
             started_by=by,
-            params={"period": period.pk},
+            params={"period": period.pk, "opening": opening},
         )
 
 
@@ -167,14 +167,24 @@ def remind_job(job: Job, progress: Progress) -> dict[str, Any]:
         .exclude(person__email="")
         .values_list("person__email", flat=True)
     )
-    subject = f"Reminder: {period.survey.title}"
     link = reverse("wellness:answer", args=[period.survey.pk])
-    body = (
-        f"If you have not answered “{period.survey.title}” yet, it is open until "
-        f"{period.ends_on:%d %B %Y}: {link}\n\nYour answers are anonymous: they are stored "
-        "as counts only, and results are shown only for groups of at least "
-        "the minimum size.\n\nIf you have answered already, thank you and please ignore this."
+    privacy = (
+        "Your answers are anonymous: they are stored as counts for your whole program only, "
+        "and results are shown only for groups of at least the minimum size."
     )
+    if job.params.get("opening"):
+        subject = f"New round: {period.survey.title}"
+        body = (
+            f"A new round of “{period.survey.title}” is open until "
+            f"{period.ends_on:%d %B %Y}: {link}\n\n{privacy}"
+        )
+    else:
+        subject = f"Reminder: {period.survey.title}"
+        body = (
+            f"If you have not answered “{period.survey.title}” yet, it is open until "
+            f"{period.ends_on:%d %B %Y}: {link}\n\n{privacy}\n\nIf you have answered "
+            "already, thank you and please ignore this."
+        )
     batch = 200
     for start in range(0, len(emails), batch):
         progress(start / max(1, len(emails)), "Sending reminders")
@@ -184,15 +194,19 @@ def remind_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def survey_reminders_due(*, today: date, days_left: int, by: Any = None) -> list[Job]:
-    """The scheduled reminder: once per period, `days_left` days before it closes."""
+    """The scheduled notices of each round: once when it opens, once `days_left` days before it
+    closes; each to those who have not answered, sent by the worker."""
     from rounds.wellness.periods import period_current
 
     jobs = []
     for survey in Survey.objects.filter(stopped=False):
         period = period_current(survey, today)
-        if period is None or period.auto_reminded:
+        if period is None:
             continue
-        if (period.ends_on - today).days <= days_left:
+        if not period.announced:
+            SurveyPeriod.objects.filter(pk=period.pk).update(announced=True)
+            jobs.append(survey_remind(period=period, by=by, opening=True))
+        elif not period.auto_reminded and (period.ends_on - today).days <= days_left:
             SurveyPeriod.objects.filter(pk=period.pk).update(auto_reminded=True)
             jobs.append(survey_remind(period=period, by=by))
     return jobs

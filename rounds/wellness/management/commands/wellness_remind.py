@@ -1,5 +1,5 @@
-"""Run daily (cron or a scheduler): opens each recurring survey's current round and queues the
-one scheduled reminder of a round when it is a week (or --days) from closing."""
+"""Run daily (cron or a scheduler): opens each recurring survey's current round, queues its
+opening notice once, and its one scheduled reminder when it is a week (or --days) from closing."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from rounds.wellness.services import survey_reminders_due
 
 
 class Command(BaseCommand):
-    help = "Queue the scheduled reminder for survey rounds closing within --days days."
+    help = "Announce newly opened survey rounds and remind before they close (run daily)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
         jobs = survey_reminders_due(today=date.today(), days_left=options["days"])
-        self.stdout.write(f"Queued reminders for {len(jobs)} survey round(s).")
+        self.stdout.write(f"Queued {len(jobs)} notice(s) for open survey rounds.")
