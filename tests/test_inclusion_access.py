@@ -82,6 +82,12 @@ GET_PAGES: list[Page] = [
     ("recruitment seasons", lambda s: reverse("inclusion:cycles"), INCLUSION, 403),
     ("a funnel", lambda s: reverse("inclusion:cycle", args=[_cycle(s).pk]), INCLUSION, 403),
     (
+        "a funnel export",
+        lambda s: reverse("inclusion:cycle_export", args=[_cycle(s).pk]),
+        INCLUSION,
+        403,
+    ),
+    (
         "column mapping of the inclusion office's upload",
         lambda s: reverse(
             "inclusion:map", args=["applicants", _upload(s, "inclusion"), _cycle(s).pk]

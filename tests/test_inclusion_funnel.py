@@ -173,6 +173,10 @@ def test_small_program_funnel_is_suppressed(small: SmallInstitution, client_as) 
     page = client_as("inclusion").get(reverse("inclusion:cycle", args=[cycle.pk]))
     assert page.content.count(b"suppressed") >= 4
     assert b">2<" not in page.content
+    export = client_as("inclusion").get(reverse("inclusion:cycle_export", args=[cycle.pk]))
+    lines = export.content.decode().splitlines()
+    assert lines[3].startswith("Interviewed,14,suppressed,suppressed,0")
+    assert ",2," not in export.content.decode()
 
 
 def test_visiting_students_use_their_own_words(small: SmallInstitution, client_as) -> None:

@@ -82,13 +82,19 @@ def test_changing_the_urim_definition_re_derives_everyone(small: SmallInstitutio
     assert SelfIdentification.objects.get(person=small.ana.person).urim is True
 
 
-def test_definition_page_refuses_an_empty_definition(small: SmallInstitution, client_as) -> None:
-    response = client_as("inclusion").post(reverse("inclusion:definition"), {"categories": []})
+def test_definition_page_refuses_empty_and_stale_saves(small: SmallInstitution, client_as) -> None:
+    from rounds.inclusion.services import urim_definition_get
+
+    url = reverse("inclusion:definition")
+    seen = urim_definition_get().updated_at.isoformat()
+    response = client_as("inclusion").post(url, {"categories": [], "version": seen})
     assert b"This field is required" in response.content
-    response = client_as("inclusion").post(
-        reverse("inclusion:definition"), {"categories": ["Asian"]}, follow=True
-    )
+    response = client_as("gme").post(url, {"categories": ["Asian"], "version": seen}, follow=True)
     assert b"Saved the URiM definition" in response.content
+    # The inclusion office still has the page it opened before the GME office saved.
+    response = client_as("inclusion").post(url, {"categories": ["White"], "version": seen})
+    assert b"Someone else changed the definition" in response.content
+    assert urim_definition_get().categories == ["Asian"]
 
 
 def test_a_user_without_a_person_record_is_told_so(small: SmallInstitution, client_as) -> None:

@@ -43,6 +43,24 @@ class UrimDefinitionForm(forms.Form):
         choices=CATEGORY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
+    # When the definition was last saved as this page saw it: a save in between is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, current_version: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_version = current_version
+        if not self.is_bound:
+            self.initial["version"] = current_version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("version") != self.current_version:
+            raise forms.ValidationError(
+                "Someone else changed the definition after you opened this page. Reload it to "
+                "see their change, then make yours again.",
+                code="stale",
+            )
+        return cleaned
 
 
 class CycleForm(GuardedModelForm):

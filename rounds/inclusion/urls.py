@@ -13,6 +13,7 @@ urlpatterns = [
     path("recruitment/", views.cycle_list, name="cycles"),
     path("recruitment/<int:pk>/", views.cycle_detail, name="cycle"),
     path("recruitment/<int:pk>/upload/", views.cycle_upload, name="upload"),
+    path("recruitment/<int:pk>/export.csv", views.cycle_export, name="cycle_export"),
     path("imports/<slug:spec>/<int:upload>/map/", views.import_map, name="map"),
     path("imports/<slug:spec>/<int:upload>/map/<int:cycle>/", views.import_map, name="map"),
     path("imports/jobs/<int:pk>/", views.job_detail, name="job"),

@@ -137,6 +137,7 @@ def definition_edit(request: HttpRequest) -> HttpResponse:
     form = UrimDefinitionForm(
         request.POST if request.method == "POST" else None,
         initial={"categories": definition.categories},
+        current_version=definition.updated_at.isoformat(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,6 +215,37 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note": selectors.suppression_note(),
         },
     )
+
+
+@inclusion_required
+def cycle_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The funnel as on the page, suppressed the same way."""
+    cycle = get_object_or_404(RecruitmentCycle.objects.select_related("program"), pk=pk)
+    funnel = selectors.funnel_of(cycle)
+    response = HttpResponse(content_type="text/csv")
+    name = f"funnel-{cycle.program.slug}-{cycle.season}-{cycle.track}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["stage", "people", "urim", "not_urim", "not_stated", "urim_pct", "national"])
+    national = "" if cycle.national_urim_pct is None else str(cycle.national_urim_pct)
+    for stage in funnel.stages:
+        split = stage.split
+        writer.writerow(
+            [
+                stage.label,
+                *_cells(split),
+                "" if split.urim_pct is None else split.urim_pct,
+                national,
+            ]
+        )
+    return response
+
+
+def _cells(split: selectors.Split) -> list[str]:
+    return [
+        "suppressed" if value is None else str(value)
+        for value in (split.total, split.urim, split.other, split.not_stated)
+    ]
 
 
 @inclusion_required
