@@ -27,7 +27,7 @@ from rounds.workhours.models import (
     WeekConfirmation,
 )
 from rounds.workhours.record import academic_year, program_zone, year_blocks
-from rounds.workhours.selectors import monday_of
+from rounds.workhours.selectors import missing_weeks_of, monday_of
 from rounds.workhours.services import findings_refresh
 
 WEEKS = 16
@@ -180,9 +180,12 @@ def demo_extend(*, seed: int) -> list[str]:
             findings_refresh(trainee=trainee, day=year_start)
     violations = Finding.objects.filter(trainee__program=program, severity="violation").count()
     _review_one(program)
+    due = sum(1 for weeks in missing_weeks_of(trainees).values() if weeks)
     return [
+        f"Work hours: {due} residents have weeks to log; email them with "
+        f"`manage.py send_hour_reminders --program {program.slug}` (add --dry-run to list).",
         f"Work hours: {len(periods)} logged periods for {len(trainees)} {PROGRAM} residents "
-        f"({first:%b %-d} - {last_sunday:%b %-d}), {violations} violations to review."
+        f"({first:%b %-d} - {last_sunday:%b %-d}), {violations} violations to review.",
     ]
 
 
