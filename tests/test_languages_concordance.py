@@ -229,3 +229,27 @@ def test_institution_population_from_dated_sourced_site_figures(small: SmallInst
     assert figures.non_english_pct == Decimal("32.0")  # (36*3 + 20) / 4, newest figures only
     assert figures.minority_pct == Decimal("60.0")
     assert figures.as_of == date(2026, 3, 1) and "Hospital census 2025" in figures.source
+
+
+def test_concordance_reads_a_published_rotation_schedule(demand: SmallInstitution) -> None:
+    from rounds.schedules.models import Block, Rotation, RotationAssignment, RotationSchedule
+
+    block = Block.objects.create(
+        program=demand.im, academic_year=2026, number=3, start=BLOCK.start, end=BLOCK.end
+    )
+    wards = Rotation.objects.create(name="VA wards", service="Medicine", site=demand.affiliate)
+    schedule = RotationSchedule.objects.create(
+        program=demand.im, academic_year=2026, number=1, status=RotationSchedule.Status.PUBLISHED
+    )
+    RotationAssignment.objects.create(
+        schedule=schedule, trainee=demand.ana, block=block, rotation=wards
+    )
+    _certify(demand.ana, "hat")
+    result = selectors.concordance(demand.affiliate, BLOCK)
+    assert result.from_schedule and result.trainees == 1
+    assert [(r.name, [t.person.first_name for t in r.certified]) for r in result.rows] == [
+        ("Haitian Creole", ["Ana"])
+    ]
+    # The block before: nobody scheduled at the VA, so the estimate (no primary-site programs).
+    earlier = selectors.concordance(demand.affiliate, selectors.reference_blocks(2026)[1])
+    assert not earlier.from_schedule and earlier.trainees == 0
