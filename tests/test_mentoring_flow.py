@@ -219,3 +219,30 @@ def test_a_published_cycle_cannot_be_reopened(client_as, mentoring: Mentoring) -
         f"/mentoring/cycles/{mentoring.cycle.pk}/status/", {"status": "open"}, follow=True
     )
     assert "A cycle that is published cannot become open for sign-up." in response.content.decode()
+
+
+def test_after_a_rematch_the_coordinator_pairs_again_by_hand(
+    client_as, small, mentoring: Mentoring, django_capture_on_commit_callbacks
+) -> None:
+    from tests.test_mentoring_setup import active_pair
+
+    Application.objects.create(cycle=mentoring.cycle, trainee=small.ana)
+    Cycle.objects.filter(pk=mentoring.cycle.pk).update(status=Cycle.Status.PUBLISHED)
+    old = active_pair(mentoring.cycle, mentoring.rivera, small.ana)
+    coord = client_as("coord.im")
+    url = f"/mentoring/cycles/{mentoring.cycle.pk}/assign/"
+    busy = coord.post(url, {"mentee": small.ana.pk, "mentor": mentoring.smith.pk})
+    # While her pair is active she is not offered for pairing, and nothing changes.
+    assert busy.status_code == 400
+    assert Pair.objects.get(mentee=small.ana).mentor == mentoring.rivera
+    old.status = Pair.Status.ENDED
+    old.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coord.post(
+            url, {"mentee": small.ana.pk, "mentor": mentoring.smith.pk}, follow=True
+        )
+    assert "Sam Smith is now the mentor of Ana Alvarez." in response.content.decode()
+    new = Pair.objects.get(mentee=small.ana, status=Pair.Status.ACTIVE)
+    assert new.mentor == mentoring.smith and new.pk != old.pk
+    assert sorted(m.to[0] for m in mail.outbox) == ["faculty2@example.org", "resident@example.org"]

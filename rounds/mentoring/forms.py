@@ -104,7 +104,9 @@ class ApplicationForm(forms.Form):
         IDENTITIES, "I need a mentor who is…", "A requirement: only such mentors will be matched."
     )
     prefer_identities = _checkboxes(IDENTITIES, "I would prefer a mentor who is…")
-    language = forms.ChoiceField(required=False, label="Language I would like to mentor in")
+    language = forms.ChoiceField(
+        required=False, label="A language you would like your mentor to speak"
+    )
     language_strength = forms.ChoiceField(
         choices=[("prefer", "a preference"), ("must", "a requirement")],
         initial="prefer",

@@ -201,15 +201,22 @@ def _explain_by_hand(cycle: Cycle, trainee_id: int, profile: MentorProfile) -> t
 
 
 def pair_assign(*, cycle: Cycle, trainee: Trainee, profile: MentorProfile, by: Any) -> Pair:
-    """Give a mentee a mentor by hand (new proposal, or change of the proposed mentor)."""
-    if cycle.status == Cycle.Status.PUBLISHED:
-        raise MentoringError("This cycle is published; end the pair and start a new one instead.")
+    """Give a mentee a mentor by hand. Before publication this sets the proposal; after it, it
+    starts a new active pair at once (a mentee left unmatched, or one whose pair has ended after
+    a re-match request) and tells both people."""
+    published = cycle.status == Cycle.Status.PUBLISHED
     if not cycle.applications.filter(trainee=trainee).exists():
         raise MentoringError(f"{trainee.person} has not signed up for this cycle.")
     if profile.person_id == trainee.person_id:
         raise MentoringError("A person cannot mentor themselves.")
     with transaction.atomic():
-        current = cycle.pairs.select_for_update().filter(mentee=trainee).first()
+        mine = cycle.pairs.select_for_update().filter(mentee=trainee)
+        current = mine.exclude(status=Pair.Status.ENDED).first()
+        if published and current is not None:
+            raise MentoringError(
+                f"{trainee.person} already has an active mentor in this cycle; end that pair "
+                "first (from the re-match requests page)."
+            )
         load = mentor_load(cycle)
         taken = load.get(profile.pk, 0) - (1 if current and current.mentor_id == profile.pk else 0)
         entry = cycle.mentors.filter(profile=profile).first()
@@ -223,6 +230,8 @@ def pair_assign(*, cycle: Cycle, trainee: Trainee, profile: MentorProfile, by: A
         before = str(current.mentor) if current else None
         if current is None:
             current = Pair(cycle=cycle, mentee=trainee)
+        if published:
+            current.status, current.started_on = Pair.Status.ACTIVE, timezone.localdate()
         current.mentor, current.fit, current.explanation, current.by_hand = profile, fit, why, True
         current.save()
         audit_record(
@@ -232,6 +241,9 @@ def pair_assign(*, cycle: Cycle, trainee: Trainee, profile: MentorProfile, by: A
             summary=f"mentor for {trainee.person} set by hand to {profile}",
             changes={"mentor": {"from": before, "to": str(profile)}},
         )
+        if published:
+            made = current
+            transaction.on_commit(lambda: _notify_pairs([made]))
     return current
 
 

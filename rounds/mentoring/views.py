@@ -89,7 +89,18 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form_save(form=form, by=request.user)
         messages.success(request, "Your mentor profile is saved.")
         return redirect("mentoring:home")
-    return render(request, "mentoring/profile.html", {"form": form, "instance": instance})
+    languages = [
+        f"{language_name(code)} ({label.lower()})"
+        for code, label in (
+            (row.language, row.get_proficiency_display())
+            for row in SpokenLanguage.objects.filter(person=person)
+        )
+    ]
+    return render(
+        request,
+        "mentoring/profile.html",
+        {"form": form, "instance": instance, "languages": languages},
+    )
 
 
 # ---------------------------------------------------------------- cycles (coordinator side)
@@ -142,7 +153,7 @@ def _cycle_context(cycle: Cycle, assign_form: AssignForm | None = None) -> dict[
     applications = list(cycle.applications.select_related("trainee__person", "trainee__program"))
     mentors = list(cycle.mentors.select_related("profile__person", "profile__specialty"))
     load = selectors.mentor_load(cycle)
-    paired = {p.mentee_id for p in pairs}
+    paired = {p.mentee_id for p in pairs if p.status != Pair.Status.ENDED}
     unmatched_reasons = {
         u["mentee"]: u["reason"] for u in (cycle.result or {}).get("unmatched", [])
     }
@@ -152,7 +163,7 @@ def _cycle_context(cycle: Cycle, assign_form: AssignForm | None = None) -> dict[
         if a.trainee_id not in paired
     ]
     form = assign_form or AssignForm(
-        mentees=[a.trainee for a in applications], mentors=[m.profile for m in mentors]
+        mentees=_assignable(cycle, applications), mentors=[m.profile for m in mentors]
     )
     return {
         "cycle": cycle,
@@ -165,6 +176,15 @@ def _cycle_context(cycle: Cycle, assign_form: AssignForm | None = None) -> dict[
         "result": cycle.result or {},
         "running": bool(cycle.job and not cycle.job.is_finished),
     }
+
+
+def _assignable(cycle: Cycle, applications: list[Application]) -> list[Any]:
+    """Mentees a coordinator may pair by hand: anyone before publication, afterwards only
+    those without an active mentor in this cycle."""
+    if cycle.status != Cycle.Status.PUBLISHED:
+        return [a.trainee for a in applications]
+    active = set(cycle.pairs.filter(status=Pair.Status.ACTIVE).values_list("mentee_id", flat=True))
+    return [a.trainee for a in applications if a.trainee_id not in active]
 
 
 def _managed_cycle(request: HttpRequest, pk: int) -> Cycle:
@@ -233,15 +253,20 @@ def cycle_assign(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _managed_cycle(request, pk)
     applications = list(cycle.applications.select_related("trainee__person"))
     mentors = [m.profile for m in cycle.mentors.select_related("profile__person")]
-    form = AssignForm(request.POST, mentees=[a.trainee for a in applications], mentors=mentors)
+    form = AssignForm(request.POST, mentees=_assignable(cycle, applications), mentors=mentors)
     if form.is_valid():
         trainee = next(
             a.trainee for a in applications if a.trainee_id == form.cleaned_data["mentee"]
         )
         profile = next(p for p in mentors if p.pk == form.cleaned_data["mentor"])
         try:
-            services.pair_assign(cycle=cycle, trainee=trainee, profile=profile, by=request.user)
-            messages.success(request, f"{profile} is now proposed as mentor for {trainee.person}.")
+            pair = services.pair_assign(
+                cycle=cycle, trainee=trainee, profile=profile, by=request.user
+            )
+            done = (
+                "is now the mentor of" if pair.status == Pair.Status.ACTIVE else "is proposed for"
+            )
+            messages.success(request, f"{profile} {done} {trainee.person}.")
             return redirect(cycle)
         except services.MentoringError as error:
             form.add_error(None, str(error))
