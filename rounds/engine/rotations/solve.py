@@ -158,6 +158,8 @@ def solve(
         result = _full(problem, started, time_limit, workers, gap, seed, on_progress, warm_start)
     result.wall_time = time.monotonic() - started
     if result.has_schedule:
+        if result.objective is not None and result.objective == result.best_bound:
+            result.status = Status.OPTIMAL  # the bound proves it, whichever phase found it
         result.findings = [f.to_json() for f in check(problem, result.placements)]
     elif result.status == Status.INFEASIBLE and explain_infeasible and not result.explanation:
         left = max(5.0, time_limit - result.wall_time)

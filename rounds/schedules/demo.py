@@ -1,0 +1,232 @@
+"""Demo schedules: rotations for every program at its sites, shared ICUs and an emergency
+department, curriculum, blocks, some vacation requests and wishes, solved and published years for
+a few programs, and a month of call for internal medicine built with the roster engine."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from rounds.core.demo import academic_year_start
+from rounds.core.models import Program, ProgramSite, Site
+from rounds.engine.rotations.problem import Problem
+from rounds.engine.rotations.solve import solve
+from rounds.people.models import Trainee
+from rounds.schedules.models import (
+    Block,
+    CalendarFeed,
+    CallSchedule,
+    CurriculumRequirement,
+    Preference,
+    Rotation,
+    RotationProgram,
+    RotationSchedule,
+    VacationRequest,
+)
+from rounds.schedules.problem import build_problem
+from rounds.schedules.services import blocks_create, schedule_create, schedule_publish
+
+# Shared units: (name, service, group, capacity, specialties whose programs rotate there)
+SHARED = [
+    ("MICU", "Medical intensive care", "ICU", 18,
+     ("Internal Medicine", "Emergency Medicine", "Anesthesiology", "Family Medicine",
+      "Transitional Year", "Pulmonary Disease and Critical Care Medicine")),
+    ("SICU", "Surgical intensive care", "ICU", 12,
+     ("Surgery", "Anesthesiology", "Orthopaedic Surgery", "Neurological Surgery",
+      "Surgical Critical Care", "Plastic Surgery - Integrated", "Urology", "Emergency Medicine")),
+    ("PICU", "Pediatric intensive care", "ICU", 8,
+     ("Pediatrics", "Pediatric Critical Care Medicine", "Pediatric Emergency Medicine")),
+    ("Emergency department", "Emergency medicine", "ED", 22,
+     ("Emergency Medicine", "Internal Medicine", "Family Medicine", "Transitional Year",
+      "Pediatrics", "Pediatric Emergency Medicine")),
+]  # fmt: skip
+SOLVED = ("Internal Medicine Residency", "Emergency Medicine Residency", "Surgery Residency")
+
+
+def demo_wipe() -> None:
+    CalendarFeed.objects.all().delete()
+    CallSchedule.objects.all().delete()
+    RotationSchedule.objects.all().delete()
+    CurriculumRequirement.objects.all().delete()
+    Block.objects.all().delete()
+    Rotation.objects.all().delete()
+
+
+def demo_extend(*, seed: int, solve_programs: bool = True) -> list[str]:
+    rng = random.Random(seed)
+    year = academic_year_start(timezone.localdate())
+    with transaction.atomic():
+        counts = _rotations_and_curriculum(rng, year)
+    lines = [
+        f"schedules: {counts['rotations']} rotations ({counts['shared']} shared across programs), "
+        f"{counts['requirements']} curriculum lines, blocks for {counts['programs']} programs"
+    ]
+    if solve_programs:
+        lines += _solve_and_publish(year)
+        from rounds.schedules.calls import demo_call_month
+
+        lines += demo_call_month(year)
+    return lines
+
+
+def _primary_and_others(program: Program) -> tuple[Site, list[Site]]:
+    links = list(ProgramSite.objects.filter(program=program).select_related("site"))
+    primary = next((link.site for link in links if link.is_primary), None) or links[0].site
+    return primary, [link.site for link in links if link.site != primary]
+
+
+def _rotations_and_curriculum(rng: random.Random, year: int) -> dict[str, int]:
+    sponsor = Site.objects.filter(kind=Site.Kind.SPONSOR).first() or Site.objects.first()
+    assert sponsor is not None
+    children = Site.objects.filter(kind=Site.Kind.CHILDREN).first() or sponsor
+    shared = {}
+    for name, service, group, cap, specialties in SHARED:
+        site = children if name == "PICU" else sponsor
+        shared[name] = (
+            Rotation.objects.create(
+                name=name,
+                service=service,
+                site=site,
+                group=group,
+                capacity=cap,
+                works_weekends=True,
+                day_hours=12,
+                day_start=time(7, 0),
+            ),
+            set(specialties),
+        )
+    counts: dict[str, int] = defaultdict(int)
+    counts["shared"] = len(shared)
+    trainees_by_program: dict[int, list[Trainee]] = defaultdict(list)
+    for t in Trainee.objects.filter(status=Trainee.Status.ACTIVE):
+        trainees_by_program[t.program_id].append(t)
+    for program in Program.objects.select_related("specialty"):
+        trainees = trainees_by_program.get(program.pk, [])
+        if not trainees or not ProgramSite.objects.filter(program=program).exists():
+            continue
+        counts["programs"] += 1
+        blocks = blocks_create(program=program, academic_year=year, by=None)
+        own = _own_rotations(program, len(trainees))
+        counts["rotations"] += len(own)
+        uses_icu = False
+        for rotation, specialties in shared.values():
+            if program.specialty.name in specialties:
+                per_year = max(1, len(trainees) // max(1, program.length_years))
+                RotationProgram.objects.create(
+                    rotation=rotation, program=program, max_per_block=max(1, per_year // 2)
+                )
+                uses_icu = uses_icu or rotation.group == "ICU"
+        counts["requirements"] += _curriculum(program, own, uses_icu)
+        _requests(rng, program, trainees, blocks, own)
+    counts["rotations"] += len(shared)
+    return counts
+
+
+def _own_rotations(program: Program, size: int) -> list[Rotation]:
+    primary, others = _primary_and_others(program)
+    elsewhere = others[0] if others else primary
+    short = program.specialty.name.split(" - ")[0].split(",")[0]
+    residency = program.kind == Program.Kind.RESIDENCY and program.length_years > 1
+    first = program.first_pgy
+    clinic_pgy = first + (1 if residency else 0)
+    wards_min = 2 if size >= 24 else 1 if size >= 4 else 0
+    plan: list[tuple[str, str, Site, str, str, int, int, int]] = [
+        # name, service, site, kind, group, min_pgy, min per block, day hours
+        (f"{short} inpatient", f"{short} inpatient", primary, "clinical", "", first, wards_min, 11),
+        (f"{short} consults", f"{short} consults", primary, "clinical", "", first, 0, 10),
+        (f"{short} clinic", f"{short} clinic", elsewhere, "ambulatory", "", clinic_pgy, 0, 8),
+        ("Elective", "Elective", elsewhere, "elective", "Elective", first, 0, 8),
+    ]  # fmt: skip
+    if residency:
+        plan.append(
+            ("Night float", f"{short} nights", primary, "night_float", "Nights", first, 0, 12)
+        )
+    else:
+        plan.append(("Research", "Research", primary, "research", "Research", first, 0, 8))
+    rotations = []
+    for name, service, site, kind, group, min_pgy, min_block, hours in plan:
+        rotation, _ = Rotation.objects.get_or_create(
+            site=site,
+            name=name if name.startswith(short) else f"{name} ({short})",
+            defaults={
+                "service": service, "kind": kind, "group": group, "day_hours": hours,
+                "day_start": time(19, 0) if kind == "night_float" else time(7, 0),
+                "works_weekends": kind in ("clinical", "night_float"),
+            },
+        )  # fmt: skip
+        RotationProgram.objects.create(
+            rotation=rotation, program=program, min_pgy=min_pgy, min_per_block=min_block
+        )
+        rotations.append(rotation)
+    vacation = Rotation.objects.create(
+        site=primary, name=f"Vacation ({program.slug})", service="Vacation",
+        kind=Rotation.Kind.VACATION, day_hours=0,
+    )  # fmt: skip
+    RotationProgram.objects.create(rotation=vacation, program=program)
+    return rotations
+
+
+def _curriculum(program: Program, own: list[Rotation], uses_icu: bool) -> int:
+    rows = []
+    for pgy in program.pgy_levels:
+        if uses_icu:
+            rows.append(CurriculumRequirement(program=program, pgy=pgy, group="ICU",
+                                              min_blocks=1 if pgy > program.first_pgy else 2,
+                                              max_blocks=4))  # fmt: skip
+        rows.append(CurriculumRequirement(program=program, pgy=pgy, rotation=own[0], min_blocks=3))
+        if any(r.group == "Nights" for r in own):
+            rows.append(CurriculumRequirement(program=program, pgy=pgy, group="Nights",
+                                              max_blocks=3))  # fmt: skip
+        rows.append(CurriculumRequirement(program=program, pgy=pgy, group="Elective", min_blocks=1))
+    CurriculumRequirement.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _requests(
+    rng: random.Random,
+    program: Program,
+    trainees: list[Trainee],
+    blocks: list[Block],
+    own: list[Rotation],
+) -> None:
+    vacations, wishes = [], []
+    for t in trainees:
+        block = rng.choice(blocks[1:])
+        status = VacationRequest.Status.APPROVED if rng.random() < 0.3 else "requested"
+        vacations.append(VacationRequest(trainee=t, block=block, status=status))
+        if rng.random() < 0.5:
+            wishes.append(
+                Preference(trainee=t, rotation=own[-2 if len(own) > 1 else 0],
+                           block=rng.choice(blocks), weight=rng.choice([2, 3, 5]))
+            )  # fmt: skip
+    VacationRequest.objects.bulk_create(vacations)
+    Preference.objects.bulk_create(wishes)
+
+
+def _solve_and_publish(year: int) -> list[str]:
+    lines = []
+    for name in SOLVED:
+        program = Program.objects.filter(name=name).first()
+        if program is None:
+            continue
+        data = build_problem([program], year)
+        result = solve(Problem.from_json(data), time_limit=15, seed=1)
+        if not result.has_schedule:
+            lines.append(f"schedules: {name}: no schedule ({'; '.join(result.explanation)})")
+            continue
+        with transaction.atomic():
+            schedule = schedule_create(
+                program=program, academic_year=year, by=None, reason="demo year",
+                placements=result.placements, solve_input=data,
+                solve_result={k: v for k, v in result.to_json().items() if k != "placements"},
+            )  # fmt: skip
+            schedule_publish(schedule=schedule, by=None, notify=False)
+        lines.append(
+            f"schedules: {name} {year}–{year + 1} solved ({result.status.value}, cost "
+            f"{result.objective:.0f}, {result.wall_time:.1f} s) and published"
+        )
+    return lines

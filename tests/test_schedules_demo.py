@@ -1,0 +1,27 @@
+"""The demo shows schedules working: rotations everywhere, published years, a call month."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rounds.core.demo import demo_build
+from rounds.schedules.demo import SOLVED, demo_extend
+from rounds.schedules.models import CallAssignment, Rotation, RotationSchedule
+from rounds.schedules.selectors import schedule_grid
+
+
+@pytest.mark.django_db
+def test_demo_schedules_are_published_and_break_no_rule() -> None:
+    demo_build(seed=7, scale=0.25)
+    started = time.monotonic()
+    lines = demo_extend(seed=7)
+    print("\n".join(lines), f"{time.monotonic() - started:.1f} s")
+    published = RotationSchedule.objects.filter(status="published").select_related("program")
+    assert sorted(s.program.name for s in published) == sorted(SOLVED)
+    for schedule in published:
+        grid = schedule_grid(schedule)
+        assert grid.violations == 0, schedule
+    assert Rotation.objects.filter(capacity__isnull=False).count() == 4
+    assert CallAssignment.objects.filter(schedule__status="published").count() > 0
