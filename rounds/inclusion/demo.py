@@ -117,7 +117,7 @@ def _milestones(rng: random.Random, year: int) -> int:
         if final_year and rng.random() < (0.12 if urim else 0.14):
             rows.append(AdvancementEvent(trainee=trainee, kind="chief", academic_year=year))
         if final_year and rng.random() < 0.3:
-            kind = "fellowship" if trainee.program.kind == Program.Kind.RESIDENCY else "faculty"
-            rows.append(AdvancementEvent(trainee=trainee, kind=kind, academic_year=year))
+            placed = "fellowship" if trainee.program.kind == Program.Kind.RESIDENCY else "faculty"
+            rows.append(AdvancementEvent(trainee=trainee, kind=placed, academic_year=year))
     AdvancementEvent.objects.bulk_create(rows)
     return len(rows)
