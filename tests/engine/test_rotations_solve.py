@@ -123,18 +123,24 @@ def test_what_was_bent_is_said_in_words_and_warm_start_keeps_the_optimum() -> No
     assert again.objective == first.objective
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d["trainees"].append(dict(d["trainees"][0])), "trainees[6].id: duplicate id 'im0'"),
-        (lambda d: d["uses"][0].update(rotation="picu"), "uses[0].rotation: unknown rotation 'picu'"),
-        (lambda d: d["requirements"][0].update(group="Nights"), "requirements[0].group: no rotation is in 'Nights'"),
-        (lambda d: d["fixed"][0].update(rotation="wards"), "fixed[0].rotation: Emi 1 may not rotate on Wards"),
-        (lambda d: d["vacations"][0].update(block=9), "vacations[0].block: must be between 1 and 4"),
-        (lambda d: d["uses"][1].update(min_per_block=3, max_per_block=1), "uses[1].max_per_block: must not be below min_per_block"),
-        (lambda d: d["trainees"][4].update(pgy=0), "trainees[4].pgy: must be positive"),
-    ],
-)  # fmt: skip
+BAD = [
+    (lambda d: d["trainees"].append(dict(d["trainees"][0])),
+     "trainees[6].id: duplicate id 'im0'"),
+    (lambda d: d["uses"][0].update(rotation="picu"),
+     "uses[0].rotation: unknown rotation 'picu'"),
+    (lambda d: d["requirements"][0].update(group="Nights"),
+     "requirements[0].group: no rotation is in 'Nights'"),
+    (lambda d: d["fixed"][0].update(rotation="wards"),
+     "fixed[0].rotation: Emi 1 may not rotate on Wards"),
+    (lambda d: d["vacations"][0].update(block=9),
+     "vacations[0].block: must be between 1 and 4"),
+    (lambda d: d["uses"][1].update(min_per_block=3, max_per_block=1),
+     "uses[1].max_per_block: must not be below min_per_block"),
+    (lambda d: d["trainees"][4].update(pgy=0), "trainees[4].pgy: must be positive"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "message"), BAD)
 def test_bad_problems_name_the_field_to_fix(change: Any, message: str) -> None:
     data = copy.deepcopy(two_programs())
     change(data)
