@@ -407,9 +407,9 @@ def institution_csv(request: HttpRequest) -> HttpResponse:
         ]
     )
     for p in summary.programs:
-        writer.writerow(
+        writer.writerow(  # program names are typed by people: keep spreadsheets from running them
             [
-                p.program.name,
+                _cell(p.program.name),
                 p.trainees,
                 p.trainees_logging,
                 p.trainee_weeks,
@@ -422,6 +422,10 @@ def institution_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def chart(trend: list[selectors.TrendPoint], *, limit: float) -> dict[str, Any]:
