@@ -280,3 +280,18 @@ def test_a_program_committee_member_sees_only_their_programs_aggregates(
     assert "Internal Medicine Residency" in page and ">6<" in page
     assert "General Surgery Residency" not in page and ">13<" not in page
     assert member.get(f"/wellness/surveys/{cards_only.pk}/").status_code == 403
+
+
+def test_answered_flags_are_forgotten_once_a_round_closes(small: SmallInstitution) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    survey = new_survey(small.im, small.users["gme"])
+    answer_all(survey, [small.ana, small.ben], option=1)
+    assert Respondent.objects.count() == 2
+    out = StringIO()
+    call_command("wellness_remind", stdout=out)  # daily; the first quarter closed long ago
+    assert "Forgot 2 answered flag(s)" in out.getvalue()
+    assert not Respondent.objects.exists()
+    assert ResponseCount.objects.get().count == 2  # the counts stay

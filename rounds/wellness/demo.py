@@ -220,7 +220,7 @@ def _write_counts(
     mood: float,
     index: int,
 ) -> None:
-    Respondent.objects.bulk_create(Respondent(period=period, person=t.person) for t in answering)
+    # Closed rounds keep no "has answered" flags (see respondents_forget_closed).
     ResponseCount.objects.create(period=period, program=program, count=len(answering))
     rows = []
     for question in questions:

@@ -212,6 +212,13 @@ def survey_reminders_due(*, today: date, days_left: int, by: Any = None) -> list
     return jobs
 
 
+def respondents_forget_closed(*, today: date) -> int:
+    """Delete the "has answered" flags of closed rounds: they were kept only to stop double
+    answers and to aim reminders, and a closed round needs neither. Returns how many went."""
+    deleted, _ = Respondent.objects.filter(period__ends_on__lt=today).delete()
+    return deleted
+
+
 def survey_stop(*, survey: Survey, by: Any) -> None:
     with transaction.atomic():
         survey.stopped = True

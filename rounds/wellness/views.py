@@ -107,7 +107,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     trainee = access.trainee_of(request.user)
-    if trainee is None or survey.program_id not in (None, trainee.program_id):
+    if trainee is None:
+        raise PermissionDenied("Pulse surveys are answered by active residents and fellows.")
+    if survey.program_id not in (None, trainee.program_id):
         raise PermissionDenied("This survey is for trainees of another program.")
     period = period_current(survey, today())
     questions = list(survey.ordered_questions())

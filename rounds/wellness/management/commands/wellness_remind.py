@@ -1,5 +1,6 @@
 """Run daily (cron or a scheduler): opens each recurring survey's current round, queues its
-opening notice once, and its one scheduled reminder when it is a week (or --days) from closing."""
+opening notice once, and its one scheduled reminder when it is a week (or --days) from closing;
+then deletes the "has answered" flags of rounds that have closed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from rounds.wellness.services import survey_reminders_due
+from rounds.wellness.services import respondents_forget_closed, survey_reminders_due
 
 
 class Command(BaseCommand):
@@ -20,3 +21,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         jobs = survey_reminders_due(today=date.today(), days_left=options["days"])
         self.stdout.write(f"Queued {len(jobs)} notice(s) for open survey rounds.")
+        forgotten = respondents_forget_closed(today=date.today())
+        self.stdout.write(f"Forgot {forgotten} answered flag(s) of closed rounds.")
