@@ -139,7 +139,11 @@ def test_only_directors_and_gme_record_reviews(small, logged, client_as) -> None
     assert all(statuses[u] == 403 for u in ("faculty", "wellness", "nobody", "resident"))
     assert Client().post(url, form).status_code == 302
     assert ViolationReview.objects.count() == 2
-    for endpoint in ("workhours:as_scheduled", "workhours:week_confirm"):
+    for endpoint in (
+        "workhours:as_scheduled",
+        "workhours:week_as_scheduled",
+        "workhours:week_confirm",
+    ):
         target = reverse(endpoint, args=[timezone.localdate().isoformat()])
         assert client_as("pd.im").post(target).status_code == 403
         assert Client().post(target).status_code == 302

@@ -210,3 +210,30 @@ def test_the_week_shows_what_the_checker_found_in_it(small, client_as) -> None:
     # 30 hours (29 or 31 in a week with a clock change): over 24 + 4.
     assert "h00 of continuous work from" in page and "(limit 24 + 4 for transitions)" in page
     assert "Only 0h00 off" not in page  # touching periods are one stretch, not a zero rest
+
+
+def test_a_whole_week_in_one_tap(small, client_as) -> None:
+    before = _past_monday(2)
+    for n in (0, 1, 3):
+        day = before + timedelta(days=n)
+        LoggedPeriod.objects.create(
+            trainee=small.ana, kind="clinical", start=_at(day, 7), end=_at(day, 18)
+        )
+    week = _past_monday(1)
+    client = client_as("resident")
+    page = client.get(reverse("workhours:week", args=[week.isoformat()])).content.decode()
+    assert "Log 3 days as in your last logged week" in page
+    response = client.post(
+        reverse("workhours:week_as_scheduled", args=[week.isoformat()]), follow=True
+    )
+    assert "Logged 3 days, 33 hours the same as last week." in response.content.decode()
+    assert LoggedPeriod.objects.filter(start__gte=_at(week, 0)).count() == 3
+    # Another trainee's tap never touches Ana's log; staff have no log to tap.
+    client_as("resident2").post(reverse("workhours:week_as_scheduled", args=[week.isoformat()]))
+    assert LoggedPeriod.objects.count() == 6
+    assert (
+        client_as("pd.im")
+        .post(reverse("workhours:week_as_scheduled", args=[week.isoformat()]))
+        .status_code
+        == 403
+    )

@@ -223,8 +223,10 @@ class DayView:
 
     @property
     def open_suggestions(self) -> list[Suggestion]:
+        """Suggestions not logged yet whose start has come (time is logged once worked)."""
         logged = {(p.start, p.end) for p in self.periods}
-        return [s for s in self.suggestions if (s.start, s.end) not in logged]
+        now = timezone.now()
+        return [s for s in self.suggestions if (s.start, s.end) not in logged and s.start <= now]
 
 
 @dataclass
@@ -240,6 +242,10 @@ class WeekView:
     @property
     def sunday(self) -> date:
         return self.monday + timedelta(days=6)
+
+    @property
+    def days_to_tap(self) -> list[DayView]:
+        return [d for d in self.days if d.open_suggestions]
 
     @property
     def is_logged(self) -> bool:

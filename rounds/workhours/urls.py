@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("week/<str:day>/", views.week, name="week"),
     path("week/<str:day>/complete/", views.week_confirm, name="week_confirm"),
+    path("week/<str:day>/as-scheduled/", views.week_as_scheduled, name="week_as_scheduled"),
     path("day/<str:day>/as-scheduled/", views.day_as_scheduled, name="as_scheduled"),
     path("entries/new/", views.entry_new, name="entry_new"),
     path("entries/<int:pk>/", views.entry_edit, name="entry_edit"),

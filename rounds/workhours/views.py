@@ -125,6 +125,7 @@ def day_as_scheduled(request: HttpRequest, day: str) -> HttpResponse:
         messages.error(request, "You can log a day once it has started.")
         return redirect(_week_url(when))
     shifts, source = selectors.day_suggestions(trainee, when)
+    shifts = [s for s in shifts if s.start <= timezone.now()]
     try:
         created = services.day_log_as_scheduled(trainee=trainee, shifts=shifts, by=request.user)
     except services.WorkHoursError as error:
@@ -139,6 +140,29 @@ def day_as_scheduled(request: HttpRequest, day: str) -> HttpResponse:
     else:
         messages.info(request, f"{when:%a %b %-d}: nothing new to log.")
     return redirect(_week_url(when))
+
+
+@hours_required
+@require_POST
+def week_as_scheduled(request: HttpRequest, day: str) -> HttpResponse:
+    """One tap for the week: every day so far that has something to log."""
+    trainee = own_trainee(request)
+    monday = selectors.monday_of(_day(day))
+    view = selectors.week_view(trainee, monday)
+    days = view.days_to_tap
+    shifts = [s for d in days for s in d.open_suggestions]
+    try:
+        created = services.day_log_as_scheduled(trainee=trainee, shifts=shifts, by=request.user)
+    except services.WorkHoursError as error:
+        messages.error(request, f"Nothing was logged: {error.message}")
+    else:
+        total = sum(p.hours for p in created)
+        words = SOURCE_WORDS[view.suggestion_source]
+        messages.success(
+            request,
+            f"Logged {len(days)} day{'s' if len(days) != 1 else ''}, {total:g} hours {words}.",
+        )
+    return redirect("workhours:week", day=monday.isoformat())
 
 
 def _period_form_page(
