@@ -150,7 +150,7 @@ def test_program_sees_pairs_that_have_not_met_in_90_days(
     cards = active_pair(None, mentoring.smith, small.cara, days_ago=300)  # type: ignore[arg-type]
     page = client_as("coord.im").get("/mentoring/quiet/").content.decode()
     assert "Ana Alvarez" in page and "Ben Baker" not in page and "Cara Chen" not in page
-    assert "<td>120</td>" in page
+    assert "120 days ago" in page
     assert "Cara Chen" in client_as("gme").get("/mentoring/quiet/").content.decode()
     assert cards.pk
 
