@@ -131,3 +131,10 @@ def test_institution_page_csv_and_print(small, client_as) -> None:
     assert rows["Cardiovascular Disease Fellowship"]["trainees logging"] == "0"
     printable = gme.get(reverse("workhours:institution_print") + "?year=2025").content.decode()
     assert "window.print()" in printable and "Download CSV" not in printable
+
+
+def test_a_program_with_nothing_logged_says_so(small, client_as) -> None:
+    page = client_as("pd.cards").get(reverse("workhours:program", args=[small.cards.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "No violations found in the logs this year." in text and "Cara Chen" in text
