@@ -90,11 +90,8 @@ def can_run_survey(user: AnyUser, survey_program_id: int | None) -> bool:
 def can_view_committee(user: AnyUser, committee: Committee) -> bool:
     if is_member(user, committee):
         return True
-    return (
-        results_scope(user).covers(committee.program_id)
-        if committee.program_id
-        else (results_scope(user).everything)
-    )
+    # covers(None) is true only for institution-wide viewers: the institution's committee.
+    return results_scope(user).covers(committee.program_id)
 
 
 def is_member(user: AnyUser, committee: Committee) -> bool:
