@@ -10,7 +10,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
 from tests.people import PASSWORD, build_small_institution
-from tests.test_mentoring_setup import Mentoring, build_mentoring
+from tests.test_mentoring_setup import Mentoring, build_mentoring, open_slot
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +32,7 @@ def test_sign_up_match_publish(
     world: tuple[str, Mentoring], phone_page: Page, desktop_page: Page
 ) -> None:
     base, m = world
+    open_slot(m.coach)
     phone = phone_page
     sign_in(phone, base, "resident")
     phone.goto(f"{base}/mentoring/")
@@ -69,3 +70,14 @@ def test_sign_up_match_publish(
     assert_accessible(phone)
     assert_fits_width(phone)
     screenshot(phone, "mentoring-pair-phone")
+    phone.goto(f"{base}/mentoring/coaching/")
+    phone.get_by_role("button", name="Book").first.click()
+    expect(phone.get_by_text("Only you and your coach know.")).to_be_visible()
+    assert_accessible(phone)
+    assert_fits_width(phone)
+    phone.get_by_role("link", name="Your private coaching notes").click()
+    phone.get_by_label("Note").fill("Practise saying no to extra shifts.")
+    phone.get_by_role("button", name="Save note").click()
+    expect(phone.get_by_text("Only you can read it.")).to_be_visible()
+    assert_accessible(phone)
+    screenshot(phone, "mentoring-coaching-notes-phone")
