@@ -31,6 +31,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ortools.sat.python import cp_model
+
 from rounds.engine.roster.problem import Problem
 from rounds.engine.roster.timeline import Instance, Timeline, overlap
 from rounds.engine.workhours.rules import Limits, Window, averaging_windows
@@ -102,7 +104,7 @@ def add_acgme(rm: RosterModel) -> None:
         add_chains(rm, p, chains)
         label = person.label
         guard = rm.group(("acgme", "rest-8h", p), f"{label} should have 8 hours off between shifts")
-        rm._gap_pairs(p, rest8, problem.acgme.rest_8h_weight, "rest-8h", guard, "8 hours (ACGME)")
+        rm._gap_pairs(p, rest8, problem.acgme.rest_8h_weight, "rest-8h", guard, "8 hours")
 
 
 @dataclass
@@ -140,7 +142,8 @@ def add_window(rm: RosterModel, p: int, window: Window, leave: set[int]) -> None
         rm,
         p,
         span,
-        f"{label} may work at most {rm.problem.acgme.weekly_limit_hours} hours/week averaged over {when}",
+        f"{label} may work at most {rm.problem.acgme.weekly_limit_hours} hours/week "
+        f"averaged over {when}",
     )
     add_days_off(rm, p, span, f"{label} needs one day off in seven over {when}")
     add_call_third_night(
@@ -181,7 +184,7 @@ def anchors(problem: Problem) -> list[int]:
 def add_days_off(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> None:
     needed = math.ceil(span.effective_days / 7)
     guard = rm.group(("acgme", "one-day-off-in-seven", p, span.first_day), sentence)
-    person_instances: dict[int, list[tuple[Instance, object]]] = {}
+    person_instances: dict[int, list[tuple[Instance, cp_model.IntVar]]] = {}
     for (q, d, s), var in rm.x.items():
         if q == p:
             person_instances.setdefault(d, []).append((rm.timeline.instances[d, s], var))
@@ -202,8 +205,8 @@ def candidate_free_days(
     p: int,
     span: WindowSpan,
     anchor: int,
-    person_instances: dict[int, list[tuple[Instance, object]]],
-) -> list[object]:
+    person_instances: dict[int, list[tuple[Instance, cp_model.IntVar]]],
+) -> list[cp_model.IntVar]:
     horizon = rm.problem.horizon
     result = []
     for d in range(span.first_day - 1, span.last_day + 1):
@@ -218,7 +221,7 @@ def candidate_free_days(
         busy = [var for inst, var in nearby if overlap(start, end, inst.start, inst.end)]
         free = rm.model.new_bool_var(f"free_{p}_{d}_{anchor}")
         for var in busy:
-            rm.model.add_implication(free, var.Not())  # type: ignore[attr-defined]
+            rm.model.add_implication(free, var.Not())
         result.append(free)
     return result
 

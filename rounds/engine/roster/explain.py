@@ -46,6 +46,7 @@ def precheck(problem: Problem) -> list[str]:
                 and (p.id, d) not in off_day
                 and (p.id, d, c.shift) not in off_shift
                 and not (shift.moonlighting and p.pgy == 1 and problem.acgme.enabled)
+                and set(shift.requires) <= set(p.skills)
             ]
             if len(available) < c.min:
                 on_leave = len(away.get(d, set()))
@@ -66,7 +67,8 @@ def precheck(problem: Problem) -> list[str]:
             ]
             if len(free) < m.min:
                 problems.append(
-                    f"{shift.label} on {_label(problem, d)} needs {m.min} {_who(m.skill, m.min_pgy)}; "
+                    f"{shift.label} on {_label(problem, d)} needs {m.min} "
+                    f"{_who(m.skill, m.min_pgy)}; "
                     f"only {len(free)} are available"
                 )
     return problems[:10]

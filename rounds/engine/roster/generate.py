@@ -28,7 +28,7 @@ def call_problem(
 ) -> dict[str, Any]:
     """The problem as JSON (what `rounds solve` reads)."""
     rng = random.Random(seed)
-    people = [
+    people: list[dict[str, Any]] = [
         {
             "id": f"r{i + 1}",
             "name": f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {i + 1}",
@@ -133,6 +133,60 @@ def call_problem(
         "fairness": [
             {"id": "F-calls", "measure": "calls", "people": seniors, "weight": 8},
             {"id": "F-weekends", "measure": "weekends", "weight": 3},
+        ],
+        "acgme": {"weekly_limit_hours": 80},
+    }
+
+
+def service_problem(
+    residents: int = 150,
+    days: int = 365,
+    *,
+    services: int = 10,
+    seed: int = 0,
+    start: dt.date = dt.date(2026, 7, 1),
+) -> dict[str, Any]:
+    """A year-scale problem: `services` services x (day, night float, 24h call) = 30 shift types,
+    each resident credentialed for two services (so variables stay sparse), all ACGME rules."""
+    rng = random.Random(seed)
+    names = [f"S{k + 1}" for k in range(services)]
+    people = []
+    for i in range(residents):
+        skills = rng.sample(names, 2)
+        people.append({"id": f"r{i + 1}", "pgy": 1 + i % 3, "skills": skills})
+    shifts: list[dict[str, Any]] = []
+    coverage: list[dict[str, Any]] = []
+    for name in names:
+        shifts += [
+            {"id": f"{name}-D", "start": "07:00", "length": 600, "requires": [name]},
+            {
+                "id": f"{name}-N",
+                "start": "19:00",
+                "length": 720,
+                "kind": "night_float",
+                "requires": [name],
+            },
+            {
+                "id": f"{name}-C",
+                "start": "07:00",
+                "length": 1440,
+                "kind": "in_house_call",
+                "requires": [name],
+            },
+        ]
+        coverage += [
+            {"shift": f"{name}-D", "min": 1, "required": 3, "weight_under": 10},
+            {"shift": f"{name}-N", "min": 1, "max": 1},
+            {"shift": f"{name}-C", "required": 1, "weight_under": 5},
+        ]
+    return {
+        "name": f"services-{residents}x{days}",
+        "horizon": {"start": start.isoformat(), "days": days, "timezone": "America/Chicago"},
+        "people": people,
+        "shifts": shifts,
+        "coverage": coverage,
+        "rules": [
+            {"id": "R-weekends", "family": "weekends", "soft_max": days // 14, "max_weight": 5}
         ],
         "acgme": {"weekly_limit_hours": 80},
     }

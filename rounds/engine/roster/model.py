@@ -22,7 +22,7 @@ from rounds.engine.roster import acgme
 from rounds.engine.roster.problem import Person, Problem, Rule, Scope
 from rounds.engine.roster.timeline import Instance, Timeline
 
-Lit = cp_model.IntVar | bool
+Lit = cp_model.LiteralT  # a variable, its negation, or a constant True/False
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -34,6 +34,7 @@ class Penalty:
     weight: int
     var: cp_model.IntVar
     describe: Callable[[int], str]
+    day: int | None = None  # the day it concerns, so the search can aim at it
 
 
 @dataclass
@@ -94,17 +95,17 @@ class RosterModel:
         negated: Iterable[Lit] = (),
     ) -> cp_model.IntVar | None:
         """Add OR(literals, NOT negated); constants are folded. Returns None if trivially true."""
-        terms: list[cp_model.IntVar] = []
+        terms: list[Lit] = []
         for literal in literals:
             if literal is True:
                 return None
             if literal is not False:
-                terms.append(literal)  # type: ignore[arg-type]
+                terms.append(literal)
         for literal in negated:
             if literal is False:
                 return None
             if literal is not True:
-                terms.append(literal.Not())  # type: ignore[union-attr]
+                terms.append(_negate(literal))
         self.enforce(self.model.add_bool_or(terms), guard)
         return None
 
@@ -116,10 +117,15 @@ class RosterModel:
         return var
 
     def penalty_int(
-        self, rule: str, weight: int, upper: int, describe: Callable[[int], str]
+        self,
+        rule: str,
+        weight: int,
+        upper: int,
+        describe: Callable[[int], str],
+        day: int | None = None,
     ) -> cp_model.IntVar:
         var = self.model.new_int_var(0, max(0, upper), f"pen_{rule}_{len(self.penalties)}")
-        self.penalties.append(Penalty(rule, weight, var, describe))
+        self.penalties.append(Penalty(rule, weight, var, describe, day))
         return var
 
     def people_in(self, scope: Scope) -> list[int]:
@@ -153,6 +159,8 @@ class RosterModel:
         shift = self.problem.shifts[s]
         if shift.moonlighting and person.pgy == 1 and self.problem.acgme.enabled:
             return False
+        if not set(shift.requires) <= set(person.skills):
+            return False  # not qualified: no variable, whatever the mode
         if self.explain:
             return True
         return (d, None) not in blocked[p] and (d, s) not in blocked[p]
@@ -204,26 +212,32 @@ class RosterModel:
                 shifts = self.shifts_of(p, d)
                 if limit > 1 and len(shifts) > limit:
                     self.model.add(sum(shifts) <= limit)
-        pairs = self.overlapping_pairs()
+        cliques = self.overlapping_cliques()
         for p in range(len(self.problem.people)):
-            for a, b in pairs:
-                la, lb = self.lit(p, *a), self.lit(p, *b)
-                if la is not False and lb is not False:
-                    self.model.add_bool_or([la.Not(), lb.Not()])  # type: ignore[union-attr]
+            for clique in cliques:
+                lits = [v for d, sh in clique if (v := self.x.get((p, d, sh))) is not None]
+                if len(lits) > 1:
+                    self.model.add_at_most_one(lits)
 
-    def overlapping_pairs(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-        """Instances on different days, or on one day when several shifts a day are allowed."""
+    def overlapping_cliques(self) -> list[list[tuple[int, int]]]:
+        """Sets of instances that all run at one moment (the start of one of them): at most one
+        of each set per person. One constraint per moment instead of one per pair keeps a year x
+        30 shift types model small."""
         instances = sorted(self.timeline.instances.values(), key=lambda i: i.start)
-        pairs = []
-        for k, a in enumerate(instances):
-            for b in instances[k + 1 :]:
-                if b.start >= a.end:
-                    break
-                same_day = a.day == b.day
-                if same_day and self.problem.max_shifts_per_day == 1:
-                    continue  # already excluded by one shift a day
-                pairs.append(((a.day, a.shift), (b.day, b.shift)))
-        return pairs
+        one_a_day = self.problem.max_shifts_per_day == 1
+        seen: set[tuple[tuple[int, int], ...]] = set()
+        cliques: list[list[tuple[int, int]]] = []
+        active: list[Instance] = []
+        for inst in instances:
+            active = [a for a in active if a.end > inst.start]
+            active.append(inst)
+            if len(active) < 2 or (one_a_day and len({a.day for a in active}) < 2):
+                continue  # one shift a day already excludes these
+            key = tuple(sorted((a.day, a.shift) for a in active))
+            if key not in seen:
+                seen.add(key)
+                cliques.append(list(key))
+        return cliques
 
     # ------------------------------------------------------------ coverage
 
@@ -247,10 +261,16 @@ class RosterModel:
                     guard = self.group(("cover_max", d, s), f"{when} takes at most {c.max}")
                     self.enforce(self.model.add(count <= c.max), guard)
                 if c.required is not None:
-                    self._soft_cover(c.required, count, c.weight_under, c.weight_over, when)
+                    self._soft_cover(c.required, count, c.weight_under, c.weight_over, when, d)
 
     def _soft_cover(
-        self, required: int, count: cp_model.LinearExprT, w_under: int, w_over: int, when: str
+        self,
+        required: int,
+        count: cp_model.LinearExprT,
+        w_under: int,
+        w_over: int,
+        when: str,
+        day: int,
     ) -> None:
         n = len(self.problem.people)
         under = self.penalty_int(
@@ -260,7 +280,7 @@ class RosterModel:
             lambda v: f"{when}: {required - v} staffed, {required} wanted",
         )
         over = self.penalty_int(
-            "cover", w_over, n, lambda v: f"{when}: {required + v} staffed, {required} wanted"
+            "cover", w_over, n, lambda v: f"{when}: {required + v} staffed, {required} wanted", day
         )
         self.model.add(count - required == over - under)
 
@@ -280,7 +300,7 @@ class RosterModel:
                     m.id,
                     m.weight,
                     m.min,
-                    lambda v, w=when, mm=m.min: f"{w}: {mm - v} {what}, {mm} wanted",
+                    _shortfall_text(when, m.min, what),
                 )
                 self.model.add(count + short >= m.min)
 
@@ -299,7 +319,7 @@ class RosterModel:
             if literal is False:
                 self.enforce(self.model.add_bool_or([]), guard)
             else:
-                self.enforce(self.model.add(literal == 1), guard)  # type: ignore[arg-type]
+                self.enforce(self.model.add_bool_or([literal]), guard)
         if not self.explain:
             return
         for p, person in enumerate(self.problem.people):
@@ -322,9 +342,9 @@ class RosterModel:
             guard = self.group(("off", p, ref.day), f"{label} is off on {self.date_label(ref.day)}")
             for s in range(self.n_shifts):
                 if ref.shift is None or self.shift_ix[ref.shift] == s:
-                    v = self.x.get((p, ref.day, s))
-                    if v is not None:
-                        self.enforce(self.model.add(v == 0), guard)
+                    off = self.x.get((p, ref.day, s))
+                    if off is not None:
+                        self.enforce(self.model.add(off == 0), guard)
         for rule in self.problem.rules:
             if rule.family == "shifts" and rule.shift is not None and rule.hard_max == 0:
                 pass  # handled as a count rule in add_rule in explain mode
@@ -344,18 +364,16 @@ class RosterModel:
         if on:
             text = f"{label} asked for {what} on {when}; not granted"
             if literal is False:
-                self.penalties.append(
-                    Penalty("request-on", weight, self._one(), lambda v, t=text: t)
-                )
+                self.penalties.append(Penalty("request-on", weight, self._one(), _fixed_text(text)))
                 return
-            missed = self.penalty_lit("request-on", weight, lambda v, t=text: t)
-            self.model.add_bool_or([literal, missed])  # type: ignore[list-item]
+            missed = self.penalty_lit("request-on", weight, _fixed_text(text))
+            self.model.add_bool_or([literal, missed])
         else:
             if literal is False:
                 return
             text = f"{label} asked to be off {what} on {when}; scheduled anyway"
-            broken = self.penalty_lit("request-off", weight, lambda v, t=text: t)
-            self.model.add_implication(literal, broken)  # type: ignore[arg-type]
+            broken = self.penalty_lit("request-off", weight, _fixed_text(text))
+            self.model.add_implication(literal, broken)
 
     def _one(self) -> cp_model.IntVar:
         one = self.model.new_int_var(1, 1, "one")
@@ -378,7 +396,7 @@ class RosterModel:
                         self.clause([], negated=[la, lb], guard=guard)
                     else:
                         text = f"{label}: {words} ({self.date_label(d)})"
-                        pen = self.penalty_lit("succession", succ.weight, lambda v, t=text: t)
+                        pen = self.penalty_lit("succession", succ.weight, _fixed_text(text))
                         self.clause([pen], negated=[la, lb])
 
     def add_rest(self) -> None:
@@ -390,7 +408,7 @@ class RosterModel:
                 guard = self.group(
                     ("rest", rest.id, p), f"{label} needs {rest.hours:g} hours between shifts"
                 )
-                self._gap_pairs(p, pairs, rest.weight, rest.id, guard, f"{rest.hours:g} hours rest")
+                self._gap_pairs(p, pairs, rest.weight, rest.id, guard, f"{rest.hours:g} hours")
 
     def short_gaps(
         self, minutes: int, kinds: set[str] | None = None
@@ -403,7 +421,7 @@ class RosterModel:
         ]
         items.sort(key=lambda i: i.start)
         starts = [i.start for i in items]
-        pairs = []
+        pairs: list[tuple[Instance, Instance]] = []
         for a in items:
             first = bisect.bisect_right(starts, a.end)
             last = bisect.bisect_left(starts, a.end + minutes)
@@ -419,21 +437,27 @@ class RosterModel:
         guard: cp_model.IntVar | None,
         words: str,
     ) -> None:
+        """After shift a, none of the shifts starting too soon; one constraint (and one penalty
+        when soft) per shift a person may work, not per pair."""
         label = self.problem.people[p].label
+        after: dict[Instance, list[cp_model.IntVar]] = defaultdict(list)
         for a, b in pairs:
-            la, lb = self.lit(p, a.day, a.shift), self.lit(p, b.day, b.shift)
-            if la is False or lb is False:
-                continue
+            lb = self.x.get((p, b.day, b.shift))
+            if (p, a.day, a.shift) in self.x and lb is not None:
+                after[a].append(lb)
+        for a, too_soon in after.items():
+            la = self.x[p, a.day, a.shift]
+            enforce: list[Lit] = [la]
             if weight is None:
-                self.clause([], negated=[la, lb], guard=guard)
-                continue
-            gap = (b.start - a.end) / 60
-            text = (
-                f"{label}: {gap:g} hours between {self.problem.shifts[a.shift].label} "
-                f"({self.date_label(a.day)}) and {self.problem.shifts[b.shift].label}, wish was {words}"
-            )
-            pen = self.penalty_lit(rule, weight, lambda v, t=text: t)
-            self.clause([pen], negated=[la, lb])
+                if guard is not None:
+                    enforce.append(guard)
+            else:
+                text = (
+                    f"{rule}: {label} starts a shift less than {words} after "
+                    f"{self.problem.shifts[a.shift].label} on {self.date_label(a.day)}"
+                )
+                enforce.append(self.penalty_lit(rule, weight, _fixed_text(text)).Not())
+            self.model.add(sum(too_soon) == 0).only_enforce_if(enforce)
 
     # ------------------------------------------------------------ counted and sequence rules
 
@@ -444,30 +468,31 @@ class RosterModel:
             else:
                 self._count_rule(rule, p)
 
-    def count_expr(self, rule: Rule, p: int) -> tuple[cp_model.LinearExprT, int, str]:
+    def count_expr(self, rule: Rule, p: int) -> tuple[cp_model.LinearExpr, int, str]:
         """The counted quantity of a rule for one person, its upper bound, and its unit."""
         if rule.family == "minutes":
             terms = [
                 (v, self.problem.shifts[s].length) for (q, _d, s), v in self.x.items() if q == p
             ]
-            return sum(c * v for v, c in terms), sum(c for _v, c in terms), "minutes"
+            expr = cp_model.LinearExpr.weighted_sum([v for v, _c in terms], [c for _v, c in terms])
+            return expr, sum(c for _v, c in terms), "minutes"
         if rule.family == "weekends":
             weekends = self.weekend_literals(p)
-            return sum(weekends), len(weekends), "weekends"
+            return cp_model.LinearExpr.sum(weekends), len(weekends), "weekends"
         shift = None if rule.shift is None else self.shift_ix[rule.shift]
         lits = [v for (q, _d, s), v in self.x.items() if q == p and shift in (None, s)]
         unit = "shifts" if rule.shift is None else f"{self.problem.shifts[shift or 0].label} shifts"
-        return sum(lits), len(lits), unit
+        return cp_model.LinearExpr.sum(lits), len(lits), unit
 
     def _count_rule(self, rule: Rule, p: int) -> None:
         expr, upper, unit = self.count_expr(rule, p)
         label = self.problem.people[p].label
         key = ("rule", rule.id, p)
         if rule.hard_min is not None:
-            guard = self.group(key + ("min",), f"{label} needs at least {rule.hard_min} {unit}")
+            guard = self.group((*key, "min"), f"{label} needs at least {rule.hard_min} {unit}")
             self.enforce(self.model.add(expr >= rule.hard_min), guard)
         if rule.hard_max is not None:
-            guard = self.group(key + ("max",), f"{label} may have at most {rule.hard_max} {unit}")
+            guard = self.group((*key, "max"), f"{label} may have at most {rule.hard_max} {unit}")
             self.enforce(self.model.add(expr <= rule.hard_max), guard)
         if rule.soft_min is not None:
             smin = rule.soft_min
@@ -537,10 +562,10 @@ class RosterModel:
         label = self.problem.people[p].label
         key = ("rule", rule.id, p)
         if rule.hard_max is not None:
-            guard = self.group(key + ("max",), f"{label} may work at most {rule.hard_max} {unit}")
+            guard = self.group((*key, "max"), f"{label} may work at most {rule.hard_max} {unit}")
             self._max_run(lits, rule.hard_max, guard, None)
         if rule.hard_min is not None:
-            guard = self.group(key + ("min",), f"{label} needs at least {rule.hard_min} {unit}")
+            guard = self.group((*key, "min"), f"{label} needs at least {rule.hard_min} {unit}")
             self._min_run(lits, rule.hard_min, guard, None)
         if rule.soft_max is not None:
             smax = rule.soft_max
@@ -642,10 +667,7 @@ class RosterModel:
                     f.id,
                     f.weight,
                     upper,
-                    lambda v, ff=f: (
-                        f"{ff.id}: {ff.measure} differ by {v} across the group; "
-                        f"cost {v * (ff.weight or 0)}"
-                    ),
+                    _spread_text(f.id, f.measure, f.weight),
                 )
                 self.model.add(spread >= high - low)
 
@@ -672,7 +694,20 @@ class RosterModel:
 def _negate(literal: Lit) -> Lit:
     if isinstance(literal, bool):
         return not literal
-    return literal.Not()
+    negated: Lit = literal.Not()  # type: ignore[union-attr]
+    return negated
+
+
+def _spread_text(rule: str, measure: str, weight: int) -> Callable[[int], str]:
+    return lambda v: f"{rule}: {measure} differ by {v} across the group; cost {v * weight}"
+
+
+def _fixed_text(text: str) -> Callable[[int], str]:
+    return lambda _value: text
+
+
+def _shortfall_text(when: str, wanted: int, what: str) -> Callable[[int], str]:
+    return lambda value: f"{when}: {wanted - value} {what}, {wanted} wanted"
 
 
 def is_night(shift: object) -> bool:

@@ -150,6 +150,7 @@ class ShiftType:
     kind: str = "in_house_clinical"
     name: str = ""
     moonlighting: str | None = None  # "internal" / "external": PGY-1 may not work it
+    requires: tuple[str, ...] = ()  # skills a person needs to work it
 
     @property
     def start_minutes(self) -> int:
@@ -179,8 +180,12 @@ class ShiftType:
         length = _int(d, "length", path, minimum=1)
         if length > 48 * 60:
             raise ProblemError(f"{path}.length", "must be at most 2880 minutes (48 hours)")
+        requires = _list(d.get("requires"), f"{path}.requires")
+        if not all(isinstance(s, str) for s in requires):
+            raise ProblemError(f"{path}.requires", "must be a list of strings")
         return cls(
             id=_str(d, "id", path),
+            requires=tuple(requires),
             start=f"{int(hours):02d}:{int(minutes):02d}",
             length=length,
             kind=kind,
@@ -245,7 +250,7 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Mix:
-    """At least `min` people with a skill and/or a PGY level on a shift (e.g. a PGY-2+ every night)."""
+    """At least `min` people with a skill and/or a PGY level on a shift (a PGY-2+ every night)."""
 
     id: str
     shift: str
@@ -465,7 +470,7 @@ class Rotation:
 
 @dataclass(frozen=True)
 class Acgme:
-    """The ACGME work-hour rules, hard for every person with a PGY level (see docs/scheduling.md)."""
+    """The ACGME work-hour rules, hard for every person with a PGY level (docs/scheduling.md)."""
 
     enabled: bool = True
     weekly_limit_hours: int = 80
@@ -656,11 +661,12 @@ class Problem:
         for i, s in enumerate(self.successions):
             _check_shift(s.first, shifts, f"successions[{i}].first")
             _check_shift(s.second, shifts, f"successions[{i}].second")
-        for name, items in (
+        scoped: list[tuple[str, tuple[Rest | Rule | Fairness, ...]]] = [
             ("rest", self.rest),
             ("rules", self.rules),
             ("fairness", self.fairness),
-        ):
+        ]
+        for name, items in scoped:
             for i, item in enumerate(items):
                 for pid in item.scope.people or ():
                     _check_person(pid, people, f"{name}[{i}].people")
