@@ -182,7 +182,8 @@ def demo_extend(*, seed: int) -> list[str]:
     _review_one(program)
     due = sum(1 for weeks in missing_weeks_of(trainees).values() if weeks)
     return [
-        f"Work hours: {due} residents have weeks to log; email them with "
+        f"Work hours: {due} {'resident has' if due == 1 else 'residents have'} weeks to log; "
+        "email with "
         f"`manage.py send_hour_reminders --program {program.slug}` (add --dry-run to list).",
         f"Work hours: {len(periods)} logged periods for {len(trainees)} {PROGRAM} residents "
         f"({first:%b %-d} - {last_sunday:%b %-d}), {violations} violations to review.",

@@ -606,7 +606,11 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
     )
     hours = block_hours([t.pk for t in trainees], blocks, zone)
     missing = missing_weeks_of(trainees, today)
-    violations = list(open_violations(trainees, first, last))
+    # Not yet reviewed first, then the most recent.
+    violations = sorted(
+        open_violations(trainees, first, last),
+        key=lambda f: (bool(f.reviews.all()), -f.starts_on.toordinal(), f.rule),
+    )
     per_cell: Counter[tuple[int, int]] = Counter()
     for f in violations:
         number = _block_of(f.starts_on, blocks)
