@@ -45,7 +45,9 @@ class SurveyForm(forms.Form):
         empty_label="Whole institution",
         help_text="Who is asked: one program's trainees, or every trainee.",
     )
-    recurrence = forms.ChoiceField(choices=Survey.Recurrence.choices)
+    recurrence = forms.ChoiceField(
+        choices=Survey.Recurrence.choices, initial=Survey.Recurrence.QUARTERLY
+    )
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     introduction = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     questions = forms.ModelMultipleChoiceField(
@@ -54,6 +56,10 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, programs: Any, institution: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bank = self.fields["questions"]
+        bank.label_from_instance = lambda q: (  # type: ignore[attr-defined]
+            f"{q.text} ({q.instrument})" if q.instrument else q.text
+        )
         field = self.fields["program"]
         field.queryset = programs  # type: ignore[attr-defined]
         field.required = not institution
