@@ -7,6 +7,7 @@ import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.urls import reverse
 
 from rounds.core.models import AuditEntry
@@ -138,3 +139,23 @@ def test_a_program_with_nothing_logged_says_so(small, client_as) -> None:
     text = page.content.decode()
     assert page.status_code == 200
     assert "No violations found in the logs this year." in text and "Cara Chen" in text
+
+
+def test_the_trainee_sees_which_weeks_have_open_violations(small, client_as) -> None:
+    from django.utils import timezone
+
+    day = timezone.localdate() - timedelta(days=3)
+    if day.month == 6 and day.day > 27:
+        pytest.skip("three days ago was in the previous academic year")
+    services.period_log(
+        trainee=small.ana,
+        kind="in_house_call",
+        start=_at(day, 0),
+        end=_at(day, 0) + timedelta(hours=30),
+        by=small.users["resident"],
+    )
+    monday = selectors.monday_of(day)
+    page = client_as("resident").get(
+        reverse("workhours:week", args=[selectors.monday_of(timezone.localdate()).isoformat()])
+    )
+    assert f'href="/hours/week/{monday.isoformat()}/">{monday:%b %-d}</a>' in page.content.decode()

@@ -304,6 +304,18 @@ def week_findings(trainee: Trainee, monday: date) -> list[Finding]:
     ]
 
 
+def violation_weeks(trainee: Trainee, today: date) -> list[date]:
+    """Mondays of the weeks this academic year where an open violation starts."""
+    first, last = academic_year(today)
+    days = Finding.objects.filter(
+        trainee=trainee,
+        severity=Finding.Severity.VIOLATION,
+        resolved_at__isnull=True,
+        starts_on__range=(first, last),
+    ).values_list("starts_on", flat=True)
+    return sorted({monday_of(day) for day in days})
+
+
 def logged_weeks(trainee: Trainee, start: date, end: date) -> set[date]:
     """Mondays of the weeks from `start` to `end` that have anything logged or confirmed."""
     zone = program_zone(trainee.program)

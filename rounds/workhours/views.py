@@ -104,6 +104,7 @@ def week(request: HttpRequest, day: str) -> HttpResponse:
         "outlook": selectors.outlook(trainee, today) if monday <= today else None,
         "missing": selectors.missing_weeks(trainee, today),
         "findings": selectors.week_findings(trainee, monday),
+        "violation_weeks": selectors.violation_weeks(trainee, today),
         "previous": (monday - timedelta(days=7)).isoformat(),
         "next": (monday + timedelta(days=7)).isoformat()
         if monday + timedelta(days=7) <= today
