@@ -201,7 +201,9 @@ def test_public_language_figure_follows_site_interpretation(
     assert home_figures(small.institution).interpretation_languages == 1
 
 
-def test_institution_population_from_dated_sourced_site_figures(small: SmallInstitution) -> None:
+def test_institution_population_from_dated_sourced_site_figures(
+    small: SmallInstitution, client_as
+) -> None:
     PopulationFigures.objects.create(
         site=small.sponsor,
         patients_per_year=30000,
@@ -229,6 +231,8 @@ def test_institution_population_from_dated_sourced_site_figures(small: SmallInst
     assert figures.non_english_pct == Decimal("32.0")  # (36*3 + 20) / 4, newest figures only
     assert figures.minority_pct == Decimal("60.0")
     assert figures.as_of == date(2026, 3, 1) and "Hospital census 2025" in figures.source
+    page = client_as("gme").get(reverse("languages:site_index")).content.decode()
+    assert "Institution, from the sites" in page and "32.0%" in page
 
 
 def test_concordance_reads_a_published_rotation_schedule(demand: SmallInstitution) -> None:

@@ -163,7 +163,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
         "languages/sites.html",
         {
             "rows": rows,
-            "institution": selectors.institution_population(),
+            "figures": selectors.institution_population(),
             "languages": len(selectors.interpretation_languages()),
             "upload_form": UploadForm(),
             "is_gme": user_roles(request.user).is_gme_office,
