@@ -27,8 +27,10 @@ SINGLE_ITEM_BURNOUT = {
     "source": (
         "Schmoldt RA et al., Physician burnout: recommendations from the HMO Physician Worklife "
         "Study, 1994; validated against the Maslach Burnout Inventory by Rohland BM et al., "
-        "Stress and Health 2004, and Dolan ED et al., J Gen Intern Med 2015. A published "
-        "single item with no licence fee; answers 3 to 5 are read as burnout."
+        "Stress and Health 2004, and Dolan ED et al., J Gen Intern Med 2015. Published in the "
+        "peer-reviewed literature and used widely without a licence fee (it is also the burnout "
+        "item of the Mini-Z); Rounds quotes no licence text for it, so confirm the terms before "
+        "reporting outside your institution. Answers 3 to 5 are read as burnout."
     ),
     "flag_from": 3,
     "flag_label": "Burnout",
