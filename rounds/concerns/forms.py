@@ -17,7 +17,9 @@ class RaiseForm(forms.Form):
         initial="1",
         widget=forms.RadioSelect,
     )
-    category = forms.ChoiceField(choices=Concern.Category.choices, label="What it is about")
+    category = forms.ChoiceField(
+        choices=[("", "Choose one"), *Concern.Category.choices], label="What it is about"
+    )
     subject = forms.CharField(max_length=150, label="In a few words")
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 7}),
