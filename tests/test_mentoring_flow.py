@@ -246,3 +246,17 @@ def test_after_a_rematch_the_coordinator_pairs_again_by_hand(
     new = Pair.objects.get(mentee=small.ana, status=Pair.Status.ACTIVE)
     assert new.mentor == mentoring.smith and new.pk != old.pk
     assert sorted(m.to[0] for m in mail.outbox) == ["faculty2@example.org", "resident@example.org"]
+
+
+def test_institution_wide_cycle_is_for_every_program(client_as, small) -> None:
+    gme = client_as("gme")
+    gme.post("/mentoring/cycles/new/", {"name": "Peer mentoring", "program": "", "mode": "optimal"})
+    cycle = Cycle.objects.get(name="Peer mentoring")
+    assert cycle.program is None and cycle.scope == "All programs"
+    gme.post(f"/mentoring/cycles/{cycle.pk}/status/", {"status": "open"})
+    # A cardiology fellow and an IM resident may both sign up; program staff do not manage it.
+    assert "Peer mentoring" in client_as("fellow").get("/mentoring/").content.decode()
+    assert client_as("resident").get(f"/mentoring/cycles/{cycle.pk}/apply/").status_code == 200
+    assert client_as("coord.im").get(f"/mentoring/cycles/{cycle.pk}/edit/").status_code == 404
+    assert "Peer mentoring" not in client_as("coord.im").get("/mentoring/cycles/").content.decode()
+    assert "Peer mentoring" in gme.get("/mentoring/").content.decode()
