@@ -137,3 +137,18 @@ def test_empty_message_is_refused_and_closed_threads_take_no_more(
     response = Client().post(f"/concerns/t/{code}/", {"body": "One more thing"})
     assert "If something new happened, raise a new concern." in response.content.decode()
     assert ConcernMessage.objects.count() == 1
+
+
+def test_inbox_filters_by_status_with_counts(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    ConcernHandler.objects.create(user=small.users["gme"])
+    raise_anonymously(client_as("resident"))
+    raise_anonymously(client_as("resident2"), body="Needle-stick kits missing on 5 West.")
+    first = Concern.objects.order_by("pk").first()
+    assert first is not None
+    office = client_as("gme")
+    office.post(f"/concerns/inbox/{first.pk}/status/", {"status": "closed"})
+    page = office.get("/concerns/inbox/").content.decode()
+    assert "New (1)" in page and "Closed (1)" in page
+    new_only = office.get("/concerns/inbox/?status=new").content.decode()
+    assert new_only.count("Shouting on nights") == 1
+    assert f"C-{first.pk:05d}" not in new_only

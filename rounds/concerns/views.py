@@ -7,6 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -113,7 +114,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     _handler_only(request)
     services.concern_view_record(concern=None, by=request.user, what="concern list viewed")
     concerns = Concern.objects.select_related("program")
-    return render(request, "concerns/inbox.html", {"concerns": concerns})
+    status = request.GET.get("status", "")
+    if status not in Concern.Status.values:
+        status = ""
+    counts = dict(
+        Concern.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    context = {
+        "concerns": concerns.filter(status=status) if status else concerns,
+        "status": status,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in Concern.Status.choices],
+    }
+    return render(request, "concerns/inbox.html", context)
 
 
 @never_cache
