@@ -98,6 +98,7 @@ PAGES: list[tuple[str, Url, dict[str, int], int]] = [
         dict.fromkeys(STAFF, 200),
         403,
     ),
+    ("coaches", lambda w: "/mentoring/coaching/coaches/", {"gme": 200}, 403),
 ]
 
 
@@ -113,11 +114,13 @@ class World:
     def __init__(self, small: Any) -> None:
         m: Mentoring = build_mentoring(small)
         self.cycle = m.cycle
+        self.coach = m.coach
         self.pair = active_pair(m.cycle, m.rivera, small.ana)
         slot = open_slot(m.coach)
         slot.booked_by = small.ana
         slot.save()
-        CoachingNote.objects.create(trainee=small.ana, text="private", session=slot)
+        self.note = CoachingNote.objects.create(trainee=small.ana, text="private", session=slot)
+        self.free_slot = open_slot(m.coach, days=5)
 
 
 @pytest.mark.django_db
@@ -164,6 +167,30 @@ POSTS: list[tuple[str, Url, dict[str, str], set[str]]] = [
         {},
         {"resident", "faculty"},
     ),
+    (
+        "stand a coach down",
+        lambda w: f"/mentoring/coaching/coaches/{w.coach.pk}/toggle/",
+        {},
+        {"gme"},
+    ),
+    (
+        "book a coaching slot",
+        lambda w: f"/mentoring/coaching/slots/{w.free_slot.pk}/book/",
+        {},
+        {"resident", "resident2", "fellow"},
+    ),
+    (
+        "withdraw a coach's slot",
+        lambda w: f"/mentoring/coaching/slots/{w.free_slot.pk}/withdraw/",
+        {},
+        {"coach"},
+    ),
+    (
+        "delete a trainee's coaching note",
+        lambda w: f"/mentoring/coaching/notes/{w.note.pk}/delete/",
+        {},
+        {"resident"},
+    ),
 ]
 
 
@@ -187,3 +214,7 @@ def test_write_endpoints_refuse_everyone_else(small) -> None:
     assert world.cycle.status == "open"
     assert not world.pair.goals.exists() and not world.pair.meetings.exists()
     assert not world.pair.rematch_requests.exists()
+    world.coach.refresh_from_db()
+    world.free_slot.refresh_from_db()
+    assert world.coach.active and world.free_slot.booked_by is None
+    assert CoachingNote.objects.filter(pk=world.note.pk).exists()

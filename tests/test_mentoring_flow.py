@@ -260,3 +260,22 @@ def test_institution_wide_cycle_is_for_every_program(client_as, small) -> None:
     assert client_as("coord.im").get(f"/mentoring/cycles/{cycle.pk}/edit/").status_code == 404
     assert "Peer mentoring" not in client_as("coord.im").get("/mentoring/cycles/").content.decode()
     assert "Peer mentoring" in gme.get("/mentoring/").content.decode()
+
+
+def test_gme_office_designates_a_coach(client_as, small) -> None:
+    from rounds.mentoring.models import Coach
+
+    gme = client_as("gme")
+    faculty = small.users["faculty"].person
+    response = gme.post(
+        "/mentoring/coaching/coaches/",
+        {"person": faculty.pk, "trained_on": "2025-05-01", "training": "ACGME coaching course"},
+        follow=True,
+    )
+    assert "Faculty Tester is now a coach and can offer sessions." in response.content.decode()
+    coach = Coach.objects.get(person=faculty)
+    assert "Sessions you offer" in client_as("faculty").get("/mentoring/coaching/").content.decode()
+    gme.post(f"/mentoring/coaching/coaches/{coach.pk}/toggle/")
+    coach.refresh_from_db()
+    assert not coach.active
+    assert client_as("faculty").get("/mentoring/coaching/").status_code == 404

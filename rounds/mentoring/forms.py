@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from rounds.core.models import Program
-from rounds.mentoring.models import CAREER_PATHS, IDENTITIES, Cycle, MentorProfile
+from rounds.mentoring.models import CAREER_PATHS, IDENTITIES, Coach, Cycle, MentorProfile
 from rounds.staff.forms import GuardedModelForm
 
 RATING_CHOICES = [
@@ -302,3 +302,28 @@ class NoteForm(forms.Form):
 
 def programs_choice(programs: Any) -> Any:
     return programs.order_by("name") if hasattr(programs, "order_by") else Program.objects.none()
+
+
+class CoachForm(forms.ModelForm):
+    class Meta:
+        model = Coach
+        fields = ["person", "trained_on", "training", "bio"]
+        widgets = {
+            "trained_on": forms.DateInput(attrs={"type": "date"}),
+            "bio": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"person": "Faculty member"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from rounds.people.models import Person
+
+        self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            kind="faculty", coach__isnull=True
+        ).order_by("last_name", "first_name")
+
+    def clean_trained_on(self) -> Any:
+        value = self.cleaned_data["trained_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("Coach training must have been completed already.")
+        return value

@@ -435,6 +435,20 @@ def rematch_resolve(*, request: RematchRequest, end_pair: bool, by: Any) -> Rema
 # ---------------------------------------------------------------- coaching
 
 
+def coach_set_active(*, coach: Coach, active: bool, by: Any) -> Coach:
+    with transaction.atomic():
+        coach.active = active
+        coach.save(update_fields=["active"])
+        audit_record(
+            by=by,
+            action="update",
+            instance=coach,
+            summary=f"coach {coach} {'reactivated' if active else 'stood down'}",
+            changes={"active": active},
+        )
+    return coach
+
+
 def slot_offer(
     *, coach: Coach, starts_at: datetime, minutes: int, where: str, by: Any
 ) -> CoachingSlot:

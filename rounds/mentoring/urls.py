@@ -35,4 +35,6 @@ urlpatterns = [
     path("coaching/notes/", views.notes, name="notes"),
     path("coaching/notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
     path("coaching/participation/", views.participation, name="participation"),
+    path("coaching/coaches/", views.coaches, name="coaches"),
+    path("coaching/coaches/<int:pk>/toggle/", views.coach_toggle, name="coach_toggle"),
 ]

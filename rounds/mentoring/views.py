@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from rounds.mentoring import access, selectors, services
 from rounds.mentoring.forms import (
     ApplicationForm,
     AssignForm,
+    CoachForm,
     CycleForm,
     CycleMentorForm,
     GoalForm,
@@ -32,6 +34,7 @@ from rounds.mentoring.forms import (
 )
 from rounds.mentoring.models import (
     Application,
+    Coach,
     CoachingNote,
     CoachingSlot,
     Cycle,
@@ -41,7 +44,13 @@ from rounds.mentoring.models import (
     Pair,
     RematchRequest,
 )
-from rounds.people.access import programs_managed_by, require_roles, staff_required, user_roles
+from rounds.people.access import (
+    gme_office_required,
+    programs_managed_by,
+    require_roles,
+    staff_required,
+    user_roles,
+)
 from rounds.people.models import SpokenLanguage
 from rounds.public.languages import language_name
 
@@ -676,3 +685,26 @@ def participation(request: HttpRequest) -> HttpResponse:
     return render(
         request, "mentoring/participation.html", {"rows": rows, "total": total, "since": since}
     )
+
+
+@gme_office_required
+def coaches(request: HttpRequest) -> HttpResponse:
+    """The GME office designates trained faculty as coaches (and stands them down)."""
+    form = CoachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        coach = form_save(form=form, by=request.user)
+        messages.success(request, f"{coach} is now a coach and can offer sessions.")
+        return redirect("mentoring:coaches")
+    rows = Coach.objects.select_related("person").annotate(
+        upcoming=Count("slots", filter=Q(slots__starts_at__gte=timezone.now()))
+    )
+    return render(request, "mentoring/coaches.html", {"form": form, "coaches": rows})
+
+
+@gme_office_required
+@require_POST
+def coach_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    coach = get_object_or_404(Coach, pk=pk)
+    services.coach_set_active(coach=coach, active=not coach.active, by=request.user)
+    messages.success(request, f"{coach} is {'active' if coach.active else 'stood down'}.")
+    return redirect("mentoring:coaches")
