@@ -54,6 +54,8 @@ def cycle_set_status(*, cycle: Cycle, status: str, by: Any) -> Cycle:
         Cycle.Status.CLOSED: {Cycle.Status.OPEN},
         Cycle.Status.PUBLISHED: set(),
     }
+    if cycle.job_id and not cycle.job.is_finished:  # type: ignore[union-attr]
+        raise MentoringError("The matcher is running for this cycle; wait for it to finish.")
     if status not in allowed[Cycle.Status(cycle.status)]:
         raise MentoringError(
             f"A cycle that is {cycle.get_status_display().lower()} cannot become "
@@ -171,12 +173,16 @@ def matching_store(*, cycle: Cycle, result: dict[str, Any]) -> int:
         )
         made = 0
         for row in result["pairs"]:
-            trainee_id = applications[row["mentee"]].trainee_id
+            application = applications.get(row["mentee"])
+            mentor_id = mentors.get(row["mentor"])
+            if application is None or mentor_id is None:
+                continue  # withdrew while the matcher ran
+            trainee_id = application.trainee_id
             if row.get("pinned") or trainee_id in kept:
                 continue
             Pair.objects.create(
                 cycle=cycle,
-                mentor_id=mentors[row["mentor"]],
+                mentor_id=mentor_id,
                 mentee_id=trainee_id,
                 fit=row["fit"],
                 explanation=row["explanation"],
