@@ -127,3 +127,50 @@ def test_blocking_pair_detector_finds_a_planted_one() -> None:
     )
     bad = Matching("stable", [Pair("a", "y", 0, ""), Pair("b", "x", 0, "")], [], 0.0)
     assert blocking_pairs(p, bad) == [("a", "x")]
+
+
+@st.composite
+def tiny(draw: st.DrawFn) -> Problem:
+    n_mentors, n_mentees = draw(st.integers(1, 3)), draw(st.integers(1, 5))
+    labels = st.lists(st.sampled_from(LABELS), max_size=3, unique=True)
+    mentors = [
+        {"id": f"m{j}", "capacity": draw(st.integers(0, 2)), "interests": draw(labels)}
+        for j in range(n_mentors)
+    ]
+    mentees = [
+        {
+            "id": f"e{i}",
+            "interests": draw(labels),
+            "excluded": draw(st.lists(st.sampled_from([m["id"] for m in mentors]), max_size=1)),
+        }
+        for i in range(n_mentees)
+    ]
+    return Problem.from_json({"mode": "optimal", "mentees": mentees, "mentors": mentors})
+
+
+@settings(max_examples=120, deadline=None)
+@given(tiny())
+def test_optimal_is_the_fairest_of_the_largest_matchings(problem: Problem) -> None:
+    """Brute force over every assignment: among matchings with the most pairs, none has a
+    better worst-off fit than the matcher's."""
+    from itertools import product
+
+    from rounds.engine.matching import fit_table
+
+    table = fit_table(problem)
+    options = [
+        [None, *zip(table.allowed[i], table.fits[i], strict=True)]
+        for i in range(len(problem.mentees))
+    ]
+    best: tuple[int, int] = (0, 0)
+    for choice in product(*options):
+        load: dict[int, int] = {}
+        for option in choice:
+            if option is not None:
+                load[option[0]] = load.get(option[0], 0) + 1
+        if any(n > problem.mentors[j].capacity for j, n in load.items()):
+            continue
+        fits = [option[1] for option in choice if option is not None]
+        best = max(best, (len(fits), min(fits) if fits else 0))
+    result = match(problem)
+    assert (len(result.pairs), result.min_fit or 0) == best
