@@ -127,7 +127,7 @@ def match(
     report(0.9, "Explaining each pair")
     result = _result(problem, table, chosen, mode, time.perf_counter() - started)
     if mode == "stable":
-        result.stats["blocking_pairs"] = len(blocking_pairs(problem, result))
+        result.stats["blocking_pairs"] = len(blocking_pairs(problem, result, table))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -201,10 +201,12 @@ def _gale_shapley(
     return {i: j for j, heap in enumerate(held) for _, i in heap}
 
 
-def blocking_pairs(problem: Problem, matching: Matching) -> list[tuple[str, str]]:
+def blocking_pairs(
+    problem: Problem, matching: Matching, table: FitTable | None = None
+) -> list[tuple[str, str]]:
     """Pairs (mentee, mentor) who would both rather be together than with what they got, under
     the completed preferences of `preferences`. Pinned mentees are outside the market."""
-    lists, ranks = preferences(problem)
+    lists, ranks = preferences(problem, table)
     mentee_index = {m.id: i for i, m in enumerate(problem.mentees)}
     mentor_index = {m.id: j for j, m in enumerate(problem.mentors)}
     pinned = {mentee for mentee, _ in problem.pinned}
