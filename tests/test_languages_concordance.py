@@ -157,7 +157,7 @@ def test_demand_import_is_all_or_nothing(small: SmallInstitution) -> None:
     good = (
         "Site,Language,Share,As of,Source\n"
         "Riverside Hospital,Spanish,21.5%,2026-01-01,EHR 2025\n"
-        "Harbor VA,hat,4,2026-01-01,EHR 2025\n"
+        "Harbor VA,Haitian Creole,4,2026-01-01,EHR 2025\n"
     )
     mapping = {
         "site": "site",
@@ -185,6 +185,7 @@ def test_demand_import_is_all_or_nothing(small: SmallInstitution) -> None:
     )
     assert outcome.ok and outcome.created == 2
     assert LanguageDemand.objects.get(language="spa").share_pct == Decimal("21.5")
+    assert LanguageDemand.objects.get(language="hat").site == small.affiliate
 
 
 def test_public_language_figure_follows_site_interpretation(

@@ -93,7 +93,10 @@ class MappingForm(forms.Form):
         options = [("", "— not in this file —")] + [(c, c) for c in theirs]
         for name, help_text, required in ours:
             self.fields[name] = forms.ChoiceField(
-                label=name, choices=options, required=required, help_text=help_text
+                label=f"{name} (required)" if required else name,
+                choices=options,
+                required=required,
+                help_text=help_text,
             )
 
     def clean(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from rounds.imports.tables import Row, Table, UnreadableFile, read_table
 from rounds.inclusion.models import AAMC_CATEGORIES, STAGE_ORDER, Applicant, RecruitmentCycle, Stage
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
+from rounds.languages.codes import parse_language
 
 JOB_KIND = "inclusion_import"
 
@@ -100,7 +101,7 @@ class LanguageDemandImport(ImportSpec):
     kind, label, key = "language_demand", "Site language demand", "_key"
     columns = [
         Column("site", f.text(200), required=True, help="As named in Rounds."),
-        Column("language", f.language_code, required=True, help="Name or ISO 639-3 code."),
+        Column("language", parse_language, required=True, help="Name or ISO 639-3 code."),
         Column("share_pct", f.text(12), help="Share of the site's visits, in percent."),
         Column("visits_per_year", f.whole_number(0, 10_000_000)),
         Column("as_of", f.iso_date, required=True, help="The date the figures describe."),
@@ -279,6 +280,19 @@ def guess_mapping(spec_kind: str, file_columns: list[str]) -> dict[str, str]:
         "urim": ["urim", "underrepresented_in_medicine", "urm"],
         "race_ethnicity": ["race_ethnicity", "race/ethnicity", "race", "self_identification"],
         "first_generation": ["first_generation", "first_gen"],
+        "site": ["site_name", "facility", "hospital", "location"],
+        "language": ["primary_language", "preferred_language", "language_name", "lang"],
+        "share_pct": [
+            "share",
+            "percent",
+            "pct",
+            "share_of_visits",
+            "pct_of_visits",
+            "pct_of_encounters",
+        ],
+        "visits_per_year": ["visits", "encounters", "encounters_per_year", "annual_visits"],
+        "as_of": ["date", "as_of_date", "period_end", "period"],
+        "source": ["data_source", "source_name"],
     }
     result = {}
     for column in SPECS[spec_kind].columns:

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 
 from rounds.core.models import InterpretationService
-from rounds.imports.fields import CellError, language_code
+from rounds.imports.fields import CellError
+from rounds.languages.codes import parse_language
 from rounds.languages.models import Certification, PopulationFigures
 from rounds.people.models import SpokenLanguage
 from rounds.staff.forms import GuardedModelForm
@@ -24,19 +25,8 @@ class LanguageField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value).strip()
-        aliases = {
-            "asl": "ase",
-            "american sign language": "ase",
-            "haitian creole": "hat",
-            "mandarin": "cmn",
-            "cantonese": "yue",
-            "arabic": "arb",
-            "farsi": "fas",
-        }
-        if text.lower() in aliases:
-            return aliases[text.lower()]
         try:
-            return language_code(text)
+            return parse_language(text)
         except CellError as error:
             raise forms.ValidationError(str(error)) from None
 
