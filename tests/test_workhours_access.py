@@ -61,7 +61,7 @@ GET_PAGES: list[Page] = [
     ("own week", _week, TRAINEES, 403),
     ("log time form", lambda s, i: reverse("workhours:entry_new"), TRAINEES, 403),
     ("leave form", lambda s, i: reverse("workhours:leave_new"), TRAINEES, 403),
-    ("IM program", lambda s, i: reverse("workhours:program", args=[s.im.pk]), IM_STAFF, 403),
+    ("IM program", lambda s, i: reverse("workhours:program_hours", args=[s.im.pk]), IM_STAFF, 403),
     ("Ana's log", lambda s, i: reverse("workhours:trainee", args=[s.ana.pk]), IM_STAFF, 403),
     ("a finding", lambda s, i: reverse("workhours:finding", args=[i["finding"]]), IM_STAFF, 403),
     ("institution", lambda s, i: reverse("workhours:institution"), {"gme"}, 403),
@@ -92,9 +92,9 @@ def test_every_role_against_every_page(
 def test_hours_home_sends_each_role_to_their_page(small, client_as) -> None:
     expected = {
         "gme": reverse("workhours:institution"),
-        "pd.im": reverse("workhours:program", args=[small.im.pk]),
-        "coord.im": reverse("workhours:program", args=[small.im.pk]),
-        "pd.cards": reverse("workhours:program", args=[small.cards.pk]),
+        "pd.im": reverse("workhours:program_hours", args=[small.im.pk]),
+        "coord.im": reverse("workhours:program_hours", args=[small.im.pk]),
+        "pd.cards": reverse("workhours:program_hours", args=[small.cards.pk]),
     }
     for username in EVERYONE:
         response = client_as(username).get(reverse("workhours:home"))

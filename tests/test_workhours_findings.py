@@ -35,7 +35,7 @@ def test_a_29_hour_call_is_found_reviewed_and_kept_after_correction(small, clien
     assert finding.detail.startswith("29h00 of continuous work from Sep 12 07:00")
 
     pd = client_as("pd.im")
-    program_page = pd.get(reverse("workhours:program", args=[small.im.pk]) + "?year=2025")
+    program_page = pd.get(reverse("workhours:program_hours", args=[small.im.pk]) + "?year=2025")
     page = program_page.content.decode()
     assert "29h00 of continuous work" in page and "Not reviewed" in page and "<svg" in page
 
@@ -59,7 +59,9 @@ def test_a_29_hour_call_is_found_reviewed_and_kept_after_correction(small, clien
     finding.refresh_from_db()
     assert finding.resolved_at is not None and finding.reviews.count() == 2
     assert "no longer found" in pd.get(url).content.decode()
-    page = pd.get(reverse("workhours:program", args=[small.im.pk]) + "?year=2025").content.decode()
+    page = pd.get(
+        reverse("workhours:program_hours", args=[small.im.pk]) + "?year=2025"
+    ).content.decode()
     assert "29h00 of continuous work" not in page
     # Logging it long again reopens the same finding instead of making a second one.
     services.period_update(
@@ -135,7 +137,7 @@ def test_institution_page_csv_and_print(small, client_as) -> None:
 
 
 def test_a_program_with_nothing_logged_says_so(small, client_as) -> None:
-    page = client_as("pd.cards").get(reverse("workhours:program", args=[small.cards.pk]))
+    page = client_as("pd.cards").get(reverse("workhours:program_hours", args=[small.cards.pk]))
     text = page.content.decode()
     assert page.status_code == 200
     assert "No violations found in the logs this year." in text and "Cara Chen" in text

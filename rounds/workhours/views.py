@@ -82,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.is_staff_member:
         programs = list(programs_managed_by(request.user))
         if len(programs) == 1:
-            return redirect("workhours:program", pk=programs[0].pk)
+            return redirect("workhours:program_hours", pk=programs[0].pk)
         return render(request, "workhours/programs.html", {"programs": programs})
     return redirect("workhours:week", day=selectors.monday_of(timezone.localdate()).isoformat())
 
