@@ -679,6 +679,7 @@ class ProgramSummary:
     average_hours: float | None
     by_rule: dict[str, int]
     by_block: list[int]
+    by_block_rate: list[float | None]  # violations per 100 trainee-weeks logged in the block
     unreviewed: int
 
     @property
@@ -745,6 +746,15 @@ def institution_summary(today: date | None = None) -> InstitutionSummary:
         cells = [(pk, b) for pk in ids for b in blocks if (pk, b.number) in hours]
         weekly = [hours[(pk, b.number)] for pk, b in cells]
         weeks = sum(((min(b.end, today) - b.start).days + 1) / 7 for _, b in cells)
+        block_weeks: dict[int, float] = defaultdict(float)
+        for _, b in cells:
+            block_weeks[b.number] += ((min(b.end, today) - b.start).days + 1) / 7
+        rates = [
+            round(program_block[program.pk][b.number] / block_weeks[b.number] * 100, 1)
+            if block_weeks[b.number]
+            else None
+            for b in blocks
+        ]
         summaries.append(
             ProgramSummary(
                 program=program,
@@ -754,6 +764,7 @@ def institution_summary(today: date | None = None) -> InstitutionSummary:
                 average_hours=round(sum(weekly) / len(weekly), 1) if weekly else None,
                 by_rule={rule: program_rule[program.pk][rule] for rule in rules},
                 by_block=[program_block[program.pk][b.number] for b in blocks],
+                by_block_rate=rates,
                 unreviewed=unreviewed[program.pk],
             )
         )
