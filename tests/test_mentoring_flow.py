@@ -58,7 +58,7 @@ def test_closed_cycle_takes_no_sign_up(client_as, mentoring: Mentoring) -> None:
     response = client_as("resident").post(
         f"/mentoring/cycles/{mentoring.cycle.pk}/apply/", {"language_strength": "prefer"}
     )
-    assert "Sign-up for this cycle is closed" in response.content.decode()
+    assert "Sign-up has closed" in response.content.decode()
     assert not Application.objects.exists()
 
 
@@ -279,3 +279,19 @@ def test_gme_office_designates_a_coach(client_as, small) -> None:
     coach.refresh_from_db()
     assert not coach.active
     assert client_as("faculty").get("/mentoring/coaching/").status_code == 404
+
+
+def test_sign_up_after_the_closing_date_is_refused(client_as, mentoring: Mentoring) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Cycle.objects.filter(pk=mentoring.cycle.pk).update(
+        signup_closes=timezone.localdate() - timedelta(days=1)
+    )
+    assert "IM mentoring 2026" not in client_as("resident").get("/mentoring/").content.decode()
+    response = client_as("resident").post(
+        f"/mentoring/cycles/{mentoring.cycle.pk}/apply/", {"language_strength": "prefer"}
+    )
+    assert "Sign-up has closed" in response.content.decode()
+    assert not Application.objects.exists()

@@ -81,9 +81,11 @@ def cycles_managed_by(user: AnyUser) -> QuerySet[Cycle]:
 
 
 def cycles_open_to(trainee: Trainee) -> QuerySet[Cycle]:
+    from django.utils import timezone
+
     return Cycle.objects.filter(
         Q(program=trainee.program) | Q(program__isnull=True), status=Cycle.Status.OPEN
-    )
+    ).exclude(signup_closes__lt=timezone.localdate())
 
 
 def can_join_as_mentee(user: AnyUser, cycle: Cycle) -> bool:

@@ -80,6 +80,10 @@ def application_save(
 ) -> Application:
     if cycle.status != Cycle.Status.OPEN:
         raise MentoringError("Sign-up for this cycle is closed; ask your program coordinator.")
+    if cycle.signup_closes and timezone.localdate() > cycle.signup_closes:
+        raise MentoringError(
+            f"Sign-up closed on {cycle.signup_closes:%d %b %Y}; ask your program coordinator."
+        )
     with transaction.atomic():
         application, created = Application.objects.update_or_create(
             cycle=cycle, trainee=trainee, defaults=data

@@ -343,9 +343,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         mentors=mentors,
         languages=_languages_offered(cycle),
     )
-    if request.method == "POST" and cycle.status != Cycle.Status.OPEN:
-        messages.error(request, "Sign-up for this cycle is closed; ask your program coordinator.")
-    elif request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             services.application_save(
                 cycle=cycle, trainee=trainee, data=form.to_application(), by=request.user
@@ -361,7 +359,14 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "mentoring/apply.html",
-        {"cycle": cycle, "form": form, "application": application, "my_pair": my_pair},
+        {
+            "cycle": cycle,
+            "form": form,
+            "application": application,
+            "my_pair": my_pair,
+            "closed": cycle.status != Cycle.Status.OPEN
+            or (cycle.signup_closes is not None and timezone.localdate() > cycle.signup_closes),
+        },
     )
 
 
