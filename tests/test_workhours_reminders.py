@@ -56,3 +56,29 @@ def test_dry_run_sends_nothing_and_program_filter(small) -> None:
     assert "fellow@example.org" not in out.getvalue()
     with pytest.raises(CommandError, match="--today: 'July' is not a date"):
         call_command("send_hour_reminders", "--today", "July")
+
+
+def test_program_staff_remind_one_trainee_from_the_log_page(small, client_as) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from rounds.core.models import AuditEntry
+    from rounds.workhours.selectors import missing_weeks
+
+    url = reverse("workhours:trainee_remind", args=[small.cara.pk])
+    expected = {
+        "gme": 302,
+        "pd.cards": 302,
+        "pd.im": 404,
+        "coord.im": 404,
+        "fellow": 403,
+        "resident": 403,
+        "nobody": 403,
+    }
+    for username, status in expected.items():
+        assert client_as(username).post(url).status_code == status, username
+    assert Client().post(url).status_code == 302
+    assert client_as("pd.cards").get(url).status_code == 405
+    if missing_weeks(small.cara):
+        assert [m.to for m in mail.outbox] == [["fellow@example.org"], ["fellow@example.org"]]
+        assert AuditEntry.objects.filter(action="workhours.remind").count() == 2

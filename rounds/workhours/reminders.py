@@ -35,11 +35,11 @@ def reminders_due(*, today: date, base_url: str, program_slug: str | None = None
         weeks = missing_weeks(trainee, today)
         if not weeks or not trainee.person.email:
             continue
-        found.append(_reminder(trainee, weeks, base_url))
+        found.append(reminder_for(trainee, weeks, base_url))
     return found
 
 
-def _reminder(trainee: Trainee, weeks: list[date], base_url: str) -> Reminder:
+def reminder_for(trainee: Trainee, weeks: list[date], base_url: str) -> Reminder:
     count = len(weeks)
     subject = f"Work hours: {count} week{'s' if count != 1 else ''} not logged yet"
     listed = "\n".join(

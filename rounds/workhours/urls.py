@@ -16,6 +16,7 @@ urlpatterns = [
     path("leave/<int:pk>/remove/", views.leave_remove, name="leave_remove"),
     path("programs/<int:pk>/", views.program, name="program_hours"),
     path("trainees/<int:pk>/", views.trainee_log, name="trainee"),
+    path("trainees/<int:pk>/remind/", views.trainee_remind, name="trainee_remind"),
     path("findings/<int:pk>/", views.finding, name="finding"),
     path("institution/", views.institution, name="institution"),
     path("institution/print/", views.institution, name="institution_print"),

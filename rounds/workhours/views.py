@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rounds.core.services import audit_record
 from rounds.engine.workhours import RULES
 from rounds.people.access import (
     gme_office_required,
@@ -28,6 +29,7 @@ from rounds.workhours.access import may_review, may_use_hours, own_trainee, visi
 from rounds.workhours.forms import LeaveForm, PeriodForm, ReviewForm
 from rounds.workhours.models import Finding, LeaveSpan, LoggedPeriod
 from rounds.workhours.record import academic_year, program_zone
+from rounds.workhours.reminders import reminder_for, reminders_send
 
 hours_required = require_roles(may_use_hours)
 SOURCE_WORDS = {"schedule": "as scheduled", "last week": "the same as last week"}
@@ -338,6 +340,31 @@ def trainee_log(request: HttpRequest, pk: int) -> HttpResponse:
             "zone": zone,
         },
     )
+
+
+@staff_required
+@require_POST
+def trainee_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Program staff email one trainee the weeks they have not logged."""
+    trainee = get_object_or_404(trainees_visible_to(request.user), pk=pk)
+    weeks = selectors.missing_weeks(trainee)
+    if not weeks:
+        messages.info(request, f"{trainee.person.full_name} has no weeks to log.")
+    elif not trainee.person.email:
+        messages.error(request, f"{trainee.person.full_name} has no email address on record.")
+    else:
+        base = f"{request.scheme}://{request.get_host()}"
+        reminder = reminder_for(trainee, weeks, base)
+        reminders_send([reminder])
+        audit_record(
+            by=request.user,
+            action="workhours.remind",
+            instance=trainee,
+            summary=f"Reminder about {len(weeks)} unlogged week(s) sent to {trainee}",
+            changes={"weeks": [w.isoformat() for w in weeks]},
+        )
+        messages.success(request, f"Reminder sent to {trainee.person.email}.")
+    return redirect("workhours:trainee", pk=trainee.pk)
 
 
 @staff_required
