@@ -53,6 +53,15 @@ def test_trainee_gives_and_withdraws_self_identification_on_a_phone(
     expect(page.get_by_text("Your self-identification is deleted")).to_be_visible()
     assert not SelfIdentification.objects.filter(person=small.ana.person).exists()
 
+    page.get_by_role("link", name="The languages you speak").click()
+    page.get_by_label("Language").fill("Haitian Creole")
+    page.get_by_label("Proficiency").select_option("native")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("row", name="Haitian Creole")).to_contain_text("Native or bilingual")
+    assert_accessible(page)
+    assert_fits_width(page)
+    screenshot(page, "inclusion/languages-me-phone")
+
 
 def test_inclusion_office_imports_and_reads_a_funnel_and_gme_reads_concordance(
     small: SmallInstitution, live_server: LiveServer, desktop_page: Page, tmp_path: Path
