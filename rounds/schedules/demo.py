@@ -32,13 +32,13 @@ from rounds.schedules.services import blocks_create, schedule_create, schedule_p
 
 # Shared units: (name, service, group, capacity, specialties whose programs rotate there)
 SHARED = [
-    ("MICU", "Medical intensive care", "ICU", 18,
+    ("MICU", "Medical intensive care", "ICU", 26,
      ("Internal Medicine", "Emergency Medicine", "Anesthesiology", "Family Medicine",
       "Transitional Year", "Pulmonary Disease and Critical Care Medicine")),
-    ("SICU", "Surgical intensive care", "ICU", 12,
+    ("SICU", "Surgical intensive care", "ICU", 16,
      ("Surgery", "Anesthesiology", "Orthopaedic Surgery", "Neurological Surgery",
       "Surgical Critical Care", "Plastic Surgery - Integrated", "Urology", "Emergency Medicine")),
-    ("PICU", "Pediatric intensive care", "ICU", 8,
+    ("PICU", "Pediatric intensive care", "ICU", 10,
      ("Pediatrics", "Pediatric Critical Care Medicine", "Pediatric Emergency Medicine")),
     ("Emergency department", "Emergency medicine", "ED", 22,
      ("Emergency Medicine", "Internal Medicine", "Family Medicine", "Transitional Year",
@@ -117,7 +117,7 @@ def _rotations_and_curriculum(rng: random.Random, year: int) -> dict[str, int]:
             if program.specialty.name in specialties:
                 per_year = max(1, len(trainees) // max(1, program.length_years))
                 RotationProgram.objects.create(
-                    rotation=rotation, program=program, max_per_block=max(1, per_year // 2)
+                    rotation=rotation, program=program, max_per_block=max(2, per_year)
                 )
                 uses_icu = uses_icu or rotation.group == "ICU"
         counts["requirements"] += _curriculum(program, own, uses_icu)

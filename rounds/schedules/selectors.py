@@ -110,14 +110,16 @@ def trainees_at_site(site: Site, start: dt.date, end: dt.date) -> list[SiteStint
 
     Consecutive blocks on the same rotation are one stint, so a start date is the real arrival.
     """
-    rows = _published_assignments(rotation__site=site, block__start__lte=end, block__end__gte=start)
+    # Look a year either side, so a stint that spans the range keeps its real first and last day.
+    margin = dt.timedelta(days=366)
+    rows = _published_assignments(
+        rotation__site=site, block__start__lte=end + margin, block__end__gte=start - margin
+    )
     rows = [r for r in rows if not r.rotation.is_off]
     rows.sort(key=lambda r: (r.trainee_id, r.rotation_id, r.block.half_range(r.half)[0]))
     stints: list[SiteStint] = []
     for row in rows:
         first, last = row.block.half_range(row.half)
-        if first > end or last < start:
-            continue
         prev = stints[-1] if stints else None
         if (
             prev is not None
@@ -129,7 +131,7 @@ def trainees_at_site(site: Site, start: dt.date, end: dt.date) -> list[SiteStint
         else:
             program = row.trainee.program
             stints.append(SiteStint(row.trainee, row.rotation.name, program, first, last))
-    # A stint that began before the range still shows its real first day.
+    stints = [s for s in stints if s.first_day <= end and s.last_day >= start]
     return sorted(stints, key=lambda s: (s.first_day, s.trainee.person.last_name))
 
 

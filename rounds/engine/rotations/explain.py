@@ -55,7 +55,88 @@ def precheck(problem: Problem) -> list[str]:
                     f"{len(members) - away} eligible trainee(s) are available"
                 )
                 break
+    out += _places(p)
     return _dedupe(out)[:10]
+
+
+def _places(p: Problem) -> list[str]:
+    """Curriculum blocks a program needs on a rotation or group, against the places it can get."""
+    out: list[str] = []
+    by_program: dict[str, list[str]] = defaultdict(list)
+    for t in p.trainees:
+        by_program[t.program].append(t.id)
+    load: Counter[tuple[str, int]] = Counter()
+    for item in p.load:
+        load[item.rotation, item.block] += item.count
+    needed: dict[tuple[str, str | None, str | None], int] = defaultdict(int)
+    for req in p.requirements:
+        if req.weight is None and req.min:
+            count = sum(
+                1 for tid in by_program.get(req.program, []) if p.trainee(tid).pgy == req.pgy
+            )
+            needed[req.program, req.rotation, req.group] += req.min * count
+    for (program, rotation, group), blocks in needed.items():
+        places, limits = 0, []
+        for use in p.uses:
+            if use.program != program:
+                continue
+            r = p.rotation(use.rotation)
+            if (rotation is not None and r.id != rotation) or (
+                group is not None and r.group != group
+            ):
+                continue
+            members = sum(1 for tid in by_program[program] if use.eligible(p.trainee(tid)))
+            cap = [members]
+            if use.max_per_block is not None:
+                cap.append(use.max_per_block)
+                limits.append(f"{r.label} takes at most {use.max_per_block} per block")
+            for b in range(1, p.blocks + 1):
+                room = r.capacity - load[r.id, b] if r.capacity is not None else members
+                places += max(0, min([*cap, room]))
+            if r.capacity is not None and any(load[r.id, b] for b in range(1, p.blocks + 1)):
+                limits.append(f"other programs already fill part of {r.label}")
+        if blocks > places:
+            target = p.rotation(rotation).label if rotation else f"{group} rotations"
+            why = f" ({'; '.join(limits)})" if limits else ""
+            out.append(
+                f"{p.program_label(program)} needs {blocks} blocks of {target} in the year, "
+                f"but its places allow at most {places}{why}"
+            )
+    return out + _shared(p, needed, load)
+
+
+def _shared(
+    p: Problem,
+    needed: dict[tuple[str, str | None, str | None], int],
+    load: Counter[tuple[str, int]],
+) -> list[str]:
+    """Demand that can only go to one capacitated rotation, summed over the programs."""
+    forced: dict[str, int] = defaultdict(int)
+    who: dict[str, list[str]] = defaultdict(list)
+    for (program, rotation, group), blocks in needed.items():
+        options = {
+            u.rotation
+            for u in p.uses
+            if u.program == program
+            and (rotation is None or u.rotation == rotation)
+            and (group is None or p.rotation(u.rotation).group == group)
+        }
+        if len(options) == 1:
+            only = next(iter(options))
+            if p.rotation(only).capacity is not None:
+                forced[only] += blocks
+                who[only].append(p.program_label(program))
+    out = []
+    for rotation_id, blocks in forced.items():
+        r = p.rotation(rotation_id)
+        assert r.capacity is not None
+        room = sum(max(0, r.capacity - load[r.id, b]) for b in range(1, p.blocks + 1))
+        if blocks > room:
+            out.append(
+                f"{r.label} has room for {room} trainee-blocks in the year, but "
+                f"{', '.join(sorted(set(who[rotation_id])))} need {blocks} there"
+            )
+    return out
 
 
 def _dedupe(lines: list[str]) -> list[str]:

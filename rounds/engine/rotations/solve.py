@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.model import RotationModel
 from rounds.engine.rotations.problem import Load, Problem
+from rounds.engine.rotations.score import bent, score
 
 Progress = Callable[[float, str], bool | None]
 
@@ -158,6 +159,7 @@ def solve(
         result = _full(problem, started, time_limit, workers, gap, seed, on_progress, warm_start)
     result.wall_time = time.monotonic() - started
     if result.has_schedule:
+        result.bent = bent(problem, result.placements)
         if result.objective is not None and result.objective == result.best_bound:
             result.status = Status.OPTIMAL  # the bound proves it, whichever phase found it
         result.findings = [f.to_json() for f in check(problem, result.placements)]
@@ -300,7 +302,14 @@ class _Decomposed:
             self.report(0.3 * i / len(programs), f"solving {p.program_label(program)} alone")
             sub = subproblem(p, [program], [])
             part = _full(
-                sub, time.monotonic(), max(share, 1.0), self.workers, 0.0, self.seed, None, None
+                sub,
+                time.monotonic(),
+                min(10.0, max(share, 3.0)),
+                self.workers,
+                0.0,
+                self.seed,
+                None,
+                None,
             )
             if part.status == Status.INFEASIBLE:
                 from rounds.engine.rotations import explain
@@ -327,7 +336,13 @@ class _Decomposed:
             if optimal_parts:
                 best.status = Status.OPTIMAL
                 return best
-        # Phase 2: the whole model, hinted with the joined relaxation, stopped at the gap.
+        if best is None and len(self.by_program) == len(programs):
+            # Repair: programs on shared rotations again, one by one, around those before them.
+            self.report(0.3, "fitting programs into shared rotations")
+            repaired = self._repair(placements)
+            if repaired is not None:
+                best = self._adopt(repaired)
+        # Phase 2: the whole model, hinted with the best so far, stopped at the gap.
         if best is None or not self._at_gap(best):
             self.report(0.3, "joining the programs on shared rotations")
             # At most a quarter of the budget: the neighbourhood search improves faster after.
@@ -339,7 +354,7 @@ class _Decomposed:
                 self.gap,
                 self.seed,
                 self._relay(0.3, 0.7),
-                warm_start or joined,
+                warm_start or best or joined,
                 bound=bound,
                 incumbent=best.objective if best else None,
             )
@@ -354,6 +369,30 @@ class _Decomposed:
                 break
             best = improved
         return best
+
+    def _repair(self, placements: list[Placement]) -> Result | None:
+        """A feasible year: programs using capacitated rotations re-solved in turn, each
+        around the placements of the programs fixed before it (largest programs first)."""
+        p = self.problem
+        capped = {r.id for r in p.rotations if r.capacity is not None}
+        sharing = {u.program for u in p.uses if u.rotation in capped}
+        kept = [pl for pl in placements if p.trainee(pl.trainee).program not in sharing]
+        size: dict[str, int] = {}
+        for t in p.trainees:
+            size[t.program] = size.get(t.program, 0) + 1
+        fixed_so_far = list(kept)
+        for program in sorted(sharing & set(size), key=lambda k: -size[k]):
+            left = self.time_limit - self.elapsed()
+            if left <= 1.0:
+                return None
+            sub = subproblem(p, [program], fixed_so_far)
+            part = _full(sub, time.monotonic(), min(5.0, left), self.workers, 0.0, self.seed,
+                         None, None)  # fmt: skip
+            if not part.has_schedule:
+                return None
+            fixed_so_far += part.placements
+        total = score(p, fixed_so_far)
+        return Result(Status.FEASIBLE, objective=total, placements=fixed_so_far)
 
     def _adopt(self, result: Result) -> Result:
         if result.time_to_first is None:
