@@ -237,3 +237,14 @@ def test_a_whole_week_in_one_tap(small, client_as) -> None:
         .status_code
         == 403
     )
+
+
+def test_a_preset_fills_the_form(small, client_as) -> None:
+    day = _past_monday(1).isoformat()
+    client = client_as("resident")
+    page = client.get(reverse("workhours:entry_new") + f"?day={day}").content.decode()
+    assert f"?day={day}&amp;kind=clinical&amp;start=19:00&amp;end=07:00" in page
+    filled = client.get(
+        reverse("workhours:entry_new") + f"?day={day}&kind=in_house_call&start=07:00&end=07:00"
+    ).content.decode()
+    assert 'value="07:00"' in filled and '<option value="in_house_call" selected>' in filled

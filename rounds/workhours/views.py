@@ -32,6 +32,15 @@ from rounds.workhours.record import academic_year, program_zone
 from rounds.workhours.reminders import reminder_for, reminders_send
 
 hours_required = require_roles(may_use_hours)
+# Common shapes of a shift: one tap fills the form, a second saves it.
+PRESETS = [
+    ("Day 07–19", "clinical", "07:00", "19:00"),
+    ("Night 19–07", "clinical", "19:00", "07:00"),
+    ("24-h call 07–07", "in_house_call", "07:00", "07:00"),
+    ("Clinic 08–17", "clinical", "08:00", "17:00"),
+    ("Conference 12–13", "education", "12:00", "13:00"),
+    ("Called in 22–01", "home_call_work", "22:00", "01:00"),
+]
 SOURCE_WORDS = {"schedule": "as scheduled", "last week": "the same as last week"}
 RULE_SHORT = {
     "weekly-hours": "80-hour average",
@@ -218,13 +227,32 @@ def _period_form_page(
         )
     else:
         day = request.GET.get("day")
-        kind = request.GET.get("kind", "clinical")
-        form = PeriodForm(zone=zone, initial={"day": day or timezone.localdate(), "kind": kind})
+        form = PeriodForm(
+            zone=zone,
+            initial={
+                "day": day or timezone.localdate(),
+                "kind": request.GET.get("kind", "clinical"),
+                "start_time": request.GET.get("start"),
+                "end_time": request.GET.get("end"),
+            },
+        )
     back = _week_url(period.start.astimezone(zone).date() if period else timezone.localdate())
+    presets = [
+        {"label": label, "kind": kind, "start": start, "end": end}
+        for label, kind, start, end in PRESETS
+    ]
+    day_text = request.GET.get("day", "")
     return render(
         request,
         "workhours/entry.html",
-        {"form": form, "period": period, "trainee": trainee, "back": back},
+        {
+            "form": form,
+            "period": period,
+            "trainee": trainee,
+            "back": back,
+            "presets": presets if period is None else [],
+            "day": day_text,
+        },
     )
 
 
