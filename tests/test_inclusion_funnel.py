@@ -213,3 +213,15 @@ def test_differences_between_stages_are_not_small(small: SmallInstitution) -> No
     assert stages["ranked"].urim is None and stages["ranked"].total == 40
     shown = [s.urim for s in stages.values() if s.urim is not None]
     assert all(a - b == 0 or a - b >= 5 for a, b in itertools.pairwise(shown))
+
+
+def test_season_list_compares_first_and_last_stage(small: SmallInstitution, client_as) -> None:
+    large = _cycle(small, national_urim_pct=Decimal("15.0"))
+    _applicants(large, [(Stage.APPLIED, True, 20), (Stage.APPLIED, False, 80)])
+    _applicants(large, [(Stage.MATCHED, True, 5), (Stage.MATCHED, False, 10)])
+    tiny = RecruitmentCycle.objects.create(program=small.cards, season=2026)
+    _applicants(tiny, [(Stage.MATCHED, True, 1), (Stage.APPLIED, False, 3)])
+    page = client_as("inclusion").get(reverse("inclusion:cycles")).content.decode()
+    assert "21.7%" in page  # 25 URiM of 115 applied
+    assert "33.3%" in page  # 5 of 15 matched
+    assert page.count("suppressed") >= 2  # the tiny fellowship's season

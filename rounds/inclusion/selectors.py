@@ -157,11 +157,24 @@ def _against_differencing(splits: list[Split]) -> list[Split]:
     return splits
 
 
-def cycles_listed() -> list[tuple[RecruitmentCycle, int]]:
+@dataclass(frozen=True)
+class CycleSummary:
+    cycle: RecruitmentCycle
+    records: int
+    applied: Split
+    matched: Split
+
+
+def cycles_listed() -> list[CycleSummary]:
+    """Every season with its URiM share at the first and the last stage (suppressed alike)."""
     from django.db.models import Count
 
     cycles = RecruitmentCycle.objects.select_related("program").annotate(n=Count("applicants"))
-    return [(c, c.n) for c in cycles]
+    summaries = []
+    for cycle in cycles:
+        stages = funnel_of(cycle).stages
+        summaries.append(CycleSummary(cycle, cycle.n, stages[0].split, stages[-1].split))
+    return summaries
 
 
 # -- advancement ---------------------------------------------------------------------------------

@@ -211,6 +211,15 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "site": site,
             "year": year,
+            "years": sorted(
+                {
+                    year,
+                    *range(
+                        selectors.academic_year_of(_today()) - 2,
+                        selectors.academic_year_of(_today()) + 2,
+                    ),
+                }
+            ),
             "blocks": blocks,
             "chosen": block,
             "result": result,
