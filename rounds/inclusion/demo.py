@@ -87,7 +87,7 @@ def _cycle(
         answered = rng.random() < 0.9
         urim = (rng.random() < urim_share) if answered else None
         stage = 0
-        while stage < len(go_on) and rng.random() < go_on[stage] * (1.25 if urim else 1.0):
+        while stage < len(go_on) and rng.random() < go_on[stage] * (1.08 if urim else 1.0):
             stage += 1
         rows.append(
             Applicant(

@@ -169,7 +169,11 @@ def cycles_listed() -> list[CycleSummary]:
     """Every season with its URiM share at the first and the last stage (suppressed alike)."""
     from django.db.models import Count
 
-    cycles = RecruitmentCycle.objects.select_related("program").annotate(n=Count("applicants"))
+    cycles = (
+        RecruitmentCycle.objects.select_related("program")
+        .annotate(n=Count("applicants"))
+        .order_by("-season", "program__name", "track")
+    )
     summaries = []
     for cycle in cycles:
         stages = funnel_of(cycle).stages
