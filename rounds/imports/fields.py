@@ -10,10 +10,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import TextChoices
+
+from rounds.lib.languages import UnknownLanguage, parse_language
 
 
 class CellError(ValueError):
@@ -94,15 +95,8 @@ def semicolon_list(cell: str) -> list[str]:
 
 
 def language_code(name_or_code: str) -> str:
-    """An ISO 639-3 code from a code (spa, es) or an English name (Spanish)."""
-    language = pycountry.languages.get(alpha_3=name_or_code.lower())
-    if language is None and len(name_or_code) == 2:
-        language = pycountry.languages.get(alpha_2=name_or_code.lower())
-    if language is None:
-        try:
-            language = pycountry.languages.lookup(name_or_code)
-        except LookupError:
-            language = None
-    if language is None:
-        raise CellError(f"{name_or_code!r} is not a language (use an ISO 639-3 code such as spa)")
-    return str(language.alpha_3)
+    """An ISO 639-3 code from a code, a reference name or an everyday name (Haitian Creole)."""
+    try:
+        return parse_language(name_or_code)
+    except UnknownLanguage as error:
+        raise CellError(str(error)) from None

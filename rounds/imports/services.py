@@ -72,7 +72,7 @@ def import_file(
         outcome.problems.append(Problem(filename, None, None, str(error)))
         return outcome
     spec = SPECS[kind]()
-    plans = _check(spec, table, outcome.problems, progress or _no_progress)
+    plans = check_rows(spec, table, outcome.problems, progress or _no_progress)
     if outcome.problems:
         return outcome
     with transaction.atomic():
@@ -94,7 +94,7 @@ def _no_progress(fraction: float, message: str) -> None:
     pass
 
 
-def _check(
+def check_rows(
     spec: ImportSpec, table: Table, problems: list[Problem], progress: ProgressFn
 ) -> list[Plan]:
     problems.extend(_header_problems(spec, table))

@@ -16,13 +16,12 @@ from rounds.core.models import AuditEntry, Site
 from rounds.imports import fields as f
 from rounds.imports.fields import CellError
 from rounds.imports.models import UploadedFile
-from rounds.imports.services import ImportOutcome, Problem, _check
+from rounds.imports.services import ImportOutcome, Problem, check_rows
 from rounds.imports.specs import Column, ImportSpec, Plan, RowErrors, validate_instance
 from rounds.imports.tables import Row, Table, UnreadableFile, read_table
 from rounds.inclusion.models import AAMC_CATEGORIES, STAGE_ORDER, Applicant, RecruitmentCycle, Stage
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
-from rounds.languages.codes import parse_language
 
 JOB_KIND = "inclusion_import"
 
@@ -101,7 +100,7 @@ class LanguageDemandImport(ImportSpec):
     kind, label, key = "language_demand", "Site language demand", "_key"
     columns = [
         Column("site", f.text(200), required=True, help="As named in Rounds."),
-        Column("language", parse_language, required=True, help="Name or ISO 639-3 code."),
+        Column("language", f.language_code, required=True, help="Name or ISO 639-3 code."),
         Column("share_pct", f.text(12), help="Share of the site's visits, in percent."),
         Column("visits_per_year", f.whole_number(0, 10_000_000)),
         Column("as_of", f.iso_date, required=True, help="The date the figures describe."),
@@ -185,7 +184,7 @@ def mapped_import(
         table = apply_mapping(table, mapping)
     spec = SPECS[spec_kind](cycle)  # type: ignore[call-arg]
     if spec_kind == LanguageDemandImport.kind:
-        # One demand figure per site, language and date; `_check` finds repeats by one key.
+        # One demand figure per site, language and date; `check_rows` finds repeats by one key.
         table = Table(
             table.filename,
             [*table.columns, "_key"],
@@ -203,7 +202,7 @@ def mapped_import(
             )
         )
         return outcome
-    plans = _check(spec, table, outcome.problems, progress or (lambda _f, _m: None))
+    plans = check_rows(spec, table, outcome.problems, progress or (lambda _f, _m: None))
     if outcome.problems:
         return outcome
     with transaction.atomic():

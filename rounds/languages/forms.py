@@ -5,9 +5,8 @@ from typing import Any
 from django import forms
 
 from rounds.core.models import InterpretationService
-from rounds.imports.fields import CellError
-from rounds.languages.codes import parse_language
 from rounds.languages.models import Certification, PopulationFigures
+from rounds.lib.languages import UnknownLanguage, parse_language
 from rounds.people.models import SpokenLanguage
 from rounds.staff.forms import GuardedModelForm
 
@@ -27,7 +26,7 @@ class LanguageField(forms.CharField):
         text = super().clean(value).strip()
         try:
             return parse_language(text)
-        except CellError as error:
+        except UnknownLanguage as error:
             raise forms.ValidationError(str(error)) from None
 
 

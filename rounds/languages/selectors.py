@@ -13,8 +13,8 @@ import pycountry
 
 from rounds.core.models import InterpretationService, Site
 from rounds.languages.models import Certification, LanguageDemand, PopulationFigures
+from rounds.lib.languages import language_name
 from rounds.people.models import Trainee
-from rounds.public.languages import language_name
 
 
 # -- the world's languages ----------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from rounds.core.models import InterpretationService, Site
 from rounds.core.services import audit_record
+from rounds.lib.languages import language_name
 from rounds.people.models import Person, SpokenLanguage
-from rounds.public.languages import language_name
 
 
 class LanguageError(Exception):

@@ -32,6 +32,7 @@ from rounds.languages.services import (
     spoken_language_remove,
     spoken_language_set,
 )
+from rounds.lib.languages import language_name
 from rounds.people.access import (
     UserRoles,
     gme_office_required,
@@ -41,7 +42,6 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Person
-from rounds.public.languages import language_name
 
 
 def may_see_sites(roles: UserRoles) -> bool:

@@ -10,10 +10,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from rounds.lib.cells import hidden_cells
+from rounds.lib.languages import language_name
 from rounds.mentoring.models import Application, CoachingSlot, Cycle, CycleMentor, Pair
 from rounds.people.access import programs_managed_by
 from rounds.people.models import SpokenLanguage
-from rounds.public.languages import language_name
 
 if TYPE_CHECKING:
     from rounds.people.access import AnyUser

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.services import form_save
+from rounds.lib.languages import language_name
 from rounds.mentoring import access, selectors, services
 from rounds.mentoring.forms import (
     ApplicationForm,
@@ -52,7 +53,6 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import SpokenLanguage
-from rounds.public.languages import language_name
 
 
 def _fail(request: HttpRequest, error: Exception) -> None:

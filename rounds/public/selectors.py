@@ -20,8 +20,8 @@ from rounds.core.models import (
     Specialty,
     Testimonial,
 )
+from rounds.lib.languages import language_name
 from rounds.people.models import Trainee
-from rounds.public.languages import language_name
 
 ACGME_KINDS = [Specialty.Kind.SPECIALTY, Specialty.Kind.SUBSPECIALTY]
 
@@ -69,11 +69,29 @@ def home_figures(institution: Institution | None) -> HomeFigures:
         interpretation_languages=len(languages),
         offers_asl="ase" in languages,
         trainees=Trainee.objects.filter(status=Trainee.Status.ACTIVE).count(),
-        patients_underserved_pct=institution.patients_underserved_pct if institution else None,
-        patients_minority_pct=institution.patients_minority_pct if institution else None,
-        patients_non_english_pct=institution.patients_non_english_pct if institution else None,
-        population_source=institution.population_source if institution else "",
+        **_population_figures(institution),
     )
+
+
+def _population_figures(institution: Institution | None) -> dict[str, Any]:
+    """Patient shares from the sites' dated, sourced figures; the institution's own entry only
+    where no site has any yet."""
+    from rounds.languages.selectors import institution_population
+
+    sites = institution_population()
+    if sites is not None:
+        return {
+            "patients_underserved_pct": sites.underserved_pct,
+            "patients_minority_pct": sites.minority_pct,
+            "patients_non_english_pct": sites.non_english_pct,
+            "population_source": sites.source,
+        }
+    return {
+        "patients_underserved_pct": institution.patients_underserved_pct if institution else None,
+        "patients_minority_pct": institution.patients_minority_pct if institution else None,
+        "patients_non_english_pct": institution.patients_non_english_pct if institution else None,
+        "population_source": institution.population_source if institution else "",
+    }
 
 
 def testimonials_published(*, limit: int = 6) -> list[Testimonial]:

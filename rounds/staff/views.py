@@ -16,6 +16,7 @@ from rounds.imports.jobs import import_start
 from rounds.imports.specs import SPECS
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_cancel
+from rounds.lib.languages import language_name
 from rounds.people.access import (
     can_manage_program,
     can_view_trainee,
@@ -26,7 +27,6 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Trainee
-from rounds.public.languages import language_name
 from rounds.staff.forms import ImportForm, ProgramTextForm
 from rounds.staff.managed import MANAGED, Managed
 
