@@ -73,7 +73,7 @@ def test_a_trainee_sees_their_own_year_and_subscribes_to_a_private_feed(
     build_schedules(small)
     ana = client_as("resident")
     page = ana.get(reverse("schedules:mine") + f"?year={YEAR}").content.decode()
-    assert "MICU" in page and "Jul 1 – Jul 28" in page and "Harbor VA" in page
+    assert "MICU" in page and "Jul 1 – Aug 25" in page and "Harbor VA" in page
     ana.post(reverse("schedules:feed_new"))
     feed = CalendarFeed.objects.get(trainee=small.ana)
     listing = ana.get(reverse("schedules:feeds")).content.decode()

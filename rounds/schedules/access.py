@@ -35,6 +35,8 @@ def manage_or_404(user: AnyUser, program: Program) -> None:
 
 
 def own_trainee(user: AnyUser) -> Trainee | None:
+    if user.pk is None:
+        return None
     return (
         Trainee.objects.filter(person__user_id=user.pk).select_related("person", "program").first()
     )

@@ -44,7 +44,9 @@ def call_problem(program: Program, month: dt.date) -> tuple[dict[str, Any], dict
     """The roster problem for the month, and each person's inpatient rotation (for labels)."""
     days = month_days(month)
     last = month + dt.timedelta(days=days - 1)
-    people, leave, home = [], [], {}
+    people: list[dict[str, Any]] = []
+    leave: list[dict[str, str]] = []
+    home: dict[str, Rotation] = {}
     for t in active_trainees([program]):
         spans = [s for s in selectors.rotation_days(t, month, last) if s[2].kind in INPATIENT]
         if not spans:
@@ -67,7 +69,8 @@ def call_problem(program: Program, month: dt.date) -> tuple[dict[str, Any], dict
             f"Only {len(people)} {program} trainee(s) are on inpatient rotations in "
             f"{month:%B %Y}; publish the rotation schedule first."
         )
-    requests_off, requests_on = [], []
+    requests_off: list[dict[str, Any]] = []
+    requests_on: list[dict[str, Any]] = []
     ids = {p["id"] for p in people}
     for r in CallRequest.objects.filter(trainee__program=program, day__gte=month, day__lte=last):
         if f"t{r.trainee_id}" not in ids:

@@ -83,7 +83,7 @@ def _rotations_and_curriculum(rng: random.Random, year: int) -> dict[str, int]:
     sponsor = Site.objects.filter(kind=Site.Kind.SPONSOR).first() or Site.objects.first()
     assert sponsor is not None
     children = Site.objects.filter(kind=Site.Kind.CHILDREN).first() or sponsor
-    shared = {}
+    shared: dict[str, tuple[Rotation, set[str]]] = {}
     for name, service, group, cap, specialties in SHARED:
         site = children if name == "PICU" else sponsor
         shared[name] = (
@@ -113,8 +113,8 @@ def _rotations_and_curriculum(rng: random.Random, year: int) -> dict[str, int]:
         own = _own_rotations(program, len(trainees))
         counts["rotations"] += len(own)
         uses_icu = False
-        for rotation, specialties in shared.values():
-            if program.specialty.name in specialties:
+        for rotation, served in shared.values():
+            if program.specialty.name in served:
                 per_year = max(1, len(trainees) // max(1, program.length_years))
                 RotationProgram.objects.create(
                     rotation=rotation, program=program, max_per_block=max(2, per_year)

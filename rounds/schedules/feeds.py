@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 
 from rounds.core.services import audit_record
 from rounds.imports.tables import UnreadableFile, read_table
-from rounds.people.access import can_manage_program, user_roles
+from rounds.people.access import user_roles
 from rounds.schedules import selectors
 from rounds.schedules.access import clinical_required, manage_or_404, own_trainee, staff_required
 from rounds.schedules.models import (
@@ -38,7 +38,7 @@ FEED_DAYS_BACK, FEED_DAYS_AHEAD = 60, 400
 
 def _feeds_of(request: HttpRequest) -> list[CalendarFeed]:
     return list(
-        CalendarFeed.objects.filter(created_by=request.user, revoked_at__isnull=True)
+        CalendarFeed.objects.filter(created_by_id=_user_id(request), revoked_at__isnull=True)
         .select_related("trainee__person", "rotation__site")
         .order_by("-created_at")
     )
@@ -60,6 +60,11 @@ def feed_list(request: HttpRequest) -> HttpResponse:
         "rotations": rotations[:300],
     }
     return render(request, "schedules/feeds.html", context)
+
+
+def _user_id(request: HttpRequest) -> int:
+    assert request.user.pk is not None  # the decorators let only signed-in users through
+    return int(request.user.pk)
 
 
 def _program_ids(request: HttpRequest) -> set[int]:
@@ -85,12 +90,12 @@ def feed_new(request: HttpRequest) -> HttpResponse:
         )
         if not mine:
             raise Http404("No such service.")
-        feed = CalendarFeed.objects.create(rotation=rotation, created_by=request.user)
+        feed = CalendarFeed.objects.create(rotation=rotation, created_by_id=_user_id(request))
     else:
         trainee = own_trainee(request.user)
         if trainee is None:
             raise Http404("You have no trainee schedule.")
-        feed = CalendarFeed.objects.create(trainee=trainee, created_by=request.user)
+        feed = CalendarFeed.objects.create(trainee=trainee, created_by_id=_user_id(request))
     audit_record(
         by=request.user, action="create", instance=feed, summary=f"{feed} created", changes={}
     )
@@ -135,10 +140,10 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         cal.add("x-wr-calname", f"{feed.trainee.person.full_name}: schedule")
         _trainee_events(cal, feed, start, end)
     elif feed.rotation is not None:
-        if not can_manage_program(feed.created_by, feed.rotation.uses.first().program) and not (
-            user_roles(feed.created_by).is_gme_office
-            or feed.rotation.uses.filter(program__roles__user=feed.created_by).exists()
-        ):
+        # A service link stops when its maker no longer belongs to a program using the service.
+        maker = user_roles(feed.created_by)
+        programs = {pid for pid, roles in maker.by_program.items() if roles}
+        if not maker.is_gme_office and not feed.rotation.uses.filter(program__in=programs).exists():
             raise Http404("This calendar link is no longer valid.")
         cal.add("x-wr-calname", f"{feed.rotation.name}, {feed.rotation.site.name}")
         _service_events(cal, feed, start, end)

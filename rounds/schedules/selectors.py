@@ -258,11 +258,11 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         options = [u.rotation for u in uses if u.eligible(t.pgy) or u.rotation.is_off]
         row_cells = []
         for b in blocks:
-            a = cells.get((t.pk, b.pk))
+            found = cells.get((t.pk, b.pk))
             row_cells.append(
                 GridCell(
-                    a.rotation if a else None,
-                    bool(a and a.locked),
+                    found.rotation if found else None,
+                    bool(found and found.locked),
                     per_cell.get((t.pk, b.pk), []),
                     "; ".join(halves.get((t.pk, b.pk), [])),
                 )

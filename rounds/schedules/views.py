@@ -276,7 +276,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request)
     start, end = dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
-    spans = selectors.rotation_days(trainee, start, end)
+    spans = _merged(selectors.rotation_days(trainee, start, end))
     upcoming = selectors.scheduled_shifts(trainee, today, today + dt.timedelta(days=13))
     context = {
         "trainee": trainee,
@@ -286,6 +286,19 @@ def mine(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
     }
     return render(request, "schedules/mine.html", context)
+
+
+def _merged(
+    spans: list[tuple[dt.date, dt.date, Rotation]],
+) -> list[tuple[dt.date, dt.date, Rotation]]:
+    """Back-to-back blocks on one rotation read as one stretch."""
+    out: list[tuple[dt.date, dt.date, Rotation]] = []
+    for first, last, rotation in spans:
+        if out and out[-1][2] == rotation and (first - out[-1][1]).days <= 1:
+            out[-1] = (out[-1][0], last, rotation)
+        else:
+            out.append((first, last, rotation))
+    return out
 
 
 @staff_required

@@ -192,8 +192,8 @@ def _curriculum(p: Problem, cell: dict[tuple[str, int], str | None]) -> list[Fin
                 out.append(
                     Finding(
                         "curriculum",
-                        f"{t.label} has {n} block(s) of {req.target(p)}; "
-                        f"the curriculum says {req.sentence(p).split(': ', 1)[1]}",
+                        f"{t.label} has {n} block{'' if n == 1 else 's'} of {req.target(p)}; "
+                        f"PGY-{req.pgy} needs {_bounds(req.min, req.max)}",
                         t.id,
                         None,
                         req.rotation,
@@ -201,3 +201,11 @@ def _curriculum(p: Problem, cell: dict[tuple[str, int], str | None]) -> list[Fin
                     )
                 )
     return out
+
+
+def _bounds(low: int, high: int | None) -> str:
+    if high is None:
+        return f"at least {low}"
+    if not low:
+        return f"at most {high}"
+    return f"{low} to {high}"

@@ -117,7 +117,7 @@ class RotationModel:
                     "vacation",
                     v.weight,
                     refused,
-                    lambda _v, w=who, b=when: f"{w}'s vacation request for {b} was not granted",
+                    _says(f"{who}'s vacation request for {when} was not granted"),
                 )
 
     def _program_numbers(self) -> None:
@@ -207,7 +207,7 @@ class RotationModel:
                 "curriculum",
                 weight,
                 short,
-                lambda v, w=who, s=sentence: f'{w}: {v} block(s) short of "{s}"',
+                _counts(who + ": {} block(s) short of " + f'"{sentence}"'),
             )
         if high is not None:
             over = self.model.new_int_var(0, blocks, f"over[{who},{sentence}]")
@@ -216,7 +216,7 @@ class RotationModel:
                 "curriculum",
                 weight,
                 over,
-                lambda v, w=who, s=sentence: f'{w}: {v} block(s) over "{s}"',
+                _counts(who + ": {} block(s) over " + f'"{sentence}"'),
             )
 
     def _preferences(self) -> None:
@@ -238,7 +238,7 @@ class RotationModel:
                     "preference",
                     weight,
                     missed,
-                    lambda _v, w=who, r=what, b=when: f"{w} asked for {r}{b} and did not get it",
+                    _says(f"{who} asked for {what}{when} and did not get it"),
                 )
             elif weight < 0 and cells:
                 got = self.model.new_int_var(0, len(cells), f"got[{pref.trainee},{pref.rotation}]")
@@ -247,5 +247,13 @@ class RotationModel:
                     "preference",
                     -weight,
                     got,
-                    lambda _v, w=who, r=what, b=when: f"{w} asked not to do {r}{b} and got it",
+                    _says(f"{who} asked not to do {what}{when} and got it"),
                 )
+
+
+def _says(text: str) -> Callable[[int], str]:
+    return lambda _value: text
+
+
+def _counts(template: str) -> Callable[[int], str]:
+    return lambda value: template.format(value)

@@ -239,24 +239,11 @@ def _read(rm: RotationModel, solver: cp_model.CpSolver, status: Status) -> Resul
         Placement(t, b, None) for (t, b), var in rm.off.items() if solver.boolean_value(var)
     ]
     placements.sort(key=lambda p: (p.trainee, p.block))
-    bent = []
-    for penalty in rm.penalties:
-        value = int(solver.value(penalty.var))
-        if value:
-            bent.append(
-                {
-                    "rule": penalty.rule,
-                    "cost": penalty.weight * value,
-                    "text": penalty.describe(value),
-                }
-            )
-    bent.sort(key=lambda b: -b["cost"])
     return Result(
         status,
         objective=solver.objective_value,
         best_bound=solver.best_objective_bound,
         placements=placements,
-        bent=bent,
     )
 
 
