@@ -32,7 +32,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 def test_coordinator_edits_the_grid_sees_the_broken_rule_locks_and_publishes(
     world: tuple[str, SmallInstitution, SmallSchedules], desktop_page: Page
 ) -> None:
-    base, small, x = world
+    base, small, _ = world
     page = desktop_page
     sign_in(page, base, "coord.im")
     page.goto(f"{base}/schedules/programs/{small.im.pk}/{YEAR}/")
