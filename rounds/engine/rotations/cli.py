@@ -1,0 +1,51 @@
+"""`rounds rotations PROBLEM.json`: a rotation (block) year from the command line.
+
+Bad input prints one line naming the field (`uses[3].rotation: unknown rotation 'picu'`) and
+exits 2; no schedule (infeasible or out of time) prints why and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rounds.engine.errors import ProblemError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("rotations", help="build a rotation (block) year")
+    parser.add_argument("problem", help="problem JSON (see docs/rotations.md)")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    parser.add_argument("--gap", type=float, default=0.01, help="stop within this gap (0.01)")
+    parser.add_argument("--warm-start", help="an earlier RESULT.json to start from")
+    parser.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
+    parser.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    from rounds.engine.rotations.problem import Problem
+    from rounds.engine.rotations.solve import Result, solve
+
+    try:
+        problem = Problem.from_file(args.problem)
+        warm = None
+        if args.warm_start:
+            warm = Result.from_json(json.loads(Path(args.warm_start).read_text()))
+    except ProblemError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result = solve(
+        problem, time_limit=args.time_limit, workers=args.workers, gap=args.gap, warm_start=warm
+    )
+    text = json.dumps(result.to_json(), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    if not result.has_schedule:
+        print("\n".join(result.explanation), file=sys.stderr)
+        return 1
+    return 0
