@@ -15,6 +15,7 @@ COMMAND_MODULES: list[str] = [
     "rounds.engine.workhours.cli",
     "rounds.engine.roster.cli",
     "rounds.engine.matching.cli",
+    "rounds.engine.rotations.cli",
 ]
 
 
