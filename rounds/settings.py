@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rounds.people.context_processors.roles",
+                "rounds.navigation.nav",
             ],
         },
     }

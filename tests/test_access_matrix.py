@@ -136,3 +136,33 @@ def test_a_refused_page_explains_itself_in_the_site_layout(
     page = response.content.decode()
     assert "This page is not part of your role" in page
     assert "Your roles do not include this page." in page
+
+
+def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    def work_links(username: str) -> list[str]:
+        response = client_as(username).get(reverse("public:home"))
+        return [link.label for link in response.context["work_links"]]
+
+    assert work_links("gme") == [
+        "Dashboard",
+        "Schedules",
+        "Hours",
+        "Mentoring",
+        "Wellness",
+        "Inclusion",
+    ]
+    assert work_links("resident") == ["My record", "Schedules", "Hours", "Mentoring", "Wellness"]
+    assert work_links("inclusion") == ["Mentoring", "Wellness", "Inclusion"]
+    assert Client().get(reverse("public:home")).context["work_links"] == []
+
+
+def test_every_link_in_the_work_bar_opens_for_its_holder(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    for username in EVERYONE:
+        client = client_as(username)
+        for link in client.get(reverse("public:home")).context["work_links"]:
+            status = client.get(link.url, follow=True).status_code
+            assert status == 200, f"{username}: {link.label} gave {status}"

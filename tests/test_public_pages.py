@@ -235,17 +235,19 @@ def test_unknown_slugs_are_404(demo: None, client: Client, url: str) -> None:
 
 
 # -- layout and speed -----------------------------------------------------------------------------
-def test_header_offers_sign_in_or_staff_and_sign_out(demo: None, client: Client) -> None:
+def test_header_offers_sign_in_or_dashboard_and_sign_out(demo: None, client: Client) -> None:
     anonymous = client.get("/").content.decode()
     assert "Sign in" in anonymous and "Sign out" not in anonymous
 
     client.force_login(User.objects.get(username="pd.im"))
     staff = client.get("/").content.decode()
-    assert ">Staff</a>" in staff and "Sign out" in staff and 'action="/accounts/logout/"' in staff
+    assert (
+        ">Dashboard</a>" in staff and "Sign out" in staff and 'action="/accounts/logout/"' in staff
+    )
 
     client.force_login(User.objects.get(username="resident"))
     trainee = client.get("/").content.decode()
-    assert ">Staff</a>" not in trainee and "Sign out" in trainee
+    assert ">Dashboard</a>" not in trainee and ">My record</a>" in trainee and "Sign out" in trainee
 
 
 def test_pages_use_a_few_queries(

@@ -43,7 +43,7 @@ def test_resident_logs_last_week_on_a_phone(setup, phone_page: Page) -> None:
         trainee=small.ana, kind="clinical", start=start, end=start + timedelta(hours=12)
     )
     sign_in(page, base, "resident")
-    page.get_by_role("link", name="Hours").click()
+    page.get_by_role("link", name="Hours", exact=True).click()
     page.get_by_role("link", name="Previous week").click()
     expect(page.get_by_role("heading", name=f"{last_monday:%b %-d} –")).to_be_visible()
     day = page.locator(f"#day-{last_monday.isoformat()}")
