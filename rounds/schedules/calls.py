@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,13 @@ from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import solve as roster_solve
 from rounds.people.models import Trainee
 from rounds.schedules import selectors
-from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, Rotation
+from rounds.schedules.models import (
+    CallAssignment,
+    CallRequest,
+    CallSchedule,
+    Rotation,
+    SwapProposal,
+)
 from rounds.schedules.problem import active_trainees
 from rounds.schedules.services import ScheduleError
 
@@ -223,3 +230,121 @@ def demo_call_month(year: int) -> list[str]:
 def trainees_of(schedule: CallSchedule) -> list[Trainee]:
     ids = schedule.shifts.values_list("trainee_id", flat=True).distinct()
     return list(Trainee.objects.filter(pk__in=ids).select_related("person"))
+
+
+# ---------------------------------------------------------------- the ACGME check of a month
+
+
+def _record(
+    trainee: Trainee, shifts: list[CallAssignment], month: dt.date, tz: str
+) -> dict[str, Any]:
+    zone = zoneinfo.ZoneInfo(tz)
+    last = month + dt.timedelta(days=month_days(month) - 1)
+    kinds = {"home_call": "home_call_work"}
+    return {
+        "timezone": tz,
+        "trainee": {"id": str(trainee.pk), "pgy": min(trainee.pgy, 10)},
+        "rotations": [{"name": "call month", "start": month.isoformat(), "end": last.isoformat()}],
+        "periods": [
+            {
+                "start": s.start.astimezone(zone)
+                .replace(tzinfo=None)
+                .isoformat(timespec="minutes"),
+                "end": s.end.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
+                "kind": kinds.get(s.kind, s.kind),
+            }
+            for s in sorted(shifts, key=lambda s: s.start)
+        ],
+    }
+
+
+def call_findings(
+    schedule: CallSchedule, moves: dict[int, int] | None = None
+) -> dict[int, list[str]]:
+    """ACGME findings per trainee id for the month, with `moves` (shift id -> new trainee id)
+    applied first: the prospective check a draft or a swap shows before it is published."""
+    from rounds.engine.errors import ProblemError
+    from rounds.engine.workhours import Limits, Record, check
+
+    moves = moves or {}
+    by_trainee: dict[int, list[CallAssignment]] = {}
+    for s in schedule.shifts.all():
+        by_trainee.setdefault(moves.get(s.pk, s.trainee_id), []).append(s)
+    trainees = Trainee.objects.in_bulk(list(by_trainee))
+    tz = schedule.problem.get("horizon", {}).get("timezone", "America/New_York")
+    limits = Limits(weekly_limit_hours=schedule.program.weekly_hours_limit)
+    out: dict[int, list[str]] = {}
+    for trainee_id, shifts in by_trainee.items():
+        overlaps = _overlaps(shifts)
+        try:
+            report = check(
+                Record.from_json(_record(trainees[trainee_id], shifts, schedule.month, tz)), limits
+            )
+        except ProblemError as error:
+            out[trainee_id] = [*overlaps, f"cannot be checked: {error}"]
+            continue
+        texts = [f.detail for f in report.violations]
+        if overlaps or texts:
+            out[trainee_id] = overlaps + texts
+    return out
+
+
+def _overlaps(shifts: list[CallAssignment]) -> list[str]:
+    ordered = sorted(shifts, key=lambda s: s.start)
+    return [
+        f"{b.label} on {b.start:%a %b %-d} overlaps {a.label} on {a.start:%a %b %-d}"
+        for a, b in pairwise(ordered)
+        if b.start < a.end
+    ]
+
+
+# ---------------------------------------------------------------- swaps
+
+
+def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> SwapProposal:
+    """Offer a shift to a colleague; every rule is checked now and again when decided."""
+    if to_trainee.pk == shift.trainee_id:
+        raise ScheduleError("Choose a colleague other than yourself.")
+    if to_trainee.program_id != shift.schedule.program_id:
+        raise ScheduleError("Swaps stay within the program that owns the call schedule.")
+    if shift.schedule.status != CallSchedule.Status.PUBLISHED:
+        raise ScheduleError("Only shifts of a published call schedule can be swapped.")
+    findings = call_findings(shift.schedule, {shift.pk: to_trainee.pk}).get(to_trainee.pk, [])
+    with transaction.atomic():
+        proposal = SwapProposal.objects.create(
+            shift=shift, to_trainee=to_trainee, findings=findings,
+            proposed_by=by if getattr(by, "is_authenticated", False) else None,
+        )  # fmt: skip
+        audit_record(by=by, action="create", instance=proposal, summary=str(proposal)[:300],
+                     changes={"findings": findings})  # fmt: skip
+    return proposal
+
+
+def swap_decide(*, proposal: SwapProposal, approve: bool, by: Any) -> SwapProposal:
+    with transaction.atomic():
+        proposal = (
+            SwapProposal.objects.select_for_update()
+            .select_related("shift__schedule__program", "to_trainee__person")
+            .get(pk=proposal.pk)
+        )
+        if proposal.status != SwapProposal.Status.PROPOSED:
+            raise ScheduleError(f"This swap was already {proposal.get_status_display().lower()}.")
+        if approve:
+            shift = proposal.shift
+            findings = call_findings(shift.schedule, {shift.pk: proposal.to_trainee_id}).get(
+                proposal.to_trainee_id, []
+            )
+            if findings:
+                proposal.findings = findings
+                proposal.save(update_fields=["findings"])
+                raise ScheduleError(
+                    f"The swap would break a rule for {proposal.to_trainee.person}: {findings[0]}"
+                )
+            shift.trainee_id = proposal.to_trainee_id
+            shift.save(update_fields=["trainee"])
+        proposal.status = SwapProposal.Status.APPROVED if approve else SwapProposal.Status.DECLINED
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "decided_at"])
+        audit_record(by=by, action="update", instance=proposal,
+                     summary=f"swap {proposal.status}: {proposal}"[:300], changes={})  # fmt: skip
+    return proposal

@@ -109,3 +109,32 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "bent": result.bent[:20],
         "summary": f"Draft version {schedule.number} is ready.",
     }
+
+
+CALL_KIND = "call_build"
+
+
+def call_build_start(*, program: Program, month: str, by: Any) -> Job:
+    return job_start(
+        kind=CALL_KIND,
+        title=f"Build {program} call for {month}",
+        started_by=by,
+        params={"program": program.pk, "month": month},
+    )
+
+
+@job_handler(CALL_KIND)
+def call_build_job(job: Job, progress: Progress) -> dict[str, Any]:
+    import datetime as dt
+
+    from rounds.schedules.calls import call_schedule_build
+
+    program = Program.objects.get(pk=job.params["program"])
+    month = dt.date.fromisoformat(job.params["month"] + "-01")
+    progress(0.05, "reading the rotation schedule and requests")
+    schedule = call_schedule_build(program=program, month=month, by=job.started_by)
+    return {
+        "summary": f"Call draft version {schedule.number} is ready.",
+        "url": reverse("schedules:call", args=[schedule.pk]),
+        "schedule": schedule.pk,
+    }

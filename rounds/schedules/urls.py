@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds.schedules import feeds, views
+from rounds.schedules import call_views, feeds, views
 
 app_name = "schedules"
 urlpatterns = [
@@ -25,4 +25,12 @@ urlpatterns = [
     path("calendars/new/", feeds.feed_new, name="feed_new"),
     path("calendars/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),
     path("ical/<str:token>.ics", feeds.feed_ics, name="ics"),
+    path("calls/programs/<int:pk>/", call_views.program_calls, name="calls"),
+    path("calls/programs/<int:pk>/build/", call_views.call_build, name="call_build"),
+    path("calls/<int:pk>/", call_views.call_grid, name="call"),
+    path("calls/<int:pk>/publish/", call_views.call_publish, name="call_publish"),
+    path("calls/swaps/<int:pk>/decide/", call_views.swap_decision, name="swap_decide"),
+    path("calls/me/", call_views.my_calls, name="my_calls"),
+    path("calls/shifts/<int:pk>/offer/", call_views.swap_offer, name="swap_offer"),
+    path("calls/requests/", call_views.call_request, name="call_request"),
 ]

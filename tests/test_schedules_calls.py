@@ -1,0 +1,124 @@
+"""Call months: trainees ask for days, propose swaps; a swap is checked against every rule
+(overlaps, ACGME work hours) before the coordinator can approve it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from rounds.schedules.calls import call_schedule_build
+from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
+from rounds.schedules.services import ScheduleError
+from tests.people import SmallInstitution
+from tests.schedules_setup import build_schedules
+
+NY = zoneinfo.ZoneInfo("America/New_York")
+EVERYONE = ["gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
+            "resident", "resident2", "fellow"]  # fmt: skip
+
+
+def _month(small: SmallInstitution) -> tuple[CallSchedule, CallAssignment, CallAssignment]:
+    first = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
+    month = first.replace(day=1)
+    schedule = CallSchedule.objects.create(
+        program=small.im, month=month, status="published",
+        problem={"horizon": {"timezone": "America/New_York"}},
+    )  # fmt: skip
+
+    def shift(trainee, day: int, hours: int, label: str) -> CallAssignment:  # type: ignore[no-untyped-def]
+        start = dt.datetime.combine(month + dt.timedelta(days=day), dt.time(7), tzinfo=NY)
+        return CallAssignment.objects.create(
+            schedule=schedule, trainee=trainee, day=start.date(), start=start,
+            end=start + dt.timedelta(hours=hours), kind="in_house_call", label=label,
+            service="General medicine", site=small.sponsor,
+        )  # fmt: skip
+
+    anas = shift(small.ana, 2, 24, "24h call")
+    shift(small.ben, 3, 24, "24h call")  # Ben is on call the day after Ana's
+    free = shift(small.ana, 10, 24, "24h call")
+    return schedule, anas, free
+
+
+def test_a_swap_that_breaks_a_rule_cannot_be_approved_and_a_clean_one_moves_the_shift(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    build_schedules(small)
+    schedule, clash, free = _month(small)
+    ana = client_as("resident")
+    page = ana.get(reverse("schedules:my_calls")).content.decode()
+    assert "24h call" in page and "Propose swap" in page
+    ana.post(reverse("schedules:swap_offer", args=[clash.pk]), {"to_trainee": small.ben.pk})
+    bad = SwapProposal.objects.get(shift=clash)
+    assert bad.findings, "Ben would work 48 hours straight"
+    coord = client_as("coord.im")
+    grid = coord.get(reverse("schedules:call", args=[schedule.pk])).content.decode()
+    assert "Swaps waiting for you" in grid and "Ben Baker" in grid
+    response = coord.post(reverse("schedules:swap_decide", args=[bad.pk]), {"approve": "1"},
+                          follow=True)  # fmt: skip
+    assert "The swap would break a rule for Ben Baker" in response.content.decode()
+    clash.refresh_from_db()
+    assert clash.trainee == small.ana
+    ana.post(reverse("schedules:swap_offer", args=[free.pk]), {"to_trainee": small.ben.pk})
+    good = SwapProposal.objects.get(shift=free)
+    assert good.findings == []
+    coord.post(reverse("schedules:swap_decide", args=[good.pk]), {"approve": "1"})
+    free.refresh_from_db()
+    good.refresh_from_db()
+    assert free.trainee == small.ben and good.status == "approved"
+    # Someone else's shift cannot be offered; a cardiology director cannot decide IM swaps.
+    assert (
+        client_as("resident2")
+        .post(reverse("schedules:swap_offer", args=[clash.pk]), {"to_trainee": small.ana.pk})
+        .status_code
+        == 404
+    )
+    assert (
+        client_as("pd.cards")
+        .post(reverse("schedules:swap_decide", args=[bad.pk]), {"approve": "1"})
+        .status_code
+        == 404
+    )
+
+
+def test_requests_are_saved_and_too_few_people_is_said_plainly(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    build_schedules(small)
+    day = timezone.localdate() + dt.timedelta(days=20)
+    client_as("resident").post(
+        reverse("schedules:call_request"),
+        {"day": day.isoformat(), "kind": "off", "note": "wedding"},
+    )
+    assert CallRequest.objects.get(trainee=small.ana, day=day).note == "wedding"
+    page = client_as("coord.im").get(reverse("schedules:calls", args=[small.im.pk]))
+    assert "Ana Alvarez — Day off" in page.content.decode()
+    with pytest.raises(ScheduleError, match="on inpatient rotations in"):
+        call_schedule_build(program=small.im, month=dt.date(2026, 7, 1), by=None)
+
+
+def test_every_role_against_the_call_pages(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    build_schedules(small)
+    schedule, _, _ = _month(small)
+    pages = {
+        reverse("schedules:calls", args=[small.im.pk]): {"gme": 200, "pd.im": 200,
+                                                         "coord.im": 200, "pd.cards": 404},
+        reverse("schedules:call", args=[schedule.pk]): {"gme": 200, "pd.im": 200,
+                                                        "coord.im": 200, "pd.cards": 404},
+        reverse("schedules:my_calls"): {"resident": 200, "resident2": 200, "fellow": 200},
+    }  # fmt: skip
+    for url, allowed in pages.items():
+        assert "/accounts/login/" in Client().get(url)["Location"]
+        for username in EVERYONE:
+            assert client_as(username).get(url).status_code == allowed.get(username, 403), (
+                url,
+                username,
+            )
+    for url in [reverse("schedules:call_publish", args=[schedule.pk]),
+                reverse("schedules:call_build", args=[small.im.pk])]:  # fmt: skip
+        assert client_as("pd.cards").post(url, {"month": "2026-12"}).status_code == 404
+        assert client_as("resident").post(url, {"month": "2026-12"}).status_code == 403
