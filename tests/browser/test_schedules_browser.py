@@ -57,6 +57,14 @@ def test_coordinator_edits_the_grid_sees_the_broken_rule_locks_and_publishes(
     page.get_by_label("Reason for the change").fill("Clinic swap")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Version 2 is published; 0 trainee(s) were told.")).to_be_visible()
+    # The call month shows the ACGME check in place, and swaps wait for a decision.
+    from tests.test_schedules_calls import _month
+
+    schedule, _, _ = _month(small)
+    page.goto(f"{base}/schedules/calls/{schedule.pk}/")
+    expect(page.get_by_text("Every ACGME work-hour rule holds")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "schedules/call-desktop")
 
 
 def test_resident_reads_their_year_on_a_phone_and_sites_see_arrivals(
