@@ -154,3 +154,19 @@ def test_excel_round_trip_and_an_import_with_errors_changes_nothing(
     assert "Imported: 1 cell(s) changed." in response.content.decode()
     cell = RotationAssignment.objects.get(schedule=x.draft, trainee=small.ben, block=x.im_blocks[2])
     assert cell.rotation == x.micu
+
+
+def test_a_coordinator_follows_a_service_calendar(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    coord = client_as("coord.im")
+    coord.post(reverse("schedules:feed_new"), {"rotation": x.micu.pk})
+    feed = CalendarFeed.objects.get(rotation=x.micu)
+    ics = coord.get(reverse("schedules:ics", args=[feed.token])).content
+    assert b"SUMMARY:MICU: Ben Baker" in ics  # blocks 4-5, inside the feed's window
+    # Cardiology's director may not follow a service IM alone uses.
+    assert (
+        client_as("pd.cards")
+        .post(reverse("schedules:feed_new"), {"rotation": x.wards.pk})
+        .status_code
+        == 404
+    )
