@@ -176,6 +176,7 @@ def shared_load(
 
 @dataclass
 class GridCell:
+    block: Block
     rotation: Rotation | None
     locked: bool
     findings: list[str]
@@ -261,6 +262,7 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
             found = cells.get((t.pk, b.pk))
             row_cells.append(
                 GridCell(
+                    b,
                     found.rotation if found else None,
                     bool(found and found.locked),
                     per_cell.get((t.pk, b.pk), []),
