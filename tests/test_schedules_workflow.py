@@ -158,3 +158,29 @@ def test_publishing_a_change_needs_a_reason_and_tells_only_those_affected(  # ty
         reverse("schedules:new_version", args=[x.draft.pk]), {"reason": "Ana's leave"}, follow=True
     )
     assert "Draft version 3 started from version 2." in response.content.decode()
+
+
+def test_a_trainee_asks_for_vacation_and_the_coordinator_approves(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    from rounds.schedules.models import VacationRequest
+
+    x = build_schedules(small)
+    ben = client_as("resident2")
+    block = x.im_blocks[10]
+    ben.post(reverse("schedules:vacation_new"), {"block": block.pk, "note": "family"})
+    again = ben.post(reverse("schedules:vacation_new"), {"block": block.pk}, follow=True)
+    assert "You already asked for Block 11 (requested)." in again.content.decode()
+    request = VacationRequest.objects.get(trainee=small.ben, block=block)
+    # Another program's coordinator cannot decide it; a trainee cannot either.
+    url = reverse("schedules:vacation_decide", args=[request.pk])
+    assert client_as("pd.cards").post(url, {"approve": "1"}).status_code == 404
+    assert client_as("resident").post(url, {"approve": "1"}).status_code == 403
+    page = client_as("coord.im").get(reverse("schedules:program", args=[small.im.pk, YEAR]))
+    assert "Ben Baker: Block 11" in page.content.decode()
+    client_as("coord.im").post(url, {"approve": "1"})
+    request.refresh_from_db()
+    assert request.status == "approved"
+    # The approved vacation is now a rule: Ben on wards in block 11 breaks it.
+    grid = client_as("coord.im").get(reverse("schedules:grid", args=[x.draft.pk]))
+    assert "Ben Baker has approved vacation in block 11" in grid.content.decode()

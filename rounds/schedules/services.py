@@ -23,6 +23,7 @@ from rounds.schedules.models import (
     RotationAssignment,
     RotationProgram,
     RotationSchedule,
+    VacationRequest,
 )
 from rounds.schedules.problem import pk_of
 
@@ -362,3 +363,25 @@ def schedule_compare(
     blocks = Block.objects.in_bulk({k[1] for k in keys})
     rows = [(trainees[t], blocks[bl], ca.get((t, bl), "—"), cb.get((t, bl), "—")) for t, bl in keys]
     return sorted(rows, key=lambda r: (r[0].person.last_name, r[1].number))
+
+
+def vacation_request(*, trainee: Trainee, block: Block, note: str, by: Any) -> VacationRequest:
+    if block.program_id != trainee.program_id:
+        raise ScheduleError("That block belongs to another program's year.")
+    with transaction.atomic():
+        request, created = VacationRequest.objects.get_or_create(
+            trainee=trainee, block=block, defaults={"note": note[:200]}
+        )
+        if not created:
+            raise ScheduleError(f"You already asked for {block.label} ({request.status}).")
+        audit_record(by=by, action="create", instance=request, summary=str(request), changes={})
+    return request
+
+
+def vacation_decide(*, request: VacationRequest, approve: bool, by: Any) -> None:
+    with transaction.atomic():
+        request.status = (
+            VacationRequest.Status.APPROVED if approve else VacationRequest.Status.DECLINED
+        )
+        request.save(update_fields=["status"])
+        audit_record(by=by, action="update", instance=request, summary=str(request), changes={})

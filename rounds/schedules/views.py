@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ from rounds.schedules.access import (
     trainee_required,
 )
 from rounds.schedules.jobs import KIND, solve_start
-from rounds.schedules.models import Block, Rotation, RotationSchedule
+from rounds.schedules.models import Block, Rotation, RotationSchedule, VacationRequest
 from rounds.schedules.services import (
     ScheduleError,
     assignment_lock,
@@ -34,6 +35,8 @@ from rounds.schedules.services import (
     schedule_compare,
     schedule_create,
     schedule_publish,
+    vacation_decide,
+    vacation_request,
 )
 
 
@@ -75,6 +78,11 @@ def program_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "curriculum": program.curriculum.select_related("rotation"),
         "jobs": jobs,
         "schemes": Block.Scheme.choices,
+        "vacations": VacationRequest.objects.filter(
+            block__program=program, block__academic_year=year
+        )
+        .select_related("trainee__person", "block")
+        .order_by("status", "block__number"),
     }
     return render(request, "schedules/program.html", context)
 
@@ -338,3 +346,30 @@ def on_call(request: HttpRequest) -> HttpResponse:
         "schedules/on_call.html",
         {"shifts": shifts, "site": site, "sites": sites, "now": now},
     )
+
+
+@trainee_required
+@require_POST
+def vacation_new(request: HttpRequest) -> HttpResponse:
+    trainee = own_trainee(request.user)
+    if trainee is None:
+        raise Http404("You have no trainee record.")
+    block = get_object_or_404(Block, pk=request.POST.get("block") or 0, program=trainee.program)
+    try:
+        vacation_request(trainee=trainee, block=block, note=request.POST.get("note", ""),
+                         by=request.user)  # fmt: skip
+    except ScheduleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Vacation in {block.label} requested; the next solve weighs it.")
+    return redirect(reverse("schedules:mine") + f"?year={block.academic_year}")
+
+
+@staff_required
+@require_POST
+def vacation_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    vacation = get_object_or_404(VacationRequest.objects.select_related("block__program"), pk=pk)
+    manage_or_404(request.user, vacation.block.program)
+    vacation_decide(request=vacation, approve=request.POST.get("approve") == "1", by=request.user)
+    return redirect("schedules:program", pk=vacation.block.program_id,
+                    year=vacation.block.academic_year)  # fmt: skip
