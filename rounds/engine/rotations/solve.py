@@ -355,6 +355,19 @@ class _Decomposed:
             if improved is None:
                 break
             best = improved
+        # Phase 4: no single program can do better; the whole model gets what time is left,
+        # from the incumbent, to find a cross-program improvement or raise the bound.
+        if not self._at_gap(best) and self.time_limit - self.elapsed() > 2.0:
+            self.report(0.8, "searching across programs for the rest of the time")
+            whole = _full(
+                self.problem, self.started, self.time_limit, self.workers, self.gap, self.seed,
+                self._relay(0.8, 0.99), best, bound=self.bound, incumbent=best.objective,
+            )  # fmt: skip
+            if whole.has_schedule:
+                best = self._adopt(whole)
+            elif whole.status == Status.INFEASIBLE:
+                best.status = Status.OPTIMAL  # nothing better than the incumbent exists
+                best.best_bound = best.objective
         return best
 
     def _repair(self, placements: list[Placement]) -> Result | None:
