@@ -173,3 +173,21 @@ def test_hard_coverage_maximum_is_respected() -> None:
     result = solve(problem, time_limit=3)
     assert result.status == Status.OPTIMAL
     assert Counter(a.day for a in result.assignments) == Counter(range(7))
+
+
+def test_only_qualified_people_work_a_shift_that_requires_a_skill() -> None:
+    data = _tiny(
+        shifts=[
+            {"id": "I", "name": "ICU", "start": "07:00", "length": 600, "requires": ["icu"]},
+        ],
+        coverage=[{"shift": "I", "required": 2, "weight_under": 10}],
+    )
+    data["people"][1]["skills"] = ["icu"]
+    result = solve(Problem.from_json(data), time_limit=3)
+    assert result.has_schedule
+    assert {a.person for a in result.assignments} == {"r1"}
+    # One qualified person cannot make two, and needs one day off in seven: six days short by one,
+    # one day short by two, each a bent wish in words.
+    texts = [b["text"] for b in result.bent]
+    assert sum(t.endswith(": 1 staffed, 2 wanted") for t in texts) == 6
+    assert sum(t.endswith(": 0 staffed, 2 wanted") for t in texts) == 1

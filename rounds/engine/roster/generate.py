@@ -131,8 +131,10 @@ def call_problem(
             },
         ],
         "fairness": [
-            {"id": "F-calls", "measure": "calls", "people": seniors, "weight": 8},
-            {"id": "F-weekends", "measure": "weekends", "weight": 3},
+            # Hard spreads, as chiefs state them ("calls differ by at most one"): a soft spread
+            # has an LP bound of 0, which no solver can close quickly (docs/scheduling.md).
+            {"id": "F-calls", "measure": "calls", "people": seniors, "max_spread": 1, "weight": 0},
+            {"id": "F-weekends", "measure": "weekends", "max_spread": 2, "weight": 0},
         ],
         "acgme": {"weekly_limit_hours": 80},
     }

@@ -140,13 +140,15 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
             self.first = time.monotonic() - self.started
 
 
-def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+def _solver(time_limit: float, workers: int, seed: int, max_lp: bool = True) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    # The full linearization gives rostering a near-tight LP bound (Curtois 10: 4622 vs 4631
-    # best known, against 10 with the default), and guides the search by it.
+    # The full linearization (max_lp) gives rostering a near-tight LP bound (Curtois 10: 4622
+    # vs 4631 best known, against 10 with the default), and guides the search by it.
+    if not max_lp or os.environ.get("ROUNDS_LP") == "default":
+        return solver
     if workers > 1:
         solver.parameters.subsolvers.append("max_lp")
     else:
@@ -224,13 +226,16 @@ class _Search:
         self.first: float | None = None
         self.optimal = False
         self.lns_rounds = 0
+        # The full linearization gives rostering a near-tight bound, but with the ACGME windows
+        # and day-off anchors it is large and slow to a first schedule: trainees use the default.
+        self.max_lp = not any(rm.is_trainee(p) for p in range(len(rm.problem.people)))
         self.lns_improvements = 0
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
     def full(self, limit: float) -> int:
-        solver = _solver(min(limit, self.remaining()), self.workers, self.seed)
+        solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
         callback = _FirstSolution(self.started)
         status = solver.solve(self.rm.model, callback)
         if self.first is None and callback.first is not None:
@@ -371,7 +376,8 @@ class _Search:
         hint.vars.extend(range(len(values)))
         hint.values.extend(values)
         try:
-            solver = _solver(limit, self.workers, self.rng.randrange(1 << 30))
+            # Small sub-problems: the default linearization is cheaper than it is worse.
+            solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), max_lp=False)
             status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if solver.objective_value < self.objective:
