@@ -126,7 +126,7 @@ def test_institution_page_csv_and_print(small, client_as) -> None:
     gme = client_as("gme")
     page = gme.get(reverse("workhours:institution") + "?year=2025").content.decode()
     assert "Internal Medicine Residency" in page and "1 program with no work hours logged" in page
-    assert "1 <span class=\"wh-small\">(25.0)</span>" in page  # 1 violation in 4 trainee-weeks
+    assert '1 <span class="wh-small">(25.0)</span>' in page  # 1 violation in 4 trainee-weeks
     csv_text = gme.get(reverse("workhours:institution_csv") + "?year=2025").content.decode()
     rows = {row["program"]: row for row in csv.DictReader(io.StringIO(csv_text))}
     im = rows["Internal Medicine Residency"]

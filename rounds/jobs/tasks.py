@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+import importlib
+
 from django_tasks import task
 
 from rounds.jobs.services import job_run
+
+# Modules whose `@job_handler`s must be registered before a job runs, one per area.
+HANDLER_MODULES = (
+    "rounds.imports.jobs",
+    "rounds.inclusion.imports",
+    "rounds.wellness.services",
+    "rounds.mentoring.jobs",
+    "rounds.schedules.jobs",
+)
 
 
 @task()
 def run_job(job_id: int) -> None:
     """The one queued task: everything long runs through a Job so people can watch it."""
-    # Handlers live in their own apps; importing them registers them.
-    import rounds.imports.jobs  # noqa: F401
-    import rounds.inclusion.imports  # noqa: F401
-    import rounds.wellness.services  # noqa: F401
-    import rounds.mentoring.jobs  # noqa: F401
-    import rounds.schedules.jobs  # noqa: F401
-
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
     job_run(job_id)
