@@ -92,3 +92,22 @@ def test_a_running_job_stops_at_its_next_progress_report(small: SmallInstitution
         Progress.__call__ = original  # type: ignore[method-assign]
     job.refresh_from_db()
     assert (job.status, job.message) == (Job.Status.CANCELLED, "Cancelled.")
+
+
+@job_handler("test-long-summary")
+def long_summary(job: Job, progress: Progress) -> dict[str, Any]:
+    progress(0.5, "x" * 1000)
+    return {"summary": "No schedule exists: " + "because " * 100}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_summary_is_shortened_on_the_page_and_kept_whole_in_the_result(
+    small: SmallInstitution,
+) -> None:
+    job = job_start(kind="test-long-summary", title="Long", started_by=None, params={})
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.message.startswith("No schedule exists: because") and job.message.endswith("…")
+    assert len(job.message) == 300
+    assert job.result["summary"].count("because") == 100

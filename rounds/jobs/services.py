@@ -26,7 +26,7 @@ class Progress:
 
     def __call__(self, fraction: float, message: str = "") -> None:
         updated = Job.objects.filter(pk=self.job.pk)
-        updated.update(progress=max(0.0, min(1.0, fraction)), message=message[:300])
+        updated.update(progress=max(0.0, min(1.0, fraction)), message=_fit(message))
         if updated.filter(cancel_requested=True).exists():
             raise JobCancelled
 
@@ -76,7 +76,7 @@ def job_run(job_id: int) -> None:
         _finish(job, Job.Status.CANCELLED, "Cancelled.")
     except Exception as error:  # a failed job must say so on its page, whatever went wrong
         logger.exception("job %s failed", job.pk)
-        _finish(job, Job.Status.FAILED, f"Failed: {error}"[:300])
+        _finish(job, Job.Status.FAILED, f"Failed: {error}")
     else:
         job.result = result
         summary = str(result.get("summary") or "Done.")
@@ -85,7 +85,13 @@ def job_run(job_id: int) -> None:
 
 def _finish(job: Job, status: str, message: str, progress: float | None = None) -> None:
     job.refresh_from_db(fields=["progress"])
-    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.status, job.message, job.finished_at = status, _fit(message), timezone.now()
     if progress is not None:
         job.progress = progress
     job.save(update_fields=["status", "message", "finished_at", "progress", "result"])
+
+
+def _fit(message: str) -> str:
+    """Messages are one line on the job page; the whole text stays in the job's result."""
+    limit = Job._meta.get_field("message").max_length or 300
+    return message if len(message) <= limit else message[: limit - 1] + "…"
