@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
 
 # What a wish can ask of a mentor, and the mentor attribute it is checked against.
@@ -17,20 +18,6 @@ WISH_KINDS = ("identity", "language", "specialty", "career_path", "interest", "k
 STRENGTHS = ("must", "must_not", "prefer")
 MODES = ("auto", "stable", "optimal")
 MENTOR_KINDS = ("faculty", "trainee")
-
-
-def _obj(value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ProblemError(path, "must be an object")
-    return value
-
-
-def _list(value: Any, path: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ProblemError(path, "must be a list")
-    return value
 
 
 def _id(d: dict[str, Any], key: str, path: str) -> str:
@@ -42,7 +29,7 @@ def _id(d: dict[str, Any], key: str, path: str) -> str:
 
 def _labels(d: dict[str, Any], key: str, path: str) -> frozenset[str]:
     out = set()
-    for i, item in enumerate(_list(d.get(key), f"{path}.{key}")):
+    for i, item in enumerate(read.items(d.get(key), f"{path}.{key}")):
         if not isinstance(item, str) or not item.strip():
             raise ProblemError(f"{path}.{key}[{i}]", "must be a non-empty string")
         out.add(item.strip())
@@ -51,7 +38,7 @@ def _labels(d: dict[str, Any], key: str, path: str) -> frozenset[str]:
 
 def _ids(d: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
     out: list[str] = []
-    for i, item in enumerate(_list(d.get(key), f"{path}.{key}")):
+    for i, item in enumerate(read.items(d.get(key), f"{path}.{key}")):
         if isinstance(item, bool) or not isinstance(item, str | int) or item == "":
             raise ProblemError(f"{path}.{key}[{i}]", "must be an id (string or integer)")
         if str(item) in out:
@@ -61,7 +48,7 @@ def _ids(d: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
 
 
 def _ratings(d: dict[str, Any], path: str) -> dict[str, int]:
-    raw = _obj(d.get("ratings") or {}, f"{path}.ratings")
+    raw = read.obj(d.get("ratings") or {}, f"{path}.ratings")
     out: dict[str, int] = {}
     for key, value in raw.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
@@ -80,7 +67,7 @@ class Wish:
 
     @classmethod
     def from_json(cls, data: Any, path: str) -> Wish:
-        d = _obj(data, path)
+        d = read.obj(data, path)
         kind = d.get("kind")
         if kind not in WISH_KINDS:
             raise ProblemError(f"{path}.kind", f"must be one of {', '.join(WISH_KINDS)}")
@@ -114,7 +101,7 @@ class Mentor:
 
     @classmethod
     def from_json(cls, data: Any, path: str) -> Mentor:
-        d = _obj(data, path)
+        d = read.obj(data, path)
         capacity = d.get("capacity", 1)
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
             raise ProblemError(f"{path}.capacity", "must be a whole number, 0 or more")
@@ -180,13 +167,13 @@ class Mentee:
 
     @classmethod
     def from_json(cls, data: Any, path: str) -> Mentee:
-        d = _obj(data, path)
+        d = read.obj(data, path)
         specialty = d.get("specialty")
         if specialty is not None and not isinstance(specialty, str):
             raise ProblemError(f"{path}.specialty", "must be a string or null")
         wishes = tuple(
             Wish.from_json(w, f"{path}.wishes[{i}]")
-            for i, w in enumerate(_list(d.get("wishes"), f"{path}.wishes"))
+            for i, w in enumerate(read.items(d.get("wishes"), f"{path}.wishes"))
         )
         return cls(
             id=_id(d, "id", path),
@@ -268,17 +255,17 @@ class Problem:
 
     @classmethod
     def from_json(cls, data: Any) -> Problem:
-        d = _obj(data, "")
+        d = read.obj(data, "")
         mentees = tuple(
             Mentee.from_json(m, f"mentees[{i}]")
-            for i, m in enumerate(_list(d.get("mentees"), "mentees"))
+            for i, m in enumerate(read.items(d.get("mentees"), "mentees"))
         )
         mentors = tuple(
             Mentor.from_json(m, f"mentors[{i}]")
-            for i, m in enumerate(_list(d.get("mentors"), "mentors"))
+            for i, m in enumerate(read.items(d.get("mentors"), "mentors"))
         )
         pinned: list[tuple[str, str]] = []
-        for i, pair in enumerate(_list(d.get("pinned"), "pinned")):
+        for i, pair in enumerate(read.items(d.get("pinned"), "pinned")):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise ProblemError(f"pinned[{i}]", "must be a [mentee id, mentor id] pair")
             pinned.append((str(pair[0]), str(pair[1])))

@@ -13,12 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
-from rounds.engine.roster.problem import _int, _list, _many, _obj, _opt_int, _opt_str, _str
-
-
-def _weight(d: dict[str, Any], key: str, path: str) -> int | None:
-    return _opt_int(d, key, path, minimum=0)
 
 
 @dataclass(frozen=True)
@@ -35,9 +31,9 @@ class Trainee:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Trainee:
         return cls(
-            id=_str(d, "id", path),
-            program=_str(d, "program", path),
-            pgy=_int(d, "pgy", path, minimum=1),
+            id=read.text(d, "id", path),
+            program=read.text(d, "program", path),
+            pgy=read.integer(d, "pgy", path, minimum=1),
             name=d.get("name") or "",
         )
 
@@ -57,11 +53,11 @@ class Rotation:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Rotation:
         return cls(
-            id=_str(d, "id", path),
+            id=read.text(d, "id", path),
             name=d.get("name") or "",
             site=d.get("site") or "",
-            group=_opt_str(d, "group", path),
-            capacity=_opt_int(d, "capacity", path),
+            group=read.optional_text(d, "group", path),
+            capacity=read.optional_integer(d, "capacity", path),
         )
 
 
@@ -82,12 +78,12 @@ class Use:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Use:
         use = cls(
-            rotation=_str(d, "rotation", path),
-            program=_str(d, "program", path),
-            min_pgy=_int(d, "min_pgy", path, default=1, minimum=1),
-            max_pgy=_int(d, "max_pgy", path, default=10, minimum=1),
-            min_per_block=_int(d, "min_per_block", path, default=0, minimum=0),
-            max_per_block=_opt_int(d, "max_per_block", path),
+            rotation=read.text(d, "rotation", path),
+            program=read.text(d, "program", path),
+            min_pgy=read.integer(d, "min_pgy", path, default=1, minimum=1),
+            max_pgy=read.integer(d, "max_pgy", path, default=10, minimum=1),
+            min_per_block=read.integer(d, "min_per_block", path, default=0, minimum=0),
+            max_per_block=read.optional_integer(d, "max_per_block", path),
         )
         if use.max_pgy < use.min_pgy:
             raise ProblemError(f"{path}.max_pgy", "must not be below min_pgy")
@@ -132,13 +128,13 @@ class Requirement:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Requirement:
         req = cls(
-            program=_str(d, "program", path),
-            pgy=_int(d, "pgy", path, minimum=1),
-            rotation=_opt_str(d, "rotation", path),
-            group=_opt_str(d, "group", path),
-            min=_int(d, "min", path, default=0, minimum=0),
-            max=_opt_int(d, "max", path),
-            weight=_weight(d, "weight", path),
+            program=read.text(d, "program", path),
+            pgy=read.integer(d, "pgy", path, minimum=1),
+            rotation=read.optional_text(d, "rotation", path),
+            group=read.optional_text(d, "group", path),
+            min=read.integer(d, "min", path, default=0, minimum=0),
+            max=read.optional_integer(d, "max", path),
+            weight=read.weight(d, "weight", path),
         )
         if (req.rotation is None) == (req.group is None):
             raise ProblemError(path, "needs exactly one of rotation or group")
@@ -162,9 +158,9 @@ class BlockRef:
         if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
             raise ProblemError(f"{path}.weight", "must be an integer")
         return cls(
-            trainee=_str(d, "trainee", path),
-            block=_opt_int(d, "block", path, minimum=1),
-            rotation=_opt_str(d, "rotation", path),
+            trainee=read.text(d, "trainee", path),
+            block=read.optional_integer(d, "block", path, minimum=1),
+            rotation=read.optional_text(d, "rotation", path),
             weight=weight,
         )
 
@@ -180,9 +176,9 @@ class Load:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Load:
         return cls(
-            rotation=_str(d, "rotation", path),
-            block=_int(d, "block", path, minimum=1),
-            count=_int(d, "count", path, minimum=0),
+            rotation=read.text(d, "rotation", path),
+            block=read.integer(d, "block", path, minimum=1),
+            count=read.integer(d, "count", path, minimum=0),
         )
 
 
@@ -245,19 +241,21 @@ class Problem:
 
     @classmethod
     def from_json(cls, data: Any) -> Problem:
-        root = _obj(data, "")
-        labels = _list(root.get("block_labels"), "block_labels")
-        names = _obj(root.get("program_names") or {}, "program_names")
+        root = read.obj(data, "")
+        labels = read.items(root.get("block_labels"), "block_labels")
+        names = read.obj(root.get("program_names") or {}, "program_names")
         problem = cls(
-            blocks=_int(root, "blocks", "", default=13, minimum=1),
-            trainees=tuple(_many(root.get("trainees"), "trainees", Trainee.parse)),
-            rotations=tuple(_many(root.get("rotations"), "rotations", Rotation.parse)),
-            uses=tuple(_many(root.get("uses"), "uses", Use.parse)),
-            requirements=tuple(_many(root.get("requirements"), "requirements", Requirement.parse)),
-            vacations=tuple(_many(root.get("vacations"), "vacations", BlockRef.parse)),
-            fixed=tuple(_many(root.get("fixed"), "fixed", BlockRef.parse)),
-            preferences=tuple(_many(root.get("preferences"), "preferences", BlockRef.parse)),
-            load=tuple(_many(root.get("load"), "load", Load.parse)),
+            blocks=read.integer(root, "blocks", "", default=13, minimum=1),
+            trainees=tuple(read.each(root.get("trainees"), "trainees", Trainee.parse)),
+            rotations=tuple(read.each(root.get("rotations"), "rotations", Rotation.parse)),
+            uses=tuple(read.each(root.get("uses"), "uses", Use.parse)),
+            requirements=tuple(
+                read.each(root.get("requirements"), "requirements", Requirement.parse)
+            ),
+            vacations=tuple(read.each(root.get("vacations"), "vacations", BlockRef.parse)),
+            fixed=tuple(read.each(root.get("fixed"), "fixed", BlockRef.parse)),
+            preferences=tuple(read.each(root.get("preferences"), "preferences", BlockRef.parse)),
+            load=tuple(read.each(root.get("load"), "load", Load.parse)),
             program_names=tuple((str(k), str(v)) for k, v in names.items()),
             block_labels=tuple(str(label) for label in labels),
             name=root.get("name") or "",

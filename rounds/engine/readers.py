@@ -1,0 +1,87 @@
+"""Small readers for the engine's JSON problem files: each returns a typed value or raises a
+ProblemError naming the path (`shifts[2].length: must be positive`). Every problem format of the
+engine (roster, rotations, matching) reads its fields through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rounds.engine.errors import ProblemError
+
+T = TypeVar("T")
+
+
+def obj(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProblemError(path, "must be an object")
+    return value
+
+
+def items(value: Any, path: str) -> list[Any]:
+    """A list, where a missing list (None) reads as empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ProblemError(path, "must be a list")
+    return value
+
+
+def text(d: dict[str, Any], key: str, path: str, default: str | None = None) -> str:
+    value = d.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ProblemError(f"{path}.{key}", "must be a non-empty string")
+    return value
+
+
+def optional_text(d: dict[str, Any], key: str, path: str) -> str | None:
+    value = d.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ProblemError(f"{path}.{key}", "must be a string or null")
+    return value
+
+
+def integer(
+    d: dict[str, Any], key: str, path: str, default: int | None = None, minimum: int | None = None
+) -> int:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProblemError(f"{path}.{key}", "must be an integer")
+    if minimum is not None and value < minimum:
+        reason = "must be positive" if minimum == 1 else f"must be at least {minimum}"
+        raise ProblemError(f"{path}.{key}", reason)
+    return value
+
+
+def optional_integer(d: dict[str, Any], key: str, path: str, minimum: int | None = 0) -> int | None:
+    if d.get(key) is None:
+        return None
+    return integer(d, key, path, minimum=minimum)
+
+
+def number(d: dict[str, Any], key: str, path: str, default: float) -> float:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ProblemError(f"{path}.{key}", "must be a number at least 0")
+    return float(value)
+
+
+def weight(d: dict[str, Any], key: str, path: str) -> int | None:
+    """A soft rule's weight, or None for a hard rule."""
+    return optional_integer(d, key, path, minimum=0)
+
+
+def iso_date(value: Any, path: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ProblemError(path, "must be a date YYYY-MM-DD") from None
+
+
+def each(values: Any, path: str, parse: Callable[[dict[str, Any], str], T]) -> list[T]:
+    """Parse every object of a list with `parse(object, its path)`."""
+    return [
+        parse(obj(item, f"{path}[{i}]"), f"{path}[{i}]")
+        for i, item in enumerate(items(values, path))
+    ]
