@@ -12,6 +12,12 @@ from rounds.people.models import Person, Role, RoleAssignment, Trainee
 
 PASSWORD = "correct-horse-battery-staple"
 
+# Every user of the small institution, one per role (and "nobody", signed in with no role).
+USERNAMES = (
+    "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
+    "resident", "resident2", "fellow",
+)  # fmt: skip
+
 
 @dataclass
 class SmallInstitution:

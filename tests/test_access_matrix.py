@@ -13,21 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from rounds.jobs.models import Job
-from tests.people import SmallInstitution
+from tests.people import USERNAMES, SmallInstitution
 
-EVERYONE = [
-    "gme",
-    "pd.im",
-    "coord.im",
-    "pd.cards",
-    "faculty",
-    "wellness",
-    "inclusion",
-    "nobody",
-    "resident",
-    "resident2",
-    "fellow",
-]
+EVERYONE = list(USERNAMES)
 PROGRAM_STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
 GME = {"gme"}
 

@@ -19,21 +19,9 @@ from rounds.inclusion.models import RecruitmentCycle
 from rounds.jobs.models import Job
 from rounds.languages.models import Certification
 from rounds.people.models import SelfIdentification
-from tests.people import SmallInstitution
+from tests.people import USERNAMES, SmallInstitution
 
-EVERYONE = [
-    "gme",
-    "pd.im",
-    "coord.im",
-    "pd.cards",
-    "faculty",
-    "wellness",
-    "inclusion",
-    "nobody",
-    "resident",
-    "resident2",
-    "fellow",
-]
+EVERYONE = list(USERNAMES)
 INCLUSION = {"gme", "inclusion"}
 STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
 SIGNED_IN = set(EVERYONE)

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from rounds.mentoring.models import CoachingNote
+from tests.people import USERNAMES
 from tests.test_mentoring_setup import (
     Mentoring,
     active_pair,
@@ -20,21 +21,7 @@ from tests.test_mentoring_setup import (
     open_slot,
 )
 
-EVERYONE = [
-    "gme",
-    "pd.im",
-    "coord.im",
-    "pd.cards",
-    "faculty",
-    "faculty2",
-    "coach",
-    "wellness",
-    "inclusion",
-    "nobody",
-    "resident",
-    "resident2",
-    "fellow",
-]
+EVERYONE = list(USERNAMES)
 STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
 IM_MANAGERS = {"gme", "pd.im", "coord.im"}
 TRAINEES = {"resident", "resident2", "fellow"}

@@ -13,13 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from rounds.jobs.models import Job
-from tests.people import SmallInstitution
+from tests.people import USERNAMES, SmallInstitution
 from tests.schedules_setup import YEAR, SmallSchedules, build_schedules
 
-EVERYONE = [
-    "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
-    "resident", "resident2", "fellow",
-]  # fmt: skip
+EVERYONE = list(USERNAMES)
 IM_STAFF = {"gme": 200, "pd.im": 200, "coord.im": 200, "pd.cards": 404}
 STAFF = {"gme": 200, "pd.im": 200, "coord.im": 200, "pd.cards": 200}
 TRAINEES = {"resident": 200, "resident2": 200, "fellow": 200}

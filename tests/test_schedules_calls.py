@@ -14,12 +14,11 @@ from django.utils import timezone
 from rounds.schedules.calls import call_schedule_build
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
-from tests.people import SmallInstitution
+from tests.people import USERNAMES, SmallInstitution
 from tests.schedules_setup import build_schedules
 
 NY = zoneinfo.ZoneInfo("America/New_York")
-EVERYONE = ["gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
-            "resident", "resident2", "fellow"]  # fmt: skip
+EVERYONE = list(USERNAMES)
 
 
 def _month(small: SmallInstitution) -> tuple[CallSchedule, CallAssignment, CallAssignment]:

@@ -17,7 +17,7 @@ from django.test import Client
 from rounds.concerns.models import Concern, ConcernHandler
 from rounds.wellness.models import Committee, CommitteeMember, Question, Survey
 from rounds.wellness.services import survey_create
-from tests.people import SmallInstitution
+from tests.people import USERNAMES, SmallInstitution
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +28,7 @@ def question_bank(db: None) -> None:
     bank_install(Question)
 
 
-EVERYONE = {
-    "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
-    "resident", "resident2", "fellow",
-}  # fmt: skip
+EVERYONE = set(USERNAMES)
 # "resident" chairs the IM wellness committee in this world.
 RESULTS_IM = {"gme", "wellness", "pd.im", "coord.im", "resident"}
 RESULTS_ANY = RESULTS_IM | {"pd.cards"}

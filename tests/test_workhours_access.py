@@ -12,12 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rounds.workhours.models import Finding, LeaveSpan, LoggedPeriod, ViolationReview
-from tests.people import SmallInstitution
+from tests.people import USERNAMES, SmallInstitution
 
-EVERYONE = [
-    "gme", "pd.im", "coord.im", "pd.cards", "faculty", "wellness", "inclusion", "nobody",
-    "resident", "resident2", "fellow",
-]  # fmt: skip
+EVERYONE = list(USERNAMES)
 TRAINEES = {"resident", "resident2", "fellow"}
 IM_STAFF = {"gme", "pd.im", "coord.im"}
 NY = ZoneInfo("America/New_York")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from rounds.engine.cli import main
+from rounds.engine.roster import acgme
 from rounds.engine.roster.diff import changes, lock_outside
 from rounds.engine.roster.problem import Coverage, DayRef, Problem
 from rounds.engine.roster.solve import Result, Status, solve
@@ -191,3 +192,28 @@ def test_only_qualified_people_work_a_shift_that_requires_a_skill() -> None:
     texts = [b["text"] for b in result.bent]
     assert sum(t.endswith(": 1 staffed, 2 wanted") for t in texts) == 6
     assert sum(t.endswith(": 0 staffed, 2 wanted") for t in texts) == 1
+
+
+def test_the_last_day_of_a_long_horizon_keeps_a_full_averaging_window() -> None:
+    # 57 days = 2 x 28 + 1. Cut as one rotation, the last day would be a 1-day window that needs
+    # its own day off; cut as days without a rotation, the last window keeps its 28 days.
+    data = _tiny(
+        horizon={"start": "2026-01-01", "days": 57},
+        fixed=[{"person": "r0", "day": 56, "shift": "N"}],
+    )
+    problem = Problem.from_json(data)
+    windows = acgme.windows(problem, "r0")
+    assert [w.days for w in windows] == [28, 28, 28]
+    assert windows[-1].start == problem.horizon.date(56)
+    result = solve(problem, time_limit=10)
+    assert result.has_schedule
+    assert not [f for f in result.findings if f["severity"] == "violation"]
+
+
+def test_a_rotation_past_the_horizon_keeps_its_own_windows() -> None:
+    data = _tiny(
+        horizon={"start": "2026-01-01", "days": 57},
+        rotations=[{"person": "r0", "name": "Wards", "start": "2026-01-01", "end": "2026-03-31"}],
+    )
+    windows = acgme.windows(Problem.from_json(data), "r0")
+    assert [(w.days, w.name) for w in windows] == [(28, "Wards"), (28, "Wards"), (28, "Wards")]
