@@ -9,16 +9,20 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.forms import ModelForm
 from django.urls import reverse
 from django.utils import timezone
 
 from rounds.core.models import Program, ProgramSite, Site
-from rounds.core.services import audit_record
+from rounds.core.services import audit_record, form_save, object_delete
 from rounds.engine.rotations.check import Placement
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
+    CurriculumRequirement,
+    FixedAssignment,
+    Preference,
     Rotation,
     RotationAssignment,
     RotationProgram,
@@ -385,3 +389,95 @@ def vacation_decide(*, request: VacationRequest, approve: bool, by: Any) -> None
         )
         request.save(update_fields=["status"])
         audit_record(by=by, action="update", instance=request, summary=str(request), changes={})
+
+
+# ---------------------------------------------------------------- a program's rotations and wishes
+
+
+def rotation_save(
+    *, rotation_form: ModelForm[Any], use_form: ModelForm[Any], program: Program, by: Any
+) -> RotationProgram:
+    """Save a rotation and this program's use of it together, each with its audit entry."""
+    with transaction.atomic():
+        rotation = form_save(form=rotation_form, by=by)
+        use_form.instance.rotation = rotation
+        use_form.instance.program = program
+        use = form_save(form=use_form, by=by)
+    assert isinstance(use, RotationProgram)
+    return use
+
+
+def rotation_in_published(use: RotationProgram) -> RotationSchedule | None:
+    """The newest published (or superseded) version of the program that places anyone there."""
+    return (
+        RotationSchedule.objects.filter(
+            program_id=use.program_id,
+            assignments__rotation_id=use.rotation_id,
+        )
+        .exclude(status=RotationSchedule.Status.DRAFT)
+        .order_by("-academic_year", "-number")
+        .first()
+    )
+
+
+def rotation_remove(*, use: RotationProgram, by: Any) -> None:
+    """Take a rotation out of a program. Refused while a published schedule or a curriculum line
+    uses it; the rotation itself goes too once nothing else refers to it."""
+    rotation = use.rotation
+    published = rotation_in_published(use)
+    if published is not None:
+        raise ScheduleError(
+            f"{rotation.name} cannot be removed: version {published.number} of the "
+            f"{published.academic_year}–{published.academic_year + 1} schedule "
+            f"({published.get_status_display().lower()}) places trainees there, and published "
+            "schedules never change."
+        )
+    line = CurriculumRequirement.objects.filter(
+        program_id=use.program_id, rotation=rotation
+    ).first()
+    if line is not None:
+        raise ScheduleError(
+            f"{rotation.name} cannot be removed: the curriculum line '{line.sentence}' needs it. "
+            "Change or delete that line first."
+        )
+    with transaction.atomic():
+        object_delete(instance=use, by=by)
+        orphan = not (
+            RotationProgram.objects.filter(rotation=rotation).exists()
+            or RotationAssignment.objects.filter(rotation=rotation).exists()
+            or FixedAssignment.objects.filter(rotation=rotation).exists()
+            or CurriculumRequirement.objects.filter(rotation=rotation).exists()
+        )
+        if orphan:
+            object_delete(instance=rotation, by=by)
+
+
+def preferences_set(
+    *,
+    trainee: Trainee,
+    academic_year: int,
+    wishes: list[tuple[Rotation, Block | None, int]],
+    by: Any,
+) -> list[Preference]:
+    """Replace a trainee's wishes for a year (and their wishes for any block) with `wishes`."""
+    with transaction.atomic():
+        old = Preference.objects.filter(trainee=trainee).filter(
+            Q(block__isnull=True) | Q(block__academic_year=academic_year)
+        )
+        before = [str(p) for p in old.select_related("rotation", "block", "trainee__person")]
+        old.delete()
+        created = Preference.objects.bulk_create(
+            Preference(trainee=trainee, rotation=rotation, block=block, weight=weight)
+            for rotation, block, weight in wishes
+        )
+        audit_record(
+            by=by,
+            action="update",
+            instance=trainee,
+            summary=f"{trainee.person}: {len(created)} rotation wish(es) for {academic_year}",
+            changes={
+                "from": before,
+                "to": [f"{r.name}{f' in {b.label}' if b else ''} ({w:+d})" for r, b, w in wishes],
+            },
+        )
+    return created

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds.schedules import call_views, feeds, views
+from rounds.schedules import call_views, feeds, setup_views, views
 
 app_name = "schedules"
 urlpatterns = [
@@ -8,6 +8,25 @@ urlpatterns = [
     path("programs/<int:pk>/<int:year>/", views.program_year, name="program"),
     path("programs/<int:pk>/<int:year>/blocks/", views.blocks_new, name="blocks_new"),
     path("programs/<int:pk>/<int:year>/solve/", views.solve, name="solve"),
+    path("programs/<int:pk>/setup/", setup_views.setup, name="setup"),
+    path("programs/<int:pk>/rotations/new/", setup_views.rotation_edit, name="rotation_new"),
+    path("programs/<int:pk>/rotations/<int:use>/", setup_views.rotation_edit, name="rotation_edit"),
+    path(
+        "programs/<int:pk>/rotations/<int:use>/delete/",
+        setup_views.rotation_delete,
+        name="rotation_delete",
+    ),
+    path("programs/<int:pk>/curriculum/new/", setup_views.curriculum_edit, name="curriculum_new"),
+    path(
+        "programs/<int:pk>/curriculum/<int:line>/",
+        setup_views.curriculum_edit,
+        name="curriculum_edit",
+    ),
+    path(
+        "programs/<int:pk>/curriculum/<int:line>/delete/",
+        setup_views.curriculum_delete,
+        name="curriculum_delete",
+    ),
     path("solves/<int:pk>/", views.job_status, name="job"),
     path("solves/<int:pk>/cancel/", views.job_stop, name="job_cancel"),
     path("versions/<int:pk>/", views.grid, name="grid"),
@@ -20,6 +39,7 @@ urlpatterns = [
     path("versions/<int:pk>/import/", feeds.import_xlsx, name="import"),
     path("me/", views.mine, name="mine"),
     path("me/vacation/", views.vacation_new, name="vacation_new"),
+    path("me/wishes/", views.wishes_save, name="wishes"),
     path("vacations/<int:pk>/decide/", views.vacation_decision, name="vacation_decide"),
     path("sites/<slug:slug>/", views.site_view, name="site"),
     path("on-call/", views.on_call, name="on_call"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,13 +27,22 @@ from rounds.schedules.access import (
     staff_required,
     trainee_required,
 )
+from rounds.schedules.forms import WISH_BUDGET, WishesForm
 from rounds.schedules.jobs import KIND, solve_start
-from rounds.schedules.models import Block, Rotation, RotationSchedule, VacationRequest
+from rounds.schedules.models import (
+    Block,
+    Preference,
+    Rotation,
+    RotationProgram,
+    RotationSchedule,
+    VacationRequest,
+)
 from rounds.schedules.services import (
     ScheduleError,
     assignment_lock,
     assignment_set,
     blocks_create,
+    preferences_set,
     schedule_compare,
     schedule_create,
     schedule_publish,
@@ -281,6 +292,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     trainee = own_trainee(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
+    return _render_mine(request, trainee, _wishes_form(trainee))
+
+
+def _render_mine(
+    request: HttpRequest, trainee: Trainee, wishes: WishesForm, status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request)
     start, end = dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
@@ -292,8 +309,63 @@ def mine(request: HttpRequest) -> HttpResponse:
         "year": year,
         "today": today,
         "upcoming": upcoming,
+        "blocks": selectors.blocks_of(trainee.program, year),
+        "vacations": VacationRequest.objects.filter(trainee=trainee, block__academic_year=year)
+        .select_related("block")
+        .order_by("block__number"),
+        "wish_year": _wish_year(),
+        "wishes": wishes,
+        "wish_budget": WISH_BUDGET,
     }
-    return render(request, "schedules/mine.html", context)
+    return render(request, "schedules/mine.html", context, status=status)
+
+
+def _wish_year() -> int:
+    """Wishes are for the year being planned: the one that starts next July."""
+    return academic_year_start(timezone.localdate()) + 1
+
+
+def _wishes_form(trainee: Trainee, data: Any = None) -> WishesForm:
+    year = _wish_year()
+    rotations = [
+        u.rotation
+        for u in RotationProgram.objects.filter(program=trainee.program)
+        .exclude(rotation__kind=Rotation.Kind.VACATION)
+        .select_related("rotation__site")
+        .order_by("rotation__name")
+        if u.eligible(trainee.pgy)
+    ]
+    current: dict[int, tuple[int, int | None]] = {}
+    for pref in Preference.objects.filter(trainee=trainee).filter(
+        Q(block__isnull=True) | Q(block__academic_year=year)
+    ):
+        current[pref.rotation_id] = (pref.weight, pref.block_id)
+    return WishesForm(
+        data,
+        rotations=rotations,
+        blocks=selectors.blocks_of(trainee.program, year),
+        initial_wishes=current,
+        prefix="wish",
+    )
+
+
+@trainee_required
+@require_POST
+def wishes_save(request: HttpRequest) -> HttpResponse:
+    trainee = own_trainee(request.user)
+    if trainee is None:
+        raise Http404("You have no trainee record.")
+    form = _wishes_form(trainee, request.POST)
+    if not form.is_valid():
+        return _render_mine(request, trainee, form, status=400)
+    wishes = form.wishes()
+    preferences_set(trainee=trainee, academic_year=_wish_year(), wishes=wishes, by=request.user)
+    messages.success(
+        request,
+        f"{len(wishes)} wish{'es' if len(wishes) != 1 else ''} saved; the next solve of "
+        f"{_wish_year()}–{_wish_year() + 1} weighs them.",
+    )
+    return redirect(reverse("schedules:mine") + "#wishes-h")
 
 
 def _merged(
