@@ -182,6 +182,7 @@ class WishesForm(forms.Form):
                 min_value=WISH_MIN,
                 max_value=WISH_MAX,
                 initial=weight,
+                required=False,
                 widget=forms.NumberInput(attrs={"step": 1, "class": "wish-weight"}),
             )
             self.fields[f"b{rotation.pk}"] = forms.ChoiceField(
