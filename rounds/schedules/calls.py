@@ -23,7 +23,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import solve as roster_solve
 from rounds.people.models import Trainee
-from rounds.schedules import selectors
+from rounds.schedules import notices, selectors
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -200,16 +200,26 @@ def call_schedule_build(
     return schedule
 
 
-def call_schedule_publish(*, schedule: CallSchedule, by: Any) -> None:
+def call_schedule_publish(*, schedule: CallSchedule, by: Any, notify: bool = True) -> None:
+    """Publish a month; once it commits, everyone with shifts in it (or in the month it
+    replaces) is told by email."""
     with transaction.atomic():
-        CallSchedule.objects.filter(
+        replaced = CallSchedule.objects.filter(
             program=schedule.program, month=schedule.month, status=CallSchedule.Status.PUBLISHED
-        ).update(status=CallSchedule.Status.SUPERSEDED)
+        )
+        told = set(
+            CallAssignment.objects.filter(schedule__in=[schedule, *replaced]).values_list(
+                "trainee_id", flat=True
+            )
+        )
+        replaced.update(status=CallSchedule.Status.SUPERSEDED)
         schedule.status = CallSchedule.Status.PUBLISHED
         schedule.published_at = timezone.now()
         schedule.save(update_fields=["status", "published_at"])
         audit_record(by=by, action="publish", instance=schedule, summary=f"{schedule} published",
                      changes={})  # fmt: skip
+        if notify and told:
+            transaction.on_commit(lambda: notices.call_published(schedule, sorted(told)))
 
 
 def demo_call_month(year: int) -> list[str]:
@@ -222,7 +232,7 @@ def demo_call_month(year: int) -> list[str]:
         schedule = call_schedule_build(program=program, month=month, by=None, time_limit=15)
     except ScheduleError as error:
         return [f"schedules: no IM call month ({error})"]
-    call_schedule_publish(schedule=schedule, by=None)
+    call_schedule_publish(schedule=schedule, by=None, notify=False)
     count = schedule.shifts.count()
     return [f"schedules: IM call for {month:%B %Y} built with the roster engine, {count} shifts"]
 
@@ -329,6 +339,7 @@ def swap_decide(*, proposal: SwapProposal, approve: bool, by: Any) -> SwapPropos
         )
         if proposal.status != SwapProposal.Status.PROPOSED:
             raise ScheduleError(f"This swap was already {proposal.get_status_display().lower()}.")
+        giver = proposal.shift.trainee_id
         if approve:
             shift = proposal.shift
             findings = call_findings(shift.schedule, {shift.pk: proposal.to_trainee_id}).get(
@@ -347,4 +358,6 @@ def swap_decide(*, proposal: SwapProposal, approve: bool, by: Any) -> SwapPropos
         proposal.save(update_fields=["status", "decided_at"])
         audit_record(by=by, action="update", instance=proposal,
                      summary=f"swap {proposal.status}: {proposal}"[:300], changes={})  # fmt: skip
+        decided = proposal
+        transaction.on_commit(lambda: notices.swap_decided(decided, giver))
     return proposal

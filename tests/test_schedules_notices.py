@@ -1,0 +1,138 @@
+"""Emails when a call month is published or a swap is decided: sent once the change commits, to
+the people it affects, and to nobody when the change is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from rounds.schedules.calls import call_schedule_publish
+from rounds.schedules.models import CallAssignment, CallSchedule, SwapProposal
+from tests.people import USERNAMES, SmallInstitution
+from tests.schedules_setup import build_schedules
+
+NY = zoneinfo.ZoneInfo("America/New_York")
+
+
+def _month(small: SmallInstitution, status: str = "draft") -> tuple[CallSchedule, list]:
+    month = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).replace(day=1)
+    schedule = CallSchedule.objects.create(
+        program=small.im, month=month, status=status,
+        problem={"horizon": {"timezone": "America/New_York"}},
+    )  # fmt: skip
+    shifts = []
+    for trainee, day in [(small.ana, 2), (small.ben, 3), (small.ana, 10)]:
+        start = dt.datetime.combine(month + dt.timedelta(days=day), dt.time(7), tzinfo=NY)
+        shifts.append(
+            CallAssignment.objects.create(
+                schedule=schedule,
+                trainee=trainee,
+                day=start.date(),
+                start=start,
+                end=start + dt.timedelta(hours=24),
+                kind="in_house_call",
+                label="24h call",
+                service="General medicine",
+                site=small.sponsor,
+            )
+        )
+    return schedule, shifts
+
+
+def test_publishing_a_call_month_tells_each_trainee_on_it_after_commit(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as, django_capture_on_commit_callbacks
+) -> None:
+    build_schedules(small)
+    schedule, _ = _month(small)
+    url = reverse("schedules:call_publish", args=[schedule.pk])
+    for username in USERNAMES:
+        if username in ("gme", "pd.im", "coord.im"):
+            continue
+        with django_capture_on_commit_callbacks(execute=True):
+            status = client_as(username).post(url).status_code
+        assert status == (404 if username == "pd.cards" else 403), username
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client_as("coord.im").post(url)
+    assert mail.outbox == [], "nothing is sent before the change commits"
+    for callback in callbacks:
+        callback()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"resident@example.org", "resident2@example.org"}
+    ana = by_address["resident@example.org"]
+    assert ana.subject == (
+        f"Call schedule for {schedule.month:%B %Y} published: Internal Medicine Residency"
+    )
+    assert "You have 2 shifts that month." in ana.body
+    assert reverse("schedules:my_calls") in ana.body
+    assert "You have 1 shift that month." in by_address["resident2@example.org"].body
+
+
+def test_a_replacement_month_also_tells_who_lost_every_shift(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, django_capture_on_commit_callbacks
+) -> None:
+    build_schedules(small)
+    old, _ = _month(small, status="published")
+    new = CallSchedule.objects.create(program=small.im, month=old.month, number=2)
+    for shift in old.shifts.filter(trainee=small.ana):
+        shift.pk = None
+        shift.schedule = new
+        shift.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_schedule_publish(schedule=new, by=small.users["gme"])
+    by_address = {m.to[0]: m.body for m in mail.outbox}
+    assert "You have no shifts in this version" in by_address["resident2@example.org"]
+    assert "You have 2 shifts that month." in by_address["resident@example.org"]
+    old.refresh_from_db()
+    assert old.status == "superseded"
+
+
+def test_a_decided_swap_tells_both_trainees(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as, django_capture_on_commit_callbacks
+) -> None:
+    build_schedules(small)
+    _, (clash, _, free) = _month(small, status="published")
+    good = SwapProposal.objects.create(shift=free, to_trainee=small.ben)
+    coord = client_as("coord.im")
+    url = reverse("schedules:swap_decide", args=[good.pk])
+    for username in ("pd.cards", "resident", "resident2", "faculty", "nobody"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client_as(username).post(url, {"approve": "1"})
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        coord.post(url, {"approve": "1"})
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"resident@example.org", "resident2@example.org"}
+    when = f"24h call on {free.start:%a %b %-d}"
+    assert by_address["resident@example.org"].subject == f"Swap approved: {when}"
+    assert f"Ben Baker works {when} instead of you." in by_address["resident@example.org"].body
+    assert f"you work {when} instead of Ana Alvarez." in by_address["resident2@example.org"].body
+    mail.outbox.clear()
+    declined = SwapProposal.objects.create(shift=clash, to_trainee=small.ben)
+    with django_capture_on_commit_callbacks(execute=True):
+        coord.post(reverse("schedules:swap_decide", args=[declined.pk]), {"approve": "0"})
+    assert {m.subject for m in mail.outbox} == {
+        f"Swap declined: 24h call on {clash.start:%a %b %-d}"
+    }
+    assert len(mail.outbox) == 2
+    assert "was declined; the shift stays yours." in mail.outbox[0].body + mail.outbox[1].body
+
+
+def test_a_refused_swap_sends_nothing(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as, django_capture_on_commit_callbacks
+) -> None:
+    build_schedules(small)
+    _, (clash, _, _) = _month(small, status="published")
+    bad = SwapProposal.objects.create(shift=clash, to_trainee=small.ben)  # 48 hours in a row
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("pd.im").post(
+            reverse("schedules:swap_decide", args=[bad.pk]), {"approve": "1"}, follow=True
+        )
+    assert "The swap would break a rule for Ben Baker" in response.content.decode()
+    assert mail.outbox == []
+    bad.refresh_from_db()
+    assert bad.status == "proposed"
