@@ -101,7 +101,10 @@ def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Only a draft can be published.")
     else:
         call_schedule_publish(schedule=schedule, by=request.user)
-        messages.success(request, f"Call for {schedule.month:%B %Y} is published.")
+        messages.success(
+            request,
+            f"Call for {schedule.month:%B %Y} is published; the trainees on it are told by email.",
+        )
     return redirect("schedules:call", pk=pk)
 
 
@@ -117,7 +120,7 @@ def swap_decision(request: HttpRequest, pk: int) -> HttpResponse:
     except ScheduleError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Swap decided; both trainees see it on their schedule.")
+        messages.success(request, "Swap decided; both trainees are told by email.")
     return redirect("schedules:call", pk=proposal.shift.schedule_id)
 
 
