@@ -33,9 +33,15 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from rounds.engine.roster.problem import Problem
+from rounds.engine.roster.problem import Problem, Rotation
 from rounds.engine.roster.timeline import Instance, Timeline, overlap
-from rounds.engine.workhours.rules import Limits, Window, averaging_windows
+from rounds.engine.workhours.rules import (
+    Limits,
+    Window,
+    averaging_windows,
+    rotation_windows,
+    uncovered_windows,
+)
 
 if TYPE_CHECKING:
     from rounds.engine.roster.model import RosterModel
@@ -61,7 +67,7 @@ def record_rotations(problem: Problem, person_id: str) -> list[RecordRotation]:
     last = problem.horizon.date(problem.horizon.days - 1)
     own = sorted(
         (
-            RecordRotation(r.name, max(r.start, first), min(r.end, last))
+            RecordRotation(r.name, max(r.start, first), _clipped_end(problem, r, last))
             for r in problem.rotations
             if r.person == person_id and r.end >= first and r.start <= last
         ),
@@ -75,8 +81,35 @@ def record_rotations(problem: Problem, person_id: str) -> list[RecordRotation]:
         result.append(rotation)
         cursor = max(cursor, rotation.end + dt.timedelta(days=1))
     if cursor <= last:
-        result.append(RecordRotation("schedule", cursor, last))
+        result.extend(_trailing_schedule(problem, cursor, last))
     return result
+
+
+def _clipped_end(problem: Problem, rotation: Rotation, last: dt.date) -> dt.date:
+    """A rotation running past the horizon ends with its window that holds the last day, so the
+    horizon's last days keep the rotation's own window (not a short piece cut at the horizon)."""
+    if rotation.end <= last:
+        return rotation.end
+    rules = limits(problem)
+    for window in rotation_windows(rotation, rules.window_days, rules.single_window_max_days):
+        if window.start <= last <= window.end:
+            return window.end
+    return last
+
+
+def _trailing_schedule(problem: Problem, first: dt.date, last: dt.date) -> list[RecordRotation]:
+    """The days after the last rotation. Up to a single window's length they are one window;
+    longer, they are cut as the work-hour rules cut days without a rotation: 28-day windows from
+    the first day, the last keeping its full 28 days past the end of the horizon (days without
+    work). A single long rotation would be cut with a short last piece instead (365 days = 13 x
+    28 + 1: a 1-day window that needs its own day off, so nobody could work the last day)."""
+    rules = limits(problem)
+    if (last - first).days + 1 <= rules.single_window_max_days:
+        return [RecordRotation("schedule", first, last)]
+    return [
+        RecordRotation("schedule", w.start, w.end)
+        for w in uncovered_windows((first, last, None), rules.window_days)
+    ]
 
 
 def windows(problem: Problem, person_id: str) -> list[Window]:
@@ -153,7 +186,7 @@ def add_window(rm: RosterModel, p: int, window: Window, leave: set[int]) -> None
 
 def add_weekly_hours(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> None:
     terms = []
-    for (q, d, s), var in rm.x.items():
+    for (q, d, s), var in rm.own[p]:
         if q != p:
             continue
         inst = rm.timeline.instances[d, s]
@@ -185,7 +218,7 @@ def add_days_off(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> No
     needed = math.ceil(span.effective_days / 7)
     guard = rm.group(("acgme", "one-day-off-in-seven", p, span.first_day), sentence)
     person_instances: dict[int, list[tuple[Instance, cp_model.IntVar]]] = {}
-    for (q, d, s), var in rm.x.items():
+    for (q, d, s), var in rm.own[p]:
         if q == p:
             person_instances.setdefault(d, []).append((rm.timeline.instances[d, s], var))
     choices = []
@@ -229,7 +262,7 @@ def candidate_free_days(
 def add_call_third_night(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> None:
     calls = [
         var
-        for (q, d, s), var in rm.x.items()
+        for (q, d, s), var in rm.own[p]
         if q == p
         and rm.problem.shifts[s].kind == "in_house_call"
         and span.start <= rm.timeline.instances[d, s].start < span.end
