@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +23,6 @@ from ortools.sat.python import cp_model
 from rounds.engine.errors import ProblemError
 from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
-
-_DEBUG = bool(os.environ.get("ROUNDS_LNS_DEBUG"))
-_CUT = bool(os.environ.get("ROUNDS_LNS_CUT"))
 
 
 class Status(enum.StrEnum):
@@ -130,14 +127,20 @@ class Result:
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    def __init__(self, started: float) -> None:
+    """Notes the time to the first solution; past `soft_deadline`, the first solution ends the
+    search (a slow first schedule must not eat the time of the neighbourhood search)."""
+
+    def __init__(self, started: float, soft_deadline: float | None = None) -> None:
         super().__init__()
         self.started = started
+        self.soft_deadline = soft_deadline
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
         if self.first is None:
             self.first = time.monotonic() - self.started
+        if self.soft_deadline is not None and time.monotonic() >= self.soft_deadline:
+            self.stop_search()
 
 
 def _solver(time_limit: float, workers: int, seed: int, max_lp: bool = True) -> cp_model.CpSolver:
@@ -147,7 +150,7 @@ def _solver(time_limit: float, workers: int, seed: int, max_lp: bool = True) -> 
     solver.parameters.random_seed = seed
     # The full linearization (max_lp) gives rostering a near-tight LP bound (Curtois 10: 4622
     # vs 4631 best known, against 10 with the default), and guides the search by it.
-    if not max_lp or os.environ.get("ROUNDS_LP") == "default":
+    if not max_lp:
         return solver
     if workers > 1:
         solver.parameters.subsolvers.append("max_lp")
@@ -164,7 +167,7 @@ def solve(
     warm_start: Result | None = None,
     seed: int = 0,
     lns: bool = True,
-    first_phase: float = 0.25,
+    first_phase: float | None = None,
     check: bool = True,
     explain_infeasible: bool = True,
 ) -> Result:
@@ -179,8 +182,14 @@ def solve(
     if warm_start is not None:
         add_hints(rm, warm_start.assignments)
     search = _Search(rm, started, time_limit, workers, seed)
-    status = search.full(time_limit * (first_phase if lns else 1.0))
-    if status == cp_model.UNKNOWN and search.remaining() > 0.05:
+    if lns:
+        if first_phase is None:
+            # Pure rostering: the neighbourhoods beat the whole-model search from the start
+            # (Curtois 12: 18950 after 15 s of whole-model search); ACGME call schedules are
+            # often proven optimal by it.
+            first_phase = 0.25 if search.trainees else 0.1
+        status = search.full(search.remaining(), soft=time_limit * first_phase)
+    else:
         status = search.full(search.remaining())
     if status == cp_model.FEASIBLE and lns:
         search.lns()
@@ -228,25 +237,36 @@ class _Search:
         self.lns_rounds = 0
         # The full linearization gives rostering a near-tight bound, but with the ACGME windows
         # and day-off anchors it is large and slow to a first schedule: trainees use the default.
-        self.max_lp = not any(rm.is_trainee(p) for p in range(len(rm.problem.people)))
+        self.trainees = any(rm.is_trainee(p) for p in range(len(rm.problem.people)))
+        self.max_lp = not self.trainees
         self.lns_improvements = 0
+        self._submodels = _SubModels(rm)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def full(self, limit: float) -> int:
+    def full(self, limit: float, soft: float | None = None) -> int:
+        """A whole-model search; with `soft`, it ends after `soft` seconds once it has a
+        schedule, or at its first schedule after that."""
         solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
-        callback = _FirstSolution(self.started)
-        status = solver.solve(self.rm.model, callback)
+        soft_deadline = None if soft is None else time.monotonic() + soft
+        callback = _FirstSolution(self.started, soft_deadline)
+        timer = None
+        if soft is not None:
+
+            def stop_if_any() -> None:
+                if callback.first is not None:
+                    solver.stop_search()
+
+            timer = threading.Timer(soft, stop_if_any)
+            timer.start()
+        try:
+            status = solver.solve(self.rm.model, callback)
+        finally:
+            if timer is not None:
+                timer.cancel()
         if self.first is None and callback.first is not None:
             self.first = callback.first
-        if _DEBUG:
-            print(
-                "full",
-                solver.status_name(status),
-                solver.objective_value,
-                solver.best_objective_bound,
-            )
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if self.objective is None or solver.objective_value <= self.objective:
                 self._take(solver)
@@ -277,10 +297,13 @@ class _Search:
         x_items = list(self.rm.x.items())
         # Small neighbourhoods solve to optimality in a fraction of a second and improve a lot
         # (Curtois 12: a 3-day window for everyone, 0.1 s); they grow while that stays true.
-        sizes = {"people": 0.08, "days": 0.12, "block": 0.25}
+        n_people = len(self.rm.problem.people)
+        sizes = {"people": 1.5 / n_people, "days": 0.12, "block": 0.25}
         total = self.deadline - self.started
-        sub_limit = min(3.0, max(0.5, (self.deadline - time.monotonic()) / 50))
+        sub_limit = min(3.0, max(0.25, (self.deadline - time.monotonic()) / 50))
         stall = 0
+        if self.max_lp:  # pure rostering; trainees' call schedules start close to the optimum
+            self._sweep(proto, x_items, 0.4 * total)
         while self.remaining() > 0.2 and self.values is not None and not self.optimal:
             if (
                 self.bound is not None
@@ -301,16 +324,6 @@ class _Search:
             stall = 0 if (self.objective or 0) < (before or 0) else stall + 1
             if status == cp_model.OPTIMAL and len(free) == len(self.rm.work):
                 self.optimal = True  # everything was free: a proof for the whole problem
-            if _DEBUG:
-                print(
-                    kind,
-                    round(sizes[kind], 2),
-                    len(free),
-                    status,
-                    self.objective,
-                    round(time.monotonic() - self.started, 1),
-                    flush=True,
-                )
             # Quick, conclusive sub-solves mean the neighbourhood is easy: make it bigger.
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                 sizes[kind] = min(1.0, sizes[kind] * 1.3)
@@ -318,6 +331,25 @@ class _Search:
                 sizes[kind] = max(0.03, sizes[kind] * 0.8)
             else:  # improved but not finished: a little smaller, for more, quicker rounds
                 sizes[kind] = max(0.03, sizes[kind] * 0.85)
+
+    def _sweep(
+        self,
+        proto: Any,
+        x_items: list[tuple[tuple[int, int, int], cp_model.IntVar]],
+        budget: float,
+    ) -> None:
+        """Each person's whole schedule re-solved once against everyone else's (in random
+        order): small exact moves that repair a poor first schedule quickly (Curtois 13: one
+        person alone removes a tenth of the first schedule's cost)."""
+        until = time.monotonic() + budget
+        people = list(range(len(self.rm.problem.people)))
+        self.rng.shuffle(people)
+        for p in people:
+            if time.monotonic() > until or self.remaining() < 0.2:
+                break
+            free = {(p, d) for d in range(self.rm.days)}
+            self._sub_solve(proto, x_items, free, min(1.0, self.remaining()))
+            self.lns_rounds += 1
 
     def _neighbourhood(self, kind: str, size: float) -> set[tuple[int, int]]:
         """The (person, day) cells left free."""
@@ -355,40 +387,64 @@ class _Search:
         free: set[tuple[int, int]],
         limit: float,
     ) -> int:
+        """Re-solve the free cells with every other assignment fixed, as a small model: only the
+        constraints that can still change (those reaching a free cell through helper variables)
+        are copied, so a few people of Curtois 13 do not re-presolve 40 000 constraints."""
+        assert self.values is not None and self.objective is not None
+        sub = self._submodels.build(self.values, free)
+        if sub is None:
+            return self._sub_solve_whole(proto, x_items, free, limit)
+        # Without trainees the full linearization solves small neighbourhoods several times faster
+        # (Curtois 13, two people: 0.1 s against 1.5 s).
+        solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
+        status = solver.solve(sub.model)
+        # Equal moves are taken too (the old search did): they let the search drift on plateaus.
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+            solver.objective_value <= sub.before + 1e-6
+        ):
+            if solver.objective_value < sub.before - 1e-6:
+                self.lns_improvements += 1
+            solution = solver.response_proto.solution
+            values = list(self.values)
+            for v, i in sub.variables:
+                values[v] = solution[i]
+            self.values = values
+            self.objective = self.objective - sub.before + solver.objective_value
+        return int(status)
+
+    def _sub_solve_whole(
+        self,
+        proto: Any,
+        x_items: list[tuple[tuple[int, int, int], cp_model.IntVar]],
+        free: set[tuple[int, int]],
+        limit: float,
+    ) -> int:
+        """A large neighbourhood on the whole model: the other assignments fixed through their
+        domains, restored afterwards."""
         assert self.values is not None and self.objective is not None
         values = self.values
         fixed = []
         for (p, d, _s), var in x_items:
             if (p, d) not in free:
                 domain = proto.variables[var.index].domain
-                value = values[var.index]
-                domain[0] = value
-                domain[1] = value
+                domain[0] = domain[1] = values[var.index]
                 fixed.append(domain)
-        objective = proto.objective
-        old_objective = list(objective.domain)
-        if _CUT:
-            bound = round(self.objective - objective.offset) - 1
-            objective.domain.clear()
-            objective.domain.extend([-(2**62), bound])
         self.rm.model.clear_hints()
         hint = proto.solution_hint
         hint.vars.extend(range(len(values)))
         hint.values.extend(values)
         try:
-            # Small sub-problems: the default linearization is cheaper than it is worse.
-            solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), max_lp=False)
+            solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
             status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if solver.objective_value < self.objective:
                     self.lns_improvements += 1
-                self._take(solver)
+                if solver.objective_value <= self.objective:
+                    self._take(solver)
         finally:
             for domain in fixed:
                 domain[0] = 0
                 domain[1] = 1
-            objective.domain.clear()
-            objective.domain.extend(old_objective)
             self.rm.model.clear_hints()
         return int(status)
 
@@ -452,3 +508,147 @@ def totals(problem: Problem, assignments: list[Assignment]) -> dict[str, dict[st
     for row in out.values():
         row["hours"] = round(row["hours"], 2)
     return out
+
+
+@dataclass
+class _SubModel:
+    model: cp_model.CpModel
+    variables: list[tuple[int, int]]  # (whole-model index, sub-model index) it may change
+    before: float  # the incumbent's objective over those variables
+
+
+class _SubModels:
+    """Neighbourhood models cut from the whole model. Every constraint is read once: its
+    variables, and for each variable the constraints using it. A neighbourhood's model holds the
+    free assignment variables, every helper variable linked to them (work days, weekends, penalty
+    counts, fairness totals, ...) and every constraint on those; the other assignment variables
+    it mentions are fixed to the incumbent. Constraints left out touch only unchanged variables,
+    so the incumbent still satisfies them."""
+
+    def __init__(self, rm: RosterModel) -> None:
+        proto = rm.model.proto
+        self.proto = proto
+        self.whole_fraction = 0.3
+        self.x_index = {key: var.index for key, var in rm.x.items()}
+        self.is_x = [False] * len(proto.variables)
+        for index in self.x_index.values():
+            self.is_x[index] = True
+        self.cvars: list[list[int]] = [_constraint_vars(c) for c in proto.constraints]
+        self.uses: list[list[int]] = [[] for _ in proto.variables]
+        for ci, vs in enumerate(self.cvars):
+            for v in vs:
+                self.uses[v].append(ci)
+        self.objective = dict(zip(proto.objective.vars, proto.objective.coeffs, strict=True))
+        self.template = cp_model.CpModel()
+        for var in proto.variables:
+            self.template.proto.variables.add().copy_from(var)
+        self.by_cell: dict[tuple[int, int], list[int]] = {}
+        for (p, d, _s), index in self.x_index.items():
+            self.by_cell.setdefault((p, d), []).append(index)
+
+    def build(self, values: list[int], free: set[tuple[int, int]]) -> _SubModel | None:
+        """The neighbourhood's model, or None when it holds most of the whole model anyway
+        (copying it costs more than presolving the whole model with fixed domains)."""
+        seeds = [v for cell in free for v in self.by_cell.get(cell, ())]
+        inside = set(seeds)
+        constraints: set[int] = set()
+        frontier = list(seeds)
+        while frontier:
+            v = frontier.pop()
+            for ci in self.uses[v]:
+                if ci in constraints:
+                    continue
+                constraints.add(ci)
+                for u in self.cvars[ci]:
+                    if u not in inside and not self.is_x[u]:
+                        inside.add(u)
+                        frontier.append(u)
+        if len(constraints) > self.whole_fraction * len(self.cvars):
+            return None
+        variables = sorted(inside)
+        model = cp_model.CpModel()
+        sub = model.proto
+        index: dict[int, int] = {}
+        for v in variables:
+            index[v] = len(sub.variables)
+            sub.variables.add().copy_from(self.proto.variables[v])
+
+        def var(v: int) -> int:
+            """The sub-model index of v; an assignment outside is a variable fixed to its value."""
+            if v not in index:
+                index[v] = len(sub.variables)
+                sub.variables.add().domain.extend([values[v], values[v]])
+            return index[v]
+
+        def lit(literal: int) -> int:
+            return var(literal) if literal >= 0 else -var(-literal - 1) - 1
+
+        for ci in sorted(constraints):
+            c = self.proto.constraints[ci]
+            new = sub.constraints.add()
+            _remap(new, c, lit, var, inside, values)
+        before = 0.0
+        for v, coeff in self.objective.items():
+            if v in inside:
+                sub.objective.vars.append(index[v])
+                sub.objective.coeffs.append(coeff)
+                before += coeff * values[v]
+        sub.solution_hint.vars.extend(index[v] for v in variables)
+        sub.solution_hint.values.extend(values[v] for v in variables)
+        return _SubModel(model, [(v, index[v]) for v in variables], before)
+
+
+def _remap(new: Any, c: Any, lit: Any, var: Any, inside: set[int], values: list[int]) -> None:
+    """Write constraint c onto sub-model indices into the empty `new`; in a linear constraint the
+    variables outside become a constant moved into the bounds (coverage counts mention everyone)."""
+    new.enforcement_literal.extend([lit(v) for v in c.enforcement_literal])
+    if c.has_bool_or():
+        new.bool_or.literals.extend([lit(v) for v in c.bool_or.literals])
+    elif c.has_bool_and():
+        new.bool_and.literals.extend([lit(v) for v in c.bool_and.literals])
+    elif c.has_at_most_one():
+        new.at_most_one.literals.extend([lit(v) for v in c.at_most_one.literals])
+    elif c.has_exactly_one():
+        new.exactly_one.literals.extend([lit(v) for v in c.exactly_one.literals])
+    elif c.has_linear():
+        constant = 0
+        keep_v, keep_c = [], []
+        for v, coeff in zip(c.linear.vars, c.linear.coeffs, strict=True):
+            if v in inside:
+                keep_v.append(var(v))
+                keep_c.append(coeff)
+            else:
+                constant += coeff * values[v]
+        new.linear.vars.extend(keep_v)
+        new.linear.coeffs.extend(keep_c)
+        new.linear.domain.extend([b if abs(b) >= 2**62 else b - constant for b in c.linear.domain])
+    else:  # lin_max (_constraint_vars refuses anything else)
+        for target, source in [
+            (new.lin_max.target, c.lin_max.target),
+            *((new.lin_max.exprs.add(), e) for e in c.lin_max.exprs),
+        ]:
+            target.vars.extend([var(v) for v in source.vars])
+            target.coeffs.extend(source.coeffs)
+            target.offset = source.offset
+
+
+def _constraint_vars(c: Any) -> list[int]:
+    """The variables a constraint mentions (literals as their variables)."""
+    lits = list(c.enforcement_literal)
+    if c.has_bool_or():
+        lits += c.bool_or.literals
+    elif c.has_bool_and():
+        lits += c.bool_and.literals
+    elif c.has_at_most_one():
+        lits += c.at_most_one.literals
+    elif c.has_exactly_one():
+        lits += c.exactly_one.literals
+    elif c.has_linear():
+        lits += c.linear.vars
+    elif c.has_lin_max():
+        lits += c.lin_max.target.vars
+        for expr in c.lin_max.exprs:
+            lits += expr.vars
+    else:
+        raise ValueError(f"neighbourhood models do not know constraint {c}")
+    return sorted({v if v >= 0 else -v - 1 for v in lits})
