@@ -3,7 +3,8 @@
 Encoding (see docs/scheduling.md, "ACGME encoding"); the solver may be stricter than the checker,
 never looser:
 - Windows are `workhours.rules.averaging_windows` over the trainee's rotations clipped to the
-  horizon, with uncovered stretches filled by a rotation named "schedule"; the record given to the
+  horizon, with uncovered stretches filled by rotations named "schedule" (after the last rotation,
+  28-day pieces whose last one runs past the horizon); the record given to the
   checker carries exactly those rotations, so both cut the same windows.
 - weekly-hours: sum over shifts of (real minutes inside the window, outside leave days) x 7 <=
   limit x 60 x effective days. Exact (shifts never overlap for one person).
@@ -62,7 +63,8 @@ def limits(problem: Problem) -> Limits:
 
 
 def record_rotations(problem: Problem, person_id: str) -> list[RecordRotation]:
-    """The person's rotations clipped to the horizon; gaps filled by a "schedule" rotation."""
+    """The person's rotations clipped to the horizon (see `_clipped_end`); gaps filled by "schedule"
+    rotations."""
     first = problem.horizon.start
     last = problem.horizon.date(problem.horizon.days - 1)
     own = sorted(

@@ -12,7 +12,7 @@ Shift kind mapping (ACGME_RULES.md period kinds):
 Times are written as local ISO times with their UTC offset, so a daylight-saving hour is never
 ambiguous. Periods are clipped at the end of the horizon (what follows belongs to the next
 schedule), and the record's rotations are the trainee's rotations clipped to the horizon, with
-gaps filled by a rotation named "schedule", exactly as the solver cut its averaging windows.
+gaps filled by rotations named "schedule", exactly as the solver cut its averaging windows.
 """
 
 from __future__ import annotations
