@@ -533,15 +533,18 @@ class _SubModels:
         self.is_x = [False] * len(proto.variables)
         for index in self.x_index.values():
             self.is_x[index] = True
-        self.cvars: list[list[int]] = [_constraint_vars(c) for c in proto.constraints]
+        try:
+            self.cvars: list[list[int]] = [_constraint_vars(c) for c in proto.constraints]
+        except ValueError:  # a constraint kind it cannot cut: whole-model neighbourhoods only
+            self.cvars = []
+            self.usable = False
+        else:
+            self.usable = True
         self.uses: list[list[int]] = [[] for _ in proto.variables]
         for ci, vs in enumerate(self.cvars):
             for v in vs:
                 self.uses[v].append(ci)
         self.objective = dict(zip(proto.objective.vars, proto.objective.coeffs, strict=True))
-        self.template = cp_model.CpModel()
-        for var in proto.variables:
-            self.template.proto.variables.add().copy_from(var)
         self.by_cell: dict[tuple[int, int], list[int]] = {}
         for (p, d, _s), index in self.x_index.items():
             self.by_cell.setdefault((p, d), []).append(index)
@@ -549,6 +552,8 @@ class _SubModels:
     def build(self, values: list[int], free: set[tuple[int, int]]) -> _SubModel | None:
         """The neighbourhood's model, or None when it holds most of the whole model anyway
         (copying it costs more than presolving the whole model with fixed domains)."""
+        if not self.usable:
+            return None
         seeds = [v for cell in free for v in self.by_cell.get(cell, ())]
         inside = set(seeds)
         constraints: set[int] = set()
