@@ -240,7 +240,15 @@ class _Search:
         self.trainees = any(rm.is_trainee(p) for p in range(len(rm.problem.people)))
         self.max_lp = not self.trainees
         self.lns_improvements = 0
-        self._submodels = _SubModels(rm)
+        self._submodels_index: _SubModels | None = None
+
+    @property
+    def _submodels(self) -> _SubModels:
+        """Built when the neighbourhood search starts, not while the whole-model search holds
+        its own memory (a year x 150 people is millions of constraints)."""
+        if self._submodels_index is None:
+            self._submodels_index = _SubModels(self.rm)
+        return self._submodels_index
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
