@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
 
 SHIFT_KINDS = (
@@ -35,82 +36,8 @@ RULE_FAMILIES = (
 )
 FAIRNESS_MEASURES = ("calls", "nights", "weekends", "holidays", "shifts")
 
-T = TypeVar("T")
-
 
 # ---------------------------------------------------------------- small JSON readers
-
-
-def _obj(value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ProblemError(path, "must be an object")
-    return value
-
-
-def _list(value: Any, path: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ProblemError(path, "must be a list")
-    return value
-
-
-def _str(d: dict[str, Any], key: str, path: str, default: str | None = None) -> str:
-    value = d.get(key, default)
-    if not isinstance(value, str) or not value:
-        raise ProblemError(f"{path}.{key}", "must be a non-empty string")
-    return value
-
-
-def _opt_str(d: dict[str, Any], key: str, path: str) -> str | None:
-    value = d.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ProblemError(f"{path}.{key}", "must be a string or null")
-    return value
-
-
-def _int(
-    d: dict[str, Any], key: str, path: str, default: int | None = None, minimum: int | None = None
-) -> int:
-    value = d.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ProblemError(f"{path}.{key}", "must be an integer")
-    if minimum is not None and value < minimum:
-        reason = "must be positive" if minimum == 1 else f"must be at least {minimum}"
-        raise ProblemError(f"{path}.{key}", reason)
-    return value
-
-
-def _opt_int(d: dict[str, Any], key: str, path: str, minimum: int | None = 0) -> int | None:
-    if d.get(key) is None:
-        return None
-    return _int(d, key, path, minimum=minimum)
-
-
-def _num(d: dict[str, Any], key: str, path: str, default: float) -> float:
-    value = d.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ProblemError(f"{path}.{key}", "must be a number at least 0")
-    return float(value)
-
-
-def _weight(d: dict[str, Any], key: str, path: str) -> int | None:
-    """A soft weight, or None for a hard rule."""
-    return _opt_int(d, key, path, minimum=0)
-
-
-def _date(value: Any, path: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ProblemError(path, "must be a date YYYY-MM-DD") from None
-
-
-def _many(items: Any, path: str, parse: Callable[[dict[str, Any], str], T]) -> list[T]:
-    return [
-        parse(_obj(item, f"{path}[{i}]"), f"{path}[{i}]")
-        for i, item in enumerate(_list(items, path))
-    ]
 
 
 # ---------------------------------------------------------------- dataclasses
@@ -130,15 +57,15 @@ class Person:
 
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Person:
-        skills = _list(d.get("skills"), f"{path}.skills")
+        skills = read.items(d.get("skills"), f"{path}.skills")
         if not all(isinstance(s, str) for s in skills):
             raise ProblemError(f"{path}.skills", "must be a list of strings")
         return cls(
-            id=_str(d, "id", path),
+            id=read.text(d, "id", path),
             name=d.get("name") or "",
-            pgy=_opt_int(d, "pgy", path, minimum=1),
+            pgy=read.optional_integer(d, "pgy", path, minimum=1),
             skills=tuple(skills),
-            group=_opt_str(d, "group", path),
+            group=read.optional_text(d, "group", path),
         )
 
 
@@ -177,14 +104,14 @@ class ShiftType:
         moon = d.get("moonlighting")
         if moon not in MOONLIGHTING:
             raise ProblemError(f"{path}.moonlighting", "must be null, internal or external")
-        length = _int(d, "length", path, minimum=1)
+        length = read.integer(d, "length", path, minimum=1)
         if length > 48 * 60:
             raise ProblemError(f"{path}.length", "must be at most 2880 minutes (48 hours)")
-        requires = _list(d.get("requires"), f"{path}.requires")
+        requires = read.items(d.get("requires"), f"{path}.requires")
         if not all(isinstance(s, str) for s in requires):
             raise ProblemError(f"{path}.requires", "must be a list of strings")
         return cls(
-            id=_str(d, "id", path),
+            id=read.text(d, "id", path),
             requires=tuple(requires),
             start=f"{int(hours):02d}:{int(minutes):02d}",
             length=length,
@@ -217,8 +144,8 @@ class Horizon:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
             raise ProblemError(f"{path}.timezone", f"unknown time zone {tz!r}") from None
         return cls(
-            start=_date(d.get("start"), f"{path}.start"),
-            days=_int(d, "days", path, minimum=1),
+            start=read.iso_date(d.get("start"), f"{path}.start"),
+            days=read.integer(d, "days", path, minimum=1),
             timezone=tz,
         )
 
@@ -238,13 +165,13 @@ class Coverage:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Coverage:
         return cls(
-            shift=_str(d, "shift", path),
+            shift=read.text(d, "shift", path),
             days=_days(d.get("days"), f"{path}.days"),
-            required=_opt_int(d, "required", path),
-            min=_opt_int(d, "min", path),
-            max=_opt_int(d, "max", path),
-            weight_under=_int(d, "weight_under", path, default=100, minimum=0),
-            weight_over=_int(d, "weight_over", path, default=1, minimum=0),
+            required=read.optional_integer(d, "required", path),
+            min=read.optional_integer(d, "min", path),
+            max=read.optional_integer(d, "max", path),
+            weight_under=read.integer(d, "weight_under", path, default=100, minimum=0),
+            weight_over=read.integer(d, "weight_over", path, default=1, minimum=0),
         )
 
 
@@ -263,13 +190,13 @@ class Mix:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Mix:
         mix = cls(
-            id=_str(d, "id", path),
-            shift=_str(d, "shift", path),
-            min=_int(d, "min", path, default=1, minimum=0),
+            id=read.text(d, "id", path),
+            shift=read.text(d, "shift", path),
+            min=read.integer(d, "min", path, default=1, minimum=0),
             days=_days(d.get("days"), f"{path}.days"),
-            skill=_opt_str(d, "skill", path),
-            min_pgy=_opt_int(d, "min_pgy", path, minimum=1),
-            weight=_weight(d, "weight", path),
+            skill=read.optional_text(d, "skill", path),
+            min_pgy=read.optional_integer(d, "min_pgy", path, minimum=1),
+            weight=read.weight(d, "weight", path),
         )
         if mix.skill is None and mix.min_pgy is None:
             raise ProblemError(path, "needs a skill or a min_pgy")
@@ -290,9 +217,9 @@ class Leave:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Leave:
         leave = cls(
-            person=_str(d, "person", path),
-            start=_date(d.get("start"), f"{path}.start"),
-            end=_date(d.get("end"), f"{path}.end"),
+            person=read.text(d, "person", path),
+            start=read.iso_date(d.get("start"), f"{path}.start"),
+            end=read.iso_date(d.get("end"), f"{path}.end"),
         )
         if leave.end < leave.start:
             raise ProblemError(f"{path}.end", "must not be before start")
@@ -311,10 +238,10 @@ class DayRef:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> DayRef:
         return cls(
-            person=_str(d, "person", path),
+            person=read.text(d, "person", path),
             day=_day(d.get("day"), f"{path}.day"),
-            shift=_opt_str(d, "shift", path),
-            weight=_weight(d, "weight", path),
+            shift=read.optional_text(d, "shift", path),
+            weight=read.weight(d, "weight", path),
         )
 
 
@@ -329,9 +256,9 @@ class Succession:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Succession:
         return cls(
-            first=_str(d, "first", path),
-            second=_str(d, "second", path),
-            weight=_weight(d, "weight", path),
+            first=read.text(d, "first", path),
+            second=read.text(d, "second", path),
+            weight=read.weight(d, "weight", path),
         )
 
 
@@ -351,8 +278,8 @@ class Scope:
     def parse(cls, d: dict[str, Any], path: str) -> Scope:
         people = d.get("people")
         if people is not None:
-            people = tuple(_list(people, f"{path}.people"))
-        return cls(people=people, group=_opt_str(d, "group", path))
+            people = tuple(read.items(people, f"{path}.people"))
+        return cls(people=people, group=read.optional_text(d, "group", path))
 
 
 @dataclass(frozen=True)
@@ -367,10 +294,10 @@ class Rest:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Rest:
         return cls(
-            id=_str(d, "id", path),
-            hours=_num(d, "hours", path, 0),
+            id=read.text(d, "id", path),
+            hours=read.number(d, "hours", path, 0),
             scope=Scope.parse(d, path),
-            weight=_weight(d, "weight", path),
+            weight=read.weight(d, "weight", path),
         )
 
 
@@ -399,16 +326,16 @@ class Rule:
         if family not in RULE_FAMILIES:
             raise ProblemError(f"{path}.family", f"must be one of {', '.join(RULE_FAMILIES)}")
         rule = cls(
-            id=_str(d, "id", path),
+            id=read.text(d, "id", path),
             family=family,
             scope=Scope.parse(d, path),
-            shift=_opt_str(d, "shift", path),
-            hard_min=_opt_int(d, "hard_min", path),
-            soft_min=_opt_int(d, "soft_min", path),
-            soft_max=_opt_int(d, "soft_max", path),
-            hard_max=_opt_int(d, "hard_max", path),
-            min_weight=_int(d, "min_weight", path, default=1, minimum=0),
-            max_weight=_int(d, "max_weight", path, default=1, minimum=0),
+            shift=read.optional_text(d, "shift", path),
+            hard_min=read.optional_integer(d, "hard_min", path),
+            soft_min=read.optional_integer(d, "soft_min", path),
+            soft_max=read.optional_integer(d, "soft_max", path),
+            hard_max=read.optional_integer(d, "hard_max", path),
+            min_weight=read.integer(d, "min_weight", path, default=1, minimum=0),
+            max_weight=read.integer(d, "max_weight", path, default=1, minimum=0),
         )
         if family == "consecutive_shift" and rule.shift is None:
             raise ProblemError(f"{path}.shift", "is required for consecutive_shift")
@@ -437,16 +364,16 @@ class Fairness:
         measure = d.get("measure")
         if measure not in FAIRNESS_MEASURES:
             raise ProblemError(f"{path}.measure", f"must be one of {', '.join(FAIRNESS_MEASURES)}")
-        history = _obj(d.get("history", {}), f"{path}.history")
+        history = read.obj(d.get("history", {}), f"{path}.history")
         for key, value in history.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ProblemError(f"{path}.history.{key}", "must be an integer at least 0")
         return cls(
-            id=_str(d, "id", path),
+            id=read.text(d, "id", path),
             measure=measure,
             scope=Scope.parse(d, path),
-            weight=_weight(d, "weight", path),
-            max_spread=_opt_int(d, "max_spread", path),
+            weight=read.weight(d, "weight", path),
+            max_spread=read.optional_integer(d, "max_spread", path),
             history=dict(history),
         )
 
@@ -461,10 +388,10 @@ class Rotation:
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Rotation:
         return cls(
-            person=_str(d, "person", path),
-            name=_str(d, "name", path),
-            start=_date(d.get("start"), f"{path}.start"),
-            end=_date(d.get("end"), f"{path}.end"),
+            person=read.text(d, "person", path),
+            name=read.text(d, "name", path),
+            start=read.iso_date(d.get("start"), f"{path}.start"),
+            end=read.iso_date(d.get("end"), f"{path}.end"),
         )
 
 
@@ -478,13 +405,13 @@ class Acgme:
 
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Acgme:
-        limit = _int(d, "weekly_limit_hours", path, default=80, minimum=1)
+        limit = read.integer(d, "weekly_limit_hours", path, default=80, minimum=1)
         if limit > 88:
             raise ProblemError(f"{path}.weekly_limit_hours", "must be at most 88")
         return cls(
             enabled=bool(d.get("enabled", True)),
             weekly_limit_hours=limit,
-            rest_8h_weight=_weight(d, "rest_8h_weight", path) if "rest_8h_weight" in d else 5,
+            rest_8h_weight=read.weight(d, "rest_8h_weight", path) if "rest_8h_weight" in d else 5,
         )
 
 
@@ -492,7 +419,7 @@ def _day(value: Any, path: str) -> int:
     if isinstance(value, str):
         # A date; resolved against the horizon being parsed (set by Problem.from_json).
         assert _HORIZON_START[0] is not None
-        return (_date(value, path) - _HORIZON_START[0]).days
+        return (read.iso_date(value, path) - _HORIZON_START[0]).days
     if isinstance(value, bool) or not isinstance(value, int):
         raise ProblemError(path, "must be a day index or a date YYYY-MM-DD")
     return value
@@ -504,7 +431,7 @@ _HORIZON_START: list[dt.date | None] = [None]
 def _days(value: Any, path: str) -> tuple[int, ...] | None:
     if value is None:
         return None
-    return tuple(_day(v, f"{path}[{i}]") for i, v in enumerate(_list(value, path)))
+    return tuple(_day(v, f"{path}[{i}]") for i, v in enumerate(read.items(value, path)))
 
 
 @dataclass(frozen=True)
@@ -556,8 +483,8 @@ class Problem:
 
     @classmethod
     def from_json(cls, data: Any) -> Problem:
-        root = _obj(data, "")
-        horizon = Horizon.parse(_obj(root.get("horizon"), "horizon"), "horizon")
+        root = read.obj(data, "")
+        horizon = Horizon.parse(read.obj(root.get("horizon"), "horizon"), "horizon")
         _HORIZON_START[0] = horizon.start
         try:
             problem = cls._parse(root, horizon)
@@ -571,26 +498,26 @@ class Problem:
         acgme = root.get("acgme")
         return cls(
             horizon=horizon,
-            people=tuple(_many(root.get("people"), "people", Person.parse)),
-            shifts=tuple(_many(root.get("shifts"), "shifts", ShiftType.parse)),
-            coverage=tuple(_many(root.get("coverage"), "coverage", Coverage.parse)),
-            mix=tuple(_many(root.get("mix"), "mix", Mix.parse)),
-            leave=tuple(_many(root.get("leave"), "leave", Leave.parse)),
-            days_off=tuple(_many(root.get("days_off"), "days_off", DayRef.parse)),
-            fixed=tuple(_many(root.get("fixed"), "fixed", DayRef.parse)),
-            requests_on=tuple(_many(root.get("requests_on"), "requests_on", DayRef.parse)),
-            requests_off=tuple(_many(root.get("requests_off"), "requests_off", DayRef.parse)),
-            successions=tuple(_many(root.get("successions"), "successions", Succession.parse)),
-            rest=tuple(_many(root.get("rest"), "rest", Rest.parse)),
-            rules=tuple(_many(root.get("rules"), "rules", Rule.parse)),
-            fairness=tuple(_many(root.get("fairness"), "fairness", Fairness.parse)),
+            people=tuple(read.each(root.get("people"), "people", Person.parse)),
+            shifts=tuple(read.each(root.get("shifts"), "shifts", ShiftType.parse)),
+            coverage=tuple(read.each(root.get("coverage"), "coverage", Coverage.parse)),
+            mix=tuple(read.each(root.get("mix"), "mix", Mix.parse)),
+            leave=tuple(read.each(root.get("leave"), "leave", Leave.parse)),
+            days_off=tuple(read.each(root.get("days_off"), "days_off", DayRef.parse)),
+            fixed=tuple(read.each(root.get("fixed"), "fixed", DayRef.parse)),
+            requests_on=tuple(read.each(root.get("requests_on"), "requests_on", DayRef.parse)),
+            requests_off=tuple(read.each(root.get("requests_off"), "requests_off", DayRef.parse)),
+            successions=tuple(read.each(root.get("successions"), "successions", Succession.parse)),
+            rest=tuple(read.each(root.get("rest"), "rest", Rest.parse)),
+            rules=tuple(read.each(root.get("rules"), "rules", Rule.parse)),
+            fairness=tuple(read.each(root.get("fairness"), "fairness", Fairness.parse)),
             holidays=tuple(
-                _date(v, f"holidays[{i}]")
-                for i, v in enumerate(_list(root.get("holidays"), "holidays"))
+                read.iso_date(v, f"holidays[{i}]")
+                for i, v in enumerate(read.items(root.get("holidays"), "holidays"))
             ),
-            rotations=tuple(_many(root.get("rotations"), "rotations", Rotation.parse)),
-            acgme=Acgme.parse(_obj(acgme, "acgme"), "acgme") if acgme is not None else Acgme(),
-            max_shifts_per_day=_int(root, "max_shifts_per_day", "", default=1, minimum=1),
+            rotations=tuple(read.each(root.get("rotations"), "rotations", Rotation.parse)),
+            acgme=Acgme.parse(read.obj(acgme, "acgme"), "acgme") if acgme is not None else Acgme(),
+            max_shifts_per_day=read.integer(root, "max_shifts_per_day", "", default=1, minimum=1),
             name=root.get("name") or "",
         )
 
