@@ -118,6 +118,10 @@ class RotationProgram(models.Model):
     max_pgy = models.PositiveSmallIntegerField(default=10)
     min_per_block = models.PositiveSmallIntegerField(default=0)
     max_per_block = models.PositiveSmallIntegerField(null=True, blank=True)
+    half_blocks = models.BooleanField(
+        default=False,
+        help_text="This program's trainees may take it for half a block (two weeks at a time).",
+    )
 
     class Meta:
         constraints = [
@@ -294,7 +298,12 @@ class CallSchedule(models.Model):
     number = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     reason = models.CharField(max_length=300, blank=True)
-    revision = models.PositiveIntegerField(default=0)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Raised by every edit, so two editors never overwrite each other."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -333,6 +342,9 @@ class CallAssignment(models.Model):
     label = models.CharField(max_length=80)
     service = models.CharField(max_length=120, blank=True)
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
+    locked = models.BooleanField(
+        default=False, help_text="Kept as it is when the rest of the month is solved again."
+    )
 
     class Meta:
         ordering = ["start"]
