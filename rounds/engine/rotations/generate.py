@@ -2,7 +2,8 @@
 
 `institution_problem(programs=60, trainees=800)` shapes a year like a large academic center: most
 programs have their own services at two or three sites, and a few ICUs and an emergency department
-take trainees from several programs under one capacity.
+take trainees from several programs under one capacity. With `half_blocks`, every third program may
+take its elective and one other service by halves.
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ SHARED = [
 
 
 def program_problem_parts(
-    pid: str, size: int, years: int, rng: random.Random, shared: list[str]
+    pid: str,
+    size: int,
+    years: int,
+    rng: random.Random,
+    shared: list[str],
+    half_blocks: bool = False,
 ) -> dict[str, Any]:
-    """Trainees, rotations, uses and curriculum of one program (JSON pieces)."""
+    """Trainees, rotations, uses and curriculum of one program (JSON pieces); with `half_blocks`
+    its last two services (the elective and the one before) may be taken for half a block."""
     per_year = max(1, size // years)
     trainees = [
         {"id": f"{pid}-t{i}", "program": pid, "pgy": 1 + i % years, "name": f"{pid} trainee {i}"}
@@ -43,6 +50,7 @@ def program_problem_parts(
                 "program": pid,
                 "min_per_block": 1 if k < 2 and per_year * years >= 6 else 0,
                 "max_per_block": max(2, (per_year * years) // 2),
+                "half_blocks": half_blocks and k >= n_services - 2,
             }
         )
     for rid in shared:
@@ -67,7 +75,11 @@ def program_problem_parts(
 
 
 def institution_problem(
-    programs: int = 60, trainees: int = 800, blocks: int = 13, seed: int = 1
+    programs: int = 60,
+    trainees: int = 800,
+    blocks: int = 13,
+    seed: int = 1,
+    half_blocks: bool = False,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     # A few large residencies, many small fellowships: sizes roughly like a real center.
@@ -95,7 +107,7 @@ def institution_problem(
         pid = f"p{i}"
         years = 3 if size >= 9 else rng.choice([1, 2, 3])
         shared = [s[0] for s in SHARED if rng.random() < 0.35] if i < programs // 2 else []
-        parts = program_problem_parts(pid, size, years, rng, shared)
+        parts = program_problem_parts(pid, size, years, rng, shared, half_blocks and i % 3 == 0)
         for key in ("trainees", "rotations", "uses", "requirements"):
             out[key].extend(parts[key])
         out["program_names"][pid] = f"Program {i}"

@@ -1,35 +1,46 @@
 """The CP-SAT model of a rotation year: one method per rule family, named penalties.
 
-x[t, b, r] is true when trainee t is on rotation r in block b; it exists only for rotations the
-trainee is eligible for. off[t, b] exists only where a vacation was asked for or approved. Every
-block of every trainee is exactly one of these.
+x[t, b, r] is true when trainee t is on rotation r for the whole of block b; it exists only for
+rotations the trainee is eligible for. h[t, b, r, k] is true when t is on r for half k (1 or 2) of
+block b; it exists only where the trainee's program may take r for half a block, so a problem
+without half-blocks has none. off[t, b] (and off_half[t, b, k]) exist only where a vacation was
+asked for or approved. Each half of every trainee's block is exactly one of these; a whole
+placement fills both halves, and one rotation in both halves is always the whole-block x.
 
-In explain mode each hard rule group (a curriculum line, a capacity in a block, a program's minimum
-in a block, a fixed placement, an approved vacation) is guarded by an enforcement literal, so the
-roster engine's core minimisation can name the groups that conflict.
+Counts are in half-blocks when the problem has any (`units` = 2), so curriculum counts a half as
+half a block and the objective is twice the cost in blocks; `cost()` turns it back.
+
+In explain mode each hard rule group (a curriculum line, a capacity in a block or half, a program's
+minimum in a block or half, a fixed placement, an approved vacation) is guarded by an enforcement
+literal, so the roster engine's core minimisation can name the groups that conflict.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from rounds.engine.roster.model import Group, Penalty
-from rounds.engine.rotations.problem import Problem
+from rounds.engine.rotations.problem import HALVES, Problem, Use, blocks_text
 
 
 class RotationModel:
     def __init__(self, problem: Problem, *, explain: bool = False) -> None:
         self.problem = problem
         self.explain = explain
+        self.units = 2 if problem.has_halves else 1
         self.model = cp_model.CpModel()
         self.penalties: list[Penalty] = []
         self.groups: dict[tuple[object, ...], Group] = {}
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        self.h: dict[tuple[str, int, str, int], cp_model.IntVar] = {}
         self.off: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.off_half: dict[tuple[str, int, int], cp_model.IntVar] = {}
         self.by_rotation_block: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        self.by_rotation_half: dict[tuple[str, int, int], list[cp_model.IntVar]] = defaultdict(list)
         self._build()
 
     # ------------------------------------------------------------ helpers
@@ -52,6 +63,33 @@ class RotationModel:
         if weight > 0:
             self.penalties.append(Penalty(rule, weight, var, say))
 
+    def objective(self) -> Any:
+        """The objective expression, in model units (see `cost`)."""
+        return sum(p.weight * p.var for p in self.penalties)
+
+    def cost(self, value: float) -> float:
+        """A model objective value (or bound) as the cost in blocks, as `score` computes it."""
+        return value / self.units
+
+    def units_of(self, cost: float) -> int:
+        """A cost in blocks as a model objective value (rounded down)."""
+        return int(cost * self.units + 1e-9)
+
+    def spent(self, tid: str, b: int, r: str) -> Any:
+        """Half-blocks (or blocks, without halves) trainee `tid` spends on `r` in block `b`."""
+        total: Any = 0
+        if (tid, b, r) in self.x:
+            total = self.units * self.x[tid, b, r]
+        for k in HALVES:
+            if (tid, b, r, k) in self.h:
+                total += self.h[tid, b, r, k]
+        return total
+
+    def in_half(self, tid: str, b: int, r: str, k: int) -> list[cp_model.IntVar]:
+        """The variables that put `tid` on `r` in half `k` of block `b` (at most one is true)."""
+        found = [v for v in (self.x.get((tid, b, r)), self.h.get((tid, b, r, k))) if v is not None]
+        return found
+
     # ------------------------------------------------------------ build
 
     def _build(self) -> None:
@@ -63,65 +101,101 @@ class RotationModel:
         self._capacity()
         self._curriculum()
         self._preferences()
-        self.model.minimize(sum(p.weight * p.var for p in self.penalties))
+        self.model.minimize(self.objective())
 
     def _variables(self) -> None:
         p = self.problem
-        asked = {(v.trainee, v.block) for v in p.vacations}
+        asked = {(v.trainee, v.block) for v in p.vacations if not v.half}
+        asked_half = {(v.trainee, v.block, v.half) for v in p.vacations if v.half}
         for t in p.trainees:
-            eligible = p.eligible(t)
+            eligible, halves = p.eligible(t), p.half_eligible(t)
             for b in range(1, p.blocks + 1):
                 for r in eligible:
                     var = self.model.new_bool_var(f"x[{t.id},{b},{r}]")
                     self.x[t.id, b, r] = var
                     self.by_rotation_block[r, b].append(var)
+                for r in halves:
+                    for k in HALVES:
+                        var = self.model.new_bool_var(f"h[{t.id},{b},{r},{k}]")
+                        self.h[t.id, b, r, k] = var
+                        self.by_rotation_half[r, b, k].append(var)
                 if (t.id, b) in asked:
                     self.off[t.id, b] = self.model.new_bool_var(f"off[{t.id},{b}]")
+                for k in HALVES:
+                    if (t.id, b, k) in asked_half:
+                        self.off_half[t.id, b, k] = self.model.new_bool_var(f"off[{t.id},{b},{k}]")
 
     def _one_per_block(self) -> None:
         p = self.problem
         for t in p.trainees:
-            eligible = p.eligible(t)
+            eligible, halves = p.eligible(t), p.half_eligible(t)
             for b in range(1, p.blocks + 1):
-                cell = [self.x[t.id, b, r] for r in eligible]
+                whole = [self.x[t.id, b, r] for r in eligible]
                 if (t.id, b) in self.off:
-                    cell.append(self.off[t.id, b])
-                self.model.add_exactly_one(cell)
+                    whole.append(self.off[t.id, b])
+                split = [(t.id, b, k) for k in HALVES if (t.id, b, k) in self.off_half]
+                if not halves and not split:
+                    self.model.add_exactly_one(whole)
+                    continue
+                for k in HALVES:
+                    part = [self.h[t.id, b, r, k] for r in halves]
+                    if (t.id, b, k) in self.off_half:
+                        part.append(self.off_half[t.id, b, k])
+                    self.model.add_exactly_one(whole + part)
+                # One rotation (or vacation) in both halves is the whole-block variable, so
+                # every schedule has one reading and the checker counts it the same way.
+                for r in halves:
+                    self.model.add_bool_or(
+                        [self.h[t.id, b, r, 1].Not(), self.h[t.id, b, r, 2].Not()]
+                    )
+                if len(split) == 2 and (t.id, b) in self.off:
+                    self.model.add_bool_or([self.off_half[key].Not() for key in split])
 
     def _fixed(self) -> None:
         p = self.problem
         for f in p.fixed:
             assert f.block is not None and f.rotation is not None
             guard = self.group(
-                ("fixed", f.trainee, f.block),
+                ("fixed", f.trainee, f.block, f.half),
                 f"{p.trainee(f.trainee).label} is fixed on {p.rotation(f.rotation).label} "
-                f"in {p.block_label(f.block)}",
+                f"in {p.when(f.block, f.half)}",
             )
-            self.enforce(self.model.add(self.x[f.trainee, f.block, f.rotation] == 1), guard)
+            if f.half:
+                var = self.h[f.trainee, f.block, f.rotation, f.half]
+            else:
+                var = self.x[f.trainee, f.block, f.rotation]
+            self.enforce(self.model.add(var == 1), guard)
 
     def _vacations(self) -> None:
         p = self.problem
         for v in p.vacations:
             assert v.block is not None
-            off = self.off[v.trainee, v.block]
-            who, when = p.trainee(v.trainee).label, p.block_label(v.block)
+            whole = self.off.get((v.trainee, v.block))
+            if v.half:
+                # A half is off with the half-block vacation or with a whole block off.
+                granted = [self.off_half[v.trainee, v.block, v.half]]
+                granted += [whole] if whole is not None else []
+            else:
+                assert whole is not None
+                granted = [whole]
+            who, when = p.trainee(v.trainee).label, p.when(v.block, v.half)
             if v.weight is None:
                 guard = self.group(
-                    ("vacation", v.trainee, v.block), f"{who} is on vacation in {when}"
+                    ("vacation", v.trainee, v.block, v.half), f"{who} is on vacation in {when}"
                 )
-                self.enforce(self.model.add(off == 1), guard)
+                self.enforce(self.model.add(sum(granted) == 1), guard)
             else:
-                refused = self.model.new_bool_var(f"refused[{v.trainee},{v.block}]")
-                self.model.add(refused + off == 1)
+                refused = self.model.new_bool_var(f"refused[{v.trainee},{v.block},{v.half}]")
+                self.model.add(refused + sum(granted) == 1)
                 self.penalize(
                     "vacation",
-                    v.weight,
+                    v.weight * self.units,
                     refused,
                     _says(f"{who}'s vacation request for {when} was not granted"),
                 )
 
     def _program_numbers(self) -> None:
-        """Each program's minimum and maximum on a rotation in every block."""
+        """Each program's minimum and maximum on a rotation in every block (or half)."""
         p = self.problem
         by_program: dict[str, list[str]] = defaultdict(list)
         for t in p.trainees:
@@ -134,43 +208,63 @@ class RotationModel:
             members = [tid for tid in by_program[use.program] if use.eligible(p.trainee(tid))]
             if not members and not use.min_per_block:
                 continue
-            label, prog = p.rotation(use.rotation).label, p.program_label(use.program)
             for b in range(1, p.blocks + 1):
-                count = sum(self.x[tid, b, use.rotation] for tid in members)
-                if use.min_per_block:
-                    guard = self.group(
-                        ("min", use.rotation, use.program, b),
-                        f"{label} needs at least {use.min_per_block} from {prog} in "
-                        f"{p.block_label(b)}",
-                    )
-                    self.enforce(self.model.add(count >= use.min_per_block), guard)
-                if use.max_per_block is not None:
-                    guard = self.group(
-                        ("max", use.rotation, use.program, b),
-                        f"{label} takes at most {use.max_per_block} from {prog} in "
-                        f"{p.block_label(b)}",
-                    )
-                    self.enforce(self.model.add(count <= use.max_per_block), guard)
+                for k in HALVES if use.half_blocks and members else (0,):
+                    self._program_count(use, members, b, k)
+
+    def _program_count(self, use: Use, members: list[str], b: int, k: int) -> None:
+        p = self.problem
+        label, prog = p.rotation(use.rotation).label, p.program_label(use.program)
+        if k:
+            count = sum(v for tid in members for v in self.in_half(tid, b, use.rotation, k))
+        else:
+            count = sum(self.x[tid, b, use.rotation] for tid in members)
+        if use.min_per_block:
+            guard = self.group(
+                ("min", use.rotation, use.program, b, k),
+                f"{label} needs at least {use.min_per_block} from {prog} in {p.when(b, k)}",
+            )
+            self.enforce(self.model.add(count >= use.min_per_block), guard)
+        if use.max_per_block is not None:
+            guard = self.group(
+                ("max", use.rotation, use.program, b, k),
+                f"{label} takes at most {use.max_per_block} from {prog} in {p.when(b, k)}",
+            )
+            self.enforce(self.model.add(count <= use.max_per_block), guard)
 
     def _capacity(self) -> None:
         p = self.problem
-        outside: dict[tuple[str, int], int] = defaultdict(int)
+        outside: dict[tuple[str, int, int], int] = defaultdict(int)
         for load in p.load:
-            outside[load.rotation, load.block] += load.count
+            for k in HALVES if not load.half else (load.half,):
+                outside[load.rotation, load.block, k] += load.count
         for r in p.rotations:
             if r.capacity is None:
                 continue
             for b in range(1, p.blocks + 1):
-                vars_ = self.by_rotation_block.get((r.id, b), [])
-                room = r.capacity - outside[r.id, b]
-                if len(vars_) <= room:
+                whole = self.by_rotation_block.get((r.id, b), [])
+                halves = {k: self.by_rotation_half.get((r.id, b, k), []) for k in HALVES}
+                if not halves[1] and not halves[2]:
+                    # Nobody here goes for half a block: one constraint holds for both halves.
+                    taken = max(outside[r.id, b, k] for k in HALVES)
+                    self._room(r.id, b, 0, whole, r.capacity, taken)
                     continue
-                taken = f" ({outside[r.id, b]} taken by other programs)" if outside[r.id, b] else ""
-                guard = self.group(
-                    ("capacity", r.id, b),
-                    f"{r.label} has room for {r.capacity} in {p.block_label(b)}{taken}",
-                )
-                self.enforce(self.model.add(sum(vars_) <= max(0, room)), guard)
+                for k in HALVES:
+                    self._room(r.id, b, k, whole + halves[k], r.capacity, outside[r.id, b, k])
+
+    def _room(
+        self, rid: str, b: int, k: int, vars_: list[cp_model.IntVar], capacity: int, taken: int
+    ) -> None:
+        room = capacity - taken
+        if len(vars_) <= room:
+            return
+        p = self.problem
+        say_taken = f" ({taken} taken by other programs)" if taken else ""
+        guard = self.group(
+            ("capacity", rid, b, k),
+            f"{p.rotation(rid).label} has room for {capacity} in {p.when(b, k)}{say_taken}",
+        )
+        self.enforce(self.model.add(sum(vars_) <= max(0, room)), guard)
 
     def _curriculum(self) -> None:
         p = self.problem
@@ -178,27 +272,26 @@ class RotationModel:
             targets = [r.id for r in p.rotations if req.covers(r)]
             sentence = req.sentence(p)
             guard = None if req.weight is not None else self.group(("requirement", i), sentence)
+            low = req.min * self.units
+            high = None if req.max is None else req.max * self.units
             for t in p.trainees:
                 if t.program != req.program or t.pgy != req.pgy:
                     continue
-                total = sum(
-                    self.x[t.id, b, r]
-                    for b in range(1, p.blocks + 1)
-                    for r in targets
-                    if (t.id, b, r) in self.x
-                )
+                total = sum(self.spent(t.id, b, r) for b in range(1, p.blocks + 1) for r in targets)
                 if req.weight is None:
-                    if req.min:
-                        self.enforce(self.model.add(total >= req.min), guard)
-                    if req.max is not None:
-                        self.enforce(self.model.add(total <= req.max), guard)
+                    if low:
+                        self.enforce(self.model.add(total >= low), guard)
+                    if high is not None:
+                        self.enforce(self.model.add(total <= high), guard)
                     continue
-                self._soft_count(t.label, sentence, total, req.min, req.max, req.weight)
+                self._soft_count(t.label, sentence, total, low, high, req.weight)
 
     def _soft_count(
         self, who: str, sentence: str, total: object, low: int, high: int | None, weight: int
     ) -> None:
-        blocks = self.problem.blocks
+        """Short and over in model units; each unit costs `weight` (a block `units` x weight)."""
+        most = self.problem.blocks * self.units
+        halves = 2 // self.units  # half-blocks per model unit
         if low:
             short = self.model.new_int_var(0, low, f"short[{who},{sentence}]")
             # Exact, not just a bound, so every schedule's cost is its true cost.
@@ -207,16 +300,16 @@ class RotationModel:
                 "curriculum",
                 weight,
                 short,
-                _counts(who + ": {} block(s) short of " + f'"{sentence}"'),
+                _counts(who + ": {} short of " + f'"{sentence}"', halves),
             )
         if high is not None:
-            over = self.model.new_int_var(0, blocks, f"over[{who},{sentence}]")
+            over = self.model.new_int_var(0, most, f"over[{who},{sentence}]")
             self.model.add_max_equality(over, [0, total - high])  # type: ignore[operator]
             self.penalize(
                 "curriculum",
                 weight,
                 over,
-                _counts(who + ": {} block(s) over " + f'"{sentence}"'),
+                _counts(who + ": {} over " + f'"{sentence}"', halves),
             )
 
     def _preferences(self) -> None:
@@ -226,23 +319,31 @@ class RotationModel:
             weight = pref.weight or 0
             blocks = [pref.block] if pref.block is not None else list(range(1, p.blocks + 1))
             cells = [self.x[k] for b in blocks if (k := (pref.trainee, b, pref.rotation)) in self.x]
+            halves = [
+                self.h[key]
+                for b in blocks
+                for k in HALVES
+                if (key := (pref.trainee, b, pref.rotation, k)) in self.h
+            ]
             who, what = p.trainee(pref.trainee).label, p.rotation(pref.rotation).label
             when = f" in {p.block_label(pref.block)}" if pref.block is not None else ""
             if weight > 0:
-                # A wish for: granted when at least one of the cells is chosen.
+                # A wish for: granted when the trainee is there for at least half a block.
                 missed = self.model.new_bool_var(f"missed[{pref.trainee},{pref.rotation}]")
-                self.model.add_bool_or([*cells, missed])
-                for cell in cells:
+                self.model.add_bool_or([*cells, *halves, missed])
+                for cell in (*cells, *halves):
                     self.model.add_implication(cell, missed.Not())
                 self.penalize(
                     "preference",
-                    weight,
+                    weight * self.units,
                     missed,
                     _says(f"{who} asked for {what}{when} and did not get it"),
                 )
-            elif weight < 0 and cells:
-                got = self.model.new_int_var(0, len(cells), f"got[{pref.trainee},{pref.rotation}]")
-                self.model.add(got == sum(cells))
+            elif weight < 0 and (cells or halves):
+                # A wish against: each block there costs the weight (half for a half-block).
+                most = (len(cells) + len(halves)) * self.units
+                got = self.model.new_int_var(0, most, f"got[{pref.trainee},{pref.rotation}]")
+                self.model.add(got == self.units * sum(cells) + sum(halves))
                 self.penalize(
                     "preference",
                     -weight,
@@ -255,5 +356,5 @@ def _says(text: str) -> Callable[[int], str]:
     return lambda _value: text
 
 
-def _counts(template: str) -> Callable[[int], str]:
-    return lambda value: template.format(value)
+def _counts(template: str, halves_per_unit: int) -> Callable[[int], str]:
+    return lambda value: template.format(blocks_text(value * halves_per_unit))

@@ -3,6 +3,10 @@
 One problem holds one program's year or every program's year at once: rotations list which programs
 use them (with PGY eligibility and per-program minimum/maximum per block) and may carry a capacity
 across all programs. Blocks are numbered 1..blocks. Errors name the JSON path (`uses[3].rotation`).
+
+Half-blocks: a use with `half_blocks: true` lets that program's trainees take the rotation for the
+first or second half of a block (`half` 1 or 2); everything else is placed for whole blocks (`half`
+0). Vacations, fixed placements and outside load are whole blocks unless they name a half.
 """
 
 from __future__ import annotations
@@ -61,9 +65,40 @@ class Rotation:
         )
 
 
+HALVES = (1, 2)
+
+
+def _flag(d: dict[str, Any], key: str, path: str) -> bool:
+    value = d.get(key, False)
+    if not isinstance(value, bool):
+        raise ProblemError(f"{path}.{key}", "must be true or false")
+    return value
+
+
+def _half(d: dict[str, Any], key: str, path: str) -> int:
+    value = read.integer(d, key, path, default=0, minimum=0)
+    if value > 2:
+        raise ProblemError(f"{path}.{key}", "must be 0 (whole block), 1 or 2")
+    return value
+
+
+def half_label(block_label: str, half: int) -> str:
+    """'block 3', 'the first half of block 3', 'the second half of block 3'."""
+    if not half:
+        return block_label
+    return f"the {'first' if half == 1 else 'second'} half of {block_label}"
+
+
+def blocks_text(halves: int) -> str:
+    """A count of half-blocks said in blocks: 1 block, 2.5 blocks."""
+    number = f"{halves // 2}" if halves % 2 == 0 else f"{halves / 2:.1f}"
+    return f"{number} block{'' if halves == 2 else 's'}"
+
+
 @dataclass(frozen=True)
 class Use:
-    """A program sends trainees of PGY min_pgy..max_pgy to a rotation, min..max per block."""
+    """A program sends trainees of PGY min_pgy..max_pgy to a rotation, min..max per block
+    (per half-block where `half_blocks` lets them go for half a block)."""
 
     rotation: str
     program: str
@@ -71,6 +106,7 @@ class Use:
     max_pgy: int = 10
     min_per_block: int = 0
     max_per_block: int | None = None
+    half_blocks: bool = False
 
     def eligible(self, trainee: Trainee) -> bool:
         return trainee.program == self.program and self.min_pgy <= trainee.pgy <= self.max_pgy
@@ -84,6 +120,7 @@ class Use:
             max_pgy=read.integer(d, "max_pgy", path, default=10, minimum=1),
             min_per_block=read.integer(d, "min_per_block", path, default=0, minimum=0),
             max_per_block=read.optional_integer(d, "max_per_block", path),
+            half_blocks=_flag(d, "half_blocks", path),
         )
         if use.max_pgy < use.min_pgy:
             raise ProblemError(f"{path}.max_pgy", "must not be below min_pgy")
@@ -151,6 +188,7 @@ class BlockRef:
     block: int | None = None  # None (preferences only): any block
     rotation: str | None = None
     weight: int | None = None  # vacations and preferences: None hard, else the cost of refusing
+    half: int = 0  # vacations and fixed placements: 0 the whole block, 1 or 2 one half
 
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> BlockRef:
@@ -162,6 +200,7 @@ class BlockRef:
             block=read.optional_integer(d, "block", path, minimum=1),
             rotation=read.optional_text(d, "rotation", path),
             weight=weight,
+            half=_half(d, "half", path),
         )
 
 
@@ -172,6 +211,7 @@ class Load:
     rotation: str
     block: int
     count: int
+    half: int = 0  # 0: both halves of the block; 1 or 2: that half only
 
     @classmethod
     def parse(cls, d: dict[str, Any], path: str) -> Load:
@@ -179,6 +219,7 @@ class Load:
             rotation=read.text(d, "rotation", path),
             block=read.integer(d, "block", path, minimum=1),
             count=read.integer(d, "count", path, minimum=0),
+            half=_half(d, "half", path),
         )
 
 
@@ -236,6 +277,23 @@ class Problem:
 
     def programs(self) -> list[str]:
         return sorted({t.program for t in self.trainees})
+
+    def half_eligible(self, trainee: Trainee) -> list[str]:
+        """Rotations the trainee may take for half a block, in problem order."""
+        ok = {u.rotation for u in self.uses if u.half_blocks and u.eligible(trainee)}
+        return [r.id for r in self.rotations if r.id in ok]
+
+    @property
+    def has_halves(self) -> bool:
+        """Whether anything in the problem is placed or counted by the half-block."""
+        return (
+            any(u.half_blocks for u in self.uses)
+            or any(ref.half for ref in (*self.vacations, *self.fixed))
+            or any(ld.half for ld in self.load)
+        )
+
+    def when(self, block: int, half: int = 0) -> str:
+        return half_label(self.block_label(block), half)
 
     # ------------------------------------------------------------ JSON
 
@@ -340,6 +398,16 @@ class Problem:
                     )
                 if name == "preferences" and ref.rotation is None:
                     raise ProblemError(f"{name}[{i}].rotation", "is required")
+                if name == "preferences" and ref.half:
+                    raise ProblemError(f"{name}[{i}].half", "wishes are for whole blocks")
+                if name == "fixed" and ref.half:
+                    trainee = self.trainee(ref.trainee)
+                    if ref.rotation not in self.half_eligible(trainee):
+                        raise ProblemError(
+                            f"{name}[{i}].half",
+                            f"{trainee.label} may take {self.rotation(ref.rotation or '').label} "
+                            "only for whole blocks",
+                        )
         for i, load in enumerate(self.load):
             _known(load.rotation, rotations, f"load[{i}].rotation", "rotation")
             if load.block > self.blocks:

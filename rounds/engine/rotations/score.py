@@ -7,76 +7,92 @@ hand) can tell which wish was bent and by how much.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from rounds.engine.rotations.check import Placement
-from rounds.engine.rotations.problem import Problem
+from rounds.engine.rotations.check import Half, Placement, by_half, halves_on
+from rounds.engine.rotations.problem import HALVES, BlockRef, Problem, Requirement
 
-Cost = tuple[str, str, int, str]  # program, rule, cost, sentence
+Cost = tuple[str, str, float, str]  # program, rule, cost, sentence
 
 
 def _costs(p: Problem, placements: list[Placement]) -> Iterator[Cost]:
-    cell = {(pl.trainee, pl.block): pl.rotation for pl in placements}
+    cell = by_half(placements)
     for v in p.vacations:
-        granted = cell.get((v.trainee, v.block or 0), "") is None
+        halves = HALVES if not v.half else (v.half,)
+        granted = all(cell.get((v.trainee, v.block or 0, k), "") is None for k in halves)
         if v.weight and not granted:
             who = p.trainee(v.trainee)
             text = (
-                f"{who.label}'s vacation request for {p.block_label(v.block or 0)} was not granted"
+                f"{who.label}'s vacation request for {p.when(v.block or 0, v.half)} was not granted"
             )
             yield who.program, "vacation", v.weight, text
-    by_trainee: dict[str, list[str]] = defaultdict(list)
-    for (tid, _b), r in cell.items():
-        if r is not None:
-            by_trainee[tid].append(r)
+    spent = halves_on(cell)
     for req in p.requirements:
         if req.weight is None:
             continue
-        targets = {r.id for r in p.rotations if req.covers(r)}
-        sentence = req.sentence(p)
-        for t in p.trainees:
-            if t.program != req.program or t.pgy != req.pgy:
-                continue
-            n = sum(1 for r in by_trainee[t.id] if r in targets)
-            if n < req.min:
-                short = req.min - n
-                yield (
-                    t.program,
-                    "curriculum",
-                    req.weight * short,
-                    (f'{t.label}: {short} block(s) short of "{sentence}"'),
-                )
-            if req.max is not None and n > req.max:
-                over = n - req.max
-                yield (
-                    t.program,
-                    "curriculum",
-                    req.weight * over,
-                    (f'{t.label}: {over} block(s) over "{sentence}"'),
-                )
+        yield from _curriculum_costs(p, req, spent)
     for pref in p.preferences:
-        weight = pref.weight or 0
-        blocks = [pref.block] if pref.block is not None else range(1, p.blocks + 1)
-        got = sum(1 for b in blocks if cell.get((pref.trainee, b), "") == pref.rotation)
-        who = p.trainee(pref.trainee)
-        what = p.rotation(pref.rotation or "").label
-        when = f" in {p.block_label(pref.block)}" if pref.block is not None else ""
-        if weight > 0 and got == 0:
-            yield (
-                who.program,
-                "preference",
-                weight,
-                f"{who.label} asked for {what}{when} and did not get it",
-            )
-        elif weight < 0 and got:
-            yield (
-                who.program,
-                "preference",
-                -weight * got,
-                f"{who.label} asked not to do {what}{when} and got it",
-            )
+        yield from _preference_cost(p, pref, cell)
+
+
+def _curriculum_costs(
+    p: Problem, req: Requirement, spent: dict[str, Counter[str]]
+) -> Iterator[Cost]:
+    """Half a block short (or over) costs half the weight of a block."""
+    assert req.weight is not None
+    targets = {r.id for r in p.rotations if req.covers(r)}
+    sentence = req.sentence(p)
+    for t in p.trainees:
+        if t.program != req.program or t.pgy != req.pgy:
+            continue
+        n = sum(count for r, count in spent[t.id].items() if r in targets)
+        if n < 2 * req.min:
+            short = 2 * req.min - n
+            text = f'{t.label}: {_blocks(short)} short of "{sentence}"'
+            yield t.program, "curriculum", _tidy(req.weight * short / 2), text
+        if req.max is not None and n > 2 * req.max:
+            over = n - 2 * req.max
+            text = f'{t.label}: {_blocks(over)} over "{sentence}"'
+            yield t.program, "curriculum", _tidy(req.weight * over / 2), text
+
+
+def _tidy(cost: float) -> float:
+    """Whole costs stay integers in the JSON (4, not 4.0); halves keep their .5."""
+    return int(cost) if cost == int(cost) else cost
+
+
+def _blocks(halves: int) -> str:
+    """'2 block(s)', as before half-blocks; '1.5 block(s)' when a half is involved."""
+    return f"{halves // 2} block(s)" if halves % 2 == 0 else f"{halves / 2:.1f} block(s)"
+
+
+def _preference_cost(p: Problem, pref: BlockRef, cell: dict[Half, str | None]) -> Iterator[Cost]:
+    """A wish for a rotation is granted by any half of the block(s) there; a wish against it
+    costs its weight per block there (half for a half-block)."""
+    weight = pref.weight or 0
+    blocks = [pref.block] if pref.block is not None else range(1, p.blocks + 1)
+    got = sum(
+        1 for b in blocks for k in HALVES if cell.get((pref.trainee, b, k), "") == pref.rotation
+    )
+    who = p.trainee(pref.trainee)
+    what = p.rotation(pref.rotation or "").label
+    when = f" in {p.block_label(pref.block)}" if pref.block is not None else ""
+    if weight > 0 and got == 0:
+        yield (
+            who.program,
+            "preference",
+            weight,
+            f"{who.label} asked for {what}{when} and did not get it",
+        )
+    elif weight < 0 and got:
+        yield (
+            who.program,
+            "preference",
+            _tidy(-weight * got / 2),
+            f"{who.label} asked not to do {what}{when} and got it",
+        )
 
 
 def score_by_program(problem: Problem, placements: list[Placement]) -> dict[str, float]:

@@ -95,9 +95,10 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         time_limit: float,
         on_progress: Progress | None,
         bound: float | None = None,
+        units: int = 1,
     ) -> None:
         super().__init__()
-        self.bound = bound
+        self.bound, self.units = bound, units
         self.started, self.gap, self.time_limit = started, gap, time_limit
         self.on_progress = on_progress
         self.first: float | None = None
@@ -106,7 +107,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         now = time.monotonic() - self.started
-        obj, bound = self.objective_value, self.best_objective_bound
+        obj, bound = self.objective_value / self.units, self.best_objective_bound / self.units
         if self.bound is not None:
             bound = max(bound, self.bound)
         self.trace.append((round(now, 3), obj, bound))
@@ -191,14 +192,14 @@ def _full(
     if warm_start is not None:
         _hint(rm, warm_start.placements)
     if incumbent is not None:
-        rm.model.add(sum(p.weight * p.var for p in rm.penalties) <= int(incumbent) - 1)
+        rm.model.add(rm.objective() <= rm.units_of(incumbent) - 1)
     left = max(0.05, time_limit - (time.monotonic() - started))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = left
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.random_seed = seed
-    watcher = _Watcher(started, gap, time_limit, on_progress, bound)
+    watcher = _Watcher(started, gap, time_limit, on_progress, bound, rm.units)
     code = solver.solve(rm.model, watcher)
     status = _STATUS.get(code, Status.UNKNOWN)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
@@ -224,25 +225,31 @@ _STATUS = {
 
 
 def _hint(rm: RotationModel, placements: list[Placement]) -> None:
-    chosen = {(p.trainee, p.block): p.rotation for p in placements}
+    whole = {(p.trainee, p.block): p.rotation for p in placements if not p.half}
+    halves = {(p.trainee, p.block, p.half): p.rotation for p in placements if p.half}
     for (t, b, r), var in rm.x.items():
-        rm.model.add_hint(var, chosen.get((t, b)) == r)
+        rm.model.add_hint(var, (t, b) in whole and whole[t, b] == r)
+    for (t, b, r, k), var in rm.h.items():
+        rm.model.add_hint(var, (t, b, k) in halves and halves[t, b, k] == r)
     for (t, b), var in rm.off.items():
-        rm.model.add_hint(var, (t, b) in chosen and chosen[t, b] is None)
+        rm.model.add_hint(var, (t, b) in whole and whole[t, b] is None)
+    for (t, b, k), var in rm.off_half.items():
+        rm.model.add_hint(var, (t, b, k) in halves and halves[t, b, k] is None)
 
 
 def _read(rm: RotationModel, solver: cp_model.CpSolver, status: Status) -> Result:
-    placements = [
-        Placement(t, b, r) for (t, b, r), var in rm.x.items() if solver.boolean_value(var)
-    ]
+    chosen = solver.boolean_value
+    placements = [Placement(t, b, r) for (t, b, r), var in rm.x.items() if chosen(var)]
+    placements += [Placement(t, b, r, k) for (t, b, r, k), var in rm.h.items() if chosen(var)]
+    placements += [Placement(t, b, None) for (t, b), var in rm.off.items() if chosen(var)]
     placements += [
-        Placement(t, b, None) for (t, b), var in rm.off.items() if solver.boolean_value(var)
+        Placement(t, b, None, k) for (t, b, k), var in rm.off_half.items() if chosen(var)
     ]
-    placements.sort(key=lambda p: (p.trainee, p.block))
+    placements.sort(key=lambda p: (p.trainee, p.block, p.half))
     return Result(
         status,
-        objective=solver.objective_value,
-        best_bound=solver.best_objective_bound,
+        objective=rm.cost(solver.objective_value),
+        best_bound=rm.cost(solver.best_objective_bound),
         placements=placements,
     )
 
@@ -481,13 +488,14 @@ def subproblem(problem: Problem, programs: list[str], others: list[Placement]) -
     """The programs' own part of the problem; `others` become load on shared rotations."""
     keep = set(programs)
     tids = {t.id for t in problem.trainees if t.program in keep}
-    extra: dict[tuple[str, int], int] = {}
+    extra: dict[tuple[str, int, int], int] = {}
     for pl in others:
         if pl.rotation is not None:
-            extra[pl.rotation, pl.block] = extra.get((pl.rotation, pl.block), 0) + 1
+            key = (pl.rotation, pl.block, pl.half)
+            extra[key] = extra.get(key, 0) + 1
     capacitated = {r.id for r in problem.rotations if r.capacity is not None}
     load = [ld for ld in problem.load]
-    load += [Load(r, b, n) for (r, b), n in extra.items() if r in capacitated]
+    load += [Load(r, b, n, k) for (r, b, k), n in extra.items() if r in capacitated]
     used = {u.rotation for u in problem.uses if u.program in keep}
     return dataclasses.replace(
         problem,
