@@ -18,6 +18,7 @@ from rounds.schedules.models import (
     CurriculumRequirement,
     FixedAssignment,
     Preference,
+    Rotation,
     RotationAssignment,
     RotationProgram,
     RotationSchedule,
@@ -54,7 +55,8 @@ def active_trainees(programs: Iterable[Program]) -> list[Trainee]:
 def build_problem(
     programs: list[Program], academic_year: int, *, locked: Iterable[RotationAssignment] = ()
 ) -> dict[str, Any]:
-    """The JSON problem for these programs' year; `locked` cells become fixed placements."""
+    """The JSON problem for these programs' year; `locked` cells (whole or halves) become fixed
+    placements, or approved vacation where they are off."""
     program_ids = [p.pk for p in programs]
     trainees = active_trainees(programs)
     trainee_ids = {t.pk for t in trainees}
@@ -67,43 +69,34 @@ def build_problem(
         ).select_related("rotation__site")
     )
     rotations = {u.rotation.pk: u.rotation for u in uses}
-    fixed: dict[tuple[int, int], dict[str, Any]] = {}
+    fixed: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for f in FixedAssignment.objects.filter(
         trainee__in=trainee_ids, block__academic_year=academic_year
     ).select_related("block"):
-        fixed[f.trainee_id, f.block.number] = {
-            "trainee": tid(f.trainee_id),
-            "block": f.block.number,
-            "rotation": rid(f.rotation_id),
-        }
-    vacation_blocks: set[tuple[int, int]] = set()
-    for cell in locked:
-        if cell.rotation.is_off:
-            vacation_blocks.add((cell.trainee_id, cell.block.number))
-            continue
-        fixed[cell.trainee_id, cell.block.number] = {
-            "trainee": tid(cell.trainee_id),
-            "block": cell.block.number,
-            "rotation": rid(cell.rotation_id),
-        }
-    vacations = []
+        fixed[f.trainee_id, f.block.number] = [_ref(f.trainee_id, f.block.number, f.rotation_id)]
+    vacations: dict[tuple[int, int, int], dict[str, Any]] = {}
     for v in (
         VacationRequest.objects.filter(trainee__in=trainee_ids, block__academic_year=academic_year)
         .exclude(status=VacationRequest.Status.DECLINED)
         .select_related("block")
     ):
         approved = v.status == VacationRequest.Status.APPROVED
-        vacation_blocks.discard((v.trainee_id, v.block.number))
-        vacations.append(
-            {
-                "trainee": tid(v.trainee_id),
-                "block": v.block.number,
-                "weight": None if approved else REQUESTED_VACATION_WEIGHT,
-            }
-        )
-    vacations += [
-        {"trainee": tid(t), "block": b, "weight": None} for t, b in sorted(vacation_blocks)
-    ]
+        vacations[v.trainee_id, v.block.number, 0] = {
+            **_ref(v.trainee_id, v.block.number),
+            "weight": None if approved else REQUESTED_VACATION_WEIGHT,
+        }
+    for (trainee, number), parts in _locked_cells(locked).items():
+        if trainee not in trainee_ids:
+            continue  # no longer active: not in this year's problem
+        fixed[trainee, number] = []  # a locked cell replaces a fixed assignment there
+        for half, rotation in parts:
+            if rotation.is_off:
+                vacations[trainee, number, half] = {
+                    **_ref(trainee, number, half=half),
+                    "weight": None,
+                }
+            else:
+                fixed[trainee, number].append(_ref(trainee, number, rotation.pk, half))
     return {
         "name": ", ".join(p.name for p in programs) + f" {academic_year}–{academic_year + 1}",
         "blocks": block_count,
@@ -137,6 +130,7 @@ def build_problem(
                 "max_pgy": u.max_pgy,
                 "min_per_block": u.min_per_block,
                 "max_per_block": u.max_per_block,
+                "half_blocks": u.half_blocks,
             }
             for u in uses
             if not u.rotation.is_off
@@ -152,8 +146,8 @@ def build_problem(
             }
             for c in CurriculumRequirement.objects.filter(program__in=program_ids)
         ],
-        "vacations": vacations,
-        "fixed": list(fixed.values()),
+        "vacations": list(vacations.values()),
+        "fixed": [ref for refs in fixed.values() for ref in refs],
         "preferences": [
             {
                 "trainee": tid(pref.trainee_id),
@@ -170,12 +164,41 @@ def build_problem(
     }
 
 
+def _ref(trainee: int, block: int, rotation: int | None = None, half: int = 0) -> dict[str, Any]:
+    ref: dict[str, Any] = {"trainee": tid(trainee), "block": block}
+    if rotation is not None:
+        ref["rotation"] = rid(rotation)
+    if half:
+        ref["half"] = half
+    return ref
+
+
+def _locked_cells(
+    locked: Iterable[RotationAssignment],
+) -> dict[tuple[int, int], list[tuple[int, Rotation]]]:
+    """Locked cells by (trainee, block number): (half, rotation) pairs, one rotation in both
+    halves read as the whole block (the engine places it that way)."""
+    halves: dict[tuple[int, int], dict[int, Rotation]] = {}
+    for cell in locked:
+        halves.setdefault((cell.trainee_id, cell.block.number), {})[cell.half] = cell.rotation
+    out: dict[tuple[int, int], list[tuple[int, Rotation]]] = {}
+    for key, parts in halves.items():
+        if 0 in parts:
+            out[key] = [(0, parts[0])]
+        elif parts.get(1) is not None and parts.get(1) == parts.get(2):
+            out[key] = [(0, parts[1])]
+        else:
+            out[key] = sorted(parts.items())
+    return out
+
+
 def _outside_load(
     program_ids: list[int], rotations: list[Any], academic_year: int
 ) -> list[dict[str, Any]]:
-    """Places other programs' published schedules take on shared, capacitated rotations."""
+    """Places other programs' published schedules take on shared, capacitated rotations (by
+    half where they are there for half a block)."""
     capped = [r.pk for r in rotations if r.capacity is not None]
-    counts: dict[tuple[int, int], int] = {}
+    counts: dict[tuple[int, int, int], int] = {}
     rows = (
         RotationAssignment.objects.filter(
             schedule__status=RotationSchedule.Status.PUBLISHED,
@@ -183,11 +206,14 @@ def _outside_load(
             rotation__in=capped,
         )
         .exclude(schedule__program__in=program_ids)
-        .values_list("rotation_id", "block__number")
+        .values_list("rotation_id", "block__number", "half")
     )
-    for rotation_id, number in rows:
-        counts[rotation_id, number] = counts.get((rotation_id, number), 0) + 1
-    return [{"rotation": rid(r), "block": b, "count": n} for (r, b), n in sorted(counts.items())]
+    for key in rows:
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {"rotation": rid(r), "block": b, "count": n, **({"half": h} if h else {})}
+        for (r, b, h), n in sorted(counts.items())
+    ]
 
 
 def problem_for_schedule(schedule: RotationSchedule) -> Problem:
@@ -195,13 +221,14 @@ def problem_for_schedule(schedule: RotationSchedule) -> Problem:
 
 
 def placements_of(schedule: RotationSchedule) -> list[Placement]:
-    """The schedule's whole-block cells as engine placements (vacation cells are off)."""
-    rows = RotationAssignment.objects.filter(schedule=schedule, half=0).select_related(
-        "block", "rotation"
-    )
+    """The schedule's cells (whole blocks and halves) as engine placements; vacation is off."""
+    rows = RotationAssignment.objects.filter(schedule=schedule).select_related("block", "rotation")
     return [
         Placement(
-            tid(a.trainee_id), a.block.number, None if a.rotation.is_off else rid(a.rotation_id)
+            tid(a.trainee_id),
+            a.block.number,
+            None if a.rotation.is_off else rid(a.rotation_id),
+            a.half,
         )
         for a in rows
     ]
