@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -190,8 +190,24 @@ def _write_placements(
     )
 
 
-def _check_editable(schedule: RotationSchedule, revision: int) -> None:
-    if not schedule.is_draft:
+class Versioned(Protocol):
+    """A schedule version that is edited by hand: a rotation year or a call month."""
+
+    pk: Any
+    number: int
+    status: str
+    revision: int
+
+    def get_status_display(self) -> str: ...
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def check_editable(schedule: Versioned, revision: int) -> None:
+    """Refuse an edit to a published version, or one made against an older revision of the draft
+    (someone else saved in between): never a silent overwrite. Call it on a row locked with
+    select_for_update, in the edit's transaction."""
+    if schedule.status != "draft":
         raise ScheduleError(
             f"Version {schedule.number} is {schedule.get_status_display().lower()} and cannot "
             "change. Start a new version from it, with the reason for the change."
@@ -201,6 +217,15 @@ def _check_editable(schedule: RotationSchedule, revision: int) -> None:
             "Someone else changed this draft after you loaded it. The grid now shows their "
             "change; make yours again if it still applies."
         )
+
+
+def revision_bump(schedule: Versioned) -> None:
+    """Every saved edit raises the revision, so edits made against the old one are refused."""
+    schedule.revision += 1
+    schedule.save(update_fields=["revision"])
+
+
+_check_editable = check_editable  # the Excel import (feeds.py) still uses the old name
 
 
 def assignment_set(
@@ -215,7 +240,7 @@ def assignment_set(
     """Put a trainee on a rotation for a whole block of a draft, if nobody edited it meanwhile."""
     with transaction.atomic():
         schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
-        _check_editable(schedule, revision)
+        check_editable(schedule, revision)
         if trainee.program_id != schedule.program_id or block.program_id != schedule.program_id:
             raise ScheduleError("That trainee or block belongs to another program.")
         cell = RotationAssignment.objects.filter(
@@ -230,7 +255,7 @@ def assignment_set(
         assignment = RotationAssignment.objects.create(
             schedule=schedule, trainee=trainee, block=block, rotation=rotation
         )
-        _bump(schedule)
+        revision_bump(schedule)
         audit_record(
             by=by,
             action="update",
@@ -252,13 +277,13 @@ def assignment_lock(
 ) -> None:
     with transaction.atomic():
         schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
-        _check_editable(schedule, revision)
+        check_editable(schedule, revision)
         changed = RotationAssignment.objects.filter(
             schedule=schedule, trainee=trainee, block=block
         ).update(locked=locked)
         if not changed:
             raise ScheduleError(f"{trainee.person} has no rotation in {block.label} to lock.")
-        _bump(schedule)
+        revision_bump(schedule)
         audit_record(
             by=by,
             action="update",
@@ -266,11 +291,6 @@ def assignment_lock(
             summary=f"{trainee.person} in {block.label} {'locked' if locked else 'unlocked'}",
             changes={"locked": locked},
         )
-
-
-def _bump(schedule: RotationSchedule) -> None:
-    schedule.revision += 1
-    schedule.save(update_fields=["revision"])
 
 
 def schedule_publish(
