@@ -238,6 +238,7 @@ def test_halves_go_both_ways_through_json() -> None:
     data = clinic_and_elective()
     data["vacations"] = [{"trainee": "ben", "block": 2, "half": 1}]
     data["load"] = [{"rotation": "clinic", "block": 1, "count": 1, "half": 2}]
+    data["block_labels"] = ["July", "August"]
     problem = Problem.from_json(data)
     assert Problem.from_json(problem.to_json()) == problem
     result = solve(problem, time_limit=10)

@@ -334,9 +334,8 @@ class Problem:
         return cls.from_json(data)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"blocks": self.blocks}
         for key in (
-            "blocks",
             "trainees",
             "rotations",
             "uses",
@@ -345,13 +344,10 @@ class Problem:
             "fixed",
             "preferences",
             "load",
-            "block_labels",
-            "name",
         ):
-            value = getattr(self, key)
-            out[key] = [asdict(v) for v in value] if key not in ("blocks", "name") else value
-            if key == "block_labels":
-                out[key] = list(value)
+            out[key] = [asdict(v) for v in getattr(self, key)]
+        out["block_labels"] = list(self.block_labels)
+        out["name"] = self.name
         out["program_names"] = dict(self.program_names)
         return out
 
