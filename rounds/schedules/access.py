@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
-from rounds.people.access import UserRoles, can_manage_program, require_roles
+from rounds.people.access import UserRoles, can_manage_program, is_gme_office, require_roles
 from rounds.people.models import Role, Trainee
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ def is_trainee(roles: UserRoles) -> bool:
 staff_required = require_roles(lambda roles: roles.is_staff_member)
 clinical_required = require_roles(is_clinical)
 trainee_required = require_roles(is_trainee)
+# Work across every program at once (the institution-wide solve) is the GME office's.
+gme_required = require_roles(is_gme_office)
 
 
 def manage_or_404(user: AnyUser, program: Program) -> None:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 
 from rounds.core.models import Program
 from rounds.engine.errors import ProblemError
+from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
-from rounds.engine.rotations.solve import solve
+from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import JobCancelled, Progress, job_handler, job_start
-from rounds.schedules.models import RotationAssignment, RotationSchedule
-from rounds.schedules.problem import build_problem
+from rounds.people.models import Trainee
+from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
+from rounds.schedules.problem import build_problem, pid
 from rounds.schedules.services import ScheduleError, schedule_create
 
 KIND = "rotation_solve"
@@ -58,7 +61,7 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         else None
     )
     locked = (
-        RotationAssignment.objects.filter(schedule=based_on, locked=True, half=0).select_related(
+        RotationAssignment.objects.filter(schedule=based_on, locked=True).select_related(
             "block", "rotation"
         )
         if based_on
@@ -109,6 +112,182 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "bent": result.bent[:20],
         "summary": f"Draft version {schedule.number} is ready.",
     }
+
+
+# ---------------------------------------------------------------- every program at once
+
+ALL_KIND = "rotation_solve_all"
+ALL_REASON = "Institution-wide solve"
+ALL_TIME_LIMIT = 180.0
+
+
+def institution_programs(academic_year: int, *, keep_published: bool) -> list[Program]:
+    """Programs the institution-wide solve builds: those with blocks and active trainees in the
+    year, less those with a published year when `keep_published` (their schedule stays and counts
+    as load on shared rotations)."""
+    programs = Program.objects.filter(
+        blocks__academic_year=academic_year,
+        trainees__status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE],
+    ).distinct()
+    if keep_published:
+        published = RotationSchedule.objects.filter(
+            academic_year=academic_year, status=RotationSchedule.Status.PUBLISHED
+        ).values("program")
+        programs = programs.exclude(pk__in=published)
+    return list(programs.order_by("name"))
+
+
+def _one_scheme(programs: list[Program], academic_year: int) -> None:
+    """Programs solved together share block numbers, so they must cut the year the same way."""
+    schemes: dict[str, list[str]] = {}
+    for name, scheme in (
+        Block.objects.filter(program__in=programs, academic_year=academic_year, number=1)
+        .values_list("program__name", "scheme")
+        .order_by("program__name")
+    ):
+        schemes.setdefault(scheme, []).append(name)
+    if len(schemes) > 1:
+        fewer = min(schemes.values(), key=len)
+        names = ", ".join(fewer[:5]) + (f" and {len(fewer) - 5} more" if len(fewer) > 5 else "")
+        raise ScheduleError(
+            f"Programs cut {academic_year}–{academic_year + 1} into blocks differently ({names} "
+            "differ from the rest), and programs solved together share block numbers. Solve "
+            "those programs from their own pages."
+        )
+
+
+def institution_solve_start(
+    *,
+    academic_year: int,
+    by: Any,
+    keep_published: bool = True,
+    time_limit: float = ALL_TIME_LIMIT,
+) -> Job:
+    """Queue one solve of every program's year together (shared capacities across programs)."""
+    years = f"{academic_year}–{academic_year + 1}"
+    programs = institution_programs(academic_year, keep_published=keep_published)
+    if not programs:
+        raise ScheduleError(
+            f"No program is left to build for {years}: "
+            + (
+                "every program with blocks and trainees has a published year. Untick “keep "
+                "published years” to build new drafts for them too."
+                if keep_published
+                else "no program has blocks and active trainees for that year."
+            )
+        )
+    _one_scheme(programs, academic_year)
+    return job_start(
+        kind=ALL_KIND,
+        title=f"Build every program's year {years}",
+        started_by=by,
+        params={
+            "academic_year": academic_year,
+            "keep_published": keep_published,
+            "time_limit": time_limit,
+        },
+    )
+
+
+def _base_versions(programs: list[Program], academic_year: int) -> dict[int, RotationSchedule]:
+    """Each program's newest draft of the year, else its published version: the new draft's
+    basis, whose locked cells stay where they are."""
+    bases: dict[int, RotationSchedule] = {}
+    for schedule in RotationSchedule.objects.filter(
+        program__in=programs,
+        academic_year=academic_year,
+        status__in=[RotationSchedule.Status.DRAFT, RotationSchedule.Status.PUBLISHED],
+    ).order_by("program", "-number"):
+        current = bases.get(schedule.program_id)
+        if current is None or (schedule.is_draft and not current.is_draft):
+            bases[schedule.program_id] = schedule
+    return bases
+
+
+@job_handler(ALL_KIND)
+def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
+    params = job.params
+    year = int(params["academic_year"])
+    progress(0.01, "reading every program's trainees, rotations and curriculum")
+    programs = institution_programs(year, keep_published=bool(params.get("keep_published", True)))
+    _one_scheme(programs, year)
+    bases = _base_versions(programs, year)
+    locked = RotationAssignment.objects.filter(
+        schedule__in=list(bases.values()), locked=True
+    ).select_related("block", "rotation")
+    data = build_problem(programs, year, locked=locked)
+    try:
+        problem = Problem.from_json(data)
+    except ProblemError as error:
+        raise ScheduleError(f"The schedule data has a problem: {error}") from None
+
+    def report(fraction: float, message: str) -> bool:
+        progress(0.05 + 0.85 * fraction, message)  # raises JobCancelled when asked to stop
+        return True
+
+    time_limit = float(params.get("time_limit", ALL_TIME_LIMIT))
+    result = solve(problem, time_limit=time_limit, on_progress=report)
+    if not result.has_schedule:
+        return {
+            "status": result.status.value,
+            "explanation": result.explanation,
+            "summary": " ".join(result.explanation) or "No schedule was found.",
+        }
+    progress(0.92, f"writing {len(programs)} drafts")
+    drafts = _institution_drafts(job, problem, result, programs, bases, year)
+    return {
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.best_bound,
+        "drafts": drafts,
+        "bent": result.bent[:20],
+        "summary": f"{len(drafts)} drafts are ready, one per program ({result.status.value}, "
+        f"cost {result.objective:.0f}).",
+    }
+
+
+def _institution_drafts(
+    job: Job,
+    problem: Problem,
+    result: Result,
+    programs: list[Program],
+    bases: dict[int, RotationSchedule],
+    year: int,
+) -> list[dict[str, Any]]:
+    """One new draft per program, all or none. Each keeps its own part of the problem, with the
+    other programs' placements as load, so it can be replayed alone."""
+    mine: dict[str, list[Placement]] = {}
+    for placement in result.placements:
+        mine.setdefault(problem.trainee(placement.trainee).program, []).append(placement)
+    summary = {k: v for k, v in result.to_json().items() if k != "placements"}
+    drafts = []
+    with transaction.atomic():
+        for program in programs:
+            own = mine.get(pid(program.pk), [])
+            others = [
+                p
+                for p in result.placements
+                if problem.trainee(p.trainee).program != pid(program.pk)
+            ]
+            schedule = schedule_create(
+                program=program,
+                academic_year=year,
+                by=job.started_by,
+                reason=ALL_REASON,
+                based_on=bases.get(program.pk),
+                placements=own,
+                solve_input=subproblem(problem, [pid(program.pk)], others).to_json(),
+                solve_result=summary,
+            )
+            drafts.append(
+                {
+                    "program": program.name,
+                    "number": schedule.number,
+                    "schedule": schedule.pk,
+                    "url": reverse("schedules:grid", args=[schedule.pk]),
+                }
+            )
+    return drafts
 
 
 CALL_KIND = "call_build"

@@ -182,6 +182,7 @@ def _write_placements(
             schedule=schedule,
             trainee_id=pk_of(p.trainee),
             block=blocks[p.block],
+            half=p.half,
             rotation_id=pk_of(p.rotation) if p.rotation else off.pk,
             locked=(pk_of(p.trainee), p.block) in locked,
         )
@@ -373,13 +374,14 @@ def _tell(schedule: RotationSchedule, trainees: list[Trainee]) -> None:
 def schedule_compare(
     a: RotationSchedule, b: RotationSchedule
 ) -> list[tuple[Trainee, Block, str, str]]:
-    """Cells that differ: (trainee, block, rotation in a, rotation in b)."""
+    """Cells that differ: (trainee, block, rotation in a, rotation in b); a block split in
+    halves reads "first / second"."""
 
     def cells(s: RotationSchedule) -> dict[tuple[int, int], str]:
-        return {
-            (x.trainee_id, x.block_id): x.rotation.name
-            for x in s.assignments.select_related("rotation")
-        }
+        parts: dict[tuple[int, int], dict[int, str]] = {}
+        for x in s.assignments.select_related("rotation"):
+            parts.setdefault((x.trainee_id, x.block_id), {})[x.half] = x.rotation.name
+        return {key: " / ".join(names[h] for h in sorted(names)) for key, names in parts.items()}
 
     ca, cb = cells(a), cells(b)
     keys = sorted(k for k in set(ca) | set(cb) if ca.get(k) != cb.get(k))

@@ -5,6 +5,7 @@ from rounds.schedules import call_views, feeds, setup_views, views
 app_name = "schedules"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("years/<int:year>/solve/", views.solve_all, name="solve_all"),
     path("programs/<int:pk>/<int:year>/", views.program_year, name="program"),
     path("programs/<int:pk>/<int:year>/blocks/", views.blocks_new, name="blocks_new"),
     path("programs/<int:pk>/<int:year>/solve/", views.solve, name="solve"),

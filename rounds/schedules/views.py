@@ -22,13 +22,14 @@ from rounds.people.models import Trainee
 from rounds.schedules import selectors
 from rounds.schedules.access import (
     clinical_required,
+    gme_required,
     manage_or_404,
     own_trainee,
     staff_required,
     trainee_required,
 )
 from rounds.schedules.forms import WISH_BUDGET, WishesForm
-from rounds.schedules.jobs import KIND, solve_start
+from rounds.schedules.jobs import ALL_KIND, KIND, institution_solve_start, solve_start
 from rounds.schedules.models import (
     Block,
     Preference,
@@ -65,14 +66,38 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("schedules:mine" if own_trainee(request.user) else "schedules:on_call")
     year = _year(request)
     programs = list(programs_managed_by(request.user).order_by("name")[:200])
-    published = {
-        s.program_id: s
-        for s in RotationSchedule.objects.filter(
-            program__in=programs, academic_year=year, status=RotationSchedule.Status.PUBLISHED
+    published: dict[int, RotationSchedule] = {}
+    drafts: dict[int, RotationSchedule] = {}
+    for s in RotationSchedule.objects.filter(program__in=programs, academic_year=year).order_by(
+        "number"
+    ):  # the newest of each kind wins
+        if s.status == RotationSchedule.Status.PUBLISHED:
+            published[s.program_id] = s
+        elif s.is_draft:
+            drafts[s.program_id] = s
+    rows = [(p, published.get(p.pk), drafts.get(p.pk)) for p in programs]
+    context: dict[str, Any] = {"rows": rows, "year": year, "gme": roles.is_gme_office}
+    if roles.is_gme_office:
+        context["institution_jobs"] = Job.objects.filter(
+            kind=ALL_KIND, params__academic_year=year
+        ).order_by("-pk")[:5]
+    return render(request, "schedules/home.html", context)
+
+
+@gme_required
+@require_POST
+def solve_all(request: HttpRequest, year: int) -> HttpResponse:
+    """The GME office builds every program's year in one solve (shared capacities hold)."""
+    try:
+        job = institution_solve_start(
+            academic_year=year,
+            by=request.user,
+            keep_published=request.POST.get("keep_published") == "1",
         )
-    }
-    rows = [(p, published.get(p.pk)) for p in programs]
-    return render(request, "schedules/home.html", {"rows": rows, "year": year})
+    except ScheduleError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("schedules:home") + f"?year={year}")
+    return redirect("schedules:job", pk=job.pk)
 
 
 @staff_required
@@ -129,11 +154,22 @@ def solve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     return redirect("schedules:job", pk=job.pk)
 
 
-@staff_required
-def job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(Job, pk=pk, kind=KIND)
+def _solve_job(request: HttpRequest, pk: int) -> tuple[Job, Program | None]:
+    """A program's solve (its staff and the GME office) or the institution-wide solve (only the
+    GME office; it does not exist for anyone else)."""
+    job = get_object_or_404(Job, pk=pk, kind__in=[KIND, ALL_KIND])
+    if job.kind == ALL_KIND:
+        if not user_roles(request.user).is_gme_office:
+            raise Http404("No such solve.")
+        return job, None
     program = get_object_or_404(Program, pk=job.params.get("program"))
     manage_or_404(request.user, program)
+    return job, program
+
+
+@staff_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job, program = _solve_job(request, pk)
     template = "schedules/_job.html" if request.htmx else "schedules/job.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job, "program": program})
 
@@ -141,8 +177,7 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def job_stop(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(Job, pk=pk, kind=KIND)
-    manage_or_404(request.user, get_object_or_404(Program, pk=job.params.get("program")))
+    job, _ = _solve_job(request, pk)
     job_cancel(job=job)
     return redirect("schedules:job", pk=pk)
 
