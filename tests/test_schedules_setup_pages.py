@@ -1,6 +1,7 @@
 """A program's rotations and curriculum, edited in pages: every role against every page and
 write, a stale edit refused, a rotation a published schedule uses kept, shared capacity the GME
-office's."""
+office's, another program's rotation joined, a shared rotation changed only with the other
+programs' agreement, half-blocks allowed per use."""
 
 from __future__ import annotations
 
@@ -69,10 +70,34 @@ def _line_data(line: CurriculumRequirement | None, **over: Any) -> dict:
     return data
 
 
+def _join_data(rotation: Rotation, **over: Any) -> dict:
+    data = {
+        "version": "",
+        "rotation": rotation.pk,
+        "min_pgy": 1,
+        "max_pgy": 3,
+        "min_per_block": 0,
+        "max_per_block": "",
+    }
+    data.update(over)
+    return data
+
+
+def _cards_rotation(small: SmallInstitution) -> Rotation:
+    """A new rotation of the cardiology fellowship's, for IM to join."""
+    number = Rotation.objects.count()
+    rotation = Rotation.objects.create(
+        name=f"Echo lab {number}", service="Echocardiography", site=small.affiliate, capacity=3
+    )
+    RotationProgram.objects.create(rotation=rotation, program=small.cards)
+    return rotation
+
+
 Url = Callable[[SmallInstitution, SmallSchedules], str]
 PAGES: list[tuple[str, Url]] = [
     ("setup", lambda s, x: reverse("schedules:setup", args=[s.im.pk])),
     ("new rotation", lambda s, x: reverse("schedules:rotation_new", args=[s.im.pk])),
+    ("join rotation", lambda s, x: reverse("schedules:rotation_join", args=[s.im.pk])),
     ("edit rotation", lambda s, x: reverse(
         "schedules:rotation_edit", args=[s.im.pk, _use(x, x.wards, s.im).pk])),
     ("new requirement", lambda s, x: reverse("schedules:curriculum_new", args=[s.im.pk])),
@@ -97,6 +122,8 @@ WRITES: list[tuple[str, Url, Callable[[SmallInstitution, SmallSchedules], dict]]
     ("edit rotation", lambda s, x: reverse(
         "schedules:rotation_edit", args=[s.im.pk, _use(x, x.wards, s.im).pk]),
      lambda s, x: _rotation_data(x.wards, _use(x, x.wards, s.im), **{"rotation-day_hours": 9})),
+    ("join rotation", lambda s, x: reverse("schedules:rotation_join", args=[s.im.pk]),
+     lambda s, x: _join_data(_cards_rotation(s))),
     ("remove rotation", lambda s, x: reverse(
         "schedules:rotation_delete", args=[s.im.pk, _unused(s).pk]), lambda s, x: {}),
     ("new requirement", lambda s, x: reverse("schedules:curriculum_new", args=[s.im.pk]),
@@ -297,3 +324,70 @@ def test_another_programs_records_are_not_found(small: SmallInstitution, client_
         reverse("schedules:curriculum_edit", args=[small.cards.pk, line.pk])
     ).status_code == 404  # fmt: skip
     assert RotationProgram.objects.filter(pk=cath.pk).exists()
+
+
+def test_a_program_joins_another_programs_rotation_with_its_own_numbers(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as
+) -> None:
+    x = build_schedules(small)
+    url = reverse("schedules:rotation_join", args=[small.im.pk])
+    page = client_as("coord.im").get(url).content.decode()
+    assert "Riverside Hospital: Cath lab (no capacity; used by Cardiovascular Disease" in page
+    assert "Harbor VA: MICU" not in page, "IM uses MICU already"
+    assert "Vacation" not in page
+    Rotation.objects.filter(pk=x.cath.pk).update(capacity=2)
+    data = _join_data(x.cath, min_pgy=2, max_per_block=1, half_blocks="on")
+    response = client_as("coord.im").post(url, data, follow=True)
+    text = response.content.decode()
+    assert (
+        "Internal Medicine Residency now sends trainees to Cath lab (Riverside Hospital). Its "
+        "room for 2 per block holds across 2 programs."
+    ) in text
+    use = RotationProgram.objects.get(rotation=x.cath, program=small.im)
+    assert (use.min_pgy, use.max_pgy, use.max_per_block, use.half_blocks) == (2, 3, 1, True)
+    assert "Cath lab" in text and "Shared" in text and "Half-blocks" in text
+    from rounds.schedules.problem import build_problem, pid, rid
+
+    problem = build_problem([small.im, small.cards], 2026)
+    assert {
+        "rotation": rid(x.cath.pk), "program": pid(small.im.pk), "min_pgy": 2, "max_pgy": 3,
+        "min_per_block": 0, "max_per_block": 1, "half_blocks": True,
+    } in problem["uses"]  # fmt: skip
+    assert {"id": rid(x.cath.pk), "capacity": 2}.items() <= next(
+        r for r in problem["rotations"] if r["id"] == rid(x.cath.pk)
+    ).items()
+    # Joining it twice is refused: it is no longer among the choices.
+    again = client_as("pd.im").post(url, data)
+    assert again.status_code == 200 and "Select a valid choice" in again.content.decode()
+    assert RotationProgram.objects.filter(rotation=x.cath, program=small.im).count() == 1
+
+
+def test_a_shared_rotation_changes_only_with_the_other_programs_agreement(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as
+) -> None:
+    x = build_schedules(small)
+    use = _use(x, x.micu, small.im)
+    url = reverse("schedules:rotation_edit", args=[small.im.pk, use.pk])
+    page = client_as("coord.im").get(url).content.decode()
+    assert "Cardiovascular Disease Fellowship sends trainees here too" in page
+    renamed = _rotation_data(x.micu, use, **{"rotation-name": "Medical ICU"})
+    refused = client_as("coord.im").post(url, renamed)
+    assert refused.status_code == 200
+    assert (
+        "Cardiovascular Disease Fellowship also uses this rotation: tick the box once they "
+        "agreed, or ask the GME office to make the change."
+    ) in refused.content.decode()
+    x.micu.refresh_from_db()
+    assert x.micu.name == "MICU"
+    agreed = client_as("coord.im").post(url, {**renamed, "rotation-agreed": "on"})
+    assert agreed.status_code == 302
+    x.micu.refresh_from_db()
+    assert x.micu.name == "Medical ICU"
+    # The GME office changes it without the box; the program's own numbers never need it.
+    by_gme = _rotation_data(x.micu, use, **{"rotation-day_hours": "11"})
+    assert client_as("gme").post(url, by_gme).status_code == 302
+    x.micu.refresh_from_db()
+    own = _rotation_data(x.micu, _use(x, x.micu, small.im), **{"use-half_blocks": "on"})
+    assert client_as("coord.im").post(url, own).status_code == 302
+    use.refresh_from_db()
+    assert use.half_blocks

@@ -19,6 +19,8 @@ from rounds.schedules.models import (
 from rounds.staff.forms import GuardedModelForm
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from rounds.core.models import Program
 
 WISH_MIN, WISH_MAX = -10, 10
@@ -48,18 +50,48 @@ class RotationForm(GuardedModelForm):
         }
         widgets = {"day_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
-    def __init__(self, *args: Any, shared: bool = False, gme: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, others: list[str] | None = None, gme: bool = False, **kwargs: Any
+    ) -> None:
+        """`others`: the other programs that use this rotation. Their coordinators are not asked
+        here, so a program's staff change a shared rotation only after saying those programs
+        agreed, and never its capacity (the GME office's, who may change both)."""
         super().__init__(*args, **kwargs)
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = [c for c in Rotation.Kind.choices if c[0] != Rotation.Kind.VACATION]
-        if shared and not gme:
+        self.others = others or []
+        self.needs_agreement = bool(self.others) and not gme
+        if self.needs_agreement:
             self.fields["capacity"].disabled = True
             self.fields[
                 "capacity"
             ].help_text = (
                 "Other programs use this rotation too; only the GME office changes its capacity."
             )
+            self.fields["agreed"] = forms.BooleanField(
+                required=False,
+                label=f"{_names(self.others)} agreed to this change",
+                help_text="They send trainees here too and will see the change.",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        changed = [name for name in self.changed_data if name not in ("agreed", "version")]
+        if self.needs_agreement and changed and not cleaned.get("agreed"):
+            self.add_error(
+                "agreed",
+                f"{_names(self.others)} also use{'s' if len(self.others) == 1 else ''} this "
+                "rotation: tick the box once they agreed, or ask the GME office to make the "
+                "change.",
+            )
+        return cleaned
+
+
+def _names(programs: list[str]) -> str:
+    if len(programs) <= 1:
+        return "".join(programs)
+    return ", ".join(programs[:-1]) + " and " + programs[-1]
 
 
 class RotationUseForm(GuardedModelForm):
@@ -67,14 +99,19 @@ class RotationUseForm(GuardedModelForm):
 
     class Meta:
         model = RotationProgram
-        fields = ["min_pgy", "max_pgy", "min_per_block", "max_per_block"]
+        fields = ["min_pgy", "max_pgy", "min_per_block", "max_per_block", "half_blocks"]
         labels = {
             "min_pgy": "From PGY",
             "max_pgy": "Up to PGY",
             "min_per_block": "At least per block",
             "max_per_block": "At most per block",
+            "half_blocks": "Half-blocks allowed",
         }
-        help_texts = {"max_per_block": "Leave empty for no limit."}
+        help_texts = {
+            "max_per_block": "Leave empty for no limit. Counted in each half of a block.",
+            "half_blocks": "The solver may place this program's trainees here for half a block "
+            "(two weeks), with another half-block rotation in the other half.",
+        }
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +138,41 @@ class RotationUseForm(GuardedModelForm):
         if least is not None and most is not None and most < least:
             self.add_error("max_per_block", f"At most {most} is fewer than at least {least}.")
         return cleaned
+
+
+class RotationJoinForm(RotationUseForm):
+    """This program starts using a rotation that exists already (another program's, at any
+    site): its own PGY range and numbers; the rotation's capacity holds across every program."""
+
+    class Meta(RotationUseForm.Meta):
+        fields = ["rotation", *RotationUseForm.Meta.fields]
+        labels = {**RotationUseForm.Meta.labels, "rotation": "Rotation"}
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, program=program, **kwargs)
+        field = self.fields["rotation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = joinable_rotations(program)
+        field.label_from_instance = _rotation_choice  # type: ignore[method-assign]
+        field.help_text = "Every active rotation this program does not use yet, by site."
+
+
+def joinable_rotations(program: Program) -> QuerySet[Rotation]:
+    return (
+        Rotation.objects.filter(is_active=True)
+        .exclude(kind=Rotation.Kind.VACATION)
+        .exclude(uses__program=program)
+        .select_related("site")
+        .prefetch_related("uses__program")
+        .order_by("site__name", "name")
+    )
+
+
+def _rotation_choice(rotation: Rotation) -> str:
+    users = sorted(u.program.name for u in rotation.uses.all())
+    room = f"room for {rotation.capacity}" if rotation.capacity is not None else "no capacity"
+    used = f"used by {_names(users)}" if len(users) <= 2 else f"used by {len(users)} programs"
+    return f"{rotation.site.name}: {rotation.name} ({room}; {used if users else 'unused'})"
 
 
 class CurriculumForm(GuardedModelForm):

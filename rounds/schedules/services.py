@@ -429,6 +429,15 @@ def rotation_save(
     return use
 
 
+def rotation_join_save(*, form: ModelForm[Any], program: Program, by: Any) -> RotationProgram:
+    """This program starts using an existing rotation (its own PGY range and numbers)."""
+    with transaction.atomic():
+        form.instance.program = program
+        use = form_save(form=form, by=by)
+    assert isinstance(use, RotationProgram)
+    return use
+
+
 def rotation_in_published(use: RotationProgram) -> RotationSchedule | None:
     """The newest published (or superseded) version of the program that places anyone there."""
     return (

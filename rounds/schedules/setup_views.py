@@ -14,9 +14,19 @@ from rounds.core.models import Program
 from rounds.core.services import form_save, object_delete
 from rounds.people.access import user_roles
 from rounds.schedules.access import manage_or_404, staff_required
-from rounds.schedules.forms import CurriculumForm, RotationForm, RotationUseForm
+from rounds.schedules.forms import (
+    CurriculumForm,
+    RotationForm,
+    RotationJoinForm,
+    RotationUseForm,
+)
 from rounds.schedules.models import CurriculumRequirement, Rotation, RotationProgram
-from rounds.schedules.services import ScheduleError, rotation_remove, rotation_save
+from rounds.schedules.services import (
+    ScheduleError,
+    rotation_join_save,
+    rotation_remove,
+    rotation_save,
+)
 
 
 def _program(request: HttpRequest, pk: int) -> Program:
@@ -66,13 +76,10 @@ def rotation_edit(request: HttpRequest, pk: int, use: int | None = None) -> Http
             rotation__kind__in=[k for k in Rotation.Kind.values if k != Rotation.Kind.VACATION],
         )
         rotation = instance.rotation
-    shared = (
-        rotation.pk is not None
-        and RotationProgram.objects.filter(rotation=rotation).exclude(program=program).exists()
-    )
+    others = _other_programs(rotation, program)
     data = request.POST if request.method == "POST" else None
     rotation_form = RotationForm(
-        data, instance=rotation, prefix="rotation", shared=shared,
+        data, instance=rotation, prefix="rotation", others=others,
         gme=user_roles(request.user).is_gme_office,
     )  # fmt: skip
     use_form = RotationUseForm(data, instance=instance, prefix="use", program=program)
@@ -86,11 +93,44 @@ def rotation_edit(request: HttpRequest, pk: int, use: int | None = None) -> Http
         "program": program,
         "use": instance,
         "rotation": rotation,
-        "shared": shared,
+        "shared": bool(others),
+        "others": others,
         "rotation_form": rotation_form,
         "use_form": use_form,
     }
     return render(request, "schedules/rotation_edit.html", context)
+
+
+def _other_programs(rotation: Rotation, program: Program) -> list[str]:
+    """Names of the other programs that use the rotation (none for a new one)."""
+    if rotation.pk is None:
+        return []
+    return sorted(
+        RotationProgram.objects.filter(rotation=rotation)
+        .exclude(program=program)
+        .values_list("program__name", flat=True)
+    )
+
+
+@staff_required
+def rotation_join(request: HttpRequest, pk: int) -> HttpResponse:
+    """Use a rotation that exists already (another program's, at any site)."""
+    program = _program(request, pk)
+    form = RotationJoinForm(
+        request.POST or None, instance=RotationProgram(program=program), program=program
+    )
+    if request.method == "POST" and form.is_valid():
+        use = rotation_join_save(form=form, program=program, by=request.user)
+        rotation = use.rotation
+        others = _other_programs(rotation, program)
+        room = (
+            f" Its room for {rotation.capacity} per block holds across {len(others) + 1} programs."
+            if rotation.capacity is not None and others
+            else ""
+        )
+        messages.success(request, f"{program} now sends trainees to {rotation}.{room}")
+        return redirect("schedules:setup", pk=program.pk)
+    return render(request, "schedules/rotation_join.html", {"program": program, "form": form})
 
 
 @staff_required

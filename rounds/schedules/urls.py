@@ -11,6 +11,7 @@ urlpatterns = [
     path("programs/<int:pk>/<int:year>/solve/", views.solve, name="solve"),
     path("programs/<int:pk>/setup/", setup_views.setup, name="setup"),
     path("programs/<int:pk>/rotations/new/", setup_views.rotation_edit, name="rotation_new"),
+    path("programs/<int:pk>/rotations/join/", setup_views.rotation_join, name="rotation_join"),
     path("programs/<int:pk>/rotations/<int:use>/", setup_views.rotation_edit, name="rotation_edit"),
     path(
         "programs/<int:pk>/rotations/<int:use>/delete/",
