@@ -35,6 +35,9 @@ PAGES: list[tuple[str, Url, dict[str, int]]] = [
     ("IM solve job", lambda s, x: reverse("schedules:job", args=[Job.objects.create(
         kind="rotation_solve", title="t", params={"program": s.im.pk, "academic_year": YEAR}
     ).pk]), IM_STAFF),
+    ("institution solve job", lambda s, x: reverse("schedules:job", args=[Job.objects.create(
+        kind="rotation_solve_all", title="t", params={"academic_year": YEAR}
+    ).pk]), {"gme": 200, "pd.im": 404, "coord.im": 404, "pd.cards": 404}),
     ("my schedule", lambda s, x: reverse("schedules:mine") + f"?year={YEAR}", TRAINEES),
     ("site view", lambda s, x: reverse("schedules:site", args=[s.affiliate.slug]), STAFF),
     ("on call now", lambda s, x: reverse("schedules:on_call"), CLINICAL),
@@ -80,6 +83,30 @@ def test_writes_refused_to_everyone_but_the_programs_staff(  # type: ignore[no-u
     x.draft.refresh_from_db()
     assert x.draft.revision == revision and x.draft.is_draft
     assert Job.objects.filter(kind="rotation_solve").count() == 0
+
+
+def test_only_the_gme_office_builds_every_programs_year(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    build_schedules(small)
+    url = reverse("schedules:solve_all", args=[YEAR])
+    data = {"keep_published": "0"}
+    assert "/accounts/login/" in Client().post(url, data)["Location"]
+    for username in EVERYONE:
+        if username != "gme":
+            assert client_as(username).post(url, data).status_code == 403, username
+    assert not Job.objects.filter(kind="rotation_solve_all").exists()
+    assert client_as("gme").post(url, data).status_code == 302
+    job = Job.objects.get(kind="rotation_solve_all")
+    # Its cancel button is the GME office's too; program staff do not learn it exists.
+    cancel = reverse("schedules:job_cancel", args=[job.pk])
+    for username in EVERYONE:
+        expected = {"gme": 302, "pd.im": 404, "coord.im": 404, "pd.cards": 404}
+        if username != "gme":
+            assert client_as(username).post(cancel).status_code == expected.get(username, 403)
+    job.refresh_from_db()
+    assert not job.cancel_requested
+    assert client_as("gme").post(cancel).status_code == 302
+    job.refresh_from_db()
+    assert job.cancel_requested
 
 
 def test_calendar_link_of_someone_else_cannot_be_revoked(
