@@ -1,5 +1,5 @@
 """What trainees and sites see: own schedule, planned shifts, who arrives where, who is on call,
-calendar feeds, Excel export and all-or-nothing import."""
+calendar feeds, Excel export and all-or-nothing import; a block split in halves, everywhere."""
 
 from __future__ import annotations
 
@@ -11,7 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from rounds.schedules.models import CalendarFeed, CallAssignment, CallSchedule, RotationAssignment
+from rounds.people.models import Trainee
+from rounds.schedules.models import (
+    Block,
+    CalendarFeed,
+    CallAssignment,
+    CallSchedule,
+    Rotation,
+    RotationAssignment,
+    RotationProgram,
+    RotationSchedule,
+)
 from rounds.schedules.selectors import blocks_of, scheduled_shifts, trainees_at_site
 from tests.people import SmallInstitution
 from tests.schedules_setup import YEAR, build_schedules
@@ -170,3 +180,70 @@ def test_a_coordinator_follows_a_service_calendar(small: SmallInstitution, clien
         .status_code
         == 404
     )
+
+
+def _split(schedule: RotationSchedule, trainee: Trainee, block: Block, first: Rotation,
+           second: Rotation) -> None:  # fmt: skip
+    RotationAssignment.objects.filter(schedule=schedule, trainee=trainee, block=block).delete()
+    for half, rotation in ((1, first), (2, second)):
+        RotationAssignment.objects.create(
+            schedule=schedule, trainee=trainee, block=block, half=half, rotation=rotation
+        )
+
+
+def test_a_block_in_halves_reads_right_everywhere(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    RotationProgram.objects.filter(program=small.im, rotation__in=[x.clinic, x.wards]).update(
+        half_blocks=True
+    )
+    # Block 12 (May 5 - Jun 1, 2027) splits on May 19; it stays inside the calendar feed's window.
+    block12 = x.im_blocks[11]
+    for schedule in (x.published, x.draft):
+        _split(schedule, small.ana, block12, x.clinic, x.wards)
+    coord = client_as("coord.im")
+    grid = coord.get(reverse("schedules:grid", args=[x.published.pk])).content.decode()
+    assert "Clinic / Wards" in grid and "Every rule holds" in grid
+    draft_grid = coord.get(reverse("schedules:grid", args=[x.draft.pk])).content.decode()
+    assert "Clinic / Wards (half each)" in draft_grid and "Every rule holds" in draft_grid
+    # The trainee's year, the site view and the calendar use the halves' real days.
+    ana = client_as("resident")
+    page = ana.get(reverse("schedules:mine") + f"?year={YEAR}").content.decode()
+    assert "Sep 23 – May 4</strong> Wards" in page and "May 5 – May 18</strong> Clinic" in page
+    assert "May 19 – Jun 30</strong> Wards" in page
+    stints = trainees_at_site(small.sponsor, dt.date(2027, 5, 10), dt.date(2027, 5, 24))
+    assert [(s.trainee, s.rotation, s.first_day, s.last_day) for s in stints] == [
+        (small.ben, "Wards", x.im_blocks[5].start, dt.date(2027, 6, 30)),
+        (small.ana, "Clinic", dt.date(2027, 5, 5), dt.date(2027, 5, 18)),
+        (small.ana, "Wards", dt.date(2027, 5, 19), dt.date(2027, 6, 30)),
+    ]
+    ana.post(reverse("schedules:feed_new"))
+    ics = ana.get(reverse("schedules:ics", args=[CalendarFeed.objects.get().token])).content
+    assert b"SUMMARY:Clinic\r\nDTSTART;VALUE=DATE:20270505\r\nDTEND;VALUE=DATE:20270519" in ics
+    # Excel: "first / second"; the same workbook back changes nothing, swapped halves change one.
+    exported = coord.get(reverse("schedules:export", args=[x.draft.pk]))
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[1][14] == "Clinic / Wards"
+    url = reverse("schedules:import", args=[x.draft.pk])
+    same = coord.post(url, {"file": _workbook(rows), "revision": x.draft.revision}, follow=True)
+    assert "Imported: 0 cell(s) changed." in same.content.decode()
+    x.draft.refresh_from_db()
+    rows[1][14] = "MICU / Wards"
+    refused = coord.post(url, {"file": _workbook(rows), "revision": x.draft.revision}, follow=True)
+    assert "row 2, column block_12: MICU is not taken for half a block" in refused.content.decode()
+    rows[1][14] = "Wards / Clinic"
+    swapped = coord.post(url, {"file": _workbook(rows), "revision": x.draft.revision}, follow=True)
+    assert "Imported: 1 cell(s) changed." in swapped.content.decode()
+    cell = RotationAssignment.objects.filter(schedule=x.draft, trainee=small.ana, block=block12)
+    assert sorted((a.half, a.rotation.name) for a in cell) == [(1, "Wards"), (2, "Clinic")]
+    compare = coord.get(reverse("schedules:compare", args=[x.draft.pk, x.published.pk]))
+    assert "Wards / Clinic" in compare.content.decode()
+    # Picking one rotation in the grid makes the block whole again.
+    x.draft.refresh_from_db()
+    coord.post(
+        reverse("schedules:cell", args=[x.draft.pk]),
+        {"trainee": small.ana.pk, "block": block12.pk, "rotation": x.clinic.pk,
+         "revision": x.draft.revision},
+    )  # fmt: skip
+    assert [(a.half, a.rotation.name) for a in cell.all()] == [(0, "Clinic")]

@@ -26,6 +26,7 @@ from rounds.schedules.models import (
     CallSchedule,
     Rotation,
     RotationAssignment,
+    RotationProgram,
     RotationSchedule,
 )
 from rounds.schedules.services import ScheduleError, StaleEdit
@@ -250,7 +251,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                 row.trainee.pk,
                 row.trainee.person.full_name,
                 row.trainee.pgy,
-                *[c.rotation.name if c.rotation else "" for c in row.cells],
+                *[_cell_text(c) for c in row.cells],
             ]
         )
     sheet.freeze_panes = "D2"
@@ -263,6 +264,13 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _cell_text(cell: selectors.GridCell) -> str:
+    """A whole block by its rotation's name; a block in halves as "first / second"."""
+    if cell.halves:
+        return cell.split_label
+    return cell.rotation.name if cell.rotation else ""
 
 
 @staff_required
@@ -323,7 +331,8 @@ def schedule_import(
     for column in table.columns:
         if column.startswith("block_") and column not in blocks:
             problems.append(f"{filename}, column {column}: this year has no such block")
-    wanted: dict[tuple[int, int], Rotation] = {}
+    halves_ok = _half_block_rotations(schedule)
+    wanted: dict[tuple[int, int], dict[int, Rotation]] = {}
     for row in table.rows:
         key = row.values.get("trainee_id", "").strip().removesuffix(".0")
         grid_row = rows.get(key)
@@ -333,41 +342,38 @@ def schedule_import(
                 f"no trainee {key!r} in {schedule.program}"
             )
             continue
-        options = {r.name.lower(): r for r in grid_row.options}
         for column, block in blocks.items():
-            name = row.values.get(column, "").strip()
-            if not name:
-                continue
-            rotation = options.get(name.lower())
-            if rotation is None:
-                problems.append(
-                    f"{filename}, row {row.number}, column {column}: "
-                    f"{grid_row.trainee.person.full_name} (PGY-{grid_row.trainee.pgy}) "
-                    f"may not rotate on {name!r}"
-                )
-                continue
-            wanted[grid_row.trainee.pk, block.pk] = rotation
+            where = f"{filename}, row {row.number}, column {column}"
+            cell = _read_cell(row.values.get(column, ""), grid_row, halves_ok, where, problems)
+            if cell:
+                wanted[grid_row.trainee.pk, block.pk] = cell
     if problems:
         raise ImportProblems(problems)
     with transaction.atomic():
         locked_schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
         _check_editable(locked_schedule, revision)
-        current = {
-            (a.trainee_id, a.block_id): a
-            for a in RotationAssignment.objects.filter(schedule=schedule, half=0)
-        }
+        current: dict[tuple[int, int], list[RotationAssignment]] = {}
+        for a in RotationAssignment.objects.filter(schedule=schedule):
+            current.setdefault((a.trainee_id, a.block_id), []).append(a)
         changed = 0
-        for (trainee_id, block_id), rotation in wanted.items():
-            existing = current.get((trainee_id, block_id))
-            if existing is not None and existing.rotation_id == rotation.pk:
+        for (trainee_id, block_id), parts in wanted.items():
+            existing = current.get((trainee_id, block_id), [])
+            if {a.half: a.rotation_id for a in existing} == {h: r.pk for h, r in parts.items()}:
                 continue
-            if existing is not None and existing.locked:
+            if any(a.locked for a in existing):
                 raise StaleEdit("A locked cell would change; unlock it first, then import again.")
             RotationAssignment.objects.filter(
                 schedule=schedule, trainee_id=trainee_id, block_id=block_id
             ).delete()
-            RotationAssignment.objects.create(
-                schedule=schedule, trainee_id=trainee_id, block_id=block_id, rotation=rotation
+            RotationAssignment.objects.bulk_create(
+                RotationAssignment(
+                    schedule=schedule,
+                    trainee_id=trainee_id,
+                    block_id=block_id,
+                    half=half,
+                    rotation=rotation,
+                )
+                for half, rotation in parts.items()
             )
             changed += 1
         locked_schedule.revision += 1
@@ -380,3 +386,46 @@ def schedule_import(
             changes={"cells": changed},
         )
     return changed
+
+
+def _half_block_rotations(schedule: RotationSchedule) -> set[int]:
+    """Rotations the program's trainees may take for half a block."""
+    return set(
+        RotationProgram.objects.filter(program=schedule.program, half_blocks=True).values_list(
+            "rotation_id", flat=True
+        )
+    )
+
+
+def _read_cell(
+    text: str,
+    row: selectors.GridRow,
+    halves_ok: set[int],
+    where: str,
+    problems: list[str],
+) -> dict[int, Rotation]:
+    """One cell of the workbook as {half: rotation}: "Wards" is the whole block (half 0),
+    "Clinic / Elective" its two halves. Problems are added to `problems`, naming the cell."""
+    names = [name.strip() for name in text.split("/")] if text.strip() else []
+    if len(names) > 2:
+        problems.append(f"{where}: at most two rotations, one per half, as 'first / second'")
+        return {}
+    options = {r.name.lower(): r for r in row.options}
+    who = f"{row.trainee.person.full_name} (PGY-{row.trainee.pgy})"
+    cell: dict[int, Rotation] = {}
+    before = len(problems)
+    for half, name in enumerate(names, start=1 if len(names) == 2 else 0):
+        if name in ("", "—"):
+            continue  # a half left empty, as the export writes it
+        rotation = options.get(name.lower())
+        if rotation is None:
+            problems.append(f"{where}: {who} may not rotate on {name!r}")
+        elif half and rotation.pk not in halves_ok:
+            problems.append(f"{where}: {rotation.name} is not taken for half a block")
+        else:
+            cell[half] = rotation
+    if len(problems) > before:
+        return {}
+    if len(cell) == 2 and cell[1] == cell[2]:
+        return {0: cell[1]}  # one rotation in both halves is the whole block
+    return cell

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -177,10 +177,28 @@ def shared_load(
 @dataclass
 class GridCell:
     block: Block
-    rotation: Rotation | None
+    rotation: Rotation | None  # the whole block's; None when empty or split in halves
     locked: bool
     findings: list[str]
-    half_note: str = ""
+    halves: list[tuple[int, Rotation]] = field(default_factory=list)  # (1 or 2, rotation)
+
+    @property
+    def split_label(self) -> str:
+        """'Clinic / Elective': first half, then second ('—' for a half left empty)."""
+        by_half = dict(self.halves)
+        return " / ".join(by_half[h].name if h in by_half else "—" for h in (1, 2))
+
+    @property
+    def filled(self) -> bool:
+        return self.rotation is not None or bool(self.halves)
+
+    @property
+    def is_off(self) -> bool:
+        return all(r.is_off for r in self.rotations) and self.filled
+
+    @property
+    def rotations(self) -> list[Rotation]:
+        return [self.rotation] if self.rotation is not None else [r for _, r in self.halves]
 
 
 @dataclass
@@ -217,13 +235,15 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         active_trainees([program]), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
     )
     cells: dict[tuple[int, int], RotationAssignment] = {}
-    halves: dict[tuple[int, int], list[str]] = {}
-    for a in schedule.assignments.select_related("rotation__site", "block"):
+    halves: dict[tuple[int, int], list[tuple[int, Rotation]]] = {}
+    locked: set[tuple[int, int]] = set()
+    for a in schedule.assignments.select_related("rotation__site", "block").order_by("half"):
         if a.half:
-            halves.setdefault((a.trainee_id, a.block_id), []).append(
-                f"half {a.half}: {a.rotation.name}"
-            )
-        cells[a.trainee_id, a.block_id] = a
+            halves.setdefault((a.trainee_id, a.block_id), []).append((a.half, a.rotation))
+        else:
+            cells[a.trainee_id, a.block_id] = a
+        if a.locked:
+            locked.add((a.trainee_id, a.block_id))
     from rounds.schedules.models import RotationProgram
 
     uses = list(
@@ -264,9 +284,9 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
                 GridCell(
                     b,
                     found.rotation if found else None,
-                    bool(found and found.locked),
+                    (t.pk, b.pk) in locked,
                     per_cell.get((t.pk, b.pk), []),
-                    "; ".join(halves.get((t.pk, b.pk), [])),
+                    [] if found else halves.get((t.pk, b.pk), []),
                 )
             )
         grid.rows.append(GridRow(t, row_cells, options, per_trainee.get(t.pk, [])))
