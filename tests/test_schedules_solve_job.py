@@ -14,6 +14,7 @@ from django.urls import reverse
 from rounds.jobs.models import Job
 from rounds.schedules.models import (
     CurriculumRequirement,
+    Preference,
     Rotation,
     RotationAssignment,
     RotationProgram,
@@ -189,3 +190,45 @@ def test_an_institution_solve_can_be_cancelled_and_nothing_is_left_to_build(  # 
     assert "No program is left to build for 2026–2027" in response.content.decode()
     assert Job.objects.filter(kind="rotation_solve_all").count() == 1
     assert cards.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_program_solve_places_halves_and_a_re_solve_keeps_them_locked(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as
+) -> None:
+    x = build_schedules(small)
+    RotationProgram.objects.filter(program=small.im, rotation__in=[x.clinic, x.wards]).update(
+        half_blocks=True
+    )
+    block7 = x.im_blocks[6]
+    for rotation in (x.clinic, x.wards):  # two wishes in one block: halves grant both
+        Preference.objects.create(trainee=small.ana, rotation=rotation, block=block7, weight=5)
+    coord = client_as("coord.im")
+    coord.post(reverse("schedules:solve", args=[small.im.pk, 2026]))
+    _work()
+    job = Job.objects.get(kind="rotation_solve")
+    assert job.status == "succeeded", job.message
+    draft = RotationSchedule.objects.get(pk=job.result["schedule"])
+    cell = RotationAssignment.objects.filter(schedule=draft, trainee=small.ana, block=block7)
+    assert sorted(a.rotation.name for a in cell) == ["Clinic", "Wards"]
+    assert {a.half for a in cell} == {1, 2}
+    halves = sorted((a.half, a.rotation.name) for a in cell)
+    assert (
+        "Every rule holds" in coord.get(reverse("schedules:grid", args=[draft.pk])).content.decode()
+    )
+    # Lock the split block, drop the wishes, and solve again around it.
+    draft.refresh_from_db()
+    coord.post(
+        reverse("schedules:lock", args=[draft.pk]),
+        {"trainee": small.ana.pk, "block": block7.pk, "locked": "1", "revision": draft.revision},
+    )
+    Preference.objects.all().delete()
+    coord.post(reverse("schedules:solve", args=[small.im.pk, 2026]), {"based_on": draft.pk})
+    _work()
+    again = Job.objects.filter(kind="rotation_solve").order_by("-pk").first()
+    assert again is not None and again.status == "succeeded", again and again.message
+    kept = RotationAssignment.objects.filter(
+        schedule_id=again.result["schedule"], trainee=small.ana, block=block7
+    )
+    assert sorted((a.half, a.rotation.name) for a in kept) == halves
+    assert all(a.locked for a in kept)
