@@ -46,6 +46,9 @@ SHARED = [
       "Pediatrics", "Pediatric Emergency Medicine")),
 ]  # fmt: skip
 SOLVED = ("Internal Medicine Residency", "Emergency Medicine Residency", "Surgery Residency")
+# Residencies whose clinic and electives may be taken for half a block (two weeks each), so the
+# demo year shows a few split blocks: trainees who wish for both in one block get both.
+HALF_BLOCKS = ("Internal Medicine", "Family Medicine", "Pediatrics")
 
 
 def demo_wipe() -> None:
@@ -122,7 +125,7 @@ def _rotations_and_curriculum(rng: random.Random, year: int) -> dict[str, int]:
                 )
                 uses_icu = uses_icu or rotation.group == "ICU"
         counts["requirements"] += _curriculum(program, own, uses_icu)
-        _requests(rng, program, trainees, blocks, own)
+        _requests(rng, program, trainees, blocks, own, _half_block_pair(program, own))
     counts["rotations"] += len(shared)
     return counts
 
@@ -171,6 +174,17 @@ def _own_rotations(program: Program, size: int) -> list[Rotation]:
     return rotations
 
 
+def _half_block_pair(program: Program, own: list[Rotation]) -> RotationProgram | None:
+    """In a few residencies, clinic and electives may be taken by halves: the clinic's use
+    (its PGY range says who may pair them), or None."""
+    if program.specialty.name not in HALF_BLOCKS or program.kind != Program.Kind.RESIDENCY:
+        return None
+    clinic, elective = own[2], own[3]
+    uses = RotationProgram.objects.filter(program=program, rotation__in=[clinic, elective])
+    uses.update(half_blocks=True)
+    return uses.get(rotation=clinic)
+
+
 def _curriculum(program: Program, own: list[Rotation], uses_icu: bool) -> int:
     rows = []
     for pgy in program.pgy_levels:
@@ -193,13 +207,21 @@ def _requests(
     trainees: list[Trainee],
     blocks: list[Block],
     own: list[Rotation],
+    halves: RotationProgram | None = None,
 ) -> None:
     vacations, wishes = [], []
     for t in trainees:
         block = rng.choice(blocks[1:])
         status = VacationRequest.Status.APPROVED if rng.random() < 0.3 else "requested"
         vacations.append(VacationRequest(trainee=t, block=block, status=status))
-        if rng.random() < 0.5:
+        if halves is not None and halves.eligible(t.pgy) and rng.random() < 0.15:
+            # Two weeks of clinic and two of electives in one block: only halves grant both.
+            when = rng.choice(blocks)
+            wishes += [
+                Preference(trainee=t, rotation=halves.rotation, block=when, weight=3),
+                Preference(trainee=t, rotation=own[3], block=when, weight=3),
+            ]
+        elif rng.random() < 0.5:
             wishes.append(
                 Preference(trainee=t, rotation=own[-2 if len(own) > 1 else 0],
                            block=rng.choice(blocks), weight=rng.choice([2, 3, 5]))
@@ -232,10 +254,12 @@ def _solve_and_publish(year: int) -> list[str]:
                 placements=by_program.get(f"p{program.pk}", []), solve_result=summary,
             )  # fmt: skip
             schedule_publish(schedule=schedule, by=None, notify=False)
+    split = len({(p.trainee, p.block) for p in result.placements if p.half})
     return [
         f"schedules: {len(programs)} programs' {year}–{year + 1} years solved together "
         f"({result.status.value}, cost {result.objective:.0f}, first schedule in "
-        f"{result.time_to_first or 0:.1f} s, {result.wall_time:.1f} s in all) and published"
+        f"{result.time_to_first or 0:.1f} s, {result.wall_time:.1f} s in all, {split} blocks in "
+        "halves) and published"
     ]
 
 
