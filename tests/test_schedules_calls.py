@@ -14,6 +14,7 @@ from django.utils import timezone
 from rounds.schedules.calls import call_schedule_build
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
+from tests.call_setup import hand_month, shift
 from tests.people import USERNAMES, SmallInstitution
 from tests.schedules_setup import build_schedules
 
@@ -22,24 +23,11 @@ EVERYONE = list(USERNAMES)
 
 
 def _month(small: SmallInstitution) -> tuple[CallSchedule, CallAssignment, CallAssignment]:
-    first = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
-    month = first.replace(day=1)
-    schedule = CallSchedule.objects.create(
-        program=small.im, month=month, status="published",
-        problem={"horizon": {"timezone": "America/New_York"}},
-    )  # fmt: skip
-
-    def shift(trainee, day: int, hours: int, label: str) -> CallAssignment:  # type: ignore[no-untyped-def]
-        start = dt.datetime.combine(month + dt.timedelta(days=day), dt.time(7), tzinfo=NY)
-        return CallAssignment.objects.create(
-            schedule=schedule, trainee=trainee, day=start.date(), start=start,
-            end=start + dt.timedelta(hours=hours), kind="in_house_call", label=label,
-            service="General medicine", site=small.sponsor,
-        )  # fmt: skip
-
-    anas = shift(small.ana, 2, 24, "24h call")
-    shift(small.ben, 3, 24, "24h call")  # Ben is on call the day after Ana's
-    free = shift(small.ana, 10, 24, "24h call")
+    """A published month: Ana on 24h call on the 3rd and 11th, Ben on the 4th."""
+    schedule = hand_month(small, status="published")
+    anas = shift(schedule, small.ana, 2)
+    shift(schedule, small.ben, 3)  # Ben is on call the day after Ana's
+    free = shift(schedule, small.ana, 10)
     return schedule, anas, free
 
 
@@ -68,7 +56,19 @@ def test_a_swap_that_breaks_a_rule_cannot_be_approved_and_a_clean_one_moves_the_
     coord.post(reverse("schedules:swap_decide", args=[good.pk]), {"approve": "1"})
     free.refresh_from_db()
     good.refresh_from_db()
-    assert free.trainee == small.ben and good.status == "approved"
+    schedule.refresh_from_db()
+    # The published version never changes: the approval publishes version 2 with the shift moved.
+    assert free.trainee == small.ana and schedule.status == "superseded"
+    assert good.status == "approved"
+    now = CallSchedule.objects.get(program=small.im, month=schedule.month, status="published")
+    assert now.number == 2 and now.based_on == schedule
+    when = f"{free.day:%a %b} {free.day.day}"
+    assert now.reason == f"Swap approved: Ben Baker takes Ana Alvarez's 24h call on {when}"
+    assert now.shifts.get(day=free.day).trainee == small.ben
+    assert now.shifts.count() == schedule.shifts.count()
+    # The refused proposal follows its shift into the new version, still waiting.
+    bad.refresh_from_db()
+    assert bad.status == "proposed" and bad.shift.schedule == now
     # Someone else's shift cannot be offered; a cardiology director cannot decide IM swaps.
     assert (
         client_as("resident2")

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from rounds.schedules.calls import call_schedule_publish
-from rounds.schedules.models import CallAssignment, CallSchedule, SwapProposal
+from rounds.schedules.models import CallSchedule, SwapProposal
+from rounds.schedules.services import ScheduleError, vacation_request
+from tests.call_setup import hand_month, shift
 from tests.people import USERNAMES, SmallInstitution
 from tests.schedules_setup import build_schedules
 
@@ -19,28 +21,9 @@ NY = zoneinfo.ZoneInfo("America/New_York")
 
 
 def _month(small: SmallInstitution, status: str = "draft") -> tuple[CallSchedule, list]:
-    month = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).replace(day=1)
-    schedule = CallSchedule.objects.create(
-        program=small.im, month=month, status=status,
-        problem={"horizon": {"timezone": "America/New_York"}},
-    )  # fmt: skip
-    shifts = []
-    for trainee, day in [(small.ana, 2), (small.ben, 3), (small.ana, 10)]:
-        start = dt.datetime.combine(month + dt.timedelta(days=day), dt.time(7), tzinfo=NY)
-        shifts.append(
-            CallAssignment.objects.create(
-                schedule=schedule,
-                trainee=trainee,
-                day=start.date(),
-                start=start,
-                end=start + dt.timedelta(hours=24),
-                kind="in_house_call",
-                label="24h call",
-                service="General medicine",
-                site=small.sponsor,
-            )
-        )
-    return schedule, shifts
+    schedule = hand_month(small, status=status)
+    days = [(small.ana, 2), (small.ben, 3), (small.ana, 10)]
+    return schedule, [shift(schedule, trainee, day) for trainee, day in days]
 
 
 def test_publishing_a_call_month_tells_each_trainee_on_it_after_commit(  # type: ignore[no-untyped-def]
@@ -72,21 +55,29 @@ def test_publishing_a_call_month_tells_each_trainee_on_it_after_commit(  # type:
     assert "You have 1 shift that month." in by_address["resident2@example.org"].body
 
 
-def test_a_replacement_month_also_tells_who_lost_every_shift(  # type: ignore[no-untyped-def]
+def test_a_replacement_month_tells_exactly_whose_shifts_changed_and_why(  # type: ignore[no-untyped-def]
     small: SmallInstitution, django_capture_on_commit_callbacks
 ) -> None:
     build_schedules(small)
     old, _ = _month(small, status="published")
-    new = CallSchedule.objects.create(program=small.im, month=old.month, number=2)
-    for shift in old.shifts.filter(trainee=small.ana):
-        shift.pk = None
-        shift.schedule = new
-        shift.save()
-    with django_capture_on_commit_callbacks(execute=True):
+    new = CallSchedule.objects.create(
+        program=small.im, month=old.month, number=2, problem=old.problem
+    )
+    for kept in old.shifts.filter(trainee=small.ana):
+        kept.pk = None
+        kept.schedule = new
+        kept.save()
+    with pytest.raises(ScheduleError, match="Version 1 is published already: say why"):
         call_schedule_publish(schedule=new, by=small.users["gme"])
-    by_address = {m.to[0]: m.body for m in mail.outbox}
-    assert "You have no shifts in this version" in by_address["resident2@example.org"]
-    assert "You have 2 shifts that month." in by_address["resident@example.org"]
+    with django_capture_on_commit_callbacks(execute=True):
+        told = call_schedule_publish(schedule=new, by=small.users["gme"], reason="Ben is ill")
+    assert told == [small.ben.pk], "Ana's shifts are the same in both versions"
+    assert [m.to for m in mail.outbox] == [["resident2@example.org"]]
+    body = mail.outbox[0].body
+    assert "You have no shifts in this version" in body
+    assert "It replaces version 1. Reason: Ben is ill" in body
+    day = old.month + dt.timedelta(days=3)
+    assert f"removed: {day:%a %b} {day.day}, 24h call from 07:00" in body
     old.refresh_from_db()
     assert old.status == "superseded"
 
@@ -136,3 +127,51 @@ def test_a_refused_swap_sends_nothing(  # type: ignore[no-untyped-def]
     assert mail.outbox == []
     bad.refresh_from_db()
     assert bad.status == "proposed"
+
+
+def test_a_proposed_swap_tells_the_colleague_and_the_coordinators(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as, django_capture_on_commit_callbacks
+) -> None:
+    build_schedules(small)
+    _, (clash, _, free) = _month(small, status="published")
+    ana = client_as("resident")
+    with django_capture_on_commit_callbacks(execute=True):
+        ana.post(reverse("schedules:swap_offer", args=[free.pk]), {"to_trainee": small.ben.pk})
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"resident2@example.org", "coord.im@example.org"}
+    when = f"24h call on {free.day:%a %b} {free.day.day}"
+    ben = by_address["resident2@example.org"]
+    assert ben.subject == f"Swap proposed: {when}"
+    assert f"Ana Alvarez proposes that you take their {when}." in ben.body
+    assert "Every rule holds for it." in ben.body
+    coordinator = by_address["coord.im@example.org"].body
+    assert f"Ana Alvarez proposes that Ben Baker takes their {when}" in coordinator
+    assert reverse("schedules:call", args=[free.schedule_id]) in coordinator
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ana.post(reverse("schedules:swap_offer", args=[clash.pk]), {"to_trainee": small.ben.pk})
+    assert len(mail.outbox) == 2
+    assert all("It would break a rule for Ben Baker:" in m.body for m in mail.outbox)
+
+
+def test_a_decided_vacation_tells_the_trainee(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as, django_capture_on_commit_callbacks
+) -> None:
+    x = build_schedules(small)
+    block = x.im_blocks[5]
+    asked = vacation_request(trainee=small.ana, block=block, note="", by=None)
+    url = reverse("schedules:vacation_decide", args=[asked.pk])
+    for username in ("pd.cards", "resident", "resident2", "faculty", "nobody"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client_as(username).post(url, {"approve": "1"})
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as("coord.im").post(url, {"approve": "1"})
+    assert [m.to for m in mail.outbox] == [["resident@example.org"]]
+    when = f"Block 6 ({block.start:%b} {block.start.day} – {block.end:%b} {block.end.day})"
+    assert mail.outbox[0].subject == f"Vacation approved: {when}"
+    assert f"Your vacation request for {when} was approved." in mail.outbox[0].body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as("pd.im").post(url, {"approve": "0"})
+    assert mail.outbox[0].subject == f"Vacation declined: {when}"

@@ -7,21 +7,25 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.models import Program
 from rounds.jobs.models import Job
+from rounds.jobs.services import job_cancel
 from rounds.people.models import Trainee
 from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
+from rounds.schedules.call_checks import month_days, shift_code, shift_types
+from rounds.schedules.call_grid import call_compare, call_grid
 from rounds.schedules.calls import (
-    call_findings,
+    call_cell_set,
     call_schedule_publish,
-    month_days,
+    call_version_new,
     swap_decide,
     swap_propose,
 )
-from rounds.schedules.jobs import CALL_KIND, call_build_start
+from rounds.schedules.jobs import CALL_KINDS, call_build_start, call_resolve_start
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
 
@@ -33,7 +37,7 @@ def program_calls(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "program": program,
         "schedules": CallSchedule.objects.filter(program=program),
-        "jobs": Job.objects.filter(kind=CALL_KIND, params__program=program.pk)[:5],
+        "jobs": Job.objects.filter(kind__in=CALL_KINDS, params__program=program.pk)[:5],
         "this_month": timezone.localdate().strftime("%Y-%m"),
         "requests": CallRequest.objects.filter(
             trainee__program=program, day__gte=timezone.localdate()
@@ -53,11 +57,8 @@ def call_build(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "Choose a month, for example 2026-11.")
         return redirect("schedules:calls", pk=pk)
-    call_build_start(program=program, month=month, by=request.user)
-    messages.success(
-        request, f"Building the call schedule for {month}; it appears below when ready."
-    )
-    return redirect("schedules:calls", pk=pk)
+    job = call_build_start(program=program, month=month, by=request.user)
+    return redirect("schedules:call_job", pk=job.pk)
 
 
 def _call(request: HttpRequest, pk: int) -> CallSchedule:
@@ -66,44 +67,207 @@ def _call(request: HttpRequest, pk: int) -> CallSchedule:
     return schedule
 
 
+def _origin(schedule: CallSchedule) -> CallSchedule | None:
+    """The published (or once published) version a draft was started from, through re-solves."""
+    seen = 0
+    base = schedule.based_on
+    while base is not None and base.status == CallSchedule.Status.DRAFT and seen < 50:
+        base, seen = base.based_on, seen + 1
+    return base
+
+
+def _fragment(
+    request: HttpRequest, schedule: CallSchedule, *, error: str = "", notice: str = ""
+) -> HttpResponse:
+    schedule.refresh_from_db()
+    context = {"grid": call_grid(schedule), "error": error, "notice": notice}
+    return render(request, "schedules/_calls_grid.html", context)
+
+
 @staff_required
-def call_grid(request: HttpRequest, pk: int) -> HttpResponse:
+def call_grid_page(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _call(request, pk)
-    days = [schedule.month + dt.timedelta(days=i) for i in range(month_days(schedule.month))]
-    cells: dict[tuple[int, dt.date], list[str]] = {}
-    for s in schedule.shifts.all():
-        code = {"24h call": "C", "Night float": "N", "Day team": "D"}.get(s.label, s.label[:2])
-        cells.setdefault((s.trainee_id, s.day), []).append(code)
-    findings = call_findings(schedule)
-    trainees = Trainee.objects.filter(
-        pk__in=schedule.shifts.values_list("trainee_id", flat=True)
-    ).select_related("person")
-    rows = [
-        (t, [" ".join(cells.get((t.pk, d), [])) for d in days], findings.get(t.pk, []))
-        for t in sorted(trainees, key=lambda t: (-t.pgy, t.person.last_name))
-    ]
-    swaps = SwapProposal.objects.filter(
-        shift__schedule=schedule, status=SwapProposal.Status.PROPOSED
-    ).select_related("shift__trainee__person", "to_trainee__person")
+    if request.htmx:  # type: ignore[attr-defined]
+        return _fragment(request, schedule)
+    versions = CallSchedule.objects.filter(program=schedule.program, month=schedule.month)
+    published = next((v for v in versions if v.status == CallSchedule.Status.PUBLISHED), None)
+    origin = _origin(schedule)
     context = {
-        "schedule": schedule, "days": days, "rows": rows, "swaps": swaps,
-        "broken": sum(len(f) for f in findings.values()),
+        "schedule": schedule,
+        "grid": call_grid(schedule),
+        "others": [v for v in versions if v.pk != schedule.pk],
+        "published": published,
+        "replaces_unseen": schedule.status == CallSchedule.Status.DRAFT
+        and published is not None
+        and origin != published,
+        "origin": origin,
+        "swaps": SwapProposal.objects.filter(
+            shift__schedule=schedule, status=SwapProposal.Status.PROPOSED
+        ).select_related("shift__trainee__person", "to_trainee__person"),
         "bent": schedule.result.get("bent", [])[:20],
-    }  # fmt: skip
+    }
     return render(request, "schedules/calls_grid.html", context)
+
+
+def _cell_args(request: HttpRequest, schedule: CallSchedule) -> tuple[Trainee, dt.date]:
+    data = request.POST if request.method == "POST" else request.GET
+    trainee = get_object_or_404(
+        Trainee.objects.select_related("person"),
+        pk=data.get("trainee") or 0,
+        program=schedule.program,
+    )
+    try:
+        day = dt.date.fromisoformat(data.get("day", ""))
+    except ValueError:
+        raise Http404("No such day.") from None
+    if not 0 <= (day - schedule.month).days < month_days(schedule.month):
+        raise Http404("That day is not in this month.")
+    return trainee, day
+
+
+@staff_required
+def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the form for one trainee's day (a panel over the grid, or its own page without
+    JavaScript). POST: save it; a stale or refused edit returns the fresh grid and the reason."""
+    schedule = _call(request, pk)
+    trainee, day = _cell_args(request, schedule)
+    if request.method != "POST":
+        return _cell_form(request, schedule, trainee, day)
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        revision = -1
+    error = notice = ""
+    try:
+        change = call_cell_set(
+            schedule=schedule,
+            trainee=trainee,
+            day=day,
+            shift=request.POST.get("shift", ""),
+            locked=request.POST.get("locked") == "1",
+            revision=revision,
+            by=request.user,
+        )
+    except ScheduleError as exc:
+        error = str(exc)
+    else:
+        notice = change.text
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps 2xx answers only: a refused edit still shows the fresh grid, with why.
+        return _fragment(request, schedule, error=error, notice=notice)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return redirect(reverse("schedules:call", args=[schedule.pk]) + f"#t{trainee.pk}")
+
+
+def _cell_form(
+    request: HttpRequest, schedule: CallSchedule, trainee: Trainee, day: dt.date
+) -> HttpResponse:
+    if schedule.status != CallSchedule.Status.DRAFT:
+        raise Http404("Only a draft is edited.")
+    shifts = list(schedule.shifts.filter(trainee=trainee, day=day))
+    types = shift_types(schedule)
+    codes = sorted(shift_code(s, types) for s in shifts)
+    grid = call_grid(schedule)
+    row = next((r for r in grid.rows if r.trainee.pk == trainee.pk), None)
+    cell = next((c for c in row.cells if c.day == day), None) if row else None
+    context = {
+        "schedule": schedule,
+        "trainee": trainee,
+        "day": day,
+        "types": types,
+        "current": codes[0] if len(codes) == 1 else "",
+        "several": "+".join(codes) if len(codes) > 1 else "",
+        "locked": bool(shifts) and all(s.locked for s in shifts),
+        "findings": (cell.broken + cell.bent) if cell else [],
+        "cover": next((c for c in grid.cover if c.day == day), None),
+    }
+    template = "schedules/_calls_cell.html" if request.htmx else "schedules/calls_cell.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@staff_required
+@require_POST
+def call_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _call(request, pk)
+    try:
+        job = call_resolve_start(schedule=schedule, by=request.user)
+    except ScheduleError as error:
+        messages.error(request, str(error))
+        return redirect("schedules:call", pk=pk)
+    return redirect("schedules:call_job", pk=job.pk)
+
+
+def _call_job(request: HttpRequest, pk: int) -> tuple[Job, Program]:
+    job = get_object_or_404(Job, pk=pk, kind__in=CALL_KINDS)
+    program = get_object_or_404(Program, pk=job.params.get("program"))
+    manage_or_404(request.user, program)
+    return job, program
+
+
+@staff_required
+def call_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job, program = _call_job(request, pk)
+    template = "schedules/_calls_job.html" if request.htmx else "schedules/calls_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "program": program})
+
+
+@staff_required
+@require_POST
+def call_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job, _ = _call_job(request, pk)
+    job_cancel(job=job)
+    return redirect("schedules:call_job", pk=pk)
+
+
+@staff_required
+@require_POST
+def call_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _call(request, pk)
+    try:
+        draft = call_version_new(
+            schedule=schedule, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except ScheduleError as error:
+        messages.error(request, str(error))
+        return redirect("schedules:call", pk=pk)
+    messages.success(
+        request,
+        f"Draft version {draft.number} started from version {schedule.number}; edit it, then "
+        "publish it to replace the published one.",
+    )
+    return redirect("schedules:call", pk=draft.pk)
+
+
+@staff_required
+def call_compare_page(request: HttpRequest, pk: int) -> HttpResponse:
+    a = _call(request, pk)
+    b = _call(
+        request,
+        int(request.GET.get("other") or 0) if (request.GET.get("other") or "").isdigit() else 0,
+    )
+    if (a.program_id, a.month) != (b.program_id, b.month):
+        raise Http404("Only versions of one program's month can be compared.")
+    return render(request, "schedules/calls_compare.html", {"cmp": call_compare(a, b)})
 
 
 @staff_required
 @require_POST
 def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _call(request, pk)
-    if schedule.status != CallSchedule.Status.DRAFT:
-        messages.error(request, "Only a draft can be published.")
+    try:
+        told = call_schedule_publish(
+            schedule=schedule, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ScheduleError as error:
+        messages.error(request, str(error))
     else:
-        call_schedule_publish(schedule=schedule, by=request.user)
         messages.success(
             request,
-            f"Call for {schedule.month:%B %Y} is published; the trainees on it are told by email.",
+            f"Call for {schedule.month:%B %Y}, version {schedule.number}, is published; "
+            f"{len(told)} trainee(s) whose shifts changed are told by email.",
         )
     return redirect("schedules:call", pk=pk)
 

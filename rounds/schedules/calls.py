@@ -1,29 +1,45 @@
-"""Call schedules: a program's month built by the roster engine from the rotation schedule.
+"""Call schedules: a program's month built by the roster engine from the rotation schedule, then
+edited by hand, re-solved around locked shifts, published, and changed only by new versions.
 
 Who takes call comes from the published rotation schedule: trainees on the program's inpatient
 rotations that month. Days they are elsewhere (clinic, electives, vacation) are leave to the
 roster engine. Requests collected from trainees (days off, days they would work) become wishes.
-Every schedule the engine returns has been run through the ACGME work-hour checker; its findings
-are kept with the schedule and shown before it is published.
+Every rule is checked again on every edit (`call_checks`).
+
+Versions: a draft is edited (each edit carries the revision it was made against, so two
+coordinators never overwrite each other); a published version never changes. "Make a change"
+copies it into a new draft with a reason; an approved swap publishes a new version with the one
+shift moved. Publishing supersedes the month's published version and tells, by email, exactly the
+trainees whose shifts differ.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from itertools import pairwise
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from rounds.core.models import Program
+from rounds.core.models import Program, ProgramSite
 from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
+from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
 from rounds.people.models import Trainee
-from rounds.schedules import notices, selectors
+from rounds.schedules import notices
+from rounds.schedules.call_checks import (
+    INPATIENT,
+    ShiftType,
+    call_findings,
+    day_label,
+    month_days,
+    rotations_in_month,
+    shift_types,
+)
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -32,43 +48,33 @@ from rounds.schedules.models import (
     SwapProposal,
 )
 from rounds.schedules.problem import active_trainees
-from rounds.schedules.services import ScheduleError
+from rounds.schedules.services import ScheduleError, check_editable, revision_bump
 
 KINDS = {
     "in_house_call": CallAssignment.Kind.IN_HOUSE_CALL,
     "home_call": CallAssignment.Kind.HOME_CALL,
     "education": CallAssignment.Kind.EDUCATION,
 }
-INPATIENT = (Rotation.Kind.CLINICAL, Rotation.Kind.NIGHT_FLOAT)
-
-
-def month_days(month: dt.date) -> int:
-    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return (nxt - month).days
 
 
 def call_problem(program: Program, month: dt.date) -> tuple[dict[str, Any], dict[str, Rotation]]:
     """The roster problem for the month, and each person's inpatient rotation (for labels)."""
     days = month_days(month)
-    last = month + dt.timedelta(days=days - 1)
+    all_days = [month + dt.timedelta(days=i) for i in range(days)]
     people: list[dict[str, Any]] = []
     leave: list[dict[str, str]] = []
     home: dict[str, Rotation] = {}
-    for t in active_trainees([program]):
-        spans = [s for s in selectors.rotation_days(t, month, last) if s[2].kind in INPATIENT]
-        if not spans:
+    trainees = list(active_trainees([program]))
+    by_day = rotations_in_month([t.pk for t in trainees], month)
+    for t in trainees:
+        on = {d: r for d, r in by_day.get(t.pk, {}).items() if r.kind in INPATIENT}
+        if not on:
             continue
-        on = set()
-        for first, end, rotation in spans:
-            home.setdefault(f"t{t.pk}", rotation)
-            day = max(first, month)
-            while day <= min(end, last):
-                on.add(day)
-                day += dt.timedelta(days=1)
+        home[f"t{t.pk}"] = on[min(on)]
         people.append({"id": f"t{t.pk}", "name": t.person.full_name, "pgy": t.pgy})
         leave += [
             {"person": f"t{t.pk}", "start": d.isoformat(), "end": d.isoformat()}
-            for d in (month + dt.timedelta(days=i) for i in range(days))
+            for d in all_days
             if d not in on
         ]
     if len(people) < 3:
@@ -79,13 +85,14 @@ def call_problem(program: Program, month: dt.date) -> tuple[dict[str, Any], dict
     requests_off: list[dict[str, Any]] = []
     requests_on: list[dict[str, Any]] = []
     ids = {p["id"] for p in people}
+    last = all_days[-1]
     for r in CallRequest.objects.filter(trainee__program=program, day__gte=month, day__lte=last):
         if f"t{r.trainee_id}" not in ids:
             continue
         ref = {"person": f"t{r.trainee_id}", "day": (r.day - month).days, "weight": 5}
         (requests_off if r.kind == CallRequest.Kind.OFF else requests_on).append(ref)
     tz = next(iter(home.values())).site.timezone
-    weekdays = [i for i in range(days) if (month + dt.timedelta(days=i)).weekday() < 5]
+    weekdays = [i for i, d in enumerate(all_days) if d.weekday() < 5]
     problem = {
         "name": f"{program.name} call {month:%B %Y}",
         "horizon": {"start": month.isoformat(), "days": days, "timezone": tz},
@@ -148,6 +155,88 @@ def _merge_leave(days: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
+# ---------------------------------------------------------------- storing a month
+
+
+def _next_number(program: Program, month: dt.date) -> int:
+    top = CallSchedule.objects.filter(program=program, month=month).aggregate(n=Max("number"))
+    return (top["n"] or 0) + 1
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _shift_row(
+    schedule: CallSchedule,
+    trainee_id: int,
+    day: dt.date,
+    shift: ShiftType,
+    where: tuple[str, int],
+) -> CallAssignment:
+    """An unsaved shift; `where` is its (service, site id)."""
+    tz = zoneinfo.ZoneInfo(_timezone(schedule))
+    start = dt.datetime.combine(day, shift.start, tzinfo=tz)
+    return CallAssignment(
+        schedule=schedule,
+        trainee_id=trainee_id,
+        day=day,
+        start=start,
+        end=start + shift.span,
+        kind=KINDS.get(shift.kind, CallAssignment.Kind.CLINICAL),
+        label=shift.name,
+        service=where[0],
+        site_id=where[1],
+    )
+
+
+def _timezone(schedule: CallSchedule) -> str:
+    return str(schedule.problem.get("horizon", {}).get("timezone") or "America/New_York")
+
+
+def _store_result(
+    *,
+    program: Program,
+    month: dt.date,
+    data: dict[str, Any],
+    home: dict[str, Rotation],
+    result: Result,
+    by: Any,
+    based_on: CallSchedule | None = None,
+    reason: str = "",
+    locked: frozenset[tuple[str, int, str]] = frozenset(),
+) -> CallSchedule:
+    """A new draft holding the engine's schedule; `locked` (person, day, shift) stay locked."""
+    schedule = CallSchedule.objects.create(
+        program=program,
+        month=month,
+        number=_next_number(program, month),
+        created_by=_user(by),
+        based_on=based_on,
+        reason=reason[:300],
+        problem=data,
+        result={k: v for k, v in result.to_json().items() if k != "assignments"},
+    )
+    types = {t.id: t for t in shift_types(schedule)}
+    rows = []
+    for a in result.assignments:
+        day = month + dt.timedelta(days=a.day)
+        rotation = home[a.person]
+        where = (rotation.service, rotation.site_id)
+        row = _shift_row(schedule, int(a.person[1:]), day, types[a.shift], where)
+        row.locked = (a.person, a.day, a.shift) in locked
+        rows.append(row)
+    CallAssignment.objects.bulk_create(rows)
+    audit_record(
+        by=by,
+        action="create",
+        instance=schedule,
+        summary=f"{schedule} built: {len(rows)} shifts, status {result.status.value}"[:300],
+        changes={"based_on": based_on.pk if based_on else None},
+    )
+    return schedule
+
+
 def call_schedule_build(
     *, program: Program, month: dt.date, by: Any, time_limit: float = 20.0
 ) -> CallSchedule:
@@ -157,69 +246,312 @@ def call_schedule_build(
     result = roster_solve(RosterProblem.from_json(data), time_limit=time_limit, workers=2)
     if not result.has_schedule:
         raise ScheduleError("No call schedule exists: " + " ".join(result.explanation))
-    shifts = {s["id"]: s for s in data["shifts"]}
     with transaction.atomic():
-        top = CallSchedule.objects.filter(program=program, month=month).aggregate(n=Max("number"))
-        schedule = CallSchedule.objects.create(
-            program=program,
-            month=month,
-            number=(top["n"] or 0) + 1,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
-            problem=data,
-            result={k: v for k, v in result.to_json().items() if k != "assignments"},
+        return _store_result(
+            program=program, month=month, data=data, home=home, result=result, by=by
         )
-        tz = zoneinfo.ZoneInfo(data["horizon"]["timezone"])
-        rows = []
-        for a in result.assignments:
-            shift = shifts[a.shift]
-            day = month + dt.timedelta(days=a.day)
-            hours, minutes = (int(x) for x in shift["start"].split(":"))
-            start = dt.datetime.combine(day, dt.time(hours, minutes), tzinfo=tz)
-            rotation = home[a.person]
-            rows.append(
-                CallAssignment(
-                    schedule=schedule,
-                    trainee_id=int(a.person[1:]),
-                    day=day,
-                    start=start,
-                    end=start + dt.timedelta(minutes=shift["length"]),
-                    kind=KINDS.get(shift["kind"], CallAssignment.Kind.CLINICAL),
-                    label=shift["name"],
-                    service=rotation.service,
-                    site=rotation.site,
-                )
-            )
-        CallAssignment.objects.bulk_create(rows)
-        audit_record(
-            by=by,
-            action="create",
-            instance=schedule,
-            summary=f"{schedule} built: {len(rows)} shifts, status {result.status.value}",
-            changes={},
-        )
-    return schedule
 
 
-def call_schedule_publish(*, schedule: CallSchedule, by: Any, notify: bool = True) -> None:
-    """Publish a month; once it commits, everyone with shifts in it (or in the month it
-    replaces) is told by email."""
+# ---------------------------------------------------------------- re-solving around locks
+
+
+class NoSchedule(ScheduleError):
+    """The engine found no schedule; `lines` say which requirements clash."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("No call schedule exists: " + " ".join(lines))
+        self.lines = lines
+
+
+def call_schedule_resolve(
+    *, schedule: CallSchedule, by: Any, time_limit: float = 20.0
+) -> CallSchedule:
+    """Re-plan the month around the draft's locked shifts: a new draft version based on it.
+
+    The problem is built again from today's rotation schedule and requests; every locked shift
+    is a fixed assignment, and the whole draft is the solver's starting point (a warm start), so
+    cells nobody needs to move tend to stay. The draft itself is left as it was: a coordinator
+    compares the two and publishes the one they want.
+    """
+    data, home = call_problem(schedule.program, schedule.month)
+    types = {t.name: t.id for t in shift_types(schedule)}
+    people = {p["id"] for p in data["people"]}
+    fixed: list[Assignment] = []
+    hints: list[Assignment] = []
+    outside: list[str] = []
+    for s in schedule.shifts.select_related("trainee__person"):
+        ref = Assignment(f"t{s.trainee_id}", (s.day - schedule.month).days, types.get(s.label, ""))
+        if ref.shift and ref.person in people:
+            hints.append(ref)
+            if s.locked:
+                fixed.append(ref)
+        elif s.locked:
+            outside.append(f"{s.trainee.person} ({s.label} on {day_label(s.day)})")
+    if outside:
+        raise NoSchedule(
+            [f"These locked shifts belong to trainees not on an inpatient rotation that month "
+             f"or to shift types the month no longer has; unlock them: {', '.join(outside)}."]
+        )  # fmt: skip
+    data["fixed"] = [a.to_json() for a in fixed]
+    result = roster_solve(
+        RosterProblem.from_json(data),
+        time_limit=time_limit,
+        workers=2,
+        warm_start=Result(Status.FEASIBLE, assignments=hints),
+    )
+    if not result.has_schedule:
+        raise NoSchedule(result.explanation or ["The engine found no schedule in time."])
+    locked = frozenset((a.person, a.day, a.shift) for a in fixed)
+    reason = f"re-solved around {len(fixed)} locked shift(s) of version {schedule.number}"
     with transaction.atomic():
-        replaced = CallSchedule.objects.filter(
-            program=schedule.program, month=schedule.month, status=CallSchedule.Status.PUBLISHED
+        return _store_result(
+            program=schedule.program, month=schedule.month, data=data, home=home, result=result,
+            by=by, based_on=schedule, reason=reason, locked=locked,
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------- hand edits
+
+
+def _copy(
+    source: CallSchedule,
+    *,
+    by: Any,
+    reason: str,
+    status: str = CallSchedule.Status.DRAFT,
+    moves: dict[int, int] | None = None,
+) -> tuple[CallSchedule, dict[int, int]]:
+    """A new version holding `source`'s shifts (locks too), `moves` applied; also old -> new
+    shift ids, so pending swap proposals can follow their shift."""
+    moves = moves or {}
+    copy = CallSchedule.objects.create(
+        program=source.program,
+        month=source.month,
+        number=_next_number(source.program, source.month),
+        status=status,
+        reason=reason[:300],
+        based_on=source,
+        created_by=_user(by),
+        published_at=timezone.now() if status == CallSchedule.Status.PUBLISHED else None,
+        problem=source.problem,
+        result=source.result,
+    )
+    old = list(source.shifts.all())
+    new = CallAssignment.objects.bulk_create(
+        CallAssignment(
+            schedule=copy, trainee_id=moves.get(s.pk, s.trainee_id), day=s.day, start=s.start,
+            end=s.end, kind=s.kind, label=s.label, service=s.service, site_id=s.site_id,
+            locked=s.locked,
         )
-        told = set(
-            CallAssignment.objects.filter(schedule__in=[schedule, *replaced]).values_list(
-                "trainee_id", flat=True
+        for s in old
+    )  # fmt: skip
+    return copy, {a.pk: b.pk for a, b in zip(old, new, strict=True)}
+
+
+def call_version_new(*, schedule: CallSchedule, reason: str, by: Any) -> CallSchedule:
+    """'Make a change': a draft copy of a version (usually the published one), with the reason
+    the people affected will read when it is published."""
+    reason = reason.strip()
+    if not reason:
+        raise ScheduleError("Say why the schedule changes; the people affected will read it.")
+    with transaction.atomic():
+        draft, _ = _copy(schedule, by=by, reason=reason)
+        audit_record(by=by, action="create", instance=draft,
+                     summary=f"draft {draft} from version {schedule.number}: {reason}"[:300],
+                     changes={"based_on": schedule.pk})  # fmt: skip
+    return draft
+
+
+def _where(schedule: CallSchedule, trainee: Trainee, day: dt.date) -> tuple[str, int]:
+    """Service and site of a hand-set shift: the trainee's inpatient rotation that day, else one
+    of theirs that month, else where the month's other shifts are (the leave check flags it)."""
+    days = rotations_in_month([trainee.pk], schedule.month).get(trainee.pk, {})
+    inpatient = [r for d, r in sorted(days.items()) if r.kind in INPATIENT]
+    rotation = days[day] if day in days and days[day].kind in INPATIENT else None
+    rotation = rotation or (inpatient[0] if inpatient else None)
+    if rotation is not None:
+        return rotation.service, rotation.site_id
+    other = schedule.shifts.exclude(trainee=trainee).first()
+    if other is not None:
+        return other.service, other.site_id
+    link = ProgramSite.objects.filter(program=schedule.program).order_by("-is_primary").first()
+    if link is None:
+        raise ScheduleError("Add a site to the program first: every shift happens somewhere.")
+    return "Call", link.site_id
+
+
+@dataclass
+class CellChange:
+    """What a saved cell edit did, for the page's message."""
+
+    text: str
+    changed: bool = True
+    codes: list[str] = field(default_factory=list)
+
+
+def call_cell_set(
+    *,
+    schedule: CallSchedule,
+    trainee: Trainee,
+    day: dt.date,
+    shift: str,
+    locked: bool,
+    revision: int,
+    by: Any,
+) -> CellChange:
+    """Set one trainee's day of a draft to one of the month's shift types (`shift` its id) or
+    off (""), and lock or unlock it; refused if anyone saved the draft since `revision`."""
+    with transaction.atomic():
+        schedule = CallSchedule.objects.select_for_update().get(pk=schedule.pk)
+        check_editable(schedule, revision)
+        types = {t.id: t for t in shift_types(schedule)}
+        where = f"{trainee.person} on {day_label(day)}"
+        if trainee.program_id != schedule.program_id:
+            raise ScheduleError(f"{trainee.person} belongs to another program.")
+        if not 0 <= (day - schedule.month).days < month_days(schedule.month):
+            raise ScheduleError(f"{day_label(day)} is not in {schedule.month:%B %Y}.")
+        if shift and shift not in types:
+            raise ScheduleError(f"{shift} is not one of this month's shift types.")
+        cell = list(schedule.shifts.filter(trainee=trainee, day=day))
+        before = sorted(s.label for s in cell)
+        after = [types[shift].name] if shift else []
+        if locked and not after:
+            raise ScheduleError(f"{where} is off; only a shift can be locked.")
+        if any(s.locked for s in cell) and locked and before != after:
+            raise ScheduleError(f"{where} is locked. Untick Locked to change it.")
+        was_locked = bool(cell) and all(s.locked for s in cell)
+        if before == after and was_locked == locked:
+            return CellChange(f"{where} is unchanged.", changed=False)
+        if before != after:
+            schedule.shifts.filter(trainee=trainee, day=day).delete()
+            if shift:
+                place = _where(schedule, trainee, day)
+                _shift_row(schedule, trainee.pk, day, types[shift], place).save()
+        schedule.shifts.filter(trainee=trainee, day=day).update(locked=locked)
+        revision_bump(schedule)
+        text = f"{where}: {' + '.join(before) or 'off'} → {' + '.join(after) or 'off'}"
+        if before == after:
+            text = f"{where} {'locked' if locked else 'unlocked'}"
+        elif locked:
+            text += ", locked"
+        audit_record(by=by, action="update", instance=schedule, summary=text[:300],
+                     changes={"from": before, "to": after, "locked": locked})  # fmt: skip
+    return CellChange(text, codes=[shift] if shift else [])
+
+
+# ---------------------------------------------------------------- publishing
+
+
+@dataclass
+class ShiftChanges:
+    """One trainee's shifts that a new version adds and removes, as sentences."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    count: int = 0  # shifts in the new version
+
+
+def shift_changes(previous: CallSchedule | None, schedule: CallSchedule) -> dict[int, ShiftChanges]:
+    """Per trainee whose shifts differ between two versions: what was added and removed."""
+
+    def cells(s: CallSchedule | None) -> dict[int, set[tuple[dt.datetime, str]]]:
+        out: dict[int, set[tuple[dt.datetime, str]]] = {}
+        if s is not None:
+            for trainee_id, start, label in s.shifts.values_list("trainee_id", "start", "label"):
+                out.setdefault(trainee_id, set()).add((start, label))
+        return out
+
+    zone = zoneinfo.ZoneInfo(_timezone(schedule))
+
+    def text(start: dt.datetime, label: str) -> str:
+        local = start.astimezone(zone)
+        return f"{day_label(local.date())}, {label} from {local:%H:%M}"
+
+    old, new = cells(previous), cells(schedule)
+    out: dict[int, ShiftChanges] = {}
+    for trainee_id in set(old) | set(new):
+        a, b = old.get(trainee_id, set()), new.get(trainee_id, set())
+        if a != b:
+            out[trainee_id] = ShiftChanges(
+                added=[text(*x) for x in sorted(b - a)],
+                removed=[text(*x) for x in sorted(a - b)],
+                count=len(b),
             )
+    return out
+
+
+def _carry_proposals(old: CallSchedule, moved: dict[int, int], keep: int | None = None) -> None:
+    """Pending swaps follow their shift into the version that replaces `old`; one whose shift is
+    gone is withdrawn (its trainee is told by the publish email that the shift changed)."""
+    pending = SwapProposal.objects.filter(
+        shift__schedule=old, status=SwapProposal.Status.PROPOSED
+    ).exclude(pk=keep or 0)
+    for proposal in pending:
+        if proposal.shift_id in moved:
+            proposal.shift_id = moved[proposal.shift_id]
+            proposal.save(update_fields=["shift"])
+        else:
+            proposal.status = SwapProposal.Status.WITHDRAWN
+            proposal.decided_at = timezone.now()
+            proposal.save(update_fields=["status", "decided_at"])
+
+
+def _same_shifts(old: CallSchedule, new: CallSchedule) -> dict[int, int]:
+    """Old shift id -> the identical shift (trainee, start, label) of the new version."""
+    index = {
+        (s.trainee_id, s.start, s.label): s.pk for s in new.shifts.only("trainee", "start", "label")
+    }
+    return {
+        s.pk: index[key]
+        for s in old.shifts.only("trainee", "start", "label")
+        if (key := (s.trainee_id, s.start, s.label)) in index
+    }
+
+
+def call_schedule_publish(
+    *, schedule: CallSchedule, by: Any, reason: str = "", notify: bool = True
+) -> list[int]:
+    """Publish a draft month. The version it replaces is superseded; once it commits, exactly
+    the trainees whose shifts differ are told by email. Returns their ids."""
+    with transaction.atomic():
+        schedule = CallSchedule.objects.select_for_update().get(pk=schedule.pk)
+        if schedule.status != CallSchedule.Status.DRAFT:
+            raise ScheduleError(
+                f"Version {schedule.number} is already {schedule.get_status_display().lower()}."
+            )
+        if not schedule.shifts.exists():
+            raise ScheduleError("This draft is empty; build it or fill it in before publishing.")
+        previous = (
+            CallSchedule.objects.select_for_update()
+            .filter(program=schedule.program, month=schedule.month, status="published")
+            .first()
         )
-        replaced.update(status=CallSchedule.Status.SUPERSEDED)
+        reason = reason.strip() or schedule.reason
+        if previous is not None and not reason:
+            raise ScheduleError(
+                f"Version {previous.number} is published already: say why it changes, so the "
+                "people affected know."
+            )
+        changes = shift_changes(previous, schedule)
+        if previous is not None:
+            previous.status = CallSchedule.Status.SUPERSEDED
+            previous.save(update_fields=["status"])
+            _carry_proposals(previous, _same_shifts(previous, schedule))
         schedule.status = CallSchedule.Status.PUBLISHED
         schedule.published_at = timezone.now()
-        schedule.save(update_fields=["status", "published_at"])
-        audit_record(by=by, action="publish", instance=schedule, summary=f"{schedule} published",
-                     changes={})  # fmt: skip
-        if notify and told:
-            transaction.on_commit(lambda: notices.call_published(schedule, sorted(told)))
+        schedule.reason = reason[:300]
+        schedule.save(update_fields=["status", "published_at", "reason"])
+        audit_record(
+            by=by,
+            action="publish",
+            instance=schedule,
+            summary=f"{schedule} published; {len(changes)} trainee(s) affected"[:300],
+            changes={"superseded": previous.pk if previous else None, "reason": reason},
+        )
+        if notify and changes:
+            replaces = previous.number if previous else None
+            transaction.on_commit(lambda: notices.call_published(schedule, changes, replaces))
+    return sorted(changes)
 
 
 def demo_call_month(year: int) -> list[str]:
@@ -242,77 +574,12 @@ def trainees_of(schedule: CallSchedule) -> list[Trainee]:
     return list(Trainee.objects.filter(pk__in=ids).select_related("person"))
 
 
-# ---------------------------------------------------------------- the ACGME check of a month
-
-
-def _record(
-    trainee: Trainee, shifts: list[CallAssignment], month: dt.date, tz: str
-) -> dict[str, Any]:
-    zone = zoneinfo.ZoneInfo(tz)
-    last = month + dt.timedelta(days=month_days(month) - 1)
-    kinds = {"home_call": "home_call_work"}
-    return {
-        "timezone": tz,
-        "trainee": {"id": str(trainee.pk), "pgy": min(trainee.pgy, 10)},
-        "rotations": [{"name": "call month", "start": month.isoformat(), "end": last.isoformat()}],
-        "periods": [
-            {
-                "start": s.start.astimezone(zone)
-                .replace(tzinfo=None)
-                .isoformat(timespec="minutes"),
-                "end": s.end.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes"),
-                "kind": kinds.get(s.kind, s.kind),
-            }
-            for s in sorted(shifts, key=lambda s: s.start)
-        ],
-    }
-
-
-def call_findings(
-    schedule: CallSchedule, moves: dict[int, int] | None = None
-) -> dict[int, list[str]]:
-    """ACGME findings per trainee id for the month, with `moves` (shift id -> new trainee id)
-    applied first: the prospective check a draft or a swap shows before it is published."""
-    from rounds.engine.errors import ProblemError
-    from rounds.engine.workhours import Limits, Record, check
-
-    moves = moves or {}
-    by_trainee: dict[int, list[CallAssignment]] = {}
-    for s in schedule.shifts.all():
-        by_trainee.setdefault(moves.get(s.pk, s.trainee_id), []).append(s)
-    trainees = Trainee.objects.in_bulk(list(by_trainee))
-    tz = schedule.problem.get("horizon", {}).get("timezone", "America/New_York")
-    limits = Limits(weekly_limit_hours=schedule.program.weekly_hours_limit)
-    out: dict[int, list[str]] = {}
-    for trainee_id, shifts in by_trainee.items():
-        overlaps = _overlaps(shifts)
-        try:
-            report = check(
-                Record.from_json(_record(trainees[trainee_id], shifts, schedule.month, tz)), limits
-            )
-        except ProblemError as error:
-            out[trainee_id] = [*overlaps, f"cannot be checked: {error}"]
-            continue
-        texts = [f.detail for f in report.violations]
-        if overlaps or texts:
-            out[trainee_id] = overlaps + texts
-    return out
-
-
-def _overlaps(shifts: list[CallAssignment]) -> list[str]:
-    ordered = sorted(shifts, key=lambda s: s.start)
-    return [
-        f"{b.label} on {b.start:%a %b %-d} overlaps {a.label} on {a.start:%a %b %-d}"
-        for a, b in pairwise(ordered)
-        if b.start < a.end
-    ]
-
-
 # ---------------------------------------------------------------- swaps
 
 
 def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> SwapProposal:
-    """Offer a shift to a colleague; every rule is checked now and again when decided."""
+    """Offer a shift to a colleague; every rule is checked now and again when decided. Once it
+    commits, the colleague and the program's coordinators are told."""
     if to_trainee.pk == shift.trainee_id:
         raise ScheduleError("Choose a colleague other than yourself.")
     if to_trainee.program_id != shift.schedule.program_id:
@@ -322,37 +589,32 @@ def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> Swap
     findings = call_findings(shift.schedule, {shift.pk: to_trainee.pk}).get(to_trainee.pk, [])
     with transaction.atomic():
         proposal = SwapProposal.objects.create(
-            shift=shift, to_trainee=to_trainee, findings=findings,
-            proposed_by=by if getattr(by, "is_authenticated", False) else None,
-        )  # fmt: skip
+            shift=shift, to_trainee=to_trainee, findings=findings, proposed_by=_user(by)
+        )
         audit_record(by=by, action="create", instance=proposal, summary=str(proposal)[:300],
                      changes={"findings": findings})  # fmt: skip
+        transaction.on_commit(lambda: notices.swap_proposed(proposal))
     return proposal
 
 
 def swap_decide(*, proposal: SwapProposal, approve: bool, by: Any) -> SwapProposal:
+    """Approve or decline a swap. Published versions never change, so an approval publishes a
+    new version of the month with the one shift moved (its reason names the swap); pending
+    swaps of other shifts follow into it. Both trainees are told once it commits."""
     with transaction.atomic():
         proposal = (
             SwapProposal.objects.select_for_update()
-            .select_related("shift__schedule__program", "to_trainee__person")
+            .select_related(
+                "shift__schedule__program", "shift__trainee__person", "to_trainee__person"
+            )
             .get(pk=proposal.pk)
         )
         if proposal.status != SwapProposal.Status.PROPOSED:
             raise ScheduleError(f"This swap was already {proposal.get_status_display().lower()}.")
-        giver = proposal.shift.trainee_id
+        shift = proposal.shift
+        giver = shift.trainee_id
         if approve:
-            shift = proposal.shift
-            findings = call_findings(shift.schedule, {shift.pk: proposal.to_trainee_id}).get(
-                proposal.to_trainee_id, []
-            )
-            if findings:
-                proposal.findings = findings
-                proposal.save(update_fields=["findings"])
-                raise ScheduleError(
-                    f"The swap would break a rule for {proposal.to_trainee.person}: {findings[0]}"
-                )
-            shift.trainee_id = proposal.to_trainee_id
-            shift.save(update_fields=["trainee"])
+            _swap_apply(proposal, by)
         proposal.status = SwapProposal.Status.APPROVED if approve else SwapProposal.Status.DECLINED
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "decided_at"])
@@ -361,3 +623,34 @@ def swap_decide(*, proposal: SwapProposal, approve: bool, by: Any) -> SwapPropos
         decided = proposal
         transaction.on_commit(lambda: notices.swap_decided(decided, giver))
     return proposal
+
+
+def _swap_apply(proposal: SwapProposal, by: Any) -> CallSchedule:
+    shift = proposal.shift
+    schedule = CallSchedule.objects.select_for_update().get(pk=shift.schedule_id)
+    if schedule.status != CallSchedule.Status.PUBLISHED:
+        raise ScheduleError(
+            f"Version {schedule.number} of {schedule.month:%B %Y} was replaced after this swap "
+            "was proposed; the shift may have moved. Decline it and ask for a new proposal."
+        )
+    findings = call_findings(schedule, {shift.pk: proposal.to_trainee_id}).get(
+        proposal.to_trainee_id, []
+    )
+    if findings:
+        raise ScheduleError(
+            f"The swap would break a rule for {proposal.to_trainee.person}: {findings[0]}"
+        )
+    reason = (
+        f"Swap approved: {proposal.to_trainee.person} takes {shift.trainee.person}'s "
+        f"{shift.label} on {day_label(shift.day)}"
+    )
+    new, moved = _copy(
+        schedule, by=by, reason=reason, status=CallSchedule.Status.PUBLISHED,
+        moves={shift.pk: proposal.to_trainee_id},
+    )  # fmt: skip
+    schedule.status = CallSchedule.Status.SUPERSEDED
+    schedule.save(update_fields=["status"])
+    _carry_proposals(schedule, moved, keep=proposal.pk)
+    audit_record(by=by, action="publish", instance=new, summary=reason[:300],
+                 changes={"superseded": schedule.pk, "swap": proposal.pk})  # fmt: skip
+    return new

@@ -15,7 +15,7 @@ from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import JobCancelled, Progress, job_handler, job_start
 from rounds.people.models import Trainee
-from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
+from rounds.schedules.models import Block, CallSchedule, RotationAssignment, RotationSchedule
 from rounds.schedules.problem import build_problem, pid
 from rounds.schedules.services import ScheduleError, schedule_create
 
@@ -291,14 +291,19 @@ def _institution_drafts(
 
 
 CALL_KIND = "call_build"
+CALL_RESOLVE_KIND = "call_resolve"
+CALL_KINDS = (CALL_KIND, CALL_RESOLVE_KIND)
+CALL_TIME_LIMIT = 20.0
 
 
-def call_build_start(*, program: Program, month: str, by: Any) -> Job:
+def call_build_start(
+    *, program: Program, month: str, by: Any, time_limit: float = CALL_TIME_LIMIT
+) -> Job:
     return job_start(
         kind=CALL_KIND,
         title=f"Build {program} call for {month}",
         started_by=by,
-        params={"program": program.pk, "month": month},
+        params={"program": program.pk, "month": month, "time_limit": time_limit},
     )
 
 
@@ -311,9 +316,65 @@ def call_build_job(job: Job, progress: Progress) -> dict[str, Any]:
     program = Program.objects.get(pk=job.params["program"])
     month = dt.date.fromisoformat(job.params["month"] + "-01")
     progress(0.05, "reading the rotation schedule and requests")
-    schedule = call_schedule_build(program=program, month=month, by=job.started_by)
+    schedule = call_schedule_build(
+        program=program,
+        month=month,
+        by=job.started_by,
+        time_limit=float(job.params.get("time_limit", CALL_TIME_LIMIT)),
+    )
     return {
         "summary": f"Call draft version {schedule.number} is ready.",
         "url": reverse("schedules:call", args=[schedule.pk]),
         "schedule": schedule.pk,
+    }
+
+
+def call_resolve_start(
+    *, schedule: CallSchedule, by: Any, time_limit: float = CALL_TIME_LIMIT
+) -> Job:
+    """Queue a re-solve of a call draft around its locked shifts (a new draft version)."""
+    if schedule.status != CallSchedule.Status.DRAFT:
+        raise ScheduleError("Only a draft is re-solved; make a change to start one.")
+    return job_start(
+        kind=CALL_RESOLVE_KIND,
+        title=f"Re-solve {schedule.program} call for {schedule.month:%B %Y} "
+        f"around version {schedule.number}",
+        started_by=by,
+        params={
+            "program": schedule.program_id,
+            "schedule": schedule.pk,
+            "revision": schedule.revision,
+            "time_limit": time_limit,
+        },
+    )
+
+
+@job_handler(CALL_RESOLVE_KIND)
+def call_resolve_job(job: Job, progress: Progress) -> dict[str, Any]:
+    from rounds.schedules.call_grid import call_compare
+    from rounds.schedules.calls import NoSchedule, call_schedule_resolve
+
+    draft = CallSchedule.objects.select_related("program").get(pk=job.params["schedule"])
+    progress(0.05, "solving the month around the locked shifts")
+    try:
+        schedule = call_schedule_resolve(
+            schedule=draft,
+            by=job.started_by,
+            time_limit=float(job.params.get("time_limit", CALL_TIME_LIMIT)),
+        )
+    except NoSchedule as error:
+        return {"explanation": error.lines, "summary": str(error)}
+    changed = call_compare(draft, schedule).changed
+    later = (
+        " (it was edited after the re-solve started)"
+        if draft.revision != int(job.params.get("revision", draft.revision))
+        else ""
+    )
+    return {
+        "summary": f"Call draft version {schedule.number} is ready: {changed} cell(s) differ "
+        f"from version {draft.number}{later}.",
+        "url": reverse("schedules:call", args=[schedule.pk]),
+        "compare": reverse("schedules:call_compare", args=[draft.pk]) + f"?other={schedule.pk}",
+        "schedule": schedule.pk,
+        "changed": changed,
     }

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,7 @@ from rounds.jobs.models import Job
 from rounds.jobs.services import job_cancel
 from rounds.people.access import programs_managed_by, user_roles
 from rounds.people.models import Trainee
-from rounds.schedules import selectors
+from rounds.schedules import notices, selectors
 from rounds.schedules.access import (
     clinical_required,
     gme_required,
@@ -478,5 +479,6 @@ def vacation_decision(request: HttpRequest, pk: int) -> HttpResponse:
     vacation = get_object_or_404(VacationRequest.objects.select_related("block__program"), pk=pk)
     manage_or_404(request.user, vacation.block.program)
     vacation_decide(request=vacation, approve=request.POST.get("approve") == "1", by=request.user)
+    transaction.on_commit(lambda: notices.vacation_decided(vacation))
     return redirect("schedules:program", pk=vacation.block.program_id,
                     year=vacation.block.academic_year)  # fmt: skip

@@ -1,0 +1,321 @@
+"""Every rule a call month is checked against, for the grid, a hand edit and a swap.
+
+- ACGME work hours: the roster engine's own schedule-to-record conversion and the independent
+  work-hour checker (`rounds.engine.roster.record.check_schedule`), over the month's stored
+  problem, so the grid and the solver read the rules the same way (same averaging windows, same
+  leave days).
+- Coverage: the month's hard minimum and maximum per shift and day (broken), and its soft
+  "wanted" numbers (bent).
+- Leave: a shift on a day the trainee is not on an inpatient rotation of the published rotation
+  schedule (clinic, elective, vacation).
+- Overlaps: one trainee on two shifts at the same time.
+- Requests: a shift on a day the trainee asked to have off (bent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from rounds.engine.workhours import rules
+from rounds.people.models import Trainee
+from rounds.schedules.models import (
+    CallAssignment,
+    CallRequest,
+    CallSchedule,
+    Rotation,
+    RotationAssignment,
+    RotationSchedule,
+)
+
+if TYPE_CHECKING:
+    from rounds.engine.roster.problem import Problem
+
+INPATIENT = (Rotation.Kind.CLINICAL, Rotation.Kind.NIGHT_FLOAT)
+# Rules about an average over a window concern the trainee's month, not the days the window
+# spans: their findings go next to the row. Every other finding concerns a period or a day, and
+# is marked on the cells it spans.
+WINDOW_RULES = frozenset(
+    {rules.WEEKLY_HOURS, rules.ONE_DAY_OFF_IN_SEVEN, rules.CALL_EVERY_THIRD_NIGHT}
+)
+
+
+def month_days(month: dt.date) -> int:
+    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (nxt - month).days
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day:%a %b} {day.day}"
+
+
+@dataclass(frozen=True)
+class ShiftType:
+    """One of the month's shift types, as the stored roster problem names it."""
+
+    id: str
+    name: str
+    start: dt.time
+    minutes: int
+    kind: str
+
+    @property
+    def hours(self) -> str:
+        end = (dt.datetime.combine(dt.date(2000, 1, 1), self.start) + self.span).time()
+        return f"{self.start:%H:%M}–{end:%H:%M}"
+
+    @property
+    def span(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.minutes)
+
+
+def shift_types(schedule: CallSchedule) -> list[ShiftType]:
+    out = []
+    for s in schedule.problem.get("shifts") or []:
+        hours, minutes = (int(x) for x in str(s.get("start", "00:00")).split(":"))
+        out.append(
+            ShiftType(
+                id=str(s["id"]),
+                name=str(s.get("name") or s["id"]),
+                start=dt.time(hours, minutes),
+                minutes=int(s.get("length", 480)),
+                kind=str(s.get("kind", "in_house_clinical")),
+            )
+        )
+    return out
+
+
+def shift_code(shift: CallAssignment, types: Iterable[ShiftType]) -> str:
+    """The short code a grid shows for a stored shift: its type's id, else its label's start."""
+    return next((t.id for t in types if t.name == shift.label), shift.label[:2])
+
+
+@dataclass(frozen=True)
+class CallFinding:
+    """One rule a month breaks (`broken`) or one wish it bends, and what it concerns."""
+
+    text: str
+    broken: bool
+    trainee_id: int | None = None  # None: a day's coverage
+    first: dt.date | None = None
+    last: dt.date | None = None
+    short: str = ""  # a day's coverage as the grid's column shows it: "C 0/1"
+    window: bool = False  # about an average over weeks: shown next to the row, not on cells
+
+    def on_cells(self) -> bool:
+        return self.trainee_id is not None and self.first is not None and not self.window
+
+    def days(self) -> list[dt.date]:
+        if self.first is None or self.last is None:
+            return []
+        return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+def rotations_in_month(
+    trainee_ids: Iterable[int], month: dt.date
+) -> dict[int, dict[dt.date, Rotation]]:
+    """Each trainee's rotation on each day of the month in the published rotation schedules,
+    in one query. Half-block placements override a whole-block one on their days."""
+    last = month + dt.timedelta(days=month_days(month) - 1)
+    rows = RotationAssignment.objects.filter(
+        schedule__status=RotationSchedule.Status.PUBLISHED,
+        trainee_id__in=list(trainee_ids),
+        block__start__lte=last,
+        block__end__gte=month,
+    ).select_related("block", "rotation__site")
+    out: dict[int, dict[dt.date, Rotation]] = {}
+    for row in sorted(rows, key=lambda r: r.half):
+        first, end = row.block.half_range(row.half)
+        day = max(first, month)
+        while day <= min(end, last):
+            out.setdefault(row.trainee_id, {})[day] = row.rotation
+            day += dt.timedelta(days=1)
+    return out
+
+
+class MonthCheck:
+    """The month's shifts (with proposed moves applied) checked against every rule."""
+
+    def __init__(self, schedule: CallSchedule, moves: dict[int, int] | None = None) -> None:
+        self.schedule = schedule
+        self.month = schedule.month
+        self.types = shift_types(schedule)
+        moves = moves or {}
+        self.shifts = list(schedule.shifts.all())
+        self.owner = {s.pk: moves.get(s.pk, s.trainee_id) for s in self.shifts}
+        ids = set(self.owner.values()) | _problem_trainee_ids(schedule.problem)
+        self.trainees = Trainee.objects.select_related("person").in_bulk(list(ids))
+
+    def name(self, trainee_id: int) -> str:
+        trainee = self.trainees.get(trainee_id)
+        return trainee.person.full_name if trainee else f"Trainee {trainee_id}"
+
+    def findings(self, *, coverage: bool = True) -> list[CallFinding]:
+        out = self.overlaps() + self.leave() + self.acgme()
+        if coverage:
+            out += self.coverage()
+        return out + self.requests_off()
+
+    # ------------------------------------------------------------ ACGME work hours
+
+    def problem(self, extra_people: Iterable[int] = ()) -> Problem:
+        """The stored roster problem, with any trainee who holds a shift but was not in the pool
+        when the month was built (a swap, a hand edit) added, so their hours are checked too."""
+        from rounds.engine.roster.problem import Problem
+
+        data: dict[str, Any] = dict(self.schedule.problem)
+        known = {str(p.get("id")) for p in data.get("people") or []}
+        data["people"] = list(data.get("people") or []) + [
+            {"id": f"t{t}", "name": self.name(t), "pgy": min(self.trainees[t].pgy, 10)}
+            for t in sorted(set(extra_people))
+            if f"t{t}" not in known and t in self.trainees
+        ]
+        return Problem.from_json(data)
+
+    def acgme(self) -> list[CallFinding]:
+        from rounds.engine.errors import ProblemError
+        from rounds.engine.roster.record import check_schedule
+        from rounds.engine.roster.solve import Assignment
+
+        by_name = {t.name: t.id for t in self.types}
+        out: list[CallFinding] = []
+        assignments = []
+        for s in self.shifts:
+            owner = self.owner[s.pk]
+            if s.label not in by_name:
+                text = (
+                    f"{s.label} on {day_label(s.day)} is not one of this month's shift types, "
+                    "so its hours cannot be checked"
+                )
+                out.append(CallFinding(text, True, owner, s.day, s.day))
+                continue
+            assignments.append(Assignment(f"t{owner}", (s.day - self.month).days, by_name[s.label]))
+        try:
+            problem = self.problem(self.owner.values())
+        except ProblemError as error:
+            return [*out, CallFinding(f"The work-hour rules cannot be checked: {error}", True)]
+        for f in check_schedule(problem, assignments):
+            trainee_id = _trainee_id(f["person"])
+            first = dt.date.fromisoformat(f["start"][:10])
+            last = dt.date.fromisoformat(f["end"][:10])
+            if f["end"][11:16] == "00:00" and last > first:
+                last -= dt.timedelta(days=1)  # a period ending at midnight does not touch that day
+            should = "" if f["severity"] == "violation" else " (a should, not a must)"
+            broken = f["severity"] == "violation"
+            window = f["rule"] in WINDOW_RULES
+            text = f["detail"] + should
+            out.append(CallFinding(text, broken, trainee_id, first, last, window=window))
+        return out
+
+    # ------------------------------------------------------------ coverage
+
+    def coverage(self) -> list[CallFinding]:
+        from rounds.engine.errors import ProblemError
+
+        try:
+            problem = self.problem()
+        except ProblemError:
+            return []  # acgme() says the month cannot be checked
+        names = {t.id: t.name for t in self.types}
+        by_name = {t.name: t.id for t in self.types}
+        count: dict[tuple[int, str], int] = {}
+        for s in self.shifts:
+            key = ((s.day - self.month).days, by_name.get(s.label, ""))
+            count[key] = count.get(key, 0) + 1
+        out: list[CallFinding] = []
+        for c in problem.coverage:
+            for d in c.days if c.days is not None else range(problem.horizon.days):
+                day = self.month + dt.timedelta(days=d)
+                when = f"{names.get(c.shift, c.shift)} on {day_label(day)}"
+                n = count.get((d, c.shift), 0)
+                texts: list[tuple[str, bool]] = []
+                if c.min is not None and n < c.min:
+                    texts.append((f"{when} has {n}; it needs at least {c.min}", True))
+                if c.max is not None and n > c.max:
+                    texts.append((f"{when} has {n}; it takes at most {c.max}", True))
+                wanted = c.required
+                if wanted is not None and (
+                    (n < wanted and c.weight_under) or (n > wanted and c.weight_over)
+                ):
+                    texts.append((f"{when}: {n} staffed, {wanted} wanted", False))
+                bound = c.min if c.min is not None and n < c.min else c.max
+                short = f"{c.shift} {n}/{bound if bound is not None else wanted}"
+                out += [CallFinding(t, broken, None, day, day, short) for t, broken in texts]
+        return out
+
+    # ------------------------------------------------------------ leave, overlaps, requests
+
+    def leave(self) -> list[CallFinding]:
+        rotations = rotations_in_month(set(self.owner.values()), self.month)
+        out = []
+        for s in self.shifts:
+            owner = self.owner[s.pk]
+            rotation = rotations.get(owner, {}).get(s.day)
+            if rotation is not None and rotation.kind in INPATIENT:
+                continue
+            where = (
+                "has no published rotation"
+                if rotation is None
+                else "is on vacation"
+                if rotation.is_off
+                else f"is on {rotation.name}, not an inpatient rotation,"
+            )
+            text = f"{self.name(owner)} {where} on {day_label(s.day)}"
+            out.append(CallFinding(text, True, owner, s.day, s.day))
+        return out
+
+    def overlaps(self) -> list[CallFinding]:
+        by_owner: dict[int, list[CallAssignment]] = {}
+        for s in self.shifts:
+            by_owner.setdefault(self.owner[s.pk], []).append(s)
+        out = []
+        for owner, shifts in by_owner.items():
+            for a, b in pairwise(sorted(shifts, key=lambda s: s.start)):
+                if b.start < a.end:
+                    text = (
+                        f"{b.label} on {day_label(b.day)} overlaps {a.label} on {day_label(a.day)}"
+                    )
+                    out.append(CallFinding(text, True, owner, a.day, b.day))
+        return out
+
+    def requests_off(self) -> list[CallFinding]:
+        last = self.month + dt.timedelta(days=month_days(self.month) - 1)
+        off = set(
+            CallRequest.objects.filter(
+                trainee_id__in=set(self.owner.values()),
+                kind=CallRequest.Kind.OFF,
+                day__gte=self.month,
+                day__lte=last,
+            ).values_list("trainee_id", "day")
+        )
+        out = []
+        for s in self.shifts:
+            owner = self.owner[s.pk]
+            if (owner, s.day) in off:
+                text = f"{self.name(owner)} asked for {day_label(s.day)} off"
+                out.append(CallFinding(text, False, owner, s.day, s.day))
+        return out
+
+
+def _trainee_id(person: str) -> int | None:
+    return int(person[1:]) if person[:1] == "t" and person[1:].isdigit() else None
+
+
+def _problem_trainee_ids(problem: dict[str, Any]) -> set[int]:
+    ids = (_trainee_id(str(p.get("id", ""))) for p in problem.get("people") or [])
+    return {i for i in ids if i is not None}
+
+
+def call_findings(
+    schedule: CallSchedule, moves: dict[int, int] | None = None
+) -> dict[int, list[str]]:
+    """Broken rules per trainee id, with `moves` (shift id -> new trainee id) applied first: the
+    prospective check a swap shows before it is approved (coverage cannot change in a swap)."""
+    out: dict[int, list[str]] = {}
+    for f in MonthCheck(schedule, moves).findings(coverage=False):
+        if f.broken and f.trainee_id is not None:
+            out.setdefault(f.trainee_id, []).append(f.text)
+    return out

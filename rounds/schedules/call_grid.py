@@ -1,0 +1,184 @@
+"""Reads for the call pages: the month as trainees x days with every finding in place, and two
+versions of a month side by side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from rounds.people.models import Trainee
+from rounds.schedules.call_checks import (
+    CallFinding,
+    MonthCheck,
+    ShiftType,
+    day_label,
+    month_days,
+    shift_code,
+    shift_types,
+)
+from rounds.schedules.models import CallSchedule
+
+
+@dataclass
+class CallCell:
+    day: dt.date
+    codes: str = ""  # "C", "N", "" (off); "C+D" when a swap left two shifts on one day
+    locked: bool = False
+    broken: list[str] = field(default_factory=list)
+    bent: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """What a screen reader hears for the cell."""
+        parts = [day_label(self.day), self.codes or "off"]
+        if self.locked:
+            parts.append("locked")
+        if self.broken:
+            parts.append(f"{len(self.broken)} broken rule{'s' if len(self.broken) > 1 else ''}")
+        return ", ".join(parts)
+
+
+@dataclass
+class CallRow:
+    trainee: Trainee
+    cells: list[CallCell]
+    findings: list[CallFinding]  # about the month, not one day (averages over a window)
+    shifts: int = 0
+
+
+@dataclass
+class DayCover:
+    day: dt.date
+    short: str = ""  # "C 0/1"
+    broken: bool = False
+    bent: bool = False
+
+
+@dataclass
+class CallGrid:
+    schedule: CallSchedule
+    days: list[dt.date]
+    types: list[ShiftType]
+    rows: list[CallRow]
+    cover: list[DayCover]
+    findings: list[CallFinding]  # every one, broken first, for the list above the grid
+    names: dict[int, str]
+
+    @property
+    def editable(self) -> bool:
+        return self.schedule.status == CallSchedule.Status.DRAFT
+
+    @property
+    def broken(self) -> int:
+        return sum(1 for f in self.findings if f.broken)
+
+    @property
+    def bent(self) -> int:
+        return sum(1 for f in self.findings if not f.broken)
+
+    @property
+    def locked(self) -> int:
+        return sum(1 for r in self.rows for c in r.cells if c.locked)
+
+    def sentence(self, finding: CallFinding) -> str:
+        """The finding with whose it is, for the list above the grid."""
+        if finding.trainee_id is None or finding.text.startswith(self.names[finding.trainee_id]):
+            return finding.text
+        return f"{self.names[finding.trainee_id]}: {finding.text}"
+
+    @property
+    def sentences(self) -> list[tuple[bool, str]]:
+        return [(f.broken, self.sentence(f)) for f in self.findings]
+
+
+def call_grid(schedule: CallSchedule) -> CallGrid:
+    """Trainees x days with every rule checked; findings on the cells (and days) they concern."""
+    check = MonthCheck(schedule)
+    days = [schedule.month + dt.timedelta(days=i) for i in range(month_days(schedule.month))]
+    findings = sorted(check.findings(), key=lambda f: (not f.broken, f.first or schedule.month))
+    trainees = sorted(
+        check.trainees.values(), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
+    )
+    cells = {(t.pk, d): CallCell(d) for t in trainees for d in days}
+    counts: dict[int, int] = {}
+    for s in sorted(check.shifts, key=lambda s: s.start):
+        cell = cells[s.trainee_id, s.day]
+        code = shift_code(s, check.types)
+        cell.codes = f"{cell.codes}+{code}" if cell.codes else code
+        cell.locked = cell.locked or s.locked
+        counts[s.trainee_id] = counts.get(s.trainee_id, 0) + 1
+    per_row: dict[int, list[CallFinding]] = {}
+    cover = {d: DayCover(d) for d in days}
+    for f in findings:
+        if f.trainee_id is None:
+            _on_day(cover, f)
+        elif f.on_cells():
+            _on_cells(cells, f)
+        else:
+            per_row.setdefault(f.trainee_id, []).append(f)
+    rows = [
+        CallRow(t, [cells[t.pk, d] for d in days], per_row.get(t.pk, []), counts.get(t.pk, 0))
+        for t in trainees
+    ]
+    names = {t.pk: t.person.full_name for t in trainees}
+    return CallGrid(schedule, days, check.types, rows, list(cover.values()), findings, names)
+
+
+def _on_cells(cells: dict[tuple[int, dt.date], CallCell], finding: CallFinding) -> None:
+    """Mark the cells of the days a finding spans that hold a shift (a long period ends early
+    on an empty day); all of them when none does."""
+    spanned = [
+        cells[key] for day in finding.days() if (key := (finding.trainee_id or 0, day)) in cells
+    ]
+    for cell in [c for c in spanned if c.codes] or spanned:
+        (cell.broken if finding.broken else cell.bent).append(finding.text)
+
+
+def _on_day(cover: dict[dt.date, DayCover], finding: CallFinding) -> None:
+    """A coverage finding becomes a short note in the day's column: 'C 0/1'."""
+    if finding.first not in cover:
+        return
+    day = cover[finding.first]
+    day.short = f"{day.short} {finding.short}".strip()
+    day.broken = day.broken or finding.broken
+    day.bent = day.bent or not finding.broken
+
+
+@dataclass
+class CompareRow:
+    trainee: Trainee
+    cells: list[tuple[str, str]]  # (code in a, code in b) per day
+
+
+@dataclass
+class CallComparison:
+    a: CallSchedule
+    b: CallSchedule
+    days: list[dt.date]
+    rows: list[CompareRow]
+    changed: int
+
+
+def call_compare(a: CallSchedule, b: CallSchedule) -> CallComparison:
+    """Two versions of a month, trainee by day; `changed` counts the cells that differ."""
+    days = [a.month + dt.timedelta(days=i) for i in range(month_days(a.month))]
+    codes: dict[tuple[int, int, dt.date], list[str]] = {}
+    for side, schedule in enumerate((a, b)):
+        types = shift_types(schedule)
+        for s in schedule.shifts.all():
+            codes.setdefault((side, s.trainee_id, s.day), []).append(shift_code(s, types))
+    ids = {t for _, t, _ in codes}
+    trainees = sorted(
+        Trainee.objects.filter(pk__in=ids).select_related("person"),
+        key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name),
+    )
+    rows, changed = [], 0
+    for t in trainees:
+        pairs = [(_codes(codes, 0, t.pk, d), _codes(codes, 1, t.pk, d)) for d in days]
+        changed += sum(1 for x, y in pairs if x != y)
+        rows.append(CompareRow(t, pairs))
+    return CallComparison(a, b, days, rows, changed)
+
+
+def _codes(codes: dict[tuple[int, int, dt.date], list[str]], side: int, t: int, d: dt.date) -> str:
+    return "+".join(sorted(codes.get((side, t, d), [])))
