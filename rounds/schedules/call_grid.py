@@ -42,7 +42,7 @@ class CallCell:
 class CallRow:
     trainee: Trainee
     cells: list[CallCell]
-    findings: list[CallFinding]  # about the month, not one day (averages over a window)
+    findings: list[CallFinding]  # every one about this trainee, told next to the row
     shifts: int = 0
 
 
@@ -112,10 +112,10 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     for f in findings:
         if f.trainee_id is None:
             _on_day(cover, f)
-        elif f.on_cells():
-            _on_cells(cells, f)
         else:
             per_row.setdefault(f.trainee_id, []).append(f)
+            if f.on_cells():
+                _on_cells(cells, f)
     rows = [
         CallRow(t, [cells[t.pk, d] for d in days], per_row.get(t.pk, []), counts.get(t.pk, 0))
         for t in trainees

@@ -255,6 +255,9 @@ def call_schedule_build(
 # ---------------------------------------------------------------- re-solving around locks
 
 
+STAY_WEIGHT = 1  # per draft shift a re-solve moves; trainees' requests weigh 5
+
+
 class NoSchedule(ScheduleError):
     """The engine found no schedule; `lines` say which requirements clash."""
 
@@ -292,7 +295,11 @@ def call_schedule_resolve(
             [f"These locked shifts belong to trainees not on an inpatient rotation that month "
              f"or to shift types the month no longer has; unlock them: {', '.join(outside)}."]
         )  # fmt: skip
-    data["fixed"] = [a.to_json() for a in fixed]
+    stored = {**data, "fixed": [a.to_json() for a in fixed]}
+    # Every shift of the draft is a light wish to stay where it is, so the re-solve moves only
+    # what the locks, the rules and the trainees' wishes (weight 5) need moved.
+    stays = [{**a.to_json(), "weight": STAY_WEIGHT} for a in hints]
+    data = {**stored, "requests_on": [*data["requests_on"], *stays]}
     result = roster_solve(
         RosterProblem.from_json(data),
         time_limit=time_limit,
@@ -301,13 +308,19 @@ def call_schedule_resolve(
     )
     if not result.has_schedule:
         raise NoSchedule(result.explanation or ["The engine found no schedule in time."])
+    result.bent = [b for b in result.bent if not _is_stay(b)]
     locked = frozenset((a.person, a.day, a.shift) for a in fixed)
     reason = f"re-solved around {len(fixed)} locked shift(s) of version {schedule.number}"
     with transaction.atomic():
         return _store_result(
-            program=schedule.program, month=schedule.month, data=data, home=home, result=result,
+            program=schedule.program, month=schedule.month, data=stored, home=home, result=result,
             by=by, based_on=schedule, reason=reason, locked=locked,
         )  # fmt: skip
+
+
+def _is_stay(bent: dict[str, Any]) -> bool:
+    """A draft shift the re-solve moved: not a wish anyone made, so not listed as one."""
+    return bent.get("rule") == "request-on" and bent.get("cost") == STAY_WEIGHT
 
 
 # ---------------------------------------------------------------- hand edits
