@@ -7,7 +7,7 @@ the first schedule and to a schedule proven within 1% of the optimum; targets < 
 
 ROTATIONS_TIME_LIMIT (default 600 s) and ROTATIONS_WORKERS (default 2) tune the run;
 ROTATIONS_SYNTHETIC=1 solves the engine's generated 60-program, 800-trainee institution instead
-(no Django needed).
+(no Django needed), ROTATIONS_HALVES=1 with every third program taking two services by halves.
 """
 
 from __future__ import annotations
@@ -52,11 +52,13 @@ def _fmt(value: float | None) -> str:
 def run(data: dict[str, Any], time_limit: float, workers: int) -> None:
     problem = Problem.from_json(data)
     shared = sum(1 for r in problem.rotations if r.capacity is not None)
+    halves = sum(1 for u in problem.uses if u.half_blocks)
     print(
         f"{len(problem.programs())} programs, {len(problem.trainees)} trainees, "
         f"{len(problem.rotations)} rotations ({shared} with a capacity across programs), "
         f"{problem.blocks} blocks, {len(problem.requirements)} curriculum lines, "
-        f"{len(problem.vacations)} vacation requests, {len(problem.preferences)} wishes"
+        f"{len(problem.vacations)} vacation requests, {len(problem.preferences)} wishes, "
+        f"{halves} rotation uses by half-blocks"
     )
     result = solve(problem, time_limit=time_limit, workers=workers, gap=0.01)
     violations = [f for f in check(problem, result.placements) if f.severity == "violation"]
@@ -74,7 +76,8 @@ def run(data: dict[str, Any], time_limit: float, workers: int) -> None:
         f"status {result.status.value}; cost {result.objective} (lower bound {result.best_bound}, "
         f"gap {'-' if gap is None else f'{100 * gap:.2f} %'}); {result.wall_time:.1f} s in all; "
         f"{len(violations)} broken rules by the independent checker; "
-        f"{len(result.bent)} wishes bent"
+        f"{len(result.bent)} wishes bent; "
+        f"{len({(p.trainee, p.block) for p in result.placements if p.half})} blocks in halves"
     )
     if result.explanation:
         print("\n".join(result.explanation))
@@ -86,7 +89,8 @@ def main() -> None:
     if os.environ.get("ROTATIONS_SYNTHETIC"):
         from rounds.engine.rotations.generate import institution_problem
 
-        run(institution_problem(), time_limit, workers)
+        halves = bool(os.environ.get("ROTATIONS_HALVES"))
+        run(institution_problem(half_blocks=halves), time_limit, workers)
         return
     with tempfile.TemporaryDirectory(prefix="rounds-bench-") as folder:
         _setup_django(Path(folder) / "bench.sqlite3")

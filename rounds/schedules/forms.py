@@ -153,6 +153,7 @@ class RotationJoinForm(RotationUseForm):
         field = self.fields["rotation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = joinable_rotations(program)
+        field.empty_label = "— choose a rotation —"
         field.label_from_instance = _rotation_choice  # type: ignore[method-assign]
         field.help_text = "Every active rotation this program does not use yet, by site."
 

@@ -233,7 +233,7 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
             "explanation": result.explanation,
             "summary": " ".join(result.explanation) or "No schedule was found.",
         }
-    progress(0.92, f"writing {len(programs)} drafts")
+    progress(0.92, f"writing a new draft for each of {len(programs)} programs")
     drafts = _institution_drafts(job, problem, result, programs, bases, year)
     return {
         "status": result.status.value,
@@ -241,9 +241,13 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "bound": result.best_bound,
         "drafts": drafts,
         "bent": result.bent[:20],
-        "summary": f"{len(drafts)} drafts are ready, one per program ({result.status.value}, "
+        "summary": f"{_drafts_ready(len(drafts))} ({result.status.value}, "
         f"cost {result.objective:.0f}).",
     }
+
+
+def _drafts_ready(count: int) -> str:
+    return "1 draft is ready" if count == 1 else f"{count} drafts are ready, one per program"
 
 
 def _institution_drafts(
@@ -365,6 +369,7 @@ def call_resolve_job(job: Job, progress: Progress) -> dict[str, Any]:
     except NoSchedule as error:
         return {"explanation": error.lines, "summary": str(error)}
     changed = call_compare(draft, schedule).changed
+    draft.refresh_from_db(fields=["revision"])
     later = (
         " (it was edited after the re-solve started)"
         if draft.revision != int(job.params.get("revision", draft.revision))

@@ -189,6 +189,10 @@ class GridCell:
         return " / ".join(by_half[h].name if h in by_half else "—" for h in (1, 2))
 
     @property
+    def second_half_start(self) -> dt.date:
+        return self.block.half_range(2)[0]
+
+    @property
     def filled(self) -> bool:
         return self.rotation is not None or bool(self.halves)
 

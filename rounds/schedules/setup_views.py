@@ -77,6 +77,8 @@ def rotation_edit(request: HttpRequest, pk: int, use: int | None = None) -> Http
         )
         rotation = instance.rotation
     others = _other_programs(rotation, program)
+    # The page speaks of the rotation as saved: an invalid form leaves its edits on the instance.
+    saved_name, saved_site = rotation.name, rotation.site.name if rotation.pk else ""
     data = request.POST if request.method == "POST" else None
     rotation_form = RotationForm(
         data, instance=rotation, prefix="rotation", others=others,
@@ -93,6 +95,8 @@ def rotation_edit(request: HttpRequest, pk: int, use: int | None = None) -> Http
         "program": program,
         "use": instance,
         "rotation": rotation,
+        "saved_name": saved_name,
+        "saved_site": saved_site,
         "shared": bool(others),
         "others": others,
         "rotation_form": rotation_form,

@@ -1,9 +1,11 @@
-"""A coordinator moves a resident by hand and sees the broken rule, locks and publishes; the
-resident reads their schedule on a phone; the site view and on-call list are accessible."""
+"""A coordinator moves a resident by hand and sees the broken rule, locks and publishes, and
+starts using another program's rotation; the resident reads their schedule on a phone; the site
+view and on-call list are accessible; the GME office builds every program's year."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -57,6 +59,18 @@ def test_coordinator_edits_the_grid_sees_the_broken_rule_locks_and_publishes(
     page.get_by_label("Reason for the change").fill("Clinic swap")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Version 2 is published; 0 trainee(s) were told.")).to_be_visible()
+    # IM starts using cardiology's cath lab, by halves.
+    page.goto(f"{base}/schedules/programs/{small.im.pk}/setup/")
+    page.get_by_role("link", name="Use an existing rotation").click()
+    page.get_by_label("Rotation").select_option(label=_choice(page, "Cath lab"))
+    page.get_by_label("Half-blocks allowed").check()
+    assert_accessible(page)
+    screenshot(page, "schedules/join-desktop")
+    page.get_by_role("button", name="Use this rotation").click()
+    expect(page.get_by_text("now sends trainees to Cath lab (Riverside Hospital)")).to_be_visible()
+    expect(page.get_by_role("cell", name="Cath lab", exact=False)).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "schedules/setup-desktop")
     # The call month shows the ACGME check in place, and swaps wait for a decision.
     from tests.test_schedules_calls import _month
 
@@ -93,3 +107,24 @@ def test_resident_reads_their_year_on_a_phone_and_sites_see_arrivals(
     expect(page.get_by_role("cell", name="Ben Baker New")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "schedules/site-phone")
+    # The GME office builds every program's year; IM's published year is kept.
+    page.goto(f"{base}/schedules/?year={YEAR}")
+    assert_accessible(page)
+    assert_fits_width(page)
+    screenshot(page, "schedules/home-gme-phone")
+    page.get_by_role("button", name="Build every program’s year").click()
+    expect(page.get_by_role("heading", name=f"Build every program's year {YEAR}")).to_be_visible()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.1")
+    expect(page.get_by_text("1 draft is ready")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Cardiovascular Disease Fellowship, version 1")
+    ).to_be_visible()
+    assert_accessible(page)
+    assert_fits_width(page)
+    screenshot(page, "schedules/job-all-phone")
+
+
+def _choice(page: Page, starts: str) -> str:
+    """The label of the first option of the rotation list that names `starts`."""
+    labels: list[str] = page.get_by_label("Rotation").locator("option").all_inner_texts()
+    return next(label for label in labels if f": {starts} (" in label)
