@@ -15,7 +15,14 @@ from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import JobCancelled, Progress, job_handler, job_start
 from rounds.people.models import Trainee
-from rounds.schedules.models import Block, CallSchedule, RotationAssignment, RotationSchedule
+from rounds.schedules.models import (
+    Block,
+    CallSchedule,
+    Rotation,
+    RotationAssignment,
+    RotationProgram,
+    RotationSchedule,
+)
 from rounds.schedules.problem import build_problem, pid
 from rounds.schedules.services import ScheduleError, schedule_create
 
@@ -122,12 +129,18 @@ ALL_TIME_LIMIT = 180.0
 
 
 def institution_programs(academic_year: int, *, keep_published: bool) -> list[Program]:
-    """Programs the institution-wide solve builds: those with blocks and active trainees in the
-    year, less those with a published year when `keep_published` (their schedule stays and counts
-    as load on shared rotations)."""
+    """Programs the institution-wide solve builds: those with blocks, active trainees and
+    rotations in the year, less those with a published year when `keep_published` (their schedule
+    stays and counts as load on shared rotations)."""
+    with_rotations = (
+        RotationProgram.objects.filter(rotation__is_active=True)
+        .exclude(rotation__kind=Rotation.Kind.VACATION)
+        .values("program")
+    )
     programs = Program.objects.filter(
         blocks__academic_year=academic_year,
         trainees__status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE],
+        pk__in=with_rotations,
     ).distinct()
     if keep_published:
         published = RotationSchedule.objects.filter(
@@ -170,10 +183,10 @@ def institution_solve_start(
         raise ScheduleError(
             f"No program is left to build for {years}: "
             + (
-                "every program with blocks and trainees has a published year. Untick “keep "
-                "published years” to build new drafts for them too."
+                "every program with blocks, trainees and rotations has a published year. "
+                "Untick “keep published years” to build new drafts for them too."
                 if keep_published
-                else "no program has blocks and active trainees for that year."
+                else "no program has blocks, active trainees and rotations for that year."
             )
         )
     _one_scheme(programs, academic_year)
