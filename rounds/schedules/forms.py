@@ -140,6 +140,17 @@ class RotationUseForm(GuardedModelForm):
         return cleaned
 
 
+class RotationChoiceField(forms.ModelChoiceField):
+    """A rotation by site, capacity and who uses it: "Riverside Hospital: MICU (room for 26;
+    used by 6 programs)"."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        users = sorted(u.program.name for u in obj.uses.all())
+        room = f"room for {obj.capacity}" if obj.capacity is not None else "no capacity"
+        used = f"used by {_names(users)}" if len(users) <= 2 else f"used by {len(users)} programs"
+        return f"{obj.site.name}: {obj.name} ({room}; {used if users else 'unused'})"
+
+
 class RotationJoinForm(RotationUseForm):
     """This program starts using a rotation that exists already (another program's, at any
     site): its own PGY range and numbers; the rotation's capacity holds across every program."""
@@ -147,6 +158,7 @@ class RotationJoinForm(RotationUseForm):
     class Meta(RotationUseForm.Meta):
         fields = ["rotation", *RotationUseForm.Meta.fields]
         labels = {**RotationUseForm.Meta.labels, "rotation": "Rotation"}
+        field_classes = {"rotation": RotationChoiceField}
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, program=program, **kwargs)
@@ -154,7 +166,6 @@ class RotationJoinForm(RotationUseForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = joinable_rotations(program)
         field.empty_label = "— choose a rotation —"
-        field.label_from_instance = _rotation_choice  # type: ignore[method-assign]
         field.help_text = "Every active rotation this program does not use yet, by site."
 
 
@@ -167,13 +178,6 @@ def joinable_rotations(program: Program) -> QuerySet[Rotation]:
         .prefetch_related("uses__program")
         .order_by("site__name", "name")
     )
-
-
-def _rotation_choice(rotation: Rotation) -> str:
-    users = sorted(u.program.name for u in rotation.uses.all())
-    room = f"room for {rotation.capacity}" if rotation.capacity is not None else "no capacity"
-    used = f"used by {_names(users)}" if len(users) <= 2 else f"used by {len(users)} programs"
-    return f"{rotation.site.name}: {rotation.name} ({room}; {used if users else 'unused'})"
 
 
 class CurriculumForm(GuardedModelForm):
