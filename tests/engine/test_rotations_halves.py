@@ -59,8 +59,10 @@ def test_two_wishes_in_one_block_are_both_granted_by_halves() -> None:
         {"trainee": "ana", "rotation": "clinic", "block": 1, "weight": 5},
         {"trainee": "ana", "rotation": "elective", "block": 1, "weight": 5},
     ]
-    _, result = solved(data)
-    assert result.status == Status.OPTIMAL and result.objective == 0
+    problem, result = solved(data)
+    # The split costs 1 (SPLIT_COST): less than either wish, and it is not a wish bent.
+    assert result.status == Status.OPTIMAL and result.objective == 1
+    assert bent(problem, result.placements) == []
     ana_block1 = {(h, r) for t, b, h, r in cells(result) if (t, b) == ("ana", 1)}
     assert {r for _, r in ana_block1} == {"clinic", "elective"}
     assert {h for h, _ in ana_block1} == {1, 2}
@@ -77,9 +79,9 @@ def test_capacity_holds_per_half_and_a_whole_block_fills_both() -> None:
         {"trainee": "ana", "rotation": "clinic", "block": 1, "weight": 5},
         {"trainee": "ben", "rotation": "clinic", "block": 1, "weight": 5},
     ]
-    # Clinic has room for one: each gets one half of block 1 there.
+    # Clinic has room for one: each gets one half of block 1 there (two split blocks).
     _, result = solved(data)
-    assert result.objective == 0
+    assert result.objective == 2
     on_clinic = sorted((h, t) for t, b, h, r in cells(result) if b == 1 and r == "clinic")
     assert [h for h, _ in on_clinic] == [1, 2] and {t for _, t in on_clinic} == {"ana", "ben"}
     # Ana fixed on clinic for the whole block takes both halves: Ben's wish is bent.
@@ -91,6 +93,17 @@ def test_capacity_holds_per_half_and_a_whole_block_fills_both() -> None:
     assert [b["text"] for b in bent(problem, result.placements)] == [
         "Ben asked for Clinic in block 1 and did not get it"
     ]
+
+
+def test_no_block_is_split_without_a_reason() -> None:
+    data = clinic_and_elective()
+    data["preferences"] = [{"trainee": "ana", "rotation": "clinic", "block": 1, "weight": 5}]
+    problem, result = solved(data)
+    assert result.objective == 0
+    assert [p for p in result.placements if p.half] == []
+    split = [p for p in result.placements if p.trainee != "ana" or p.block != 1]
+    split += [Placement("ana", 1, "clinic", 1), Placement("ana", 1, "elective", 2)]
+    assert score(problem, split) == 1
 
 
 def test_one_rotation_in_both_halves_is_a_whole_block() -> None:
@@ -119,7 +132,7 @@ def test_curriculum_counts_a_half_as_half_a_block() -> None:
     # Exactly one block of electives, as two halves, and clinic in both blocks.
     ana = {(b, h, r) for t, b, h, r in cells(result) if t == "ana"}
     assert sum(1 for _, h, r in ana if r == "elective" and h) == 2
-    assert result.objective == 0
+    assert result.objective == 2  # two split blocks, cheaper than a clinic wish bent
     problem = Problem.from_json(data)
     half_short = [
         Placement("ana", 1, "elective", 1),
@@ -160,7 +173,7 @@ def test_a_half_block_vacation_and_the_checker_speaks_of_halves() -> None:
     data = clinic_and_elective()
     data["vacations"] = [{"trainee": "ana", "block": 1, "half": 2, "weight": 10}]
     problem, result = solved(data)
-    assert ("ana", 1, 2, None) in cells(result) and result.objective == 0
+    assert ("ana", 1, 2, None) in cells(result) and result.objective == 1  # the split
     ana1 = {(h, r) for t, b, h, r in cells(result) if (t, b) == ("ana", 1)}
     assert ana1 in ({(1, "clinic"), (2, None)}, {(1, "elective"), (2, None)})
     hand = [
@@ -205,7 +218,7 @@ def test_two_programs_share_a_rotation_by_halves() -> None:
     ]
     for decompose in (True, False):
         _, result = solved(data, decompose=decompose)
-        assert result.objective == 0, decompose
+        assert result.objective == 2, decompose  # Ana's and Cy's block 2 split
         on_clinic = [c for c in cells(result) if c[1] == 2 and c[3] == "clinic"]
         assert sorted(c[2] for c in on_clinic) == [1, 2]
 

@@ -8,7 +8,8 @@ asked for or approved. Each half of every trainee's block is exactly one of thes
 placement fills both halves, and one rotation in both halves is always the whole-block x.
 
 Counts are in half-blocks when the problem has any (`units` = 2), so curriculum counts a half as
-half a block and the objective is twice the cost in blocks; `cost()` turns it back.
+half a block and the objective is twice the cost in blocks; `cost()` turns it back. Each block in
+halves costs SPLIT_COST, so the solver splits a block only when it buys something.
 
 In explain mode each hard rule group (a curriculum line, a capacity in a block or half, a program's
 minimum in a block or half, a fixed placement, an approved vacation) is guarded by an enforcement
@@ -24,7 +25,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from rounds.engine.roster.model import Group, Penalty
-from rounds.engine.rotations.problem import HALVES, Problem, Use, blocks_text
+from rounds.engine.rotations.problem import HALVES, SPLIT_COST, Problem, Use, blocks_text
 
 
 class RotationModel:
@@ -101,6 +102,7 @@ class RotationModel:
         self._capacity()
         self._curriculum()
         self._preferences()
+        self._splits()
         self.model.minimize(self.objective())
 
     def _variables(self) -> None:
@@ -350,6 +352,15 @@ class RotationModel:
                     got,
                     _says(f"{who} asked not to do {what}{when} and got it"),
                 )
+
+    def _splits(self) -> None:
+        """A block in halves has exactly one half-piece in its first half: that costs SPLIT_COST."""
+        p = self.problem
+        first_halves = [var for (_t, _b, _r, k), var in self.h.items() if k == 1]
+        first_halves += [var for (_t, _b, k), var in self.off_half.items() if k == 1]
+        for var in first_halves:
+            self.penalize("split", SPLIT_COST * self.units, var, _says("a block split in halves"))
+        assert not first_halves or p.has_halves
 
 
 def _says(text: str) -> Callable[[int], str]:

@@ -66,6 +66,9 @@ class Rotation:
 
 
 HALVES = (1, 2)
+# Every block split in halves costs this much, so halves appear only where they buy something (two
+# wishes in one block, a curriculum line, room on a full rotation), never at random.
+SPLIT_COST = 1
 
 
 def _flag(d: dict[str, Any], key: str, path: str) -> bool:

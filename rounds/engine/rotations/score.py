@@ -2,7 +2,7 @@
 
 The same arithmetic as the CP-SAT objective (a test proves they agree), split by program, so the
 neighbourhood search knows where cost sits, and said in words, so a schedule (solved or edited by
-hand) can tell which wish was bent and by how much.
+hand) can tell which wish was bent and by how much. A block split in halves costs SPLIT_COST.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rounds.engine.rotations.check import Half, Placement, by_half, halves_on
-from rounds.engine.rotations.problem import HALVES, BlockRef, Problem, Requirement
+from rounds.engine.rotations.problem import HALVES, SPLIT_COST, BlockRef, Problem, Requirement
 
 Cost = tuple[str, str, float, str]  # program, rule, cost, sentence
 
@@ -35,6 +35,10 @@ def _costs(p: Problem, placements: list[Placement]) -> Iterator[Cost]:
         yield from _curriculum_costs(p, req, spent)
     for pref in p.preferences:
         yield from _preference_cost(p, pref, cell)
+    for tid, block in sorted({(pl.trainee, pl.block) for pl in placements if pl.half}):
+        who = p.trainee(tid)
+        text = f"{who.label}'s {p.block_label(block)} is split in halves"
+        yield who.program, "split", SPLIT_COST, text
 
 
 def _curriculum_costs(
@@ -107,9 +111,11 @@ def score(problem: Problem, placements: list[Placement]) -> float:
 
 
 def bent(problem: Problem, placements: list[Placement]) -> list[dict[str, Any]]:
-    """Every soft rule the placements bend, costliest first."""
+    """Every soft rule the placements bend, costliest first (a split block is a choice the
+    solver paid for, not a rule bent, so it is counted in the cost but not listed)."""
     out = [
         {"rule": rule, "cost": value, "text": text}
         for _program, rule, value, text in _costs(problem, placements)
+        if rule != "split"
     ]
     return sorted(out, key=lambda b: -b["cost"])
