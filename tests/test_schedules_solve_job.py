@@ -187,7 +187,18 @@ def test_an_institution_solve_can_be_cancelled_and_nothing_is_left_to_build(  # 
     response = gme.post(
         reverse("schedules:solve_all", args=[2026]), {"keep_published": "1"}, follow=True
     )
-    assert "No program is left to build for 2026–2027" in response.content.decode()
+    assert (
+        "No program is left to build for 2026–2027: every program with blocks, trainees and "
+        "rotations has a published year."
+    ) in response.content.decode()
+    # A year nobody has cut into blocks says so.
+    later = gme.post(
+        reverse("schedules:solve_all", args=[2030]), {"keep_published": "1"}, follow=True
+    )
+    assert (
+        "No program is left to build for 2030–2031: no program has blocks, active trainees and "
+        "rotations for that year."
+    ) in later.content.decode()
     assert Job.objects.filter(kind="rotation_solve_all").count() == 1
     assert cards.pk
 

@@ -180,12 +180,13 @@ def institution_solve_start(
     years = f"{academic_year}–{academic_year + 1}"
     programs = institution_programs(academic_year, keep_published=keep_published)
     if not programs:
+        every = institution_programs(academic_year, keep_published=False)
         raise ScheduleError(
             f"No program is left to build for {years}: "
             + (
                 "every program with blocks, trainees and rotations has a published year. "
                 "Untick “keep published years” to build new drafts for them too."
-                if keep_published
+                if every
                 else "no program has blocks, active trainees and rotations for that year."
             )
         )
