@@ -314,7 +314,7 @@ def schedule_import(
     *, schedule: RotationSchedule, filename: str, data: bytes, revision: int, by: object
 ) -> int:
     """Replace the draft's cells from a workbook laid out like the export; all or nothing."""
-    from rounds.schedules.services import _check_editable
+    from rounds.schedules.services import check_editable
 
     try:
         table = read_table(filename, data)
@@ -351,7 +351,7 @@ def schedule_import(
         raise ImportProblems(problems)
     with transaction.atomic():
         locked_schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
-        _check_editable(locked_schedule, revision)
+        check_editable(locked_schedule, revision)
         current: dict[tuple[int, int], list[RotationAssignment]] = {}
         for a in RotationAssignment.objects.filter(schedule=schedule):
             current.setdefault((a.trainee_id, a.block_id), []).append(a)

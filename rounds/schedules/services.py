@@ -226,9 +226,6 @@ def revision_bump(schedule: Versioned) -> None:
     schedule.save(update_fields=["revision"])
 
 
-_check_editable = check_editable  # the Excel import (feeds.py) still uses the old name
-
-
 def assignment_set(
     *,
     schedule: RotationSchedule,
