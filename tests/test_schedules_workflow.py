@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
+from rounds.schedules.models import Block, RotationAssignment, RotationProgram, RotationSchedule
 from rounds.schedules.services import (
     ScheduleError,
     StaleEdit,
@@ -75,6 +75,47 @@ def test_moving_a_resident_by_hand_shows_the_broken_rules_in_place(
     text = html.content.decode()
     assert "MICU has 3 trainees in block 1; room for 2" in text
     assert "Wards has 0 from Internal Medicine Residency in block 1; it needs 1" in text
+
+
+def test_a_coordinator_splits_a_block_in_halves_by_hand(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    coord = client_as("coord.im")
+    block12 = x.im_blocks[11]
+    split = {"trainee": small.ana.pk, "block": block12.pk, "revision": x.draft.revision}
+    # Neither rotation is taken by halves yet: refused, saying where to allow it.
+    refused = coord.post(
+        reverse("schedules:cell", args=[x.draft.pk]),
+        {**split, "rotation": f"split:{x.clinic.pk}:{x.wards.pk}"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Clinic is not taken for half a block in Internal Medicine Residency" in refused
+    assert "Half a block each" not in refused
+    RotationProgram.objects.filter(program=small.im, rotation__in=[x.clinic, x.wards]).update(
+        half_blocks=True
+    )
+    page = coord.get(reverse("schedules:grid", args=[x.draft.pk])).content.decode()
+    assert f'value="split:{x.clinic.pk}:{x.wards.pk}">Clinic / Wards</option>' in page
+    done = coord.post(
+        reverse("schedules:cell", args=[x.draft.pk]),
+        {**split, "rotation": f"split:{x.clinic.pk}:{x.wards.pk}"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Clinic / Wards (half each)" in done
+    cell = RotationAssignment.objects.filter(schedule=x.draft, trainee=small.ana, block=block12)
+    assert sorted((a.half, a.rotation.name) for a in cell) == [(1, "Clinic"), (2, "Wards")]
+    # Locking a split cell locks both halves.
+    x.draft.refresh_from_db()
+    coord.post(
+        reverse("schedules:lock", args=[x.draft.pk]),
+        {"trainee": small.ana.pk, "block": block12.pk, "locked": "1",
+         "revision": x.draft.revision},
+    )  # fmt: skip
+    assert all(a.locked for a in cell.all())
+    bogus = coord.post(
+        reverse("schedules:cell", args=[x.draft.pk]),
+        {**split, "rotation": "split:x:1"},
+    )
+    assert bogus.status_code == 404
 
 
 def test_two_coordinators_never_overwrite_each_other(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]

@@ -26,7 +26,6 @@ from rounds.schedules.models import (
     CallSchedule,
     Rotation,
     RotationAssignment,
-    RotationProgram,
     RotationSchedule,
 )
 from rounds.schedules.services import ScheduleError, StaleEdit
@@ -314,7 +313,7 @@ def schedule_import(
     *, schedule: RotationSchedule, filename: str, data: bytes, revision: int, by: object
 ) -> int:
     """Replace the draft's cells from a workbook laid out like the export; all or nothing."""
-    from rounds.schedules.services import check_editable
+    from rounds.schedules.services import check_editable, half_block_rotations
 
     try:
         table = read_table(filename, data)
@@ -331,7 +330,7 @@ def schedule_import(
     for column in table.columns:
         if column.startswith("block_") and column not in blocks:
             problems.append(f"{filename}, column {column}: this year has no such block")
-    halves_ok = _half_block_rotations(schedule)
+    halves_ok = half_block_rotations(schedule.program_id)
     wanted: dict[tuple[int, int], dict[int, Rotation]] = {}
     for row in table.rows:
         key = row.values.get("trainee_id", "").strip().removesuffix(".0")
@@ -386,15 +385,6 @@ def schedule_import(
             changes={"cells": changed},
         )
     return changed
-
-
-def _half_block_rotations(schedule: RotationSchedule) -> set[int]:
-    """Rotations the program's trainees may take for half a block."""
-    return set(
-        RotationProgram.objects.filter(program=schedule.program, half_blocks=True).values_list(
-            "rotation_id", flat=True
-        )
-    )
 
 
 def _read_cell(

@@ -211,6 +211,7 @@ class GridRow:
     cells: list[GridCell]
     options: list[Rotation]
     findings: list[str]
+    splits: list[tuple[Rotation, Rotation]] = field(default_factory=list)  # first, second half
 
 
 @dataclass
@@ -281,6 +282,10 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         grid.cost = score(problem, placements)
     for t in trainees:
         options = [u.rotation for u in uses if u.eligible(t.pgy) or u.rotation.is_off]
+        by_halves = [
+            u.rotation for u in uses if u.half_blocks and (u.eligible(t.pgy) or u.rotation.is_off)
+        ]
+        splits = [(a, b) for a in by_halves for b in by_halves if a != b]
         row_cells = []
         for b in blocks:
             found = cells.get((t.pk, b.pk))
@@ -293,5 +298,5 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
                     [] if found else halves.get((t.pk, b.pk), []),
                 )
             )
-        grid.rows.append(GridRow(t, row_cells, options, per_trainee.get(t.pk, [])))
+        grid.rows.append(GridRow(t, row_cells, options, per_trainee.get(t.pk, []), splits))
     return grid

@@ -234,8 +234,20 @@ def assignment_set(
     rotation: Rotation,
     revision: int,
     by: Any,
+    second: Rotation | None = None,
 ) -> RotationAssignment:
-    """Put a trainee on a rotation for a whole block of a draft, if nobody edited it meanwhile."""
+    """Put a trainee on a rotation for a whole block of a draft, or on `rotation` then `second`
+    for half a block each, if nobody edited it meanwhile."""
+    if second == rotation:
+        second = None  # one rotation in both halves is the whole block
+    if second is not None:
+        allowed = half_block_rotations(schedule.program_id)
+        for part in (rotation, second):
+            if part.pk not in allowed:
+                raise ScheduleError(
+                    f"{part.name} is not taken for half a block in {schedule.program}; "
+                    "allow half-blocks for it on the program's setup page first."
+                )
     with transaction.atomic():
         schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
         check_editable(schedule, revision)
@@ -250,18 +262,32 @@ def assignment_set(
                 f"{trainee.person} in {block.label} is locked. Unlock the cell to change it."
             )
         cell.delete()
-        assignment = RotationAssignment.objects.create(
-            schedule=schedule, trainee=trainee, block=block, rotation=rotation
-        )
+        parts = [(0, rotation)] if second is None else [(1, rotation), (2, second)]
+        created = [
+            RotationAssignment.objects.create(
+                schedule=schedule, trainee=trainee, block=block, half=half, rotation=part
+            )
+            for half, part in parts
+        ]
         revision_bump(schedule)
+        label = " / ".join(part.name for _half, part in parts)
         audit_record(
             by=by,
             action="update",
             instance=schedule,
-            summary=f"{trainee.person} in {block.label}: {rotation.name}",
-            changes={"from": before, "to": rotation.name},
+            summary=f"{trainee.person} in {block.label}: {label}",
+            changes={"from": before, "to": label},
         )
-    return assignment
+    return created[0]
+
+
+def half_block_rotations(program_id: int) -> set[int]:
+    """Rotations the program's trainees may take for half a block."""
+    return set(
+        RotationProgram.objects.filter(program_id=program_id, half_blocks=True).values_list(
+            "rotation_id", flat=True
+        )
+    )
 
 
 def assignment_lock(

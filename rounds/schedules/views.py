@@ -227,14 +227,20 @@ def _cell_args(request: HttpRequest, schedule: RotationSchedule) -> tuple[Traine
 def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(request, pk)
     trainee, block, revision = _cell_args(request, schedule)
-    rotation = get_object_or_404(Rotation, pk=request.POST.get("rotation"))
+    # "12" is a whole block of rotation 12; "split:12:7" its first half on 12, second on 7.
+    choice = request.POST.get("rotation", "")
+    pks = choice.removeprefix("split:").split(":") if choice.startswith("split:") else [choice]
+    if len(pks) > 2 or not all(pk.isdigit() for pk in pks):
+        raise Http404("No such rotation.")
+    parts = [get_object_or_404(Rotation, pk=pk) for pk in pks]
     error = ""
     try:
         assignment_set(
             schedule=schedule,
             trainee=trainee,
             block=block,
-            rotation=rotation,
+            rotation=parts[0],
+            second=parts[1] if len(parts) == 2 else None,
             revision=revision,
             by=request.user,
         )
