@@ -48,7 +48,12 @@ from rounds.schedules.models import (
     SwapProposal,
 )
 from rounds.schedules.problem import active_trainees
-from rounds.schedules.services import ScheduleError, check_editable, revision_bump
+from rounds.schedules.services import (
+    ScheduleError,
+    check_editable,
+    lock_program,
+    revision_bump,
+)
 
 KINDS = {
     "in_house_call": CallAssignment.Kind.IN_HOUSE_CALL,
@@ -159,6 +164,7 @@ def _merge_leave(days: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _next_number(program: Program, month: dt.date) -> int:
+    lock_program(program)
     top = CallSchedule.objects.filter(program=program, month=month).aggregate(n=Max("number"))
     return (top["n"] or 0) + 1
 

@@ -108,7 +108,15 @@ def vacation_rotation(program: Program) -> Rotation:
 # ---------------------------------------------------------------- versions
 
 
+def lock_program(program: Program) -> None:
+    """Inside a transaction: wait for any other version being made for this program. Two
+    coordinators making a new version at once then get numbers one after the other, not the
+    same number and an error page (PostgreSQL; SQLite writes one transaction at a time)."""
+    list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk", flat=True))
+
+
 def _next_number(program: Program, academic_year: int) -> int:
+    lock_program(program)
     top = RotationSchedule.objects.filter(program=program, academic_year=academic_year).aggregate(
         n=Max("number")
     )["n"]
