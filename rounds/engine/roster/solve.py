@@ -27,9 +27,8 @@ from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
 
 # Rounds in a row without a better schedule before a whole-model search restarts from the
-# incumbent: with two lanes a dozen small rounds pass in a second, and a restart holds both
-# cores for several (Curtois 8 spent 45 of 60 s restarting at 12).
-STALL_ROUNDS = 30
+# incumbent (see _Search._restart_due).
+STALL_ROUNDS = 12
 
 
 class Status(enum.StrEnum):
@@ -354,6 +353,12 @@ class _Search:
                 for move in inflight.values():
                     move.solver.stop_search()
 
+    def _restart_due(self) -> bool:
+        """After STALL_ROUNDS rounds without a better schedule, a whole-model search from the
+        incumbent: on small models it finds the coordinated moves the lanes miss (Curtois 5 and
+        6 improve almost only that way); on large ones most rounds improve, so it rarely runs."""
+        return self.stall >= STALL_ROUNDS and self.remaining() > 3
+
     def _proven(self) -> bool:
         if self.bound is not None and self.objective is not None and self.objective <= self.bound:
             self.optimal = True
@@ -370,7 +375,7 @@ class _Search:
             limit = min(1.0, self.remaining())
         else:
             self.sweep_queue = []
-            if self.stall >= STALL_ROUNDS and self.remaining() > 3:
+            if self._restart_due():
                 if busy:
                     return None
                 total = self.deadline - self.started
