@@ -29,6 +29,8 @@ from rounds.engine.roster.problem import Problem
 # Rounds in a row without a better schedule before a whole-model search restarts from the
 # incumbent (see _Search._restart_due).
 STALL_ROUNDS = 12
+# Assignment variables below which the neighbourhood search runs one lane with every worker.
+SMALL_MODEL = 5000
 
 
 class Status(enum.StrEnum):
@@ -319,7 +321,7 @@ class _Search:
         sharing it (Curtois 12, five people: optimal in 0.8 s against no proof in 5 s), so two
         lanes double the rounds on two cores. A move solved against an incumbent that has
         changed since is checked again on the new one before it is taken."""
-        lanes = max(1, self.workers)
+        lanes = self.lanes = self._lanes()
         n_people = len(self.rm.problem.people)
         # Small neighbourhoods solve to optimality in a fraction of a second and improve a lot
         # (Curtois 12: a 3-day window for everyone, 0.1 s); they grow while that stays true.
@@ -352,6 +354,14 @@ class _Search:
             finally:
                 for move in inflight.values():
                     move.solver.stop_search()
+
+    def _lanes(self) -> int:
+        """One lane per worker on large models; on small ones a single lane with every worker
+        (their neighbourhoods are most of the model, and all workers on one find the moves
+        that one worker alone misses: Curtois 5 and 6)."""
+        if len(self.rm.x) < SMALL_MODEL:
+            return 1
+        return max(1, self.workers)
 
     def _restart_due(self) -> bool:
         """After STALL_ROUNDS rounds without a better schedule, a whole-model search from the
@@ -397,7 +407,8 @@ class _Search:
             status = self._sub_solve_whole(free, limit)
             self._adapt(kind, status, len(free))
             return None
-        solver = _solver(limit, 1, self.rng.randrange(1 << 30), self.max_lp)
+        workers = max(1, self.workers // self.lanes)
+        solver = _solver(limit, workers, self.rng.randrange(1 << 30), self.max_lp)
         return _Move(kind, free, self.version, sub, solver)
 
     def _finish(self, move: _Move, status: int, objective: float, solution: list[int]) -> None:
