@@ -61,9 +61,6 @@ class RosterModel:
         # must not scan every variable of the model: Curtois 13 built in 7 s that way).
         self.own: dict[int, list[tuple[tuple[int, int, int], cp_model.IntVar]]] = defaultdict(list)
         self.work: dict[tuple[int, int], Lit] = {}
-        # Helper variables that only restate some cells (worked that day, worked that weekend):
-        # a neighbourhood that leaves those cells fixed may treat them as fixed too.
-        self.cells_of: dict[int, list[tuple[int, int]]] = {}
         self.shift_ix = problem.shift_index()
         self.person_ix = problem.person_index()
         self._build()
@@ -213,7 +210,6 @@ class RosterModel:
         if len(shifts) == 1:
             return shifts[0]
         work = self.model.new_bool_var(f"w_{p}_{d}")
-        self.cells_of[work.index] = [(p, d)]
         if self.problem.max_shifts_per_day == 1:
             self.model.add(sum(shifts) == work)
         else:
@@ -573,7 +569,6 @@ class RosterModel:
                 result.append(lits[0])  # type: ignore[arg-type]
                 continue
             worked = self.model.new_bool_var(f"we_{p}_{days[0]}")
-            self.cells_of[worked.index] = [(p, d) for d in days]
             self.model.add_max_equality(worked, lits)
             result.append(worked)
         cache[p] = result

@@ -15,7 +15,6 @@ import random
 import threading
 import time
 from array import array
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,6 @@ from ortools.sat.python import cp_model
 from rounds.engine.errors import ProblemError
 from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
-
-# Rounds in a row without a better schedule before a whole-model search restarts from the
-# incumbent (see _Search._restart_due).
-STALL_ROUNDS = 12
-# Assignment variables below which the neighbourhood search runs one lane with every worker.
-SMALL_MODEL = 5000
 
 
 class Status(enum.StrEnum):
@@ -248,8 +241,6 @@ class _Search:
         self.trainees = any(rm.is_trainee(p) for p in range(len(rm.problem.people)))
         self.max_lp = not self.trainees
         self.lns_improvements = 0
-        self.version = 0  # raised whenever the incumbent changes
-        self.rechecks = 0  # moves solved against an older incumbent and checked again
         self._submodels_index: _SubModels | None = None
 
     @property
@@ -311,179 +302,67 @@ class _Search:
     def _take(self, solver: cp_model.CpSolver) -> None:
         self.values = list(solver.response_proto.solution)
         self.objective = solver.objective_value
-        self.version += 1
 
     # ------------------------------------------------------------ large-neighbourhood search
 
     def lns(self) -> None:
-        """Neighbourhoods solved in parallel lanes, one CP-SAT worker each: a neighbourhood's
-        model is small, and one worker with the full linearization solves it faster than two
-        sharing it (Curtois 12, five people: optimal in 0.8 s against no proof in 5 s), so two
-        lanes double the rounds on two cores. A move solved against an incumbent that has
-        changed since is checked again on the new one before it is taken."""
-        lanes = self.lanes = self._lanes()
-        n_people = len(self.rm.problem.people)
+        proto = self.rm.model.proto
+        x_items = list(self.rm.x.items())
         # Small neighbourhoods solve to optimality in a fraction of a second and improve a lot
         # (Curtois 12: a 3-day window for everyone, 0.1 s); they grow while that stays true.
-        self.sizes = {"people": 1.5 / n_people, "days": 0.12, "block": 0.25}
+        n_people = len(self.rm.problem.people)
+        sizes = {"people": 1.5 / n_people, "days": 0.12, "block": 0.25}
         total = self.deadline - self.started
-        self.sub_limit = min(3.0, max(0.25, self.remaining() / 50))
-        self.stall = 0
-        # Pure rostering first sweeps each person's whole schedule once against everyone
-        # else's; trainees' call schedules start close to the optimum.
-        self.sweep_queue = list(range(n_people)) if self.max_lp else []
-        self.rng.shuffle(self.sweep_queue)
-        self.sweep_until = time.monotonic() + 0.4 * total
-        inflight: dict[Future[tuple[int, float, list[int]]], _Move] = {}
-        with ThreadPoolExecutor(max_workers=lanes) as pool:
-            try:
-                while self.remaining() > 0.2 and self.values is not None and not self.optimal:
-                    if self._proven():
-                        break
-                    while len(inflight) < lanes and self.remaining() > 0.2:
-                        move = self._next_move(busy=bool(inflight))
-                        if move is None:
-                            break
-                        inflight[pool.submit(_solve_move, move)] = move
-                    if not inflight:
-                        continue
-                    done, _ = wait(inflight, timeout=self.remaining(), return_when=FIRST_COMPLETED)
-                    for future in done:
-                        move = inflight.pop(future)
-                        self._finish(move, *future.result())
-            finally:
-                for move in inflight.values():
-                    move.solver.stop_search()
-
-    def _lanes(self) -> int:
-        """One lane per worker on large models; on small ones a single lane with every worker
-        (their neighbourhoods are most of the model, and all workers on one find the moves
-        that one worker alone misses: Curtois 5 and 6)."""
-        if len(self.rm.x) < SMALL_MODEL:
-            return 1
-        return max(1, self.workers)
-
-    def _restart_due(self) -> bool:
-        """After STALL_ROUNDS rounds without a better schedule, a whole-model search from the
-        incumbent: on small models it finds the coordinated moves the lanes miss (Curtois 5 and
-        6 improve almost only that way); on large ones most rounds improve, so it rarely runs."""
-        return self.stall >= STALL_ROUNDS and self.remaining() > 3
-
-    def _proven(self) -> bool:
-        if self.bound is not None and self.objective is not None and self.objective <= self.bound:
-            self.optimal = True
-        return self.optimal
-
-    def _next_move(self, busy: bool) -> _Move | None:
-        """The next neighbourhood to solve in a lane, or None to wait for the running ones.
-        Whole-model work (a restart from the incumbent, a neighbourhood too big to cut out)
-        needs every core and the shared model, so it runs here, once the lanes are idle."""
-        assert self.values is not None
-        if self.sweep_queue and time.monotonic() < self.sweep_until:
-            p = self.sweep_queue.pop()
-            kind, free = "sweep", {(p, d) for d in range(self.rm.days)}
-            limit = min(1.0, self.remaining())
-        else:
-            self.sweep_queue = []
-            if self._restart_due():
-                if busy:
-                    return None
-                total = self.deadline - self.started
+        sub_limit = min(3.0, max(0.25, (self.deadline - time.monotonic()) / 50))
+        stall = 0
+        if self.max_lp:  # pure rostering; trainees' call schedules start close to the optimum
+            self._sweep(proto, x_items, 0.4 * total)
+        while self.remaining() > 0.2 and self.values is not None and not self.optimal:
+            if (
+                self.bound is not None
+                and self.objective is not None
+                and self.objective <= self.bound
+            ):
+                self.optimal = True
+                break
+            if stall >= 12 and self.remaining() > 3:
                 self.full_from_incumbent(min(self.remaining(), max(3.0, 0.15 * total)))
-                self.stall = 0
-                return None
-            kind = self.rng.choice(list(self.sizes))
-            free = self._neighbourhood(kind, self.sizes[kind])
-            limit = min(self.sub_limit, self.remaining())
-        sub = self._submodels.build(self.values, free)
-        if sub is None and self._submodels.usable and kind in self.sizes:
-            # Too big to cut out: a smaller one next time (a whole-model solve would hold
-            # both cores for a second or more for the same kind of move).
-            self.sizes[kind] *= 0.7
-            return None
-        if sub is None:
-            if busy:
-                return None
-            status = self._sub_solve_whole(free, limit)
-            self._adapt(kind, status, len(free))
-            return None
-        workers = max(1, self.workers // self.lanes)
-        solver = _solver(limit, workers, self.rng.randrange(1 << 30), self.max_lp)
-        return _Move(kind, free, self.version, sub, solver)
+                stall = 0
+                continue
+            kind = self.rng.choice(list(sizes))
+            free = self._neighbourhood(kind, sizes[kind])
+            before = self.objective
+            status = self._sub_solve(proto, x_items, free, min(sub_limit, self.remaining()))
+            self.lns_rounds += 1
+            stall = 0 if (self.objective or 0) < (before or 0) else stall + 1
+            if status == cp_model.OPTIMAL and len(free) == len(self.rm.work):
+                self.optimal = True  # everything was free: a proof for the whole problem
+            # Quick, conclusive sub-solves mean the neighbourhood is easy: make it bigger.
+            if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                sizes[kind] = min(1.0, sizes[kind] * 1.3)
+            elif status == cp_model.UNKNOWN:
+                sizes[kind] = max(0.03, sizes[kind] * 0.8)
+            else:  # improved but not finished: a little smaller, for more, quicker rounds
+                sizes[kind] = max(0.03, sizes[kind] * 0.85)
 
-    def _finish(self, move: _Move, status: int, objective: float, solution: list[int]) -> None:
-        before = self.objective
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self._take_move(move, objective, solution)
-        self.lns_rounds += 1
-        if self.objective is not None and before is not None and self.objective < before:
-            self.lns_improvements += 1
-            self.stall = 0
-        else:
-            self.stall += 1
-        if move.kind != "sweep":
-            self._adapt(move.kind, status, len(move.free))
-
-    def _adapt(self, kind: str, status: int, freed: int) -> None:
-        if status == cp_model.OPTIMAL and freed == len(self.rm.work):
-            self.optimal = True  # everything was free: a proof for the whole problem
-        # Quick, conclusive sub-solves mean the neighbourhood is easy: make it bigger.
-        if kind not in self.sizes:
-            return
-        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            self.sizes[kind] = min(1.0, self.sizes[kind] * 1.3)
-        elif status == cp_model.UNKNOWN:
-            self.sizes[kind] = max(0.03, self.sizes[kind] * 0.8)
-        else:  # improved but not finished: a little smaller, for more, quicker rounds
-            self.sizes[kind] = max(0.03, self.sizes[kind] * 0.85)
-
-    def _take_move(self, move: _Move, objective: float, solution: list[int]) -> None:
-        """Take a move that is no worse (equal moves too: they let the search drift on
-        plateaus). Solved against an older incumbent, it is first re-solved with its own
-        assignments fixed on the current one: what it changes may now collide with another
-        lane's move (both filling the same understaffed shift)."""
-        assert self.values is not None and self.objective is not None
-        sub = move.sub
-        if objective > sub.before + 1e-6:
-            return
-        if move.version != self.version:
-            checked = self._recheck(move, solution)
-            if checked is None:
-                return
-            sub, objective, solution = checked
-        values = list(self.values)
-        for (v, _i), value in zip(sub.variables, solution, strict=True):
-            values[v] = value
-        self.values = values
-        self.objective = self.objective - sub.before + objective
-        self.version += 1
-
-    def _recheck(
-        self, move: _Move, solution: list[int]
-    ) -> tuple[_SubModel, float, list[int]] | None:
-        assert self.values is not None
-        self.rechecks += 1
-        sub = self._submodels.build(self.values, move.free)
-        if sub is None:
-            return None
-        chosen = {
-            v: value
-            for (v, _i), value in zip(move.sub.variables, solution, strict=True)
-            if self._submodels.is_x[v]
-        }
-        variables = sub.model.proto.variables
-        for v, i in sub.variables:
-            if v in chosen:
-                domain = variables[i].domain
-                domain[0] = domain[1] = chosen[v]
-        solver = _solver(min(0.5, max(0.05, self.remaining())), 1, self.seed, self.max_lp)
-        status = solver.solve(sub.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        if solver.objective_value > sub.before + 1e-6:
-            return None
-        found = solver.response_proto.solution
-        return sub, solver.objective_value, [found[i] for _v, i in sub.variables]
+    def _sweep(
+        self,
+        proto: Any,
+        x_items: list[tuple[tuple[int, int, int], cp_model.IntVar]],
+        budget: float,
+    ) -> None:
+        """Each person's whole schedule re-solved once against everyone else's (in random
+        order): small exact moves that repair a poor first schedule quickly (Curtois 13: one
+        person alone removes a tenth of the first schedule's cost)."""
+        until = time.monotonic() + budget
+        people = list(range(len(self.rm.problem.people)))
+        self.rng.shuffle(people)
+        for p in people:
+            if time.monotonic() > until or self.remaining() < 0.2:
+                break
+            free = {(p, d) for d in range(self.rm.days)}
+            self._sub_solve(proto, x_items, free, min(1.0, self.remaining()))
+            self.lns_rounds += 1
 
     def _neighbourhood(self, kind: str, size: float) -> set[tuple[int, int]]:
         """The (person, day) cells left free."""
@@ -514,14 +393,51 @@ class _Search:
                 cost[pen.day] = cost.get(pen.day, 0) + pen.weight * self.values[pen.var.index]
         return cost
 
-    def _sub_solve_whole(self, free: set[tuple[int, int]], limit: float) -> int:
+    def _sub_solve(
+        self,
+        proto: Any,
+        x_items: list[tuple[tuple[int, int, int], cp_model.IntVar]],
+        free: set[tuple[int, int]],
+        limit: float,
+    ) -> int:
+        """Re-solve the free cells with every other assignment fixed, as a small model: only the
+        constraints that can still change (those reaching a free cell through helper variables)
+        are copied, so a few people of Curtois 13 do not re-presolve 40 000 constraints."""
+        assert self.values is not None and self.objective is not None
+        sub = self._submodels.build(self.values, free)
+        if sub is None:
+            return self._sub_solve_whole(proto, x_items, free, limit)
+        # Without trainees the full linearization solves small neighbourhoods several times faster
+        # (Curtois 13, two people: 0.1 s against 1.5 s).
+        solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
+        status = solver.solve(sub.model)
+        # Equal moves are taken too (the old search did): they let the search drift on plateaus.
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+            solver.objective_value <= sub.before + 1e-6
+        ):
+            if solver.objective_value < sub.before - 1e-6:
+                self.lns_improvements += 1
+            solution = solver.response_proto.solution
+            values = list(self.values)
+            for v, i in sub.variables:
+                values[v] = solution[i]
+            self.values = values
+            self.objective = self.objective - sub.before + solver.objective_value
+        return int(status)
+
+    def _sub_solve_whole(
+        self,
+        proto: Any,
+        x_items: list[tuple[tuple[int, int, int], cp_model.IntVar]],
+        free: set[tuple[int, int]],
+        limit: float,
+    ) -> int:
         """A large neighbourhood on the whole model: the other assignments fixed through their
         domains, restored afterwards."""
         assert self.values is not None and self.objective is not None
-        proto = self.rm.model.proto
         values = self.values
         fixed = []
-        for (p, d, _s), var in self.rm.x.items():
+        for (p, d, _s), var in x_items:
             if (p, d) not in free:
                 domain = proto.variables[var.index].domain
                 domain[0] = domain[1] = values[var.index]
@@ -576,11 +492,7 @@ class _Search:
             assignments=assignments,
             totals=totals(rm.problem, assignments),
             bent=bent,
-            stats={
-                "lns_rounds": self.lns_rounds,
-                "lns_improvements": self.lns_improvements,
-                "rechecks": self.rechecks,
-            },
+            stats={"lns_rounds": self.lns_rounds, "lns_improvements": self.lns_improvements},
         )
 
 
@@ -618,59 +530,26 @@ class _SubModel:
     before: float  # the incumbent's objective over those variables
 
 
-@dataclass
-class _Move:
-    """A neighbourhood handed to a lane: what it frees, which incumbent it was cut from."""
-
-    kind: str
-    free: set[tuple[int, int]]
-    version: int
-    sub: _SubModel
-    solver: cp_model.CpSolver
-
-
-def _solve_move(move: _Move) -> tuple[int, float, list[int]]:
-    """Runs in a lane (CP-SAT releases the interpreter lock while it solves): the status, the
-    objective over the neighbourhood's variables, and their values in `sub.variables` order."""
-    status = move.solver.solve(move.sub.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return int(status), 0.0, []
-    found = move.solver.response_proto.solution
-    return int(status), move.solver.objective_value, [found[i] for _v, i in move.sub.variables]
-
-
 class _SubModels:
     """Neighbourhood models cut from the whole model. Every constraint is read once into flat
     arrays (its kind, its literals, a linear constraint's coefficients and bounds), with the
     constraints using each variable: reading the model's own objects again for every cut made
     cutting the main cost of a round (Curtois 12: 80 ms a neighbourhood), and Python lists per
     constraint took gigabytes on a year of 150 people. A neighbourhood's model holds the free
-    assignment variables, every helper variable linked to them (penalty counts, fairness
-    totals, ...) and every constraint on those; the other cells' variables it mentions are
-    fixed to the incumbent. Constraints left out touch only unchanged variables, so the
-    incumbent still satisfies them."""
+    assignment variables, every helper variable linked to them (work days, weekends, penalty
+    counts, fairness totals, ...) and every constraint on those; the other assignment variables
+    it mentions are fixed to the incumbent. Constraints left out touch only unchanged
+    variables, so the incumbent still satisfies them."""
 
     def __init__(self, rm: RosterModel) -> None:
         proto = rm.model.proto
         self.proto = proto
-        # Up to this share of the constraints a neighbourhood is cut out and solved in a lane;
-        # beyond it the whole model with fixed domains is cheaper (Curtois 8 gains most from
-        # large blocks of people and days: 3.7 % from the best known at 0.6, 17 % at 0.3).
-        self.whole_fraction = 0.6
+        self.whole_fraction = 0.3
         n_vars = len(proto.variables)
         self.x_index = {key: var.index for key, var in rm.x.items()}
         self.is_x = bytearray(n_vars)
         for index in self.x_index.values():
             self.is_x[index] = 1
-        # A cell variable (an assignment, or a helper restating cells) is free exactly when one
-        # of its cells is: a window of days for everyone must not pull in every person's whole
-        # horizon through the work-day literals its run rules share.
-        self.is_cell = bytearray(self.is_x)
-        self.helpers_of: dict[tuple[int, int], list[int]] = {}
-        for index, cells in rm.cells_of.items():
-            self.is_cell[index] = 1
-            for cell in cells:
-                self.helpers_of.setdefault(cell, []).append(index)
         self.table = _ConstraintTable(proto)
         self.usable = self.table.complete
         self.objective = dict(zip(proto.objective.vars, proto.objective.coeffs, strict=True))
@@ -685,7 +564,6 @@ class _SubModels:
             return None
         table = self.table
         seeds = [v for cell in free for v in self.by_cell.get(cell, ())]
-        seeds += [v for cell in free for v in self.helpers_of.get(cell, ())]
         inside = set(seeds)
         constraints: set[int] = set()
         frontier = list(seeds)
@@ -697,7 +575,7 @@ class _SubModels:
                     continue
                 constraints.add(ci)
                 for u in table.variables(ci):
-                    if u not in inside and not self.is_cell[u]:
+                    if u not in inside and not self.is_x[u]:
                         inside.add(u)
                         frontier.append(u)
             if len(constraints) > limit:
