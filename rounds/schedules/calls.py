@@ -52,6 +52,7 @@ from rounds.schedules.services import (
     ScheduleError,
     check_editable,
     lock_program,
+    require_reason,
     revision_bump,
 )
 
@@ -546,11 +547,7 @@ def call_schedule_publish(
             .first()
         )
         reason = reason.strip() or schedule.reason
-        if previous is not None and not reason:
-            raise ScheduleError(
-                f"Version {previous.number} is published already: say why it changes, so the "
-                "people affected know."
-            )
+        require_reason(previous, reason)
         changes = shift_changes(previous, schedule)
         if previous is not None:
             previous.status = CallSchedule.Status.SUPERSEDED

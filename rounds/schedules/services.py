@@ -108,6 +108,15 @@ def vacation_rotation(program: Program) -> Rotation:
 # ---------------------------------------------------------------- versions
 
 
+def require_reason(previous: Versioned | None, reason: str) -> None:
+    """A version that replaces a published one says why, so the people affected know."""
+    if previous is not None and not reason.strip():
+        raise ScheduleError(
+            f"Version {previous.number} is published already: say why it changes, so the "
+            "people affected know."
+        )
+
+
 def lock_program(program: Program) -> None:
     """Inside a transaction: wait for any other version being made for this program. Two
     coordinators making a new version at once then get numbers one after the other, not the
@@ -340,11 +349,7 @@ def schedule_publish(
             academic_year=schedule.academic_year,
             status=RotationSchedule.Status.PUBLISHED,
         ).first()
-        if previous is not None and not (reason or schedule.reason):
-            raise ScheduleError(
-                f"Version {previous.number} is published already: say why it changes, so the "
-                "people affected know."
-            )
+        require_reason(previous, reason or schedule.reason)
         affected = _changed_trainees(previous, schedule)
         if previous is not None:
             previous.status = RotationSchedule.Status.SUPERSEDED
