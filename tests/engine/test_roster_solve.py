@@ -217,3 +217,16 @@ def test_a_rotation_past_the_horizon_keeps_its_own_windows() -> None:
     )
     windows = acgme.windows(Problem.from_json(data), "r0")
     assert [(w.days, w.name) for w in windows] == [(28, "Wards"), (28, "Wards"), (28, "Wards")]
+
+
+def test_the_bound_never_drops_below_what_an_impossible_wish_costs(problem: Problem) -> None:
+    """Dev is on leave on day 8; a wish to work that day can never be granted, so every schedule
+    pays its weight. The reported bound starts from that floor, whatever the search proved."""
+    from rounds.engine.roster.model import RosterModel
+
+    wish = DayRef("dev", 8, None, 7)
+    impossible = dataclasses.replace(problem, requests_on=(*problem.requests_on, wish))
+    assert RosterModel(impossible).objective_floor() == 7
+    result = solve(impossible, time_limit=4, workers=2, seed=1)
+    assert result.best_bound is not None and result.objective is not None
+    assert 7 <= result.best_bound <= result.objective

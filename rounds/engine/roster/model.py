@@ -135,7 +135,9 @@ class RosterModel:
         """The least the objective can be: each penalty at the low end of its domain."""
         floor = 0.0
         for pen in self.penalties:
-            domain = self.model.proto.variables[pen.var.index].domain
+            # A copy: the proto's repeated field does not read negative indexes (domain[-1]
+            # gave 0 for a variable fixed to 1).
+            domain = list(self.model.proto.variables[pen.var.index].domain)
             floor += min(pen.weight * domain[0], pen.weight * domain[-1])
         return floor
 
