@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from rounds.core.models import Program
 from rounds.jobs.models import Job
-from rounds.jobs.services import job_cancel
 from rounds.people.models import Trainee
 from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
 from rounds.schedules.call_checks import month_days, shift_code, shift_types
@@ -198,28 +197,6 @@ def call_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("schedules:call", pk=pk)
     return redirect("schedules:call_job", pk=job.pk)
-
-
-def _call_job(request: HttpRequest, pk: int) -> tuple[Job, Program]:
-    job = get_object_or_404(Job, pk=pk, kind__in=CALL_KINDS)
-    program = get_object_or_404(Program, pk=job.params.get("program"))
-    manage_or_404(request.user, program)
-    return job, program
-
-
-@staff_required
-def call_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job, program = _call_job(request, pk)
-    template = "schedules/_calls_job.html" if request.htmx else "schedules/calls_job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job, "program": program})
-
-
-@staff_required
-@require_POST
-def call_job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job, _ = _call_job(request, pk)
-    job_cancel(job=job)
-    return redirect("schedules:call_job", pk=pk)
 
 
 @staff_required

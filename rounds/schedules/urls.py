@@ -1,6 +1,7 @@
 from django.urls import path
 
-from rounds.schedules import call_views, feeds, setup_views, views
+from rounds.schedules import call_views, feeds, job_views, setup_views, views
+from rounds.schedules.job_views import CALLS, SOLVES
 
 app_name = "schedules"
 urlpatterns = [
@@ -29,8 +30,9 @@ urlpatterns = [
         setup_views.curriculum_delete,
         name="curriculum_delete",
     ),
-    path("solves/<int:pk>/", views.job_status, name="job"),
-    path("solves/<int:pk>/cancel/", views.job_stop, name="job_cancel"),
+    # One job page (job_views): the rotation solves here, the call jobs at calls/jobs/.
+    path("solves/<int:pk>/", job_views.job_page, {"url": SOLVES}, name="job"),
+    path("solves/<int:pk>/cancel/", job_views.job_stop, {"url": SOLVES}, name="job_cancel"),
     path("versions/<int:pk>/", views.grid, name="grid"),
     path("versions/<int:pk>/cell/", views.cell_set, name="cell"),
     path("versions/<int:pk>/lock/", views.cell_lock, name="lock"),
@@ -57,8 +59,8 @@ urlpatterns = [
     path("calls/<int:pk>/new/", call_views.call_new_version, name="call_new_version"),
     path("calls/<int:pk>/compare/", call_views.call_compare_page, name="call_compare"),
     path("calls/<int:pk>/publish/", call_views.call_publish, name="call_publish"),
-    path("calls/jobs/<int:pk>/", call_views.call_job, name="call_job"),
-    path("calls/jobs/<int:pk>/cancel/", call_views.call_job_cancel, name="call_job_cancel"),
+    path("calls/jobs/<int:pk>/", job_views.job_page, {"url": CALLS}, name="call_job"),
+    path("calls/jobs/<int:pk>/cancel/", job_views.job_stop, {"url": CALLS}, name="call_job_cancel"),
     path("calls/swaps/<int:pk>/decide/", call_views.swap_decision, name="swap_decide"),
     path("calls/me/", call_views.my_calls, name="my_calls"),
     path("calls/shifts/<int:pk>/offer/", call_views.swap_offer, name="swap_offer"),

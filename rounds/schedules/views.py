@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
 from rounds.jobs.models import Job
-from rounds.jobs.services import job_cancel
 from rounds.people.access import programs_managed_by, user_roles
 from rounds.people.models import Trainee
 from rounds.schedules import notices, selectors
@@ -153,34 +152,6 @@ def solve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("schedules:program", pk=pk, year=year)
     return redirect("schedules:job", pk=job.pk)
-
-
-def _solve_job(request: HttpRequest, pk: int) -> tuple[Job, Program | None]:
-    """A program's solve (its staff and the GME office) or the institution-wide solve (only the
-    GME office; it does not exist for anyone else)."""
-    job = get_object_or_404(Job, pk=pk, kind__in=[KIND, ALL_KIND])
-    if job.kind == ALL_KIND:
-        if not user_roles(request.user).is_gme_office:
-            raise Http404("No such solve.")
-        return job, None
-    program = get_object_or_404(Program, pk=job.params.get("program"))
-    manage_or_404(request.user, program)
-    return job, program
-
-
-@staff_required
-def job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job, program = _solve_job(request, pk)
-    template = "schedules/_job.html" if request.htmx else "schedules/job.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job, "program": program})
-
-
-@staff_required
-@require_POST
-def job_stop(request: HttpRequest, pk: int) -> HttpResponse:
-    job, _ = _solve_job(request, pk)
-    job_cancel(job=job)
-    return redirect("schedules:job", pk=pk)
 
 
 def _schedule(request: HttpRequest, pk: int) -> RotationSchedule:
