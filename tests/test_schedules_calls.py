@@ -121,3 +121,18 @@ def test_every_role_against_the_call_pages(small: SmallInstitution, client_as) -
                 reverse("schedules:call_build", args=[small.im.pk])]:  # fmt: skip
         assert client_as("pd.cards").post(url, {"month": "2026-12"}).status_code == 404
         assert client_as("resident").post(url, {"month": "2026-12"}).status_code == 403
+
+
+def test_the_months_shift_types_are_read_as_the_engine_reads_them(
+    small: SmallInstitution, client_as
+) -> None:
+    schedule = hand_month(small)
+    schedule.problem["shifts"] = [
+        {"id": "C", "name": "24h call", "start": "7:00", "length": 1440, "kind": "in_house_call"},
+        {"id": "X", "start": "19:30", "length": 90},  # no name: the engine calls it by its id
+    ]
+    schedule.save()
+    page = client_as("coord.im").get(reverse("schedules:call", args=[schedule.pk]))
+    legend = page.content.decode()
+    assert "<strong>C</strong> 24h call 07:00–07:00" in legend
+    assert "<strong>X</strong> X 19:30–21:00" in legend

@@ -18,8 +18,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from rounds.engine import readers
+from rounds.engine.roster import problem as roster
 from rounds.engine.workhours import rules
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
@@ -30,9 +32,6 @@ from rounds.schedules.models import (
     RotationAssignment,
     RotationSchedule,
 )
-
-if TYPE_CHECKING:
-    from rounds.engine.roster.problem import Problem
 
 INPATIENT = (Rotation.Kind.CLINICAL, Rotation.Kind.NIGHT_FLOAT)
 # Rules about an average over a window concern the trainee's month, not the days the window
@@ -54,13 +53,19 @@ def day_label(day: dt.date) -> str:
 
 @dataclass(frozen=True)
 class ShiftType:
-    """One of the month's shift types, as the stored roster problem names it."""
+    """One of the month's shift types as the pages and the stored shifts use it: the roster
+    engine's shift type, its start a time of day and its name never empty."""
 
     id: str
     name: str
     start: dt.time
     minutes: int
     kind: str
+
+    @classmethod
+    def of(cls, shift: roster.ShiftType) -> ShiftType:
+        start = dt.time.fromisoformat(shift.start)
+        return cls(shift.id, shift.label, start, shift.length, shift.kind)
 
     @property
     def hours(self) -> str:
@@ -73,19 +78,10 @@ class ShiftType:
 
 
 def shift_types(schedule: CallSchedule) -> list[ShiftType]:
-    out = []
-    for s in schedule.problem.get("shifts") or []:
-        hours, minutes = (int(x) for x in str(s.get("start", "00:00")).split(":"))
-        out.append(
-            ShiftType(
-                id=str(s["id"]),
-                name=str(s.get("name") or s["id"]),
-                start=dt.time(hours, minutes),
-                minutes=int(s.get("length", 480)),
-                kind=str(s.get("kind", "in_house_clinical")),
-            )
-        )
-    return out
+    """The shift types of the month's stored roster problem, read by the engine's own parser (the
+    one that read the problem when the month was solved)."""
+    shifts = readers.each(schedule.problem.get("shifts"), "shifts", roster.ShiftType.parse)
+    return [ShiftType.of(s) for s in shifts]
 
 
 def shift_code(shift: CallAssignment, types: Iterable[ShiftType]) -> str:
@@ -161,11 +157,9 @@ class MonthCheck:
 
     # ------------------------------------------------------------ ACGME work hours
 
-    def problem(self, extra_people: Iterable[int] = ()) -> Problem:
+    def problem(self, extra_people: Iterable[int] = ()) -> roster.Problem:
         """The stored roster problem, with any trainee who holds a shift but was not in the pool
         when the month was built (a swap, a hand edit) added, so their hours are checked too."""
-        from rounds.engine.roster.problem import Problem
-
         data: dict[str, Any] = dict(self.schedule.problem)
         known = {str(p.get("id")) for p in data.get("people") or []}
         data["people"] = list(data.get("people") or []) + [
@@ -173,7 +167,7 @@ class MonthCheck:
             for t in sorted(set(extra_people))
             if f"t{t}" not in known and t in self.trainees
         ]
-        return Problem.from_json(data)
+        return roster.Problem.from_json(data)
 
     def acgme(self) -> list[CallFinding]:
         from rounds.engine.errors import ProblemError
