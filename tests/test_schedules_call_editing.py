@@ -9,15 +9,19 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_run
 from rounds.people.models import Trainee
+from rounds.schedules.call_checks import MonthCheck
 from rounds.schedules.call_grid import call_grid
 from rounds.schedules.calls import (
     call_cell_set,
+    call_problem,
     call_schedule_build,
     call_schedule_publish,
     call_version_new,
@@ -63,6 +67,26 @@ def _edit(
     )
     assert response.status_code == 200
     return response.content.decode()
+
+
+def _placement_reads(queries: CaptureQueriesContext) -> int:
+    return sum("schedules_rotationassignment" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_month_reads_the_rotation_schedule_once_however_many_trainees(
+    small: SmallInstitution,
+) -> None:
+    """Building the month's problem and checking its leave each read every trainee's published
+    rotations of the month in one query (rotations_in_month), not one query a trainee."""
+    _, draft = _built(small)
+    with CaptureQueriesContext(connection) as queries:
+        problem, _ = call_problem(small.im, draft.month)
+    assert len(problem["people"]) >= 6
+    assert _placement_reads(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        MonthCheck(draft).leave()
+    assert draft.shifts.values("trainee").distinct().count() >= 6
+    assert _placement_reads(queries) == 1
 
 
 def test_every_hand_edit_re_checks_coverage_work_hours_and_leave_in_place(  # type: ignore[no-untyped-def]
