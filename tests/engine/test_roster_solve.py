@@ -230,3 +230,19 @@ def test_the_bound_never_drops_below_what_an_impossible_wish_costs(problem: Prob
     result = solve(impossible, time_limit=4, workers=2, seed=1)
     assert result.best_bound is not None and result.objective is not None
     assert 7 <= result.best_bound <= result.objective
+
+
+def test_a_model_searched_without_presolve_still_keeps_every_rule(
+    problem: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Models over a million constraints (a year of 150 residents) are searched whole without
+    presolve and without the LP; the example, searched that way, keeps every rule too."""
+    from rounds.engine.roster import solve as solve_module
+
+    monkeypatch.setattr(solve_module, "LIGHT_ABOVE_CONSTRAINTS", 0)
+    light = solve(problem, time_limit=4, workers=2, seed=1)
+    assert light.has_schedule
+    assert [f for f in light.findings if f["severity"] == "violation"] == []
+    calls = Counter(a.day for a in light.assignments if a.shift == "C")
+    assert all(calls[day] == 1 for day in range(problem.horizon.days))
+    assert sum(b["cost"] for b in light.bent) == light.objective

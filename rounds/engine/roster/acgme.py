@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -134,8 +135,9 @@ def add_acgme(rm: RosterModel) -> None:
     for p in trainees:
         person = problem.people[p]
         leave = problem.leave_days(person.id)
+        by_day = shifts_by_day(rm, p)
         for window in windows(problem, person.id):
-            add_window(rm, p, window, leave)
+            add_window(rm, p, window, leave, by_day)
         add_chains(rm, p, chains)
         label = person.label
         guard = rm.group(("acgme", "rest-8h", p), f"{label} should have 8 hours off between shifts")
@@ -167,7 +169,24 @@ def window_span(rm: RosterModel, window: Window, leave: set[int]) -> WindowSpan:
     )
 
 
-def add_window(rm: RosterModel, p: int, window: Window, leave: set[int]) -> None:
+# A person's assignment variables by day with their real times: a window reads only its own
+# days (reading the whole year for each of a year's 13 windows was a fifth of its build time).
+ByDay = dict[int, list[tuple[Instance, cp_model.IntVar]]]
+
+
+def shifts_by_day(rm: RosterModel, p: int) -> ByDay:
+    by_day: ByDay = {}
+    for (_q, d, s), var in rm.own[p]:
+        by_day.setdefault(d, []).append((rm.timeline.instances[d, s], var))
+    return by_day
+
+
+def starting_in(by_day: ByDay, first: int, last: int) -> list[tuple[Instance, cp_model.IntVar]]:
+    """The shifts of days first..last, in day order."""
+    return [item for d in range(first, last + 1) for item in by_day.get(d, ())]
+
+
+def add_window(rm: RosterModel, p: int, window: Window, leave: set[int], by_day: ByDay) -> None:
     span = window_span(rm, window, leave)
     if span.effective_days <= 0:
         return
@@ -177,21 +196,26 @@ def add_window(rm: RosterModel, p: int, window: Window, leave: set[int]) -> None
         rm,
         p,
         span,
+        by_day,
         f"{label} may work at most {rm.problem.acgme.weekly_limit_hours} hours/week "
         f"averaged over {when}",
     )
-    add_days_off(rm, p, span, f"{label} needs one day off in seven over {when}")
+    add_days_off(rm, p, span, by_day, f"{label} needs one day off in seven over {when}")
     add_call_third_night(
-        rm, p, span, f"{label} may take in-house call at most every third night over {when}"
+        rm,
+        p,
+        span,
+        by_day,
+        f"{label} may take in-house call at most every third night over {when}",
     )
 
 
-def add_weekly_hours(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> None:
+def add_weekly_hours(
+    rm: RosterModel, p: int, span: WindowSpan, by_day: ByDay, sentence: str
+) -> None:
     terms = []
-    for (q, d, s), var in rm.own[p]:
-        if q != p:
-            continue
-        inst = rm.timeline.instances[d, s]
+    # Shifts last at most 48 hours: one starting two days before the window may reach into it.
+    for inst, var in starting_in(by_day, span.first_day - 2, span.last_day):
         if not is_work(rm.problem, inst):
             continue
         minutes = overlap(inst.start, inst.end, span.start, span.end)
@@ -216,16 +240,12 @@ def anchors(problem: Problem) -> list[int]:
     return [0, *ranked[: MAX_ANCHORS - 1]]
 
 
-def add_days_off(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> None:
+def add_days_off(rm: RosterModel, p: int, span: WindowSpan, by_day: ByDay, sentence: str) -> None:
     needed = math.ceil(span.effective_days / 7)
     guard = rm.group(("acgme", "one-day-off-in-seven", p, span.first_day), sentence)
-    person_instances: dict[int, list[tuple[Instance, cp_model.IntVar]]] = {}
-    for (q, d, s), var in rm.own[p]:
-        if q == p:
-            person_instances.setdefault(d, []).append((rm.timeline.instances[d, s], var))
     choices = []
     for anchor in anchors(rm.problem):
-        free = candidate_free_days(rm, p, span, anchor, person_instances)
+        free = candidate_free_days(rm, p, span, anchor, by_day)
         if len(free) < needed:
             continue
         chosen = rm.model.new_bool_var(f"anchor_{p}_{span.first_day}_{anchor}")
@@ -240,7 +260,7 @@ def candidate_free_days(
     p: int,
     span: WindowSpan,
     anchor: int,
-    person_instances: dict[int, list[tuple[Instance, cp_model.IntVar]]],
+    by_day: ByDay,
 ) -> list[cp_model.IntVar]:
     horizon = rm.problem.horizon
     result = []
@@ -252,7 +272,7 @@ def candidate_free_days(
         if any(overlap(start, end, a, b) for a, b in span.leave_spans):
             continue
         # Shifts last at most 48 hours, so only those starting from d-2 to d+1 can overlap.
-        nearby = [item for k in range(d - 2, d + 2) for item in person_instances.get(k, [])]
+        nearby = starting_in(by_day, d - 2, d + 1)
         busy = [var for inst, var in nearby if overlap(start, end, inst.start, inst.end)]
         free = rm.model.new_bool_var(f"free_{p}_{d}_{anchor}")
         for var in busy:
@@ -261,13 +281,14 @@ def candidate_free_days(
     return result
 
 
-def add_call_third_night(rm: RosterModel, p: int, span: WindowSpan, sentence: str) -> None:
+def add_call_third_night(
+    rm: RosterModel, p: int, span: WindowSpan, by_day: ByDay, sentence: str
+) -> None:
     calls = [
         var
-        for (q, d, s), var in rm.own[p]
-        if q == p
-        and rm.problem.shifts[s].kind == "in_house_call"
-        and span.start <= rm.timeline.instances[d, s].start < span.end
+        for inst, var in starting_in(by_day, span.first_day - 1, span.last_day + 1)
+        if rm.problem.shifts[inst.shift].kind == "in_house_call"
+        and span.start <= inst.start < span.end
     ]
     allowed = span.effective_days // 3
     if len(calls) <= allowed:
@@ -276,10 +297,42 @@ def add_call_third_night(rm: RosterModel, p: int, span: WindowSpan, sentence: st
     rm.enforce(rm.model.add(sum(calls) <= allowed), guard)
 
 
+Chain = tuple[Instance, ...]
+
+
 @dataclass(frozen=True)
 class Chains:
-    too_long: list[tuple[Instance, ...]]  # continuous periods over 24 + 4 hours
-    after_long: list[tuple[tuple[Instance, ...], Instance]]  # (24h+ period, too-early next)
+    too_long: list[Chain]  # continuous periods over 24 + 4 hours
+    after_long: list[tuple[Chain, Instance]]  # (24h+ period, too-early next)
+
+    # A year of 30 shift types holds hundreds of thousands of chains and a resident works a few
+    # of the types: walking only the chains made of those types (grouped once) made building
+    # the year's model about twice as fast.
+    def too_long_of(self, shift_types: set[int]) -> list[Chain]:
+        return _made_of(self._too_long_by_types, shift_types)
+
+    def after_long_of(self, shift_types: set[int]) -> list[Chain]:
+        """The 24-hour periods with the shift that starts too soon after them, as one chain."""
+        return _made_of(self._after_long_by_types, shift_types)
+
+    @cached_property
+    def _too_long_by_types(self) -> dict[frozenset[int], list[Chain]]:
+        return _by_types(self.too_long)
+
+    @cached_property
+    def _after_long_by_types(self) -> dict[frozenset[int], list[Chain]]:
+        return _by_types([(*chain, nxt) for chain, nxt in self.after_long])
+
+
+def _by_types(chains: list[Chain]) -> dict[frozenset[int], list[Chain]]:
+    grouped: dict[frozenset[int], list[Chain]] = {}
+    for chain in chains:
+        grouped.setdefault(frozenset(i.shift for i in chain), []).append(chain)
+    return grouped
+
+
+def _made_of(grouped: dict[frozenset[int], list[Chain]], shift_types: set[int]) -> list[Chain]:
+    return [chain for types, group in grouped.items() if types <= shift_types for chain in group]
 
 
 def work_chains(timeline: Timeline, problem: Problem) -> Chains:
@@ -325,14 +378,18 @@ def add_chains(rm: RosterModel, p: int, chains: Chains) -> None:
         ("acgme", "max-continuous-hours", p),
         f"{label} may work at most {lim.max_period_hours:g} hours in a row",
     )
-    for chain in chains.too_long:
-        lits = [rm.lit(p, i.day, i.shift) for i in chain]
-        if all(lit is not False for lit in lits):
-            rm.clause([], negated=lits, guard=guard)
+    works = {s for (_q, _d, s), _v in rm.own[p]}
+    for chain in chains.too_long_of(works):
+        _forbid(rm, p, chain, guard)
     guard = rm.group(
         ("acgme", "rest-after-24h", p), f"{label} needs 14 hours off after a 24-hour period"
     )
-    for chain, nxt in chains.after_long:
-        lits = [rm.lit(p, i.day, i.shift) for i in (*chain, nxt)]
-        if all(lit is not False for lit in lits):
-            rm.clause([], negated=lits, guard=guard)
+    for chain in chains.after_long_of(works):
+        _forbid(rm, p, chain, guard)
+
+
+def _forbid(rm: RosterModel, p: int, chain: Chain, guard: cp_model.IntVar | None) -> None:
+    """p never works the whole chain (a chain holding a day p cannot work needs nothing)."""
+    lits = [rm.lit(p, i.day, i.shift) for i in chain]
+    if all(lit is not False for lit in lits):
+        rm.clause([], negated=lits, guard=guard)

@@ -144,11 +144,25 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def _solver(time_limit: float, workers: int, seed: int, max_lp: bool = True) -> cp_model.CpSolver:
+# A whole model this large (the year row: 150 residents x 364 days x 30 shift types, 2.35
+# million constraints) is searched without presolve and without the LP. Measured alone: its
+# first schedule came 82 s into the search with both (presolve took most of it), peaking at
+# 5.0 GB; without them after 10 s at 3.8 GB, and a better one (22 106 against 38 978). Smaller
+# models keep both: the call row 150 x 91 (400 000 constraints) ended worse without them.
+LIGHT_ABOVE_CONSTRAINTS = 1_000_000
+
+
+def _solver(
+    time_limit: float, workers: int, seed: int, max_lp: bool = True, light: bool = False
+) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if light:
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.linearization_level = 0
+        return solver
     # The full linearization (max_lp) gives rostering a near-tight LP bound (Curtois 10: 4622
     # vs 4631 best known, against 10 with the default), and guides the search by it.
     if not max_lp:
@@ -242,6 +256,7 @@ class _Search:
         self.max_lp = not self.trainees
         self.lns_improvements = 0
         self._submodels_index: _SubModels | None = None
+        self.light = len(rm.model.proto.constraints) > LIGHT_ABOVE_CONSTRAINTS
 
     @property
     def _submodels(self) -> _SubModels:
@@ -257,7 +272,9 @@ class _Search:
     def full(self, limit: float, soft: float | None = None) -> int:
         """A whole-model search; with `soft`, it ends after `soft` seconds once it has a
         schedule, or at its first schedule after that."""
-        solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
+        solver = _solver(
+            min(limit, self.remaining()), self.workers, self.seed, self.max_lp, self.light
+        )
         soft_deadline = None if soft is None else time.monotonic() + soft
         callback = _FirstSolution(self.started, soft_deadline)
         timer = None
@@ -447,7 +464,8 @@ class _Search:
         hint.vars.extend(range(len(values)))
         hint.values.extend(values)
         try:
-            solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
+            seed = self.rng.randrange(1 << 30)
+            solver = _solver(limit, self.workers, seed, self.max_lp, self.light)
             status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if solver.objective_value < self.objective:
