@@ -52,6 +52,7 @@ from rounds.schedules.services import (
     ScheduleError,
     check_editable,
     lock_program,
+    publish_replacing,
     require_reason,
     revision_bump,
 )
@@ -549,14 +550,9 @@ def call_schedule_publish(
         reason = reason.strip() or schedule.reason
         require_reason(previous, reason)
         changes = shift_changes(previous, schedule)
+        publish_replacing(previous, schedule, reason)
         if previous is not None:
-            previous.status = CallSchedule.Status.SUPERSEDED
-            previous.save(update_fields=["status"])
             _carry_proposals(previous, _same_shifts(previous, schedule))
-        schedule.status = CallSchedule.Status.PUBLISHED
-        schedule.published_at = timezone.now()
-        schedule.reason = reason[:300]
-        schedule.save(update_fields=["status", "published_at", "reason"])
         audit_record(
             by=by,
             action="publish",

@@ -20,6 +20,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
+    CallSchedule,
     CurriculumRequirement,
     FixedAssignment,
     Preference,
@@ -115,6 +116,23 @@ def require_reason(previous: Versioned | None, reason: str) -> None:
             f"Version {previous.number} is published already: say why it changes, so the "
             "people affected know."
         )
+
+
+def publish_replacing(
+    previous: RotationSchedule | CallSchedule | None,
+    schedule: RotationSchedule | CallSchedule,
+    reason: str,
+) -> None:
+    """The step publishing shares for rotation years and call months: the version published so
+    far (if any) is superseded, this one published with its reason. Inside the caller's
+    transaction, after `require_reason`."""
+    if previous is not None:
+        previous.status = previous.Status.SUPERSEDED
+        previous.save(update_fields=["status"])
+    schedule.status = schedule.Status.PUBLISHED
+    schedule.published_at = timezone.now()
+    schedule.reason = reason[:300]
+    schedule.save(update_fields=["status", "published_at", "reason"])
 
 
 def lock_program(program: Program) -> None:
@@ -349,16 +367,10 @@ def schedule_publish(
             academic_year=schedule.academic_year,
             status=RotationSchedule.Status.PUBLISHED,
         ).first()
-        require_reason(previous, reason or schedule.reason)
+        reason = reason.strip() or schedule.reason
+        require_reason(previous, reason)
         affected = _changed_trainees(previous, schedule)
-        if previous is not None:
-            previous.status = RotationSchedule.Status.SUPERSEDED
-            previous.save(update_fields=["status"])
-        schedule.status = RotationSchedule.Status.PUBLISHED
-        schedule.published_at = timezone.now()
-        if reason:
-            schedule.reason = reason[:300]
-        schedule.save(update_fields=["status", "published_at", "reason"])
+        publish_replacing(previous, schedule, reason)
         audit_record(
             by=by,
             action="publish",
