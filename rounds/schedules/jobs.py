@@ -13,7 +13,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
-from rounds.jobs.services import JobCancelled, Progress, job_handler, job_start
+from rounds.jobs.services import Progress, job_handler, job_start
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
@@ -76,29 +76,10 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     )
     progress(0.02, "reading trainees, rotations and curriculum")
     data = build_problem([program], year, locked=locked)
-    try:
-        problem = Problem.from_json(data)
-    except ProblemError as error:
-        raise ScheduleError(f"The schedule data has a problem: {error}") from None
-
-    def report(fraction: float, message: str) -> bool:
-        progress(0.05 + 0.9 * fraction, message)  # raises JobCancelled when asked to stop
-        return True
-
-    try:
-        result = solve(
-            problem,
-            time_limit=float(params.get("time_limit", DEFAULT_TIME_LIMIT)),
-            on_progress=report,
-        )
-    except JobCancelled:
-        raise
+    time_limit = float(params.get("time_limit", DEFAULT_TIME_LIMIT))
+    _problem, result = _solve(data, time_limit, progress, share=0.9)
     if not result.has_schedule:
-        return {
-            "status": result.status.value,
-            "explanation": result.explanation,
-            "summary": " ".join(result.explanation) or "No schedule was found.",
-        }
+        return _no_schedule(result)
     reason = "re-solved around locked cells" if based_on else "solved"
     schedule = schedule_create(
         program=program,
@@ -118,6 +99,32 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "bound": result.best_bound,
         "bent": result.bent[:20],
         "summary": f"Draft version {schedule.number} is ready.",
+    }
+
+
+def _solve(
+    data: dict[str, Any], time_limit: float, progress: Progress, share: float
+) -> tuple[Problem, Result]:
+    """Read and solve the problem `build_problem` wrote; the solver's progress fills `share` of
+    the job's bar after its first 5 % (the job's `progress` raises JobCancelled when asked to
+    stop)."""
+    try:
+        problem = Problem.from_json(data)
+    except ProblemError as error:
+        raise ScheduleError(f"The schedule data has a problem: {error}") from None
+
+    def report(fraction: float, message: str) -> bool:
+        progress(0.05 + share * fraction, message)
+        return True
+
+    return problem, solve(problem, time_limit=time_limit, on_progress=report)
+
+
+def _no_schedule(result: Result) -> dict[str, Any]:
+    return {
+        "status": result.status.value,
+        "explanation": result.explanation,
+        "summary": " ".join(result.explanation) or "No schedule was found.",
     }
 
 
@@ -230,23 +237,10 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         schedule__in=list(bases.values()), locked=True
     ).select_related("block", "rotation")
     data = build_problem(programs, year, locked=locked)
-    try:
-        problem = Problem.from_json(data)
-    except ProblemError as error:
-        raise ScheduleError(f"The schedule data has a problem: {error}") from None
-
-    def report(fraction: float, message: str) -> bool:
-        progress(0.05 + 0.85 * fraction, message)  # raises JobCancelled when asked to stop
-        return True
-
     time_limit = float(params.get("time_limit", ALL_TIME_LIMIT))
-    result = solve(problem, time_limit=time_limit, on_progress=report)
+    problem, result = _solve(data, time_limit, progress, share=0.85)
     if not result.has_schedule:
-        return {
-            "status": result.status.value,
-            "explanation": result.explanation,
-            "summary": " ".join(result.explanation) or "No schedule was found.",
-        }
+        return _no_schedule(result)
     progress(0.92, f"writing a new draft for each of {len(programs)} programs")
     drafts = _institution_drafts(job, problem, result, programs, bases, year)
     return {
