@@ -246,3 +246,40 @@ def test_a_model_searched_without_presolve_still_keeps_every_rule(
     calls = Counter(a.day for a in light.assignments if a.shift == "C")
     assert all(calls[day] == 1 for day in range(problem.horizon.days))
     assert sum(b["cost"] for b in light.bent) == light.objective
+
+
+def test_neighbourhoods_aimed_at_a_gap_free_people_who_can_fill_it() -> None:
+    """Nights need three a day; only Ana, Ben and Cy may work them, four each in the week, so
+    nights stay short. The search's neighbourhoods aimed at a short night free those three, not
+    the day staff who could never take it."""
+    import time
+
+    from rounds.engine.roster.model import RosterModel
+    from rounds.engine.roster.solve import _Search
+
+    names = ["Ana", "Ben", "Cy", "Dee", "Eli"]
+    day_staff = {"people": ["p3", "p4"], "shift": "N", "hard_max": 0}
+    nights = {"people": ["p0", "p1", "p2"], "shift": "N", "hard_max": 4}
+    problem = Problem.from_json(
+        {
+            "horizon": {"start": "2026-01-05", "days": 7},
+            "people": [{"id": f"p{i}", "name": n} for i, n in enumerate(names)],
+            "shifts": [
+                {"id": "D", "start": "07:00", "length": 600},
+                {"id": "N", "start": "19:00", "length": 720},
+            ],
+            "coverage": [{"shift": "N", "required": 3}, {"shift": "D", "required": 1}],
+            "rules": [
+                {"id": "day-staff", "family": "shifts", **day_staff},
+                {"id": "nights", "family": "shifts", **nights},
+            ],
+        }
+    )
+    rm = RosterModel(problem)
+    search = _Search(rm, time.monotonic(), 10, 1, seed=0)
+    search.full(5)
+    assert search.values is not None
+    short = [p for p in rm.penalties if p.short is not None and search.values[p.var.index]]
+    assert short and all(rm.problem.shifts[p.short].id == "N" for p in short)
+    for _ in range(20):
+        assert set(search._short_handed(2)) <= {0, 1, 2}

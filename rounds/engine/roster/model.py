@@ -35,6 +35,7 @@ class Penalty:
     var: cp_model.IntVar
     describe: Callable[[int], str]
     day: int | None = None  # the day it concerns, so the search can aim at it
+    short: int | None = None  # an under-cover count: the shift type that lacks people that day
 
 
 @dataclass
@@ -126,9 +127,10 @@ class RosterModel:
         upper: int,
         describe: Callable[[int], str],
         day: int | None = None,
+        short: int | None = None,
     ) -> cp_model.IntVar:
         var = self.model.new_int_var(0, max(0, upper), f"pen_{rule}_{len(self.penalties)}")
-        self.penalties.append(Penalty(rule, weight, var, describe, day))
+        self.penalties.append(Penalty(rule, weight, var, describe, day, short))
         return var
 
     def objective_floor(self) -> float:
@@ -275,7 +277,7 @@ class RosterModel:
                     guard = self.group(("cover_max", d, s), f"{when} takes at most {c.max}")
                     self.enforce(self.model.add(count <= c.max), guard)
                 if c.required is not None:
-                    self._soft_cover(c.required, count, c.weight_under, c.weight_over, when, d)
+                    self._soft_cover(c.required, count, c.weight_under, c.weight_over, when, d, s)
 
     def _soft_cover(
         self,
@@ -285,6 +287,7 @@ class RosterModel:
         w_over: int,
         when: str,
         day: int,
+        shift: int,
     ) -> None:
         n = len(self.problem.people)
         under = self.penalty_int(
@@ -293,6 +296,7 @@ class RosterModel:
             required,
             lambda v: f"{when}: {required - v} staffed, {required} wanted",
             day,
+            shift,
         )
         over = self.penalty_int(
             "cover", w_over, n, lambda v: f"{when}: {required + v} staffed, {required} wanted", day
