@@ -80,8 +80,37 @@ def iso_date(value: Any, path: str) -> dt.date:
 
 
 def each(values: Any, path: str, parse: Callable[[dict[str, Any], str], T]) -> list[T]:
-    """Parse every object of a list with `parse(object, its path)`."""
-    return [
-        parse(obj(item, f"{path}[{i}]"), f"{path}[{i}]")
-        for i, item in enumerate(items(values, path))
-    ]
+    """Parse every object of a list with `parse(object, its path)`. A field the parser never
+    looked at is refused by name: a misspelt or misplaced key (`"scope": {"people": ...}` on a
+    rule that reads `people`) would otherwise be ignored silently, and the rule apply to all."""
+    parsed = []
+    for i, item in enumerate(items(values, path)):
+        where = f"{path}[{i}]"
+        reading = _Reading(obj(item, where))
+        parsed.append(parse(reading, where))
+        unknown = [key for key in reading if key not in reading.seen]
+        if unknown:
+            fields = ", ".join(sorted(reading.seen))
+            raise ProblemError(f"{where}.{unknown[0]}", f"is not a field here (fields: {fields})")
+    return parsed
+
+
+class _Reading(dict[str, Any]):
+    """An object being parsed, noting which of its fields the parser asked for."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        super().__init__(fields)
+        self.seen: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.seen.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.seen.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.seen.add(key)
+        return super().__contains__(key)

@@ -51,6 +51,12 @@ def test_negative_shift_length_names_the_field(
         (lambda d: d["rules"][0].update(family="vibes"), "rules[0].family: must be one of"),
         (lambda d: d["fixed"][0].update(day=99), "fixed[0].day: day 99 is outside the horizon"),
         (lambda d: d["shifts"][0].update(start="25:00"), "shifts[0].start: must be a time HH:MM"),
+        # A rule's people are its own field: a nested "scope" would leave the rule on everyone.
+        (
+            lambda d: d["rules"][0].update(scope={"people": ["ana"]}),
+            "rules[0].scope: is not a field here (fields: ",
+        ),
+        (lambda d: d["shifts"][1].update(lenght=600), "shifts[1].lenght: is not a field here"),
     ],
 )
 def test_validation_messages(
