@@ -66,7 +66,7 @@ class CallGrid:
 
     @property
     def editable(self) -> bool:
-        return self.schedule.status == CallSchedule.Status.DRAFT
+        return self.schedule.is_draft
 
     @property
     def broken(self) -> int:

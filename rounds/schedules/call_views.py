@@ -70,7 +70,7 @@ def _origin(schedule: CallSchedule) -> CallSchedule | None:
     """The published (or once published) version a draft was started from, through re-solves."""
     seen = 0
     base = schedule.based_on
-    while base is not None and base.status == CallSchedule.Status.DRAFT and seen < 50:
+    while base is not None and base.is_draft and seen < 50:
         base, seen = base.based_on, seen + 1
     return base
 
@@ -96,9 +96,7 @@ def call_grid_page(request: HttpRequest, pk: int) -> HttpResponse:
         "grid": call_grid(schedule),
         "others": [v for v in versions if v.pk != schedule.pk],
         "published": published,
-        "replaces_unseen": schedule.status == CallSchedule.Status.DRAFT
-        and published is not None
-        and origin != published,
+        "replaces_unseen": schedule.is_draft and published is not None and origin != published,
         "origin": origin,
         "swaps": SwapProposal.objects.filter(
             shift__schedule=schedule, status=SwapProposal.Status.PROPOSED
@@ -164,7 +162,7 @@ def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
 def _cell_form(
     request: HttpRequest, schedule: CallSchedule, trainee: Trainee, day: dt.date
 ) -> HttpResponse:
-    if schedule.status != CallSchedule.Status.DRAFT:
+    if not schedule.is_draft:
         raise Http404("Only a draft is edited.")
     shifts = list(schedule.shifts.filter(trainee=trainee, day=day))
     types = shift_types(schedule)

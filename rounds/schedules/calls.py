@@ -536,7 +536,7 @@ def call_schedule_publish(
     the trainees whose shifts differ are told by email. Returns their ids."""
     with transaction.atomic():
         schedule = CallSchedule.objects.select_for_update().get(pk=schedule.pk)
-        if schedule.status != CallSchedule.Status.DRAFT:
+        if not schedule.is_draft:
             raise ScheduleError(
                 f"Version {schedule.number} is already {schedule.get_status_display().lower()}."
             )

@@ -345,7 +345,7 @@ def call_resolve_start(
     *, schedule: CallSchedule, by: Any, time_limit: float = CALL_TIME_LIMIT
 ) -> Job:
     """Queue a re-solve of a call draft around its locked shifts (a new draft version)."""
-    if schedule.status != CallSchedule.Status.DRAFT:
+    if not schedule.is_draft:
         raise ScheduleError("Only a draft is re-solved; make a change to start one.")
     return job_start(
         kind=CALL_RESOLVE_KIND,

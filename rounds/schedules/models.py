@@ -215,24 +215,18 @@ class Preference(models.Model):
         return f"{self.trainee.person}: {self.rotation.name}{when} ({self.weight:+d})"
 
 
-class RotationSchedule(models.Model):
-    """One version of a program's year. Published versions are never edited."""
+class ScheduleVersion(models.Model):
+    """What every version of a schedule keeps: draft, then published (never edited again), then
+    superseded by the next published one; why it was made, by whom, and an edit counter. Each
+    model adds its own `based_on` (the version it was made from)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
         SUPERSEDED = "superseded", "Superseded"
 
-    program = models.ForeignKey(
-        "core.Program", on_delete=models.CASCADE, related_name="rotation_schedules"
-    )
-    academic_year = models.PositiveSmallIntegerField()
-    number = models.PositiveSmallIntegerField(help_text="Version number within program and year.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     reason = models.CharField(max_length=300, blank=True)
-    based_on = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     revision = models.PositiveIntegerField(
         default=0, help_text="Raised by every edit, so two editors never overwrite each other."
     )
@@ -241,6 +235,27 @@ class RotationSchedule(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class RotationSchedule(ScheduleVersion):
+    """One version of a program's year. Published versions are never edited."""
+
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.CASCADE, related_name="rotation_schedules"
+    )
+    academic_year = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(help_text="Version number within program and year.")
+    # Declared on each model, not on the base, so that it is typed as this model.
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     solve_input = models.JSONField(default=dict, blank=True)
     solve_result = models.JSONField(default=dict, blank=True)
 
@@ -254,10 +269,6 @@ class RotationSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} {self.academic_year}–{self.academic_year + 1} v{self.number}"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
 
 
 class RotationAssignment(models.Model):
@@ -283,32 +294,18 @@ class RotationAssignment(models.Model):
         return f"{self.trainee.person}: {self.rotation.name} in {self.block.label}"
 
 
-class CallSchedule(models.Model):
+class CallSchedule(ScheduleVersion):
     """A program's call/shift schedule for one month, built by the roster engine."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        SUPERSEDED = "superseded", "Superseded"
 
     program = models.ForeignKey(
         "core.Program", on_delete=models.CASCADE, related_name="call_schedules"
     )
     month = models.DateField(help_text="First day of the month.")
     number = models.PositiveSmallIntegerField(default=1)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    reason = models.CharField(max_length=300, blank=True)
+    # Declared on each model, not on the base, so that it is typed as this model.
     based_on = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    revision = models.PositiveIntegerField(
-        default=0, help_text="Raised by every edit, so two editors never overwrite each other."
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
     problem = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
 
