@@ -233,13 +233,23 @@ def _staff_errors(instance: Instance, st: Staff, row: list[str | None]) -> list[
 
 
 def run(
-    instance: Instance, *, time_limit: float = 60.0, workers: int = 2, seed: int = 0
+    instance: Instance,
+    *,
+    time_limit: float = 60.0,
+    workers: int = 2,
+    seed: int = 0,
+    use_columns: bool = True,
 ) -> dict[str, Any]:
     """Solve an instance through the general engine; the objective is re-evaluated independently."""
     from rounds.engine.roster.solve import solve
 
     result = solve(
-        to_problem(instance), time_limit=time_limit, workers=workers, seed=seed, check=False
+        to_problem(instance),
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        check=False,
+        use_columns=use_columns,
     )
     assignments = [a.to_json() for a in result.assignments]
     objective, errors = evaluate(instance, assignments) if result.has_schedule else (None, [])
