@@ -40,6 +40,7 @@ NO_LIMIT = 1 << 30
 SMALL_CAP = 6  # per-type maxima up to this are counted exactly in the dynamic program
 COUNTER_LIMIT = 48  # ... as long as the counter stays this small
 FIX_LEVEL = 0.9  # a dive fixes a cell once this much of a person's weight works it
+DIVE_ROUNDS = 1000  # pricing rounds between two fixings of a dive
 
 
 # ---------------------------------------------------------------- the problem, person by person
@@ -641,11 +642,14 @@ class ColumnSearch:
         self.last_below = below if all(self.pricers[p].exact for p in people) else None
         return added
 
-    def _converge(self, deadline: float, people: list[int], bound: bool = False) -> float | None:
-        """Price until no schedule improves the master (or the master stalls); its value.
-        With `bound` (nothing fixed), every round with exact pricing offers a lower bound."""
+    def _converge(
+        self, deadline: float, people: list[int], bound: bool = False, most: int = 1 << 30
+    ) -> float | None:
+        """Price until no schedule improves the master (or the master stalls, or `most` rounds
+        are done); its value. With `bound` (nothing fixed), every round with exact pricing
+        offers a lower bound."""
         last: list[float] = []
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and len(last) < most:
             objective, duals, alpha = self.master.solve()
             self.rounds += 1
             last.append(objective)
@@ -657,7 +661,7 @@ class ColumnSearch:
                 return objective
             if len(last) >= 4 and last[-4] - objective < 1e-3 * max(1.0, abs(objective)):
                 return objective  # tailing off: the last few rounds gained almost nothing
-        return None
+        return last[-1] if len(last) >= most else None
 
     def root(self, deadline: float) -> float | None:
         """Greedy first columns (two orders), then column generation to convergence. The
@@ -695,13 +699,13 @@ class ColumnSearch:
         """Dive again and again from the root until the deadline: each dive ends in a different
         place (the fixing level varies, and the pool grows), and each adds the columns of its
         way down (Curtois 8: 15 dives ended between 1309 and 1509)."""
-        level = FIX_LEVEL
+        level, share = FIX_LEVEL, 1.0
         while time.monotonic() < deadline and not self.proven:
-            if not self.dive(deadline, level):
-                return
+            self.dive(deadline, level, share)
             self.dives_done += 1
             self._undo_fixings()
             level = float(self.rng.uniform(0.6, 0.97))
+            share = float(self.rng.uniform(0.3, 1.0))
 
     def _undo_fixings(self) -> None:
         self.fixed[:] = -1
@@ -709,24 +713,50 @@ class ColumnSearch:
         for i in range(len(self.master.columns)):
             self.master.allow(i)
 
-    def dive(self, deadline: float, level: float = FIX_LEVEL) -> bool:
+    def dive(self, deadline: float, level: float = FIX_LEVEL, share: float = 1.0) -> bool:
         """Fix what the master has nearly decided, price again, repeat: one schedule per person.
-        False when the deadline came first."""
-        while time.monotonic() < deadline:
-            if self._converge(deadline, self._open_people()) is None:
+        With `share` < 1 only that share of the undecided people (drawn at random) is fixed at
+        each step: a slower dive that ends elsewhere. Past the deadline each undecided person
+        takes their heaviest schedule; False then."""
+        while True:
+            if time.monotonic() >= deadline or (
+                self._converge(deadline, self._open_people(), most=DIVE_ROUNDS) is None
+            ):
+                self.round()
                 return False
             open_people = self._open_people()
             if not open_people:
                 self._offer(self._chosen())
                 return True
-            fixed, lower = 0, level
-            while not fixed and lower >= 0.5:
-                fixed = self._fix_cells(open_people, lower)
+            if self._stuck(open_people):
+                self.round()  # fixings no schedule of someone keeps: this dive ends here
+                return False
+            changed: set[int] = set()
+            lower = level
+            if share < 1.0:
+                count = max(1, round(share * len(open_people)))
+                open_people = sorted(self.rng.permutation(open_people)[:count].tolist())
+            while not changed and lower >= 0.5:
+                changed = self._fix_cells(open_people, lower)
                 lower *= 0.9
-            if not fixed:
-                self._fix_columns(open_people)
-            self._ban_broken_columns()
-        return False
+            if not changed:
+                changed = self._fix_columns(open_people)
+            self._ban_broken_columns(changed)
+
+    def round(self) -> None:
+        """Offer the schedule where each person takes their heaviest column of the master's
+        last solution (every column keeps its person's rules, so this is always a roster)."""
+        if len(self.master.values):
+            self._offer(self._chosen())
+
+    def _stuck(self, people: list[int]) -> bool:
+        """Someone's weight is not all on their own columns (the master pays the artificial
+        column: their fixings leave them no schedule)."""
+        values = self.master.values
+        return any(
+            sum(values[i] for i in self.master.of_person[p] if i < len(values)) < 1 - 1e-6
+            for p in people
+        )
 
     def _open_people(self) -> list[int]:
         """People without one whole schedule in the last master solution."""
@@ -746,11 +776,12 @@ class ColumnSearch:
             schedule[p] = self.master.columns[best].shifts
         return schedule
 
-    def _fix_cells(self, people: list[int], level: float) -> int:
+    def _fix_cells(self, people: list[int], level: float) -> set[int]:
         """Fix every cell worked by at least `level` of a person's weight, one at a time (a
-        fixing drops the person's columns without it, so the next cell is read without them)."""
+        fixing drops the person's columns without it, so the next cell is read without them).
+        The people who got a fixing."""
         values = self.master.values
-        fixed = 0
+        fixed: set[int] = set()
         for p in people:
             mine = [i for i in self.master.of_person[p] if i < len(values) and values[i] > 1e-9]
             while mine:
@@ -764,11 +795,11 @@ class ColumnSearch:
                 if grid[d, s] < level:
                     break
                 self.fixed[p, d] = s
-                fixed += 1
+                fixed.add(p)
                 mine = [i for i in mine if self.master.columns[i].shifts[d] == s]
         return fixed
 
-    def _fix_columns(self, people: list[int]) -> None:
+    def _fix_columns(self, people: list[int]) -> set[int]:
         """Nothing is nearly decided: the people with the heaviest columns get those columns
         (one in eight of the undecided people at a time, so a large dive keeps moving)."""
         values = self.master.values
@@ -779,19 +810,24 @@ class ColumnSearch:
             ),
             reverse=True,
         )
-        for _value, i in heaviest[: max(1, len(people) // 8)]:
-            column = self.master.columns[i]
+        chosen = [self.master.columns[i] for _value, i in heaviest[: max(1, len(people) // 8)]]
+        for column in chosen:
             self.fixed[column.person] = column.shifts
             self.banned[column.person, column.shifts < 0, :] = True
+        return {column.person for column in chosen}
 
-    def _ban_broken_columns(self) -> None:
-        for i, column in enumerate(self.master.columns):
-            fixed = self.fixed[column.person]
-            shifts = column.shifts
-            keeps = np.all((fixed < 0) | (shifts == fixed))
-            worked = np.nonzero(shifts >= 0)[0]
-            if not keeps or self.banned[column.person, worked, shifts[worked]].any():
-                self.master.ban(i)
+    def _ban_broken_columns(self, people: set[int]) -> None:
+        """Ban these people's columns that break their fixings."""
+        for p in people:
+            fixed, banned = self.fixed[p], self.banned[p]
+            for i in self.master.of_person[p]:
+                shifts = self.master.columns[i].shifts
+                worked = np.nonzero(shifts >= 0)[0]
+                if (
+                    not np.all((fixed < 0) | (shifts == fixed))
+                    or banned[worked, shifts[worked]].any()
+                ):
+                    self.master.ban(i)
 
     # ------------------------------------------------------------ combining the pool
 
@@ -801,45 +837,60 @@ class ColumnSearch:
         if self.best is not None:
             for p in range(self.n):
                 self.master.add(p, self.best[p], self._wishes(p, self.best[p]))
-        limit = deadline - time.monotonic()
-        if limit <= 0.05:
-            return
-        model = cp_model.CpModel()
-        dec = self.dec
-        use = [model.new_bool_var(f"c{i}") for i in range(len(self.master.columns))]
-        for p in range(self.n):
-            model.add_exactly_one(use[i] for i in self.master.of_person[p])
-        covering: dict[tuple[int, int], list[cp_model.IntVar]] = {}
-        objective: list[cp_model.LinearExprT] = []
-        for i, column in enumerate(self.master.columns):
-            for d in np.nonzero(column.shifts >= 0)[0]:
-                covering.setdefault((int(d), int(column.shifts[d])), []).append(use[i])
-            objective.append(round(column.cost) * use[i])
-        for day in range(dec.days):
-            for s in range(dec.shifts):
-                terms = covering.get((day, s), [])
-                need = int(dec.required[day, s])
-                under = model.new_int_var(0, need, "")
-                over = model.new_int_var(0, len(terms), "")
-                model.add(sum(terms) - need == over - under)
-                objective += [round(dec.under[day, s]) * under, round(dec.over[day, s]) * over]
-        model.minimize(sum(objective))
-        if self.best is not None:
-            best = {(p, self.best[p].tobytes()) for p in range(self.n)}
-            for i, column in enumerate(self.master.columns):
-                model.add_hint(use[i], (column.person, column.shifts.tobytes()) in best)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = limit
-        solver.parameters.num_workers = self.workers
-        status = solver.solve(model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            schedule = np.full((self.n, dec.days), -1, np.int64)
-            for i, column in enumerate(self.master.columns):
-                if solver.value(use[i]):
-                    schedule[column.person] = column.shifts
-            self._offer(schedule)
+        options = [[self.master.columns[i] for i in mine] for mine in self.master.of_person]
+        picked = _pick(options, self.dec, self.dec.required, self.best, deadline, self.workers)
+        if picked is not None:
+            self._offer(picked)
 
     def _wishes(self, p: int, shifts: np.ndarray) -> float:
         rules = self.dec.people[p]
         days = np.nonzero(shifts >= 0)[0]
         return rules.constant + float(rules.wish_cost[days, shifts[days]].sum())
+
+
+def _pick(
+    options: list[list[Column]],
+    dec: Decomposition,
+    required: np.ndarray,
+    start: np.ndarray | None,
+    deadline: float,
+    workers: int,
+) -> np.ndarray | None:
+    """CP-SAT: one of its options (columns) per person, each (day, shift) covered as required
+    or paying its weights; from `start` ([person, day] shift, if given). The schedule, or None
+    when none was found in time."""
+    limit = deadline - time.monotonic()
+    if limit <= 0.05:
+        return None
+    model = cp_model.CpModel()
+    use = [[model.new_bool_var("") for _ in mine] for mine in options]
+    covering: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    objective: list[cp_model.LinearExprT] = []
+    for p, mine in enumerate(options):
+        model.add_exactly_one(use[p])
+        for column, var in zip(mine, use[p], strict=True):
+            for d in np.nonzero(column.shifts >= 0)[0]:
+                covering.setdefault((int(d), int(column.shifts[d])), []).append(var)
+            objective.append(round(column.cost) * var)
+            if start is not None:
+                model.add_hint(var, bool(np.array_equal(column.shifts, start[p])))
+    for day in range(dec.days):
+        for s in range(dec.shifts):
+            terms = covering.get((day, s), [])
+            need = int(required[day, s])
+            under = model.new_int_var(0, max(0, need), "")
+            over = model.new_int_var(0, len(terms) + max(0, -need), "")
+            model.add(sum(terms) - need == over - under)
+            objective += [round(dec.under[day, s]) * under, round(dec.over[day, s]) * over]
+    model.minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = workers
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    schedule = np.full((len(options), dec.days), -1, np.int64)
+    for p, mine in enumerate(options):
+        for column, var in zip(mine, use[p], strict=True):
+            if solver.value(var):
+                schedule[p] = column.shifts
+    return schedule

@@ -207,7 +207,8 @@ def solve(
         # first (Curtois 14: 0.0 % against 1.8-9.7 % from the compact model alone).
         status = search.from_columns()
         if status == cp_model.FEASIBLE:
-            search.lns(sweep=False)
+            # A master that did not settle leaves a rough schedule: repair it person by person.
+            search.lns(sweep=search.column_stats is not None and not search.column_stats["root"])
     elif lns:
         if first_phase is None:
             # Pure rostering: the neighbourhoods beat the whole-model search from the start
@@ -323,20 +324,24 @@ class _Search:
         total = self.deadline - self.started
         search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
         try:
-            if search.root(self.started + 0.3 * total) is not None:
-                self._from_support(search, 0.1 * total)
+            settled = search.root(self.started + 0.3 * total) is not None
+            if settled:
+                self._from_support(search, 0.05 * total)
                 search.dives(self.started + 0.55 * total)
-            if not search.proven:
-                search.combine(self.started + 0.65 * total)
+                if not search.proven:
+                    search.combine(self.started + 0.65 * total)
+            else:
+                search.round()  # the master did not settle in time: round where it got to
         finally:
             search.close()
         if search.first_found is not None:
             self.first = search.first_found - self.started
         self.column_stats = {
+            "root": settled,
             "rounds": search.rounds,
             "columns": len(search.master.columns),
             "dives": search.dives_done,
-            "bound": search.bound,
+            "bound": None if search.bound is None else float(search.bound),
             "seconds": round(time.monotonic() - self.started, 2),
         }
         if search.best is None:
