@@ -66,10 +66,12 @@ def test_neighbourhood_search_keeps_the_objective_exact() -> None:
 
 
 def test_the_search_after_columns_keeps_the_objective_exact() -> None:
-    """Curtois 15 is not proven in 12 s: the schedule built from columns is handed to the
-    neighbourhood search, whose objective is still the schedule's real cost."""
-    out = curtois.run(curtois.load("15"), time_limit=12, workers=2, seed=1)
+    """Curtois 16 is not proven by its master (3223.5 against 3225): the schedule built from
+    columns is handed to the neighbourhood search, whose objective is still the schedule's real
+    cost."""
+    out = curtois.run(curtois.load("16"), time_limit=10, workers=2, seed=1)
     assert out["hard_violations"] == []
     assert out["solver_objective"] == out["objective"]
-    assert out["stats"]["columns"]["rounds"] > 10
+    assert out["stats"]["columns"]["root"] is True
+    assert out["stats"]["columns"]["dives"] >= 1
     assert out["stats"]["lns_rounds"] > 0

@@ -40,7 +40,9 @@ NO_LIMIT = 1 << 30
 SMALL_CAP = 6  # per-type maxima up to this are counted exactly in the dynamic program
 COUNTER_LIMIT = 48  # ... as long as the counter stays this small
 FIX_LEVEL = 0.9  # a dive fixes a cell once this much of a person's weight works it
-DIVE_ROUNDS = 1000  # pricing rounds between two fixings of a dive
+# A root master settles in 40-55 rounds on Curtois 8-16 (8: 47, 12: 41, 13: 54, 15: 51); fewer
+# than that left in the time at the pace so far, and the root gives up early.
+SETTLING_ROUNDS = 50
 
 
 # ---------------------------------------------------------------- the problem, person by person
@@ -643,13 +645,23 @@ class ColumnSearch:
         return added
 
     def _converge(
-        self, deadline: float, people: list[int], bound: bool = False, most: int = 1 << 30
+        self,
+        deadline: float,
+        people: list[int],
+        bound: bool = False,
+        forecast: bool = False,
     ) -> float | None:
-        """Price until no schedule improves the master (or the master stalls, or `most` rounds
-        are done); its value. With `bound` (nothing fixed), every round with exact pricing
-        offers a lower bound."""
+        """Price until no schedule improves the master (or the master stalls); its value.
+        With `bound` (nothing fixed), every round with exact pricing offers a lower bound.
+        With `forecast`, give up (None) as soon as the rounds still to come will not fit
+        before the deadline at the pace so far."""
         last: list[float] = []
-        while time.monotonic() < deadline and len(last) < most:
+        started = time.monotonic()
+        while time.monotonic() < deadline:
+            if forecast and len(last) >= 5:
+                pace = (time.monotonic() - started) / len(last)
+                if pace * max(10, SETTLING_ROUNDS - len(last)) > deadline - time.monotonic():
+                    return None
             objective, duals, alpha = self.master.solve()
             self.rounds += 1
             last.append(objective)
@@ -661,7 +673,7 @@ class ColumnSearch:
                 return objective
             if len(last) >= 4 and last[-4] - objective < 1e-3 * max(1.0, abs(objective)):
                 return objective  # tailing off: the last few rounds gained almost nothing
-        return last[-1] if len(last) >= most else None
+        return None
 
     def root(self, deadline: float) -> float | None:
         """Greedy first columns (two orders), then column generation to convergence. The
@@ -670,7 +682,7 @@ class ColumnSearch:
         first = self._greedy(list(range(self.n)))
         self._offer(first)
         self._offer(self._greedy(list(self.rng.permutation(self.n))))
-        value = self._converge(deadline, list(range(self.n)), bound=True)
+        value = self._converge(deadline, list(range(self.n)), bound=True, forecast=True)
         self.support = self._support()
         return value
 
@@ -720,7 +732,7 @@ class ColumnSearch:
         takes their heaviest schedule; False then."""
         while True:
             if time.monotonic() >= deadline or (
-                self._converge(deadline, self._open_people(), most=DIVE_ROUNDS) is None
+                self._converge(deadline, self._open_people()) is None
             ):
                 self.round()
                 return False
