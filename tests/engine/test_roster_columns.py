@@ -10,8 +10,10 @@ import itertools
 import numpy as np
 import pytest
 
-from rounds.engine.roster import columns, curtois
-from rounds.engine.roster.columns import ColumnSearch, Decomposition, PersonRules, Pricer
+from rounds.engine.roster import curtois, decomposition
+from rounds.engine.roster.columns import ColumnSearch
+from rounds.engine.roster.decomposition import NO_LIMIT, Decomposition, PersonRules
+from rounds.engine.roster.pricing import Pricer
 from rounds.engine.roster.problem import (
     Acgme,
     Coverage,
@@ -64,7 +66,7 @@ def _random_person(rng: np.random.Generator) -> tuple[Decomposition, PersonRules
         run_max=int(rng.choice([0, 2, 3, 4])),
         off_min=int(rng.integers(0, 3)),
         weekends_max=int(rng.choice([-1, 0, 1])),
-        type_max=rng.choice([1, 2, 3, columns.NO_LIMIT], size=shifts).astype(np.int64),
+        type_max=rng.choice([1, 2, 3, NO_LIMIT], size=shifts).astype(np.int64),
     )
     return dec, rules
 
@@ -151,19 +153,21 @@ def _tiny_problem(**changes: object) -> Problem:
 
 
 def test_only_problems_the_decomposition_states_exactly_are_taken() -> None:
-    assert columns.unsupported(_tiny_problem()) is None
+    assert decomposition.unsupported(_tiny_problem()) is None
     trainees = tuple(Person(f"R{i}", pgy=2) for i in range(3))
-    assert columns.unsupported(_tiny_problem(people=trainees, acgme=Acgme())) == "ACGME trainees"
+    assert (
+        decomposition.unsupported(_tiny_problem(people=trainees, acgme=Acgme())) == "ACGME trainees"
+    )
     soft = (Rule("few", "weekends", Scope(), soft_max=1, max_weight=5),)
-    assert columns.unsupported(_tiny_problem(rules=soft)) == "soft rules"
+    assert decomposition.unsupported(_tiny_problem(rules=soft)) == "soft rules"
     hard_cover = (Coverage("D", None, min=1),)
-    assert columns.unsupported(_tiny_problem(coverage=hard_cover)) == "hard cover"
+    assert decomposition.unsupported(_tiny_problem(coverage=hard_cover)) == "hard cover"
 
 
 def test_a_night_that_runs_into_the_next_day_cannot_be_followed_by_an_early_shift() -> None:
     """The 20:00-08:00 night overlaps the 07:00 day shift of the next day: the decomposition
     forbids that succession on its own, as the compact model does."""
-    dec = columns.decompose(_tiny_problem())
+    dec = decomposition.decompose(_tiny_problem())
     assert not dec.may_follow[1, 0]
     assert dec.may_follow[0, 1] and dec.may_follow[1, 1] and dec.may_follow[0, 0]
 
@@ -206,3 +210,16 @@ def test_column_search_scores_schedules_as_the_published_evaluator_does() -> Non
     objective, errors = curtois.evaluate(instance, rows)
     assert errors == []
     assert objective == search.best_cost
+
+
+def test_a_person_who_cannot_keep_their_own_rules_is_explained_not_a_crash() -> None:
+    """N0 must work 200 hours in two weeks of 8- and 12-hour shifts with at most four days in
+    a row: no schedule of N0's exists, the decomposition stops, and the compact model names the
+    rule."""
+    rules = (
+        *_tiny_problem().rules,
+        Rule("too-much", "minutes", Scope(people=("N0",)), hard_min=200 * 60),
+    )
+    result = solve(_tiny_problem(rules=rules), time_limit=10, workers=2)
+    assert result.status.value == "infeasible"
+    assert any("N0 needs at least 12000 minutes" in line for line in result.explanation)

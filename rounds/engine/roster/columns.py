@@ -1,24 +1,20 @@
-"""Column generation: a first schedule for pure rostering problems, built from whole schedules.
+"""Column generation: a first roster for pure rostering problems, built from whole schedules.
 
 The compact CP-SAT model sees one (person, day, shift) at a time; its linear relaxation knows
 little of the rules on runs of days, so on the harder Curtois instances the neighbourhood search
 wanders far from the optimum (Curtois 12 ended 9-17 % above the best known value). Here every
 person's schedule is one column of a master linear program (each person takes one schedule,
 each (day, shift) is covered as asked, under- and over-cover pay their weights); a dynamic
-program (`pricing.best_schedule`) finds each person's best schedule under the master's prices.
-Its bound is near-tight (Curtois 12: 4040.0, the best known value; 13: 1348.0, likewise).
-From the converged master:
+program (`pricing.py`) finds each person's best schedule under the master's prices. Its bound is
+near-tight (Curtois 12: 4040.0, the best known value; 13: 1348.0, likewise). From the settled
+master:
 
-1. a dive fixes the (person, day) cells the master has nearly decided (>= 0.9 of a person's
-   weight), prices again under those fixings, and repeats until every person has one schedule;
+1. dives fix the (person, day) cells the master has nearly decided, price again under those
+   fixings, and repeat until every person has one schedule; each dive ends elsewhere;
 2. CP-SAT then picks one schedule per person among every column generated on the way (the
-   dive's columns make that pool rich enough to combine well; Curtois 8: 1308 from a dive of
-   1506).
+   dives' columns make that pool rich enough to combine well).
 
-Only problems whose rules the dynamic program states exactly are taken (`unsupported` says why
-not): no ACGME trainees, no mix, rest or fairness rules, soft cover only, and hard per-person
-rules of the families shifts (maximum), minutes, consecutive days, consecutive days off
-(minimum) and weekends (maximum). Everything else goes straight to the compact model.
+The problem comes decomposed person by person (`decomposition.py`); `solve.py` decides when.
 """
 
 from __future__ import annotations
@@ -26,418 +22,29 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 
-from rounds.engine.roster.pricing import UNREACHABLE, best_schedule
-from rounds.engine.roster.problem import Problem, Rule
-from rounds.engine.roster.timeline import Timeline
+from rounds.engine.roster.decomposition import Decomposition, decompose, wishes
+from rounds.engine.roster.pricing import Pricer
+from rounds.engine.roster.problem import Problem
 
-NO_LIMIT = 1 << 30
-SMALL_CAP = 6  # per-type maxima up to this are counted exactly in the dynamic program
-COUNTER_LIMIT = 48  # ... as long as the counter stays this small
 FIX_LEVEL = 0.9  # a dive fixes a cell once this much of a person's weight works it
 # A root master settles in 40-55 rounds on Curtois 8-16 (8: 47, 12: 41, 13: 54, 15: 51); fewer
 # than that left in the time at the pace so far, and the root gives up early.
 SETTLING_ROUNDS = 50
 
 
-# ---------------------------------------------------------------- the problem, person by person
+class NoSchedule(Exception):
+    """A person has no schedule that keeps their own rules: the problem has no roster, and
+    the compact model says why in words (`explain.py`)."""
 
-
-@dataclass
-class PersonRules:
-    """One person's hard rules and wishes, in the dynamic program's terms."""
-
-    allowed: np.ndarray  # [D, S] bool
-    fixed: np.ndarray  # [D] int: the shift a pre-assignment fixes, -1 none
-    wish_cost: np.ndarray  # [D, S] float: cost of working s on d (requests)
-    constant: float  # cost of the requests if nothing is worked (unmet shift-on requests)
-    minutes_min: int  # in units
-    minutes_max: int
-    run_min: int
-    run_max: int  # 0: none
-    off_min: int
-    weekends_max: int  # -1: none
-    type_max: np.ndarray  # [S] int
-
-
-@dataclass
-class Decomposition:
-    """The problem as people (each with their rules) and cover rows."""
-
-    days: int
-    shifts: int
-    length: np.ndarray  # [S] minutes in units
-    may_follow: np.ndarray  # [S, S] bool: s2 may be worked the day after s1
-    weekend_first: np.ndarray  # [D] bool
-    weekend_second: np.ndarray  # [D] bool
-    required: np.ndarray  # [D, S] int
-    under: np.ndarray  # [D, S] weight per missing person
-    over: np.ndarray  # [D, S] weight per extra person
-    people: list[PersonRules] = field(default_factory=list)
-
-
-def unsupported(problem: Problem) -> str | None:
-    """Why column generation cannot take this problem, or None when it can."""
-    if problem.acgme.enabled and any(p.pgy is not None for p in problem.people):
-        return "ACGME trainees"
-    if problem.mix or problem.rest or problem.fairness:
-        return "mix, rest or fairness rules"
-    if problem.max_shifts_per_day != 1:
-        return "more than one shift a day"
-    if any(s.weight is not None for s in problem.successions):
-        return "soft successions"
-    cells: set[tuple[int, str]] = set()
-    for c in problem.coverage:
-        if c.min is not None or c.max is not None or c.required is None:
-            return "hard cover"
-        for d in c.days if c.days is not None else range(problem.horizon.days):
-            if (d, c.shift) in cells:
-                return "two cover rules on one shift and day"
-            cells.add((d, c.shift))
-    for rule in problem.rules:
-        if rule.soft_min is not None or rule.soft_max is not None:
-            return "soft rules"
-        if rule.family == "consecutive_shift":
-            return "runs of one shift type"
-        if rule.family in ("shifts", "weekends") and rule.hard_min is not None:
-            return "minimum shift or weekend counts"
-        if rule.family == "shifts" and rule.shift is None:
-            return "a maximum of shifts of every type"
-        if rule.family == "consecutive_days_off" and rule.hard_max is not None:
-            return "a maximum run of days off"
-    if _overlaps(problem) is None:
-        return "shifts that overlap differently from day to day"
-    return None
-
-
-def _overlaps(problem: Problem) -> np.ndarray | None:
-    """[S, S]: s2 on day d+1 overlaps s1 on day d, the same on every day; None when that
-    changes from day to day (a daylight-saving change) or reaches two days ahead."""
-    timeline = Timeline(problem)
-    n, days = len(problem.shifts), problem.horizon.days
-    result = np.zeros((n, n), np.bool_)
-    for s1 in range(n):
-        for s2 in range(n):
-            seen = set()
-            for d in range(days - 1):
-                a, b = timeline.instances[d, s1], timeline.instances[d + 1, s2]
-                seen.add(a.end > b.start and b.end > a.start)
-                if d + 2 < days and a.end > timeline.instances[d + 2, s2].start:
-                    return None
-            if len(seen) > 1:
-                return None
-            result[s1, s2] = seen == {True}
-    return result
-
-
-def decompose(problem: Problem) -> Decomposition:
-    """The problem in the dynamic program's terms (`unsupported(problem)` must be None)."""
-    days, n_shifts = problem.horizon.days, len(problem.shifts)
-    shift_ix, person_ix = problem.shift_index(), problem.person_index()
-    unit = 0
-    for shift in problem.shifts:
-        unit = math.gcd(unit, shift.length)
-    overlapping = _overlaps(problem)
-    if overlapping is None:
-        raise ValueError("decompose() needs a problem unsupported() accepts")
-    may_follow = ~overlapping
-    for succ in problem.successions:
-        may_follow[shift_ix[succ.first], shift_ix[succ.second]] = False
-    weekend_first = np.zeros(days, np.bool_)
-    weekend_second = np.zeros(days, np.bool_)
-    for d in range(days):
-        weekday = problem.horizon.date(d).weekday()
-        weekend_first[d] = weekday == 5 or (weekday == 6 and d == 0)
-        weekend_second[d] = weekday == 6 and d > 0
-    required = np.zeros((days, n_shifts), np.int64)
-    under = np.zeros((days, n_shifts))
-    over = np.zeros((days, n_shifts))
-    for c in problem.coverage:
-        s = shift_ix[c.shift]
-        for d in c.days if c.days is not None else range(days):
-            required[d, s] = c.required or 0
-            under[d, s] = c.weight_under
-            over[d, s] = c.weight_over
-    dec = Decomposition(
-        days,
-        n_shifts,
-        np.array([shift.length // unit for shift in problem.shifts], np.int64),
-        may_follow,
-        weekend_first,
-        weekend_second,
-        required,
-        under,
-        over,
-    )
-    for p in range(len(problem.people)):
-        dec.people.append(_person_rules(problem, p, dec, unit))
-    for ref in problem.requests_on:
-        rules = dec.people[person_ix[ref.person]]
-        rules.constant += ref.weight or 1
-        cells = slice(None) if ref.shift is None else shift_ix[ref.shift]
-        rules.wish_cost[ref.day, cells] -= ref.weight or 1
-    for ref in problem.requests_off:
-        rules = dec.people[person_ix[ref.person]]
-        cells = slice(None) if ref.shift is None else shift_ix[ref.shift]
-        rules.wish_cost[ref.day, cells] += ref.weight or 1
-    return dec
-
-
-def _person_rules(problem: Problem, p: int, dec: Decomposition, unit: int) -> PersonRules:
-    person = problem.people[p]
-    days, n_shifts = dec.days, dec.shifts
-    shift_ix = problem.shift_index()
-    allowed = np.ones((days, n_shifts), np.bool_)
-    for s, shift in enumerate(problem.shifts):
-        if not set(shift.requires) <= set(person.skills):
-            allowed[:, s] = False
-    for d in problem.leave_days(person.id):
-        if 0 <= d < days:
-            allowed[d, :] = False
-    for ref in problem.days_off:
-        if ref.person == person.id:
-            allowed[ref.day, slice(None) if ref.shift is None else shift_ix[ref.shift]] = False
-    fixed = np.full(days, -1, np.int64)
-    for ref in problem.fixed:
-        if ref.person == person.id:
-            fixed[ref.day] = shift_ix[ref.shift or ""]
-    rules = PersonRules(
-        allowed,
-        fixed,
-        np.zeros((days, n_shifts)),
-        0.0,
-        0,
-        NO_LIMIT,
-        0,
-        0,
-        0,
-        -1,
-        np.full(n_shifts, NO_LIMIT, np.int64),
-    )
-    for rule in problem.rules:
-        if rule.scope.includes(person):
-            _apply(rule, rules, shift_ix, unit)
-    longest = int(dec.length.max()) if n_shifts else 0
-    rules.minutes_max = min(rules.minutes_max, days * longest)
-    for s in range(n_shifts):
-        if rules.type_max[s] == 0:
-            allowed[:, s] = False
-    return rules
-
-
-def _apply(rule: Rule, rules: PersonRules, shift_ix: dict[str, int], unit: int) -> None:
-    """Narrow a person's rules by one hard rule (the tightest bound of several wins)."""
-    low, high = rule.hard_min, rule.hard_max
-    if rule.family == "minutes":
-        if low is not None:
-            rules.minutes_min = max(rules.minutes_min, -(-low // unit))
-        if high is not None:
-            rules.minutes_max = min(rules.minutes_max, high // unit)
-    elif rule.family == "consecutive_days":
-        if low is not None:
-            rules.run_min = max(rules.run_min, low)
-        if high is not None:
-            rules.run_max = high if rules.run_max == 0 else min(rules.run_max, high)
-    elif rule.family == "consecutive_days_off" and low is not None:
-        rules.off_min = max(rules.off_min, low)
-    elif rule.family == "weekends" and high is not None:
-        rules.weekends_max = high if rules.weekends_max < 0 else min(rules.weekends_max, high)
-    elif rule.family == "shifts" and high is not None and rule.shift is not None:
-        s = shift_ix[rule.shift]
-        rules.type_max[s] = min(int(rules.type_max[s]), high)
-
-
-# ---------------------------------------------------------------- one person's best schedule
-
-
-class Pricer:
-    """A person's best schedule under the master's prices, with the person's rules kept.
-
-    Shift types with a small maximum (at most SMALL_CAP: nights, say) are counted exactly in
-    the dynamic program, but only once a schedule has broken that maximum (most never do, and
-    each counted type multiplies the states); larger maxima are kept by raising the price of
-    that type (Lagrangian) until the schedule keeps them. Without the exact count the price
-    jumps from too many nights to none (Curtois 8: a reduced cost of +370 where -9 exists).
-    """
-
-    def __init__(self, dec: Decomposition, rules: PersonRules) -> None:
-        self.dec = dec
-        self.rules = rules
-        self._classes()
-        self.penalty = np.zeros(dec.shifts)
-        self.exact = True  # the last price kept every maximum without raising prices
-        self.count(())
-
-    def _classes(self) -> None:
-        """Group shift types by what may not follow them; order the groups by what may follow
-        them, largest first, so nested groups are a prefix for each shift."""
-        dec, rules = self.dec, self.rules
-        mine = [s for s in range(dec.shifts) if rules.allowed[:, s].any()]
-        follows: dict[frozenset[int], frozenset[int]] = {}
-        key_of = {}
-        for s in mine:
-            after = frozenset(t for t in mine if dec.may_follow[s, t])
-            key_of[s] = after
-            follows[after] = after
-        order = sorted(follows, key=lambda after: -len(after))
-        self.n_classes = max(1, len(order))
-        index = {after: k for k, after in enumerate(order)}
-        self.cls = np.zeros(dec.shifts, np.int64)
-        for s in mine:
-            self.cls[s] = index[key_of[s]]
-        self.may_follow = np.zeros((self.n_classes, dec.shifts), np.bool_)
-        for after, k in index.items():
-            for t in after:
-                self.may_follow[k, t] = True
-        self.nested = all(order[i + 1] <= order[i] for i in range(len(order) - 1))
-        self.last_class = np.full(dec.shifts, -1, np.int64)
-        for t in range(dec.shifts):
-            before = [k for k in range(len(order)) if self.may_follow[k, t]]
-            if before:
-                self.last_class[t] = max(before)
-                self.nested = self.nested and before == list(range(len(before)))
-
-    def count(self, shifts: tuple[int, ...]) -> None:
-        """Count these shift types exactly from now on (one counter digit each)."""
-        dec, rules = self.dec, self.rules
-        self.counted = tuple(sorted(shifts))
-        self.count_step = np.zeros(dec.shifts, np.int64)
-        size = 1
-        for s in self.counted:
-            self.count_step[s] = size
-            size *= int(rules.type_max[s]) + 1
-        self.n_counts = size
-        self.count_ok = np.ones((dec.shifts, size), np.bool_)
-        values = np.arange(size)
-        for s in self.counted:
-            cap = int(rules.type_max[s])
-            self.count_ok[s] = (values // self.count_step[s]) % (cap + 1) < cap
-        runs = rules.run_max if rules.run_max > 0 else max(1, rules.run_min)
-        weekends = rules.weekends_max + 1 if rules.weekends_max >= 0 else 1
-        states = (self.n_classes * runs + max(1, rules.off_min)) * (rules.minutes_max + 1)
-        states *= weekends * size
-        self.back = np.empty((dec.days, states), np.int32)
-        self.chosen = np.empty((dec.days, states), np.int16)
-
-    def _solve(self, cost: np.ndarray, must: np.ndarray) -> tuple[float, np.ndarray]:
-        dec, rules = self.dec, self.rules
-        return best_schedule(
-            cost,
-            dec.length,
-            self.cls,
-            self.n_classes,
-            self.may_follow,
-            self.last_class,
-            self.nested,
-            rules.run_min,
-            rules.run_max,
-            rules.off_min,
-            rules.minutes_min,
-            rules.minutes_max,
-            dec.weekend_first,
-            dec.weekend_second,
-            rules.weekends_max,
-            must,
-            self.count_step,
-            self.count_ok,
-            self.n_counts,
-            self.back,
-            self.chosen,
-        )
-
-    def price(
-        self, duals: np.ndarray, fixed: np.ndarray | None = None, banned: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray] | None:
-        """(cost of the schedule's wishes, shift per day) of the best schedule, or None when the
-        person has none. `fixed` [D]: shift a dive fixed (-1 none); `banned` [D, S]."""
-        rules = self.rules
-        cost = np.where(rules.allowed, rules.wish_cost - duals, UNREACHABLE)
-        if banned is not None:
-            cost[banned] = UNREACHABLE
-        fix = rules.fixed if fixed is None else np.where(fixed >= 0, fixed, rules.fixed)
-        must = fix >= 0
-        for d in np.nonzero(must)[0]:
-            keep = cost[d, fix[d]]
-            cost[d, :] = UNREACHABLE
-            cost[d, fix[d]] = keep
-        shifts = self._keep_type_maxima(cost, must, float(np.abs(duals).max()))
-        if shifts is None:
-            return None
-        worked = np.nonzero(shifts >= 0)[0]
-        wishes = rules.constant + float(rules.wish_cost[worked, shifts[worked]].sum())
-        return wishes, shifts
-
-    def _broken(self, shifts: np.ndarray) -> np.ndarray:
-        counts = np.bincount(shifts[shifts >= 0], minlength=self.dec.shifts)
-        return counts > self.rules.type_max
-
-    def _keep_type_maxima(
-        self, cost: np.ndarray, must: np.ndarray, scale: float
-    ) -> np.ndarray | None:
-        value, shifts = self._solve(cost, must)
-        if value >= UNREACHABLE:
-            return None
-        broken = self._broken(shifts)
-        while broken.any() and self._count_more(broken):
-            value, shifts = self._solve(cost, must)
-            if value >= UNREACHABLE:
-                return None
-            broken = self._broken(shifts)
-        self.exact = not broken.any()
-        if self.exact:
-            return shifts
-        return self._priced_down(cost, must, broken, scale)
-
-    def _priced_down(
-        self, cost: np.ndarray, must: np.ndarray, broken: np.ndarray, scale: float
-    ) -> np.ndarray | None:
-        """A large maximum broken: raise the price of that type until kept (from where the
-        last call ended), then back off by halves to the least price that keeps it."""
-        step = max(1.0, 0.05 * scale)
-        low, high, best = np.zeros_like(self.penalty), None, None
-        penalty = self.penalty.copy()
-        for _ in range(12):
-            penalty = penalty + np.where(broken, np.maximum(penalty, step), 0.0)
-            value, shifts = self._solve(cost + penalty, must)
-            if value >= UNREACHABLE:
-                return None
-            now = self._broken(shifts)
-            if not now.any():
-                high, best = penalty, shifts
-                break
-            broken |= now
-        if high is None or best is None:
-            return None
-        for _ in range(3):
-            middle = (low + high) / 2
-            value, shifts = self._solve(cost + middle, must)
-            if value < UNREACHABLE and not self._broken(shifts).any():
-                high, best = middle, shifts
-            else:
-                low = middle
-        self.penalty = 0.8 * high
-        return best
-
-    def _count_more(self, broken: np.ndarray) -> bool:
-        """Count the broken small maxima exactly, while the counter stays small enough."""
-        caps = self.rules.type_max
-        grow = sorted(
-            (s for s in np.nonzero(broken)[0] if s not in self.counted and caps[s] <= SMALL_CAP),
-            key=lambda s: caps[s],
-        )
-        size, added = self.n_counts, []
-        for s in grow:
-            if size * (caps[s] + 1) <= COUNTER_LIMIT:
-                size *= int(caps[s]) + 1
-                added.append(int(s))
-        if added:
-            self.count(self.counted + tuple(added))
-        return bool(added)
+    def __init__(self, person: int) -> None:
+        super().__init__(f"person {person} has no schedule that keeps their rules")
+        self.person = person
 
 
 # ---------------------------------------------------------------- the master linear program
@@ -587,7 +194,7 @@ class ColumnSearch:
         count = np.zeros((dec.days, dec.shifts), np.int64)
         for p, rules in enumerate(dec.people):
             days = np.nonzero(schedule[p] >= 0)[0]
-            total += rules.constant + float(rules.wish_cost[days, schedule[p][days]].sum())
+            total += wishes(rules, schedule[p])
             np.add.at(count, (days, schedule[p][days]), 1)
         short = np.maximum(dec.required - count, 0)
         extra = np.maximum(count - dec.required, 0)
@@ -618,7 +225,7 @@ class ColumnSearch:
             prices = np.where(missing > 0, dec.under, -dec.over)
             found = self.pricers[p].price(prices)
             if found is None:
-                raise RuntimeError("a person has no schedule that keeps their rules")
+                raise NoSchedule(p)
             shifts = found[1]
             days = np.nonzero(shifts >= 0)[0]
             missing[days, shifts[days]] -= 1
@@ -848,16 +455,11 @@ class ColumnSearch:
         from the best schedule known."""
         if self.best is not None:
             for p in range(self.n):
-                self.master.add(p, self.best[p], self._wishes(p, self.best[p]))
+                self.master.add(p, self.best[p], wishes(self.dec.people[p], self.best[p]))
         options = [[self.master.columns[i] for i in mine] for mine in self.master.of_person]
         picked = _pick(options, self.dec, self.dec.required, self.best, deadline, self.workers)
         if picked is not None:
             self._offer(picked)
-
-    def _wishes(self, p: int, shifts: np.ndarray) -> float:
-        rules = self.dec.people[p]
-        days = np.nonzero(shifts >= 0)[0]
-        return rules.constant + float(rules.wish_cost[days, shifts[days]].sum())
 
 
 def _pick(

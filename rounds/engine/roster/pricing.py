@@ -14,7 +14,7 @@ are interchangeable for the rules. Minutes are in units of the shifts' greatest 
 What the states hold exactly: forbidden successions, the minimum and maximum run of working days,
 the minimum run of days off (runs that touch the start or end of the horizon may be shorter),
 minimum and maximum minutes, maximum weekends, and a per-type maximum for each counted type.
-Per-type maxima that are not counted are the caller's business (`columns.Pricer`).
+Per-type maxima that are not counted are `Pricer`'s business (below).
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from rounds.engine.roster.decomposition import Decomposition, PersonRules, wishes
+
 UNREACHABLE = 1e17  # a cost at or above this means the cell may not be worked
+SMALL_CAP = 6  # per-type maxima up to this are counted exactly in the dynamic program
+COUNTER_LIMIT = 48  # ... as long as the counter stays this small
 
 
 @njit(cache=True, nogil=True)
@@ -344,3 +348,189 @@ def _backtrack(last, back, chosen, days, n_work, block, wk, n_counts, minutes_mi
         shifts[d] = chosen[d, at]
         at = back[d, at]
     return best, shifts
+
+
+# ---------------------------------------------------------------- a person, their rules kept
+
+
+class Pricer:
+    """A person's best schedule under the master's prices, with the person's rules kept.
+
+    Shift types with a small maximum (at most SMALL_CAP: nights, say) are counted exactly in
+    the dynamic program, but only once a schedule has broken that maximum (most never do, and
+    each counted type multiplies the states); larger maxima are kept by raising the price of
+    that type (Lagrangian) until the schedule keeps them. Without the exact count the price
+    jumps from too many nights to none (Curtois 8: a reduced cost of +370 where -9 exists).
+    """
+
+    def __init__(self, dec: Decomposition, rules: PersonRules) -> None:
+        self.dec = dec
+        self.rules = rules
+        self._classes()
+        self.penalty = np.zeros(dec.shifts)
+        self.exact = True  # the last price kept every maximum without raising prices
+        self.count(())
+
+    def _classes(self) -> None:
+        """Group shift types by what may not follow them; order the groups by what may follow
+        them, largest first, so nested groups are a prefix for each shift."""
+        dec, rules = self.dec, self.rules
+        mine = [s for s in range(dec.shifts) if rules.allowed[:, s].any()]
+        follows: dict[frozenset[int], frozenset[int]] = {}
+        key_of = {}
+        for s in mine:
+            after = frozenset(t for t in mine if dec.may_follow[s, t])
+            key_of[s] = after
+            follows[after] = after
+        order = sorted(follows, key=lambda after: -len(after))
+        self.n_classes = max(1, len(order))
+        index = {after: k for k, after in enumerate(order)}
+        self.cls = np.zeros(dec.shifts, np.int64)
+        for s in mine:
+            self.cls[s] = index[key_of[s]]
+        self.may_follow = np.zeros((self.n_classes, dec.shifts), np.bool_)
+        for after, k in index.items():
+            for t in after:
+                self.may_follow[k, t] = True
+        self.nested = all(order[i + 1] <= order[i] for i in range(len(order) - 1))
+        self.last_class = np.full(dec.shifts, -1, np.int64)
+        for t in range(dec.shifts):
+            before = [k for k in range(len(order)) if self.may_follow[k, t]]
+            if before:
+                self.last_class[t] = max(before)
+                self.nested = self.nested and before == list(range(len(before)))
+
+    def count(self, shifts: tuple[int, ...]) -> None:
+        """Count these shift types exactly from now on (one counter digit each)."""
+        dec, rules = self.dec, self.rules
+        self.counted = tuple(sorted(shifts))
+        self.count_step = np.zeros(dec.shifts, np.int64)
+        size = 1
+        for s in self.counted:
+            self.count_step[s] = size
+            size *= int(rules.type_max[s]) + 1
+        self.n_counts = size
+        self.count_ok = np.ones((dec.shifts, size), np.bool_)
+        values = np.arange(size)
+        for s in self.counted:
+            cap = int(rules.type_max[s])
+            self.count_ok[s] = (values // self.count_step[s]) % (cap + 1) < cap
+        runs = rules.run_max if rules.run_max > 0 else max(1, rules.run_min)
+        weekends = rules.weekends_max + 1 if rules.weekends_max >= 0 else 1
+        states = (self.n_classes * runs + max(1, rules.off_min)) * (rules.minutes_max + 1)
+        states *= weekends * size
+        self.back = np.empty((dec.days, states), np.int32)
+        self.chosen = np.empty((dec.days, states), np.int16)
+
+    def _solve(self, cost: np.ndarray, must: np.ndarray) -> tuple[float, np.ndarray]:
+        dec, rules = self.dec, self.rules
+        return best_schedule(
+            cost,
+            dec.length,
+            self.cls,
+            self.n_classes,
+            self.may_follow,
+            self.last_class,
+            self.nested,
+            rules.run_min,
+            rules.run_max,
+            rules.off_min,
+            rules.minutes_min,
+            rules.minutes_max,
+            dec.weekend_first,
+            dec.weekend_second,
+            rules.weekends_max,
+            must,
+            self.count_step,
+            self.count_ok,
+            self.n_counts,
+            self.back,
+            self.chosen,
+        )
+
+    def price(
+        self, duals: np.ndarray, fixed: np.ndarray | None = None, banned: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray] | None:
+        """(cost of the schedule's wishes, shift per day) of the best schedule, or None when the
+        person has none. `fixed` [D]: shift a dive fixed (-1 none); `banned` [D, S]."""
+        rules = self.rules
+        cost = np.where(rules.allowed, rules.wish_cost - duals, UNREACHABLE)
+        if banned is not None:
+            cost[banned] = UNREACHABLE
+        fix = rules.fixed if fixed is None else np.where(fixed >= 0, fixed, rules.fixed)
+        must = fix >= 0
+        for d in np.nonzero(must)[0]:
+            keep = cost[d, fix[d]]
+            cost[d, :] = UNREACHABLE
+            cost[d, fix[d]] = keep
+        shifts = self._keep_type_maxima(cost, must, float(np.abs(duals).max()))
+        if shifts is None:
+            return None
+        return wishes(rules, shifts), shifts
+
+    def _broken(self, shifts: np.ndarray) -> np.ndarray:
+        counts = np.bincount(shifts[shifts >= 0], minlength=self.dec.shifts)
+        return counts > self.rules.type_max
+
+    def _keep_type_maxima(
+        self, cost: np.ndarray, must: np.ndarray, scale: float
+    ) -> np.ndarray | None:
+        value, shifts = self._solve(cost, must)
+        if value >= UNREACHABLE:
+            return None
+        broken = self._broken(shifts)
+        while broken.any() and self._count_more(broken):
+            value, shifts = self._solve(cost, must)
+            if value >= UNREACHABLE:
+                return None
+            broken = self._broken(shifts)
+        self.exact = not broken.any()
+        if self.exact:
+            return shifts
+        return self._priced_down(cost, must, broken, scale)
+
+    def _priced_down(
+        self, cost: np.ndarray, must: np.ndarray, broken: np.ndarray, scale: float
+    ) -> np.ndarray | None:
+        """A large maximum broken: raise the price of that type until kept (from where the
+        last call ended), then back off by halves to the least price that keeps it."""
+        step = max(1.0, 0.05 * scale)
+        low, high, best = np.zeros_like(self.penalty), None, None
+        penalty = self.penalty.copy()
+        for _ in range(12):
+            penalty = penalty + np.where(broken, np.maximum(penalty, step), 0.0)
+            value, shifts = self._solve(cost + penalty, must)
+            if value >= UNREACHABLE:
+                return None
+            now = self._broken(shifts)
+            if not now.any():
+                high, best = penalty, shifts
+                break
+            broken |= now
+        if high is None or best is None:
+            return None
+        for _ in range(3):
+            middle = (low + high) / 2
+            value, shifts = self._solve(cost + middle, must)
+            if value < UNREACHABLE and not self._broken(shifts).any():
+                high, best = middle, shifts
+            else:
+                low = middle
+        self.penalty = 0.8 * high
+        return best
+
+    def _count_more(self, broken: np.ndarray) -> bool:
+        """Count the broken small maxima exactly, while the counter stays small enough."""
+        caps = self.rules.type_max
+        grow = sorted(
+            (s for s in np.nonzero(broken)[0] if s not in self.counted and caps[s] <= SMALL_CAP),
+            key=lambda s: caps[s],
+        )
+        size, added = self.n_counts, []
+        for s in grow:
+            if size * (caps[s] + 1) <= COUNTER_LIMIT:
+                size *= int(caps[s]) + 1
+                added.append(int(s))
+        if added:
+            self.count(self.counted + tuple(added))
+        return bool(added)

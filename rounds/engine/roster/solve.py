@@ -23,7 +23,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from rounds.engine.errors import ProblemError
-from rounds.engine.roster import columns
+from rounds.engine.roster import columns, decomposition
 from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
 
@@ -202,7 +202,7 @@ def solve(
     if warm_start is not None:
         add_hints(rm, warm_start.assignments)
     search = _Search(rm, started, time_limit, workers, seed)
-    if lns and use_columns and warm_start is None and columns.unsupported(problem) is None:
+    if lns and use_columns and warm_start is None and decomposition.unsupported(problem) is None:
         # Pure rostering that the column search states exactly: whole schedules per person
         # first (Curtois 14: 0.0 % against 1.8-9.7 % from the compact model alone).
         status = search.from_columns()
@@ -325,6 +325,10 @@ class _Search:
         search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
         try:
             settled = search.root(self.started + 0.3 * total) is not None
+        except columns.NoSchedule:
+            search.close()
+            return self.full(self.remaining())  # infeasible: the compact model explains it
+        try:
             if settled:
                 self._from_support(search, 0.05 * total)
                 search.dives(self.started + 0.55 * total)
