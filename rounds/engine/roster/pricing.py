@@ -376,13 +376,8 @@ class Pricer:
         them, largest first, so nested groups are a prefix for each shift."""
         dec, rules = self.dec, self.rules
         mine = [s for s in range(dec.shifts) if rules.allowed[:, s].any()]
-        follows: dict[frozenset[int], frozenset[int]] = {}
-        key_of = {}
-        for s in mine:
-            after = frozenset(t for t in mine if dec.may_follow[s, t])
-            key_of[s] = after
-            follows[after] = after
-        order = sorted(follows, key=lambda after: -len(after))
+        key_of = {s: frozenset(t for t in mine if dec.may_follow[s, t]) for s in mine}
+        order = sorted(set(key_of.values()), key=len, reverse=True)
         self.n_classes = max(1, len(order))
         index = {after: k for k, after in enumerate(order)}
         self.cls = np.zeros(dec.shifts, np.int64)
