@@ -212,6 +212,23 @@ def test_column_search_scores_schedules_as_the_published_evaluator_does() -> Non
     assert objective == search.best_cost
 
 
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_warm_up_gives_a_true_bound_and_a_master_that_settles_in_a_few_rounds() -> None:
+    """Curtois 3 (optimum 1001): the Lagrangian steps bound the optimum from below, and with
+    their schedules the master settles on 1001 in at most five rounds (fifteen without)."""
+    search = ColumnSearch(curtois.to_problem(curtois.load("3")))
+    try:
+        search.warm_up(float("inf"))
+        assert search.bound is not None and 0 < search.bound <= curtois.BEST_KNOWN[3]
+        assert len(search.master.columns) > 3 * search.n  # several schedules per person
+        value = search.root(float("inf"))
+    finally:
+        search.close()
+    assert value == pytest.approx(1001)
+    assert search.rounds <= 5
+    assert search.best_cost is not None and search.best_cost >= 1001
+
+
 def test_a_person_who_cannot_keep_their_own_rules_is_explained_not_a_crash() -> None:
     """N0 must work 200 hours in two weeks of 8- and 12-hour shifts with at most four days in
     a row: no schedule of N0's exists, the decomposition stops, and the compact model names the

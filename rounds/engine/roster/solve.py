@@ -152,6 +152,9 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
 # 5.0 GB; without them after 10 s at 3.8 GB, and a better one (22 106 against 38 978). Smaller
 # models keep both: the call row 150 x 91 (400 000 constraints) ended worse without them.
 LIGHT_ABOVE_CONSTRAINTS = 1_000_000
+# A root master that took more than this share of the time leaves no time for dives (Curtois
+# 13 settles in 20 s of 60; 8, 12, 14-16 in 0.5-9 s).
+DIVES_AFTER = 0.25
 
 
 def _solver(
@@ -324,12 +327,16 @@ class _Search:
         total = self.deadline - self.started
         search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
         try:
-            settled = search.root(self.started + 0.3 * total) is not None
+            settled = search.root(self.started + 0.4 * total) is not None
         except columns.NoSchedule:
             search.close()
             return self.full(self.remaining())  # infeasible: the compact model explains it
         try:
-            if settled:
+            if settled and time.monotonic() - self.started > DIVES_AFTER * total:
+                # A master this slow to settle will not see a dive through (Curtois 13: a dive
+                # takes 300 s at 20 s a root); the model on its support gets the dives' time.
+                self._from_support(search, self.started + 0.55 * total - time.monotonic())
+            elif settled:
                 self._from_support(search, 0.05 * total)
                 search.dives(self.started + 0.55 * total)
                 if not search.proven:
@@ -360,22 +367,23 @@ class _Search:
         return int(cp_model.OPTIMAL if self.optimal else cp_model.FEASIBLE)
 
     def _from_support(self, search: columns.ColumnSearch, limit: float) -> None:
-        """The compact model with every cell outside the master's solution closed, from the
-        best schedule so far: a small model, often the optimum itself (Curtois 12: 4040 in
-        3 s, where the dive needs 30 s)."""
-        if search.support is None or search.best is None:
+        """The compact model with every cell outside the master's solution closed, from each
+        person's heaviest schedule there: a small model, often the optimum itself (Curtois 12:
+        4040 in 3 s, where the dive needs 30 s). Keeping the greedy roster's cells open as well
+        made it larger and worse (Curtois 13: 5937 after 12 s, against 3855)."""
+        if search.support is None:
             return
         proto = self.rm.model.proto
-        best = search.best
+        start = search.chosen()  # inside the support, unlike the greedy roster
         closed = []
         for (p, d, s), var in self.rm.x.items():
-            if not search.support[p, d, s] and best[p][d] != s:
+            if not search.support[p, d, s]:
                 domain = proto.variables[var.index].domain
                 domain[1] = 0
                 closed.append(domain)
         self.rm.model.clear_hints()
         for (p, d, s), var in self.rm.x.items():
-            self.rm.model.add_hint(var, bool(best[p][d] == s))
+            self.rm.model.add_hint(var, bool(start[p][d] == s))
         try:
             solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
             status = solver.solve(self.rm.model)
