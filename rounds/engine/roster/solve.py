@@ -152,9 +152,12 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
 # 5.0 GB; without them after 10 s at 3.8 GB, and a better one (22 106 against 38 978). Smaller
 # models keep both: the call row 150 x 91 (400 000 constraints) ended worse without them.
 LIGHT_ABOVE_CONSTRAINTS = 1_000_000
-# A root master that took more than this share of the time leaves no time for dives (Curtois
-# 13 settles in 20 s of 60; 8, 12, 14-16 in 0.5-9 s).
-DIVES_AFTER = 0.25
+# A root master that took more than this share of the time leaves too little for dives, each of
+# which settles the master again dozens to hundreds of times: the support model gets their time
+# (at 60 s, Curtois 13 settles in 20 s and 15 in 8 s and do better so, 15: 4060-4169 against
+# 4165-4354 with dives; 8, 12, 14 and 16 settle in 0.3-2 s and 8 needs its dives: 1300-1303
+# against 1397).
+DIVES_AFTER = 0.1
 
 
 def _solver(
@@ -333,8 +336,8 @@ class _Search:
             return self.full(self.remaining())  # infeasible: the compact model explains it
         try:
             if settled and time.monotonic() - self.started > DIVES_AFTER * total:
-                # A master this slow to settle will not see a dive through (Curtois 13: a dive
-                # takes 300 s at 20 s a root); the model on its support gets the dives' time.
+                # A master this slow to settle will not see a dive through (Curtois 13: one
+                # dive takes 300 s after a 20 s root); the model on its support gets the time.
                 self._from_support(search, self.started + 0.55 * total - time.monotonic())
             elif settled:
                 self._from_support(search, 0.05 * total)
