@@ -226,7 +226,6 @@ def test_warm_up_gives_a_true_bound_and_a_master_that_settles_in_a_few_rounds() 
         search.close()
     assert value == pytest.approx(1001)
     assert search.rounds <= 5
-    assert search.best_cost is not None and search.best_cost >= 1001
 
 
 def test_a_person_who_cannot_keep_their_own_rules_is_explained_not_a_crash() -> None:

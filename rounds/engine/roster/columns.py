@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 
-from rounds.engine.roster.decomposition import Decomposition, decompose, wishes
+from rounds.engine.roster.decomposition import Decomposition, decompose, wishes, worked
 from rounds.engine.roster.pricing import Pricer
 from rounds.engine.roster.problem import Problem
 
@@ -126,8 +126,8 @@ class Master:
         for column in self._pending:
             starts.append(len(rows))
             rows.append(column.person)
-            days = np.nonzero(column.shifts >= 0)[0]
-            rows.extend((self.n + days * self.dec.shifts + column.shifts[days]).tolist())
+            days, shifts = worked(column.shifts)
+            rows.extend((self.n + days * self.dec.shifts + shifts).tolist())
             costs.append(column.cost)
         k = len(self._pending)
         self.h.addCols(
@@ -198,9 +198,8 @@ class ColumnSearch:
         total = 0.0
         count = np.zeros((dec.days, dec.shifts), np.int64)
         for p, rules in enumerate(dec.people):
-            days = np.nonzero(schedule[p] >= 0)[0]
             total += wishes(rules, schedule[p])
-            np.add.at(count, (days, schedule[p][days]), 1)
+            count[worked(schedule[p])] += 1
         short = np.maximum(dec.required - count, 0)
         extra = np.maximum(count - dec.required, 0)
         return total + float((short * dec.under).sum() + (extra * dec.over).sum())
@@ -232,8 +231,7 @@ class ColumnSearch:
             if found is None:
                 raise NoSchedule(p)
             shifts = found[1]
-            days = np.nonzero(shifts >= 0)[0]
-            missing[days, shifts[days]] -= 1
+            missing[worked(shifts)] -= 1
             schedule[p] = shifts
             self.master.add(p, shifts, found[0])
         return schedule
@@ -248,8 +246,7 @@ class ColumnSearch:
             if found is None:
                 continue
             cost, shifts = found
-            days = np.nonzero(shifts >= 0)[0]
-            reduced = cost - float(duals[days, shifts[days]].sum()) - alpha[p]
+            reduced = cost - float(duals[worked(shifts)].sum()) - alpha[p]
             below += min(0.0, reduced)
             if reduced < -1e-6:
                 added += self.master.add(p, shifts, cost)
@@ -342,9 +339,9 @@ class ColumnSearch:
             if found is None:
                 raise NoSchedule(p)
             cost, shifts = found
-            days = np.nonzero(shifts >= 0)[0]
-            cover[days, shifts[days]] += 1
-            value += cost - float(prices[days, shifts[days]].sum())
+            cells = worked(shifts)
+            cover[cells] += 1
+            value += cost - float(prices[cells].sum())
             self.master.add(p, shifts, cost)
         if exact:
             self.bound = value if self.bound is None else max(self.bound, value)
@@ -356,8 +353,7 @@ class ColumnSearch:
         values = self.master.values
         for i, column in enumerate(self.master.columns):
             if i < len(values) and values[i] > 1e-6:
-                days = np.nonzero(column.shifts >= 0)[0]
-                cells[column.person, days, column.shifts[days]] = True
+                cells[column.person][worked(column.shifts)] = True
         return cells
 
     @property
@@ -474,9 +470,7 @@ class ColumnSearch:
             while mine:
                 grid = np.zeros((self.dec.days, self.dec.shifts))
                 for i in mine:
-                    shifts = self.master.columns[i].shifts
-                    days = np.nonzero(shifts >= 0)[0]
-                    grid[days, shifts[days]] += values[i]
+                    grid[worked(self.master.columns[i].shifts)] += values[i]
                 grid[self.fixed[p] >= 0, :] = 0.0
                 d, s = np.unravel_index(int(np.argmax(grid)), grid.shape)
                 if grid[d, s] < level:
@@ -509,11 +503,7 @@ class ColumnSearch:
             fixed, banned = self.fixed[p], self.banned[p]
             for i in self.master.of_person[p]:
                 shifts = self.master.columns[i].shifts
-                worked = np.nonzero(shifts >= 0)[0]
-                if (
-                    not np.all((fixed < 0) | (shifts == fixed))
-                    or banned[worked, shifts[worked]].any()
-                ):
+                if not np.all((fixed < 0) | (shifts == fixed)) or banned[worked(shifts)].any():
                     self.master.ban(i)
 
     # ------------------------------------------------------------ combining the pool
@@ -551,8 +541,8 @@ def _pick(
     for p, mine in enumerate(options):
         model.add_exactly_one(use[p])
         for column, var in zip(mine, use[p], strict=True):
-            for d in np.nonzero(column.shifts >= 0)[0]:
-                covering.setdefault((int(d), int(column.shifts[d])), []).append(var)
+            for d, s in zip(*worked(column.shifts), strict=True):
+                covering.setdefault((int(d), int(s)), []).append(var)
             objective.append(round(column.cost) * var)
             if start is not None:
                 model.add_hint(var, bool(np.array_equal(column.shifts, start[p])))

@@ -225,7 +225,13 @@ def _apply(rule: Rule, rules: PersonRules, shift_ix: dict[str, int], unit: int) 
         rules.type_max[s] = min(int(rules.type_max[s]), high)
 
 
+def worked(shifts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(days, shift types) a schedule ([D] shift per day, -1 off) works: an index into any
+    [D, S] array."""
+    days = np.nonzero(shifts >= 0)[0]
+    return days, shifts[days]
+
+
 def wishes(rules: PersonRules, shifts: np.ndarray) -> float:
     """What a person's schedule ([D] shift per day, -1 off) costs in their requests."""
-    worked = np.nonzero(shifts >= 0)[0]
-    return rules.constant + float(rules.wish_cost[worked, shifts[worked]].sum())
+    return rules.constant + float(rules.wish_cost[worked(shifts)].sum())

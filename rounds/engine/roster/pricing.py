@@ -128,35 +128,30 @@ def best_schedule(
             top = min(minutes_max - length[s], high // (wk * n_counts) - 1)
             bottom = low // (wk * n_counts)
             if going > 0:
+                # the cheapest state of day d-1 that shift s may follow, per run state
+                before, before_at = group, group_at
                 if nested:
-                    if last_class[s] >= 0:
-                        _after_work(
-                            prefix[last_class[s]],
-                            prefix_at[last_class[s]],
-                            cur,
-                            back[d],
-                            chosen[d],
-                            s,
-                            c,
-                            length[s],
-                            cls[s],
-                            runs,
-                            going,
-                            block,
-                            wk,
-                            n_counts,
-                            bottom,
-                            top,
-                            rise_work,
-                            count_step[s],
-                            count_ok,
-                        )
-                elif _group_minima(
-                    prev, group, group_at, may_follow, s, n_classes, runs, going, block, low, high
-                ):
-                    _after_work(
+                    follows_work = last_class[s] >= 0
+                    if follows_work:
+                        before, before_at = prefix[last_class[s]], prefix_at[last_class[s]]
+                else:
+                    follows_work = _group_minima(
+                        prev,
                         group,
                         group_at,
+                        may_follow,
+                        s,
+                        n_classes,
+                        runs,
+                        going,
+                        block,
+                        low,
+                        high,
+                    )
+                if follows_work:
+                    _after_work(
+                        before,
+                        before_at,
                         cur,
                         back[d],
                         chosen[d],

@@ -9,6 +9,7 @@ Every returned schedule is run through the independent work-hour checker.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import math
@@ -16,6 +17,7 @@ import random
 import threading
 import time
 from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -311,6 +313,22 @@ class _Search:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
+    @contextlib.contextmanager
+    def _narrowed(self, bounds: Iterable[tuple[int, int, int]]) -> Iterator[None]:
+        """Variables' domains narrowed in place to (index, low, high) for the duration: the
+        model is not copied (the year row's is gigabytes); restored afterwards."""
+        variables = self.rm.model.proto.variables
+        saved = []
+        try:
+            for index, low, high in bounds:
+                domain = variables[index].domain
+                saved.append((domain, domain[0], domain[1]))
+                domain[0], domain[1] = low, high
+            yield
+        finally:
+            for domain, low, high in saved:
+                domain[0], domain[1] = low, high
+
     def full(self, limit: float, soft: float | None = None) -> int:
         """A whole-model search; with `soft`, it ends after `soft` seconds once it has a
         schedule, or at its first schedule after that."""
@@ -347,8 +365,9 @@ class _Search:
         return int(status)
 
     def from_columns(self) -> int:
-        """Column generation, dives and CP-SAT over the schedules generated (`columns.py`),
-        within 60 % of the time; the compact model's neighbourhood search gets the rest. The
+        """Column generation, then dives and CP-SAT over the schedules generated (`columns.py`)
+        within 65 % of the time, or the model on the master's support within 90 % when the
+        master was slow to settle; the compact model's neighbourhood search gets the rest. The
         decomposition's bound, when its pricing was exact, is the reported bound."""
         total = self.deadline - self.started
         search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
@@ -359,11 +378,9 @@ class _Search:
             return self.full(self.remaining())  # infeasible: the compact model explains it
         try:
             if settled and time.monotonic() - self.started > DIVES_AFTER * total:
-                # A master this slow to settle will not see a dive through (Curtois 13: one
-                # dive takes 300 s after a 20 s root); the model on its support gets the time,
-                # as long as it keeps improving (13 improves to the end: 2455 at 90 % of the
-                # time, 2749 at 80 %, 3855 at 55 %; 15 stalls at 4540 and the neighbourhood
-                # search takes it to 4060-4169).
+                # A master this slow to settle will not see a dive through (DIVES_AFTER); the
+                # model on its support gets the time while it keeps improving (Curtois 13 does
+                # to the end; 15 stalls near 4540 and the neighbourhood search takes over).
                 end = self.started + 0.9 * total
                 self._from_support(search, end - time.monotonic(), patience=0.1 * total)
             elif settled:
@@ -400,54 +417,44 @@ class _Search:
         self, search: columns.ColumnSearch, limit: float, patience: float | None = None
     ) -> None:
         """The compact model with every cell outside the master's solution closed, from each
-        person's heaviest schedule there: a small model, often the optimum itself (Curtois 12:
-        4040 in 3 s, where the dive needs 30 s). Keeping the greedy roster's cells open as well
-        made it larger and worse (Curtois 13: 5937 after 12 s, against 3855)."""
+        person's heaviest schedule there: a small model that finds a good roster fast (Curtois
+        12: 4243-4444 in 3-6 s from a greedy 10 619). Keeping the greedy roster's cells open
+        as well made it larger and worse (Curtois 13: 5937 after 12 s, against 3855)."""
         if search.support is None:
             return
-        proto = self.rm.model.proto
         start = search.chosen()  # inside the support, unlike the greedy roster
-        closed = []
-        for (p, d, s), var in self.rm.x.items():
-            if not search.support[p, d, s]:
-                domain = proto.variables[var.index].domain
-                domain[1] = 0
-                closed.append(domain)
         self.rm.model.clear_hints()
         for (p, d, s), var in self.rm.x.items():
             self.rm.model.add_hint(var, bool(start[p][d] == s))
+        closed = (
+            (v.index, 0, 0) for (p, d, s), v in self.rm.x.items() if not search.support[p, d, s]
+        )
         stalled = None if patience is None else _UntilStalled(patience)
         try:
-            solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
-            if stalled is not None:
-                stalled.watch(solver)
-            status = solver.solve(self.rm.model, stalled)
+            with self._narrowed(closed):
+                solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
+                if stalled is not None:
+                    stalled.watch(solver)
+                status = solver.solve(self.rm.model, stalled)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 search.offer_cells({key for key, var in self.rm.x.items() if solver.value(var)})
         finally:
             if stalled is not None:
                 stalled.done.set()
-            for domain in closed:
-                domain[1] = 1
             self.rm.model.clear_hints()
 
     def _adopt(self, schedule: Any) -> None:
         """Take a schedule ([person, day] -> shift index, -1 off) as the incumbent: every other
         variable of the model (penalties, helpers) read from CP-SAT with the cells fixed."""
-        proto = self.rm.model.proto
-        fixed = []
-        for (p, d, s), var in self.rm.x.items():
-            domain = proto.variables[var.index].domain
-            domain[0] = domain[1] = int(schedule[p][d] == s)
-            fixed.append(domain)
-        try:
+        cells = (
+            (var.index, int(schedule[p][d] == s), int(schedule[p][d] == s))
+            for (p, d, s), var in self.rm.x.items()
+        )
+        with self._narrowed(cells):
             solver = _solver(max(1.0, self.remaining()), 1, self.seed, max_lp=False)
             status = solver.solve(self.rm.model)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                self._take(solver)
-        finally:
-            for domain in fixed:
-                domain[0], domain[1] = 0, 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._take(solver)
 
     def full_from_incumbent(self, limit: float) -> None:
         """A whole-model search from the incumbent: its LP bound and its own neighbourhoods find
@@ -620,29 +627,26 @@ class _Search:
         domains, restored afterwards."""
         assert self.values is not None and self.objective is not None
         values = self.values
-        fixed = []
-        for (p, d, _s), var in x_items:
-            if (p, d) not in free:
-                domain = proto.variables[var.index].domain
-                domain[0] = domain[1] = values[var.index]
-                fixed.append(domain)
+        others = (
+            (var.index, values[var.index], values[var.index])
+            for (p, d, _s), var in x_items
+            if (p, d) not in free
+        )
         self.rm.model.clear_hints()
         hint = proto.solution_hint
         hint.vars.extend(range(len(values)))
         hint.values.extend(values)
         try:
             seed = self.rng.randrange(1 << 30)
-            solver = _solver(limit, self.workers, seed, self.max_lp, self.light)
-            status = solver.solve(self.rm.model)
+            with self._narrowed(others):
+                solver = _solver(limit, self.workers, seed, self.max_lp, self.light)
+                status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if solver.objective_value < self.objective:
                     self.lns_improvements += 1
                 if solver.objective_value <= self.objective:
                     self._take(solver)
         finally:
-            for domain in fixed:
-                domain[0] = 0
-                domain[1] = 1
             self.rm.model.clear_hints()
         return int(status)
 
