@@ -183,6 +183,15 @@ LIGHT_ABOVE_CONSTRAINTS = 1_000_000
 # 4165-4354 with dives; 8, 12, 14 and 16 settle in 0.3-2 s and 8 needs its dives: 1300-1303
 # against 1397).
 DIVES_AFTER = 0.1
+# The root master's share of the time. Curtois 13 settles in 20-26 s depending on the day
+# (the Lagrangian warm-up alone is 13-15 s of it); at 0.4 of 60 s it was cut one round short
+# on a slower day and the search ended at 5064-5255 from its rounding, 2847-2854 settled.
+ROOT_SHARE = 0.5
+# A root that did not settle leaves its rounding to best replies for this share of the time
+# (Curtois 13 at 40 s, one master round: 3401 against 6447 from the rounding alone). After a
+# settled root they did not pay: the support model does as well on 13 (2344-3175 with a share
+# of 0.15 before it, 2847-2854 without) and better on 12 and 15, whose time they would take.
+REPLIES_SHARE = 0.15
 
 
 def _solver(
@@ -367,12 +376,13 @@ class _Search:
     def from_columns(self) -> int:
         """Column generation, then dives and CP-SAT over the schedules generated (`columns.py`)
         within 65 % of the time, or the model on the master's support within 90 % when the
-        master was slow to settle; the compact model's neighbourhood search gets the rest. The
+        master was slow to settle, or best replies from its rounding when it did not settle in
+        half the time; the compact model's neighbourhood search gets the rest. The
         decomposition's bound, when its pricing was exact, is the reported bound."""
         total = self.deadline - self.started
         search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
         try:
-            settled = search.root(self.started + 0.4 * total) is not None
+            settled = search.root(self.started + ROOT_SHARE * total) is not None
         except columns.NoSchedule:
             search.close()
             return self.full(self.remaining())  # infeasible: the compact model explains it
@@ -389,7 +399,10 @@ class _Search:
                 if not search.proven:
                     search.combine(self.started + 0.65 * total)
             else:
-                search.round()  # the master did not settle in time: round where it got to
+                # The master did not settle in time: round where it got to, and reply from there
+                # (its duals are near the optimum's when it came close: Curtois 13 on a slow day).
+                search.round()
+                search.best_replies(time.monotonic() + REPLIES_SHARE * total)
         finally:
             search.close()
         if search.first_found is not None:
@@ -422,7 +435,7 @@ class _Search:
         as well made it larger and worse (Curtois 13: 5937 after 12 s, against 3855)."""
         if search.support is None:
             return
-        start = search.chosen()  # inside the support, unlike the greedy roster
+        start = search.chosen()  # inside the support, unlike the greedy roster or best replies
         self.rm.model.clear_hints()
         for (p, d, s), var in self.rm.x.items():
             self.rm.model.add_hint(var, bool(start[p][d] == s))
