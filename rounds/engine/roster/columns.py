@@ -433,6 +433,8 @@ class ColumnSearch:
         while changed and time.monotonic() < deadline:
             changed = False
             for p in self.rng.permutation(self.n):
+                if time.monotonic() >= deadline:
+                    break  # a year's round of replies is long: stop mid-round
                 count[worked(schedule[p])] -= 1
                 marginal = np.where(count < dec.required, dec.under, -dec.over)
                 prices = (REPLY_BLEND * duals + marginal) / (REPLY_BLEND + 1)
