@@ -185,14 +185,14 @@ LIGHT_ABOVE_CONSTRAINTS = 1_000_000
 DIVES_AFTER = 0.1
 # The root master's share of the time. Curtois 13 settles in 20-26 s depending on the day
 # (the Lagrangian warm-up alone is 13-15 s of it); at 0.4 of 60 s it was cut one round short
-# on a slower day and the search ended at 5064-5255 from its rounding, 2847-2854 settled.
+# on a slower day and the search ended at 5064-5255 from its rounding, 2847-2950 settled.
 ROOT_SHARE = 0.5
 # A root that did not settle leaves its rounding to best replies for this share of the time
 # (Curtois 13 at 40 s, one master round: 3401 against 6447 from the rounding alone; at 20 s,
 # the root ended inside the warm-up and the replies start from the greedy roster: 3886
 # against 6689). After a
 # settled root they did not pay: the support model does as well on 13 (2344-3175 with a share
-# of 0.15 before it, 2847-2854 without) and better on 12 and 15, whose time they would take.
+# of 0.15 before it, 2847-2950 without) and better on 12 and 15, whose time they would take.
 REPLIES_SHARE = 0.15
 
 
