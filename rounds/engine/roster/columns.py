@@ -217,14 +217,18 @@ class ColumnSearch:
     def cost(self, schedule: np.ndarray) -> float:
         """The objective of a schedule ([n, D] shift per day): wishes plus cover."""
         dec = self.dec
-        total = 0.0
-        count = np.zeros((dec.days, dec.shifts), np.int64)
-        for p, rules in enumerate(dec.people):
-            total += wishes(rules, schedule[p])
-            count[worked(schedule[p])] += 1
+        total = sum(wishes(rules, schedule[p]) for p, rules in enumerate(dec.people))
+        count = self._cover(schedule)
         short = np.maximum(dec.required - count, 0)
         extra = np.maximum(count - dec.required, 0)
         return total + float((short * dec.under).sum() + (extra * dec.over).sum())
+
+    def _cover(self, schedule: np.ndarray) -> np.ndarray:
+        """[D, S]: how many people a schedule ([n, D] shift per day) puts on each cell."""
+        count = np.zeros((self.dec.days, self.dec.shifts), np.int64)
+        for row in schedule:
+            count[worked(row)] += 1
+        return count
 
     def offer_cells(self, cells: set[tuple[int, int, int]]) -> None:
         """A schedule found elsewhere, as its worked (person, day, shift) cells."""
@@ -426,9 +430,7 @@ class ColumnSearch:
         """Best replies in random order until a whole round changes nobody (or the deadline);
         the schedule is changed in place and returned."""
         dec = self.dec
-        count = np.zeros((dec.days, dec.shifts), np.int64)
-        for p in range(self.n):
-            count[worked(schedule[p])] += 1
+        count = self._cover(schedule)
         changed = True
         while changed and time.monotonic() < deadline:
             changed = False

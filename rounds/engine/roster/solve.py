@@ -179,7 +179,7 @@ class _UntilStalled(cp_model.CpSolverSolutionCallback):
 LIGHT_ABOVE_CONSTRAINTS = 1_000_000
 # A root master that took more than this share of the time leaves too little for dives, each of
 # which settles the master again dozens to hundreds of times: the support model gets their time
-# (at 60 s, Curtois 13 settles in 20 s and 15 in 8 s and do better so, 15: 4060-4169 against
+# (at 60 s, Curtois 13 settles in 20-26 s and 15 in 8-10 s and do better so, 15: 4060-4169 against
 # 4165-4354 with dives; 8, 12, 14 and 16 settle in 0.3-2 s and 8 needs its dives: 1300-1303
 # against 1397).
 DIVES_AFTER = 0.1
@@ -190,9 +190,9 @@ ROOT_SHARE = 0.5
 # A root that did not settle leaves its rounding to best replies for this share of the time
 # (Curtois 13 at 40 s, one master round: 3401 against 6447 from the rounding alone; at 20 s,
 # the root ended inside the warm-up and the replies start from the greedy roster: 3886
-# against 6689). After a
-# settled root they did not pay: the support model does as well on 13 (2344-3175 with a share
-# of 0.15 before it, 2847-2950 without) and better on 12 and 15, whose time they would take.
+# against 6689). After a settled root they did not pay: the support model does as well on 13
+# (2344-3175 with a share of 0.15 before it, 2847-2950 without) and better on 12 and 15, whose
+# time they would take.
 REPLIES_SHARE = 0.15
 
 
