@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from rounds.engine.roster import curtois, decomposition
+from rounds.engine.roster import columns, curtois, decomposition
 from rounds.engine.roster.columns import ColumnSearch
 from rounds.engine.roster.decomposition import NO_LIMIT, Decomposition, PersonRules
 from rounds.engine.roster.pricing import Pricer
@@ -238,6 +238,44 @@ def test_best_replies_turn_the_masters_rounding_into_a_roster_that_keeps_every_r
     objective, errors = curtois.evaluate(instance, _rows(problem, search.best))
     assert errors == []
     assert objective == search.best_cost
+
+
+def _replies_from_settled_master(
+    instance: str, noise: float, seconds: float, patience: float | None = None
+) -> tuple[float, float]:
+    """(best roster's cost, seconds taken) of best replies from a settled master's rounding."""
+    search = ColumnSearch(curtois.to_problem(curtois.load(instance)))
+    try:
+        assert search.root(float("inf")) is not None
+        search.best, search.best_cost = None, None  # forget the greedy rosters
+        started = time.monotonic()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(columns, "REPLY_NOISE", noise)
+            search.best_replies(started + seconds, patience)
+        taken = time.monotonic() - started
+    finally:
+        search.close()
+    assert search.best_cost is not None
+    return search.best_cost, taken
+
+
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_noise_carries_best_replies_past_where_no_single_person_gains() -> None:
+    """Curtois 12 from its settled master: without noise the replies soon reach a roster where
+    nobody gains alone and stay there; with it a person also moves to a schedule as good as
+    their own, freeing a shift for the next, and the same seconds end on a better roster
+    (4107 against 4272 in 12 s when measured)."""
+    still, _ = _replies_from_settled_master("12", noise=0.0, seconds=6)
+    noisy, _ = _replies_from_settled_master("12", noise=columns.REPLY_NOISE, seconds=6)
+    assert noisy < still
+
+
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_stalled_best_replies_hand_back_their_time() -> None:
+    """Replies that find nothing better for `patience` seconds return (the neighbourhood search
+    gets the time), long before their deadline."""
+    _, taken = _replies_from_settled_master("12", noise=0.0, seconds=120, patience=1)
+    assert taken < 30
 
 
 @pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")

@@ -43,6 +43,10 @@ DIVE_PACE = 8  # each step of a dive fixes at least one in this many undecided p
 # (Curtois 13, three orders each: 1 and 3 reach 2228-2921; one order: 0 stops at 4024, 1000
 # at 3449).
 REPLY_BLEND = 3.0
+# A uniform draw up to this is added to each cell's price at each reply: ties and near ties go
+# a different way each time (Curtois 13 in 30 s from a settled master's rounding: 0.01 2027-2114,
+# 0.5 1706, 1 1721, 2 1662-1683, 5 1825; 12 in 12 s: 4107 against 4272 at 0.01).
+REPLY_NOISE = 2.0
 WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
 
 
@@ -403,50 +407,53 @@ class ColumnSearch:
 
     # ------------------------------------------------------------ best replies
 
-    def best_replies(self, deadline: float) -> None:
+    def best_replies(self, deadline: float, patience: float | None = None) -> None:
         """Local search from the master's rounding: each person in turn takes their best
         schedule against everyone else's, priced by the master's duals blended with what the
-        cover really gains or loses (REPLY_BLEND); repeated until nobody changes, then again
-        from the rounding in another order until the deadline. The duals keep the replies near
-        the master's optimum, where a roster of its value lies when the bound is tight; the true
-        marginal cost makes each reply fill the gaps the others leave (Curtois 13, settled master:
-        2231-2915 in 5-8 s from a rounding at 18 214; the same search from the greedy roster at
-        true costs alone stops at 6881). Every reply is a column of the master too. When a short
-        limit ended the root inside the warm-up, no master was solved: the replies start from
-        the best roster (the greedy one) at the warm-up's last prices (Curtois 13 at 10 s:
-        4614-5108 against 7831-8432 without them)."""
+        cover really gains or loses (REPLY_BLEND), plus a little noise (REPLY_NOISE); round
+        after round until the deadline, or until `patience` seconds pass without a better
+        roster. The duals keep the replies near the master's optimum, where a roster of its
+        value lies when the bound is tight; the true marginal cost makes each reply fill the
+        gaps the others leave; the noise lets a person move to an equally good schedule, which
+        frees a shift for the next person to take (without it the replies stop where no single
+        person gains: Curtois 13 at 2027-2114 in 30 s, with it 1662-1683). When a short limit
+        ended the root inside the warm-up, no master was solved: the replies start from the
+        best roster (the greedy one) at the warm-up's last prices. Every reply is a column of
+        the master too."""
         duals = self.duals
-        if duals is None:
+        start = self.chosen() if len(self.master.values) else self.best
+        if duals is None or start is None:
             return  # neither the warm-up nor the master got to prices
-        while time.monotonic() < deadline:
-            start = self.chosen() if len(self.master.values) else self.best
-            if start is None:
-                return
-            self._offer(self._reply_until_stable(start.copy(), duals, deadline))
-
-    def _reply_until_stable(
-        self, schedule: np.ndarray, duals: np.ndarray, deadline: float
-    ) -> np.ndarray:
-        """Best replies in random order until a whole round changes nobody (or the deadline);
-        the schedule is changed in place and returned."""
-        dec = self.dec
+        schedule = start.copy()
         count = self._cover(schedule)
-        changed = True
-        while changed and time.monotonic() < deadline:
-            changed = False
-            for p in self.rng.permutation(self.n):
-                if time.monotonic() >= deadline:
-                    break  # a year's round of replies is long: stop mid-round
-                count[worked(schedule[p])] -= 1
-                marginal = np.where(count < dec.required, dec.under, -dec.over)
-                prices = (REPLY_BLEND * duals + marginal) / (REPLY_BLEND + 1)
-                found = self.pricers[p].price(prices, self.fixed[p], self.banned[p])
-                if found is not None and not np.array_equal(found[1], schedule[p]):
-                    schedule[p] = found[1]
-                    self.master.add(p, found[1], found[0])
-                    changed = True
-                count[worked(schedule[p])] += 1
-        return schedule
+        best, since = math.inf, time.monotonic()
+        while time.monotonic() < deadline:
+            if patience is not None and time.monotonic() - since > patience:
+                return
+            self._reply_round(schedule, count, duals, deadline)
+            value = self.cost(schedule)
+            if value < best - 1e-9:
+                best, since = value, time.monotonic()
+                self._offer(schedule)
+
+    def _reply_round(
+        self, schedule: np.ndarray, count: np.ndarray, duals: np.ndarray, deadline: float
+    ) -> None:
+        """Every person in random order replies to the others ([n, D] schedule and its [D, S]
+        cover changed in place)."""
+        dec = self.dec
+        for p in self.rng.permutation(self.n):
+            if time.monotonic() >= deadline:
+                return  # a year's round of replies is long: stop mid-round
+            count[worked(schedule[p])] -= 1
+            marginal = np.where(count < dec.required, dec.under, -dec.over)
+            prices = (REPLY_BLEND * duals + marginal) / (REPLY_BLEND + 1)
+            prices = prices + REPLY_NOISE * self.rng.random(prices.shape)
+            found = self.pricers[p].price(prices, self.fixed[p], self.banned[p])
+            if found is not None and not np.array_equal(found[1], schedule[p]):
+                schedule[p] = found[1]
+                self.master.add(p, found[1], found[0])
+            count[worked(schedule[p])] += 1
 
     # ------------------------------------------------------------ dive
 

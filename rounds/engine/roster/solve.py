@@ -148,29 +148,6 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-class _UntilStalled(cp_model.CpSolverSolutionCallback):
-    """Ends the search once it has a schedule and `patience` seconds passed without a better
-    one. CP-SAT calls back only on solutions, so a watcher thread keeps the time."""
-
-    def __init__(self, patience: float) -> None:
-        super().__init__()
-        self.patience = patience
-        self.last: float | None = None
-        self.done = threading.Event()
-
-    def on_solution_callback(self) -> None:
-        self.last = time.monotonic()
-
-    def watch(self, solver: cp_model.CpSolver) -> None:
-        def stop_when_stalled() -> None:
-            while not self.done.wait(0.25):
-                if self.last is not None and time.monotonic() - self.last > self.patience:
-                    solver.stop_search()
-                    return
-
-        threading.Thread(target=stop_when_stalled, daemon=True).start()
-
-
 # A whole model this large (the year row: 150 residents x 364 days x 30 shift types, 2.35
 # million constraints) is searched without presolve and without the LP. Measured alone: its
 # first schedule came 82 s into the search with both (presolve took most of it), peaking at
@@ -178,22 +155,18 @@ class _UntilStalled(cp_model.CpSolverSolutionCallback):
 # models keep both: the call row 150 x 91 (400 000 constraints) ended worse without them.
 LIGHT_ABOVE_CONSTRAINTS = 1_000_000
 # A root master that took more than this share of the time leaves too little for dives, each of
-# which settles the master again dozens to hundreds of times: the support model gets their time
-# (at 60 s, Curtois 13 settles in 20-26 s and 15 in 8-10 s and do better so, 15: 4060-4169 against
-# 4165-4354 with dives; 8, 12, 14 and 16 settle in 0.3-2 s and 8 needs its dives: 1300-1303
-# against 1397).
+# which settles the master again dozens to hundreds of times: best replies get their time (at
+# 60 s Curtois 13 settles in 20-30 s and 15 in 8-12 s; 8, 12, 14 and 16 settle in 0.3-3 s, and
+# 8 needs its dives: 1300-1303 against 1397 from the support model).
 DIVES_AFTER = 0.1
-# The root master's share of the time. Curtois 13 settles in 20-26 s depending on the day
-# (the Lagrangian warm-up alone is 13-15 s of it); at 0.4 of 60 s it was cut one round short
-# on a slower day and the search ended at 5064-5255 from its rounding, 2847-2950 settled.
+# The root master's share of the time. Curtois 13 settles in 20-30 s depending on the day and
+# the seed (the Lagrangian warm-up alone is 13-15 s of it); at 0.4 of 60 s it was cut one round
+# short on a slower day.
 ROOT_SHARE = 0.5
-# A root that did not settle leaves its rounding to best replies for this share of the time
-# (Curtois 13 at 40 s, one master round: 3401 against 6447 from the rounding alone; at 20 s,
-# the root ended inside the warm-up and the replies start from the greedy roster: 3886
-# against 6689). After a settled root they did not pay: the support model does as well on 13
-# (2344-3175 with a share of 0.15 before it, 2847-2950 without) and better on 12 and 15, whose
-# time they would take.
-REPLIES_SHARE = 0.15
+# Best replies run until this share of the time, or until STALLED of it passes without a better
+# roster; the neighbourhood search gets the rest.
+REPLIES_UNTIL = 0.9
+STALLED = 0.1
 
 
 def _solver(
@@ -377,10 +350,10 @@ class _Search:
 
     def from_columns(self) -> int:
         """Column generation, then dives and CP-SAT over the schedules generated (`columns.py`)
-        within 65 % of the time, or the model on the master's support within 90 % when the
-        master was slow to settle, or best replies from its rounding when it did not settle in
-        half the time; the compact model's neighbourhood search gets the rest. The
-        decomposition's bound, when its pricing was exact, is the reported bound."""
+        within 65 % of the time, or best replies from the master's rounding within 90 % when
+        the master was slow to settle or did not settle in half the time; the compact model's
+        neighbourhood search gets the rest. The decomposition's bound, when its pricing was
+        exact, is the reported bound."""
         total = self.deadline - self.started
         search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
         try:
@@ -389,22 +362,18 @@ class _Search:
             search.close()
             return self.full(self.remaining())  # infeasible: the compact model explains it
         try:
-            if settled and time.monotonic() - self.started > DIVES_AFTER * total:
-                # A master this slow to settle will not see a dive through (DIVES_AFTER); the
-                # model on its support gets the time while it keeps improving (Curtois 13 does
-                # to the end; 15 stalls near 4540 and the neighbourhood search takes over).
-                end = self.started + 0.9 * total
-                self._from_support(search, end - time.monotonic(), patience=0.1 * total)
-            elif settled:
+            if settled and time.monotonic() - self.started <= DIVES_AFTER * total:
                 self._from_support(search, 0.05 * total)
                 search.dives(self.started + 0.55 * total)
                 if not search.proven:
                     search.combine(self.started + 0.65 * total)
             else:
-                # The master did not settle in time: round where it got to, and reply from there
-                # (its duals are near the optimum's when it came close: Curtois 13 on a slow day).
+                # A master slow to settle will not see a dive through (DIVES_AFTER), and one that
+                # did not settle has only its last duals: best replies from its rounding (the
+                # greedy roster when the root ended inside the warm-up). Curtois 13 at 60 s:
+                # 1769-1869; the model on the master's support ended at 2455-2950.
                 search.round()
-                search.best_replies(time.monotonic() + REPLIES_SHARE * total)
+                search.best_replies(self.started + REPLIES_UNTIL * total, STALLED * total)
         finally:
             search.close()
         if search.first_found is not None:
@@ -428,9 +397,7 @@ class _Search:
         self.optimal = self.objective is not None and self.objective <= self.bound
         return int(cp_model.OPTIMAL if self.optimal else cp_model.FEASIBLE)
 
-    def _from_support(
-        self, search: columns.ColumnSearch, limit: float, patience: float | None = None
-    ) -> None:
+    def _from_support(self, search: columns.ColumnSearch, limit: float) -> None:
         """The compact model with every cell outside the master's solution closed, from each
         person's heaviest schedule there: a small model that finds a good roster fast (Curtois
         12: 4243-4444 in 3-6 s from a greedy 10 619). Keeping the greedy roster's cells open
@@ -444,18 +411,13 @@ class _Search:
         closed = (
             (v.index, 0, 0) for (p, d, s), v in self.rm.x.items() if not search.support[p, d, s]
         )
-        stalled = None if patience is None else _UntilStalled(patience)
         try:
             with self._narrowed(closed):
                 solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
-                if stalled is not None:
-                    stalled.watch(solver)
-                status = solver.solve(self.rm.model, stalled)
+                status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 search.offer_cells({key for key, var in self.rm.x.items() if solver.value(var)})
         finally:
-            if stalled is not None:
-                stalled.done.set()
             self.rm.model.clear_hints()
 
     def _adopt(self, schedule: Any) -> None:
