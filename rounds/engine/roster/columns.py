@@ -40,13 +40,14 @@ SETTLING_ROUNDS = 20
 NEARLY_SETTLED = 0.05  # the root's forecast does not give up on a master this close to its bound
 DIVE_PACE = 8  # each step of a dive fixes at least one in this many undecided people
 # A best reply weighs the master's dual prices this many times the cover's true marginal cost
-# (Curtois 13, three orders each: 1 and 3 reach 2228-2921; one order: 0 stops at 4024, 1000
-# at 3449).
+# (Curtois 13, session 7 without noise, three orders each: 1 and 3 reach 2228-2921; one order:
+# 0 stops at 4024, 1000 at 3449; with noise, 30 s: 2 1653-1761, 3 1653-1683, 5 1661-1667).
 REPLY_BLEND = 3.0
-# A uniform draw up to this is added to each cell's price at each reply: ties and near ties go
-# a different way each time (Curtois 13 in 30 s from a settled master's rounding: 0.01 2027-2114,
-# 0.5 1706, 1 1721, 2 1662-1683, 5 1825; 12 in 12 s: 4107 against 4272 at 0.01).
-REPLY_NOISE = 2.0
+# A uniform draw up to this share of the largest under-cover weight is added to each cell's
+# price at each reply: ties and near ties go a different way each time (Curtois, where that
+# weight is 100; 13 in 30 s from a settled master's rounding: 0.0001 2027-2114, 0.005 1706,
+# 0.01 1721, 0.02 1662-1683, 0.05 1825; 12 in 12 s: 4107 against 4272 at 0.0001).
+REPLY_NOISE = 0.02
 WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
 
 
@@ -426,21 +427,27 @@ class ColumnSearch:
             return  # neither the warm-up nor the master got to prices
         schedule = start.copy()
         count = self._cover(schedule)
+        noise = REPLY_NOISE * float(self.dec.under.max(initial=0.0))
         best, since = math.inf, time.monotonic()
         while time.monotonic() < deadline:
             if patience is not None and time.monotonic() - since > patience:
                 return
-            self._reply_round(schedule, count, duals, deadline)
+            self._reply_round(schedule, count, duals, noise, deadline)
             value = self.cost(schedule)
             if value < best - 1e-9:
                 best, since = value, time.monotonic()
                 self._offer(schedule)
 
     def _reply_round(
-        self, schedule: np.ndarray, count: np.ndarray, duals: np.ndarray, deadline: float
+        self,
+        schedule: np.ndarray,
+        count: np.ndarray,
+        duals: np.ndarray,
+        noise: float,
+        deadline: float,
     ) -> None:
         """Every person in random order replies to the others ([n, D] schedule and its [D, S]
-        cover changed in place)."""
+        cover changed in place), each cell's price raised by a uniform draw up to `noise`."""
         dec = self.dec
         for p in self.rng.permutation(self.n):
             if time.monotonic() >= deadline:
@@ -448,7 +455,7 @@ class ColumnSearch:
             count[worked(schedule[p])] -= 1
             marginal = np.where(count < dec.required, dec.under, -dec.over)
             prices = (REPLY_BLEND * duals + marginal) / (REPLY_BLEND + 1)
-            prices = prices + REPLY_NOISE * self.rng.random(prices.shape)
+            prices = prices + noise * self.rng.random(prices.shape)
             found = self.pricers[p].price(prices, self.fixed[p], self.banned[p])
             if found is not None and not np.array_equal(found[1], schedule[p]):
                 schedule[p] = found[1]
