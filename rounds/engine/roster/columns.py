@@ -20,6 +20,7 @@ The problem comes decomposed person by person (`decomposition.py`); `solve.py` d
 from __future__ import annotations
 
 import math
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -186,6 +187,25 @@ class Master:
         return objective, cover, row_duals[: self.n]
 
 
+@dataclass
+class _Replies:
+    """What every reply is priced with: the cover duals [D, S] and the noise's range."""
+
+    duals: np.ndarray
+    noise: float
+
+
+@dataclass
+class _Chain:
+    """One run of best replies: its roster [n, D], that roster's cover [D, S], its own random
+    draws and its own pricers (one per person)."""
+
+    schedule: np.ndarray
+    count: np.ndarray
+    rng: np.random.Generator
+    pricers: list[Pricer]
+
+
 # ---------------------------------------------------------------- the search
 
 
@@ -213,6 +233,8 @@ class ColumnSearch:
         self.support: np.ndarray | None = None
         # [D, S] the cover prices last priced at: the last master's duals, or the warm-up's
         self.duals: np.ndarray | None = None
+        self.reply_pricers: list[list[Pricer]] = []  # the second worker's on, for best replies
+        self.lock = threading.Lock()  # chains of best replies share the master and the best
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -417,49 +439,66 @@ class ColumnSearch:
         value lies when the bound is tight; the true marginal cost makes each reply fill the
         gaps the others leave; the noise lets a person move to an equally good schedule, which
         frees a shift for the next person to take (without it the replies stop where no single
-        person gains: Curtois 13 at 2027-2114 in 30 s, with it 1662-1683). When a short limit
-        ended the root inside the warm-up, no master was solved: the replies start from the
-        best roster (the greedy one) at the warm-up's last prices. Every reply is a column of
-        the master too."""
+        person gains). Each worker runs its own chain of rounds from the same start with its
+        own draws, and the best roster of any is kept (Curtois 13 at 60 s, two chains:
+        1559-1670 over three seeds, against 1769-1869 with one). When a short limit ended the
+        root inside the warm-up, no master was solved: the replies start from the best roster
+        (the greedy one) at the warm-up's last prices. Every reply is a column of the master
+        too."""
         duals = self.duals
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
             return  # neither the warm-up nor the master got to prices
-        schedule = start.copy()
-        count = self._cover(schedule)
-        noise = REPLY_NOISE * float(self.dec.under.max(initial=0.0))
+        unit = float(self.dec.under.max(initial=0.0))
+        replies = _Replies(duals, REPLY_NOISE * unit)
+        chains = [
+            _Chain(start.copy(), self._cover(start), np.random.default_rng(seed), pricers)
+            for seed, pricers in zip(
+                self.rng.integers(2**32, size=self.workers), self._chain_pricers(), strict=False
+            )
+        ]
+        list(self.pool.map(lambda chain: self._reply(chain, replies, deadline, patience), chains))
+
+    def _chain_pricers(self) -> list[list[Pricer]]:
+        """A set of pricers per worker: a pricer's work buffers are its own, so two chains
+        must not price one person with the same pricer at once. Built the first time."""
+        while len(self.reply_pricers) < self.workers - 1:
+            self.reply_pricers.append([Pricer(self.dec, rules) for rules in self.dec.people])
+        return [self.pricers, *self.reply_pricers]
+
+    def _reply(
+        self, chain: _Chain, replies: _Replies, deadline: float, patience: float | None
+    ) -> None:
+        """One chain of reply rounds from its start until the deadline or `patience` seconds
+        without a better roster; each better roster is offered."""
         best, since = math.inf, time.monotonic()
         while time.monotonic() < deadline:
             if patience is not None and time.monotonic() - since > patience:
                 return
-            self._reply_round(schedule, count, duals, noise, deadline)
-            value = self.cost(schedule)
+            self._reply_round(chain, replies, deadline)
+            value = self.cost(chain.schedule)
             if value < best - 1e-9:
                 best, since = value, time.monotonic()
-                self._offer(schedule)
+                with self.lock:
+                    self._offer(chain.schedule)
 
-    def _reply_round(
-        self,
-        schedule: np.ndarray,
-        count: np.ndarray,
-        duals: np.ndarray,
-        noise: float,
-        deadline: float,
-    ) -> None:
-        """Every person in random order replies to the others ([n, D] schedule and its [D, S]
-        cover changed in place), each cell's price raised by a uniform draw up to `noise`."""
+    def _reply_round(self, chain: _Chain, replies: _Replies, deadline: float) -> None:
+        """Every person in random order replies to the others (the chain's schedule and cover
+        change in place)."""
         dec = self.dec
-        for p in self.rng.permutation(self.n):
+        schedule, count = chain.schedule, chain.count
+        for p in chain.rng.permutation(self.n):
             if time.monotonic() >= deadline:
                 return  # a year's round of replies is long: stop mid-round
             count[worked(schedule[p])] -= 1
             marginal = np.where(count < dec.required, dec.under, -dec.over)
-            prices = (REPLY_BLEND * duals + marginal) / (REPLY_BLEND + 1)
-            prices = prices + noise * self.rng.random(prices.shape)
-            found = self.pricers[p].price(prices, self.fixed[p], self.banned[p])
+            prices = (REPLY_BLEND * replies.duals + marginal) / (REPLY_BLEND + 1)
+            prices += replies.noise * chain.rng.random(prices.shape)
+            found = chain.pricers[p].price(prices, self.fixed[p], self.banned[p])
             if found is not None and not np.array_equal(found[1], schedule[p]):
                 schedule[p] = found[1]
-                self.master.add(p, found[1], found[0])
+                with self.lock:
+                    self.master.add(p, found[1], found[0])
             count[worked(schedule[p])] += 1
 
     # ------------------------------------------------------------ dive
