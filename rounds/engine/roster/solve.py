@@ -371,7 +371,7 @@ class _Search:
                 # A master slow to settle will not see a dive through (DIVES_AFTER), and one that
                 # did not settle has only its last duals: best replies from its rounding (the
                 # greedy roster when the root ended inside the warm-up). Curtois 13 at 60 s:
-                # 1769-1869; the model on the master's support ended at 2455-2950.
+                # 1559-1670 with two chains; the model on the master's support ended at 2455-2950.
                 search.round()
                 search.best_replies(self.started + REPLIES_UNTIL * total, STALLED * total)
         finally:
