@@ -279,6 +279,28 @@ def test_stalled_best_replies_hand_back_their_time() -> None:
 
 
 @pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_best_replies_after_one_master_round_keep_the_warm_up_prices() -> None:
+    """Curtois 13 on a slow day: the root's time ends after one master round, whose exact
+    pricing finds schedules thousands below it. Replies at those duals never beat the greedy
+    roster (9772); at the warm-up's last prices, from the master's rounding, they halve it."""
+    search = ColumnSearch(curtois.to_problem(curtois.load("13")))
+    try:
+        search._offer(search._greedy(list(range(search.n))))
+        greedy = search.best_cost
+        search.warm_up(float("inf"))
+        warm = search.duals
+        search._converge(time.monotonic() + 0.1, list(range(search.n)), bound=True)
+        assert search.rounds == 1 and search.last_below is not None
+        assert -search.last_below > columns.TRUSTED * 1348
+        search.best_replies(time.monotonic() + 6)
+    finally:
+        search.close()
+    assert search.duals is warm
+    assert greedy is not None and search.best_cost is not None
+    assert search.best_cost < 0.5 * greedy
+
+
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_warm_up_gives_a_true_bound_and_a_master_that_settles_in_a_few_rounds() -> None:
     """Curtois 3 (optimum 1001): the Lagrangian steps bound the optimum from below, and with
     their schedules the master settles on 1001 in at most five rounds (fifteen without)."""
