@@ -450,8 +450,8 @@ class ColumnSearch:
         own draws, and the best roster of any is kept (Curtois 13 at 60 s, two chains:
         1559-1670 over three seeds, against 1769-1869 with one). When a short limit ended the
         root inside the warm-up, no master was solved: the replies start from the best roster
-        (the greedy one) at the warm-up's last prices. Every reply is a column of the master
-        too."""
+        (the greedy one) at the warm-up's last prices, and so do replies after a master still
+        far from its bound (TRUSTED). Every reply is a column of the master too."""
         duals = self.duals
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
