@@ -326,7 +326,8 @@ class ColumnSearch:
         last: list[float] = []
         started = time.monotonic()
         while time.monotonic() < deadline:
-            if forecast and len(last) >= 5 and not self._nearly_settled(last[-1]):
+            distance = self._distance_to_bound(last[-1]) if last else None
+            if forecast and len(last) >= 5 and (distance is None or distance > NEARLY_SETTLED):
                 pace = (time.monotonic() - started) / len(last)
                 if pace * max(10, SETTLING_ROUNDS - len(last)) > deadline - time.monotonic():
                     return None
@@ -334,7 +335,8 @@ class ColumnSearch:
             self.rounds += 1
             last.append(objective)
             added = self._price_all(duals, alpha, people)
-            if self.last_below is None or -self.last_below <= TRUSTED * max(1.0, abs(objective)):
+            distance = self._distance_to_bound(objective)
+            if distance is None or distance <= TRUSTED:
                 self.duals = duals
             if bound and self.last_below is not None:
                 lower = objective + self.last_below
@@ -345,13 +347,14 @@ class ColumnSearch:
                 return objective  # tailing off: the last few rounds gained almost nothing
         return None
 
-    def _nearly_settled(self, objective: float) -> bool:
-        """The last round's exact pricing found the master within NEARLY_SETTLED of its bound:
+    def _distance_to_bound(self, objective: float) -> float | None:
+        """How far below a master of this value the last round's exact pricing put its bound,
+        as a share of the value; None when that pricing was not exact. Within NEARLY_SETTLED
         the rounds left are few, whatever the pace so far (Curtois 13 after five rounds: 1349.0
-        against a bound of 1304-1346)."""
-        return self.last_below is not None and -self.last_below <= NEARLY_SETTLED * max(
-            1.0, abs(objective)
-        )
+        against a bound of 1304-1346); past TRUSTED the duals are no guide for best replies."""
+        if self.last_below is None:
+            return None
+        return -self.last_below / max(1.0, abs(objective))
 
     def root(self, deadline: float) -> float | None:
         """Greedy first columns (two orders), Lagrangian warm-up columns, then column
@@ -461,7 +464,7 @@ class ColumnSearch:
         chains = [
             _Chain(start.copy(), self._cover(start), np.random.default_rng(seed), pricers)
             for seed, pricers in zip(
-                self.rng.integers(2**32, size=self.workers), self._chain_pricers(), strict=False
+                self.rng.integers(2**32, size=self.workers), self._chain_pricers(), strict=True
             )
         ]
         list(self.pool.map(lambda chain: self._reply(chain, replies, deadline, patience), chains))
