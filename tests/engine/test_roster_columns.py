@@ -339,6 +339,51 @@ def test_best_replies_without_a_master_start_from_the_greedy_roster() -> None:
     assert objective == search.best_cost
 
 
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_a_chain_of_replies_behind_the_best_roster_continues_from_it() -> None:
+    """Two greedy rosters of Curtois 1 in different orders: a chain on the worse one rejoins
+    the better (its cover recounted); a chain on the best roster stays where it is."""
+    search = ColumnSearch(curtois.to_problem(curtois.load("1")))
+    try:
+        first = search._greedy(list(range(search.n)))
+        second = search._greedy(list(range(search.n))[::-1])
+        better, worse = sorted((first, second), key=search.cost)
+        assert search.cost(better) < search.cost(worse)
+        search._offer(better)
+        behind = columns._Chain(worse.copy(), search._cover(worse), np.random.default_rng(0), [])
+        level = columns._Chain(better.copy(), search._cover(better), np.random.default_rng(0), [])
+        assert search._rejoin(behind, search.cost(worse)) == search.cost(better)
+        assert search._rejoin(level, search.cost(better)) == search.cost(better)
+    finally:
+        search.close()
+    assert np.array_equal(behind.schedule, better)
+    assert np.array_equal(behind.count, search._cover(better))
+    assert np.array_equal(level.schedule, better)
+
+
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_replies_price_without_the_counts_the_root_grew_and_still_keep_every_rule() -> None:
+    """The root's early prices make some pricers count shift types exactly (Curtois 8: a few
+    people's nights); the replies start them afresh, and every roster they give still keeps
+    each person's maxima, as the published evaluator checks."""
+    instance = curtois.load("8")
+    problem = curtois.to_problem(instance)
+    search = ColumnSearch(problem)
+    try:
+        assert search.root(float("inf")) is not None
+        assert any(pricer.counted for pricer in search.pricers)
+        search._chain_pricers()
+        assert not any(pricer.counted for pricer in search.pricers)
+        search.best, search.best_cost = None, None  # forget the greedy rosters
+        search.best_replies(time.monotonic() + 2)
+    finally:
+        search.close()
+    assert search.best is not None
+    objective, errors = curtois.evaluate(instance, _rows(problem, search.best))
+    assert errors == []
+    assert objective == search.best_cost
+
+
 def test_a_person_who_cannot_keep_their_own_rules_is_explained_not_a_crash() -> None:
     """N0 must work 200 hours in two weeks of 8- and 12-hour shifts with at most four days in
     a row: no schedule of N0's exists, the decomposition stops, and the compact model names the
