@@ -56,9 +56,10 @@ REPLY_BLEND = 3.0
 # 0.01 1721, 0.02 1662-1683, 0.05 1825; 12 in 12 s: 4107 against 4272 at 0.0001).
 REPLY_NOISE = 0.02
 # Every this many rounds a chain of replies behind the best roster of all chains continues from
-# that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois 15: 3973-3985 over two
-# seeds against 4068-4093 in five runs without; 13: 1538-1731 (mean 1638) over six seeds against
-# 1521-1682 (mean 1611) without, no better nor worse given how far single runs of 13 spread.
+# that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois 15: 3973, 3985 and 4083
+# (seeds 0, 1 and the bench run) against 4068-4093 in five runs without; 13: 1538-1731 (mean 1638)
+# over six seeds against 1521-1682 (mean 1611) without. Neither is clear given how far single
+# runs spread; the chains meet where one of them found better, which costs nothing.
 REJOIN_EVERY = 2
 WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
 
