@@ -363,9 +363,10 @@ def test_a_chain_of_replies_behind_the_best_roster_continues_from_it() -> None:
 
 @pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_replies_price_without_the_counts_the_root_grew_and_still_keep_every_rule() -> None:
-    """The root's early prices make some pricers count shift types exactly (Curtois 8: a few
-    people's nights); the replies start them afresh, and every roster they give still keeps
-    each person's maxima, as the published evaluator checks."""
+    """The root's early prices make pricers count shift types exactly (Curtois 8: 22 of 30
+    people count their nights after the root, one their lates too); the replies start them
+    afresh, and every roster they give still keeps each person's maxima, as the published
+    evaluator checks."""
     instance = curtois.load("8")
     problem = curtois.to_problem(instance)
     search = ColumnSearch(problem)
