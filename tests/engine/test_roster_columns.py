@@ -129,6 +129,39 @@ def test_a_persons_best_schedule_is_the_best_of_every_schedule() -> None:
         assert sum(cost[d, s] for d, s in enumerate(shifts) if s >= 0) == pytest.approx(best)
 
 
+def _switched_cost(cost: np.ndarray, switch: np.ndarray, row: tuple[int, ...]) -> float:
+    """A schedule's cell costs plus the price of each change between work and rest."""
+    changes = sum(switch[d] for d in range(1, len(row)) if (row[d] >= 0) != (row[d - 1] >= 0))
+    return float(sum(cost[d, s] for d, s in enumerate(row) if s >= 0) + changes)
+
+
+def test_a_price_on_changing_between_work_and_rest_steers_the_schedule_but_is_not_its_cost() -> (
+    None
+):
+    """The replies' price on a one-day weekend (columns.WEEKEND_SPLIT) is a price on the change
+    between work and rest into a day. Against every schedule of 100 random people with random
+    such prices: the dynamic program finds one of the cheapest counting them, and the cost it
+    returns is the schedule's wishes alone (a column's cost in the master)."""
+    rng = np.random.default_rng(11)
+    for _case in range(100):
+        dec, rules = _random_person(rng)
+        duals = rng.integers(-10, 11, size=(dec.days, dec.shifts)).astype(float)
+        switch = np.where(rng.random(dec.days) < 0.5, rng.integers(1, 15, dec.days), 0.0)
+        cost = rules.wish_cost - duals
+        rows = itertools.product(range(-1, dec.shifts), repeat=dec.days)
+        kept = [row for row in rows if _keeps_rules(dec, rules, row)]
+        found = Pricer(dec, rules).price(duals, switch=switch)
+        if not kept:
+            assert found is None
+            continue
+        assert found is not None
+        shifts = tuple(int(s) for s in found[1])
+        assert _keeps_rules(dec, rules, shifts)
+        best = min(_switched_cost(cost, switch, row) for row in kept)
+        assert _switched_cost(cost, switch, shifts) == pytest.approx(best)
+        assert found[0] == pytest.approx(decomposition.wishes(rules, found[1]))
+
+
 def _tiny_problem(**changes: object) -> Problem:
     horizon = Horizon(dt.date(2026, 1, 5), 14, "UTC")
     people = tuple(Person(f"N{i}") for i in range(5))

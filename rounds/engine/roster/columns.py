@@ -61,6 +61,13 @@ REPLY_NOISE = 0.02
 # over six seeds against 1521-1682 (mean 1611) without. Neither is clear given how far single
 # runs spread; the chains meet where one of them found better, which costs nothing.
 REJOIN_EVERY = 2
+# A best reply pays this for a weekend worked on one day only, when the person has a maximum of
+# weekends: such a weekend spends a whole weekend of the maximum on one day's cover. Curtois 13
+# keeps every weekend maximum full, and its weekend shorts are exactly its one-day weekends less
+# 18; the master has 29 of them, the replies' rosters 31. From one settled root, 24 s of
+# replies, four seeds: 1452-1650 (mean 1555) at 3, 1460-1651 (1540) at 5, 1454-1669 (1544) at
+# 10, against 1635-1749 without; at 50 the weekdays go short (2911, 3105).
+WEEKEND_SPLIT = 5.0
 WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
 
 
@@ -201,10 +208,13 @@ class Master:
 
 @dataclass
 class _Replies:
-    """What every reply is priced with: the cover duals [D, S] and the noise's range."""
+    """What every reply is priced with: the cover duals [D, S], the noise's range and, per
+    person, the price of each day's change between work and rest [D] (WEEKEND_SPLIT; None for
+    a person without a maximum of weekends)."""
 
     duals: np.ndarray
     noise: float
+    switch: list[np.ndarray | None]
 
 
 @dataclass
@@ -467,7 +477,9 @@ class ColumnSearch:
         if duals is None or start is None:
             return  # neither the warm-up nor the master got to prices
         unit = float(self.dec.under.max(initial=0.0))
-        replies = _Replies(duals, REPLY_NOISE * unit)
+        split = np.where(self.dec.weekend_second, WEEKEND_SPLIT, 0.0)
+        switch = [split if rules.weekends_max >= 0 else None for rules in self.dec.people]
+        replies = _Replies(duals, REPLY_NOISE * unit, switch)
         chains = [
             _Chain(start.copy(), self._cover(start), np.random.default_rng(seed), pricers)
             for seed, pricers in zip(
@@ -531,7 +543,7 @@ class ColumnSearch:
             marginal = np.where(count < dec.required, dec.under, -dec.over)
             prices = (REPLY_BLEND * replies.duals + marginal) / (REPLY_BLEND + 1)
             prices += replies.noise * chain.rng.random(prices.shape)
-            found = chain.pricers[p].price(prices, self.fixed[p], self.banned[p])
+            found = chain.pricers[p].price(prices, self.fixed[p], self.banned[p], replies.switch[p])
             if found is not None and not np.array_equal(found[1], schedule[p]):
                 schedule[p] = found[1]
                 with self.lock:

@@ -14,7 +14,9 @@ are interchangeable for the rules. Minutes are in units of the shifts' greatest 
 What the states hold exactly: forbidden successions, the minimum and maximum run of working days,
 the minimum run of days off (runs that touch the start or end of the horizon may be shorter),
 minimum and maximum minutes, maximum weekends, and a per-type maximum for each counted type.
-Per-type maxima that are not counted are `Pricer`'s business (below).
+Per-type maxima that are not counted are `Pricer`'s business (below). A price may be put on the
+change between work and rest into a day (best replies use it against weekends worked on one
+day only); it steers the choice and is not part of the schedule's cost.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def best_schedule(
     n_counts: int,
     back: np.ndarray,  # [D, states] int32 work buffer: the state each state came from
     chosen: np.ndarray,  # [D, states] int16 work buffer: the shift worked (-1 off)
+    switch: np.ndarray,  # [D] float: cost of going from work to rest or back into day d
 ) -> tuple[float, np.ndarray]:
     """The cheapest schedule: (its cost, shift index per day, -1 for a day off). The cost is
     >= UNREACHABLE when no schedule keeps the rules."""
@@ -116,6 +119,7 @@ def best_schedule(
                 n_work,
                 low,
                 high,
+                switch[d],
             )
         rise_work = 1 if (weekends_max >= 0 and weekend_first[d]) else 0
         rise_off = 1 if (weekends_max >= 0 and (weekend_first[d] or weekend_second[d])) else 0
@@ -191,6 +195,7 @@ def best_schedule(
                 rise_off,
                 count_step[s],
                 count_ok,
+                switch[d],
             )
     return _backtrack(cur, back, chosen, days, n_work, block, wk, n_counts, minutes_min)
 
@@ -217,7 +222,7 @@ def _first_day(cost, length, cls, runs, block, wk, n_counts, weekend_first, week
 
 @njit(cache=True, nogil=True)
 def _to_day_off(prev, cur, back_d, chosen_d, d, n_classes, runs, offs, block, run_min, n_work,
-                low, high):  # fmt: skip
+                low, high, switch):  # fmt: skip
     """Day d off: after a working run long enough (or one that began on day 0), or after
     another day off."""
     for k in range(n_classes):
@@ -226,7 +231,7 @@ def _to_day_off(prev, cur, back_d, chosen_d, d, n_classes, runs, offs, block, ru
                 continue
             base = (k * runs + r) * block
             for q in range(low, high):
-                v = prev[base + q]
+                v = prev[base + q] + switch
                 if v < cur[n_work + q]:
                     cur[n_work + q] = v
                     back_d[n_work + q] = base + q
@@ -305,7 +310,7 @@ def _after_work(best, best_at, cur, back_d, chosen_d, s, c, length, k2, runs, go
 
 @njit(cache=True, nogil=True)
 def _after_day_off(prev, cur, back_d, chosen_d, s, c, length, k2, runs, offs, block, wk,
-                   n_counts, n_work, d, bottom, top, rise, step, count_ok):  # fmt: skip
+                   n_counts, n_work, d, bottom, top, rise, step, count_ok, switch):  # fmt: skip
     """Shift s today starts a working run after a long enough run of days off (or one that
     began on day 0)."""
     target = k2 * runs * block
@@ -320,7 +325,7 @@ def _after_day_off(prev, cur, back_d, chosen_d, s, c, length, k2, runs, offs, bl
                 for n in range(n_counts):
                     if not count_ok[s, n]:
                         continue
-                    v = prev[i0 + n] + c
+                    v = prev[i0 + n] + c + switch
                     if v < cur[j0 + n]:
                         cur[j0 + n] = v
                         back_d[j0 + n] = i0 + n
@@ -364,6 +369,8 @@ class Pricer:
         self._classes()
         self.penalty = np.zeros(dec.shifts)
         self.exact = True  # the last price kept every maximum without raising prices
+        self.no_switch = np.zeros(dec.days)
+        self.switch = self.no_switch
         self.count(())
 
     def _classes(self) -> None:
@@ -436,13 +443,21 @@ class Pricer:
             self.n_counts,
             self.back,
             self.chosen,
+            self.switch,
         )
 
     def price(
-        self, duals: np.ndarray, fixed: np.ndarray | None = None, banned: np.ndarray | None = None
+        self,
+        duals: np.ndarray,
+        fixed: np.ndarray | None = None,
+        banned: np.ndarray | None = None,
+        switch: np.ndarray | None = None,
     ) -> tuple[float, np.ndarray] | None:
         """(cost of the schedule's wishes, shift per day) of the best schedule, or None when the
-        person has none. `fixed` [D]: shift a dive fixed (-1 none); `banned` [D, S]."""
+        person has none. `fixed` [D]: shift a dive fixed (-1 none); `banned` [D, S]; `switch`
+        [D]: a price on going from work to rest or back into each day, which the schedule's
+        cost returned does not include."""
+        self.switch = self.no_switch if switch is None else switch
         rules = self.rules
         cost = np.where(rules.allowed, rules.wish_cost - duals, UNREACHABLE)
         if banned is not None:
