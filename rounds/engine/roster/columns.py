@@ -61,14 +61,15 @@ REPLY_NOISE = 0.02
 # over six seeds against 1521-1682 (mean 1611) without. Neither is clear given how far single
 # runs spread; the chains meet where one of them found better, which costs nothing.
 REJOIN_EVERY = 2
-# A best reply pays this for a weekend worked on one day only, when the person has a maximum of
-# weekends: such a weekend spends a whole weekend of the maximum on one day's cover. Curtois 13
+# A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
+# worked on one day only, when the person has a maximum of weekends: such a weekend spends a
+# whole weekend of the maximum on one day's cover. Curtois 13
 # keeps every weekend maximum full, and its weekend shorts are exactly its one-day weekends less
 # 18; the master has 29 of them, the replies' rosters 31. From one settled root, 24 s of
 # replies, four seeds: 1452-1650 (mean 1555) at 3, 1460-1651 (1540) at 5, 1454-1669 (1544) at
 # 10, against 1635-1749 without; at 50 the weekdays go short (2911, 3105). In the engine at 60 s:
 # 1465-1699 (mean 1548) over seeds 0-11, against 1538-1731 (mean 1638) over seeds 0-5 without.
-WEEKEND_SPLIT = 5.0
+WEEKEND_SPLIT = 0.05
 WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
 
 
@@ -467,9 +468,10 @@ class ColumnSearch:
         value lies when the bound is tight; the true marginal cost makes each reply fill the
         gaps the others leave; the noise lets a person move to an equally good schedule, which
         frees a shift for the next person to take (without it the replies stop where no single
-        person gains). Each worker runs its own chain of rounds from the same start with its
-        own draws, and the best roster of any is kept (Curtois 13 at 60 s, two chains:
-        1559-1670 over three seeds, against 1769-1869 with one). When a short limit ended the
+        person gains); a weekend worked on one day costs a little (WEEKEND_SPLIT). Each worker
+        runs its own chain of rounds from the same start with its own draws, and the best
+        roster of any is kept (Curtois 13 at 60 s, two chains: 1559-1670 over three seeds,
+        against 1769-1869 with one). When a short limit ended the
         root inside the warm-up, no master was solved: the replies start from the best roster
         (the greedy one) at the warm-up's last prices, and so do replies after a master still
         far from its bound (TRUSTED). Every reply is a column of the master too."""
@@ -478,7 +480,7 @@ class ColumnSearch:
         if duals is None or start is None:
             return  # neither the warm-up nor the master got to prices
         unit = float(self.dec.under.max(initial=0.0))
-        split = np.where(self.dec.weekend_second, WEEKEND_SPLIT, 0.0)
+        split = np.where(self.dec.weekend_second, WEEKEND_SPLIT * unit, 0.0)
         switch = [split if rules.weekends_max >= 0 else None for rules in self.dec.people]
         replies = _Replies(duals, REPLY_NOISE * unit, switch)
         chains = [
