@@ -63,12 +63,13 @@ REPLY_NOISE = 0.02
 REJOIN_EVERY = 2
 # A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
 # worked on one day only, when the person has a maximum of weekends: such a weekend spends a
-# whole weekend of the maximum on one day's cover. Curtois 13
-# keeps every weekend maximum full, and its weekend shorts are exactly its one-day weekends less
-# 18; the master has 29 of them, the replies' rosters 31. From one settled root, 24 s of
-# replies, four seeds: 1452-1650 (mean 1555) at 3, 1460-1651 (1540) at 5, 1454-1669 (1544) at
-# 10, against 1635-1749 without; at 50 the weekdays go short (2911, 3105). In the engine at 60 s:
-# 1465-1699 (mean 1548) over seeds 0-11, against 1538-1731 (mean 1638) over seeds 0-5 without.
+# whole weekend of the maximum on one day's cover. Curtois 13 keeps every weekend maximum full,
+# and its weekend shorts are its one-day weekends less 18 plus its weekend cells covered beyond
+# need; the master has 29 one-day weekends, the replies' rosters had 31. From one settled root,
+# 24 s of replies, four seeds: 1452-1650 (mean 1555) at 0.03, 1460-1651 (1540) at 0.05,
+# 1454-1669 (1544) at 0.1, against 1635-1749 without; at 0.5 the weekdays go short (2911, 3105).
+# In the engine at 60 s: 1465-1699 (mean 1548) over seeds 0-11, against 1538-1731 (mean 1638)
+# over seeds 0-5 without.
 WEEKEND_SPLIT = 0.05
 WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
 

@@ -370,7 +370,6 @@ class Pricer:
         self.penalty = np.zeros(dec.shifts)
         self.exact = True  # the last price kept every maximum without raising prices
         self.no_switch = np.zeros(dec.days)
-        self.switch = self.no_switch
         self.count(())
 
     def _classes(self) -> None:
@@ -419,7 +418,9 @@ class Pricer:
         self.back = np.empty((dec.days, states), np.int32)
         self.chosen = np.empty((dec.days, states), np.int16)
 
-    def _solve(self, cost: np.ndarray, must: np.ndarray) -> tuple[float, np.ndarray]:
+    def _solve(
+        self, cost: np.ndarray, must: np.ndarray, switch: np.ndarray
+    ) -> tuple[float, np.ndarray]:
         dec, rules = self.dec, self.rules
         return best_schedule(
             cost,
@@ -443,7 +444,7 @@ class Pricer:
             self.n_counts,
             self.back,
             self.chosen,
-            self.switch,
+            switch,
         )
 
     def price(
@@ -457,7 +458,6 @@ class Pricer:
         person has none. `fixed` [D]: shift a dive fixed (-1 none); `banned` [D, S]; `switch`
         [D]: a price on going from work to rest or back into each day, which the schedule's
         cost returned does not include."""
-        self.switch = self.no_switch if switch is None else switch
         rules = self.rules
         cost = np.where(rules.allowed, rules.wish_cost - duals, UNREACHABLE)
         if banned is not None:
@@ -468,7 +468,8 @@ class Pricer:
             keep = cost[d, fix[d]]
             cost[d, :] = UNREACHABLE
             cost[d, fix[d]] = keep
-        shifts = self._keep_type_maxima(cost, must, float(np.abs(duals).max()))
+        changes = self.no_switch if switch is None else switch
+        shifts = self._keep_type_maxima(cost, must, changes, float(np.abs(duals).max()))
         if shifts is None:
             return None
         return wishes(rules, shifts), shifts
@@ -478,24 +479,29 @@ class Pricer:
         return counts > self.rules.type_max
 
     def _keep_type_maxima(
-        self, cost: np.ndarray, must: np.ndarray, scale: float
+        self, cost: np.ndarray, must: np.ndarray, switch: np.ndarray, scale: float
     ) -> np.ndarray | None:
-        value, shifts = self._solve(cost, must)
+        value, shifts = self._solve(cost, must, switch)
         if value >= UNREACHABLE:
             return None
         broken = self._broken(shifts)
         while broken.any() and self._count_more(broken):
-            value, shifts = self._solve(cost, must)
+            value, shifts = self._solve(cost, must, switch)
             if value >= UNREACHABLE:
                 return None
             broken = self._broken(shifts)
         self.exact = not broken.any()
         if self.exact:
             return shifts
-        return self._priced_down(cost, must, broken, scale)
+        return self._priced_down(cost, must, switch, broken, scale)
 
     def _priced_down(
-        self, cost: np.ndarray, must: np.ndarray, broken: np.ndarray, scale: float
+        self,
+        cost: np.ndarray,
+        must: np.ndarray,
+        switch: np.ndarray,
+        broken: np.ndarray,
+        scale: float,
     ) -> np.ndarray | None:
         """A large maximum broken: raise the price of that type until kept (from where the
         last call ended), then back off by halves to the least price that keeps it."""
@@ -504,7 +510,7 @@ class Pricer:
         penalty = self.penalty.copy()
         for _ in range(12):
             penalty = penalty + np.where(broken, np.maximum(penalty, step), 0.0)
-            value, shifts = self._solve(cost + penalty, must)
+            value, shifts = self._solve(cost + penalty, must, switch)
             if value >= UNREACHABLE:
                 return None
             now = self._broken(shifts)
@@ -516,7 +522,7 @@ class Pricer:
             return None
         for _ in range(3):
             middle = (low + high) / 2
-            value, shifts = self._solve(cost + middle, must)
+            value, shifts = self._solve(cost + middle, must, switch)
             if value < UNREACHABLE and not self._broken(shifts).any():
                 high, best = middle, shifts
             else:
