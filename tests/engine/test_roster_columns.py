@@ -373,22 +373,38 @@ def test_best_replies_without_a_master_start_from_the_greedy_roster() -> None:
 
 
 @pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
-def test_a_chain_of_replies_behind_the_best_roster_continues_from_it() -> None:
+def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Two greedy rosters of Curtois 1 in different orders: a chain on the worse one rejoins
-    the better (its cover recounted); a chain on the best roster stays where it is."""
+    the better (its cover recounted) when it is behind by more than REJOIN_BEHIND of the largest
+    under-cover weight, and keeps its own walk when it is behind by less; a chain on the best
+    roster stays where it is."""
     search = ColumnSearch(curtois.to_problem(curtois.load("1")))
     try:
         first = search._greedy(list(range(search.n)))
         second = search._greedy(list(range(search.n))[::-1])
         better, worse = sorted((first, second), key=search.cost)
-        assert search.cost(better) < search.cost(worse)
+        gap = search.cost(worse) - search.cost(better)
+        assert gap > 0
         search._offer(better)
-        behind = columns._Chain(worse.copy(), search._cover(worse), np.random.default_rng(0), [])
-        level = columns._Chain(better.copy(), search._cover(better), np.random.default_rng(0), [])
+        unit = float(search.dec.under.max())
+
+        def chain(schedule: np.ndarray) -> columns._Chain:
+            return columns._Chain(
+                schedule.copy(), search._cover(schedule), np.random.default_rng(0), []
+            )
+
+        monkeypatch.setattr(columns, "REJOIN_BEHIND", 1.01 * gap / unit)
+        near = chain(worse)
+        assert search._rejoin(near, search.cost(worse)) == search.cost(worse)
+        monkeypatch.setattr(columns, "REJOIN_BEHIND", 0.99 * gap / unit)
+        behind, level = chain(worse), chain(better)
         assert search._rejoin(behind, search.cost(worse)) == search.cost(better)
         assert search._rejoin(level, search.cost(better)) == search.cost(better)
     finally:
         search.close()
+    assert np.array_equal(near.schedule, worse)
     assert np.array_equal(behind.schedule, better)
     assert np.array_equal(behind.count, search._cover(better))
     assert np.array_equal(level.schedule, better)

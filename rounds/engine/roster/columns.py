@@ -55,12 +55,16 @@ REPLY_BLEND = 3.0
 # weight is 100; 13 in 30 s from a settled master's rounding: 0.0001 2027-2114, 0.005 1706,
 # 0.01 1721, 0.02 1662-1683, 0.05 1825; 12 in 12 s: 4107 against 4272 at 0.0001).
 REPLY_NOISE = 0.02
-# Every this many rounds a chain of replies behind the best roster of all chains continues from
-# that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois 15: 3973, 3985 and 4083
-# (seeds 0, 1 and the bench run) against 4068-4093 in five runs without; 13: 1538-1731 (mean 1638)
-# over six seeds against 1521-1682 (mean 1611) without. Neither is clear given how far single
-# runs spread; the chains meet where one of them found better, which costs nothing.
+# Every this many rounds a chain of replies well behind the best roster of all chains continues
+# from that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois 15: 3973, 3985 and 4083
+# (seeds 0, 1 and the bench run) against 4068-4093 in five runs without.
 REJOIN_EVERY = 2
+# ... "well behind": by more than this share of the largest under-cover weight (half a missing
+# person on Curtois). Chains level in their gaps keep their own walks: a better roster of 13 is
+# one gap fewer, found by one walk in many seconds, and two walks find it more often than one
+# walk followed twice. 13 at 60 s, seeds 0-11: 1447-1569 (mean 1508, five under 1483) against
+# 1465-1699 (mean 1548, three) when any better roster drew the other chain; 15: 4170, 4072.
+REJOIN_BEHIND = 0.5
 # A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
 # worked on one day only, when the person has a maximum of weekends: such a weekend spends a
 # whole weekend of the maximum on one day's cover. Curtois 13 keeps every weekend maximum full,
@@ -525,10 +529,13 @@ class ColumnSearch:
                 best = min(best, self._rejoin(chain, value))
 
     def _rejoin(self, chain: _Chain, value: float) -> float:
-        """A chain whose roster (of this value) is behind the best roster found continues from
-        that one (REJOIN_EVERY); the value it continues from."""
+        """A chain whose roster (of this value) is well behind the best roster found continues
+        from that one (REJOIN_EVERY, REJOIN_BEHIND); the value it continues from."""
+        behind = REJOIN_BEHIND * float(self.dec.under.max(initial=0.0))
         with self.lock:
-            if self.best is None or self.best_cost is None or self.best_cost >= value - 1e-9:
+            if self.best is None or self.best_cost is None:
+                return value
+            if self.best_cost >= value - max(behind, 1e-9):
                 return value
             chain.schedule[:] = self.best
             joined = self.best_cost
