@@ -312,6 +312,29 @@ def test_stalled_best_replies_hand_back_their_time() -> None:
 
 
 @pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
+def test_best_replies_stop_once_the_cover_is_level_with_the_settled_masters() -> None:
+    """Curtois 3: the settled master pays 1000 for cover and its rounding far more; the replies
+    bring the cover within half a missing person of the master's and return then, long before
+    their deadline (the neighbourhood search is the better hand at the wishes left)."""
+    search = ColumnSearch(curtois.to_problem(curtois.load("3")))
+    try:
+        assert search.root(float("inf")) is not None
+        assert search.cover_target is not None
+        search.round()
+        assert search.best is not None
+        rounded = search._cover_cost(search.best)
+        deadline = time.monotonic() + 60
+        search.best_replies(deadline)
+        stopped = time.monotonic()
+    finally:
+        search.close()
+    half_a_person = columns.SAME_GAPS * float(search.dec.under.max())
+    assert rounded >= search.cover_target + half_a_person
+    assert search._cover_cost(search.best) < search.cover_target + half_a_person
+    assert stopped < deadline - 30
+
+
+@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_best_replies_after_one_master_round_keep_the_warm_up_prices() -> None:
     """Curtois 13 on a slow day: the root's time ends after one master round, whose exact
     pricing finds schedules thousands below it. Replies at those duals never beat the greedy
@@ -377,7 +400,7 @@ def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two greedy rosters of Curtois 1 in different orders: a chain on the worse one rejoins
-    the better (its cover recounted) when it is behind by more than REJOIN_BEHIND of the largest
+    the better (its cover recounted) when it is behind by more than SAME_GAPS of the largest
     under-cover weight, and keeps its own walk when it is behind by less; a chain on the best
     roster stays where it is."""
     search = ColumnSearch(curtois.to_problem(curtois.load("1")))
@@ -395,10 +418,10 @@ def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it(
                 schedule.copy(), search._cover(schedule), np.random.default_rng(0), []
             )
 
-        monkeypatch.setattr(columns, "REJOIN_BEHIND", 1.01 * gap / unit)
+        monkeypatch.setattr(columns, "SAME_GAPS", 1.01 * gap / unit)
         near = chain(worse)
         assert search._rejoin(near, search.cost(worse)) == search.cost(worse)
-        monkeypatch.setattr(columns, "REJOIN_BEHIND", 0.99 * gap / unit)
+        monkeypatch.setattr(columns, "SAME_GAPS", 0.99 * gap / unit)
         behind, level = chain(worse), chain(better)
         assert search._rejoin(behind, search.cost(worse)) == search.cost(better)
         assert search._rejoin(level, search.cost(better)) == search.cost(better)

@@ -55,16 +55,21 @@ REPLY_BLEND = 3.0
 # weight is 100; 13 in 30 s from a settled master's rounding: 0.0001 2027-2114, 0.005 1706,
 # 0.01 1721, 0.02 1662-1683, 0.05 1825; 12 in 12 s: 4107 against 4272 at 0.0001).
 REPLY_NOISE = 0.02
-# Every this many rounds a chain of replies well behind the best roster of all chains continues
-# from that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois 15: 3973, 3985 and 4083
-# (seeds 0, 1 and the bench run) against 4068-4093 in five runs without.
+# Every this many rounds a chain of replies more than level (SAME_GAPS) behind the best roster of
+# all chains continues from that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois
+# 15: 3973, 3985 and 4083 (seeds 0, 1 and the bench run) against 4068-4093 in five runs without.
 REJOIN_EVERY = 2
-# ... "well behind": by more than this share of the largest under-cover weight (half a missing
-# person on Curtois). Chains level in their gaps keep their own walks: a better roster of 13 is
-# one gap fewer, found by one walk in many seconds, and two walks find it more often than one
-# walk followed twice. 13 at 60 s, seeds 0-11: 1447-1569 (mean 1508, five under 1483) against
-# 1465-1699 (mean 1548, three) when any better roster drew the other chain; 15: 4170, 4072.
-REJOIN_BEHIND = 0.5
+# Two costs closer than this share of the largest under-cover weight (half a missing person on
+# Curtois) are level: the same gaps, different wishes. A chain of replies rejoins only a roster
+# more than level ahead of its own, so chains level in their gaps keep their own walks: a better
+# roster of Curtois 13 is one gap fewer, found by one walk in many seconds, and two walks find it
+# more often than one walk followed twice (13 at 60 s, seeds 0-11: 1447-1569, mean 1508, five
+# under 1483, against 1465-1699, mean 1548, three, when any better roster drew the other chain;
+# 15: 4170, 4072). Replies stop at a roster whose cover is level with the settled root master's:
+# the gaps left are what the master leaves, and the neighbourhood search is the better hand at
+# the wishes (13, 15 s from an 11-gap roster: 1509 to 1482 and 1521 to 1503 against 1490-1506
+# from replies).
+SAME_GAPS = 0.5
 # A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
 # worked on one day only, when the person has a maximum of weekends: such a weekend spends a
 # whole weekend of the maximum on one day's cover. Curtois 13 keeps every weekend maximum full,
@@ -142,6 +147,7 @@ class Master:
         self.seen: set[tuple[int, bytes]] = set()
         self._pending: list[Column] = []
         self.values = np.zeros(0)
+        self.cover_cost = math.inf  # what the last solution pays for under- and over-cover
 
     def add(self, person: int, shifts: np.ndarray, cost: float) -> bool:
         key = (person, shifts.tobytes())
@@ -207,7 +213,13 @@ class Master:
             self._solve_first()
         solution = self.h.getSolution()
         row_duals = np.array(solution.row_dual)
-        self.values = np.array(solution.col_value)[self.first :]
+        values = np.array(solution.col_value)
+        self.values = values[self.first :]
+        cells = self.dec.days * self.dec.shifts
+        self.cover_cost = float(
+            values[:cells] @ self.dec.under.reshape(-1)
+            + values[cells : 2 * cells] @ self.dec.over.reshape(-1)
+        )
         objective = self.h.getInfo().objective_function_value
         cover = row_duals[self.n :].reshape(self.dec.days, self.dec.shifts)
         return objective, cover, row_duals[: self.n]
@@ -263,6 +275,8 @@ class ColumnSearch:
         # [D, S] the prices best replies use: the last trusted master's duals (TRUSTED), or the
         # warm-up's last prices
         self.duals: np.ndarray | None = None
+        # what the settled root master pays for cover: best replies stop at a roster paying no more
+        self.cover_target: float | None = None
         self.reply_pricers: list[list[Pricer]] = []  # the second worker's on, for best replies
         self.lock = threading.Lock()  # chains of best replies share the master and the best
 
@@ -275,10 +289,14 @@ class ColumnSearch:
         """The objective of a schedule ([n, D] shift per day): wishes plus cover."""
         dec = self.dec
         total = sum(wishes(rules, schedule[p]) for p, rules in enumerate(dec.people))
+        return total + self._cover_cost(schedule)
+
+    def _cover_cost(self, schedule: np.ndarray) -> float:
+        dec = self.dec
         count = self._cover(schedule)
         short = np.maximum(dec.required - count, 0)
         extra = np.maximum(count - dec.required, 0)
-        return total + float((short * dec.under).sum() + (extra * dec.over).sum())
+        return float((short * dec.under).sum() + (extra * dec.over).sum())
 
     def _cover(self, schedule: np.ndarray) -> np.ndarray:
         """[D, S]: how many people a schedule ([n, D] shift per day) puts on each cell."""
@@ -390,6 +408,8 @@ class ColumnSearch:
         self.warm_up(deadline)
         value = self._converge(deadline, list(range(self.n)), bound=True, forecast=True)
         self.support = self._support()
+        if value is not None:
+            self.cover_target = self.master.cover_cost
         return value
 
     def warm_up(self, deadline: float, iterations: int = WARM_UP) -> None:
@@ -468,18 +488,20 @@ class ColumnSearch:
         """Local search from the master's rounding: each person in turn takes their best
         schedule against everyone else's, priced by the master's duals blended with what the
         cover really gains or loses (REPLY_BLEND), plus a little noise (REPLY_NOISE); round
-        after round until the deadline, or until `patience` seconds pass without a better
-        roster. The duals keep the replies near the master's optimum, where a roster of its
-        value lies when the bound is tight; the true marginal cost makes each reply fill the
-        gaps the others leave; the noise lets a person move to an equally good schedule, which
-        frees a shift for the next person to take (without it the replies stop where no single
-        person gains); a weekend worked on one day costs a little (WEEKEND_SPLIT). Each worker
-        runs its own chain of rounds from the same start with its own draws, and the best
-        roster of any is kept (Curtois 13 at 60 s, two chains: 1559-1670 over three seeds,
-        against 1769-1869 with one). When a short limit ended the
-        root inside the warm-up, no master was solved: the replies start from the best roster
-        (the greedy one) at the warm-up's last prices, and so do replies after a master still
-        far from its bound (TRUSTED). Every reply is a column of the master too."""
+        after round until the deadline, until `patience` seconds pass without a better roster,
+        or until the best roster's cover is level with the settled master's (SAME_GAPS): the
+        wishes left are the neighbourhood search's to mend. The duals keep the replies near the
+        master's optimum, where a roster of its value lies when the bound is tight; the true
+        marginal cost makes each reply fill the gaps the others leave; the noise lets a person
+        move to an equally good schedule, which frees a shift for the next person to take
+        (without it the replies stop where no single person gains); a weekend worked on one
+        day costs a little (WEEKEND_SPLIT). Each worker runs its own chain of rounds from the
+        same start with its own draws, and the best roster of any is kept (Curtois 13 at 60 s,
+        two chains: 1559-1670 over three seeds, against 1769-1869 with one); a chain more than
+        level behind it continues from it (REJOIN_EVERY). When a short limit ended the root
+        inside the warm-up, no master was solved: the replies start from the best roster (the
+        greedy one) at the warm-up's last prices, and so do replies after a master still far
+        from its bound (TRUSTED). Every reply is a column of the master too."""
         duals = self.duals
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
@@ -511,13 +533,16 @@ class ColumnSearch:
     def _reply(
         self, chain: _Chain, replies: _Replies, deadline: float, patience: float | None
     ) -> None:
-        """One chain of reply rounds from its start until the deadline or `patience` seconds
-        without a better roster; each better roster is offered."""
+        """One chain of reply rounds from its start until the deadline, `patience` seconds
+        without a better roster or a roster whose cover is level with the master's; each better
+        roster is offered."""
         best, since = math.inf, time.monotonic()
         for done in itertools.count(1):
             if time.monotonic() >= deadline:
                 return
             if patience is not None and time.monotonic() - since > patience:
+                return
+            if self._cover_as_targeted():
                 return
             self._reply_round(chain, replies, deadline)
             value = self.cost(chain.schedule)
@@ -528,14 +553,26 @@ class ColumnSearch:
             if done % REJOIN_EVERY == 0:
                 best = min(best, self._rejoin(chain, value))
 
+    def _cover_as_targeted(self) -> bool:
+        """The best roster's cover is level with the settled root master's (SAME_GAPS)."""
+        with self.lock:
+            best = self.best
+        if self.cover_target is None or best is None:
+            return False
+        return self._cover_cost(best) < self.cover_target + self._level()
+
+    def _level(self) -> float:
+        """Costs closer than this are level (SAME_GAPS)."""
+        return max(SAME_GAPS * float(self.dec.under.max(initial=0.0)), 1e-9)
+
     def _rejoin(self, chain: _Chain, value: float) -> float:
-        """A chain whose roster (of this value) is well behind the best roster found continues
-        from that one (REJOIN_EVERY, REJOIN_BEHIND); the value it continues from."""
-        behind = REJOIN_BEHIND * float(self.dec.under.max(initial=0.0))
+        """A chain whose roster (of this value) is more than level behind the best roster
+        found continues from that one (REJOIN_EVERY, SAME_GAPS); the value it continues from."""
+        behind = self._level()
         with self.lock:
             if self.best is None or self.best_cost is None:
                 return value
-            if self.best_cost >= value - max(behind, 1e-9):
+            if self.best_cost > value - behind:
                 return value
             chain.schedule[:] = self.best
             joined = self.best_cost

@@ -163,8 +163,9 @@ DIVES_AFTER = 0.1
 # the seed (the Lagrangian warm-up alone is 13-15 s of it); at 0.4 of 60 s it was cut one round
 # short on a slower day.
 ROOT_SHARE = 0.5
-# Best replies run until this share of the time, or until STALLED of it passes without a better
-# roster; the neighbourhood search gets the rest.
+# Best replies run until this share of the time, until STALLED of it passes without a better
+# roster, or until their cover is level with the settled master's (columns.SAME_GAPS); the
+# neighbourhood search gets the rest.
 REPLIES_UNTIL = 0.9
 STALLED = 0.1
 
