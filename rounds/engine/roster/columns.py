@@ -68,7 +68,8 @@ REJOIN_EVERY = 2
 # 15: 4170, 4072). Replies stop at a roster whose cover is level with the settled root master's:
 # the gaps left are what the master leaves, and the neighbourhood search is the better hand at
 # the wishes (13, 15 s from an 11-gap roster: 1509 to 1482 and 1521 to 1503 against 1490-1506
-# from replies).
+# from replies). Both at 60 s, seeds 0-11: 1430-1577 (mean 1487, eight under 1483); 15: 4072,
+# 4080; 12 at 15 s: 4092, 4079 (4089, 4072 before).
 SAME_GAPS = 0.5
 # A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
 # worked on one day only, when the person has a maximum of weekends: such a weekend spends a
@@ -275,7 +276,7 @@ class ColumnSearch:
         # [D, S] the prices best replies use: the last trusted master's duals (TRUSTED), or the
         # warm-up's last prices
         self.duals: np.ndarray | None = None
-        # what the settled root master pays for cover: best replies stop at a roster paying no more
+        # what the settled root master pays for cover: best replies stop at a roster level with it
         self.cover_target: float | None = None
         self.reply_pricers: list[list[Pricer]] = []  # the second worker's on, for best replies
         self.lock = threading.Lock()  # chains of best replies share the master and the best
@@ -542,7 +543,7 @@ class ColumnSearch:
                 return
             if patience is not None and time.monotonic() - since > patience:
                 return
-            if self._cover_as_targeted():
+            if self._cover_level_with_master():
                 return
             self._reply_round(chain, replies, deadline)
             value = self.cost(chain.schedule)
@@ -553,7 +554,7 @@ class ColumnSearch:
             if done % REJOIN_EVERY == 0:
                 best = min(best, self._rejoin(chain, value))
 
-    def _cover_as_targeted(self) -> bool:
+    def _cover_level_with_master(self) -> bool:
         """The best roster's cover is level with the settled root master's (SAME_GAPS)."""
         with self.lock:
             best = self.best
