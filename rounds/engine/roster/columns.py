@@ -67,8 +67,8 @@ REJOIN_EVERY = 2
 # under 1483, against 1465-1699, mean 1548, three, when any better roster drew the other chain;
 # 15: 4170, 4072). Replies stop at a roster whose cover is level with the settled root master's:
 # the gaps left are what the master leaves, and the neighbourhood search is the better hand at
-# the wishes (13, 15 s from an 11-gap roster: 1509 to 1482 and 1521 to 1503 against 1490-1506
-# from replies). Both at 60 s, seeds 0-11: 1430-1577 (mean 1487, eight under 1483); 15: 4072,
+# the wishes (13, 15 s from an 11-gap roster: 1509 to 1482 and 1521 to 1503; replies from the
+# first, 1490-1506). Both at 60 s, seeds 0-11: 1430-1577 (mean 1487, eight under 1483); 15: 4072,
 # 4080; 12 at 15 s: 4092, 4079 (4089, 4072 before).
 SAME_GAPS = 0.5
 # A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
@@ -148,7 +148,6 @@ class Master:
         self.seen: set[tuple[int, bytes]] = set()
         self._pending: list[Column] = []
         self.values = np.zeros(0)
-        self.cover_cost = math.inf  # what the last solution pays for under- and over-cover
 
     def add(self, person: int, shifts: np.ndarray, cost: float) -> bool:
         key = (person, shifts.tobytes())
@@ -186,6 +185,13 @@ class Master:
         )
         self._pending = []
 
+    def cover_cost(self) -> float:
+        """What the last solution pays for under- and over-cover (its slack columns)."""
+        cells = self.dec.days * self.dec.shifts
+        slacks = np.array(self.h.getSolution().col_value[: 2 * cells])
+        weights = np.concatenate([self.dec.under.reshape(-1), self.dec.over.reshape(-1)])
+        return float(slacks @ weights)
+
     def ban(self, i: int) -> None:
         """Column i may no longer be used (it breaks a dive's fixing)."""
         self.h.changeColBounds(self.columns[i].index, 0.0, 0.0)
@@ -214,13 +220,7 @@ class Master:
             self._solve_first()
         solution = self.h.getSolution()
         row_duals = np.array(solution.row_dual)
-        values = np.array(solution.col_value)
-        self.values = values[self.first :]
-        cells = self.dec.days * self.dec.shifts
-        self.cover_cost = float(
-            values[:cells] @ self.dec.under.reshape(-1)
-            + values[cells : 2 * cells] @ self.dec.over.reshape(-1)
-        )
+        self.values = np.array(solution.col_value)[self.first :]
         objective = self.h.getInfo().objective_function_value
         cover = row_duals[self.n :].reshape(self.dec.days, self.dec.shifts)
         return objective, cover, row_duals[: self.n]
@@ -410,7 +410,7 @@ class ColumnSearch:
         value = self._converge(deadline, list(range(self.n)), bound=True, forecast=True)
         self.support = self._support()
         if value is not None:
-            self.cover_target = self.master.cover_cost
+            self.cover_target = self.master.cover_cost()
         return value
 
     def warm_up(self, deadline: float, iterations: int = WARM_UP) -> None:
