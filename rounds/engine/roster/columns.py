@@ -69,7 +69,8 @@ REJOIN_EVERY = 2
 # the gaps left are what the master leaves, and the neighbourhood search is the better hand at
 # the wishes (13, 15 s from an 11-gap roster: 1509 to 1482 and 1521 to 1503; replies from the
 # first, 1490-1506). Both at 60 s, seeds 0-11: 1430-1577 (mean 1487, eight under 1483); 15: 4072,
-# 4080; 12 at 15 s: 4092, 4079 (4089, 4072 before).
+# 4080; 12 at 15 s: 4092, 4079 (4089, 4072 before). The same code on another day, seeds 0-9:
+# 1438-1643 (mean 1534, three under): whether a walk leaves the 12-gap plateau is still a draw.
 SAME_GAPS = 0.5
 # A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
 # worked on one day only, when the person has a maximum of weekends: such a weekend spends a

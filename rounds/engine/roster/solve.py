@@ -167,6 +167,8 @@ ROOT_SHARE = 0.5
 # roster, or until their cover is level with the settled master's (columns.SAME_GAPS); the
 # neighbourhood search gets the rest.
 REPLIES_UNTIL = 0.9
+# Curtois 13 at 60 s, seeds 2-9, interleaved: mean 1513 at 0.1, 1530 at 0.2, 1576 at 0.4; 15,
+# seeds 0-5: 4086, 4094, 4100. The seed decides more than this setting (docs, session 12).
 STALLED = 0.1
 
 
