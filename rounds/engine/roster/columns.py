@@ -522,12 +522,7 @@ class ColumnSearch:
 
     def _chain_pricers(self) -> list[list[Pricer]]:
         """A set of pricers per worker: a pricer's work buffers are its own, so two chains
-        must not price one person with the same pricer at once. Built the first time. The
-        root's pricers stop counting the shift types its wild early prices made them count:
-        each count multiplies the states, and replies seldom need one (Curtois 13: a chain on
-        them ran 17-18 rounds in 24 s, one on new pricers 66-70; both 59-77 after this)."""
-        for pricer in self.pricers:
-            pricer.count(())
+        must not price one person with the same pricer at once. Built the first time."""
         while len(self.reply_pricers) < self.workers - 1:
             self.reply_pricers.append([Pricer(self.dec, rules) for rules in self.dec.people])
         return [self.pricers, *self.reply_pricers]
