@@ -2,8 +2,8 @@
 
 Column generation (`columns.py`) asks, many times a second, "what is the best whole-horizon
 schedule for this person if covering (day, shift) is worth so much?". CP-SAT answers that in
-30-50 ms a person; this dynamic program answers it exactly in about 0.2 ms (Curtois 8) to 5 ms
-(Curtois 13), compiled by numba.
+30-50 ms a person; this dynamic program answers it exactly in about 0.2 ms (Curtois 8) to 1 ms
+(Curtois 13, no type counted), compiled by numba.
 
 A state at the end of a day is (class of the last shift, length of the current run of working
 days, minutes so far, weekends so far, counts of the shift types counted exactly) for a working
