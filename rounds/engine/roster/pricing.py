@@ -62,7 +62,7 @@ def best_schedule(
     >= UNREACHABLE when no schedule keeps the rules.
 
     The pass forward keeps only each state's cheapest cost, day by day: no record of where it
-    came from, which lets the inner loops be plain minima (Curtois 13: 1.1 ms a person against
+    came from, which lets the inner loops be plain minima (Curtois 13: 1.0 ms a person against
     3.0 ms with a back pointer written at every improvement). The pass backward finds, for
     the state reached, a transition from the day before that gives exactly its cost (the same
     floating-point sums, so equality is exact)."""
@@ -425,7 +425,7 @@ def _step_back(value, d, at, cost, length, cls, may_follow, runs, going, offs, b
 class Counting:
     """What the dynamic program reads of the shift types it counts exactly: each type's step
     in the counter [S] (0: not counted), which counter values allow one more of a shift [S, C],
-    the counter's size, and the shifts grouped as interchangeable (`interchangeable`)."""
+    the counter's size, and the shifts grouped as interchangeable (`Pricer._interchangeable`)."""
 
     counted: tuple[int, ...]
     step: np.ndarray
@@ -440,11 +440,12 @@ class Pricer:
     Shift types with a small maximum (at most SMALL_CAP: nights, say) are counted exactly in
     the dynamic program, once a schedule has broken that maximum, and then only when the
     schedule found without counting breaks it again: each counted type multiplies the states
-    (Curtois 13's best replies: 2.3 ms a person uncounted, 6 ms with the nights counted, 26 ms
-    with three night types), and most prices never need it, as the cheapest schedule without
-    the count keeps the maximum anyway. Larger maxima are kept by raising the price of that
-    type (Lagrangian) until the schedule keeps them. Without the exact count the price jumps
-    from too many nights to none (Curtois 8: a reduced cost of +370 where -9 exists).
+    (Curtois 13's best replies, before the value-only pass: 2.3 ms a person uncounted, 6 ms
+    with one night type counted, 26 ms with two), and most prices never need it, as the
+    cheapest schedule without the count keeps the maximum anyway. Larger maxima are kept by
+    raising the price of that type (Lagrangian) until the schedule keeps them. Without the
+    exact count the price jumps from too many nights to none (Curtois 8: a reduced cost of
+    +370 where -9 exists).
     """
 
     def __init__(self, dec: Decomposition, rules: PersonRules) -> None:
@@ -507,9 +508,9 @@ class Pricer:
         states *= weekends * size
         if self.value.shape[1] < states:
             self.value = np.empty((dec.days, states))
-        return Counting(counted, step, ok, size, self.interchangeable(step))
+        return Counting(counted, step, ok, size, self._interchangeable(step))
 
-    def interchangeable(self, step: np.ndarray) -> np.ndarray:
+    def _interchangeable(self, step: np.ndarray) -> np.ndarray:
         """[G, W]: the person's shifts grouped by all the dynamic program reads of them but
         their cost (class, length, the classes they may follow; a counted type alone), -1
         padded. A day's transitions are made once per group, by its cheapest shift that day
