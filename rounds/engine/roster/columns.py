@@ -41,7 +41,8 @@ FIX_LEVEL = 0.9  # a dive fixes a cell once this much of a person's weight works
 SETTLING_ROUNDS = 20
 # The root's forecast does not give up on a master this close to its bound. Curtois 13 at 60 s
 # (session 14): seeds 1 and 7 were 5.1 % and 6.5 % away after five rounds and gave up at 0.05
-# with 10-16 s of the root's half left; at 0.1 they settled one and two rounds later (1.3 s).
+# with 9.7 and 15.9 s of the root's half left; at 0.1 they settled one and two rounds (0.2 and
+# 0.9 s) later.
 NEARLY_SETTLED = 0.1
 # Best replies price at a master's duals once its exact pricing puts it within this share of its
 # bound, else at the warm-up's last prices: Curtois 13 with one master round (12 151 below a
