@@ -490,13 +490,16 @@ class ColumnSearch:
 
     # ------------------------------------------------------------ best replies
 
-    def best_replies(self, deadline: float, patience: float | None = None) -> None:
+    def best_replies(
+        self, deadline: float, patience: float | None = None, near_patience: float | None = None
+    ) -> None:
         """Local search from the master's rounding: each person in turn takes their best
         schedule against everyone else's, priced by the master's duals blended with what the
         cover really gains or loses (REPLY_BLEND), plus a little noise (REPLY_NOISE); round
-        after round until the deadline, until `patience` seconds pass without a better roster,
-        or until the best roster's cover is level with the settled master's (SAME_GAPS): the
-        wishes left are the neighbourhood search's to mend. The duals keep the replies near the
+        after round until the deadline, until `patience` seconds pass without a better roster
+        (`near_patience` while its cover is within a gap of the settled master's), or until the
+        best roster's cover is level with the master's (SAME_GAPS): the wishes left are the
+        neighbourhood search's to mend. The duals keep the replies near the
         master's optimum, where a roster of its value lies when the bound is tight; the true
         marginal cost makes each reply fill the gaps the others leave; the noise lets a person
         move to an equally good schedule, which frees a shift for the next person to take
@@ -522,7 +525,13 @@ class ColumnSearch:
                 self.rng.integers(2**32, size=self.workers), self._chain_pricers(), strict=True
             )
         ]
-        list(self.pool.map(lambda chain: self._reply(chain, replies, deadline, patience), chains))
+        near_patience = patience if near_patience is None else near_patience
+        list(
+            self.pool.map(
+                lambda chain: self._reply(chain, replies, deadline, patience, near_patience),
+                chains,
+            )
+        )
 
     def _chain_pricers(self) -> list[list[Pricer]]:
         """A set of pricers per worker: a pricer's work buffers are its own, so two chains
@@ -532,18 +541,26 @@ class ColumnSearch:
         return [self.pricers, *self.reply_pricers]
 
     def _reply(
-        self, chain: _Chain, replies: _Replies, deadline: float, patience: float | None
+        self,
+        chain: _Chain,
+        replies: _Replies,
+        deadline: float,
+        patience: float | None,
+        near_patience: float | None,
     ) -> None:
         """One chain of reply rounds from its start until the deadline, `patience` seconds
-        without a better roster or a roster whose cover is level with the master's; each better
-        roster is offered."""
+        (`near_patience` within a gap of the master's cover) without a better roster, or a
+        roster whose cover is level with the master's; each better roster is offered."""
         best, since = math.inf, time.monotonic()
         for done in itertools.count(1):
             if time.monotonic() >= deadline:
                 return
-            if patience is not None and time.monotonic() - since > patience:
+            gaps = self._gaps_from_master()
+            if gaps is not None and gaps < 0:
                 return
-            if self._cover_level_with_master():
+            near = gaps is not None and gaps < 1
+            waited = near_patience if near else patience
+            if waited is not None and time.monotonic() - since > waited:
                 return
             self._reply_round(chain, replies, deadline)
             value = self.cost(chain.schedule)
@@ -554,13 +571,15 @@ class ColumnSearch:
             if done % REJOIN_EVERY == 0:
                 best = min(best, self._rejoin(chain, value))
 
-    def _cover_level_with_master(self) -> bool:
-        """The best roster's cover is level with the settled root master's (SAME_GAPS)."""
+    def _gaps_from_master(self) -> float | None:
+        """How many gaps (the largest under-cover weight) the best roster's cover is behind
+        the settled root master's, less SAME_GAPS: below 0 it is level; None before both exist."""
         with self.lock:
             best = self.best
         if self.cover_target is None or best is None:
-            return False
-        return self._cover_cost(best) < self.cover_target + self._level()
+            return None
+        unit = max(float(self.dec.under.max(initial=0.0)), 1e-9)
+        return (self._cover_cost(best) - self.cover_target) / unit - SAME_GAPS
 
     def _level(self) -> float:
         """Costs closer than this are level (SAME_GAPS)."""

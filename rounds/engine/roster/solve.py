@@ -170,6 +170,10 @@ REPLIES_UNTIL = 0.9
 # Curtois 13 at 60 s, seeds 2-9, interleaved: mean 1513 at 0.1, 1530 at 0.2, 1576 at 0.4; 15,
 # seeds 0-5: 4086, 4094, 4100. The seed decides more than this setting (docs, session 12).
 STALLED = 0.1
+# ... but this while the best roster's cover is within a gap of the master's: there one more
+# round of replies can close the last gap, worth more than the neighbourhood search makes in
+# the same time (Curtois 13 ended 11-12 gaps against its master's 11.04; 15 stays 2-3 gaps off).
+STALLED_NEAR = 0.4
 
 
 def _solver(
@@ -376,7 +380,9 @@ class _Search:
                 # greedy roster when the root ended inside the warm-up). Curtois 13 at 60 s:
                 # 1559-1670 with two chains; the model on the master's support ended at 2455-2950.
                 search.round()
-                search.best_replies(self.started + REPLIES_UNTIL * total, STALLED * total)
+                search.best_replies(
+                    self.started + REPLIES_UNTIL * total, STALLED * total, STALLED_NEAR * total
+                )
         finally:
             search.close()
         if search.first_found is not None:
