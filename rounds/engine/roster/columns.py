@@ -493,24 +493,23 @@ class ColumnSearch:
     def best_replies(
         self, deadline: float, patience: float | None = None, near_patience: float | None = None
     ) -> None:
-        """Local search from the master's rounding: each person in turn takes their best
-        schedule against everyone else's, priced by the master's duals blended with what the
-        cover really gains or loses (REPLY_BLEND), plus a little noise (REPLY_NOISE); round
-        after round until the deadline, until `patience` seconds pass without a better roster
-        (`near_patience` while its cover is within a gap of the settled master's), or until the
-        best roster's cover is level with the master's (SAME_GAPS): the wishes left are the
-        neighbourhood search's to mend. The duals keep the replies near the
-        master's optimum, where a roster of its value lies when the bound is tight; the true
-        marginal cost makes each reply fill the gaps the others leave; the noise lets a person
-        move to an equally good schedule, which frees a shift for the next person to take
-        (without it the replies stop where no single person gains); a weekend worked on one
-        day costs a little (WEEKEND_SPLIT). Each worker runs its own chain of rounds from the
-        same start with its own draws, and the best roster of any is kept (Curtois 13 at 60 s,
-        two chains: 1559-1670 over three seeds, against 1769-1869 with one); a chain more than
-        level behind it continues from it (REJOIN_EVERY). When a short limit ended the root
-        inside the warm-up, no master was solved: the replies start from the best roster (the
-        greedy one) at the warm-up's last prices, and so do replies after a master still far
-        from its bound (TRUSTED). Every reply is a column of the master too."""
+        """Local search from the master's rounding: each person in turn takes their best schedule
+        against everyone else's, priced by the master's duals blended with what the cover really
+        gains or loses (REPLY_BLEND), plus a little noise (REPLY_NOISE); round after round until the
+        deadline, until `patience` seconds pass without a better roster (`near_patience` while its
+        cover is within a gap of the settled master's), or until the best roster's cover is level
+        with the master's (SAME_GAPS): the wishes left are the neighbourhood search's to mend. The
+        duals keep the replies near the master's optimum, where a roster of its value lies when the
+        bound is tight; the true marginal cost makes each reply fill the gaps the others leave; the
+        noise lets a person move to an equally good schedule, which frees a shift for the next
+        person to take (without it the replies stop where no single person gains); a weekend worked
+        on one day costs a little (WEEKEND_SPLIT). Each worker runs its own chain of rounds from the
+        same start with its own draws, and the best roster of any is kept (Curtois 13 at 60 s, two
+        chains: 1559-1670 over three seeds, against 1769-1869 with one); a chain more than level
+        behind it continues from it (REJOIN_EVERY). When a short limit ended the root inside the
+        warm-up, no master was solved: the replies start from the best roster (the greedy one) at
+        the warm-up's last prices, and so do replies after a master still far from its bound
+        (TRUSTED). Every reply is a column of the master too."""
         duals = self.duals
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
@@ -555,10 +554,10 @@ class ColumnSearch:
         for done in itertools.count(1):
             if time.monotonic() >= deadline:
                 return
-            gaps = self._gaps_from_master()
-            if gaps is not None and gaps < 0:
-                return
-            near = gaps is not None and gaps < 1
+            gaps = self.gaps_from_master()
+            if gaps is not None and gaps < SAME_GAPS:
+                return  # level with the master's cover
+            near = gaps is not None and gaps < 1 + SAME_GAPS
             waited = near_patience if near else patience
             if waited is not None and time.monotonic() - since > waited:
                 return
@@ -571,15 +570,15 @@ class ColumnSearch:
             if done % REJOIN_EVERY == 0:
                 best = min(best, self._rejoin(chain, value))
 
-    def _gaps_from_master(self) -> float | None:
-        """How many gaps (the largest under-cover weight) the best roster's cover is behind
-        the settled root master's, less SAME_GAPS: below 0 it is level; None before both exist."""
+    def gaps_from_master(self) -> float | None:
+        """How many gaps (the largest under-cover weight) the best roster's cover is behind the
+        settled root master's; None before both exist."""
         with self.lock:
             best = self.best
         if self.cover_target is None or best is None:
             return None
         unit = max(float(self.dec.under.max(initial=0.0)), 1e-9)
-        return (self._cover_cost(best) - self.cover_target) / unit - SAME_GAPS
+        return (self._cover_cost(best) - self.cover_target) / unit
 
     def _level(self) -> float:
         """Costs closer than this are level (SAME_GAPS)."""
