@@ -283,3 +283,52 @@ def test_neighbourhoods_aimed_at_a_gap_free_people_who_can_fill_it() -> None:
     assert short and all(rm.problem.shifts[p.short].id == "N" for p in short)
     for _ in range(20):
         assert set(search._short_handed(2)) <= {0, 1, 2}
+
+
+def test_the_week_sweep_moves_a_weekend_between_people() -> None:
+    """Everyone works exactly one weekend of three. The first weekend needs two a day and has
+    only Ana; Cy works the third, where nobody is needed. Freeing everyone around the first
+    weekend cannot help (Cy would work two weekends); the week sweep frees the same weekdays
+    of every week, and Cy moves."""
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from rounds.engine.roster.model import RosterModel
+    from rounds.engine.roster.solve import _Search
+
+    names = ["Ana", "Ben", "Cy"]
+    problem = Problem.from_json(
+        {
+            "horizon": {"start": "2026-01-05", "days": 21},  # a Monday: weekends 5-6, 12-13, 19-20
+            "people": [{"id": f"p{i}", "name": n} for i, n in enumerate(names)],
+            "shifts": [{"id": "D", "start": "07:00", "length": 600}],
+            "coverage": [
+                {"shift": "D", "days": [5, 6], "required": 2},
+                {"shift": "D", "days": [12, 13], "required": 1},
+            ],
+            "rules": [{"id": "one-weekend", "family": "weekends", "hard_min": 1, "hard_max": 1}],
+        }
+    )
+    rm = RosterModel(problem)
+    weekends = [(5, 6), (12, 13), (19, 20)]  # Ana the first, Ben the second, Cy the third
+    schedule = [[0 if d in weekends[p] else -1 for d in range(21)] for p in range(3)]
+    proto, x_items = rm.model.proto, list(rm.x.items())
+
+    def started() -> _Search:
+        search = _Search(rm, time.monotonic(), 60, 1, seed=3)
+        search._adopt(schedule)
+        assert search.objective == 200  # the first weekend one short on both days
+        return search
+
+    windows = started()
+    for _ in range(12):
+        free = windows._neighbourhood("days", 6 / 21)
+        windows._sub_solve(proto, x_items, free, 5)
+    assert windows.objective == 200
+
+    swept = started()
+    swept._week_sweep(proto, x_items)
+    assert swept.objective == 0
+    staffed = Counter(a.day for a in swept.result(cp_model.FEASIBLE).assignments)
+    assert staffed == {5: 2, 6: 2, 12: 1, 13: 1}
