@@ -1,10 +1,12 @@
-"""solve(problem) -> Result: CP-SAT, then large-neighbourhood search, then the checker.
+"""solve(problem) -> Result: a first schedule, then large-neighbourhood search, then the checker.
 
-Phase 1 solves the whole model (warm-started from an earlier result when given). If it is not
-proven optimal, phase 2 repeatedly frees a neighbourhood (some people, a run of days, or both),
-fixes every other assignment to the incumbent through the variable domains, demands a strictly
-better objective, and re-solves briefly; neighbourhood sizes adapt to how quickly sub-solves end.
-Every returned schedule is run through the independent work-hour checker.
+Pure rostering that the column search states exactly starts from whole schedules per person
+(`columns.py`); everything else from CP-SAT on the whole model (warm-started from an earlier result
+when given). If that is not proven optimal, the neighbourhood search repeatedly frees part of the
+schedule (people, days, the same weekdays of every week, or the people who may fill a gap), fixes
+every other assignment to the incumbent, and re-solves the small model left; neighbourhood sizes
+adapt to how quickly sub-solves end. Every returned schedule is run through the independent
+work-hour checker.
 """
 
 from __future__ import annotations
