@@ -283,6 +283,8 @@ class ColumnSearch:
         self.duals: np.ndarray | None = None
         # what the settled root master pays for cover: best replies stop at a roster level with it
         self.cover_target: float | None = None
+        # one missing person at the dearest cell: the unit of gaps, level costs and reply noise
+        self.gap_weight = float(self.dec.under.max(initial=0.0))
         self.reply_pricers: list[list[Pricer]] = []  # the second worker's on, for best replies
         self.lock = threading.Lock()  # chains of best replies share the master and the best
 
@@ -514,10 +516,9 @@ class ColumnSearch:
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
             return  # neither the warm-up nor the master got to prices
-        unit = float(self.dec.under.max(initial=0.0))
-        split = np.where(self.dec.weekend_second, WEEKEND_SPLIT * unit, 0.0)
+        split = np.where(self.dec.weekend_second, WEEKEND_SPLIT * self.gap_weight, 0.0)
         switch = [split if rules.weekends_max >= 0 else None for rules in self.dec.people]
-        replies = _Replies(duals, REPLY_NOISE * unit, switch)
+        replies = _Replies(duals, REPLY_NOISE * self.gap_weight, switch)
         chains = [
             _Chain(start.copy(), self._cover(start), np.random.default_rng(seed), pricers)
             for seed, pricers in zip(
@@ -577,12 +578,11 @@ class ColumnSearch:
             best = self.best
         if self.cover_target is None or best is None:
             return None
-        unit = max(float(self.dec.under.max(initial=0.0)), 1e-9)
-        return (self._cover_cost(best) - self.cover_target) / unit
+        return (self._cover_cost(best) - self.cover_target) / max(self.gap_weight, 1e-9)
 
     def _level(self) -> float:
         """Costs closer than this are level (SAME_GAPS)."""
-        return max(SAME_GAPS * float(self.dec.under.max(initial=0.0)), 1e-9)
+        return max(SAME_GAPS * self.gap_weight, 1e-9)
 
     def _rejoin(self, chain: _Chain, value: float) -> float:
         """A chain whose roster (of this value) is more than level behind the best roster
