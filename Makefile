@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_SEED ?= 2026
 export DJANGO_DEBUG ?= 1
 
-.PHONY: demo test lint unit browser-deps bench lock clean
+.PHONY: demo test lint unit browser-deps bench load lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH)
+
+# The load profile (bench/load.py): locust is a benchmark tool, installed only for this target.
+LOCUST := locust==2.47.0
+load: $(VENV)/.installed
+	$(PY) -m pip install -q '$(LOCUST)'
+	$(PY) -m bench load
 
 # Re-pin every dependency after editing pyproject.toml.
 lock:

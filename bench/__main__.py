@@ -10,7 +10,9 @@ from pathlib import Path
 
 def available() -> list[str]:
     return sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name != "__main__"
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.name.startswith("_")
     )
 
 
