@@ -11,12 +11,12 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Max, Q
 from django.forms import ModelForm
-from django.urls import reverse
 from django.utils import timezone
 
 from rounds.core.models import Program, ProgramSite, Site
 from rounds.core.services import audit_record, form_save, object_delete
 from rounds.engine.rotations.check import Placement
+from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
@@ -401,7 +401,7 @@ def _changed_trainees(
 
 
 def _tell(schedule: RotationSchedule, trainees: list[Trainee]) -> None:
-    url = reverse("schedules:mine")
+    url = absolute_url("schedules:mine")
     subject = f"Your rotation schedule changed: {schedule.program} {schedule.academic_year}"
     why = f"\nReason: {schedule.reason}\n" if schedule.reason else "\n"
     messages = [

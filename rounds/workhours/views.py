@@ -381,8 +381,7 @@ def trainee_remind(request: HttpRequest, pk: int) -> HttpResponse:
     elif not trainee.person.email:
         messages.error(request, f"{trainee.person.full_name} has no email address on record.")
     else:
-        base = f"{request.scheme}://{request.get_host()}"
-        reminder = reminder_for(trainee, weeks, base)
+        reminder = reminder_for(trainee, weeks)
         reminders_send([reminder])
         audit_record(
             by=request.user,
