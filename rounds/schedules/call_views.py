@@ -124,8 +124,10 @@ def _cell_args(request: HttpRequest, schedule: CallSchedule) -> tuple[Trainee, d
 
 @staff_required
 def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the form for one trainee's day (a panel over the grid, or its own page without
-    JavaScript). POST: save it; a stale or refused edit returns the fresh grid and the reason."""
+    """GET: the form for one trainee's day (a panel over the grid, or its own page when opened
+    directly, reloaded or without JavaScript; a published version's page says why it cannot
+    change). POST: save it; a stale or refused edit returns the fresh grid and the reason, or,
+    for a plain form post, the grid page with the reason as a message."""
     schedule = _call(request, pk)
     trainee, day = _cell_args(request, schedule)
     if request.method != "POST":
@@ -162,8 +164,6 @@ def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
 def _cell_form(
     request: HttpRequest, schedule: CallSchedule, trainee: Trainee, day: dt.date
 ) -> HttpResponse:
-    if not schedule.is_draft:
-        raise Http404("Only a draft is edited.")
     shifts = list(schedule.shifts.filter(trainee=trainee, day=day))
     types = shift_types(schedule)
     codes = sorted(shift_code(s, types) for s in shifts)
@@ -180,8 +180,11 @@ def _cell_form(
         "locked": bool(shifts) and all(s.locked for s in shifts),
         "findings": (cell.broken + cell.bent) if cell else [],
         "cover": next((c for c in grid.cover if c.day == day), None),
+        # A panel over the grid only when htmx asked for one; a link opened directly, a reload
+        # or a browser without JavaScript gets a page of its own whose form posts plainly.
+        "panel": bool(request.htmx),  # type: ignore[attr-defined]
     }
-    template = "schedules/_calls_cell.html" if request.htmx else "schedules/calls_cell.html"  # type: ignore[attr-defined]
+    template = "schedules/_calls_cell.html" if context["panel"] else "schedules/calls_cell.html"
     return render(request, template, context)
 
 
