@@ -159,6 +159,9 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Where the site is reached, for links in emails (rounds.lib.links); no trailing slash.
+ROUNDS_SITE_URL = env_str("ROUNDS_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
 # Aggregates about people are never shown for groups smaller than this.
 ROUNDS_MIN_CELL_SIZE = env_int("ROUNDS_MIN_CELL_SIZE", 5)
 

@@ -29,6 +29,8 @@ PAGES: list[tuple[str, Url, dict[str, int]]] = [
     ("IM year", lambda s, x: reverse("schedules:program", args=[s.im.pk, YEAR]), IM_STAFF),
     ("IM draft grid", lambda s, x: reverse("schedules:grid", args=[x.draft.pk]), IM_STAFF),
     ("IM published grid", lambda s, x: reverse("schedules:grid", args=[x.published.pk]), IM_STAFF),
+    ("publish preview", lambda s, x: reverse("schedules:publish_preview", args=[x.draft.pk]),
+     IM_STAFF),
     ("compare", lambda s, x: reverse("schedules:compare", args=[x.draft.pk, x.published.pk]),
      IM_STAFF),
     ("Excel export", lambda s, x: reverse("schedules:export", args=[x.draft.pk]), IM_STAFF),

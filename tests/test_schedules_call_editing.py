@@ -26,6 +26,7 @@ from rounds.schedules.calls import (
     call_schedule_publish,
     call_version_new,
 )
+from rounds.schedules.consequences import call_publish_preview
 from rounds.schedules.jobs import call_resolve_start
 from rounds.schedules.models import CallAssignment, CallSchedule, RotationAssignment
 from rounds.schedules.services import ScheduleError, StaleEdit, vacation_rotation
@@ -267,7 +268,8 @@ def test_published_never_changes_and_a_change_tells_exactly_who_moved(  # type: 
     ).content.decode()
     assert "2 cells differ" in compare and compare.count('class="changed"') == 2
     with django_capture_on_commit_callbacks(execute=True):
-        response = coord.post(reverse("schedules:call_publish", args=[draft.pk]), follow=True)
+        seen = {"fingerprint": call_publish_preview(draft).fingerprint}
+        response = coord.post(reverse("schedules:call_publish", args=[draft.pk]), seen, follow=True)
     assert "2 trainee(s) whose shifts changed are told by email" in response.content.decode()
     assert {m.to[0] for m in mail.outbox} == {holder.trainee.person.email, "resident@example.org"}
     ana = next(m for m in mail.outbox if m.to == ["resident@example.org"])

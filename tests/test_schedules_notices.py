@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from rounds.schedules.calls import call_schedule_publish
+from rounds.schedules.consequences import call_publish_preview
 from rounds.schedules.models import CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError, vacation_request
 from tests.call_setup import hand_month, shift
@@ -39,8 +40,9 @@ def test_publishing_a_call_month_tells_each_trainee_on_it_after_commit(  # type:
             status = client_as(username).post(url).status_code
         assert status == (404 if username == "pd.cards" else 403), username
     assert mail.outbox == []
+    seen = {"fingerprint": call_publish_preview(schedule).fingerprint}
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client_as("coord.im").post(url)
+        client_as("coord.im").post(url, seen)
     assert mail.outbox == [], "nothing is sent before the change commits"
     for callback in callbacks:
         callback()

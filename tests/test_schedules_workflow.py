@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from rounds.schedules.consequences import rotation_publish_preview
 from rounds.schedules.models import Block, RotationAssignment, RotationProgram, RotationSchedule
 from rounds.schedules.services import (
     ScheduleError,
@@ -181,7 +182,10 @@ def test_publishing_a_change_needs_a_reason_and_tells_only_those_affected(  # ty
     with pytest.raises(ScheduleError, match="say why it changes"):
         schedule_publish(schedule=x.draft, by=small.users["coord.im"])
     coord = client_as("coord.im")
-    with_reason = {"reason": "Ben covers MICU in block 7"}
+    with_reason = {
+        "reason": "Ben covers MICU in block 7",
+        "fingerprint": rotation_publish_preview(x.draft).fingerprint,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = coord.post(reverse("schedules:publish", args=[x.draft.pk]), with_reason)
     assert response.status_code == 302

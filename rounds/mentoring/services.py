@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from rounds.core.services import audit_record
@@ -20,6 +19,7 @@ from rounds.engine.matching import Problem
 from rounds.engine.matching.fit import explain, pair_fit
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_start
+from rounds.lib.links import absolute_url
 from rounds.mentoring.models import (
     Application,
     Coach,
@@ -304,10 +304,9 @@ def proposed(cycle: Cycle) -> list[Pair]:
 
 
 def _notify_pairs(pairs: list[Pair]) -> None:
-    base = getattr(settings, "ROUNDS_BASE_URL", "")
     messages = []
     for pair in pairs:
-        link = base + reverse("mentoring:pair", args=[pair.pk])
+        link = absolute_url("mentoring:pair", pair.pk)
         mentor, mentee = pair.mentor.person, pair.mentee.person
         messages.append(
             (
@@ -412,7 +411,7 @@ def _notify_rematch(pair: Pair) -> None:
             break
     if not emails:
         return
-    link = getattr(settings, "ROUNDS_BASE_URL", "") + reverse("mentoring:rematch_list")
+    link = absolute_url("mentoring:rematch_list")
     try:
         send_mail(
             "A private mentoring re-match request",

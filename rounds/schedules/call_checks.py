@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from django.db.models import Q
+
 from rounds.engine import readers
 from rounds.engine.roster import problem as roster
 from rounds.engine.workhours import rules
@@ -111,13 +113,22 @@ class CallFinding:
 
 
 def rotations_in_month(
-    trainee_ids: Iterable[int], month: dt.date
+    trainee_ids: Iterable[int], month: dt.date, instead: RotationSchedule | None = None
 ) -> dict[int, dict[dt.date, Rotation]]:
     """Each trainee's rotation on each day of the month in the published rotation schedules,
-    in one query. Half-block placements override a whole-block one on their days."""
+    in one query. Half-block placements override a whole-block one on their days. `instead`, a
+    draft, is read in place of the published version of its program's year: what the month
+    would rest on once that draft is published."""
     last = month + dt.timedelta(days=month_days(month) - 1)
+    versions = Q(schedule__status=RotationSchedule.Status.PUBLISHED)
+    if instead is not None:
+        versions = (
+            versions
+            & ~Q(schedule__program_id=instead.program_id,
+                 schedule__academic_year=instead.academic_year)
+        ) | Q(schedule=instead)  # fmt: skip
     rows = RotationAssignment.objects.filter(
-        schedule__status=RotationSchedule.Status.PUBLISHED,
+        versions,
         trainee_id__in=list(trainee_ids),
         block__start__lte=last,
         block__end__gte=month,
@@ -242,8 +253,15 @@ class MonthCheck:
 
     # ------------------------------------------------------------ leave, overlaps, requests
 
-    def leave(self) -> list[CallFinding]:
-        rotations = rotations_in_month(set(self.owner.values()), self.month)
+    def leave(self, instead: RotationSchedule | None = None) -> list[CallFinding]:
+        """Shifts on days their trainee is not on an inpatient rotation; with `instead`, of the
+        rotation schedule as it would be once that draft is published."""
+        return [f for _shift, f in self.leave_by_shift(instead)]
+
+    def leave_by_shift(
+        self, instead: RotationSchedule | None = None
+    ) -> list[tuple[CallAssignment, CallFinding]]:
+        rotations = rotations_in_month(set(self.owner.values()), self.month, instead)
         out = []
         for s in self.shifts:
             owner = self.owner[s.pk]
@@ -258,7 +276,7 @@ class MonthCheck:
                 else f"is on {rotation.name}, not an inpatient rotation,"
             )
             text = f"{self.name(owner)} {where} on {day_label(s.day)}"
-            out.append(CallFinding(text, True, owner, s.day, s.day))
+            out.append((s, CallFinding(text, True, owner, s.day, s.day)))
         return out
 
     def overlaps(self) -> list[CallFinding]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.people.models import Trainee
+from rounds.schedules import consequences
 from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
 from rounds.schedules.call_checks import month_days, shift_code, shift_types
 from rounds.schedules.call_grid import call_compare, call_grid
@@ -38,6 +39,7 @@ def program_calls(request: HttpRequest, pk: int) -> HttpResponse:
         "schedules": CallSchedule.objects.filter(program=program),
         "jobs": Job.objects.filter(kind__in=CALL_KINDS, params__program=program.pk)[:5],
         "this_month": timezone.localdate().strftime("%Y-%m"),
+        "broken_calls": consequences.call_months_broken(program.pk),
         "requests": CallRequest.objects.filter(
             trainee__program=program, day__gte=timezone.localdate()
         ).select_related("trainee__person")[:100],
@@ -124,8 +126,10 @@ def _cell_args(request: HttpRequest, schedule: CallSchedule) -> tuple[Trainee, d
 
 @staff_required
 def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the form for one trainee's day (a panel over the grid, or its own page without
-    JavaScript). POST: save it; a stale or refused edit returns the fresh grid and the reason."""
+    """GET: the form for one trainee's day (a panel over the grid, or its own page when opened
+    directly, reloaded or without JavaScript; a published version's page says why it cannot
+    change). POST: save it; a stale or refused edit returns the fresh grid and the reason, or,
+    for a plain form post, the grid page with the reason as a message."""
     schedule = _call(request, pk)
     trainee, day = _cell_args(request, schedule)
     if request.method != "POST":
@@ -162,8 +166,6 @@ def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
 def _cell_form(
     request: HttpRequest, schedule: CallSchedule, trainee: Trainee, day: dt.date
 ) -> HttpResponse:
-    if not schedule.is_draft:
-        raise Http404("Only a draft is edited.")
     shifts = list(schedule.shifts.filter(trainee=trainee, day=day))
     types = shift_types(schedule)
     codes = sorted(shift_code(s, types) for s in shifts)
@@ -180,8 +182,11 @@ def _cell_form(
         "locked": bool(shifts) and all(s.locked for s in shifts),
         "findings": (cell.broken + cell.bent) if cell else [],
         "cover": next((c for c in grid.cover if c.day == day), None),
+        # A panel over the grid only when htmx asked for one; a link opened directly, a reload
+        # or a browser without JavaScript gets a page of its own whose form posts plainly.
+        "panel": bool(request.htmx),  # type: ignore[attr-defined]
     }
-    template = "schedules/_calls_cell.html" if request.htmx else "schedules/calls_cell.html"  # type: ignore[attr-defined]
+    template = "schedules/_calls_cell.html" if context["panel"] else "schedules/calls_cell.html"
     return render(request, template, context)
 
 
@@ -229,15 +234,38 @@ def call_compare_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+def call_publish_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What publishing the month would change, before it can be published."""
+    schedule = _call(request, pk)
+    if not schedule.is_draft:
+        messages.info(request, f"Version {schedule.number} is {schedule.status} already.")
+        return redirect("schedules:call", pk=pk)
+    context = {
+        "preview": consequences.call_publish_preview(schedule),
+        "s": schedule,
+        "reason": request.GET.get("reason", ""),
+    }
+    return render(request, "schedules/publish_preview.html", context)
+
+
+@staff_required
 @require_POST
 def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _call(request, pk)
+    fingerprint = request.POST.get("fingerprint", "")
+    if not fingerprint:
+        messages.info(request, "See what publishing changes first, then publish from here.")
+        return redirect("schedules:call_publish_preview", pk=pk)
     try:
         told = call_schedule_publish(
-            schedule=schedule, by=request.user, reason=request.POST.get("reason", "")
+            schedule=schedule,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            fingerprint=fingerprint,
         )
     except ScheduleError as error:
         messages.error(request, str(error))
+        return redirect("schedules:call_publish_preview", pk=pk)
     else:
         messages.success(
             request,

@@ -33,6 +33,7 @@ from rounds.people.models import Trainee
 from rounds.schedules import notices
 from rounds.schedules.call_checks import (
     INPATIENT,
+    MonthCheck,
     ShiftType,
     call_findings,
     day_label,
@@ -40,6 +41,7 @@ from rounds.schedules.call_checks import (
     rotations_in_month,
     shift_types,
 )
+from rounds.schedules.consequences import call_fingerprint
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -53,6 +55,7 @@ from rounds.schedules.services import (
     check_editable,
     lock_program,
     publish_replacing,
+    require_fingerprint,
     require_reason,
     revision_bump,
 )
@@ -530,10 +533,16 @@ def _same_shifts(old: CallSchedule, new: CallSchedule) -> dict[int, int]:
 
 
 def call_schedule_publish(
-    *, schedule: CallSchedule, by: Any, reason: str = "", notify: bool = True
+    *,
+    schedule: CallSchedule,
+    by: Any,
+    reason: str = "",
+    notify: bool = True,
+    fingerprint: str | None = None,
 ) -> list[int]:
     """Publish a draft month. The version it replaces is superseded; once it commits, exactly
-    the trainees whose shifts differ are told by email. Returns their ids."""
+    the trainees whose shifts differ are told by email. Returns their ids. With `fingerprint`
+    (the preview's), refused if the draft or the month's published version changed since."""
     with transaction.atomic():
         schedule = CallSchedule.objects.select_for_update().get(pk=schedule.pk)
         if not schedule.is_draft:
@@ -547,6 +556,8 @@ def call_schedule_publish(
             .filter(program=schedule.program, month=schedule.month, status="published")
             .first()
         )
+        if fingerprint is not None:
+            require_fingerprint(fingerprint, call_fingerprint(schedule, previous))
         reason = reason.strip() or schedule.reason
         require_reason(previous, reason)
         changes = shift_changes(previous, schedule)
@@ -564,6 +575,33 @@ def call_schedule_publish(
             replaces = previous.number if previous else None
             transaction.on_commit(lambda: notices.call_published(schedule, changes, replaces))
     return sorted(changes)
+
+
+def call_month_rebuild(*, month: CallSchedule, because: str, by: Any) -> CallSchedule:
+    """A draft of a published month that the published rotation schedule no longer holds: the
+    shifts on days their trainee is off inpatient rotations are taken out, every other shift is
+    kept and locked, so a re-solve (`call_resolve_start`) fills only the gaps. `because` starts
+    the reason the trainees will read when it is published."""
+    with transaction.atomic():
+        month = CallSchedule.objects.select_for_update().get(pk=month.pk)
+        if month.status != CallSchedule.Status.PUBLISHED:
+            raise ScheduleError(
+                f"Version {month.number} of {month.month:%B %Y} is not the published one."
+            )
+        broken = [s.pk for s, _ in MonthCheck(month).leave_by_shift()]
+        if not broken:
+            raise ScheduleError(f"Call for {month.month:%B %Y} still holds; nothing to rebuild.")
+        reason = (
+            f"{because}: {len(broken)} shift(s) fell on days off inpatient rotations and are "
+            "planned again; every other shift is kept"
+        )
+        draft, copied = _copy(month, by=by, reason=reason)
+        draft.shifts.filter(pk__in=[copied[pk] for pk in broken]).delete()
+        draft.shifts.update(locked=True)
+        audit_record(by=by, action="create", instance=draft,
+                     summary=f"draft {draft} rebuilt from version {month.number}"[:300],
+                     changes={"based_on": month.pk, "taken_out": len(broken)})  # fmt: skip
+    return draft
 
 
 def demo_call_month(year: int) -> list[str]:

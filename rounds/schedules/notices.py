@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.urls import reverse
 
+from rounds.lib.links import absolute_url
 from rounds.people.models import Role, RoleAssignment, Trainee
 from rounds.schedules.models import CallSchedule, SwapProposal, VacationRequest
 
@@ -29,7 +29,7 @@ def call_published(
 ) -> int:
     """Each trainee whose shifts the version changes hears what changed and how many they have
     now; when it replaces a published version, why."""
-    url = reverse("schedules:my_calls")
+    url = absolute_url("schedules:my_calls")
     subject = f"Call schedule for {schedule.month:%B %Y} published: {schedule.program}"
     why = f"It replaces version {replaces}. Reason: {schedule.reason}\n\n" if replaces else ""
     out: list[Message] = []
@@ -78,10 +78,10 @@ def swap_proposed(proposal: SwapProposal) -> int:
         body = (
             f"Dear {taker.first_name},\n\n{giver.full_name} proposes that you take their "
             f"{when}. Your coordinator decides; you will hear the decision.{problem}\n"
-            f"Your shifts: {reverse('schedules:my_calls')}\n"
+            f"Your shifts: {absolute_url('schedules:my_calls')}\n"
         )
         out.append((subject, body, settings.DEFAULT_FROM_EMAIL, [taker.email]))
-    url = reverse("schedules:call", args=[shift.schedule_id])
+    url = absolute_url("schedules:call", shift.schedule_id)
     for email in _coordinator_emails(program):
         body = (
             f"{giver.full_name} proposes that {taker.full_name} takes their {when} "
@@ -122,9 +122,10 @@ def vacation_decided(request: VacationRequest) -> int:
         if approved
         else "Ask your coordinator if you would like another block."
     )
+    link = absolute_url("schedules:mine", query=f"year={block.academic_year}")
     body = (
         f"Dear {person.first_name},\n\nYour vacation request for {when} was {verdict}. {then}"
-        f"\n\nYour schedule: {reverse('schedules:mine')}?year={block.academic_year}\n"
+        f"\n\nYour schedule: {link}\n"
     )
     subject = f"Vacation {verdict}: {when}"
     return _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])])
@@ -139,7 +140,7 @@ def swap_decided(proposal: SwapProposal, giver_id: int) -> int:
     approved = proposal.status == SwapProposal.Status.APPROVED
     verdict = "approved" if approved else "declined"
     subject = f"Swap {verdict}: {when}"
-    url = reverse("schedules:my_calls")
+    url = absolute_url("schedules:my_calls")
     if approved:
         lines = {
             giver: f"Your swap was approved: {taker.person.full_name} works {when} instead of you.",

@@ -11,13 +11,14 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Max, Q
 from django.forms import ModelForm
-from django.urls import reverse
 from django.utils import timezone
 
 from rounds.core.models import Program, ProgramSite, Site
 from rounds.core.services import audit_record, form_save, object_delete
 from rounds.engine.rotations.check import Placement
+from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
+from rounds.schedules.consequences import rotation_fingerprint
 from rounds.schedules.models import (
     Block,
     CallSchedule,
@@ -115,6 +116,18 @@ def require_reason(previous: Versioned | None, reason: str) -> None:
         raise ScheduleError(
             f"Version {previous.number} is published already: say why it changes, so the "
             "people affected know."
+        )
+
+
+class StalePreview(ScheduleError):
+    """What would be published is not what the coordinator previewed."""
+
+
+def require_fingerprint(seen: str, now: str) -> None:
+    if seen != now:
+        raise StalePreview(
+            "This draft, or the version it replaces, changed after you previewed it. Look at "
+            "the preview again: it shows what publishing would change now."
         )
 
 
@@ -353,9 +366,18 @@ def assignment_lock(
 
 
 def schedule_publish(
-    *, schedule: RotationSchedule, by: Any, reason: str = "", notify: bool = True
+    *,
+    schedule: RotationSchedule,
+    by: Any,
+    reason: str = "",
+    notify: bool = True,
+    fingerprint: str | None = None,
 ) -> list[Trainee]:
-    """Publish a draft; the version it replaces is superseded. Returns the trainees told."""
+    """Publish a draft; the version it replaces is superseded. Returns the trainees told.
+
+    `fingerprint` is the one of the preview the coordinator saw (`consequences`): publishing is
+    refused if the draft or the version in force changed since, so nothing is published unseen.
+    """
     with transaction.atomic():
         schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
         if not schedule.is_draft:
@@ -367,6 +389,8 @@ def schedule_publish(
             academic_year=schedule.academic_year,
             status=RotationSchedule.Status.PUBLISHED,
         ).first()
+        if fingerprint is not None:
+            require_fingerprint(fingerprint, rotation_fingerprint(schedule, previous))
         reason = reason.strip() or schedule.reason
         require_reason(previous, reason)
         affected = _changed_trainees(previous, schedule)
@@ -401,7 +425,7 @@ def _changed_trainees(
 
 
 def _tell(schedule: RotationSchedule, trainees: list[Trainee]) -> None:
-    url = reverse("schedules:mine")
+    url = absolute_url("schedules:mine")
     subject = f"Your rotation schedule changed: {schedule.program} {schedule.academic_year}"
     why = f"\nReason: {schedule.reason}\n" if schedule.reason else "\n"
     messages = [

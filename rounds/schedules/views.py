@@ -28,10 +28,19 @@ from rounds.schedules.access import (
     staff_required,
     trainee_required,
 )
+from rounds.schedules.calls import call_month_rebuild
+from rounds.schedules.consequences import call_months_broken, rotation_publish_preview
 from rounds.schedules.forms import WISH_BUDGET, WishesForm
-from rounds.schedules.jobs import ALL_KIND, KIND, institution_solve_start, solve_start
+from rounds.schedules.jobs import (
+    ALL_KIND,
+    KIND,
+    call_resolve_start,
+    institution_solve_start,
+    solve_start,
+)
 from rounds.schedules.models import (
     Block,
+    CallSchedule,
     Preference,
     Rotation,
     RotationProgram,
@@ -40,6 +49,7 @@ from rounds.schedules.models import (
 )
 from rounds.schedules.services import (
     ScheduleError,
+    StalePreview,
     assignment_lock,
     assignment_set,
     blocks_create,
@@ -113,6 +123,7 @@ def program_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "rotations": Rotation.objects.filter(uses__program=program).select_related("site"),
         "curriculum": program.curriculum.select_related("rotation"),
         "jobs": jobs,
+        "broken_calls": call_months_broken(program.pk),
         "schemes": Block.Scheme.choices,
         "vacations": VacationRequest.objects.filter(
             block__program=program, block__academic_year=year
@@ -166,6 +177,9 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "grid": selectors.schedule_grid(schedule),
         "others": selectors.schedules_for(schedule.program, schedule.academic_year),
+        "broken_calls": call_months_broken(schedule.program_id)
+        if schedule.status == RotationSchedule.Status.PUBLISHED
+        else [],
     }
     return render(request, "schedules/grid.html", context)
 
@@ -253,20 +267,67 @@ def _respond(
 
 
 @staff_required
+def publish_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What publishing the draft would change, before it can be published."""
+    schedule = _schedule(request, pk)
+    if not schedule.is_draft:
+        messages.info(request, f"Version {schedule.number} is {schedule.status} already.")
+        return redirect("schedules:grid", pk=pk)
+    preview = rotation_publish_preview(schedule)
+    context = {"preview": preview, "s": schedule, "reason": request.GET.get("reason", "")}
+    return render(request, "schedules/publish_preview.html", context)
+
+
+@staff_required
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish as previewed (the form carries the preview's fingerprint), and start a rebuild
+    of each broken call month the coordinator ticked."""
     schedule = _schedule(request, pk)
+    fingerprint = request.POST.get("fingerprint", "")
+    if not fingerprint:
+        messages.info(request, "See what publishing changes first, then publish from here.")
+        return redirect("schedules:publish_preview", pk=pk)
     try:
         told = schedule_publish(
-            schedule=schedule, by=request.user, reason=request.POST.get("reason", "")
+            schedule=schedule,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            fingerprint=fingerprint,
         )
+    except StalePreview as error:
+        messages.error(request, str(error))
+        return redirect("schedules:publish_preview", pk=pk)
     except ScheduleError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"Version {schedule.number} is published; {len(told)} trainee(s) were told."
-        )
+        return redirect("schedules:publish_preview", pk=pk)
+    messages.success(
+        request, f"Version {schedule.number} is published; {len(told)} trainee(s) were told."
+    )
+    _rebuild_months(request, schedule, request.POST.getlist("rebuild"))
     return redirect("schedules:grid", pk=pk)
+
+
+def _rebuild_months(request: HttpRequest, schedule: RotationSchedule, pks: list[str]) -> None:
+    """The ticked call months, rebuilt where the new rotations broke them: a kept-and-locked
+    draft, then a re-solve of the gaps on the task queue."""
+    months = CallSchedule.objects.filter(
+        program=schedule.program, pk__in=[p for p in pks if p.isdigit()]
+    )
+    because = f"Rotation schedule version {schedule.number} was published"
+    for month in months:
+        try:
+            draft = call_month_rebuild(month=month, because=because, by=request.user)
+            call_resolve_start(schedule=draft, by=request.user)
+        except ScheduleError as error:
+            messages.error(request, f"Call for {month.month:%B %Y}: {error}")
+        else:
+            messages.success(
+                request,
+                f"Call for {month.month:%B %Y}: draft version {draft.number} keeps "
+                f"{draft.shifts.count()} shift(s) locked; the re-solve of the rest is queued. "
+                "Preview and publish its result to replace the published month.",
+            )
 
 
 @staff_required

@@ -12,11 +12,11 @@ from typing import Any
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 
 from rounds.core.services import audit_record
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
+from rounds.lib.links import absolute_url
 from rounds.people.models import Person, Trainee
 from rounds.wellness.errors import WellnessError
 from rounds.wellness.models import (
@@ -167,7 +167,7 @@ def remind_job(job: Job, progress: Progress) -> dict[str, Any]:
         .exclude(person__email="")
         .values_list("person__email", flat=True)
     )
-    link = reverse("wellness:answer", args=[period.survey.pk])
+    link = absolute_url("wellness:answer", period.survey.pk)
     privacy = (
         "Your answers are anonymous: they are stored as counts for your whole program only, "
         "and results are shown only for groups of at least the minimum size."

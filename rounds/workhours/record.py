@@ -88,14 +88,49 @@ def trainee_record(
     same checker can say what would happen if they were worked.
     """
     zone = zone or program_zone(trainee.program)
+    return trainee_records([trainee], start, end, zone=zone, extra=extra)[trainee.pk]
+
+
+def trainee_records(
+    trainees: Iterable[TraineeModel],
+    start: date,
+    end: date,
+    *,
+    zone: ZoneInfo,
+    extra: Iterable[PlannedPeriod] = (),
+) -> dict[int, Record]:
+    """`trainee_record` for many trainees of one wall clock, in two queries."""
+    by_id = {t.pk: t for t in trainees}
     lo = datetime.combine(start, datetime.min.time(), zone)
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
-    rows = LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo).order_by("start")
+    rows: dict[int, list[LoggedPeriod]] = {pk: [] for pk in by_id}
+    for row in LoggedPeriod.objects.filter(
+        trainee_id__in=list(by_id), start__lt=hi, end__gt=lo
+    ).order_by("start"):
+        rows[row.trainee_id].append(row)
+    leave: dict[int, list[LeaveSpan]] = {pk: [] for pk in by_id}
+    spans = LeaveSpan.objects.filter(trainee_id__in=list(by_id), start__lte=end, end__gte=start)
+    for span in spans:
+        leave[span.trainee_id].append(span)
+    planned = list(extra)
+    return {
+        pk: _record(t, rows[pk], leave[pk], planned, start, end, zone) for pk, t in by_id.items()
+    }
+
+
+def _record(
+    trainee: TraineeModel,
+    rows: list[LoggedPeriod],
+    leave: list[LeaveSpan],
+    extra: list[PlannedPeriod],
+    start: date,
+    end: date,
+    zone: ZoneInfo,
+) -> Record:
     periods = [Period(r.start, r.end, r.kind) for r in rows if r.kind not in WINDOW_KINDS]
     periods += [Period(p.start, p.end, p.kind) for p in extra if p.kind not in WINDOW_KINDS]
     calls = [HomeCall(r.start, r.end) for r in rows if r.kind in WINDOW_KINDS]
     calls += [HomeCall(p.start, p.end) for p in extra if p.kind in WINDOW_KINDS]
-    leave = LeaveSpan.objects.filter(trainee=trainee, start__lte=end, end__gte=start)
     return Record(
         trainee=Trainee(id=str(trainee.pk), pgy=trainee.pgy),
         timezone=zone.key,

@@ -7,8 +7,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.urls import reverse
 
+from rounds.lib.links import absolute_url, site_url
 from rounds.people.models import Trainee
 from rounds.workhours.selectors import missing_weeks
 
@@ -23,7 +23,9 @@ class Reminder:
     body: str
 
 
-def reminders_due(*, today: date, base_url: str, program_slug: str | None = None) -> list[Reminder]:
+def reminders_due(
+    *, today: date, base_url: str | None = None, program_slug: str | None = None
+) -> list[Reminder]:
     """One reminder per active trainee with an email address and at least one missing week."""
     trainees = Trainee.objects.filter(status=Trainee.Status.ACTIVE).select_related(
         "person", "program"
@@ -39,11 +41,12 @@ def reminders_due(*, today: date, base_url: str, program_slug: str | None = None
     return found
 
 
-def reminder_for(trainee: Trainee, weeks: list[date], base_url: str) -> Reminder:
+def reminder_for(trainee: Trainee, weeks: list[date], base_url: str | None = None) -> Reminder:
+    """Links point at `base_url`, else at the configured site address (ROUNDS_SITE_URL)."""
     count = len(weeks)
     subject = f"Work hours: {count} week{'s' if count != 1 else ''} not logged yet"
     listed = "\n".join(
-        f"  - week of {monday:%a %b %-d}: {base_url}{_week_path(monday)}"
+        f"  - week of {monday:%a %b %-d}: {_week_link(monday, base_url)}"
         for monday in weeks[-MAX_LISTED:]
     )
     more = f"\n  ... and {count - MAX_LISTED} earlier" if count > MAX_LISTED else ""
@@ -59,8 +62,9 @@ def reminder_for(trainee: Trainee, weeks: list[date], base_url: str) -> Reminder
     return Reminder(trainee, weeks, subject, body)
 
 
-def _week_path(monday: date) -> str:
-    return reverse("workhours:week", args=[monday.isoformat()])
+def _week_link(monday: date, base_url: str | None) -> str:
+    link = absolute_url("workhours:week", monday.isoformat())
+    return link if base_url is None else base_url.rstrip("/") + link.removeprefix(site_url())
 
 
 def reminders_send(reminders: list[Reminder]) -> int:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rounds.core.models import Program
-from rounds.engine.workhours import RULES, check
+from rounds.engine.workhours import RULES, check, weekly_average
 from rounds.lib.cells import group_is_shown
 from rounds.people.models import Trainee
 from rounds.workhours.models import (
@@ -30,6 +30,7 @@ from rounds.workhours.record import (
     limits_for,
     program_zone,
     trainee_record,
+    trainee_records,
     year_blocks,
 )
 
@@ -534,32 +535,47 @@ def _block_of(day: date, blocks: Sequence[Block]) -> int | None:
 def block_hours(
     trainee_ids: Iterable[int], blocks: Sequence[Block], zone: ZoneInfo
 ) -> dict[tuple[int, int], float]:
-    """Average weekly hours per (trainee, block), leave days out; only where something is logged."""
+    """Average weekly hours per (trainee, block), only where something is logged in the block.
+
+    The one computation of this figure: the checker's own (`weekly_average`: work clipped to the
+    block, overlaps counted once, leave days out of hours and days), over the block's days up to
+    today. A finished block therefore reads exactly what a weekly-hours finding says of it."""
     ids = list(trainee_ids)
     if not blocks or not ids:
         return {}
+    today = timezone.localdate(timezone=zone)
     lo, hi = local_bounds(blocks[0].start, blocks[-1].end, zone)
-    totals: dict[tuple[int, int], float] = defaultdict(float)
-    rows = (
+    logged = defaultdict(set)
+    for trainee_id, start in (
         LoggedPeriod.objects.filter(trainee_id__in=ids, start__lt=hi, end__gt=lo)
         .exclude(kind__in=WINDOW_KINDS)
-        .values_list("trainee_id", "start", "end")
-    )
-    for trainee_id, start, end in rows:
+        .values_list("trainee_id", "start")
+    ):
         number = _block_of(start.astimezone(zone).date(), blocks)
         if number is not None:
-            totals[(trainee_id, number)] += (end - start).total_seconds() / 3600
-    leave: dict[int, list[LeaveSpan]] = defaultdict(list)
-    for span in LeaveSpan.objects.filter(trainee_id__in=ids, end__gte=blocks[0].start):
-        leave[span.trainee_id].append(span)
-    today = timezone.localdate(timezone=zone)
+            logged[trainee_id].add(number)
+    trainees = Trainee.objects.filter(pk__in=list(logged))
+    records = trainee_records(trainees, blocks[0].start, blocks[-1].end, zone=zone)
     result = {}
-    for (trainee_id, number), hours in totals.items():
-        b = blocks[number - 1]
-        last = min(b.end, today)
-        days = (last - b.start).days + 1 - _leave_days(leave[trainee_id], b.start, last)
-        result[(trainee_id, number)] = round(hours / max(days, 1) * 7, 1)
+    for trainee_id, numbers in logged.items():
+        for number in numbers:
+            b = blocks[number - 1]
+            average = weekly_average(records[trainee_id], b.start, min(b.end, today))
+            if average is not None:
+                result[(trainee_id, number)] = round(average, 1)
     return result
+
+
+def block_average(trainee: Trainee, day: date) -> tuple[Block, float] | None:
+    """The block of the academic year that holds `day` and the trainee's average weekly hours in
+    it, as the compliance grid shows them; None when nothing is logged in it."""
+    zone = program_zone(trainee.program)
+    blocks = blocks_so_far(max(day, min(timezone.localdate(timezone=zone), academic_year(day)[1])))
+    number = _block_of(day, blocks)
+    if number is None:
+        return None
+    hours = block_hours([trainee.pk], blocks, zone).get((trainee.pk, number))
+    return None if hours is None else (blocks[number - 1], hours)
 
 
 def open_violations(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from rounds.core.services import audit_record
 from rounds.engine.workhours import RULES
+from rounds.engine.workhours.rules import WEEKLY_HOURS
 from rounds.people.access import (
     gme_office_required,
     programs_managed_by,
@@ -381,8 +382,7 @@ def trainee_remind(request: HttpRequest, pk: int) -> HttpResponse:
     elif not trainee.person.email:
         messages.error(request, f"{trainee.person.full_name} has no email address on record.")
     else:
-        base = f"{request.scheme}://{request.get_host()}"
-        reminder = reminder_for(trainee, weeks, base)
+        reminder = reminder_for(trainee, weeks)
         reminders_send([reminder])
         audit_record(
             by=request.user,
@@ -429,6 +429,10 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_review": can_review,
             "rule_text": RULE_NAMES.get(found.rule, ""),
+            # The block's average as the compliance grid shows it: one selector for both pages.
+            "block_average": selectors.block_average(found.trainee, found.starts_on)
+            if found.rule == WEEKLY_HOURS
+            else None,
         },
     )
 

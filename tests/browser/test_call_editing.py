@@ -109,7 +109,8 @@ def test_coordinator_moves_a_call_locks_it_re_solves_and_publishes(
     page.get_by_role("link", name="Open version 2").click()
     expect(page.get_by_text("Every ACGME work-hour rule holds")).to_be_visible()
     expect(page.get_by_role("link", name=_cell(name, day) + " C, locked")).to_be_visible()
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Preview and publish").click()
+    page.get_by_role("button", name="Publish version 2").click()
     expect(page.get_by_text("version 2, is published;")).to_be_visible()
     expect(page.get_by_role("button", name="Make a change")).to_be_visible()
     assert CallSchedule.objects.get(number=2).status == "published"

@@ -57,7 +57,9 @@ def test_coordinator_edits_the_grid_sees_the_broken_rule_locks_and_publishes(
     assert_accessible(page)
     screenshot(page, "schedules/grid-desktop")
     page.get_by_label("Reason for the change").fill("Clinic swap")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Preview and publish").click()
+    expect(page.get_by_text("0 blocks change for 0 trainees")).to_be_visible()
+    page.get_by_role("button", name="Publish version 2").click()
     expect(page.get_by_text("Version 2 is published; 0 trainee(s) were told.")).to_be_visible()
     # IM starts using cardiology's cath lab, by halves.
     page.goto(f"{base}/schedules/programs/{small.im.pk}/setup/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rounds.engine.workhours.check import Finding, Report, check
+from rounds.engine.workhours.check import Finding, Report, check, weekly_average
 from rounds.engine.workhours.record import HomeCall, Leave, Period, Record, Rotation, Trainee
 from rounds.engine.workhours.rules import RULES, Limits, Window, averaging_windows
 
@@ -20,4 +20,5 @@ __all__ = [
     "Window",
     "averaging_windows",
     "check",
+    "weekly_average",
 ]

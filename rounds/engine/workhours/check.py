@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import accumulate, pairwise
 from typing import Any
@@ -286,14 +286,7 @@ class Checker:
         first_day, last_day = days
         spans = []
         for window in averaging_windows(self.record.rotations, first_day, last_day, self.limits):
-            leave_days = sum(
-                1
-                for n in range(window.days)
-                if window.start + timedelta(days=n) in self.leave_dates
-            )
-            low = seconds(local_midnight(window.start, self.zone))
-            high = seconds(local_midnight(window.end + timedelta(days=1), self.zone))
-            spans.append(WindowSpan(window, low, high, window.days - leave_days, leave_days))
+            spans.append(replace(self.span(window.start, window.end), window=window))
         return [span for span in spans if span.effective_days > 0]
 
     def _window_note(self, span: WindowSpan) -> str:
@@ -303,9 +296,24 @@ class Checker:
     def _window_finding(self, rule: str, span: WindowSpan, detail: str) -> Finding:
         return Finding(rule, span.window.start.isoformat(), span.window.end.isoformat(), detail)
 
-    def check_weekly_hours(self, span: WindowSpan) -> None:
+    def span(self, start: date, end: date) -> WindowSpan:
+        """Local days `start` to `end` (inclusive) as instants, their leave days counted."""
+        window = Window(start, end, "")
+        leave_days = sum(
+            1 for n in range(window.days) if start + timedelta(days=n) in self.leave_dates
+        )
+        low = seconds(local_midnight(start, self.zone))
+        high = seconds(local_midnight(end + timedelta(days=1), self.zone))
+        return WindowSpan(window, low, high, window.days - leave_days, leave_days)
+
+    def per_week(self, span: WindowSpan) -> tuple[int, float]:
+        """Seconds worked in the span (leave days out) and that as seconds per week over the
+        days not on leave: the one computation of a weekly average, findings and pages alike."""
         worked = self.countable_work.total_within(span.low, span.high)
-        per_week = worked * 7 / span.effective_days
+        return worked, worked * 7 / span.effective_days if span.effective_days > 0 else 0.0
+
+    def check_weekly_hours(self, span: WindowSpan) -> None:
+        worked, per_week = self.per_week(span)
         if per_week <= self.weekly_limit * HOUR:
             return
         detail = (
@@ -446,3 +454,15 @@ def ordinal(n: int) -> str:
 def check(record: Record, limits: Limits | None = None) -> Report:
     """Check one trainee's record against the ACGME work-hour rules."""
     return Checker(record, limits or Limits()).report()
+
+
+def weekly_average(record: Record, start: date, end: date) -> float | None:
+    """Hours a week worked from `start` to `end` (local days, inclusive), days on leave left out
+    of both the hours and the days, exactly as the weekly-hours rule judges an averaging window;
+    None when every day is leave. Pages showing an average use this, so they agree with the
+    findings."""
+    checker = Checker(record, Limits())
+    span = checker.span(start, end)
+    if span.effective_days <= 0:
+        return None
+    return checker.per_week(span)[1] / HOUR

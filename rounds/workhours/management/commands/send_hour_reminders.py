@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--program", help="Only this program (its slug).")
         parser.add_argument("--today", help="Pretend today is this date (YYYY-MM-DD).")
         parser.add_argument(
-            "--base-url", default="http://localhost:8000", help="Where links in the email point."
+            "--base-url",
+            default=None,
+            help="Where links in the email point (default: the ROUNDS_SITE_URL setting).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,7 +37,7 @@ class Command(BaseCommand):
             ) from error
         due = reminders_due(
             today=today or timezone.localdate(),
-            base_url=options["base_url"].rstrip("/"),
+            base_url=options["base_url"],
             program_slug=options["program"],
         )
         for reminder in due:
