@@ -161,6 +161,8 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Aggregates about people are never shown for groups smaller than this.
 ROUNDS_MIN_CELL_SIZE = env_int("ROUNDS_MIN_CELL_SIZE", 5)
+# Pin "today" (an ISO date) for a demo or a test; empty: the date now in TIME_ZONE.
+ROUNDS_TODAY = env_str("ROUNDS_TODAY", "")
 
 LOGGING = {
     "version": 1,
