@@ -418,7 +418,8 @@ def assignment_correct(
             ).select_related("rotation")
         )
         was = {k: a.rotation for a in cell for k in ((1, 2) if not a.half else (a.half,))}
-        before = " / ".join(was[k].name for k in sorted(was)) if was else "nothing"
+        names = [was[k].name for k in ((1, 2) if not half else (half,)) if k in was]
+        before = " / ".join(dict.fromkeys(names)) or "nothing"
         RotationAssignment.objects.filter(schedule=schedule, trainee=trainee, block=block).delete()
         other = 3 - half if half else 0
         if other and other in was:
