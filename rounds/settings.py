@@ -164,6 +164,8 @@ ROUNDS_SITE_URL = env_str("ROUNDS_SITE_URL", "http://127.0.0.1:8000" if DEBUG el
 
 # Aggregates about people are never shown for groups smaller than this.
 ROUNDS_MIN_CELL_SIZE = env_int("ROUNDS_MIN_CELL_SIZE", 5)
+# Pin "today" (an ISO date) for a demo or a test; empty: the date now in TIME_ZONE.
+ROUNDS_TODAY = env_str("ROUNDS_TODAY", "")
 
 LOGGING = {
     "version": 1,

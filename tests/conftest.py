@@ -29,3 +29,11 @@ def client_as(small: SmallInstitution):  # type: ignore[no-untyped-def]
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def today_before_the_test_year(settings) -> None:  # type: ignore[no-untyped-def]
+    # What has started is history (rounds.lib.today). The schedule tests build the 2026–2027
+    # year and edit any block of it, so by default "today" is the eve of that year, whatever
+    # the calendar says; a test about history sets its own day (settings.ROUNDS_TODAY).
+    settings.ROUNDS_TODAY = "2026-06-30"

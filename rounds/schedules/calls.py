@@ -29,6 +29,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
+from rounds.lib.today import today
 from rounds.people.models import Trainee
 from rounds.schedules import notices
 from rounds.schedules.call_checks import (
@@ -42,6 +43,7 @@ from rounds.schedules.call_checks import (
     shift_types,
 )
 from rounds.schedules.consequences import call_fingerprint
+from rounds.schedules.history import day_started
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -216,8 +218,12 @@ def _store_result(
     based_on: CallSchedule | None = None,
     reason: str = "",
     locked: frozenset[tuple[str, int, str]] = frozenset(),
+    history: tuple[list[CallAssignment], int] = ([], 0),
 ) -> CallSchedule:
-    """A new draft holding the engine's schedule; `locked` (person, day, shift) stay locked."""
+    """A new draft holding the engine's schedule; `locked` (person, day, shift) stay locked.
+    `history` is (shifts already worked, first day index not yet started): those shifts are
+    copied as they were, and the engine's assignments before that day (the same, fixed) are
+    not written twice."""
     schedule = CallSchedule.objects.create(
         program=program,
         month=month,
@@ -229,8 +235,11 @@ def _store_result(
         result={k: v for k, v in result.to_json().items() if k != "assignments"},
     )
     types = {t.id: t for t in shift_types(schedule)}
-    rows = []
+    worked, first_free = history
+    rows = [_copy_row(schedule, s) for s in worked]
     for a in result.assignments:
+        if a.day < first_free:
+            continue
         day = month + dt.timedelta(days=a.day)
         rotation = home[a.person]
         where = (rotation.service, rotation.site_id)
@@ -248,19 +257,106 @@ def _store_result(
     return schedule
 
 
+def _copy_row(schedule: CallSchedule, s: CallAssignment) -> CallAssignment:
+    return CallAssignment(
+        schedule=schedule, trainee_id=s.trainee_id, day=s.day, start=s.start, end=s.end,
+        kind=s.kind, label=s.label, service=s.service, site_id=s.site_id,
+    )  # fmt: skip
+
+
+def call_history(
+    program: Program, month: dt.date, draft: CallSchedule | None = None
+) -> list[CallAssignment]:
+    """Shifts already worked in the month: the published version's (else the draft's) on days
+    that have started."""
+    source = (
+        CallSchedule.objects.filter(
+            program=program, month=month, status=CallSchedule.Status.PUBLISHED
+        ).first()
+        or draft
+    )
+    if source is None:
+        return []
+    return [s for s in source.shifts.all() if day_started(s.day)]
+
+
+def first_open_day(month: dt.date) -> int:
+    """Index of the month's first day not yet started (0: none has; the month's length: all)."""
+    return min(month_days(month), max(0, (today() - month).days + 1))
+
+
+def with_history(
+    data: dict[str, Any], month: dt.date, worked: list[CallAssignment]
+) -> dict[str, Any]:
+    """The month's problem with its started days as history: each shift worked is a fixed
+    assignment (still counted in the ACGME windows and in fairness), everyone else is off on
+    those days, and coverage, leave and requests speak only of the days still ahead."""
+    first_free = first_open_day(month)
+    if not first_free:
+        return data
+    if first_free >= month_days(month):
+        raise ScheduleError(
+            f"Every day of {month:%B %Y} has started; its shifts are history and are not solved "
+            "again."
+        )
+    codes = {t.name: t.id for t in shift_types_of(data)}
+    people = {p["id"] for p in data["people"]}
+    fixed, busy = [], set()
+    for s in worked:
+        person, day, code = f"t{s.trainee_id}", (s.day - month).days, codes.get(s.label)
+        if person in people and code and 0 <= day < first_free:
+            fixed.append({"person": person, "day": day, "shift": code})
+            busy.add((person, day))
+    off = [
+        {"person": p, "day": d} for p in sorted(people) for d in range(first_free)
+        if (p, d) not in busy
+    ]  # fmt: skip
+    opens = month + dt.timedelta(days=first_free)
+    leave = [
+        {**item, "start": max(item["start"], opens.isoformat())}
+        for item in data.get("leave", [])
+        if item["end"] >= opens.isoformat()
+    ]
+    every_day = range(month_days(month))
+    coverage = [
+        {**c, "days": [d for d in (c.get("days") or every_day) if d >= first_free]}
+        for c in data.get("coverage", [])
+    ]
+    ahead = [r for r in data.get("requests_off", []) if r["day"] >= first_free]
+    wished = [r for r in data.get("requests_on", []) if r["day"] >= first_free]
+    return {
+        **data,
+        "fixed": [*data.get("fixed", []), *fixed],
+        "days_off": [*data.get("days_off", []), *off],
+        "leave": leave,
+        "coverage": coverage,
+        "requests_off": ahead,
+        "requests_on": wished,
+    }
+
+
+def shift_types_of(data: dict[str, Any]) -> list[Any]:
+    """The shift types a stored problem defines (names and ids)."""
+    return shift_types(CallSchedule(problem=data))
+
+
 def call_schedule_build(
     *, program: Program, month: dt.date, by: Any, time_limit: float = 20.0
 ) -> CallSchedule:
-    """Solve the month and store it as a draft call schedule (with the engine's findings)."""
+    """Solve the month and store it as a draft call schedule (with the engine's findings). In a
+    month already under way the published version's started days are kept as they were."""
     month = month.replace(day=1)
     data, home = call_problem(program, month)
+    worked = call_history(program, month)
+    data = with_history(data, month, worked)
     result = roster_solve(RosterProblem.from_json(data), time_limit=time_limit, workers=2)
     if not result.has_schedule:
         raise ScheduleError("No call schedule exists: " + " ".join(result.explanation))
     with transaction.atomic():
         return _store_result(
-            program=program, month=month, data=data, home=home, result=result, by=by
-        )
+            program=program, month=month, data=data, home=home, result=result, by=by,
+            history=(worked, first_open_day(month)),
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------- re-solving around locks
@@ -288,12 +384,17 @@ def call_schedule_resolve(
     compares the two and publishes the one they want.
     """
     data, home = call_problem(schedule.program, schedule.month)
+    worked = call_history(schedule.program, schedule.month, schedule)
+    data = with_history(data, schedule.month, worked)
+    first_free = first_open_day(schedule.month)
     types = {t.name: t.id for t in shift_types(schedule)}
     people = {p["id"] for p in data["people"]}
     fixed: list[Assignment] = []
     hints: list[Assignment] = []
     outside: list[str] = []
     for s in schedule.shifts.select_related("trainee__person"):
+        if (s.day - schedule.month).days < first_free:
+            continue  # history: fixed as it was worked, whatever the draft says
         ref = Assignment(f"t{s.trainee_id}", (s.day - schedule.month).days, types.get(s.label, ""))
         if ref.shift and ref.person in people:
             hints.append(ref)
@@ -306,7 +407,7 @@ def call_schedule_resolve(
             [f"These locked shifts belong to trainees not on an inpatient rotation that month "
              f"or to shift types the month no longer has; unlock them: {', '.join(outside)}."]
         )  # fmt: skip
-    stored = {**data, "fixed": [a.to_json() for a in fixed]}
+    stored = {**data, "fixed": [*data.get("fixed", []), *(a.to_json() for a in fixed)]}
     # Every shift of the draft is a light wish to stay where it is, so the re-solve moves only
     # what the locks, the rules and the trainees' wishes (weight 5) need moved.
     stays = [{**a.to_json(), "weight": STAY_WEIGHT} for a in hints]
@@ -326,6 +427,7 @@ def call_schedule_resolve(
         return _store_result(
             program=schedule.program, month=schedule.month, data=stored, home=home, result=result,
             by=by, based_on=schedule, reason=reason, locked=locked,
+            history=(worked, first_free),
         )  # fmt: skip
 
 
@@ -436,6 +538,11 @@ def call_cell_set(
             raise ScheduleError(f"{day_label(day)} is not in {schedule.month:%B %Y}.")
         if shift and shift not in types:
             raise ScheduleError(f"{shift} is not one of this month's shift types.")
+        if day_started(day):
+            raise ScheduleError(
+                f"{day_label(day)} has started and is history: its shifts stay as they were "
+                "worked. Change a day still ahead."
+            )
         cell = list(schedule.shifts.filter(trainee=trainee, day=day))
         before = sorted(s.label for s in cell)
         after = [types[shift].name] if shift else []
@@ -636,6 +743,10 @@ def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> Swap
         raise ScheduleError("Swaps stay within the program that owns the call schedule.")
     if shift.schedule.status != CallSchedule.Status.PUBLISHED:
         raise ScheduleError("Only shifts of a published call schedule can be swapped.")
+    if day_started(shift.day):
+        raise ScheduleError(
+            f"{day_label(shift.day)} has started; only shifts still ahead can be swapped."
+        )
     findings = call_findings(shift.schedule, {shift.pk: to_trainee.pk}).get(to_trainee.pk, [])
     with transaction.atomic():
         proposal = SwapProposal.objects.create(
@@ -682,6 +793,10 @@ def _swap_apply(proposal: SwapProposal, by: Any) -> CallSchedule:
         raise ScheduleError(
             f"Version {schedule.number} of {schedule.month:%B %Y} was replaced after this swap "
             "was proposed; the shift may have moved. Decline it and ask for a new proposal."
+        )
+    if day_started(shift.day):
+        raise ScheduleError(
+            f"{day_label(shift.day)} has started, so the swap can no longer happen; decline it."
         )
     findings = call_findings(schedule, {shift.pk: proposal.to_trainee_id}).get(
         proposal.to_trainee_id, []

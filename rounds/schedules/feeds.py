@@ -354,6 +354,7 @@ def schedule_import(
         current: dict[tuple[int, int], list[RotationAssignment]] = {}
         for a in RotationAssignment.objects.filter(schedule=schedule):
             current.setdefault((a.trainee_id, a.block_id), []).append(a)
+        _import_keeps_history(schedule, wanted, current, grid)
         changed = 0
         for (trainee_id, block_id), parts in wanted.items():
             existing = current.get((trainee_id, block_id), [])
@@ -385,6 +386,34 @@ def schedule_import(
             changes={"cells": changed},
         )
     return changed
+
+
+def _import_keeps_history(
+    schedule: RotationSchedule,
+    wanted: dict[tuple[int, int], dict[int, Rotation]],
+    current: dict[tuple[int, int], list[RotationAssignment]],
+    grid: selectors.Grid,
+) -> None:
+    """All or nothing: a workbook that would change a block already started is refused, each
+    such cell named (history changes only as a correction, one cell at a time, with a reason)."""
+    from rounds.schedules.history import started
+
+    blocks = {b.pk: b for b in grid.blocks}
+    names = {r.trainee.pk: r.trainee.person.full_name for r in grid.rows}
+    problems = []
+    for (trainee_id, block_id), parts in wanted.items():
+        block = blocks[block_id]
+        was = {k: a.rotation_id for a in current.get((trainee_id, block_id), [])
+               for k in ((1, 2) if not a.half else (a.half,))}  # fmt: skip
+        will = {k: r.pk for h, r in parts.items() for k in ((1, 2) if not h else (h,))}
+        if any(was.get(k) != will.get(k) and started(block, k) for k in (1, 2)):
+            problems.append(
+                f"{names[trainee_id]}, column block_{block.number}: {block.label} started on "
+                f"{block.start:%b %-d, %Y} and is history; leave it as it is (correct it on the "
+                "grid, with a reason, if it is wrong)"
+            )
+    if problems:
+        raise ImportProblems(problems)
 
 
 def _read_cell(

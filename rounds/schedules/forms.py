@@ -291,3 +291,29 @@ class WishesForm(forms.Form):
                 block_pk = self.cleaned_data.get(f"b{rotation.pk}") or ""
                 out.append((rotation, self.blocks.get(int(block_pk)) if block_pk else None, weight))
         return out
+
+
+class CorrectionForm(forms.Form):
+    """Correct history: what was really worked in a started block (or half), and why."""
+
+    half = forms.TypedChoiceField(coerce=int, label="Which part of the block")
+    rotation = forms.ModelChoiceField(queryset=Rotation.objects.none(), label="Worked on")
+    reason = forms.CharField(
+        max_length=300,
+        label="Why the correction",
+        help_text="Kept with the cell and in the audit log; the trainee reads it when the "
+        "version is published.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, block: Block, program: Program, **kwargs: Any) -> None:
+        from rounds.schedules.history import started
+
+        super().__init__(*args, **kwargs)
+        labels = {0: "The whole block", 1: "The first half", 2: "The second half"}
+        half_field = self.fields["half"]
+        assert isinstance(half_field, forms.TypedChoiceField)
+        half_field.choices = [(k, v) for k, v in labels.items() if started(block, k)]
+        rotation_field = self.fields["rotation"]
+        assert isinstance(rotation_field, forms.ModelChoiceField)
+        rotation_field.queryset = Rotation.objects.filter(uses__program=program).order_by("name")

@@ -15,6 +15,7 @@ from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
 from rounds.people.models import Trainee
+from rounds.schedules.history import history_cells
 from rounds.schedules.models import (
     Block,
     CallSchedule,
@@ -75,12 +76,22 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         else []
     )
     progress(0.02, "reading trainees, rotations and curriculum")
-    data = build_problem([program], year, locked=locked)
+    data = build_problem(
+        [program],
+        year,
+        locked=locked,
+        history=history_cells(program, year, based_on),
+        base=_cells_of(based_on),
+    )
     time_limit = float(params.get("time_limit", DEFAULT_TIME_LIMIT))
     _problem, result = _solve(data, time_limit, progress, share=0.9)
     if not result.has_schedule:
         return _no_schedule(result)
-    reason = "re-solved around locked cells" if based_on else "solved"
+    reason = (
+        f"re-solved around locked cells of version {based_on.number}: {_changed_text(result)}"
+        if based_on
+        else "solved"
+    )
     schedule = schedule_create(
         program=program,
         academic_year=year,
@@ -98,8 +109,24 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "objective": result.objective,
         "bound": result.best_bound,
         "bent": result.bent[:20],
-        "summary": f"Draft version {schedule.number} is ready.",
+        "changed": len(result.changes),
+        "summary": f"Draft version {schedule.number} is ready"
+        + (f": {_changed_text(result)}." if based_on else "."),
     }
+
+
+def _cells_of(schedule: RotationSchedule | None) -> list[RotationAssignment]:
+    """The base of a re-solve: every cell of the version it starts from."""
+    if schedule is None:
+        return []
+    return list(schedule.assignments.select_related("block", "rotation__site"))
+
+
+def _changed_text(result: Result) -> str:
+    people = {c["trainee"] for c in result.changes}
+    if not result.changes:
+        return "no cell changed"
+    return f"{len(result.changes)} cell(s) changed for {len(people)} trainee(s)"
 
 
 def _solve(
@@ -236,7 +263,11 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     locked = RotationAssignment.objects.filter(
         schedule__in=list(bases.values()), locked=True
     ).select_related("block", "rotation")
-    data = build_problem(programs, year, locked=locked)
+    history = [
+        cell for program in programs for cell in history_cells(program, year, bases.get(program.pk))
+    ]
+    base = [cell for schedule in bases.values() for cell in _cells_of(schedule)]
+    data = build_problem(programs, year, locked=locked, history=history, base=base)
     time_limit = float(params.get("time_limit", ALL_TIME_LIMIT))
     problem, result = _solve(data, time_limit, progress, share=0.85)
     if not result.has_schedule:
@@ -289,7 +320,14 @@ def _institution_drafts(
                 based_on=bases.get(program.pk),
                 placements=own,
                 solve_input=subproblem(problem, [pid(program.pk)], others).to_json(),
-                solve_result=summary,
+                solve_result={
+                    **summary,
+                    "changes": [
+                        c
+                        for c in result.changes
+                        if problem.trainee(c["trainee"]).program == pid(program.pk)
+                    ],
+                },
             )
             drafts.append(
                 {

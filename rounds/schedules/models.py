@@ -282,6 +282,11 @@ class RotationAssignment(models.Model):
     half = models.PositiveSmallIntegerField(default=0, help_text="0 whole block, 1 or 2 a half.")
     rotation = models.ForeignKey(Rotation, on_delete=models.PROTECT, related_name="+")
     locked = models.BooleanField(default=False)
+    correction = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why history was corrected here: a started cell changes only with a reason.",
+    )
 
     class Meta:
         constraints = [

@@ -53,10 +53,17 @@ def active_trainees(programs: Iterable[Program]) -> list[Trainee]:
 
 
 def build_problem(
-    programs: list[Program], academic_year: int, *, locked: Iterable[RotationAssignment] = ()
+    programs: list[Program],
+    academic_year: int,
+    *,
+    locked: Iterable[RotationAssignment] = (),
+    history: Iterable[RotationAssignment] = (),
+    base: Iterable[RotationAssignment] = (),
 ) -> dict[str, Any]:
     """The JSON problem for these programs' year; `locked` cells (whole or halves) become fixed
-    placements, or approved vacation where they are off."""
+    placements, or approved vacation where they are off. `history` cells (already worked) and
+    `base` cells (the version a re-solve starts from) go to the engine as they are: history is
+    fixed input, and each base cell the solve does not keep costs more than every wish."""
     program_ids = [p.pk for p in programs]
     trainees = active_trainees(programs)
     trainee_ids = {t.pk for t in trainees}
@@ -97,7 +104,7 @@ def build_problem(
                 }
             else:
                 fixed[trainee, number].append(_ref(trainee, number, rotation.pk, half))
-    return {
+    data = {
         "name": ", ".join(p.name for p in programs) + f" {academic_year}–{academic_year + 1}",
         "blocks": block_count,
         "block_labels": labels,
@@ -111,17 +118,7 @@ def build_problem(
             }
             for t in trainees
         ],
-        "rotations": [
-            {
-                "id": rid(r.pk),
-                "name": r.name,
-                "site": r.site.name,
-                "group": r.group or None,
-                "capacity": r.capacity,
-            }
-            for r in rotations.values()
-            if not r.is_off
-        ],
+        "rotations": [_rotation_json(r) for r in rotations.values() if not r.is_off],
         "uses": [
             {
                 "rotation": rid(u.rotation_id),
@@ -161,6 +158,49 @@ def build_problem(
             if pref.block is None or pref.block.academic_year == academic_year
         ],
         "load": _outside_load(program_ids, list(rotations.values()), academic_year),
+        **_as_they_were(trainee_ids, rotations, history=history, base=base),
+    }
+    for rotation in data.pop("extra_rotations", []):
+        data["rotations"].append(_rotation_json(rotation))
+    return data
+
+
+def _as_they_were(
+    trainee_ids: set[int],
+    rotations: dict[int, Rotation],
+    *,
+    history: Iterable[RotationAssignment],
+    base: Iterable[RotationAssignment],
+) -> dict[str, Any]:
+    """History and base cells as engine refs (rotation None where off). A rotation history or the
+    base names that the program no longer uses is listed (without a use), so the past stays
+    what it was and the change away from it says why."""
+    out: dict[str, Any] = {}
+    extra: dict[int, Rotation] = {}
+    for key, cells in (("history", history), ("base", base)):
+        refs = []
+        for (trainee, number), parts in _locked_cells(cells).items():
+            if trainee not in trainee_ids:
+                continue
+            for half, rotation in parts:
+                if rotation.is_off:
+                    refs.append({**_ref(trainee, number, half=half), "rotation": None})
+                    continue
+                if rotation.pk not in rotations:
+                    extra[rotation.pk] = rotation
+                refs.append(_ref(trainee, number, rotation.pk, half))
+        if refs:
+            out[key] = refs
+    return {"extra_rotations": list(extra.values()), **out} if extra else out
+
+
+def _rotation_json(r: Rotation) -> dict[str, Any]:
+    return {
+        "id": rid(r.pk),
+        "name": r.name,
+        "site": r.site.name,
+        "group": r.group or None,
+        "capacity": r.capacity,
     }
 
 

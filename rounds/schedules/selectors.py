@@ -181,6 +181,8 @@ class GridCell:
     locked: bool
     findings: list[str]
     halves: list[tuple[int, Rotation]] = field(default_factory=list)  # (1 or 2, rotation)
+    history: bool = False  # the whole block has started: changed only by a correction
+    correction: str = ""  # why history was corrected here, if it was
 
     @property
     def split_label(self) -> str:
@@ -232,6 +234,7 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
     from rounds.engine.rotations.check import check
     from rounds.engine.rotations.problem import Problem
     from rounds.engine.rotations.score import score
+    from rounds.schedules.history import started
     from rounds.schedules.problem import active_trainees, build_problem, pk_of, placements_of
 
     program = schedule.program
@@ -242,7 +245,10 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
     cells: dict[tuple[int, int], RotationAssignment] = {}
     halves: dict[tuple[int, int], list[tuple[int, Rotation]]] = {}
     locked: set[tuple[int, int]] = set()
+    corrected: dict[tuple[int, int], str] = {}
     for a in schedule.assignments.select_related("rotation__site", "block").order_by("half"):
+        if a.correction:
+            corrected[a.trainee_id, a.block_id] = a.correction
         if a.half:
             halves.setdefault((a.trainee_id, a.block_id), []).append((a.half, a.rotation))
         else:
@@ -296,7 +302,50 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
                     (t.pk, b.pk) in locked,
                     per_cell.get((t.pk, b.pk), []),
                     [] if found else halves.get((t.pk, b.pk), []),
+                    history=started(b, 2),
+                    correction=corrected.get((t.pk, b.pk), ""),
                 )
             )
         grid.rows.append(GridRow(t, row_cells, options, per_trainee.get(t.pk, []), splits))
     return grid
+
+
+@dataclass
+class SolveChange:
+    """One cell a re-solve moved from the version it started from, and why."""
+
+    trainee: str
+    block: str
+    was: str
+    now: str
+    why: str
+
+
+def solve_changes(schedule: RotationSchedule) -> list[SolveChange]:
+    """The cells the solve that made this version changed from its base, in words (the names
+    come from the problem the solve kept)."""
+    changes = (schedule.solve_result or {}).get("changes") or []
+    if not changes:
+        return []
+    data = schedule.solve_input or {}
+    people = {t["id"]: t.get("name") or t["id"] for t in data.get("trainees", [])}
+    places = {r["id"]: r.get("name") or r["id"] for r in data.get("rotations", [])}
+
+    def where(rotation: str | None) -> str:
+        return "off" if rotation is None else places.get(rotation, rotation)
+
+    out = []
+    for c in changes:
+        label = f"Block {c['block']}"
+        if c.get("half"):
+            label = f"{label}, {'first' if c['half'] == 1 else 'second'} half"
+        out.append(
+            SolveChange(
+                people.get(c["trainee"], c["trainee"]),
+                label,
+                where(c.get("from")),
+                where(c.get("to")),
+                c.get("why") or "",
+            )
+        )
+    return out

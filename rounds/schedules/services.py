@@ -19,6 +19,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
 from rounds.schedules.consequences import rotation_fingerprint
+from rounds.schedules.history import history_differences, refuse_text, started
 from rounds.schedules.models import (
     Block,
     CallSchedule,
@@ -195,6 +196,7 @@ def schedule_create(
                     half=a.half,
                     rotation_id=a.rotation_id,
                     locked=a.locked,
+                    correction=a.correction,
                 )
                 for a in based_on.assignments.all()
             )
@@ -221,18 +223,25 @@ def _write_placements(
     }
     off = vacation_rotation(schedule.program)
     locked = set()
+    corrected: dict[tuple[int, int, int, int], str] = {}
     if based_on is not None:
         locked = set(
             based_on.assignments.filter(locked=True).values_list("trainee_id", "block__number")
         )
+        # A correction stays marked on the cell it made, as long as the cell keeps it.
+        for t, number, half, rotation, why in based_on.assignments.exclude(
+            correction=""
+        ).values_list("trainee_id", "block__number", "half", "rotation_id", "correction"):
+            corrected[t, number, half, rotation] = why
     RotationAssignment.objects.bulk_create(
         RotationAssignment(
             schedule=schedule,
             trainee_id=pk_of(p.trainee),
             block=blocks[p.block],
             half=p.half,
-            rotation_id=pk_of(p.rotation) if p.rotation else off.pk,
+            rotation_id=(rotation := pk_of(p.rotation) if p.rotation else off.pk),
             locked=(pk_of(p.trainee), p.block) in locked,
+            correction=corrected.get((pk_of(p.trainee), p.block, p.half, rotation), ""),
         )
         for p in placements
         if p.block in blocks
@@ -309,8 +318,9 @@ def assignment_set(
             raise ScheduleError(
                 f"{trainee.person} in {block.label} is locked. Unlock the cell to change it."
             )
-        cell.delete()
         parts = [(0, rotation)] if second is None else [(1, rotation), (2, second)]
+        _keep_history(list(cell), block, parts)
+        cell.delete()
         created = [
             RotationAssignment.objects.create(
                 schedule=schedule, trainee=trainee, block=block, half=half, rotation=part
@@ -327,6 +337,17 @@ def assignment_set(
             changes={"from": before, "to": label},
         )
     return created[0]
+
+
+def _keep_history(
+    cell: list[RotationAssignment], block: Block, parts: list[tuple[int, Rotation]]
+) -> None:
+    """Refuse a hand edit that would change a half of the block that has started."""
+    was = {k: a.rotation_id for a in cell for k in ((1, 2) if not a.half else (a.half,))}
+    will = {k: r.pk for half, r in parts for k in ((1, 2) if not half else (half,))}
+    for k in (1, 2):
+        if was.get(k) != will.get(k) and started(block, k):
+            raise ScheduleError(refuse_text(block, 0 if started(block, 2) else 1))
 
 
 def half_block_rotations(program_id: int) -> set[int]:
@@ -347,6 +368,10 @@ def assignment_lock(
     revision: int,
     by: Any,
 ) -> None:
+    if locked and started(block):
+        raise ScheduleError(
+            f"{block.label} has started: what was worked there is kept without a lock."
+        )
     with transaction.atomic():
         schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
         check_editable(schedule, revision)
@@ -362,6 +387,96 @@ def assignment_lock(
             instance=schedule,
             summary=f"{trainee.person} in {block.label} {'locked' if locked else 'unlocked'}",
             changes={"locked": locked},
+        )
+
+
+def assignment_correct(
+    *,
+    schedule: RotationSchedule,
+    trainee: Trainee,
+    block: Block,
+    half: int,
+    rotation: Rotation,
+    reason: str,
+    by: Any,
+    revision: int | None = None,
+) -> RotationAssignment:
+    """Correct history: what a trainee really worked in a block (or one half of it) that has
+    started, with the reason. Only on a draft: the correction is marked on the cell, audited, and
+    reaches the published schedule (and the work-hour pre-fill and checks that read it) when the
+    draft is published."""
+    reason = reason.strip()
+    if not reason:
+        raise ScheduleError("Say why history is corrected; the correction is kept with it.")
+    if half not in (0, 1, 2):
+        raise ScheduleError("Choose the whole block or one of its halves.")
+    if not started(block, half):
+        raise ScheduleError(
+            f"{block.label} has not started yet: change it on the grid, no correction needed."
+        )
+    with transaction.atomic():
+        schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
+        if revision is not None:
+            check_editable(schedule, revision)
+        elif not schedule.is_draft:
+            raise ScheduleError(
+                f"Version {schedule.number} is {schedule.get_status_display().lower()} and never "
+                "changes. Start a new version from it and correct the cell there."
+            )
+        if trainee.program_id != schedule.program_id or block.program_id != schedule.program_id:
+            raise ScheduleError("That trainee or block belongs to another program.")
+        cell = list(
+            RotationAssignment.objects.filter(
+                schedule=schedule, trainee=trainee, block=block
+            ).select_related("rotation")
+        )
+        was = {k: a.rotation for a in cell for k in ((1, 2) if not a.half else (a.half,))}
+        names = [was[k].name for k in ((1, 2) if not half else (half,)) if k in was]
+        before = " / ".join(dict.fromkeys(names)) or "nothing"
+        RotationAssignment.objects.filter(schedule=schedule, trainee=trainee, block=block).delete()
+        other = 3 - half if half else 0
+        if other and other in was:
+            RotationAssignment.objects.create(
+                schedule=schedule, trainee=trainee, block=block, half=other, rotation=was[other]
+            )
+        corrected = RotationAssignment.objects.create(
+            schedule=schedule,
+            trainee=trainee,
+            block=block,
+            half=half,
+            rotation=rotation,
+            correction=reason[:300],
+        )
+        revision_bump(schedule)
+        where = half_text(block, half)
+        audit_record(
+            by=by,
+            action="correct",
+            instance=schedule,
+            summary=f"{trainee.person} in {where} corrected: {before} → {rotation.name} ({reason})"[
+                :300
+            ],
+            changes={"from": before, "to": rotation.name, "half": half, "reason": reason},
+        )
+    return corrected
+
+
+def half_text(block: Block, half: int) -> str:
+    if not half:
+        return block.label
+    return f"the {'first' if half == 1 else 'second'} half of {block.label}"
+
+
+def history_keep(previous: RotationSchedule | None, schedule: RotationSchedule) -> None:
+    """Refuse to publish a version that rewrites history other than by marked corrections."""
+    lines = history_differences(previous, schedule)
+    if lines:
+        more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+        assert previous is not None
+        raise ScheduleError(
+            f"This draft differs from version {previous.number} in blocks that have started: "
+            f"{'; '.join(lines[:3])}{more}. History changes only as a correction with a reason: "
+            "correct those cells, or start a new version from the published one."
         )
 
 
@@ -393,6 +508,7 @@ def schedule_publish(
             require_fingerprint(fingerprint, rotation_fingerprint(schedule, previous))
         reason = reason.strip() or schedule.reason
         require_reason(previous, reason)
+        history_keep(previous, schedule)
         affected = _changed_trainees(previous, schedule)
         publish_replacing(previous, schedule, reason)
         audit_record(

@@ -36,6 +36,11 @@ urlpatterns = [
     path("versions/<int:pk>/", views.grid, name="grid"),
     path("versions/<int:pk>/cell/", views.cell_set, name="cell"),
     path("versions/<int:pk>/lock/", views.cell_lock, name="lock"),
+    path(
+        "versions/<int:pk>/correct/<int:trainee>/<int:block>/",
+        views.cell_correct,
+        name="correct",
+    ),
     path("versions/<int:pk>/publish/", views.publish, name="publish"),
     path("versions/<int:pk>/preview/", views.publish_preview, name="publish_preview"),
     path("versions/<int:pk>/new/", views.new_version, name="new_version"),

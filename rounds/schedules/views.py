@@ -30,7 +30,7 @@ from rounds.schedules.access import (
 )
 from rounds.schedules.calls import call_month_rebuild
 from rounds.schedules.consequences import call_months_broken, rotation_publish_preview
-from rounds.schedules.forms import WISH_BUDGET, WishesForm
+from rounds.schedules.forms import WISH_BUDGET, CorrectionForm, WishesForm
 from rounds.schedules.jobs import (
     ALL_KIND,
     KIND,
@@ -50,6 +50,7 @@ from rounds.schedules.models import (
 from rounds.schedules.services import (
     ScheduleError,
     StalePreview,
+    assignment_correct,
     assignment_lock,
     assignment_set,
     blocks_create,
@@ -180,8 +181,46 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "broken_calls": call_months_broken(schedule.program_id)
         if schedule.status == RotationSchedule.Status.PUBLISHED
         else [],
+        "changes": (changes := selectors.solve_changes(schedule)),
+        "changes_people": len({c.trainee for c in changes}),
     }
     return render(request, "schedules/grid.html", context)
+
+
+@staff_required
+def cell_correct(request: HttpRequest, pk: int, trainee: int, block: int) -> HttpResponse:
+    """Correct a started cell of a draft: a page that asks what was worked and why."""
+    schedule = _schedule(request, pk)
+    who = get_object_or_404(Trainee, pk=trainee, program=schedule.program)
+    where = get_object_or_404(
+        Block, pk=block, program=schedule.program, academic_year=schedule.academic_year
+    )
+    form = CorrectionForm(
+        request.POST or None,
+        block=where,
+        program=schedule.program,
+        initial={"revision": schedule.revision},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment_correct(
+                schedule=schedule,
+                trainee=who,
+                block=where,
+                half=form.cleaned_data["half"],
+                rotation=form.cleaned_data["rotation"],
+                reason=form.cleaned_data["reason"],
+                revision=form.cleaned_data["revision"],
+                by=request.user,
+            )
+        except ScheduleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{who.person} in {where.label} corrected.")
+            return redirect("schedules:grid", pk=schedule.pk)
+    cells = schedule.assignments.filter(trainee=who, block=where).select_related("rotation")
+    context = {"schedule": schedule, "trainee": who, "where": where, "form": form, "cells": cells}
+    return render(request, "schedules/correct.html", context)
 
 
 def _grid_fragment(

@@ -11,6 +11,14 @@ Counts are in half-blocks when the problem has any (`units` = 2), so curriculum 
 half a block and the objective is twice the cost in blocks; `cost()` turns it back. Each block in
 halves costs SPLIT_COST, so the solver splits a block only when it buys something.
 
+History (placements already worked) has no variables: its cells are constants that count in the
+curriculum, capacities, numbers per block and wishes (`past_count`, `constant`). A rule whose
+count has no variable left (a block wholly in the past) is not posted: the past cannot be asked
+again. Hard curriculum bounds widen just enough to hold what history already gives.
+
+A re-solve's base cells each get a `changed` literal costing `move_cost()` (more than all wishes
+together), so the fewest changes come first.
+
 In explain mode each hard rule group (a curriculum line, a capacity in a block or half, a program's
 minimum in a block or half, a fixed placement, an approved vacation) is guarded by an enforcement
 literal, so the roster engine's core minimisation can name the groups that conflict.
@@ -18,6 +26,7 @@ literal, so the roster engine's core minimisation can name the groups that confl
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +51,8 @@ class RotationModel:
         self.off_half: dict[tuple[str, int, int], cp_model.IntVar] = {}
         self.by_rotation_block: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         self.by_rotation_half: dict[tuple[str, int, int], list[cp_model.IntVar]] = defaultdict(list)
+        self.past = problem.past()
+        self.constant = 0.0  # cost in blocks that history fixes whatever is decided
         self._build()
 
     # ------------------------------------------------------------ helpers
@@ -66,7 +77,17 @@ class RotationModel:
 
     def objective(self) -> Any:
         """The objective expression, in model units (see `cost`)."""
-        return sum(p.weight * p.var for p in self.penalties)
+        return sum(p.weight * p.var for p in self.penalties) + round(self.constant * self.units)
+
+    def is_past(self, tid: str, b: int, k: int = 0) -> bool:
+        """Whether half `k` of the block (either half, for 0) is history for the trainee."""
+        if k:
+            return (tid, b, k) in self.past
+        return any((tid, b, h) in self.past for h in HALVES)
+
+    def past_count(self, tids: list[str], b: int, k: int, rotations: set[str]) -> int:
+        """History half-blocks of these trainees on these rotations in half k of block b."""
+        return sum(1 for tid in tids if self.past.get((tid, b, k), "") in rotations)
 
     def cost(self, value: float) -> float:
         """A model objective value (or bound) as the cost in blocks, as `score` computes it."""
@@ -102,6 +123,7 @@ class RotationModel:
         self._curriculum()
         self._preferences()
         self._splits()
+        self._changes()
         self.model.minimize(self.objective())
 
     def _variables(self) -> None:
@@ -111,19 +133,24 @@ class RotationModel:
         for t in p.trainees:
             eligible, halves = p.eligible(t), p.half_eligible(t)
             for b in range(1, p.blocks + 1):
-                for r in eligible:
-                    var = self.model.new_bool_var(f"x[{t.id},{b},{r}]")
-                    self.x[t.id, b, r] = var
-                    self.by_rotation_block[r, b].append(var)
+                free = [k for k in HALVES if not self.is_past(t.id, b, k)]
+                if not free:
+                    continue  # the whole block is history: no decision left
+                if len(free) == 2:
+                    for r in eligible:
+                        var = self.model.new_bool_var(f"x[{t.id},{b},{r}]")
+                        self.x[t.id, b, r] = var
+                        self.by_rotation_block[r, b].append(var)
+                    if (t.id, b) in asked:
+                        self.off[t.id, b] = self.model.new_bool_var(f"off[{t.id},{b}]")
                 for r in halves:
-                    for k in HALVES:
+                    for k in free:
                         var = self.model.new_bool_var(f"h[{t.id},{b},{r},{k}]")
                         self.h[t.id, b, r, k] = var
                         self.by_rotation_half[r, b, k].append(var)
-                if (t.id, b) in asked:
-                    self.off[t.id, b] = self.model.new_bool_var(f"off[{t.id},{b}]")
-                for k in HALVES:
-                    if (t.id, b, k) in asked_half:
+                for k in free:
+                    # Half a block is history: a whole-block request is asked of the other half.
+                    if (t.id, b, k) in asked_half or (len(free) == 1 and (t.id, b) in asked):
                         self.off_half[t.id, b, k] = self.model.new_bool_var(f"off[{t.id},{b},{k}]")
 
     def _one_per_block(self) -> None:
@@ -131,6 +158,9 @@ class RotationModel:
         for t in p.trainees:
             eligible, halves = p.eligible(t), p.half_eligible(t)
             for b in range(1, p.blocks + 1):
+                if self.is_past(t.id, b):
+                    self._one_in_free_half(t.id, b, halves)
+                    continue
                 whole = [self.x[t.id, b, r] for r in eligible]
                 if (t.id, b) in self.off:
                     whole.append(self.off[t.id, b])
@@ -152,10 +182,22 @@ class RotationModel:
                 if len(split) == 2 and (t.id, b) in self.off:
                     self.model.add_bool_or([self.off_half[key].Not() for key in split])
 
+    def _one_in_free_half(self, tid: str, b: int, halves: list[str]) -> None:
+        """A block partly history: its free half (if any) is exactly one half-piece."""
+        for k in HALVES:
+            if self.is_past(tid, b, k):
+                continue
+            part = [self.h[tid, b, r, k] for r in halves]
+            if (tid, b, k) in self.off_half:
+                part.append(self.off_half[tid, b, k])
+            self.model.add_exactly_one(part)
+
     def _fixed(self) -> None:
         p = self.problem
         for f in p.fixed:
             assert f.block is not None and f.rotation is not None
+            if self.is_past(f.trainee, f.block, f.half):
+                continue  # history wins over a fixed placement or lock
             guard = self.group(
                 ("fixed", f.trainee, f.block, f.half),
                 f"{p.trainee(f.trainee).label} is fixed on {p.rotation(f.rotation).label} "
@@ -171,6 +213,9 @@ class RotationModel:
         p = self.problem
         for v in p.vacations:
             assert v.block is not None
+            if self.is_past(v.trainee, v.block, v.half):
+                self._past_vacation(v.trainee, v.block, v.half, v.weight)
+                continue
             whole = self.off.get((v.trainee, v.block))
             if v.half:
                 # A half is off with the half-block vacation or with a whole block off.
@@ -195,6 +240,36 @@ class RotationModel:
                     _says(f"{who}'s vacation request for {when} was not granted"),
                 )
 
+    def _past_vacation(self, tid: str, b: int, half: int, weight: int | None) -> None:
+        """A vacation on a block partly or wholly history: refused for good when history was
+        not off there; otherwise the free half decides (an approved one is only a request then:
+        history may already have said no)."""
+        halves = HALVES if not half else (half,)
+        worked = [self.past[tid, b, k] for k in halves if self.is_past(tid, b, k)]
+        if any(rotation is not None for rotation in worked):
+            self.constant += weight or 0
+            return
+        free = [k for k in halves if not self.is_past(tid, b, k)]
+        if not free:
+            return  # granted by history
+        granted = [self.off_half[tid, b, k] for k in free if (tid, b, k) in self.off_half]
+        if len(granted) < len(free):
+            self.constant += weight or 0
+            return
+        if weight is None:
+            self.model.add(sum(granted) == len(granted))
+            return
+        refused = self.model.new_bool_var(f"refused[{tid},{b},{half}]")
+        self.model.add(sum(granted) == 1).only_enforce_if(refused.Not())
+        self.model.add(sum(granted) == 0).only_enforce_if(refused)
+        who, when = self.problem.trainee(tid).label, self.problem.when(b, half)
+        self.penalize(
+            "vacation",
+            weight * self.units,
+            refused,
+            _says(f"{who}'s vacation request for {when} was not granted"),
+        )
+
     def _program_numbers(self) -> None:
         """Each program's minimum and maximum on a rotation in every block (or half)."""
         p = self.problem
@@ -210,16 +285,27 @@ class RotationModel:
             if not members and not use.min_per_block:
                 continue
             for b in range(1, p.blocks + 1):
-                for k in HALVES if use.half_blocks and members else (0,):
+                split = use.half_blocks or any(self.is_past(tid, b) for tid in members)
+                for k in HALVES if split and members else (0,):
                     self._program_count(use, members, b, k)
 
     def _program_count(self, use: Use, members: list[str], b: int, k: int) -> None:
         p = self.problem
         label, prog = p.rotation(use.rotation).label, p.program_label(use.program)
         if k:
-            count = sum(v for tid in members for v in self.in_half(tid, b, use.rotation, k))
+            free = [v for tid in members for v in self.in_half(tid, b, use.rotation, k)]
+            done = self.past_count(members, b, k, {use.rotation})
         else:
-            count = sum(self.x[tid, b, use.rotation] for tid in members)
+            free = [self.x[tid, b, use.rotation] for tid in members]
+            done = 0
+        if members and not free:
+            return  # every member's cell here is history: nothing left to ask of it
+        count = done + sum(free)
+        if any(self.is_past(tid, b, k) for tid in members):
+            # History already decided part of the count: ask only what the rest can still give.
+            low = min(use.min_per_block, done + len(free))
+            high = None if use.max_per_block is None else max(use.max_per_block, done)
+            use = dataclasses.replace(use, min_per_block=low, max_per_block=high)
         if use.min_per_block:
             guard = self.group(
                 ("min", use.rotation, use.program, b, k),
@@ -239,12 +325,17 @@ class RotationModel:
         for load in p.load:
             for k in HALVES if not load.half else (load.half,):
                 outside[load.rotation, load.block, k] += load.count
+        for (_tid, b, k), rotation in self.past.items():
+            if rotation is not None:
+                outside[rotation, b, k] += 1  # history takes its place like other programs do
         for r in p.rotations:
             if r.capacity is None:
                 continue
             for b in range(1, p.blocks + 1):
                 whole = self.by_rotation_block.get((r.id, b), [])
                 halves = {k: self.by_rotation_half.get((r.id, b, k), []) for k in HALVES}
+                if not whole and not halves[1] and not halves[2]:
+                    continue  # nobody left to place here
                 if not halves[1] and not halves[2]:
                     # Nobody here goes for half a block: one constraint holds for both halves.
                     taken = max(outside[r.id, b, k] for k in HALVES)
@@ -278,14 +369,27 @@ class RotationModel:
             for t in p.trainees:
                 if t.program != req.program or t.pgy != req.pgy:
                     continue
-                total = sum(self.spent(t.id, b, r) for b in range(1, p.blocks + 1) for r in targets)
+                done, free = self._past_units(t.id, set(targets))
+                total = done + sum(
+                    self.spent(t.id, b, r) for b in range(1, p.blocks + 1) for r in targets
+                )
                 if req.weight is None:
-                    if low:
-                        self.enforce(self.model.add(total >= low), guard)
+                    # What history already gives (or took) cannot be undone: ask only the rest.
+                    if low and min(low, done + free) > done:
+                        self.enforce(self.model.add(total >= min(low, done + free)), guard)
                     if high is not None:
-                        self.enforce(self.model.add(total <= high), guard)
+                        self.enforce(self.model.add(total <= max(high, done)), guard)
                     continue
                 self._soft_count(t.label, sentence, total, low, high, req.weight)
+
+    def _past_units(self, tid: str, targets: set[str]) -> tuple[int, int]:
+        """Model units of history on `targets`, and units the trainee still has to place."""
+        halves_done = sum(1 for (t, _b, _k), r in self.past.items() if t == tid and r in targets)
+        halves_past = sum(1 for (t, _b, _k) in self.past if t == tid)
+        units_per_half = self.units / 2
+        done = round(halves_done * units_per_half)
+        free = round((2 * self.problem.blocks - halves_past) * units_per_half)
+        return done, free
 
     def _soft_count(
         self, who: str, sentence: str, total: object, low: int, high: int | None, weight: int
@@ -319,6 +423,12 @@ class RotationModel:
             assert pref.rotation is not None
             weight = pref.weight or 0
             blocks = [pref.block] if pref.block is not None else list(range(1, p.blocks + 1))
+            had = sum(1 for b in blocks for k in HALVES
+                      if self.past.get((pref.trainee, b, k), "") == pref.rotation)  # fmt: skip
+            if weight > 0 and had:
+                continue  # history granted it
+            if weight < 0:
+                self.constant += -weight * had / 2  # history placed it there already
             cells = [self.x[k] for b in blocks if (k := (pref.trainee, b, pref.rotation)) in self.x]
             halves = [
                 self.h[key]
@@ -328,7 +438,9 @@ class RotationModel:
             ]
             who, what = p.trainee(pref.trainee).label, p.rotation(pref.rotation).label
             when = f" in {p.block_label(pref.block)}" if pref.block is not None else ""
-            if weight > 0:
+            if weight > 0 and not cells and not halves:
+                self.constant += weight  # no free block left to grant it
+            elif weight > 0:
                 # A wish for: granted when the trainee is there for at least half a block.
                 missed = self.model.new_bool_var(f"missed[{pref.trainee},{pref.rotation}]")
                 self.model.add_bool_or([*cells, *halves, missed])
@@ -358,6 +470,39 @@ class RotationModel:
         first_halves += [var for (_t, _b, k), var in self.off_half.items() if k == 1]
         for var in first_halves:
             self.penalize("split", SPLIT_COST * self.units, var, _says("a block split in halves"))
+        # A block partly or wholly history in halves is split already, whatever comes next.
+        split = {(ref.trainee, ref.block) for ref in self.problem.history if ref.half}
+        self.constant += SPLIT_COST * len(split)
+
+    def _changes(self) -> None:
+        """Each base cell not kept costs `move_cost()`, more than every wish together."""
+        p = self.problem
+        if not p.base:
+            return
+        weight = p.move_cost()
+        for ref in p.base:
+            b = ref.block or 0
+            if self.is_past(ref.trainee, b, ref.half):
+                continue  # history: kept by construction
+            kept = self._kept(ref.trainee, b, ref.rotation, ref.half)
+            if not kept:
+                self.constant += weight
+                continue
+            changed = self.model.new_bool_var(f"changed[{ref.trainee},{b},{ref.half}]")
+            self.model.add(changed + sum(kept) == 1)
+            who, when = p.trainee(ref.trainee).label, p.when(b, ref.half)
+            self.penalize("change", weight * self.units, changed, _says(f"{who} moves in {when}"))
+
+    def _kept(self, tid: str, b: int, rotation: str | None, half: int) -> list[cp_model.IntVar]:
+        """Variables (at most one true) that keep the trainee where the base had them."""
+        if rotation is None:
+            if half:
+                return [v for v in (self.off_half.get((tid, b, half)), self.off.get((tid, b)))
+                        if v is not None]  # fmt: skip
+            return [self.off[tid, b]] if (tid, b) in self.off else []
+        if half:
+            return self.in_half(tid, b, rotation, half)
+        return [self.x[tid, b, rotation]] if (tid, b, rotation) in self.x else []
 
 
 def _says(text: str) -> Callable[[int], str]:

@@ -7,6 +7,17 @@ across all programs. Blocks are numbered 1..blocks. Errors name the JSON path (`
 Half-blocks: a use with `half_blocks: true` lets that program's trainees take the rotation for the
 first or second half of a block (`half` 1 or 2); everything else is placed for whole blocks (`half`
 0). Vacations, fixed placements and outside load are whole blocks unless they name a half.
+
+History: `history` lists placements already worked (blocks and half-blocks that have started).
+They are not decisions: the model has no variable for those cells, yet they count in curriculum
+totals, capacities, numbers per block and wishes, and they come back unchanged in every result.
+History wins over everything else: a fixed placement, vacation or lock on a history cell is
+ignored, and a rule the past already broke is not asked of it again.
+
+Re-solves: `base` lists the future cells of the version being re-solved. Each one not kept costs
+`change_weight` (by default more than every wish, vacation request and soft curriculum line of the
+problem together), so a re-solve changes a cell only when a rule or a lock needs it, and among
+schedules with the fewest changes it then grants what wishes it can.
 """
 
 from __future__ import annotations
@@ -240,6 +251,9 @@ class Problem:
     program_names: tuple[tuple[str, str], ...] = ()
     block_labels: tuple[str, ...] = ()
     name: str = ""
+    history: tuple[BlockRef, ...] = ()  # worked already; rotation None: off
+    base: tuple[BlockRef, ...] = ()  # the version re-solved; rotation None: off
+    change_weight: int | None = None  # per base placement not kept; None: dominates the rest
 
     # ------------------------------------------------------------ lookups
 
@@ -291,9 +305,36 @@ class Problem:
         """Whether anything in the problem is placed or counted by the half-block."""
         return (
             any(u.half_blocks for u in self.uses)
-            or any(ref.half for ref in (*self.vacations, *self.fixed))
+            or any(ref.half for ref in (*self.vacations, *self.fixed, *self.history, *self.base))
             or any(ld.half for ld in self.load)
         )
+
+    def past(self) -> dict[tuple[str, int, int], str | None]:
+        """History by (trainee, block, half 1 or 2): the rotation worked, None when off."""
+        cached: dict[tuple[str, int, int], str | None] | None = self.__dict__.get("_past")
+        if cached is None:
+            cached = {}
+            for ref in self.history:
+                for k in HALVES if not ref.half else (ref.half,):
+                    cached[ref.trainee, ref.block or 0, k] = ref.rotation
+            object.__setattr__(self, "_past", cached)
+        return cached
+
+    def move_cost(self) -> int:
+        """What one base placement not kept costs: `change_weight`, else one more than every
+        other soft cost of the problem could ever add up to, so fewer changes always win."""
+        if self.change_weight is not None:
+            return self.change_weight
+        most = sum(v.weight or 0 for v in self.vacations)
+        for pref in self.preferences:
+            weight = pref.weight or 0
+            most += weight if weight > 0 else -weight * (1 if pref.block else self.blocks)
+        for req in self.requirements:
+            if req.weight is not None:
+                # Short by at most `min`, over by at most the year, for each trainee.
+                most += req.weight * (req.min + self.blocks) * len(self.trainees)
+        most += SPLIT_COST * self.blocks * len(self.trainees)
+        return most + 1
 
     def when(self, block: int, half: int = 0) -> str:
         return half_label(self.block_label(block), half)
@@ -320,6 +361,9 @@ class Problem:
             program_names=tuple((str(k), str(v)) for k, v in names.items()),
             block_labels=tuple(str(label) for label in labels),
             name=root.get("name") or "",
+            history=tuple(read.each(root.get("history"), "history", BlockRef.parse)),
+            base=tuple(read.each(root.get("base"), "base", BlockRef.parse)),
+            change_weight=read.optional_integer(root, "change_weight", ""),
         )
         problem.validate()
         return problem
@@ -347,8 +391,12 @@ class Problem:
             "fixed",
             "preferences",
             "load",
+            "history",
+            "base",
         ):
             out[key] = [asdict(v) for v in getattr(self, key)]
+        if self.change_weight is not None:
+            out["change_weight"] = self.change_weight
         out["block_labels"] = list(self.block_labels)
         out["name"] = self.name
         out["program_names"] = dict(self.program_names)
@@ -407,6 +455,7 @@ class Problem:
                             f"{trainee.label} may take {self.rotation(ref.rotation or '').label} "
                             "only for whole blocks",
                         )
+        self._validate_history(trainees, rotations)
         for i, load in enumerate(self.load):
             _known(load.rotation, rotations, f"load[{i}].rotation", "rotation")
             if load.block > self.blocks:
@@ -417,6 +466,38 @@ class Problem:
                     f"trainees[{i}]",
                     f"{t.label} (PGY-{t.pgy}) is eligible for no rotation of "
                     f"{self.program_label(t.program)}",
+                )
+
+    def _validate_history(self, trainees: set[str], rotations: set[str]) -> None:
+        """History and base cells name known trainees, rotations and blocks, once each. Their
+        rotations need not be eligible now: the past stays what it was."""
+        for name in ("history", "base"):
+            seen: set[tuple[str, int, int]] = set()
+            for i, ref in enumerate(getattr(self, name)):
+                path = f"{name}[{i}]"
+                _known(ref.trainee, trainees, f"{path}.trainee", "trainee")
+                if ref.block is None:
+                    raise ProblemError(f"{path}.block", "is required")
+                if ref.block > self.blocks:
+                    raise ProblemError(f"{path}.block", f"must be between 1 and {self.blocks}")
+                if ref.rotation is not None:
+                    _known(ref.rotation, rotations, f"{path}.rotation", "rotation")
+                for k in HALVES if not ref.half else (ref.half,):
+                    if (ref.trainee, ref.block, k) in seen:
+                        raise ProblemError(path, f"{self.when(ref.block, k)} is given twice")
+                    seen.add((ref.trainee, ref.block, k))
+        past = self.past()
+        for i, ref in enumerate(self.history):
+            if not ref.half:
+                continue
+            other = 3 - ref.half
+            trainee = self.trainee(ref.trainee)
+            if (ref.trainee, ref.block or 0, other) not in past and not self.half_eligible(trainee):
+                raise ProblemError(
+                    f"history[{i}]",
+                    f"only {self.when(ref.block or 0, ref.half)} is history, and "
+                    f"{trainee.label} may take no rotation for half a block: give the other "
+                    "half as history too",
                 )
 
 

@@ -39,6 +39,22 @@ def _costs(p: Problem, placements: list[Placement]) -> Iterator[Cost]:
         who = p.trainee(tid)
         text = f"{who.label}'s {p.block_label(block)} is split in halves"
         yield who.program, "split", SPLIT_COST, text
+    if p.base:
+        yield from _change_costs(p, cell)
+
+
+def _change_costs(p: Problem, cell: dict[Half, str | None]) -> Iterator[Cost]:
+    """Each cell of the re-solved version not kept costs `move_cost()` (history is kept)."""
+    weight = p.move_cost()
+    past = p.past()
+    for ref in p.base:
+        halves = HALVES if not ref.half else (ref.half,)
+        if any((ref.trainee, ref.block or 0, k) in past for k in halves):
+            continue
+        if any(cell.get((ref.trainee, ref.block or 0, k), "") != ref.rotation for k in halves):
+            who = p.trainee(ref.trainee)
+            text = f"{who.label} moves in {p.when(ref.block or 0, ref.half)}"
+            yield who.program, "change", weight, text
 
 
 def _curriculum_costs(
@@ -112,10 +128,11 @@ def score(problem: Problem, placements: list[Placement]) -> float:
 
 def bent(problem: Problem, placements: list[Placement]) -> list[dict[str, Any]]:
     """Every soft rule the placements bend, costliest first (a split block is a choice the
-    solver paid for, not a rule bent, so it is counted in the cost but not listed)."""
+    solver paid for, not a rule bent, and a re-solve's changes are listed apart, with their
+    reasons, so both are counted in the cost but not listed)."""
     out = [
         {"rule": rule, "cost": value, "text": text}
         for _program, rule, value, text in _costs(problem, placements)
-        if rule != "split"
+        if rule not in ("split", "change")
     ]
     return sorted(out, key=lambda b: -b["cost"])

@@ -17,6 +17,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from rounds.engine.rotations.changes import changes_of
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.model import RotationModel
 from rounds.engine.rotations.problem import Load, Problem
@@ -45,6 +46,7 @@ class Result:
     findings: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     trace: list[tuple[float, float, float]] = field(default_factory=list)  # time, objective, bound
+    changes: list[dict[str, Any]] = field(default_factory=list)  # base cells moved, and why
 
     @property
     def has_schedule(self) -> bool:
@@ -69,6 +71,7 @@ class Result:
             "findings": self.findings,
             "explanation": self.explanation,
             "trace": [list(t) for t in self.trace],
+            "changes": self.changes,
         }
 
     @classmethod
@@ -84,6 +87,7 @@ class Result:
             bent=data.get("bent", []),
             findings=data.get("findings", []),
             explanation=data.get("explanation", []),
+            changes=data.get("changes", []),
         )
 
 
@@ -150,6 +154,9 @@ def solve(
     from rounds.engine.rotations import explain
 
     started = time.monotonic()
+    if warm_start is None and problem.base:
+        # The version re-solved is the natural start: most of it should stay.
+        warm_start = Result(Status.FEASIBLE, placements=[*history_of(problem), *base_of(problem)])
     reasons = explain.precheck(problem)
     if reasons:
         return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
@@ -164,6 +171,8 @@ def solve(
         if result.objective is not None and result.objective == result.best_bound:
             result.status = Status.OPTIMAL  # the bound proves it, whichever phase found it
         result.findings = [f.to_json() for f in check(problem, result.placements)]
+        if problem.base:
+            result.changes = changes_of(problem, result.placements)
     elif result.status == Status.INFEASIBLE and explain_infeasible and not result.explanation:
         left = max(5.0, time_limit - result.wall_time)
         result.explanation = explain.explain(problem, time_limit=left)
@@ -245,6 +254,7 @@ def _read(rm: RotationModel, solver: cp_model.CpSolver, status: Status) -> Resul
     placements += [
         Placement(t, b, None, k) for (t, b, k), var in rm.off_half.items() if chosen(var)
     ]
+    placements += history_of(rm.problem)
     placements.sort(key=lambda p: (p.trainee, p.block, p.half))
     return Result(
         status,
@@ -507,4 +517,23 @@ def subproblem(problem: Problem, programs: list[str], others: list[Placement]) -
         fixed=tuple(v for v in problem.fixed if v.trainee in tids),
         preferences=tuple(v for v in problem.preferences if v.trainee in tids),
         load=tuple(ld for ld in load if ld.rotation in used),
+        history=tuple(v for v in problem.history if v.trainee in tids),
+        base=tuple(v for v in problem.base if v.trainee in tids),
+        # The whole problem's price of a change, so the parts' costs add up to the whole's.
+        change_weight=problem.move_cost() if problem.base else problem.change_weight,
     )
+
+
+def history_of(problem: Problem) -> list[Placement]:
+    """The problem's history as placements: every result carries it unchanged."""
+    return [Placement(h.trainee, h.block or 0, h.rotation, h.half) for h in problem.history]
+
+
+def base_of(problem: Problem) -> list[Placement]:
+    """The re-solved version's future cells as placements (those history does not cover)."""
+    past = problem.past()
+    return [
+        Placement(b.trainee, b.block or 0, b.rotation, b.half)
+        for b in problem.base
+        if not any((b.trainee, b.block, k) in past for k in ((b.half,) if b.half else (1, 2)))
+    ]

@@ -1,0 +1,111 @@
+"""What has started is history: blocks, half-blocks and call days on or before today.
+
+A cell of a rotation year (a trainee's block, or one half of it) is history once its first day
+has come (`rounds.lib.today.today()`, in the institution's time zone). History is what the
+published version says was worked, with the corrections a coordinator made explicitly, with a
+reason (`RotationAssignment.correction`). Solves take it as fixed input, imports and hand edits
+refuse to change it, and publishing refuses a version that differs from the one it replaces in
+a started cell other than by a marked correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rounds.core.models import Program
+from rounds.lib.today import today
+from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
+
+Cell = tuple[int, int, int]  # trainee, block id, half
+
+
+def started(block: Block, half: int = 0) -> bool:
+    """Whether that block (half 0) or half of it has begun."""
+    return block.half_range(half)[0] <= today()
+
+
+def day_started(day: dt.date) -> bool:
+    """A call day is history from its first hour: its shifts may already be worked."""
+    return day <= today()
+
+
+def refuse_text(block: Block, half: int = 0) -> str:
+    what = (
+        f"The {'first' if half == 1 else 'second'} half of {block.label}" if half else block.label
+    )
+    first = block.half_range(half)[0]
+    return (
+        f"{what} started on {first:%b %-d, %Y} and is history: it cannot change here. To "
+        "correct what was worked, use Correct on that cell and give the reason."
+    )
+
+
+def _cells(schedule: RotationSchedule | None) -> list[RotationAssignment]:
+    if schedule is None:
+        return []
+    return list(schedule.assignments.select_related("block", "rotation"))
+
+
+def _is_history(cell: RotationAssignment) -> bool:
+    # A whole block is history from its first day; a half from the first day of that half.
+    return started(cell.block, cell.half)
+
+
+def history_cells(
+    program: Program, academic_year: int, base: RotationSchedule | None = None
+) -> list[RotationAssignment]:
+    """The cells already worked: the published version's started cells, with the corrections
+    marked in `base` instead of the published value. Without a published version, the base's
+    started cells (nothing else was ever told to anyone)."""
+    published = RotationSchedule.objects.filter(
+        program=program, academic_year=academic_year, status=RotationSchedule.Status.PUBLISHED
+    ).first()
+    source = published or base
+    cells: dict[tuple[int, int], list[RotationAssignment]] = {}
+    for c in _cells(source):
+        cells.setdefault((c.trainee_id, c.block_id), []).append(c)
+    if published is not None and base is not None and base.pk != published.pk:
+        in_base: dict[tuple[int, int], list[RotationAssignment]] = {}
+        for c in _cells(base):
+            in_base.setdefault((c.trainee_id, c.block_id), []).append(c)
+        for key, parts in in_base.items():
+            # A corrected block is read from the base, whole: a correction keeps the block's
+            # other half as it was, so the base holds the block as it was really worked.
+            if any(c.correction for c in parts):
+                cells[key] = parts
+    return [c for parts in cells.values() for c in parts if _is_history(c)]
+
+
+def history_differences(previous: RotationSchedule | None, schedule: RotationSchedule) -> list[str]:
+    """Started cells where `schedule` differs from the version it replaces other than by a
+    marked correction, as sentences (empty: history is kept)."""
+    if previous is None:
+        return []
+
+    def by_cell(s: RotationSchedule) -> dict[tuple[int, int], dict[int, RotationAssignment]]:
+        out: dict[tuple[int, int], dict[int, RotationAssignment]] = {}
+        for c in s.assignments.select_related("block", "rotation", "trainee__person"):
+            out.setdefault((c.trainee_id, c.block_id), {})[c.half] = c
+        return out
+
+    old, new = by_cell(previous), by_cell(schedule)
+    lines = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key, {}), new.get(key, {})
+        any_cell = next(iter({**a, **b}.values()))
+        block = any_cell.block
+        for half in (1, 2):
+            if not started(block, half):
+                continue
+            was = (a.get(half) or a.get(0)) if a else None
+            now = (b.get(half) or b.get(0)) if b else None
+            if was is None or (now is not None and now.rotation_id == was.rotation_id):
+                continue  # nothing was there to keep, or it is kept
+            if now is not None and now.correction:
+                continue
+            lines.append(
+                f"{any_cell.trainee.person} in {block.label}: {was.rotation.name} → "
+                f"{now.rotation.name if now else 'nothing'}"
+            )
+            break
+    return lines
