@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.models import AuditEntry, Program
@@ -27,21 +29,24 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Trainee
+from rounds.people.training import history_of, trainees_in_training
 from rounds.staff.forms import ImportForm, ProgramTextForm
 from rounds.staff.managed import MANAGED, Managed
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    programs = (
-        programs_managed_by(request.user)
-        .select_related("specialty")
-        .annotate(trainee_count=Count("trainees"))
+    programs = list(programs_managed_by(request.user).select_related("specialty"))
+    today = timezone.localdate()
+    counts = Counter(
+        history_of(t).program_on(today) for t in trainees_in_training(programs, today, today)
     )
+    for program in programs:
+        program.trainee_count = counts[program.pk]  # type: ignore[attr-defined]
     context = {
         "programs": programs,
         "program_total": len(programs),
-        "trainee_total": sum(p.trainee_count for p in programs),
+        "trainee_total": sum(counts[p.pk] for p in programs),
         "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
         "jobs": Job.objects.filter(started_by_id=request.user.pk)[:5],
     }
