@@ -149,8 +149,10 @@ def history_build(trainee: Trainee, events: Iterable[TrainingEvent]) -> History:
     )
     legacy = None
     legacy_leave = trainee.status == Trainee.Status.LEAVE and not leaves
-    if not finishes and trainee.status != Trainee.Status.ACTIVE and (
-        trainee.status != Trainee.Status.LEAVE or legacy_leave
+    if (
+        not finishes
+        and trainee.status != Trainee.Status.ACTIVE
+        and (trainee.status != Trainee.Status.LEAVE or legacy_leave)
     ):
         legacy = trainee.status
     return History(
