@@ -147,7 +147,7 @@ def _resting_on(trainee: Trainee, days: list[date]) -> list[str]:
     """Published rotation cells and call shifts that fall on days leaving training."""
     if not days:
         return []
-    from rounds.schedules.models import CallAssignment, RotationAssignment
+    from rounds.schedules.models import CallAssignment, Rotation, RotationAssignment
 
     out_days = set(days)
     first, last = days[0], days[-1]
@@ -157,7 +157,7 @@ def _resting_on(trainee: Trainee, days: list[date]) -> list[str]:
             schedule__status="published",
             block__start__lte=last,
             block__end__gte=first,
-            rotation__is_off=False,
+            rotation__kind__in=[k for k in Rotation.Kind.values if k != Rotation.Kind.VACATION],
         )
         .select_related("block", "rotation", "schedule__program")
         .order_by("block__start")
@@ -170,7 +170,8 @@ def _resting_on(trainee: Trainee, days: list[date]) -> list[str]:
     lines = []
     if found:
         lines.append(
-            f"{len(found)} published rotation cell{'s' if len(found) != 1 else ''} fall on these "
+            f"{len(found)} published rotation cell{'s fall' if len(found) != 1 else ' falls'} on "
+            "these "
             f"days and will be left out of the next solve: {', '.join(found)}."
         )
     shifts = CallAssignment.objects.filter(
@@ -179,7 +180,8 @@ def _resting_on(trainee: Trainee, days: list[date]) -> list[str]:
     if shifts:
         said = ", ".join(f"{s.day:%b %-d}" for s in shifts[:10])
         lines.append(
-            f"{len(shifts)} published call shift{'s' if len(shifts) != 1 else ''} fall on these "
+            f"{len(shifts)} published call shift{'s fall' if len(shifts) != 1 else ' falls'} on "
+            "these "
             f"days ({said}); rebuild or swap them."
         )
     return lines
@@ -221,8 +223,52 @@ def _sync_row(trainee: Trainee, history: History) -> None:
     trainee.save(update_fields=["start_date", "expected_end_date", "pgy", "program", "status"])
 
 
-def _event(trainee: Trainee, kind: str, day: date, reason: str, **fields: Any) -> TrainingEvent:
-    return TrainingEvent(trainee=trainee, kind=kind, effective_date=day, reason=reason, **fields)
+def training_event_draft(
+    *,
+    trainee: Trainee,
+    kind: str,
+    first_day: date,
+    last_day: date | None = None,
+    program: Program | None = None,
+    pgy: int | None = None,
+    reason: str = "",
+) -> TrainingEvent:
+    """An unsaved event of any kind, for a preview or for `training_event_record`.
+
+    `first_day` is the event's date (a start, a leave's first day, the day an extension is
+    decided, the first day in the new program or at the new level, the last day in training
+    for a completion or withdrawal); `last_day` is a leave's last day, an extension's new
+    expected end, or a start's expected end.
+    """
+    if kind not in Kind.values:
+        raise TrainingError(f"{kind!r} is not a kind of training event.")
+    if kind in (Kind.LEAVE, Kind.EXTENSION) and last_day is None:
+        what = "the last day of leave" if kind == Kind.LEAVE else "the new expected end"
+        raise TrainingError(f"Give {what}.")
+    if kind == Kind.TRANSFER and program is None:
+        raise TrainingError("Choose the program the trainee transfers to.")
+    if kind == Kind.PROMOTION and pgy is None:
+        raise TrainingError("Give the new PGY level.")
+    if pgy is not None and not 1 <= pgy <= 10:
+        raise TrainingError("A PGY level is between 1 and 10.")
+    history = history_of(trainee)
+    event = TrainingEvent(
+        trainee=trainee, kind=kind, effective_date=first_day, reason=reason,
+        end_date=last_day if kind in (Kind.LEAVE, Kind.EXTENSION, Kind.START) else None,
+        pgy=pgy if kind in (Kind.START, Kind.TRANSFER, Kind.PROMOTION) else None,
+    )  # fmt: skip
+    if event.pgy is not None:
+        event.from_pgy = history.pgy_on(first_day)
+    if kind == Kind.TRANSFER:
+        assert program is not None
+        event.program = program
+        event.from_program_id = history.program_on(first_day)
+    return event
+
+
+def training_event_record(*, event: TrainingEvent, by: Any) -> TrainingEvent:
+    """Check, save and audit an event made by `training_event_draft`."""
+    return _record(event.trainee, event, by)
 
 
 def trainee_start_set(
@@ -235,9 +281,9 @@ def trainee_start_set(
     by: Any,
 ) -> TrainingEvent:
     """The start of training (an off-cycle start, or a start moved): a new start supersedes."""
-    event = _event(
-        trainee, Kind.START, start, reason, end_date=expected_end, pgy=pgy,
-        from_pgy=trainee.pgy if pgy is not None else None,
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.START, first_day=start, last_day=expected_end, pgy=pgy,
+        reason=reason,
     )  # fmt: skip
     return _record(trainee, event, by)
 
@@ -245,15 +291,20 @@ def trainee_start_set(
 def trainee_leave_of_absence_record(
     *, trainee: Trainee, first_day: date, last_day: date, reason: str = "", by: Any
 ) -> TrainingEvent:
-    return _record(trainee, _event(trainee, Kind.LEAVE, first_day, reason, end_date=last_day), by)
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.LEAVE, first_day=first_day, last_day=last_day, reason=reason
+    )
+    return _record(trainee, event, by)
 
 
 def trainee_extend(
     *, trainee: Trainee, new_end: date, decided_on: date, reason: str = "", by: Any
 ) -> TrainingEvent:
-    return _record(
-        trainee, _event(trainee, Kind.EXTENSION, decided_on, reason, end_date=new_end), by
-    )
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.EXTENSION, first_day=decided_on, last_day=new_end,
+        reason=reason,
+    )  # fmt: skip
+    return _record(trainee, event, by)
 
 
 def trainee_transfer(
@@ -265,11 +316,9 @@ def trainee_transfer(
     reason: str = "",
     by: Any,
 ) -> TrainingEvent:
-    history = history_of(trainee)
-    event = _event(
-        trainee, Kind.TRANSFER, first_day, reason, program=program,
-        from_program_id=history.program_on(first_day), pgy=pgy,
-        from_pgy=history.pgy_on(first_day) if pgy is not None else None,
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.TRANSFER, first_day=first_day, program=program, pgy=pgy,
+        reason=reason,
     )  # fmt: skip
     return _record(trainee, event, by)
 
@@ -277,21 +326,25 @@ def trainee_transfer(
 def trainee_promote(
     *, trainee: Trainee, pgy: int, first_day: date, reason: str = "", by: Any
 ) -> TrainingEvent:
-    if not 1 <= pgy <= 10:
-        raise TrainingError("A PGY level is between 1 and 10.")
-    from_pgy = history_of(trainee).pgy_on(first_day)
-    return _record(
-        trainee, _event(trainee, Kind.PROMOTION, first_day, reason, pgy=pgy, from_pgy=from_pgy), by
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.PROMOTION, first_day=first_day, pgy=pgy, reason=reason
     )
+    return _record(trainee, event, by)
 
 
 def trainee_complete(
     *, trainee: Trainee, last_day: date, reason: str = "", by: Any
 ) -> TrainingEvent:
-    return _record(trainee, _event(trainee, Kind.COMPLETION, last_day, reason), by)
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.COMPLETION, first_day=last_day, reason=reason
+    )
+    return _record(trainee, event, by)
 
 
 def trainee_withdraw(
     *, trainee: Trainee, last_day: date, reason: str = "", by: Any
 ) -> TrainingEvent:
-    return _record(trainee, _event(trainee, Kind.WITHDRAWAL, last_day, reason), by)
+    event = training_event_draft(
+        trainee=trainee, kind=Kind.WITHDRAWAL, first_day=last_day, reason=reason
+    )
+    return _record(trainee, event, by)

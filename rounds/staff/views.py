@@ -29,8 +29,15 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Trainee
+from rounds.people.services import (
+    Preview,
+    TrainingError,
+    trainee_event_preview,
+    training_event_draft,
+    training_event_record,
+)
 from rounds.people.training import history_of, trainees_in_training
-from rounds.staff.forms import ImportForm, ProgramTextForm
+from rounds.staff.forms import ImportForm, ProgramTextForm, TrainingEventForm
 from rounds.staff.managed import MANAGED, Managed
 
 
@@ -135,11 +142,67 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_view_trainee(request.user, trainee):
         # 404, not 403: a trainee must not learn which records exist.
         raise Http404("No such trainee record for you")
+    return _trainee_page(request, trainee, TrainingEventForm())
+
+
+def _trainee_page(
+    request: HttpRequest,
+    trainee: Trainee,
+    form: TrainingEventForm,
+    preview: Preview | None = None,
+    previewed: str = "",
+) -> HttpResponse:
     languages = [
         (language_name(spoken.language), spoken.get_proficiency_display())
         for spoken in trainee.person.languages.all()
     ]
-    return render(request, "staff/trainee.html", {"trainee": trainee, "languages": languages})
+    today = timezone.localdate()
+    history = history_of(trainee)
+    context = {
+        "trainee": trainee,
+        "languages": languages,
+        "history": history,
+        "status_today": history.status_label_on(today),
+        "pgy_today": history.pgy_on(today),
+        "events": trainee.training_events.select_related("program", "recorded_by"),
+        "can_record": can_manage_program(request.user, trainee.program),
+        "form": form,
+        "preview": preview,
+        "previewed": previewed,
+    }
+    return render(request, "staff/trainee.html", context)
+
+
+@staff_required
+@require_POST
+def trainee_event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Preview an event of the trainee's training history; record it once confirmed."""
+    trainee = get_object_or_404(
+        Trainee.objects.select_related("person", "program__specialty"), pk=pk
+    )
+    if not can_manage_program(request.user, trainee.program):
+        raise Http404("No such trainee record for you")
+    form = TrainingEventForm(request.POST)
+    if not form.is_valid():
+        return _trainee_page(request, trainee, form)
+    data = form.cleaned_data
+    try:
+        event = training_event_draft(
+            trainee=trainee, kind=data["kind"], first_day=data["first_day"],
+            last_day=data["last_day"], program=data["program"], pgy=data["pgy"],
+            reason=data["reason"],
+        )  # fmt: skip
+        # Record only what was previewed: a change made after the preview is previewed again.
+        shown = "|".join(str(data[name]) for name in sorted(data))
+        if "confirm" not in request.POST or request.POST.get("previewed") != shown:
+            preview = trainee_event_preview(trainee=trainee, event=event)
+            return _trainee_page(request, trainee, form, preview, shown)
+        training_event_record(event=event, by=request.user)
+    except TrainingError as error:
+        form.add_error(None, str(error))
+        return _trainee_page(request, trainee, form)
+    messages.success(request, f"Recorded: {event.get_kind_display()} from {event.effective_date}.")
+    return redirect("staff:trainee", pk=trainee.pk)
 
 
 @login_required
