@@ -209,3 +209,21 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = f" ({self.program})" if self.program_id else ""
         return f"{self.user}: {self.get_role_display()}{scope}"
+
+
+class YearRollover(models.Model):
+    """A finished academic year, rolled over: from then on it is archived and read-only (no new
+    version of any of its schedules). `changes` is what the run did, as the dry run listed it."""
+
+    academic_year = models.PositiveSmallIntegerField(unique=True, help_text="Its July's year.")
+    run_at = models.DateTimeField(auto_now_add=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-academic_year"]
+
+    def __str__(self) -> str:
+        return f"rollover of {self.academic_year}–{self.academic_year + 1}"

@@ -56,6 +56,7 @@ from rounds.schedules.services import (
     publish_replacing,
     require_reason,
     revision_bump,
+    year_open_check,
 )
 
 KINDS = {
@@ -173,6 +174,7 @@ def _merge_leave(days: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _next_number(program: Program, month: dt.date) -> int:
+    year_open_check(month.year if month.month >= 7 else month.year - 1)
     lock_program(program)
     top = CallSchedule.objects.filter(program=program, month=month).aggregate(n=Max("number"))
     return (top["n"] or 0) + 1

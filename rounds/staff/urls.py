@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("audit/", views.audit_log, name="audit"),
+    path("rollover/", views.year_rollover, name="rollover"),
     path("manage/<slug:kind>/", views.managed_list, name="managed_list"),
     path("manage/<slug:kind>/new/", views.managed_edit, name="managed_new"),
     path("manage/<slug:kind>/<int:pk>/", views.managed_edit, name="managed_edit"),

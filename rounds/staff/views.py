@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rounds.core.demo import academic_year_start
 from rounds.core.models import AuditEntry, Program
 from rounds.core.services import form_save, object_delete
 from rounds.imports.jobs import import_start
@@ -28,7 +30,8 @@ from rounds.people.access import (
     trainees_visible_to,
     user_roles,
 )
-from rounds.people.models import Trainee
+from rounds.people.models import Trainee, YearRollover
+from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_run
 from rounds.people.services import (
     Preview,
     TrainingError,
@@ -266,3 +269,65 @@ def start(request: HttpRequest) -> HttpResponse:
     if Trainee.objects.filter(person__user=request.user.pk).exists():
         return redirect("staff:me")
     return redirect("public:home")
+
+
+ROLLOVER_HEADINGS = {
+    "complete": "Completions",
+    "promote": "PGY promotions",
+    "intern": "Matched interns (trainee import)",
+    "blocks": "Next year's blocks",
+    "carry": "Carried as they are",
+    "close_draft": "Unpublished drafts closed",
+    "archive": "Archive",
+}
+
+
+@gme_office_required
+def year_rollover(request: HttpRequest) -> HttpResponse:
+    """The dry run of the year rollover, and the run itself once the list was seen."""
+    today = timezone.localdate()
+    year = _year_of(request.POST.get("year")) or academic_year_start(today)
+    interns = _interns_of(request)
+    if request.method == "POST" and request.POST.get("action") == "run":
+        try:
+            rollover_run(
+                year=year, expected=request.POST.get("fingerprint", ""), by=request.user,
+                today=today, interns=interns,
+            )  # fmt: skip
+        except RolloverError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Rolled over {year}–{year + 1}: done as listed.")
+            return redirect("staff:rollover")
+    plan = rollover_plan(year=year, interns=interns)
+    groups = [
+        (heading, [c.text for c in plan.changes if c.kind == kind])
+        for kind, heading in ROLLOVER_HEADINGS.items()
+    ]
+    context = {
+        "plan": plan,
+        "groups": [(h, lines) for h, lines in groups if lines],
+        "year": year,
+        "interns": interns,
+        "interns_data": base64.b64encode(interns.data).decode() if interns else "",
+        "history": YearRollover.objects.all()[:10],
+    }
+    return render(request, "staff/rollover.html", context)
+
+
+def _year_of(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+def _interns_of(request: HttpRequest) -> InternFile | None:
+    """The interns file: uploaded with the dry run, carried in the page to the run."""
+    upload = request.FILES.get("interns")
+    if upload is not None:
+        return InternFile(upload.name or "interns.csv", upload.read())
+    data, name = request.POST.get("interns_data"), request.POST.get("interns_name")
+    if data and name:
+        try:
+            return InternFile(name, base64.b64decode(data, validate=True))
+        except ValueError:
+            return None
+    return None
