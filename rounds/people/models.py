@@ -40,6 +40,10 @@ class Person(models.Model):
 
 
 class Trainee(models.Model):
+    # The record as last written: program, PGY level and expected end after every recorded
+    # event, and a status that only says whether training was closed (graduated, withdrawn) or
+    # is a legacy leave with no dates. What holds on a given day comes from the dated history
+    # (`TrainingEvent`, read through rounds.people.training), never from these columns alone.
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LEAVE = "leave", "On leave"
@@ -63,6 +67,51 @@ class Trainee(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("staff:trainee", args=[self.pk])
+
+
+class TrainingEvent(models.Model):
+    """One dated fact of a trainee's training, kept as history: rows are added, never changed.
+
+    Dates are days in the institution's time zone. `effective_date` is the first day the fact
+    holds (a leave's first day, the first day in the new program, the day of a new PGY level);
+    for completion and withdrawal it is the last day in training. `end_date` is a leave's last
+    day, or the expected end a start or an extension sets. `from_*` keep the values before the
+    event, so the level and program in force on any earlier day can be read back.
+    """
+
+    class Kind(models.TextChoices):
+        START = "start", "Start of training"
+        LEAVE = "leave", "Leave of absence"
+        EXTENSION = "extension", "Extension of training"
+        TRANSFER = "transfer", "Transfer to another program"
+        PROMOTION = "promotion", "PGY promotion"
+        COMPLETION = "completion", "Completion"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+
+    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="training_events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    effective_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_program = models.ForeignKey(
+        "core.Program", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pgy = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_pgy = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_date", "pk"]
+        indexes = [models.Index(fields=["trainee", "effective_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.trainee.person} on {self.effective_date}"
 
 
 class Faculty(models.Model):
@@ -160,3 +209,21 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = f" ({self.program})" if self.program_id else ""
         return f"{self.user}: {self.get_role_display()}{scope}"
+
+
+class YearRollover(models.Model):
+    """A finished academic year, rolled over: from then on it is archived and read-only (no new
+    version of any of its schedules). `changes` is what the run did, as the dry run listed it."""
+
+    academic_year = models.PositiveSmallIntegerField(unique=True, help_text="Its July's year.")
+    run_at = models.DateTimeField(auto_now_add=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-academic_year"]
+
+    def __str__(self) -> str:
+        return f"rollover of {self.academic_year}–{self.academic_year + 1}"

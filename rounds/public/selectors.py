@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from rounds.core.models import (
     ApprovedPositions,
@@ -21,7 +22,7 @@ from rounds.core.models import (
     Testimonial,
 )
 from rounds.lib.languages import language_name
-from rounds.people.models import Trainee
+from rounds.people.training import count_in_training
 
 ACGME_KINDS = [Specialty.Kind.SPECIALTY, Specialty.Kind.SUBSPECIALTY]
 
@@ -68,7 +69,7 @@ def home_figures(institution: Institution | None) -> HomeFigures:
         affiliated_hospitals=Site.objects.exclude(kind=Site.Kind.SPONSOR).count(),
         interpretation_languages=len(languages),
         offers_asl="ase" in languages,
-        trainees=Trainee.objects.filter(status=Trainee.Status.ACTIVE).count(),
+        trainees=count_in_training(timezone.localdate()),
         **_population_figures(institution),
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.people.models import Trainee
+from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
 from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
 from rounds.schedules.call_checks import month_days, shift_code, shift_types
@@ -300,11 +301,11 @@ def my_calls(request: HttpRequest) -> HttpResponse:
     shifts = CallAssignment.objects.filter(
         trainee=trainee, schedule__status=CallSchedule.Status.PUBLISHED, day__gte=today
     ).select_related("site")[:60]
-    colleagues = (
-        Trainee.objects.filter(program=trainee.program, status=Trainee.Status.ACTIVE)
-        .exclude(pk=trainee.pk)
-        .select_related("person")
-    )
+    # Colleagues in training on some day of the coming shifts; the swap itself checks the day.
+    horizon = max([s.day for s in shifts], default=today)
+    colleagues = [
+        t for t in trainees_in_training([trainee.program], today, horizon) if t.pk != trainee.pk
+    ]
     context = {
         "trainee": trainee, "shifts": shifts, "colleagues": colleagues,
         "requests": CallRequest.objects.filter(trainee=trainee, day__gte=today),

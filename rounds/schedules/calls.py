@@ -31,6 +31,7 @@ from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
 from rounds.lib.today import today
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.schedules import notices
 from rounds.schedules.call_checks import (
     INPATIENT,
@@ -60,6 +61,7 @@ from rounds.schedules.services import (
     require_fingerprint,
     require_reason,
     revision_bump,
+    year_open_check,
 )
 
 KINDS = {
@@ -76,14 +78,20 @@ def call_problem(program: Program, month: dt.date) -> tuple[dict[str, Any], dict
     people: list[dict[str, Any]] = []
     leave: list[dict[str, str]] = []
     home: dict[str, Rotation] = {}
-    trainees = list(active_trainees([program]))
+    trainees = list(active_trainees([program], all_days[0], all_days[-1]))
     by_day = rotations_in_month([t.pk for t in trainees], month)
     for t in trainees:
-        on = {d: r for d, r in by_day.get(t.pk, {}).items() if r.kind in INPATIENT}
+        # Only days in training in this program: no call before the start, after the end or
+        # on a leave of absence, whatever the rotation schedule still says.
+        training = set(history_of(t).days_in(all_days[0], all_days[-1], program.pk))
+        on = {
+            d: r for d, r in by_day.get(t.pk, {}).items() if r.kind in INPATIENT and d in training
+        }
         if not on:
             continue
         home[f"t{t.pk}"] = on[min(on)]
-        people.append({"id": f"t{t.pk}", "name": t.person.full_name, "pgy": t.pgy})
+        pgy = history_of(t).pgy_on(min(on))
+        people.append({"id": f"t{t.pk}", "name": t.person.full_name, "pgy": pgy})
         leave += [
             {"person": f"t{t.pk}", "start": d.isoformat(), "end": d.isoformat()}
             for d in all_days
@@ -171,6 +179,7 @@ def _merge_leave(days: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _next_number(program: Program, month: dt.date) -> int:
+    year_open_check(month.year if month.month >= 7 else month.year - 1)
     lock_program(program)
     top = CallSchedule.objects.filter(program=program, month=month).aggregate(n=Max("number"))
     return (top["n"] or 0) + 1
@@ -746,6 +755,11 @@ def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> Swap
     if day_started(shift.day):
         raise ScheduleError(
             f"{day_label(shift.day)} has started; only shifts still ahead can be swapped."
+        )
+    if not history_of(to_trainee).in_training_on(shift.day):
+        raise ScheduleError(
+            f"{to_trainee.person.full_name} is not in training on {shift.day:%a %b %-d} "
+            "(not started, on leave or finished); choose a colleague who is."
         )
     findings = call_findings(shift.schedule, {shift.pk: to_trainee.pk}).get(to_trainee.pk, [])
     with transaction.atomic():

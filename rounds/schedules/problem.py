@@ -7,12 +7,14 @@ Ids in the problem are database ids as strings: trainees `t<pk>`, rotations `r<p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from rounds.core.models import Program
 from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.people.models import Trainee
+from rounds.people.training import History, history_of, trainees_in_training
 from rounds.schedules.models import (
     Block,
     CurriculumRequirement,
@@ -44,12 +46,51 @@ def pk_of(engine_id: str) -> int:
     return int(engine_id[1:])
 
 
-def active_trainees(programs: Iterable[Program]) -> list[Trainee]:
-    return list(
-        Trainee.objects.filter(
-            program__in=list(programs), status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE]
-        ).select_related("person", "program")
-    )
+def active_trainees(programs: Iterable[Program], first: date, last: date) -> list[Trainee]:
+    """Trainees of these programs in training on at least one day of [first, last]."""
+    return trainees_in_training(list(programs), first, last)
+
+
+def year_span(program_ids: list[int], academic_year: int) -> tuple[date, date]:
+    """The first and last day of these programs' blocks of the year (July 1 to June 30 if none)."""
+    blocks = Block.objects.filter(program__in=program_ids, academic_year=academic_year)
+    starts = [b.start for b in blocks] or [date(academic_year, 7, 1)]
+    ends = [b.end for b in blocks] or [date(academic_year + 1, 6, 30)]
+    return min(starts), max(ends)
+
+
+def _unavailable(history: History, program: int, blocks: Iterable[Block]) -> dict[int, list[int]]:
+    """Block number -> halves (0: the whole block) the trainee is not in training in `program`
+    for every day of: before the start, after the end, on leave, in another program."""
+    out: dict[int, list[int]] = {}
+    for block in blocks:
+        if block.program_id != program:
+            continue
+        out_halves = [half for half in (1, 2) if not _all_in(history, program, block, half)]
+        if len(out_halves) == 2:
+            out[block.number] = [0]
+        elif out_halves:
+            out[block.number] = out_halves
+    return out
+
+
+def _all_in(history: History, program: int, block: Block, half: int) -> bool:
+    first, last = block.half_range(half)
+    return len(history.days_in(first, last, program)) == (last - first).days + 1
+
+
+def _placed(
+    trainees: list[Trainee], program_ids: list[int], span: tuple[date, date]
+) -> dict[int, tuple[int, int]]:
+    """Each trainee's (program, PGY level) in the problem: those on their first day of training
+    in one of these programs this year."""
+    out: dict[int, tuple[int, int]] = {}
+    for t in trainees:
+        history = history_of(t)
+        days = [d for p in program_ids for d in history.days_in(span[0], span[1], p)]
+        first = min(days) if days else span[0]
+        out[t.pk] = (history.program_on(first), history.pgy_on(first))
+    return out
 
 
 def build_problem(
@@ -64,10 +105,16 @@ def build_problem(
     placements, or approved vacation where they are off. `history` cells (already worked) and
     `base` cells (the version a re-solve starts from) go to the engine as they are: history is
     fixed input, and each base cell the solve does not keep costs more than every wish."""
+    history = list(history)
     program_ids = [p.pk for p in programs]
-    trainees = active_trainees(programs)
+    span = year_span(program_ids, academic_year)
+    trainees = active_trainees(programs, *span)
     trainee_ids = {t.pk for t in trainees}
-    blocks = Block.objects.filter(program__in=program_ids, academic_year=academic_year)
+    blocks = list(Block.objects.filter(program__in=program_ids, academic_year=academic_year))
+    placed = _placed(trainees, program_ids, span)
+    # Blocks a trainee is not in training for are off, whatever else asks for them: nobody is
+    # placed before they start, after they finish, on leave or while in another program.
+    away = {t.pk: _unavailable(history_of(t), placed[t.pk][0], blocks) for t in trainees}
     block_count = max((b.number for b in blocks), default=0)
     labels = [f"block {n}" for n in range(1, block_count + 1)]
     uses = list(
@@ -80,21 +127,26 @@ def build_problem(
     for f in FixedAssignment.objects.filter(
         trainee__in=trainee_ids, block__academic_year=academic_year
     ).select_related("block"):
-        fixed[f.trainee_id, f.block.number] = [_ref(f.trainee_id, f.block.number, f.rotation_id)]
+        if f.block.number not in away[f.trainee_id]:
+            fixed[f.trainee_id, f.block.number] = [
+                _ref(f.trainee_id, f.block.number, f.rotation_id)
+            ]
     vacations: dict[tuple[int, int, int], dict[str, Any]] = {}
     for v in (
         VacationRequest.objects.filter(trainee__in=trainee_ids, block__academic_year=academic_year)
         .exclude(status=VacationRequest.Status.DECLINED)
         .select_related("block")
     ):
+        if v.block.number in away[v.trainee_id]:
+            continue
         approved = v.status == VacationRequest.Status.APPROVED
         vacations[v.trainee_id, v.block.number, 0] = {
             **_ref(v.trainee_id, v.block.number),
             "weight": None if approved else REQUESTED_VACATION_WEIGHT,
         }
     for (trainee, number), parts in _locked_cells(locked).items():
-        if trainee not in trainee_ids:
-            continue  # no longer active: not in this year's problem
+        if trainee not in trainee_ids or number in away[trainee]:
+            continue  # not in training then: not in this year's problem
         fixed[trainee, number] = []  # a locked cell replaces a fixed assignment there
         for half, rotation in parts:
             if rotation.is_off:
@@ -104,6 +156,18 @@ def build_problem(
                 }
             else:
                 fixed[trainee, number].append(_ref(trainee, number, rotation.pk, half))
+    # History wins over dates: a started block stays what was worked (a leave recorded after
+    # the fact is a correction of history, not something a solve rewrites).
+    worked = set(_locked_cells(history))
+    for trainee, numbers in away.items():
+        for number, halves in numbers.items():
+            if (trainee, number) in worked:
+                continue
+            for half in halves:
+                vacations[trainee, number, half] = {
+                    **_ref(trainee, number, half=half),
+                    "weight": None,
+                }
     data = {
         "name": ", ".join(p.name for p in programs) + f" {academic_year}–{academic_year + 1}",
         "blocks": block_count,
@@ -112,8 +176,8 @@ def build_problem(
         "trainees": [
             {
                 "id": tid(t.pk),
-                "program": pid(t.program_id),
-                "pgy": t.pgy,
+                "program": pid(placed[t.pk][0]),
+                "pgy": placed[t.pk][1],
                 "name": t.person.full_name,
             }
             for t in trainees
@@ -155,7 +219,11 @@ def build_problem(
             for pref in Preference.objects.filter(
                 trainee__in=trainee_ids, rotation__in=list(rotations)
             ).select_related("block")
-            if pref.block is None or pref.block.academic_year == academic_year
+            if pref.block is None
+            or (
+                pref.block.academic_year == academic_year
+                and pref.block.number not in away[pref.trainee_id]
+            )
         ],
         "load": _outside_load(program_ids, list(rotations.values()), academic_year),
         **_as_they_were(trainee_ids, rotations, history=history, base=base),

@@ -235,12 +235,19 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
     from rounds.engine.rotations.problem import Problem
     from rounds.engine.rotations.score import score
     from rounds.schedules.history import started
-    from rounds.schedules.problem import active_trainees, build_problem, pk_of, placements_of
+    from rounds.schedules.problem import (
+        active_trainees,
+        build_problem,
+        pk_of,
+        placements_of,
+        year_span,
+    )
 
     program = schedule.program
     blocks = blocks_of(program, schedule.academic_year)
     trainees = sorted(
-        active_trainees([program]), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
+        active_trainees([program], *year_span([program.pk], schedule.academic_year)),
+        key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name),
     )
     cells: dict[tuple[int, int], RotationAssignment] = {}
     halves: dict[tuple[int, int], list[tuple[int, Rotation]]] = {}

@@ -156,7 +156,19 @@ def lock_program(program: Program) -> None:
     list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk", flat=True))
 
 
+def year_open_check(academic_year: int) -> None:
+    """A year closed by the year rollover is archived: no schedule of it changes again."""
+    from rounds.people.rollover import year_archived
+
+    if year_archived(academic_year):
+        raise ScheduleError(
+            f"{academic_year}–{academic_year + 1} was rolled over and is archived read-only; "
+            "its schedules can be read and exported, not changed."
+        )
+
+
 def _next_number(program: Program, academic_year: int) -> int:
+    year_open_check(academic_year)
     lock_program(program)
     top = RotationSchedule.objects.filter(program=program, academic_year=academic_year).aggregate(
         n=Max("number")

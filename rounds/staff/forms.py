@@ -14,6 +14,7 @@ from django.forms.models import model_to_dict
 from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
 from rounds.core.services import program_positions_set, program_sites_set
 from rounds.imports.specs import SPECS
+from rounds.people.models import TrainingEvent
 
 
 def fingerprint(instance: Any) -> str:
@@ -178,3 +179,31 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload
+
+
+class TrainingEventForm(forms.Form):
+    """One event of a trainee's training history; which dates mean what depends on the kind."""
+
+    kind = forms.ChoiceField(
+        label="What happened", choices=[("", "Choose…"), *TrainingEvent.Kind.choices]
+    )
+    first_day = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day it holds (a start, a leave, a transfer, a new PGY level), the "
+        "day an extension is decided, or the last day in training for a completion or withdrawal.",
+    )
+    last_day = forms.DateField(
+        label="Until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="A leave's last day, an extension's new expected end, or a start's expected end.",
+    )
+    program = forms.ModelChoiceField(
+        label="New program (transfer)", queryset=Program.objects.order_by("name"), required=False
+    )
+    pgy = forms.IntegerField(
+        label="PGY level", min_value=1, max_value=10, required=False,
+        help_text="For a promotion; optional for a start or a transfer.",
+    )  # fmt: skip
+    reason = forms.CharField(label="Reason", max_length=300)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rounds.core.demo import academic_year_start
 from rounds.core.models import AuditEntry, Program
 from rounds.core.services import form_save, object_delete
 from rounds.imports.jobs import import_start
@@ -26,22 +30,33 @@ from rounds.people.access import (
     trainees_visible_to,
     user_roles,
 )
-from rounds.people.models import Trainee
-from rounds.staff.forms import ImportForm, ProgramTextForm
+from rounds.people.models import Trainee, YearRollover
+from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_run
+from rounds.people.services import (
+    Preview,
+    TrainingError,
+    trainee_event_preview,
+    training_event_draft,
+    training_event_record,
+)
+from rounds.people.training import history_of, trainees_in_training
+from rounds.staff.forms import ImportForm, ProgramTextForm, TrainingEventForm
 from rounds.staff.managed import MANAGED, Managed
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    programs = (
-        programs_managed_by(request.user)
-        .select_related("specialty")
-        .annotate(trainee_count=Count("trainees"))
+    programs = list(programs_managed_by(request.user).select_related("specialty"))
+    today = timezone.localdate()
+    counts = Counter(
+        history_of(t).program_on(today) for t in trainees_in_training(programs, today, today)
     )
+    for program in programs:
+        program.trainee_count = counts[program.pk]  # type: ignore[attr-defined]
     context = {
         "programs": programs,
         "program_total": len(programs),
-        "trainee_total": sum(p.trainee_count for p in programs),
+        "trainee_total": sum(counts[p.pk] for p in programs),
         "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
         "jobs": Job.objects.filter(started_by_id=request.user.pk)[:5],
     }
@@ -130,11 +145,67 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_view_trainee(request.user, trainee):
         # 404, not 403: a trainee must not learn which records exist.
         raise Http404("No such trainee record for you")
+    return _trainee_page(request, trainee, TrainingEventForm())
+
+
+def _trainee_page(
+    request: HttpRequest,
+    trainee: Trainee,
+    form: TrainingEventForm,
+    preview: Preview | None = None,
+    previewed: str = "",
+) -> HttpResponse:
     languages = [
         (language_name(spoken.language), spoken.get_proficiency_display())
         for spoken in trainee.person.languages.all()
     ]
-    return render(request, "staff/trainee.html", {"trainee": trainee, "languages": languages})
+    today = timezone.localdate()
+    history = history_of(trainee)
+    context = {
+        "trainee": trainee,
+        "languages": languages,
+        "history": history,
+        "status_today": history.status_label_on(today),
+        "pgy_today": history.pgy_on(today),
+        "events": trainee.training_events.select_related("program", "recorded_by"),
+        "can_record": can_manage_program(request.user, trainee.program),
+        "form": form,
+        "preview": preview,
+        "previewed": previewed,
+    }
+    return render(request, "staff/trainee.html", context)
+
+
+@staff_required
+@require_POST
+def trainee_event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Preview an event of the trainee's training history; record it once confirmed."""
+    trainee = get_object_or_404(
+        Trainee.objects.select_related("person", "program__specialty"), pk=pk
+    )
+    if not can_manage_program(request.user, trainee.program):
+        raise Http404("No such trainee record for you")
+    form = TrainingEventForm(request.POST)
+    if not form.is_valid():
+        return _trainee_page(request, trainee, form)
+    data = form.cleaned_data
+    try:
+        event = training_event_draft(
+            trainee=trainee, kind=data["kind"], first_day=data["first_day"],
+            last_day=data["last_day"], program=data["program"], pgy=data["pgy"],
+            reason=data["reason"],
+        )  # fmt: skip
+        # Record only what was previewed: a change made after the preview is previewed again.
+        shown = "|".join(str(data[name]) for name in sorted(data))
+        if "confirm" not in request.POST or request.POST.get("previewed") != shown:
+            preview = trainee_event_preview(trainee=trainee, event=event)
+            return _trainee_page(request, trainee, form, preview, shown)
+        training_event_record(event=event, by=request.user)
+    except TrainingError as error:
+        form.add_error(None, str(error))
+        return _trainee_page(request, trainee, form)
+    messages.success(request, f"Recorded: {event.get_kind_display()} from {event.effective_date}.")
+    return redirect("staff:trainee", pk=trainee.pk)
 
 
 @login_required
@@ -198,3 +269,65 @@ def start(request: HttpRequest) -> HttpResponse:
     if Trainee.objects.filter(person__user=request.user.pk).exists():
         return redirect("staff:me")
     return redirect("public:home")
+
+
+ROLLOVER_HEADINGS = {
+    "complete": "Completions",
+    "promote": "PGY promotions",
+    "intern": "Matched interns (trainee import)",
+    "blocks": "Next year's blocks",
+    "carry": "Carried as they are",
+    "close_draft": "Unpublished drafts closed",
+    "archive": "Archive",
+}
+
+
+@gme_office_required
+def year_rollover(request: HttpRequest) -> HttpResponse:
+    """The dry run of the year rollover, and the run itself once the list was seen."""
+    today = timezone.localdate()
+    year = _year_of(request.POST.get("year")) or academic_year_start(today)
+    interns = _interns_of(request)
+    if request.method == "POST" and request.POST.get("action") == "run":
+        try:
+            rollover_run(
+                year=year, expected=request.POST.get("fingerprint", ""), by=request.user,
+                today=today, interns=interns,
+            )  # fmt: skip
+        except RolloverError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Rolled over {year}–{year + 1}: done as listed.")
+            return redirect("staff:rollover")
+    plan = rollover_plan(year=year, interns=interns)
+    groups = [
+        (heading, [c.text for c in plan.changes if c.kind == kind])
+        for kind, heading in ROLLOVER_HEADINGS.items()
+    ]
+    context = {
+        "plan": plan,
+        "groups": [(h, lines) for h, lines in groups if lines],
+        "year": year,
+        "interns": interns,
+        "interns_data": base64.b64encode(interns.data).decode() if interns else "",
+        "history": YearRollover.objects.all()[:10],
+    }
+    return render(request, "staff/rollover.html", context)
+
+
+def _year_of(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+def _interns_of(request: HttpRequest) -> InternFile | None:
+    """The interns file: uploaded with the dry run, carried in the page to the run."""
+    upload = request.FILES.get("interns")
+    if upload is not None:
+        return InternFile(upload.name or "interns.csv", upload.read())
+    data, name = request.POST.get("interns_data"), request.POST.get("interns_name")
+    if data and name:
+        try:
+            return InternFile(name, base64.b64decode(data, validate=True))
+        except ValueError:
+            return None
+    return None

@@ -12,12 +12,14 @@ from typing import Any
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from rounds.core.services import audit_record
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
 from rounds.lib.links import absolute_url
 from rounds.people.models import Person, Trainee
+from rounds.people.training import history_of, trainees_in_training
 from rounds.wellness.errors import WellnessError
 from rounds.wellness.models import (
     Committee,
@@ -65,11 +67,12 @@ def survey_create(
     return survey
 
 
-def survey_audience(survey: Survey) -> Any:
-    trainees = Trainee.objects.filter(status=Trainee.Status.ACTIVE)
-    if survey.program_id:
-        trainees = trainees.filter(program_id=survey.program_id)
-    return trainees
+def survey_audience(survey: Survey, day: date | None = None) -> Any:
+    """Trainees (of the survey's program, if it has one) in training on `day` (today)."""
+    day = day or timezone.localdate()
+    programs = [survey.program_id] if survey.program_id else None
+    ids = [t.pk for t in trainees_in_training(programs, day, day)]
+    return Trainee.objects.filter(pk__in=ids)
 
 
 def survey_answer(
@@ -85,9 +88,10 @@ def survey_answer(
             f"This survey round ran from {period.starts_on:%d %b} to {period.ends_on:%d %b %Y} "
             "and is closed; the next round will be announced."
         )
-    if trainee.status != Trainee.Status.ACTIVE or (
-        survey.program_id and trainee.program_id != survey.program_id
-    ):
+    history = history_of(trainee)
+    if history.status_on(today) in ("graduated", "withdrawn"):
+        raise WellnessError("This survey is for trainees still in training.")
+    if survey.program_id and history.program_on(today) != survey.program_id:
         raise WellnessError("This survey is for another program's trainees.")
     questions = {q.pk: q for q in survey.questions.all()}
     for qid, option in answers.items():

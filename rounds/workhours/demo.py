@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from rounds.core.models import Program
 from rounds.people.models import Trainee
+from rounds.people.training import history_of, trainees_in_training
 from rounds.workhours.models import (
     Finding,
     LeaveSpan,
@@ -146,11 +147,9 @@ def demo_extend(*, seed: int) -> list[str]:
         monday_of(academic_year(last_sunday)[0]), last_sunday - timedelta(days=WEEKS * 7 - 1)
     )
     days = (last_sunday - first).days + 1
-    trainees = list(
-        Trainee.objects.filter(program=program, status=Trainee.Status.ACTIVE)
-        .select_related("person__user", "program")
-        .order_by("pk")
-    )
+    # Only those in training in these weeks log, and only on their days in training.
+    trainees = trainees_in_training([program], first, last_sunday)
+    training = {t.pk: set(history_of(t).days_in(first, last_sunday)) for t in trainees}
     periods: list[LoggedPeriod] = []
     leave: list[LeaveSpan] = []
     bad = {t.pk: k for k, t in enumerate(rng.sample(trainees, min(6, len(trainees))))}
@@ -171,6 +170,7 @@ def demo_extend(*, seed: int) -> list[str]:
                 for r in rows
                 if not (first + timedelta(days=63) <= r[0] < first + timedelta(days=70))
             ]
+        rows = [r for r in rows if r[0] in training[trainee.pk]]
         periods += _periods(trainee, rows, zone, until)
     LoggedPeriod.objects.bulk_create(periods, batch_size=2000)
     LeaveSpan.objects.bulk_create(leave)

@@ -16,6 +16,7 @@ from django.conf import settings
 from rounds.core.models import Program
 from rounds.engine.workhours import HomeCall, Leave, Limits, Period, Record, Rotation, Trainee
 from rounds.people.models import Trainee as TraineeModel
+from rounds.people.training import history_of
 from rounds.workhours.models import WINDOW_KINDS, LeaveSpan, LoggedPeriod
 
 BLOCK_DAYS = 28
@@ -131,11 +132,18 @@ def _record(
     periods += [Period(p.start, p.end, p.kind) for p in extra if p.kind not in WINDOW_KINDS]
     calls = [HomeCall(r.start, r.end) for r in rows if r.kind in WINDOW_KINDS]
     calls += [HomeCall(p.start, p.end) for p in extra if p.kind in WINDOW_KINDS]
+    # Logged leave and any leave of absence in the training history; the checker warns, naming
+    # the day, where work was logged on one and counts that day as worked.
+    history = history_of(trainee)
+    spans = [(s.start, s.end) for s in leave]
+    spans += [(a, b) for a, b in history.leaves if a <= end and b >= start]
     return Record(
-        trainee=Trainee(id=str(trainee.pk), pgy=trainee.pgy),
+        trainee=Trainee(
+            id=str(trainee.pk), pgy=history.pgy_on(min(end, max(start, history.start)))
+        ),
         timezone=zone.key,
         rotations=_blocks_around(start, end),
-        leave=tuple(Leave(max(s.start, start), min(s.end, end)) for s in leave),
+        leave=tuple(Leave(max(a, start), min(b, end)) for a, b in sorted(spans)),
         periods=tuple(sorted(periods, key=lambda p: (p.start, p.end))),
         home_call=tuple(sorted(calls, key=lambda c: (c.start, c.end))),
     )

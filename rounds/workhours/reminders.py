@@ -8,8 +8,10 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mass_mail
 
+from rounds.core.models import Program
 from rounds.lib.links import absolute_url, site_url
 from rounds.people.models import Trainee
+from rounds.people.training import trainees_in_training
 from rounds.workhours.selectors import missing_weeks
 
 MAX_LISTED = 6
@@ -26,14 +28,15 @@ class Reminder:
 def reminders_due(
     *, today: date, base_url: str | None = None, program_slug: str | None = None
 ) -> list[Reminder]:
-    """One reminder per active trainee with an email address and at least one missing week."""
-    trainees = Trainee.objects.filter(status=Trainee.Status.ACTIVE).select_related(
-        "person", "program"
+    """One reminder per trainee in training today with an email address and at least one
+    missing week (weeks with no day in training are never missing)."""
+    programs = Program.objects.filter(slug=program_slug) if program_slug else None
+    trainees = sorted(
+        trainees_in_training(programs, today, today),
+        key=lambda t: (t.program.name, t.person.last_name),
     )
-    if program_slug:
-        trainees = trainees.filter(program__slug=program_slug)
     found = []
-    for trainee in trainees.order_by("program__name", "person__last_name"):
+    for trainee in trainees:
         weeks = missing_weeks(trainee, today)
         if not weeks or not trainee.person.email:
             continue

@@ -16,6 +16,7 @@ from rounds.core.models import Program
 from rounds.engine.workhours import RULES, check, weekly_average
 from rounds.lib.cells import group_is_shown
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.workhours.models import (
     WINDOW_KINDS,
     EntryKind,
@@ -361,7 +362,7 @@ def missing_weeks_of(
     today = today or timezone.localdate()
     year_start = academic_year(today)[0]
     last_finished = monday_of(today) - timedelta(days=7)
-    earliest = monday_of(max(year_start, min(t.start_date for t in trainees)))
+    earliest = monday_of(max(year_start, min(history_of(t).start for t in trainees)))
     if last_finished < earliest:
         return result
     zone = program_zone(trainees[0].program)
@@ -369,9 +370,13 @@ def missing_weeks_of(
         [t.pk for t in trainees], earliest, last_finished + timedelta(days=6), zone
     )
     for t in trainees:
-        monday = monday_of(max(year_start, t.start_date))
+        history = history_of(t)
+        monday = monday_of(max(year_start, history.start))
         while monday <= last_finished:
-            if monday not in logged[t.pk]:
+            # A week with no day in training (leave, not started, finished) is not asked for.
+            if monday not in logged[t.pk] and history.in_training_during(
+                monday, monday + timedelta(days=6)
+            ):
                 result[t.pk].append(monday)
             monday += timedelta(days=7)
     return result

@@ -52,6 +52,7 @@ RULE_SHORT = {
     "pgy1-moonlighting": "PGY-1 moonlighting",
     "rest-8h": "8 h between shifts",
     "overlapping-periods": "Overlapping entries",
+    "work-on-leave": "Work on a leave day",
 }
 RULE_NAMES = {rule: text for rule, (_, text) in RULES.items()}
 

@@ -60,9 +60,21 @@ def test_over_80_once_leave_is_taken_out() -> None:
     ]
 
 
-def test_hours_logged_on_a_leave_day_do_not_count() -> None:
-    # A 10 h shift on the vacation's first day changes nothing: still exactly 80.0.
-    assert check(record([*three_busy_weeks(), shift(0, "07:00", "17:00")], VACATION)).compliant
+def test_work_logged_on_a_leave_day_counts_and_is_named() -> None:
+    # A 10 h shift on the vacation's first day: that day was worked, so it is a working day
+    # again (250 h over 22 days, and one day off short), and a warning names it.
+    report = check(record([*three_busy_weeks(), shift(0, "07:00", "17:00")], VACATION))
+    assert [f.rule for f in report.violations] == ["one-day-off-in-seven"]
+    assert "22 days (6 leave days not counted)" in report.violations[0].detail
+    assert report.warnings == [
+        Finding(
+            "work-on-leave",
+            "2026-07-05",
+            "2026-07-05",
+            "Work logged on Sun Jul 5, 2026, a day of leave: clinical Jul 5 07:00 - Jul 5 17:00. "
+            "It is counted as a working day; correct the log or the leave.",
+        )
+    ]
 
 
 def test_days_off_needed_shrink_with_leave() -> None:
@@ -98,16 +110,20 @@ def test_a_window_entirely_on_leave_is_skipped() -> None:
     assert check(Record.from_json(data)).compliant
 
 
-def test_calls_starting_on_leave_days_do_not_count() -> None:
+def test_calls_starting_on_leave_days_count_and_are_named() -> None:
     # 7 leave days: 21 effective days allow 7 calls.  Nights 7, 10, ..., 25 are 7 calls: fine.
     nights = [
         {"start": f"{day(n)}T17:00", "end": f"{day(n + 1)}T08:00", "kind": "in_house_call"}
         for n in range(7, 27, 3)
     ]
     assert check(record(nights, VACATION)).compliant
-    # ... and a call logged on a vacation day (day 2) is not counted against them.
+    # ... a call logged on a vacation day (day 2) is not silently dropped: the day was worked,
+    # so it counts (8 calls in 22 days, 7 allowed) and the warning names the day.
     on_vacation = {"start": f"{day(2)}T17:00", "end": f"{day(3)}T08:00", "kind": "in_house_call"}
-    assert check(record([*nights, on_vacation], VACATION)).compliant
+    report = check(record([*nights, on_vacation], VACATION))
+    assert [f.rule for f in report.violations] == ["call-every-third-night"]
+    assert "8 in-house calls" in report.violations[0].detail
+    assert [(f.rule, f.start) for f in report.warnings] == [("work-on-leave", "2026-07-07")]
     # An eighth call on a working day is too many ...
     extra = {"start": f"{day(14)}T17:00", "end": f"{day(15)}T07:00", "kind": "in_house_call"}
     report = check(record([*nights, extra], VACATION))

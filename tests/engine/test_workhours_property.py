@@ -102,6 +102,9 @@ def reference(record: Record) -> set[tuple[str, str, str]]:
         for leave in record.leave
         for n in range((leave.end - leave.start).days + 1)
     }
+    # A leave day on which a period starts was worked: not leave, and warned about.
+    worked_leave = {p.start.astimezone(zone).date() for p in record.periods} & leave
+    leave -= worked_leave
     on_leave = {
         m for d in leave for m in range(midnight(d, zone), midnight(d + timedelta(days=1), zone))
     }
@@ -152,6 +155,7 @@ def reference(record: Record) -> set[tuple[str, str, str]]:
     for (_, e), (next_s, _) in pairwise(rests):
         if next_s - e < 4 * 60:
             found.add(("rest-8h", local(e), local(next_s)))
+    found |= {("work-on-leave", d.isoformat(), d.isoformat()) for d in worked_leave}
     if record.trainee.pgy == 1:
         for p in record.periods:
             if p.kind.startswith("moonlighting"):

@@ -55,6 +55,7 @@ def test_rule_table_names_every_rule_with_its_kind() -> None:
     assert RULES["weekly-hours"][0] == "violation"
     assert RULES["rest-8h"][0] == "warning"
     assert RULES["overlapping-periods"][0] == "warning"
+    assert RULES["work-on-leave"][0] == "warning"
     assert set(RULES) == {
         "weekly-hours",
         "one-day-off-in-seven",
@@ -64,6 +65,7 @@ def test_rule_table_names_every_rule_with_its_kind() -> None:
         "pgy1-moonlighting",
         "rest-8h",
         "overlapping-periods",
+        "work-on-leave",
     }
 
 

@@ -214,7 +214,15 @@ class Checker:
         )
         self.periods = sorted(record.periods, key=lambda p: (p.start, p.end))
         self.intervals = [period_interval(period) for period in self.periods]
-        self.leave_dates = self._leave_dates()
+        # A day of leave with work logged on it was worked: it counts as a working day (its
+        # hours, its in-house call, its place in the averages) and gets a warning naming it.
+        declared = self._leave_dates()
+        self.worked_leave = {
+            day: [p for p in self.periods if p.start.astimezone(self.zone).date() == day]
+            for day in sorted(declared)
+        }
+        self.worked_leave = {day: found for day, found in self.worked_leave.items() if found}
+        self.leave_dates = declared - set(self.worked_leave)
         leave = merge(self._day_interval(day) for day in self.leave_dates)
         self.leave = Timeline(leave)
         self.work = merge(self.intervals)
@@ -253,6 +261,7 @@ class Checker:
         self.check_rest_8h()
         self.check_overlaps()
         self.check_moonlighting()
+        self.check_work_on_leave()
         return Report(
             sorted(self.violations, key=finding_order), sorted(self.warnings, key=finding_order)
         )
@@ -434,6 +443,17 @@ class Checker:
                 self.violations.append(
                     self._period_finding(rules.PGY1_MOONLIGHTING, start, end, detail)
                 )
+
+    def check_work_on_leave(self) -> None:
+        for day, periods in self.worked_leave.items():
+            said = "; ".join(describe(p, self.zone) for p in periods)
+            detail = (
+                f"Work logged on {day:%a %b} {day.day}, {day.year}, a day of leave: {said}. "
+                "It is counted as a working day; correct the log or the leave."
+            )
+            self.warnings.append(
+                Finding(rules.WORK_ON_LEAVE, day.isoformat(), day.isoformat(), detail)
+            )
 
 
 def finding_order(finding: Finding) -> tuple[str, str, str]:

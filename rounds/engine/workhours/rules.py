@@ -23,6 +23,7 @@ CALL_EVERY_THIRD_NIGHT = "call-every-third-night"
 PGY1_MOONLIGHTING = "pgy1-moonlighting"
 REST_8H = "rest-8h"
 OVERLAPPING_PERIODS = "overlapping-periods"
+WORK_ON_LEAVE = "work-on-leave"
 
 Kind = Literal["violation", "warning"]
 
@@ -48,6 +49,7 @@ RULES: dict[str, tuple[Kind, str]] = {
     PGY1_MOONLIGHTING: ("violation", "PGY-1 residents may not moonlight"),
     REST_8H: ("warning", "8 hours off should separate work periods"),
     OVERLAPPING_PERIODS: ("warning", "two logged periods overlap; the overlap is counted once"),
+    WORK_ON_LEAVE: ("warning", "work logged on a day of leave; the day counts as worked"),
 }
 
 

@@ -1,0 +1,226 @@
+"""Who is in training when: the one place that reads a trainee's dated history.
+
+Every schedule, reminder, email, swap offer and count asks here, for the day or days it is about,
+never the `Trainee.status` column. A history is built from the trainee's row (the record before
+any dated event, and what an import or a test writes directly) and its `TrainingEvent` rows:
+
+- training runs from the start date to the last day: the completion or withdrawal date if one is
+  recorded, else the expected end (the latest start or extension sets it);
+- a leave of absence takes its days out of training;
+- the PGY level and program on a day are the ones the latest event on or before that day set.
+
+A row marked graduated or withdrawn with no dated event is a record from before dates were kept:
+it is in training on no day. A row marked on leave with no leave event is on leave on every day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from rounds.core.models import Program
+from rounds.people.models import Trainee, TrainingEvent
+
+Span = tuple[date, date]  # first and last day, inclusive
+
+STATUS_LABELS = {
+    "incoming": "Starts later",
+    "active": "In training",
+    "leave": "On leave",
+    "ended": "Past expected end",
+    "graduated": "Graduated",
+    "withdrawn": "Withdrawn",
+}
+_FINISH: dict[str, str] = {
+    TrainingEvent.Kind.COMPLETION: "graduated",
+    TrainingEvent.Kind.WITHDRAWAL: "withdrawn",
+}
+
+
+@dataclass(frozen=True)
+class History:
+    """A trainee's training dates as recorded; every question is about a day or a period."""
+
+    trainee_id: int
+    start: date
+    expected_end: date
+    finished: tuple[str, date] | None  # ("graduated" | "withdrawn", last day in training)
+    leaves: tuple[Span, ...]
+    levels: tuple[tuple[date, int], ...]  # (from this day, PGY level), by date
+    programs: tuple[tuple[date, int], ...]  # (from this day, program id), by date
+    legacy_status: str | None = None  # graduated/withdrawn/leave with no dated events
+
+    @property
+    def last_day(self) -> date:
+        return self.finished[1] if self.finished else self.expected_end
+
+    def spans(self) -> list[Span]:
+        """The runs of days in training, leave taken out, in order."""
+        if self.legacy_status in ("graduated", "withdrawn", "leave"):
+            return []
+        out: list[Span] = []
+        cursor, last = self.start, self.last_day
+        for first, end in sorted(self.leaves):
+            if end < cursor or first > last:
+                continue
+            if first > cursor:
+                out.append((cursor, first - timedelta(days=1)))
+            cursor = max(cursor, end + timedelta(days=1))
+        if cursor <= last:
+            out.append((cursor, last))
+        return out
+
+    def in_training_on(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.spans())
+
+    def in_training_during(self, first: date, last: date, program_id: int | None = None) -> bool:
+        return bool(self.days_in(first, last, program_id))
+
+    def days_in(self, first: date, last: date, program_id: int | None = None) -> list[date]:
+        """The days of [first, last] in training (in that program, if one is named)."""
+        days: list[date] = []
+        for a, b in self.spans():
+            day, end = max(a, first), min(b, last)
+            while day <= end:
+                if program_id is None or self.program_on(day) == program_id:
+                    days.append(day)
+                day += timedelta(days=1)
+        return days
+
+    def on_leave(self, day: date) -> bool:
+        if self.legacy_status == "leave":
+            return self.start <= day <= self.last_day
+        return any(a <= day <= b for a, b in self.leaves)
+
+    def pgy_on(self, day: date) -> int:
+        return _in_force(self.levels, day)
+
+    def program_on(self, day: date) -> int:
+        return _in_force(self.programs, day)
+
+    def first_day_in(self, first: date, last: date) -> date | None:
+        days = self.days_in(first, last)
+        return days[0] if days else None
+
+    def status_on(self, day: date) -> str:
+        if self.legacy_status in ("graduated", "withdrawn"):
+            return self.legacy_status
+        if self.finished and day > self.finished[1]:
+            return self.finished[0]
+        if day < self.start:
+            return "incoming"
+        if day > self.expected_end and not self.finished:
+            return "ended"
+        return "leave" if self.on_leave(day) else "active"
+
+    def status_label_on(self, day: date) -> str:
+        return STATUS_LABELS[self.status_on(day)]
+
+
+def _in_force(changes: Sequence[tuple[date, int]], day: date) -> int:
+    value = changes[0][1]
+    for since, v in changes:
+        if since > day:
+            break
+        value = v
+    return value
+
+
+def history_build(trainee: Trainee, events: Iterable[TrainingEvent]) -> History:
+    """The history of `trainee` from its row and these events (saved or not: previews pass one
+    more)."""
+    ordered = sorted(events, key=lambda e: (e.effective_date, e.pk or 1 << 62))
+    by_recording = sorted(ordered, key=lambda e: e.pk or 1 << 62)
+    start, expected_end = trainee.start_date, trainee.expected_end_date
+    for e in by_recording:
+        if e.kind == TrainingEvent.Kind.START:
+            start = e.effective_date
+        if e.kind in (TrainingEvent.Kind.START, TrainingEvent.Kind.EXTENSION) and e.end_date:
+            expected_end = e.end_date
+    finishes = [e for e in ordered if e.kind in _FINISH]
+    finished = (_FINISH[finishes[0].kind], finishes[0].effective_date) if finishes else None
+    leaves = tuple(
+        (e.effective_date, e.end_date or expected_end)
+        for e in ordered
+        if e.kind == TrainingEvent.Kind.LEAVE
+    )
+    legacy = None
+    legacy_leave = trainee.status == Trainee.Status.LEAVE and not leaves
+    if (
+        not finishes
+        and trainee.status != Trainee.Status.ACTIVE
+        and (trainee.status != Trainee.Status.LEAVE or legacy_leave)
+    ):
+        legacy = trainee.status
+    return History(
+        trainee_id=trainee.pk,
+        start=start,
+        expected_end=expected_end,
+        finished=finished,
+        leaves=leaves,
+        levels=_changes(ordered, "pgy", trainee.pgy),
+        programs=_changes(ordered, "program_id", trainee.program_id),
+        legacy_status=legacy,
+    )
+
+
+def _changes(
+    ordered: list[TrainingEvent], field: str, current: int
+) -> tuple[tuple[date, int], ...]:
+    """Change points of a value: before the first event that set it, the value it replaced."""
+    setting = [e for e in ordered if getattr(e, field) is not None]
+    if not setting:
+        return ((date.min, current),)
+    before = getattr(setting[0], f"from_{field}")
+    first = before if before is not None else getattr(setting[0], field)
+    return ((date.min, first), *((e.effective_date, getattr(e, field)) for e in setting))
+
+
+def history_of(trainee: Trainee) -> History:
+    """Uses prefetched `training_events` when there (one query for many trainees)."""
+    return history_build(trainee, trainee.training_events.all())
+
+
+def histories_of(trainees: Iterable[Trainee]) -> dict[int, History]:
+    return {t.pk: history_of(t) for t in trainees}
+
+
+def trainees_in_training(
+    programs: Iterable[Program | int] | None, first: date, last: date
+) -> list[Trainee]:
+    """Trainees in training on at least one day of [first, last] (in one of `programs` on that
+    day, when given), with person, program and events loaded."""
+    query = Trainee.objects.select_related("person", "program").prefetch_related("training_events")
+    program_ids: list[int] | None = None
+    if programs is not None:
+        program_ids = [p if isinstance(p, int) else p.pk for p in programs]
+        query = query.filter(
+            Q(program__in=program_ids)
+            | Q(training_events__program__in=program_ids)
+            | Q(training_events__from_program__in=program_ids)
+        ).distinct()
+    out = []
+    for trainee in query.order_by("pk"):
+        history = history_of(trainee)
+        if program_ids is None:
+            if history.in_training_during(first, last):
+                out.append(trainee)
+        elif any(history.in_training_during(first, last, p) for p in program_ids):
+            out.append(trainee)
+    return out
+
+
+def in_training_on(trainee: Trainee, day: date) -> bool:
+    return history_of(trainee).in_training_on(day)
+
+
+def pgy_on(trainee: Trainee, day: date) -> int:
+    return history_of(trainee).pgy_on(day)
+
+
+def count_in_training(day: date, programs: Iterable[Program | int] | None = None) -> int:
+    """How many are in training on `day`: the "active" figure on dashboards and the finder."""
+    return len(trainees_in_training(programs, day, day))
