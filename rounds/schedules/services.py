@@ -17,6 +17,7 @@ from django.utils import timezone
 from rounds.core.models import Program, ProgramSite, Site
 from rounds.core.services import audit_record, form_save, object_delete
 from rounds.engine.rotations.check import Placement
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
@@ -439,16 +440,29 @@ def schedule_compare(
     return sorted(rows, key=lambda r: (r[0].person.last_name, r[1].number))
 
 
-def vacation_request(*, trainee: Trainee, block: Block, note: str, by: Any) -> VacationRequest:
+def vacation_request(
+    *, trainee: Trainee, block: Block, note: str, by: Any, token: str = ""
+) -> VacationRequest:
+    """Ask for a block off; the same form (`token`) sent twice asks once, and says so twice."""
     if block.program_id != trainee.program_id:
         raise ScheduleError("That block belongs to another program's year.")
-    with transaction.atomic():
+
+    def create() -> VacationRequest:
         request, created = VacationRequest.objects.get_or_create(
             trainee=trainee, block=block, defaults={"note": note[:200]}
         )
         if not created:
             raise ScheduleError(f"You already asked for {block.label} ({request.status}).")
         audit_record(by=by, action="create", instance=request, summary=str(request), changes={})
+        return request
+
+    with transaction.atomic():
+        try:
+            request, _first = submit_once(
+                token=token, scope="schedules.vacation", by=by, model=VacationRequest, write=create
+            )
+        except AlreadySubmitted as error:
+            raise ScheduleError(error.message) from None
     return request
 
 
