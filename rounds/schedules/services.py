@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -242,8 +242,18 @@ class Versioned(Protocol):
 
 def check_editable(schedule: Versioned, revision: int) -> None:
     """Refuse an edit to a published version, or one made against an older revision of the draft
-    (someone else saved in between): never a silent overwrite. Call it on a row locked with
-    select_for_update, in the edit's transaction."""
+    (someone else saved in between): never a silent overwrite.
+
+    Call it inside the edit's transaction. It reads the status and revision again under a row
+    lock (select_for_update) held until that transaction ends, so of two edits made against
+    the same revision the second waits for the first to commit, then sees the revision it
+    raised and is refused. (SQLite has no row locks; its IMMEDIATE transactions let one writer
+    in at a time, which serializes the same way.)"""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("check_editable runs inside the edit's transaction.atomic()")
+    manager = cast(Any, type(schedule))._default_manager
+    fresh = manager.select_for_update().values_list("status", "revision").get(pk=schedule.pk)
+    schedule.status, schedule.revision = fresh
     if schedule.status != "draft":
         raise ScheduleError(
             f"Version {schedule.number} is {schedule.get_status_display().lower()} and cannot "
@@ -257,7 +267,8 @@ def check_editable(schedule: Versioned, revision: int) -> None:
 
 
 def revision_bump(schedule: Versioned) -> None:
-    """Every saved edit raises the revision, so edits made against the old one are refused."""
+    """Every saved edit raises the revision, so edits made against the old one are refused.
+    Runs after `check_editable` in the same transaction, so the row is still locked."""
     schedule.revision += 1
     schedule.save(update_fields=["revision"])
 
