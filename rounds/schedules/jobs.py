@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +32,7 @@ KIND = "rotation_solve"
 DEFAULT_TIME_LIMIT = 30.0
 
 
-def _start_once(*, token: str, by: Any, kind: str, start: Any) -> Job:
+def _start_once(*, token: str, by: Any, kind: str, start: Callable[[], Job]) -> Job:
     """Queue the job `start` makes, once per form `token`: a start button pressed twice starts
     one solve, and the second press lands on the same job's page."""
     try:

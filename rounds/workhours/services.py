@@ -10,10 +10,11 @@ twice with the same token writes once (rounds/lib/idempotency.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from rounds.core.services import audit_record
@@ -37,6 +38,7 @@ from rounds.workhours.record import academic_year, limits_for, program_zone, tra
 
 MAX_ENTRY_HOURS = 36
 PGY1_MOONLIGHTING = "PGY-1 residents may not moonlight (ACGME Common Program Requirements)."
+M = TypeVar("M", bound=models.Model)
 
 
 class WorkHoursError(Exception):
@@ -54,7 +56,9 @@ def _lock(trainee: Trainee) -> None:
     list(Trainee.objects.select_for_update().filter(pk=trainee.pk).values_list("pk", flat=True))
 
 
-def _once(*, token: str, scope: str, by: Any, model: Any, write: Any) -> Any:
+def _once(*, token: str, scope: str, by: Any, model: type[M], write: Callable[[], M]) -> M:
+    """`write` once per form token (rounds/lib/idempotency.py); a reused token of another
+    person or form is refused with a sentence."""
     try:
         result, _first = submit_once(token=token, scope=scope, by=by, model=model, write=write)
     except AlreadySubmitted as error:
@@ -132,10 +136,7 @@ def period_log(
 
     with transaction.atomic():
         _lock(trainee)
-        period: LoggedPeriod = _once(
-            token=token, scope="workhours.log", by=by, model=LoggedPeriod, write=write
-        )
-    return period
+        return _once(token=token, scope="workhours.log", by=by, model=LoggedPeriod, write=write)
 
 
 def _period_create(
@@ -289,10 +290,7 @@ def leave_record(
 
     with transaction.atomic():
         _lock(trainee)
-        span: LeaveSpan = _once(
-            token=token, scope="workhours.leave", by=by, model=LeaveSpan, write=write
-        )
-    return span
+        return _once(token=token, scope="workhours.leave", by=by, model=LeaveSpan, write=write)
 
 
 def _leave_clash(trainee: Trainee, start: date, end: date) -> None:
