@@ -8,6 +8,22 @@ from django.test import Client
 from tests.people import SmallInstitution, build_small_institution
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On SQLite the test database is a file, not shared-cache memory: in shared-cache memory a
+    second connection is refused at once ("database table is locked") instead of waiting its
+    turn, and the concurrency tests (tests/test_concurrency.py) give each thread its own
+    connection, as each web process has."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
+
+
 @pytest.fixture
 def small(db: None) -> SmallInstitution:
     return build_small_institution()

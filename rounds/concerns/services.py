@@ -20,6 +20,7 @@ from django.db import transaction
 
 from rounds.concerns.models import Concern, ConcernHandler, ConcernMessage
 from rounds.core.services import audit_record
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 
 
 class ConcernError(Exception):
@@ -56,10 +57,46 @@ def concern_raise(
     program: Any,
     anonymous: bool,
     today: date,
+    token: str = "",
 ) -> Raised:
+    """Raise a concern. One raised by name and sent twice with the same form `token` is raised
+    once. An anonymous one ignores the token: a stored token would tie the concern to the
+    reporter's account."""
     if not body.strip():
         raise ConcernError("Write what happened, so the GME office can help.")
     code = new_code() if anonymous else None
+
+    def create() -> Concern:
+        return _concern_create(
+            reporter=reporter, category=category, subject=subject, body=body,
+            program=program, anonymous=anonymous, code=code, today=today,
+        )  # fmt: skip
+
+    if anonymous:
+        concern, first = create(), True
+    else:
+        try:
+            concern, first = submit_once(
+                token=token, scope="concerns.raise", by=reporter, model=Concern, write=create
+            )
+        except AlreadySubmitted as error:
+            raise ConcernError(error.message) from None
+    if first:
+        _notify_handlers(concern)
+    return Raised(concern, code)
+
+
+def _concern_create(
+    *,
+    reporter: Any,
+    category: str,
+    subject: str,
+    body: str,
+    program: Any,
+    anonymous: bool,
+    code: str | None,
+    today: date,
+) -> Concern:
     with transaction.atomic():
         concern = Concern.objects.create(
             category=category,
@@ -79,8 +116,7 @@ def concern_raise(
                 summary=f"concern {concern.reference} raised by name",
                 changes={},
             )
-    _notify_handlers(concern)
-    return Raised(concern, code)
+    return concern
 
 
 def concern_by_code(code: str) -> Concern | None:

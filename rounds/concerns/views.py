@@ -17,6 +17,7 @@ from rounds.concerns import services
 from rounds.concerns.access import is_handler, signed_in_required
 from rounds.concerns.forms import CodeForm, MessageForm, RaiseForm, StatusForm
 from rounds.concerns.models import Concern, ConcernHandler
+from rounds.lib.idempotency import token_from
 from rounds.people.access import gme_office_required
 from rounds.people.models import Role, RoleAssignment
 
@@ -40,6 +41,7 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
                 program=data["program"],
                 anonymous=data["anonymous"],
                 today=today(),
+                token=token_from(request.POST),
             )
         except services.ConcernError as error:
             form.add_error(None, str(error))

@@ -302,3 +302,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class SubmitToken(models.Model):
+    """A form that was sent and what it made, so a second send of the same form (a double click,
+    a resubmit after a timeout) returns the first result instead of writing again.
+
+    The token is random, put in the form when the page is drawn (rounds/lib/idempotency.py).
+    Rows are only needed for minutes; each new submit by a person clears their old ones.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=60, help_text="What the form does, e.g. workhours.log.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    result_pk = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.token[:8]}"

@@ -23,14 +23,26 @@ def audit_record(
     )
 
 
+class StaleRecord(Exception):
+    """Someone else saved the record between this form's check and its save. Any page that
+    saves a form answers 409 with this sentence (rounds/core/middleware.py)."""
+
+
 def form_save(*, form: ModelForm[Any], by: Any) -> models.Model:
-    """Save a validated model form and record who changed which fields, from what, to what."""
+    """Save a validated model form and record who changed which fields, from what, to what.
+
+    A form that guards against stale edits (staff.forms.GuardedModelForm) checked its version
+    when it was validated, without a lock; it checks again here, on the row locked until the
+    save commits, so two people saving the same record at once are never both told "Saved"."""
     created = form.instance.pk is None
     changes = {
         name: {"from": _plain(form.initial.get(name)), "to": _plain(form.cleaned_data.get(name))}
         for name in form.changed_data
     }
     with transaction.atomic():
+        recheck = getattr(form, "recheck_locked", None)
+        if recheck is not None and not created:
+            recheck()
         instance = form.save()
         verb = "created" if created else "changed"
         audit_record(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from rounds.core.models import Program
 from rounds.jobs.models import Job
+from rounds.lib.idempotency import token_from
 from rounds.people.models import Trainee
 from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
@@ -59,7 +60,9 @@ def call_build(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "Choose a month, for example 2026-11.")
         return redirect("schedules:calls", pk=pk)
-    job = call_build_start(program=program, month=month, by=request.user)
+    job = call_build_start(
+        program=program, month=month, by=request.user, token=token_from(request.POST)
+    )
     return redirect("schedules:call_job", pk=job.pk)
 
 
@@ -196,7 +199,7 @@ def _cell_form(
 def call_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _call(request, pk)
     try:
-        job = call_resolve_start(schedule=schedule, by=request.user)
+        job = call_resolve_start(schedule=schedule, by=request.user, token=token_from(request.POST))
     except ScheduleError as error:
         messages.error(request, str(error))
         return redirect("schedules:call", pk=pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
 from rounds.schedules.history import history_cells
 from rounds.schedules.models import (
@@ -31,6 +33,16 @@ KIND = "rotation_solve"
 DEFAULT_TIME_LIMIT = 30.0
 
 
+def _start_once(*, token: str, by: Any, kind: str, start: Callable[[], Job]) -> Job:
+    """Queue the job `start` makes, once per form `token`: a start button pressed twice starts
+    one solve, and the second press lands on the same job's page."""
+    try:
+        job, _first = submit_once(token=token, scope=f"jobs.{kind}", by=by, model=Job, write=start)
+    except AlreadySubmitted as error:
+        raise ScheduleError(error.message) from None
+    return job
+
+
 def solve_start(
     *,
     program: Program,
@@ -38,6 +50,7 @@ def solve_start(
     by: Any,
     based_on: RotationSchedule | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
+    token: str = "",
 ) -> Job:
     """Queue a solve of the program's year; locked cells of `based_on` stay where they are."""
     if not program.blocks.filter(academic_year=academic_year).exists():
@@ -45,16 +58,21 @@ def solve_start(
             f"{program} has no blocks for {academic_year}–{academic_year + 1}; create them first."
         )
     what = "Re-solve" if based_on else "Solve"
-    return job_start(
+    return _start_once(
+        token=token,
+        by=by,
         kind=KIND,
-        title=f"{what} {program} rotations {academic_year}–{academic_year + 1}",
-        started_by=by,
-        params={
-            "program": program.pk,
-            "academic_year": academic_year,
-            "based_on": based_on.pk if based_on else None,
-            "time_limit": time_limit,
-        },
+        start=lambda: job_start(
+            kind=KIND,
+            title=f"{what} {program} rotations {academic_year}–{academic_year + 1}",
+            started_by=by,
+            params={
+                "program": program.pk,
+                "academic_year": academic_year,
+                "based_on": based_on.pk if based_on else None,
+                "time_limit": time_limit,
+            },
+        ),
     )
 
 
@@ -209,6 +227,7 @@ def institution_solve_start(
     by: Any,
     keep_published: bool = True,
     time_limit: float = ALL_TIME_LIMIT,
+    token: str = "",
 ) -> Job:
     """Queue one solve of every program's year together (shared capacities across programs)."""
     years = f"{academic_year}–{academic_year + 1}"
@@ -225,15 +244,20 @@ def institution_solve_start(
             )
         )
     _one_scheme(programs, academic_year)
-    return job_start(
+    return _start_once(
+        token=token,
+        by=by,
         kind=ALL_KIND,
-        title=f"Build every program's year {years}",
-        started_by=by,
-        params={
-            "academic_year": academic_year,
-            "keep_published": keep_published,
-            "time_limit": time_limit,
-        },
+        start=lambda: job_start(
+            kind=ALL_KIND,
+            title=f"Build every program's year {years}",
+            started_by=by,
+            params={
+                "academic_year": academic_year,
+                "keep_published": keep_published,
+                "time_limit": time_limit,
+            },
+        ),
     )
 
 
@@ -347,13 +371,23 @@ CALL_TIME_LIMIT = 20.0
 
 
 def call_build_start(
-    *, program: Program, month: str, by: Any, time_limit: float = CALL_TIME_LIMIT
+    *,
+    program: Program,
+    month: str,
+    by: Any,
+    time_limit: float = CALL_TIME_LIMIT,
+    token: str = "",
 ) -> Job:
-    return job_start(
+    return _start_once(
+        token=token,
+        by=by,
         kind=CALL_KIND,
-        title=f"Build {program} call for {month}",
-        started_by=by,
-        params={"program": program.pk, "month": month, "time_limit": time_limit},
+        start=lambda: job_start(
+            kind=CALL_KIND,
+            title=f"Build {program} call for {month}",
+            started_by=by,
+            params={"program": program.pk, "month": month, "time_limit": time_limit},
+        ),
     )
 
 
@@ -380,22 +414,27 @@ def call_build_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def call_resolve_start(
-    *, schedule: CallSchedule, by: Any, time_limit: float = CALL_TIME_LIMIT
+    *, schedule: CallSchedule, by: Any, time_limit: float = CALL_TIME_LIMIT, token: str = ""
 ) -> Job:
     """Queue a re-solve of a call draft around its locked shifts (a new draft version)."""
     if not schedule.is_draft:
         raise ScheduleError("Only a draft is re-solved; make a change to start one.")
-    return job_start(
+    return _start_once(
+        token=token,
+        by=by,
         kind=CALL_RESOLVE_KIND,
-        title=f"Re-solve {schedule.program} call for {schedule.month:%B %Y} "
-        f"around version {schedule.number}",
-        started_by=by,
-        params={
-            "program": schedule.program_id,
-            "schedule": schedule.pk,
-            "revision": schedule.revision,
-            "time_limit": time_limit,
-        },
+        start=lambda: job_start(
+            kind=CALL_RESOLVE_KIND,
+            title=f"Re-solve {schedule.program} call for {schedule.month:%B %Y} "
+            f"around version {schedule.number}",
+            started_by=by,
+            params={
+                "program": schedule.program_id,
+                "schedule": schedule.pk,
+                "revision": schedule.revision,
+                "time_limit": time_limit,
+            },
+        ),
     )
 
 

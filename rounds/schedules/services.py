@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -16,6 +16,7 @@ from django.utils import timezone
 from rounds.core.models import Program, ProgramSite, Site
 from rounds.core.services import audit_record, form_save, object_delete
 from rounds.engine.rotations.check import Placement
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
 from rounds.schedules.consequences import rotation_fingerprint
@@ -275,8 +276,18 @@ class Versioned(Protocol):
 
 def check_editable(schedule: Versioned, revision: int) -> None:
     """Refuse an edit to a published version, or one made against an older revision of the draft
-    (someone else saved in between): never a silent overwrite. Call it on a row locked with
-    select_for_update, in the edit's transaction."""
+    (someone else saved in between): never a silent overwrite.
+
+    Call it inside the edit's transaction. It reads the status and revision again under a row
+    lock (select_for_update) held until that transaction ends, so of two edits made against
+    the same revision the second waits for the first to commit, then sees the revision it
+    raised and is refused. (SQLite has no row locks; its IMMEDIATE transactions let one writer
+    in at a time, which serializes the same way.)"""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("check_editable runs inside the edit's transaction.atomic()")
+    manager = cast(Any, type(schedule))._default_manager
+    fresh = manager.select_for_update().values_list("status", "revision").get(pk=schedule.pk)
+    schedule.status, schedule.revision = fresh
     if schedule.status != "draft":
         raise ScheduleError(
             f"Version {schedule.number} is {schedule.get_status_display().lower()} and cannot "
@@ -290,7 +301,8 @@ def check_editable(schedule: Versioned, revision: int) -> None:
 
 
 def revision_bump(schedule: Versioned) -> None:
-    """Every saved edit raises the revision, so edits made against the old one are refused."""
+    """Every saved edit raises the revision, so edits made against the old one are refused.
+    Runs after `check_editable` in the same transaction, so the row is still locked."""
     schedule.revision += 1
     schedule.save(update_fields=["revision"])
 
@@ -591,16 +603,29 @@ def schedule_compare(
     return sorted(rows, key=lambda r: (r[0].person.last_name, r[1].number))
 
 
-def vacation_request(*, trainee: Trainee, block: Block, note: str, by: Any) -> VacationRequest:
+def vacation_request(
+    *, trainee: Trainee, block: Block, note: str, by: Any, token: str = ""
+) -> VacationRequest:
+    """Ask for a block off; the same form (`token`) sent twice asks once, and says so twice."""
     if block.program_id != trainee.program_id:
         raise ScheduleError("That block belongs to another program's year.")
-    with transaction.atomic():
+
+    def create() -> VacationRequest:
         request, created = VacationRequest.objects.get_or_create(
             trainee=trainee, block=block, defaults={"note": note[:200]}
         )
         if not created:
             raise ScheduleError(f"You already asked for {block.label} ({request.status}).")
         audit_record(by=by, action="create", instance=request, summary=str(request), changes={})
+        return request
+
+    with transaction.atomic():
+        try:
+            request, _first = submit_once(
+                token=token, scope="schedules.vacation", by=by, model=VacationRequest, write=create
+            )
+        except AlreadySubmitted as error:
+            raise ScheduleError(error.message) from None
     return request
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
 from rounds.jobs.models import Job
+from rounds.lib.idempotency import token_from
 from rounds.people.access import programs_managed_by, user_roles
 from rounds.people.models import Trainee
 from rounds.schedules import notices, selectors
@@ -104,6 +105,7 @@ def solve_all(request: HttpRequest, year: int) -> HttpResponse:
             academic_year=year,
             by=request.user,
             keep_published=request.POST.get("keep_published") == "1",
+            token=token_from(request.POST),
         )
     except ScheduleError as error:
         messages.error(request, str(error))
@@ -159,7 +161,13 @@ def solve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     if request.POST.get("based_on"):
         based_on = get_object_or_404(RotationSchedule, pk=request.POST["based_on"], program=program)
     try:
-        job = solve_start(program=program, academic_year=year, by=request.user, based_on=based_on)
+        job = solve_start(
+            program=program,
+            academic_year=year,
+            by=request.user,
+            based_on=based_on,
+            token=token_from(request.POST),
+        )
     except ScheduleError as error:
         messages.error(request, str(error))
         return redirect("schedules:program", pk=pk, year=year)
@@ -542,7 +550,7 @@ def vacation_new(request: HttpRequest) -> HttpResponse:
     block = get_object_or_404(Block, pk=request.POST.get("block") or 0, program=trainee.program)
     try:
         vacation_request(trainee=trainee, block=block, note=request.POST.get("note", ""),
-                         by=request.user)  # fmt: skip
+                         token=token_from(request.POST), by=request.user)  # fmt: skip
     except ScheduleError as error:
         messages.error(request, str(error))
     else:

@@ -1,5 +1,7 @@
 """Staff forms. Every edit form carries a fingerprint of the record as it was when the page was
-opened, so a second person's save in between is caught instead of silently overwritten."""
+opened, so a second person's save in between is caught instead of silently overwritten: once when
+the form is validated, and again on the locked row when core.services.form_save writes it (two
+saves at the same moment both pass the first check)."""
 
 from __future__ import annotations
 
@@ -12,15 +14,23 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 
 from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
-from rounds.core.services import program_positions_set, program_sites_set
+from rounds.core.services import StaleRecord, program_positions_set, program_sites_set
 from rounds.imports.specs import SPECS
 from rounds.people.models import TrainingEvent
 
+STALE = (
+    "Someone else saved this record after you opened it. Reload the page to see "
+    "their changes, then make yours again."
+)
 
-def fingerprint(instance: Any) -> str:
+
+def fingerprint(instance: Any, *, lock: bool = False) -> str:
+    """A digest of the record as stored; with `lock`, read under a row lock (inside the save's
+    transaction) so nobody can change it before the save commits."""
     if instance.pk is None:
         return ""
-    fresh = type(instance).objects.get(pk=instance.pk)
+    rows = type(instance).objects.all()
+    fresh = (rows.select_for_update() if lock else rows).get(pk=instance.pk)
     data = json.dumps(model_to_dict(fresh), sort_keys=True, cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(data.encode()).hexdigest()
 
@@ -36,12 +46,14 @@ class GuardedModelForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.instance.pk and cleaned.get("version") != fingerprint(self.instance):
-            raise forms.ValidationError(
-                "Someone else saved this record after you opened it. Reload the page to see "
-                "their changes, then make yours again.",
-                code="stale",
-            )
+            raise forms.ValidationError(STALE, code="stale")
         return cleaned
+
+    def recheck_locked(self) -> None:
+        """The same check again inside form_save's transaction, on the locked row: two saves
+        that both passed `clean` at the same moment cannot both be written."""
+        if self.cleaned_data.get("version") != fingerprint(self.instance, lock=True):
+            raise StaleRecord(STALE)
 
 
 class InstitutionForm(GuardedModelForm):

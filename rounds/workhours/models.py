@@ -8,7 +8,10 @@ that no longer shows up after a correction is marked resolved, so a review keeps
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
+
+from rounds.lib.constraints import DateRange, PostgresExclusion, TsTzRange
 
 
 class EntryKind(models.TextChoices):
@@ -24,6 +27,10 @@ class EntryKind(models.TextChoices):
 MOONLIGHTING_KINDS = frozenset({EntryKind.MOONLIGHTING_INTERNAL, EntryKind.MOONLIGHTING_EXTERNAL})
 # Being on at-home call is not work: the checker reads these as `home_call` windows.
 WINDOW_KINDS = frozenset({EntryKind.HOME_CALL})
+
+# Constraint names the services recognise in an IntegrityError.
+PERIOD_NO_OVERLAP = "logged_period_no_overlap"
+LEAVE_NO_OVERLAP = "leave_span_no_overlap"
 
 
 class LoggedPeriod(models.Model):
@@ -51,7 +58,19 @@ class LoggedPeriod(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="logged_period_end_after_start"
-            )
+            ),
+            # No two stretches of work of one trainee share a moment. Ranges are [start, end),
+            # so a shift ending at 07:00 and the next starting at 07:00 only touch; a call
+            # across midnight is one range. At-home call windows may overlap anything: work
+            # done while on home call is logged inside its window.
+            PostgresExclusion(
+                name=PERIOD_NO_OVERLAP,
+                expressions=[
+                    ("trainee", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=~models.Q(kind__in=sorted(WINDOW_KINDS)),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,7 +105,19 @@ class LeaveSpan(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gte=models.F("start")), name="leave_end_not_before_start"
-            )
+            ),
+            # Leave days are inclusive at both ends: leave ending on the 5th and leave starting
+            # on the 5th overlap.
+            PostgresExclusion(
+                name=LEAVE_NO_OVERLAP,
+                expressions=[
+                    ("trainee", RangeOperators.EQUAL),
+                    (
+                        DateRange("start", "end", RangeBoundary(inclusive_upper=True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
         ]
 
     def __str__(self) -> str:

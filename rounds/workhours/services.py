@@ -1,20 +1,31 @@
 """Writes to work-hour logs. Each runs in one transaction with its audit row, and every change
-to a log refreshes that trainee's stored findings before the transaction commits."""
+to a log refreshes that trainee's stored findings before the transaction commits.
+
+Concurrent writes: every write first locks the trainee's row (`_lock`), so two saves for one
+trainee (a double click, two tabs) run one after the other: the overlap check sees the entry the
+other just made, and the findings refresh never races itself. PostgreSQL also refuses
+overlapping entries and leave by itself (exclusion constraints on the models); a form sent
+twice with the same token writes once (rounds/lib/idempotency.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from rounds.core.services import audit_record
 from rounds.engine.workhours import Finding as EngineFinding
 from rounds.engine.workhours import check
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
 from rounds.workhours.models import (
+    LEAVE_NO_OVERLAP,
     MOONLIGHTING_KINDS,
+    PERIOD_NO_OVERLAP,
     WINDOW_KINDS,
     EntryKind,
     Finding,
@@ -27,6 +38,7 @@ from rounds.workhours.record import academic_year, limits_for, program_zone, tra
 
 MAX_ENTRY_HOURS = 36
 PGY1_MOONLIGHTING = "PGY-1 residents may not moonlight (ACGME Common Program Requirements)."
+M = TypeVar("M", bound=models.Model)
 
 
 class WorkHoursError(Exception):
@@ -36,6 +48,22 @@ class WorkHoursError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def _lock(trainee: Trainee) -> None:
+    """Hold the trainee's row until the transaction ends: one writer per trainee's log at a
+    time (on SQLite the IMMEDIATE transaction already holds the whole database)."""
+    list(Trainee.objects.select_for_update().filter(pk=trainee.pk).values_list("pk", flat=True))
+
+
+def _once(*, token: str, scope: str, by: Any, model: type[M], write: Callable[[], M]) -> M:
+    """`write` once per form token (rounds/lib/idempotency.py); a reused token of another
+    person or form is refused with a sentence."""
+    try:
+        result, _first = submit_once(token=token, scope=scope, by=by, model=model, write=write)
+    except AlreadySubmitted as error:
+        raise WorkHoursError(error.message) from None
+    return result
 
 
 # --- logged periods ---------------------------------------------------------------------------
@@ -96,13 +124,30 @@ def period_log(
     end: datetime,
     note: str = "",
     source: str = LoggedPeriod.Source.TYPED,
+    token: str = "",
     by: Any,
+) -> LoggedPeriod:
+    """Log a stretch of time; the same form (`token`) sent twice logs it once."""
+
+    def write() -> LoggedPeriod:
+        return _period_create(
+            trainee=trainee, kind=kind, start=start, end=end, note=note, source=source, by=by
+        )
+
+    with transaction.atomic():
+        _lock(trainee)
+        return _once(token=token, scope="workhours.log", by=by, model=LoggedPeriod, write=write)
+
+
+def _period_create(
+    *, trainee: Trainee, kind: str, start: datetime, end: datetime, note: str, source: str, by: Any
 ) -> LoggedPeriod:
     with transaction.atomic():
         _validate_period(trainee=trainee, kind=kind, start=start, end=end)
-        period = LoggedPeriod.objects.create(
+        period = LoggedPeriod(
             trainee=trainee, kind=kind, start=start, end=end, note=note, source=source
         )
+        _period_save(period)
         audit_record(
             by=by,
             action="workhours.log",
@@ -126,7 +171,10 @@ def period_update(
 ) -> LoggedPeriod:
     """Change an entry; `version` is its `updated_at` when the form was opened."""
     with transaction.atomic():
-        fresh = LoggedPeriod.objects.select_for_update().get(pk=period.pk)
+        _lock(period.trainee)
+        fresh = LoggedPeriod.objects.filter(pk=period.pk).select_related("trainee").first()
+        if fresh is None:
+            raise WorkHoursError("This entry was removed in another window after you opened it.")
         if version is not None and fresh.updated_at != version:
             raise WorkHoursError(
                 "This entry was changed in another window after you opened it. Reload the "
@@ -136,7 +184,7 @@ def period_update(
         before = _period_changes(fresh)
         fresh.kind, fresh.start, fresh.end, fresh.note = kind, start, end, note
         fresh.source = LoggedPeriod.Source.TYPED
-        fresh.save()
+        _period_save(fresh)
         after = _period_changes(fresh)
         audit_record(
             by=by,
@@ -155,13 +203,39 @@ def period_update(
     return fresh
 
 
+def _period_save(period: LoggedPeriod) -> None:
+    """Save, turning PostgreSQL's own overlap refusal (the check above ran under the trainee's
+    lock, so only a write that bypassed it gets here) into the same sentence."""
+    try:
+        with transaction.atomic():
+            period.save()
+    except IntegrityError as error:
+        if PERIOD_NO_OVERLAP not in str(error):
+            raise
+        _validate_period(
+            trainee=period.trainee,
+            kind=period.kind,
+            start=period.start,
+            end=period.end,
+            exclude=period.pk,
+        )
+        raise WorkHoursError(
+            "This overlaps another entry of yours; reload the week and change that entry.",
+            "start",
+        ) from None
+
+
 def _local_day(trainee: Trainee, instant: datetime) -> date:
     return instant.astimezone(program_zone(trainee.program)).date()
 
 
 def period_remove(*, period: LoggedPeriod, by: Any) -> None:
-    """Take an entry out of the log; the audit row keeps what it said."""
+    """Take an entry out of the log; the audit row keeps what it said. Removing an entry
+    that is already gone (the button pressed twice) does nothing."""
     with transaction.atomic():
+        _lock(period.trainee)
+        if not LoggedPeriod.objects.filter(pk=period.pk).exists():
+            return
         trainee, day = period.trainee, _local_day(period.trainee, period.start)
         audit_record(
             by=by,
@@ -178,6 +252,7 @@ def day_log_as_scheduled(*, trainee: Trainee, shifts: list[Any], by: Any) -> lis
     """One tap: log the day's scheduled shifts as worked. Shifts already logged are skipped."""
     created: list[LoggedPeriod] = []
     with transaction.atomic():
+        _lock(trainee)  # a second tap waits for the first, then finds its shifts logged
         for shift in shifts:
             kind = "home_call" if shift.kind == "home_call" else shift.kind
             if LoggedPeriod.objects.filter(
@@ -201,20 +276,45 @@ def day_log_as_scheduled(*, trainee: Trainee, shifts: list[Any], by: Any) -> lis
 # --- leave and weeks --------------------------------------------------------------------------
 
 
-def leave_record(*, trainee: Trainee, kind: str, start: date, end: date, by: Any) -> LeaveSpan:
+def leave_record(
+    *, trainee: Trainee, kind: str, start: date, end: date, token: str = "", by: Any
+) -> LeaveSpan:
+    """Record leave; the same form (`token`) sent twice records it once."""
     if end < start:
         raise WorkHoursError("The last day of leave is before the first.", "end")
     if (end - start).days > 120:
         raise WorkHoursError("Leave is entered at most 120 days at a time.", "end")
+
+    def write() -> LeaveSpan:
+        return _leave_create(trainee=trainee, kind=kind, start=start, end=end, by=by)
+
     with transaction.atomic():
-        clash = LeaveSpan.objects.filter(trainee=trainee, start__lte=end, end__gte=start).first()
-        if clash is not None:
-            raise WorkHoursError(
-                f"You already have {clash.get_kind_display().lower()} leave from "
-                f"{clash.start:%b %-d} to {clash.end:%b %-d}; remove it first to change it.",
-                "start",
-            )
-        span = LeaveSpan.objects.create(trainee=trainee, kind=kind, start=start, end=end)
+        _lock(trainee)
+        return _once(token=token, scope="workhours.leave", by=by, model=LeaveSpan, write=write)
+
+
+def _leave_clash(trainee: Trainee, start: date, end: date) -> None:
+    clash = LeaveSpan.objects.filter(trainee=trainee, start__lte=end, end__gte=start).first()
+    if clash is not None:
+        raise WorkHoursError(
+            f"You already have {clash.get_kind_display().lower()} leave from "
+            f"{clash.start:%b %-d} to {clash.end:%b %-d}; remove it first to change it.",
+            "start",
+        )
+
+
+def _leave_create(*, trainee: Trainee, kind: str, start: date, end: date, by: Any) -> LeaveSpan:
+    with transaction.atomic():
+        _leave_clash(trainee, start, end)
+        span = LeaveSpan(trainee=trainee, kind=kind, start=start, end=end)
+        try:
+            with transaction.atomic():
+                span.save()
+        except IntegrityError as error:
+            if LEAVE_NO_OVERLAP not in str(error):
+                raise
+            _leave_clash(trainee, start, end)
+            raise WorkHoursError("This overlaps leave you already have.", "start") from None
         audit_record(
             by=by,
             action="workhours.leave",
@@ -228,6 +328,9 @@ def leave_record(*, trainee: Trainee, kind: str, start: date, end: date, by: Any
 
 def leave_remove(*, span: LeaveSpan, by: Any) -> None:
     with transaction.atomic():
+        _lock(span.trainee)
+        if not LeaveSpan.objects.filter(pk=span.pk).exists():
+            return  # removed already (the button pressed twice)
         trainee, day = span.trainee, span.start
         audit_record(
             by=by,
@@ -272,7 +375,14 @@ def findings_refresh(*, trainee: Trainee, day: date) -> tuple[int, int]:
 
     New findings are added, ones still found get their sentence updated, ones no longer found
     are marked resolved (kept for any review they carry). Returns (open, resolved now).
+    Runs under the trainee's lock, so two refreshes never both add the same finding.
     """
+    with transaction.atomic():
+        _lock(trainee)
+        return _findings_store(trainee, day)
+
+
+def _findings_store(trainee: Trainee, day: date) -> tuple[int, int]:
     first, last = academic_year(day)
     report = check(trainee_record(trainee, first, last), limits_for(trainee.program))
     now = timezone.now()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.services import audit_record
 from rounds.engine.workhours import RULES
 from rounds.engine.workhours.rules import WEEKLY_HOURS
+from rounds.lib.idempotency import token_from
 from rounds.people.access import (
     gme_office_required,
     programs_managed_by,
@@ -195,6 +196,7 @@ def _period_form_page(
                         start=data["start"],
                         end=data["end"],
                         note=data["note"],
+                        token=token_from(request.POST),
                         by=request.user,
                     )
                 else:
@@ -293,6 +295,7 @@ def leave_new(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 start=data["start"],
                 end=data["end"],
+                token=token_from(request.POST),
                 by=request.user,
             )
         except services.WorkHoursError as error:

@@ -1,0 +1,270 @@
+"""Two saves at the same moment, with real threads against the real database, each thread on its
+own connection as each web process has: 100 pairs of each kind, started together by a barrier.
+
+- Two coordinators save the same cell (rotation grid, call grid) or the same record (a program's
+  public page) from pages loaded at the same version: one is saved, the other is told someone
+  else changed it. Never both.
+- A form sent twice (double click: the same token) is saved once, and both answers show it.
+- The same entry typed in two tabs (two tokens): one is saved, the other is refused by name.
+
+On PostgreSQL the writers wait on row locks (and the exclusion constraints stand behind them);
+on SQLite the IMMEDIATE transactions let one writer in at a time. Either way: no lost update,
+no duplicate, no server error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from rounds.concerns.models import Concern
+from rounds.core.models import Program
+from rounds.jobs.models import Job
+from rounds.lib.idempotency import new_token
+from rounds.schedules.models import CallSchedule, RotationAssignment, RotationSchedule
+from rounds.staff.forms import fingerprint
+from rounds.workhours.models import LeaveSpan, LoggedPeriod
+from tests.call_setup import hand_month
+from tests.people import SmallInstitution
+from tests.schedules_setup import build_schedules
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAIRS = 100
+STALE = "Someone else changed this draft after you loaded it."
+
+
+Answer = Any  # the test client's response
+
+
+def _together(*calls: Callable[[], Answer]) -> list[Answer | BaseException]:
+    """Run the calls in threads released at the same instant; each thread's connection is
+    closed when it ends. A call that raises is returned as its exception (a server error)."""
+    barrier = threading.Barrier(len(calls))
+    out: list[Answer | BaseException | None] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Answer]) -> None:
+        try:
+            barrier.wait(timeout=60)
+            out[index] = call()
+        except BaseException as error:  # counted as a server error below
+            out[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(not t.is_alive() for t in threads), "a save never finished"
+    return [o if o is not None else RuntimeError("no answer") for o in out]
+
+
+def _answered(outcomes: list[Answer | BaseException]) -> list[Answer]:
+    """Every outcome is an answer, none a server error."""
+    errors = [o for o in outcomes if isinstance(o, BaseException) or o.status_code >= 500]
+    assert not errors, f"server errors: {errors}"
+    return outcomes
+
+
+def _messages(response: Answer) -> list[str]:
+    """The messages this answer added (the clients drop earlier ones, see `_fresh`)."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _fresh(*clients: Client) -> None:
+    """Forget messages an earlier answer left in the cookie (a browser would show them on the
+    page it was redirected to)."""
+    for client in clients:
+        client.cookies.pop("messages", None)
+
+
+def _signed_in(small: SmallInstitution, username: str) -> Client:
+    client = Client()
+    client.force_login(small.users[username])
+    return client
+
+
+def test_two_saves_of_one_rotation_cell_never_both_succeed(small: SmallInstitution) -> None:
+    x = build_schedules(small)
+    pd, coord = _signed_in(small, "pd.im"), _signed_in(small, "coord.im")
+    url = reverse("schedules:cell", args=[x.draft.pk])
+    block = x.im_blocks[5]
+    cell = RotationAssignment.objects.filter(schedule=x.draft, trainee=small.ana, block=block)
+    for _ in range(PAIRS):
+        _fresh(pd, coord)
+        revision = RotationSchedule.objects.get(pk=x.draft.pk).revision
+        current = cell.get().rotation
+        first, second = [r for r in (x.wards, x.micu, x.clinic) if r != current][:2]
+
+        data = {"trainee": small.ana.pk, "block": block.pk, "revision": revision}
+        answers = _answered(
+            _together(
+                partial(pd.post, url, {**data, "rotation": first.pk}),
+                partial(coord.post, url, {**data, "rotation": second.pk}),
+            )
+        )
+        saved = [a for a in answers if not _messages(a)]
+        refused = [a for a in answers if any(STALE in m for m in _messages(a))]
+        assert len(saved) == 1 and len(refused) == 1, [_messages(a) for a in answers]
+        winner = first if saved[0] is answers[0] else second
+        assert cell.get().rotation == winner  # the one told "saved" is what is stored
+        assert RotationSchedule.objects.get(pk=x.draft.pk).revision == revision + 1
+
+
+def test_two_saves_of_one_call_cell_never_both_succeed(small: SmallInstitution) -> None:
+    build_schedules(small)
+    month = hand_month(small)
+    pd, coord = _signed_in(small, "pd.im"), _signed_in(small, "coord.im")
+    url = reverse("schedules:call_cell", args=[month.pk])
+    day = month.month + dt.timedelta(days=10)
+    for _ in range(PAIRS):
+        _fresh(pd, coord)
+        revision = CallSchedule.objects.get(pk=month.pk).revision
+        now = [s.label for s in month.shifts.filter(trainee=small.ana, day=day)]
+        codes = {"24h call": "C", "Night float": "N", "Day team": "D"}
+        current = codes.get(now[0], "") if now else ""
+        first, second = [c for c in ("C", "N", "D") if c != current][:2]
+
+        data = {"trainee": small.ana.pk, "day": day.isoformat(), "revision": revision}
+        answers = _answered(
+            _together(
+                partial(pd.post, url, {**data, "shift": first}),
+                partial(coord.post, url, {**data, "shift": second}),
+            )
+        )
+        said = [_messages(a) for a in answers]
+        refused = [i for i, m in enumerate(said) if any(STALE in text for text in m)]
+        assert len(refused) == 1, said
+        winner = second if refused == [0] else first
+        stored = [s.label for s in month.shifts.filter(trainee=small.ana, day=day)]
+        assert [codes[label] for label in stored] == [winner]
+        assert CallSchedule.objects.get(pk=month.pk).revision == revision + 1
+
+
+def test_two_saves_of_one_program_page_never_both_succeed(small: SmallInstitution) -> None:
+    """The staff edit forms (GuardedModelForm) check the record's version when the form is
+    validated, and again under a row lock when it is saved."""
+    pd, coord = _signed_in(small, "pd.im"), _signed_in(small, "coord.im")
+    url = reverse("staff:program_text", args=[small.im.pk])
+    for i in range(PAIRS):
+        version = fingerprint(Program.objects.get(pk=small.im.pk))
+        texts = [f"Version {i} by the director.", f"Version {i} by the coordinator."]
+        page = {"contact_email": "im@example.org", "how_to_apply": "ERAS", "version": version}
+        answers = _answered(
+            _together(
+                partial(pd.post, url, {**page, "description": texts[0]}),
+                partial(coord.post, url, {**page, "description": texts[1]}),
+            )
+        )
+        saved = [k for k, a in enumerate(answers) if a.status_code == 302]
+        assert len(saved) == 1, [a.status_code for a in answers]
+        refused = answers[1 - saved[0]]
+        assert refused.status_code in (200, 409)  # refused when checked, or when saved
+        assert "Someone else saved this record after you opened it." in refused.content.decode()
+        assert Program.objects.get(pk=small.im.pk).description == texts[saved[0]]
+
+
+def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution) -> None:
+    resident = _signed_in(small, "resident")
+    url = reverse("workhours:entry_new")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for i in range(PAIRS):
+        day = yesterday - dt.timedelta(days=i)
+        form = {"kind": "clinical", "day": day.isoformat(), "start_time": "08:00",
+                "end_time": "12:30", "note": "", "submit_token": new_token()}  # fmt: skip
+        _fresh(resident)
+        answers = _answered(_together(*[partial(resident.post, url, form)] * 2))
+        assert [a.status_code for a in answers] == [302, 302]
+        assert answers[0]["Location"] == answers[1]["Location"]
+        assert all(_messages(a) == ["Saved: Clinical work, 4.5 hours."] for a in answers)
+        assert LoggedPeriod.objects.filter(trainee=small.ana).count() == i + 1
+
+
+def test_the_same_hours_typed_in_two_tabs_are_logged_once(small: SmallInstitution) -> None:
+    resident = _signed_in(small, "resident")
+    url = reverse("workhours:entry_new")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for i in range(PAIRS):
+        day = yesterday - dt.timedelta(days=i)
+        tabs = [
+            {"kind": kind, "day": day.isoformat(), "start_time": "19:00", "end_time": "07:00",
+             "note": "", "submit_token": new_token()}
+            for kind in ("in_house_call", "clinical")
+        ]  # fmt: skip
+        _fresh(resident)
+        answers = _answered(_together(*[partial(resident.post, url, tab) for tab in tabs]))
+        assert sorted(a.status_code for a in answers) == [200, 302]
+        refused = next(a for a in answers if a.status_code == 200).content.decode()
+        assert "This overlaps your " in refused and "change that entry instead" in refused
+        assert LoggedPeriod.objects.filter(trainee=small.ana).count() == i + 1
+
+
+def test_leave_sent_twice_is_recorded_once(small: SmallInstitution) -> None:
+    resident = _signed_in(small, "resident")
+    url = reverse("workhours:leave_new")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    for i in range(PAIRS):
+        day = (tomorrow + dt.timedelta(days=i)).isoformat()
+        form = {"kind": "vacation", "start": day, "end": day, "submit_token": new_token()}
+        _fresh(resident)
+        answers = _answered(_together(*[partial(resident.post, url, form)] * 2))
+        assert [a.status_code for a in answers] == [302, 302]
+        assert all(_messages(a)[0].startswith("Leave recorded: Vacation") for a in answers)
+        assert LeaveSpan.objects.filter(trainee=small.ana).count() == i + 1
+
+
+def test_leave_typed_in_two_tabs_is_recorded_once(small: SmallInstitution) -> None:
+    resident = _signed_in(small, "resident")
+    url = reverse("workhours:leave_new")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    for i in range(PAIRS):
+        first = tomorrow + dt.timedelta(days=2 * i)
+        tabs = [
+            {"kind": kind, "start": first.isoformat(), "end": last.isoformat(),
+             "submit_token": new_token()}
+            for kind, last in (("vacation", first), ("sick", first + dt.timedelta(days=1)))
+        ]  # fmt: skip
+        _fresh(resident)
+        answers = _answered(_together(*[partial(resident.post, url, tab) for tab in tabs]))
+        assert sorted(a.status_code for a in answers) == [200, 302]
+        refused = next(a for a in answers if a.status_code == 200).content.decode()
+        assert "You already have " in refused and "remove it first to change it" in refused
+        assert LeaveSpan.objects.filter(trainee=small.ana).count() == i + 1
+
+
+def test_a_concern_raised_by_name_twice_is_raised_once(small: SmallInstitution) -> None:
+    resident = _signed_in(small, "resident")
+    url = reverse("concerns:raise")
+    for i in range(PAIRS):
+        form = {"anonymous": "0", "category": "workload", "subject": f"Nights {i}",
+                "body": "Three night floats in a row without a day off.", "program": "",
+                "submit_token": new_token()}  # fmt: skip
+        _fresh(resident)
+        answers = _answered(_together(*[partial(resident.post, url, form)] * 2))
+        assert [a.status_code for a in answers] == [302, 302]
+        assert answers[0]["Location"] == answers[1]["Location"]
+        assert Concern.objects.filter(reporter=small.users["resident"]).count() == i + 1
+
+
+def test_a_solve_started_twice_is_one_job(small: SmallInstitution) -> None:
+    build_schedules(small)
+    coord = _signed_in(small, "coord.im")
+    url = reverse("schedules:solve", args=[small.im.pk, 2026])
+    for i in range(PAIRS):
+        form = {"submit_token": new_token()}
+        answers = _answered(_together(*[partial(coord.post, url, form)] * 2))
+        assert [a.status_code for a in answers] == [302, 302]
+        assert answers[0]["Location"] == answers[1]["Location"]
+        assert Job.objects.filter(kind="rotation_solve").count() == i + 1
