@@ -128,7 +128,6 @@ def lockout_response(
     context = {
         "ends_at": timezone.localtime(ends),
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "time_zone": settings.TIME_ZONE,
     }
     return render(
         request,
