@@ -144,6 +144,21 @@ def test_sign_in_failure_and_sign_out_are_audited_without_the_password(
     assert "my-secret-typo-77" not in " ".join(a.post_data for a in AccessAttempt.objects.all())
 
 
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(
+    small: SmallInstitution, settings: Any
+) -> None:
+    settings.ROUNDS_PROXY_COUNT = 1
+    # The client may put anything in X-Forwarded-For; only the entry our proxy appended counts.
+    Client().post(
+        LOGIN,
+        {"username": "resident", "password": "wrong-one"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 10.20.30.40",
+    )
+    assert AuditEntry.objects.get(action="signin.failed").changes["address"] == "10.20.30.40"
+    assert AccessAttempt.objects.get().ip_address == "10.20.30.40"
+
+
 # --- passwords ----------------------------------------------------------------------------------
 
 
