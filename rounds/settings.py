@@ -6,12 +6,15 @@ convenience cannot hurt; `make demo` and the tests ask for DEBUG explicitly.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.management.utils import get_random_secret_key
 
 from rounds.lib.env import env_bool, env_int, env_list, env_str
+from rounds.lib.security import email_backend_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ROUNDS_VAR_DIR", str(BASE_DIR / "var")))
@@ -36,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -57,14 +62,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "rounds.lib.security.PersonalPagesNotStoredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rounds.people.auth.IdleTimeoutMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the lockout flag the sign-in view's authenticate() left on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rounds.urls"
@@ -110,11 +120,52 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    # The name lives on people.Person, not on the User: this one reads it there.
+    {"NAME": "rounds.people.passwords.PersonNameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("ROUNDS_PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "rounds.people.passwords.CalendarPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): an account, or an address, that fails too often within the
+# cool-off is locked until it ends or the GME office unlocks it. A ward's computers often share
+# one address, so an address gets more tries than an account. Failures during a lockout do not
+# extend it, so the time the lockout page gives is the time it ends.
+AUTHENTICATION_BACKENDS = [
+    "rounds.people.auth.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "rounds.people.auth.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("ROUNDS_SIGNIN_ACCOUNT_FAILURES", 5)
+ROUNDS_SIGNIN_ADDRESS_FAILURES = env_int("ROUNDS_SIGNIN_ADDRESS_FAILURES", 50)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ROUNDS_SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "rounds.people.auth.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The address a sign-in came from; behind proxies, read from X-Forwarded-For (see auth.py).
+AXES_CLIENT_IP_CALLABLE = "rounds.people.auth.client_address"
+ROUNDS_PROXY_COUNT = env_int("ROUNDS_PROXY_COUNT", 0)
+# Axes' own access log would be a second sign-in record beside the audit log; failures it keeps.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Sessions: signed out after a stretch without a request (shorter for staff, who see many
+# people's records), and after an absolute lifetime whatever happens.
+ROUNDS_IDLE_MINUTES = env_int("ROUNDS_IDLE_MINUTES", 30)
+ROUNDS_IDLE_MINUTES_STAFF = env_int("ROUNDS_IDLE_MINUTES_STAFF", 15)
+SESSION_COOKIE_AGE = env_int("ROUNDS_SESSION_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:start"
 LOGOUT_REDIRECT_URL = "public:home"
@@ -138,7 +189,8 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Production must name its email backend: the console one would put password-reset links in logs.
+EMAIL_BACKEND = email_backend_from_env(debug=DEBUG)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -158,6 +210,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script anywhere: every script is a static file. Style attributes remain for the bar
+# widths two chart templates compute; <style> elements stay forbidden (htmx is told not to add
+# its own, see base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Where the site is reached, for links in emails (rounds.lib.links); no trailing slash.

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rounds.people.auth import locks_view
+
 urlpatterns = [
     path("", include("rounds.public.urls")),
     path("staff/", include("rounds.staff.urls")),
@@ -11,6 +13,7 @@ urlpatterns = [
     path("languages/", include("rounds.languages.urls")),
     path("mentoring/", include("rounds.mentoring.urls")),
     path("schedules/", include("rounds.schedules.urls")),
+    path("accounts/locks/", locks_view, name="signin_locks"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "EMAIL_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -30,6 +32,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         "WARNING",
         DJANGO_SECRET_KEY="x" * 30 + "not-a-real-secret-but-long-and-varied-0123456789",
         DJANGO_ALLOWED_HOSTS="rounds.example.org",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         ROUNDS_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
