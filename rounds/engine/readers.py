@@ -5,12 +5,40 @@ engine (roster, rotations, matching) reads its fields through these."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rounds.engine.errors import ProblemError
 
 T = TypeVar("T")
+
+
+def load_json(path: str | Path, option: str = "") -> Any:
+    """The JSON document in the file `path`, or a ProblemError naming the file (and the command
+    line option it came from, `--warm-start`) and saying why it cannot be read.
+
+    Every way a file can be unusable is input a person must fix, never a crash: missing or
+    unreadable, not UTF-8, not JSON, nested deeper than the parser can follow, or a number with
+    more digits than Python converts.
+    """
+    where = f"{option} {path}" if option else str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProblemError(where, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ProblemError(where, f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        raise ProblemError(where, reason) from None
+    except RecursionError:
+        raise ProblemError(where, "nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ProblemError(where, f"not usable JSON: {exc}") from None
 
 
 def obj(value: Any, path: str) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import Any
 
@@ -48,6 +47,7 @@ from rounds.inclusion.services import (
     urim_definition_set,
 )
 from rounds.jobs.models import Job
+from rounds.lib.exports import csv_response
 from rounds.people.access import require_roles, trainees_visible_to, user_roles
 from rounds.people.models import Person, Trainee
 
@@ -158,9 +158,7 @@ def definition_edit(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     """Trainees per program by URiM, suppressed exactly as on the page."""
     rows, overall = selectors.trainee_composition()
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="urim-by-program.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_response("urim-by-program.csv")
     writer.writerow(["program", "trainees", "urim", "not_urim", "not_stated", "urim_pct"])
 
     def cell(value: Any) -> str:
@@ -222,10 +220,7 @@ def cycle_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The funnel as on the page, suppressed the same way."""
     cycle = get_object_or_404(RecruitmentCycle.objects.select_related("program"), pk=pk)
     funnel = selectors.funnel_of(cycle)
-    response = HttpResponse(content_type="text/csv")
-    name = f"funnel-{cycle.program.slug}-{cycle.season}-{cycle.track}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    response, writer = csv_response(f"funnel-{cycle.program.slug}-{cycle.season}-{cycle.track}.csv")
     writer.writerow(["stage", "people", "urim", "not_urim", "not_stated", "urim_pct", "national"])
     national = "" if cycle.national_urim_pct is None else str(cycle.national_urim_pct)
     for stage in funnel.stages:

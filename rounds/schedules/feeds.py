@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from rounds.core.services import audit_record
 from rounds.imports.tables import UnreadableFile, read_table
+from rounds.lib.exports import xlsx_append
 from rounds.people.access import user_roles
 from rounds.schedules import selectors
 from rounds.schedules.access import clinical_required, manage_or_404, own_trainee, staff_required
@@ -241,17 +242,19 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = f"Version {schedule.number}"
-    sheet.append(["trainee_id", "trainee", "pgy", *[f"block {b.number}" for b in grid.blocks]])
+    header = ["trainee_id", "trainee", "pgy", *[f"block {b.number}" for b in grid.blocks]]
+    xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in grid.rows:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 row.trainee.pk,
                 row.trainee.person.full_name,
                 row.trainee.pgy,
                 *[_cell_text(c) for c in row.cells],
-            ]
+            ],
         )
     sheet.freeze_panes = "D2"
     out = io.BytesIO()

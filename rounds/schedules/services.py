@@ -321,6 +321,13 @@ def assignment_set(
     for half a block each, if nobody edited it meanwhile."""
     if second == rotation:
         second = None  # one rotation in both halves is the whole block
+    catalogue = program_rotations(schedule.program_id)
+    for part in (rotation, second):
+        if part is not None and part.pk not in catalogue:
+            raise ScheduleError(
+                f"{part.name} is not one of {schedule.program}'s rotations; "
+                "add it on the program's setup page first."
+            )
     if second is not None:
         allowed = half_block_rotations(schedule.program_id)
         for part in (rotation, second):
@@ -372,6 +379,15 @@ def _keep_history(
     for k in (1, 2):
         if was.get(k) != will.get(k) and started(block, k):
             raise ScheduleError(refuse_text(block, 0 if started(block, 2) else 1))
+
+
+def program_rotations(program_id: int) -> set[int]:
+    """The program's catalogue: the active rotations its trainees may be placed on."""
+    return set(
+        RotationProgram.objects.filter(program_id=program_id, rotation__is_active=True).values_list(
+            "rotation_id", flat=True
+        )
+    )
 
 
 def half_block_rotations(program_id: int) -> set[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.services import audit_record
 from rounds.engine.workhours import RULES
 from rounds.engine.workhours.rules import WEEKLY_HOURS
+from rounds.lib.exports import csv_response
 from rounds.lib.idempotency import token_from
 from rounds.people.access import (
     gme_office_required,
@@ -475,11 +475,7 @@ def institution(request: HttpRequest) -> HttpResponse:
 @gme_office_required
 def institution_csv(request: HttpRequest) -> HttpResponse:
     summary = selectors.institution_summary(_as_of(request)[0])
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="work-hours-{summary.first.year}-{summary.last.year}.csv"'
-    )
-    writer = csv.writer(response)
+    response, writer = csv_response(f"work-hours-{summary.first.year}-{summary.last.year}.csv")
     writer.writerow(
         [
             "program",
@@ -495,9 +491,9 @@ def institution_csv(request: HttpRequest) -> HttpResponse:
         ]
     )
     for p in summary.programs:
-        writer.writerow(  # program names are typed by people: keep spreadsheets from running them
+        writer.writerow(
             [
-                _cell(p.program.name),
+                p.program.name,
                 p.trainees,
                 p.trainees_logging,
                 p.trainee_weeks,
@@ -510,10 +506,6 @@ def institution_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
-
-
-def _cell(text: str) -> str:
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def chart(trend: list[selectors.TrendPoint], *, limit: float) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def test_bad_json_names_line_and_column(tmp_path: Path, capsys: pytest.CaptureFi
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f"rounds check-hours: {path}: invalid JSON at line 2, column 25: Expecting ',' delimiter\n"
+        f"rounds check-hours: {path}: not valid JSON (line 2, column 25): Expecting ',' delimiter\n"
     )
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
 from rounds.engine.matching.problem import Problem
 from rounds.engine.matching.solve import blocking_pairs, match
@@ -27,13 +28,10 @@ def register(subparsers: Any) -> None:
 
 def run_match(args: argparse.Namespace) -> int:
     try:
-        data = json.loads(Path(args.problem).read_text())
+        data = read.load_json(args.problem)
         if args.mode and isinstance(data, dict):
             data["mode"] = args.mode
         problem = Problem.from_json(data)
-    except json.JSONDecodeError as error:
-        print(f"error: {args.problem} is not JSON: {error}", file=sys.stderr)
-        return 2
     except ProblemError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -7,7 +7,6 @@ Days are indices from the horizon start (0 = first day); JSON also accepts ISO d
 from __future__ import annotations
 
 import datetime as dt
-import json
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -523,17 +522,7 @@ class Problem:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Problem:
-        try:
-            text = Path(path).read_text()
-        except OSError as exc:
-            raise ProblemError("", f"cannot read {path}: {exc.strerror}") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProblemError(
-                "", f"not valid JSON (line {exc.lineno}, column {exc.colno})"
-            ) from None
-        return cls.from_json(data)
+        return cls.from_json(read.load_json(path))
 
     def to_json(self) -> dict[str, Any]:
         def convert(value: Any) -> Any:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import json
 import math
 import random
 import threading
@@ -26,6 +25,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
 from rounds.engine.roster import columns, decomposition
 from rounds.engine.roster.model import RosterModel, is_night
@@ -121,13 +121,13 @@ class Result:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Result:
+        """An earlier result to start from; anything not written by `rounds solve` is refused
+        as input (ProblemError on `--warm-start`), never a crash."""
+        data = read.load_json(path, "--warm-start")
         try:
-            data = json.loads(Path(path).read_text())
-        except OSError as exc:
-            raise ProblemError("", f"cannot read {path}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise ProblemError("", f"{path} is not valid JSON (line {exc.lineno})") from None
-        return cls.from_json(data)
+            return cls.from_json(data)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            raise ProblemError(f"--warm-start {path}", "not a result of rounds solve") from None
 
 
 # ---------------------------------------------------------------- solving

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
 
 
@@ -25,15 +26,24 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _warm_start(path: str) -> Any:
+    """An earlier result, or ProblemError on `--warm-start` when the file is not one."""
+    from rounds.engine.rotations.solve import Result
+
+    data = read.load_json(path, "--warm-start")
+    try:
+        return Result.from_json(data)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        raise ProblemError(f"--warm-start {path}", "not a result of rounds rotations") from None
+
+
 def run(args: Any) -> int:
     from rounds.engine.rotations.problem import Problem
-    from rounds.engine.rotations.solve import Result, solve
+    from rounds.engine.rotations.solve import solve
 
     try:
         problem = Problem.from_file(args.problem)
-        warm = None
-        if args.warm_start:
-            warm = Result.from_json(json.loads(Path(args.warm_start).read_text()))
+        warm = _warm_start(args.warm_start) if args.warm_start else None
     except ProblemError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -22,7 +22,6 @@ schedules with the fewest changes it then grants what wishes it can.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -370,15 +369,7 @@ class Problem:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Problem:
-        try:
-            data = json.loads(Path(path).read_text())
-        except OSError as exc:
-            raise ProblemError("", f"cannot read {path}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise ProblemError(
-                "", f"not valid JSON (line {exc.lineno}, column {exc.colno})"
-            ) from None
-        return cls.from_json(data)
+        return cls.from_json(read.load_json(path))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"blocks": self.blocks}

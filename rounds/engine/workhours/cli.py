@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rounds.engine import readers as read
 from rounds.engine.errors import ProblemError
 from rounds.engine.workhours.check import check
 from rounds.engine.workhours.record import Record
@@ -32,24 +33,14 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def read_record(path: Path) -> Record:
-    """The record in `path`; OSError, JSONDecodeError or ProblemError when it cannot be used."""
-    text = path.read_text(encoding="utf-8")
-    return Record.from_json(json.loads(text))
-
-
 def run(args: argparse.Namespace) -> int:
     path: Path = args.record
     try:
-        record = read_record(path)
-    except OSError as error:
-        return fail(f"{path}: cannot read: {error.strerror or error}")
-    except UnicodeDecodeError:
-        return fail(f"{path}: not UTF-8 text")
-    except json.JSONDecodeError as error:
-        return fail(
-            f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        )
+        data = read.load_json(path)  # its errors name the file already
+    except ProblemError as error:
+        return fail(str(error))
+    try:
+        record = Record.from_json(data)
     except ProblemError as error:
         return fail(f"{path}: {error}")
     report = check(record)
