@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.management.utils import get_random_secret_key
 
-from rounds.lib.env import env_bool, env_int, env_list, env_str
+from rounds.lib.env import env_bool, env_float, env_int, env_list, env_str
 from rounds.lib.security import email_backend_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,11 +42,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "rounds.jobs",  # before django_tasks_db: its `db_worker` (rounds/jobs) replaces the library's
     "django_tasks",
     "django_tasks_db",
     "rounds.core",
     "rounds.people",
-    "rounds.jobs",
     "rounds.imports",
     "rounds.public",
     "rounds.staff",
@@ -118,6 +118,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Durable task queue: django-tasks' database backend. It needs no server beyond the database,
 # and on PostgreSQL any number of `db_worker` processes on any machines share it safely.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# A running job beats every HEARTBEAT seconds; one silent for STALE seconds is marked failed by
+# the sweep every worker runs every SWEEP seconds; a running job looks for Cancel every CANCEL_POLL.
+JOBS_HEARTBEAT_SECONDS = env_float("ROUNDS_JOBS_HEARTBEAT_SECONDS", 5.0)
+JOBS_STALE_SECONDS = env_float("ROUNDS_JOBS_STALE_SECONDS", 30.0)
+JOBS_SWEEP_SECONDS = env_float("ROUNDS_JOBS_SWEEP_SECONDS", 10.0)
+JOBS_CANCEL_POLL_SECONDS = env_float("ROUNDS_JOBS_CANCEL_POLL_SECONDS", 1.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

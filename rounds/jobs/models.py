@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Job(models.Model):
@@ -31,6 +34,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Which worker process runs the job, and when it last showed it was alive: a running job
+    # whose heartbeat stops is marked failed by the sweep (`job_sweep_stale`).
+    worker = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -48,3 +55,12 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+    @property
+    def is_silent(self) -> bool:
+        """Running, but its worker has not beaten for longer than the sweep allows: likely dead,
+        and about to be marked failed."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        stale = dt.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+        return timezone.now() - self.heartbeat_at > stale

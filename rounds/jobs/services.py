@@ -1,17 +1,38 @@
-"""Start, run, report and cancel jobs. Handlers register by kind; one task runs them all."""
+"""Start, run, report and cancel jobs. Handlers register by kind; one task runs them all.
+
+A running job has a pulse: a thread beside it that writes the job's heartbeat and looks for
+Cancel about once a second, so a solve deep inside CP-SAT stops within seconds (through
+`rounds.engine.stop`), and a job whose worker died is found by `job_sweep_stale`, which every
+worker runs, and marked failed with the reason on its page.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import socket
+import threading
+import time
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from rounds.engine import stop
 from rounds.jobs.models import Job
 
 logger = logging.getLogger(__name__)
+
+# What a lost or unreachable database raises (a terminated backend, a dropped network, an
+# SQLite file locked past its timeout); the worker survives them and reconnects.
+DATABASE_FAULTS = (OperationalError, InterfaceError)
+# Writing a job's outcome is retried this many times, a little longer apart each time, before
+# the job is left to the sweep.
+FINISH_ATTEMPTS = 6
 
 
 class JobCancelled(Exception):
@@ -60,6 +81,11 @@ def job_cancel(*, job: Job) -> None:
     )
 
 
+def worker_name() -> str:
+    """This process as the job page names it (and `db_worker` names itself to django-tasks)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
 def job_run(job_id: int) -> None:
     """Run one job to its end; every outcome is written to the job row."""
     job = Job.objects.get(pk=job_id)
@@ -68,12 +94,27 @@ def job_run(job_id: int) -> None:
     if job.cancel_requested:
         _finish(job, Job.Status.CANCELLED, "Cancelled before it started.")
         return
-    job.status, job.started_at = Job.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name()
+    )
+    if not taken:  # another worker runs it, or the sweep already gave up on it
+        return
+    job.refresh_from_db()
+    pulse = _Pulse(job.pk)
     try:
-        result = _HANDLERS[job.kind](job, Progress(job))
-    except JobCancelled:
+        with pulse, stop.stop_when(pulse.cancelled.is_set):
+            result = _HANDLERS[job.kind](job, Progress(job))
+    except (JobCancelled, stop.Stopped):
         _finish(job, Job.Status.CANCELLED, "Cancelled.")
+    except DATABASE_FAULTS as error:
+        logger.exception("job %s lost the database", job.pk)
+        _finish(
+            job,
+            Job.Status.FAILED,
+            f"Failed: the worker lost its database connection ({_first_line(error)}); "
+            "what the job had not saved was not kept. Start it again.",
+        )
     except Exception as error:  # a failed job must say so on its page, whatever went wrong
         logger.exception("job %s failed", job.pk)
         _finish(job, Job.Status.FAILED, f"Failed: {error}")
@@ -83,12 +124,133 @@ def job_run(job_id: int) -> None:
         _finish(job, Job.Status.SUCCEEDED, summary, progress=1.0)
 
 
+def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
+    """Mark failed every running job whose worker stopped beating (killed, out of memory, its
+    machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    swept = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff):
+        assert job.heartbeat_at is not None
+        heard = timezone.localtime(job.heartbeat_at)
+        message = (
+            f"Failed: the worker running it ({job.worker or 'unknown'}) stopped; it was last "
+            f"heard from at {heard:%H:%M:%S}. What the job had not saved was not kept. "
+            "Start it again."
+        )
+        # Only if it is still silent: a worker that beat meanwhile keeps its job.
+        if Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(status=Job.Status.FAILED, message=_fit(message), finished_at=now):
+            logger.warning("job %s: %s", job.pk, message)
+            _fail_task_rows(job, message, now)
+            job.refresh_from_db()
+            swept.append(job)
+    return swept
+
+
+def _fail_task_rows(job: Job, message: str, now: dt.datetime) -> None:
+    """django-tasks keeps its own row per queued task; the one that ran this job would say
+    "running" forever."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from rounds.jobs.tasks import run_job
+
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path=run_job.module_path
+    )
+    for row in running.only("pk", "args_kwargs"):
+        if (row.args_kwargs or {}).get("args") == [job.pk]:
+            DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path="rounds.jobs.services.WorkerLost",
+                traceback=message,
+            )
+
+
+class _Pulse:
+    """A thread beside a running job: its heartbeat, and Cancel noticed within about a second.
+
+    Not on an in-memory SQLite database (the test database): it lives in one process, so no
+    worker can die apart from it, and there a reader on one connection and a writer on another
+    fail at once instead of waiting. Cancel is then noticed at the job's next progress report.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.cancelled = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-pulse", daemon=True)
+
+    def __enter__(self) -> _Pulse:
+        if not in_memory_database():
+            self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat(self) -> None:
+        heartbeat = settings.JOBS_HEARTBEAT_SECONDS
+        poll = min(settings.JOBS_CANCEL_POLL_SECONDS, heartbeat)
+        next_beat = time.monotonic() + heartbeat
+        try:
+            while not self._done.wait(poll):
+                try:
+                    if time.monotonic() >= next_beat:
+                        job = Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING)
+                        job.update(heartbeat_at=timezone.now())
+                        next_beat = time.monotonic() + heartbeat
+                    if Job.objects.filter(pk=self.job_id, cancel_requested=True).exists():
+                        self.cancelled.set()
+                except DATABASE_FAULTS as error:
+                    # The job's own queries will meet the same fault; the pulse just tries again.
+                    logger.warning("job %s pulse: %s", self.job_id, _first_line(error))
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def in_memory_database() -> bool:
+    """An in-memory SQLite database (the tests'): one process, no worker can die apart from it."""
+    is_in_memory = getattr(connection, "is_in_memory_db", None)  # SQLite's wrapper only
+    return bool(is_in_memory and is_in_memory())
+
+
 def _finish(job: Job, status: str, message: str, progress: float | None = None) -> None:
+    """Write the outcome, through a database that may just have dropped the connection."""
+    for attempt in range(FINISH_ATTEMPTS):
+        try:
+            _write_outcome(job, status, message, progress)
+            return
+        except DATABASE_FAULTS as error:
+            if attempt == FINISH_ATTEMPTS - 1:
+                raise  # the worker reconnects; the sweep marks the job failed
+            logger.warning("job %s: writing its outcome failed (%s)", job.pk, _first_line(error))
+            if not connection.in_atomic_block:
+                connection.close()  # the next query connects again
+            time.sleep(0.25 * 2**attempt)
+
+
+def _write_outcome(job: Job, status: str, message: str, progress: float | None) -> None:
     job.refresh_from_db(fields=["progress"])
     job.status, job.message, job.finished_at = status, _fit(message), timezone.now()
     if progress is not None:
         job.progress = progress
     job.save(update_fields=["status", "message", "finished_at", "progress", "result"])
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _fit(message: str) -> str:

@@ -30,6 +30,7 @@ import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 
+from rounds.engine import stop
 from rounds.engine.roster.decomposition import Decomposition, decompose, wishes, worked
 from rounds.engine.roster.pricing import Pricer
 from rounds.engine.roster.problem import Problem
@@ -376,6 +377,7 @@ class ColumnSearch:
         last: list[float] = []
         started = time.monotonic()
         while time.monotonic() < deadline:
+            stop.check()
             distance = self._distance_to_bound(last[-1]) if last else None
             if forecast and len(last) >= 5 and (distance is None or distance > NEARLY_SETTLED):
                 pace = (time.monotonic() - started) / len(last)
@@ -810,7 +812,9 @@ def _pick(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = workers
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    with stop.watching(solver):
+        status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     schedule = np.full((len(options), dec.days), -1, np.int64)
     for p, mine in enumerate(options):

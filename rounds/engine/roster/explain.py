@@ -14,6 +14,7 @@ import time
 
 from ortools.sat.python import cp_model
 
+from rounds.engine import stop
 from rounds.engine.roster.model import RosterModel
 from rounds.engine.roster.problem import Problem
 
@@ -112,7 +113,8 @@ def _solve(
     # Cores come from the sequential search with assumptions.
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.05, limit)
-    status = solver.solve(rm.model)
+    with stop.watching(solver):
+        status = solver.solve(rm.model)
     core = (
         list(solver.sufficient_assumptions_for_infeasibility())
         if status == cp_model.INFEASIBLE

@@ -26,6 +26,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from rounds.engine import readers as read
+from rounds.engine import stop
 from rounds.engine.errors import ProblemError
 from rounds.engine.roster import columns, decomposition
 from rounds.engine.roster.model import RosterModel, is_night
@@ -345,7 +346,8 @@ class _Search:
             timer = threading.Timer(soft, stop_if_any)
             timer.start()
         try:
-            status = solver.solve(self.rm.model, callback)
+            with stop.watching(solver):
+                status = solver.solve(self.rm.model, callback)
         finally:
             if timer is not None:
                 timer.cancel()
@@ -430,7 +432,8 @@ class _Search:
         try:
             with self._narrowed(closed):
                 solver = _solver(min(limit, self.remaining()), self.workers, self.seed, self.max_lp)
-                status = solver.solve(self.rm.model)
+                with stop.watching(solver):
+                    status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 search.offer_cells({key for key, var in self.rm.x.items() if solver.value(var)})
         finally:
@@ -445,7 +448,8 @@ class _Search:
         )
         with self._narrowed(cells):
             solver = _solver(max(1.0, self.remaining()), 1, self.seed, max_lp=False)
-            status = solver.solve(self.rm.model)
+            with stop.watching(solver):
+                status = solver.solve(self.rm.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._take(solver)
 
@@ -623,7 +627,8 @@ class _Search:
         # Without trainees the full linearization solves small neighbourhoods several times faster
         # (Curtois 13, two people: 0.1 s against 1.5 s).
         solver = _solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
-        status = solver.solve(sub.model)
+        with stop.watching(solver):
+            status = solver.solve(sub.model)
         # Equal moves are taken too (the old search did): they let the search drift on plateaus.
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
             solver.objective_value <= sub.before + 1e-6
@@ -662,7 +667,8 @@ class _Search:
             seed = self.rng.randrange(1 << 30)
             with self._narrowed(others):
                 solver = _solver(limit, self.workers, seed, self.max_lp, self.light)
-                status = solver.solve(self.rm.model)
+                with stop.watching(solver):
+                    status = solver.solve(self.rm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if solver.objective_value < self.objective:
                     self.lns_improvements += 1

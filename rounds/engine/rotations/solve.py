@@ -17,6 +17,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from rounds.engine import stop
 from rounds.engine.rotations.changes import changes_of
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.model import RotationModel
@@ -209,7 +210,8 @@ def _full(
     solver.parameters.relative_gap_limit = gap
     solver.parameters.random_seed = seed
     watcher = _Watcher(started, gap, time_limit, on_progress, bound, rm.units)
-    code = solver.solve(rm.model, watcher)
+    with stop.watching(solver):
+        code = solver.solve(rm.model, watcher)
     status = _STATUS.get(code, Status.UNKNOWN)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
         return Result(status, best_bound=bound)
