@@ -183,11 +183,16 @@ def test_publishing_rebuilds_the_broken_month_only_where_needed(  # type: ignore
     job_run(job.pk)
     rebuilt = CallSchedule.objects.get(program=small.im, month=month.month, number=3)
     call_day = month.month + dt.timedelta(days=2)
+    when = f"{call_day:%a %b} {call_day.day}"
     assert not rebuilt.shifts.filter(trainee=small.ana, day=call_day).exists()
     assert rebuilt.shifts.filter(trainee=small.ben, day=call_day + dt.timedelta(days=1),
                                  label="24h call", locked=True).exists()  # fmt: skip
     preview = call_publish_preview(rebuilt)
     assert preview.previous == month and preview.cells >= 1
+    text = coord.get(reverse("schedules:call_publish_preview", args=[rebuilt.pk])).content.decode()
+    assert f"Publish version 3 of Internal Medicine Residency call for {label}?" in text
+    assert f"{when}: 24h call → <strong>off</strong>" in text, "Ana's call taken out"
+    assert f'name="fingerprint" value="{preview.fingerprint}"' in text
     coord.post(reverse("schedules:call_publish", args=[rebuilt.pk]),
                {"fingerprint": preview.fingerprint})  # fmt: skip
     rebuilt.refresh_from_db()
