@@ -30,6 +30,7 @@ from rounds.schedules.models import (
     RotationProgram,
     RotationSchedule,
 )
+from rounds.schedules.selectors import trainees_at_site
 from rounds.schedules.services import StalePreview, schedule_create, schedule_publish
 from rounds.workhours.models import LoggedPeriod
 from tests.call_setup import call_pool, hand_month, shift
@@ -149,7 +150,8 @@ def test_publishing_rebuilds_the_broken_month_only_where_needed(  # type: ignore
     settings.ROUNDS_SITE_URL = "https://gme.example.org"
     _, month, draft = _world(small)
     coord = client_as("coord.im")
-    seen = rotation_publish_preview(draft).fingerprint
+    previewed = rotation_publish_preview(draft)
+    seen = previewed.fingerprint
     with django_capture_on_commit_callbacks(execute=True):
         page = coord.post(
             reverse("schedules:publish", args=[draft.pk]),
@@ -158,6 +160,12 @@ def test_publishing_rebuilds_the_broken_month_only_where_needed(  # type: ignore
         ).content.decode()
     draft.refresh_from_db()
     assert draft.status == "published"
+    # The arrivals the preview announced are what each site's page now lists.
+    for site in previewed.sites:
+        for a in site.arrivals:
+            here = trainees_at_site(site.site, a.first_day, a.first_day)
+            listed = (a.trainee, a.rotation) in {(s.trainee, s.rotation) for s in here}
+            assert listed == a.arriving, a
     label = f"{month.month:%B %Y}"
     assert f"Call for {label}: draft version 2 keeps 1 shift(s) locked" in page
     # The emails link to the site itself, not to a bare path.
@@ -183,11 +191,16 @@ def test_publishing_rebuilds_the_broken_month_only_where_needed(  # type: ignore
     job_run(job.pk)
     rebuilt = CallSchedule.objects.get(program=small.im, month=month.month, number=3)
     call_day = month.month + dt.timedelta(days=2)
+    when = f"{call_day:%a %b} {call_day.day}"
     assert not rebuilt.shifts.filter(trainee=small.ana, day=call_day).exists()
     assert rebuilt.shifts.filter(trainee=small.ben, day=call_day + dt.timedelta(days=1),
                                  label="24h call", locked=True).exists()  # fmt: skip
     preview = call_publish_preview(rebuilt)
     assert preview.previous == month and preview.cells >= 1
+    text = coord.get(reverse("schedules:call_publish_preview", args=[rebuilt.pk])).content.decode()
+    assert f"Publish version 3 of Internal Medicine Residency call for {label}?" in text
+    assert f"{when}: 24h call → <strong>off</strong>" in text, "Ana's call taken out"
+    assert f'name="fingerprint" value="{preview.fingerprint}"' in text
     coord.post(reverse("schedules:call_publish", args=[rebuilt.pk]),
                {"fingerprint": preview.fingerprint})  # fmt: skip
     rebuilt.refresh_from_db()

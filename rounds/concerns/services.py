@@ -21,6 +21,7 @@ from django.db import transaction
 from rounds.concerns.models import Concern, ConcernHandler, ConcernMessage
 from rounds.core.services import audit_record
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
+from rounds.lib.links import absolute_url
 
 
 class ConcernError(Exception):
@@ -167,7 +168,8 @@ def concern_reply_office(*, concern: Concern, body: str, by: Any, today: date) -
         # The reply itself stays in Rounds; the email only says there is one.
         send_mail(
             f"A reply to your concern {concern.reference}",
-            "The GME office answered your concern. Sign in to Rounds and open Speak up to read it.",
+            "The GME office answered your concern. Sign in to Rounds to read it: "
+            f"{absolute_url('concerns:mine_detail', concern.pk)}",
             None,
             [concern.reporter.email],
             fail_silently=True,
@@ -217,7 +219,8 @@ def _notify_handlers(concern: Concern) -> None:
     if emails:
         send_mail(
             f"New message on concern {concern.reference}",
-            "A reporter wrote on a concern. Sign in to Rounds to read it.",
+            "A reporter wrote on a concern. Sign in to Rounds to read it: "
+            f"{absolute_url('concerns:case', concern.pk)}",
             None,
             emails,
             fail_silently=True,

@@ -105,9 +105,11 @@ def trainee_records(
     lo = datetime.combine(start, datetime.min.time(), zone)
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
     rows: dict[int, list[LoggedPeriod]] = {pk: [] for pk in by_id}
-    for row in LoggedPeriod.objects.filter(
-        trainee_id__in=list(by_id), start__lt=hi, end__gt=lo
-    ).order_by("start"):
+    for row in (
+        LoggedPeriod.objects.filter(trainee_id__in=list(by_id), start__lt=hi, end__gt=lo)
+        .only("trainee_id", "start", "end", "kind")
+        .order_by("start")
+    ):
         rows[row.trainee_id].append(row)
     leave: dict[int, list[LeaveSpan]] = {pk: [] for pk in by_id}
     spans = LeaveSpan.objects.filter(trainee_id__in=list(by_id), start__lte=end, end__gte=start)

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rounds.core.models import Program
-from rounds.engine.workhours import RULES, check, weekly_average
+from rounds.engine.workhours import RULES, check, weekly_averages
 from rounds.lib.cells import group_is_shown
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
@@ -563,9 +563,9 @@ def block_hours(
     records = trainee_records(trainees, blocks[0].start, blocks[-1].end, zone=zone)
     result = {}
     for trainee_id, numbers in logged.items():
-        for number in numbers:
-            b = blocks[number - 1]
-            average = weekly_average(records[trainee_id], b.start, min(b.end, today))
+        spans = [(blocks[n - 1].start, min(blocks[n - 1].end, today)) for n in sorted(numbers)]
+        averages = weekly_averages(records[trainee_id], spans)
+        for number, average in zip(sorted(numbers), averages, strict=True):
             if average is not None:
                 result[(trainee_id, number)] = round(average, 1)
     return result

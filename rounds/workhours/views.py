@@ -437,6 +437,7 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
             "block_average": selectors.block_average(found.trainee, found.starts_on)
             if found.rule == WEEKLY_HOURS
             else None,
+            "today": timezone.localdate(),
         },
     )
 

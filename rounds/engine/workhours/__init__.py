@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from rounds.engine.workhours.check import Finding, Report, check, weekly_average
+from rounds.engine.workhours.check import (
+    Finding,
+    Report,
+    check,
+    weekly_average,
+    weekly_averages,
+)
 from rounds.engine.workhours.record import HomeCall, Leave, Period, Record, Rotation, Trainee
 from rounds.engine.workhours.rules import RULES, Limits, Window, averaging_windows
 
@@ -21,4 +27,5 @@ __all__ = [
     "averaging_windows",
     "check",
     "weekly_average",
+    "weekly_averages",
 ]

@@ -481,8 +481,14 @@ def weekly_average(record: Record, start: date, end: date) -> float | None:
     of both the hours and the days, exactly as the weekly-hours rule judges an averaging window;
     None when every day is leave. Pages showing an average use this, so they agree with the
     findings."""
+    return weekly_averages(record, [(start, end)])[0]
+
+
+def weekly_averages(record: Record, spans: Sequence[tuple[date, date]]) -> list[float | None]:
+    """`weekly_average` for several spans of one record, reading the record once."""
     checker = Checker(record, Limits())
-    span = checker.span(start, end)
-    if span.effective_days <= 0:
-        return None
-    return checker.per_week(span)[1] / HOUR
+    out: list[float | None] = []
+    for start, end in spans:
+        span = checker.span(start, end)
+        out.append(checker.per_week(span)[1] / HOUR if span.effective_days > 0 else None)
+    return out
