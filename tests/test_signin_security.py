@@ -96,6 +96,7 @@ def test_the_gme_office_lifts_a_pause_and_it_is_audited(
         sign_in(Client(), "resident", f"guess-{attempt}")
     assert client_as("pd.im").get("/accounts/locks/").status_code == 403
     office = client_as("gme")
+    assert 'href="/accounts/locks/"' in office.get("/staff/").content.decode()
     page = office.get("/accounts/locks/").content.decode()
     assert "Account <strong>resident</strong>" in page
     office.post("/accounts/locks/", {"kind": "account", "value": "resident"})
