@@ -96,6 +96,7 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
     """Axes' database handler with a separate, larger limit for an address."""
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+        # One queryset per AXES_LOCKOUT_PARAMETERS entry: ["username", "ip_address"].
         by_account, by_address = (
             attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
             for attempts in self.get_user_attempts(request, credentials)
