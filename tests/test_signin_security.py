@@ -96,6 +96,7 @@ def test_the_gme_office_lifts_a_pause_and_it_is_audited(
         sign_in(Client(), "resident", f"guess-{attempt}")
     assert client_as("pd.im").get("/accounts/locks/").status_code == 403
     office = client_as("gme")
+    assert 'href="/accounts/locks/"' in office.get("/staff/").content.decode()
     page = office.get("/accounts/locks/").content.decode()
     assert "Account <strong>resident</strong>" in page
     office.post("/accounts/locks/", {"kind": "account", "value": "resident"})
@@ -251,9 +252,13 @@ def test_an_htmx_request_after_the_timeout_sends_the_whole_tab_to_sign_in(
     client = Client()
     sign_in(client, "gme", PASSWORD)
     age_session(client, idle_minutes=16)
-    response = client.get("/staff/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="/staff/audit/")
+    response = client.get(
+        "/staff/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/staff/audit/?page=2",
+    )
     assert response["HX-Redirect"].startswith(LOGIN)
-    assert "next=/staff/audit/" in response["HX-Redirect"]
+    assert response["HX-Redirect"] == "/accounts/login/?next=/staff/audit/%3Fpage%3D2"
 
 
 # --- production email ---------------------------------------------------------------------------

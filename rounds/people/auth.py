@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -95,6 +96,7 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
     """Axes' database handler with a separate, larger limit for an address."""
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+        # One queryset per AXES_LOCKOUT_PARAMETERS entry: ["username", "ip_address"].
         by_account, by_address = (
             attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
             for attempts in self.get_user_attempts(request, credentials)
@@ -267,7 +269,9 @@ class IdleTimeoutMiddleware:
         messages.info(request, f"You were signed out {reason}. Sign in again to go on.")
         if request.headers.get("HX-Request") == "true":
             # A fragment request cannot show the sign-in page in place: send the whole tab there.
-            page = request.headers.get("HX-Current-URL") or request.get_full_path()
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            page = current.path + (f"?{current.query}" if current.query else "")
+            page = page or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(page)["Location"])
         # Public pages carry on for the now anonymous visitor; others send them to sign in.
         return self.get_response(request)
