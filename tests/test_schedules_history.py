@@ -16,6 +16,14 @@ from hypothesis import strategies as st
 from rounds.core.models import AuditEntry
 from rounds.jobs.models import Job
 from rounds.lib.today import today, today_is
+from rounds.schedules.calls import (
+    call_cell_set,
+    call_schedule_build,
+    call_schedule_publish,
+    call_schedule_resolve,
+    call_version_new,
+    swap_propose,
+)
 from rounds.schedules.feeds import ImportProblems, schedule_import
 from rounds.schedules.jobs import solve_job, solve_start
 from rounds.schedules.models import RotationAssignment, RotationSchedule
@@ -28,6 +36,7 @@ from rounds.schedules.services import (
     schedule_create,
     schedule_publish,
 )
+from tests.call_setup import call_pool, next_month
 from tests.people import SmallInstitution
 from tests.schedules_setup import SmallSchedules, build_schedules
 
@@ -391,3 +400,44 @@ def _kept_history(schedule: RotationSchedule, started: int) -> dict[tuple[int, i
 @pytest.fixture
 def small_year(small: SmallInstitution) -> tuple[SmallInstitution, SmallSchedules]:
     return small, build_schedules(small)
+
+
+def test_started_call_days_are_kept_by_edits_swaps_and_re_solves(
+    small: SmallInstitution, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A published call month ten days under way: a shift on a started day is neither edited nor
+    swapped, and a re-solve keeps every started day's shifts exactly as they were worked."""
+    x = build_schedules(small)
+    call_pool(small, x)
+    month = next_month()
+    built = call_schedule_build(program=small.im, month=month, by=None, time_limit=10)
+    call_schedule_publish(schedule=built, by=None, notify=False)
+    built.refresh_from_db()
+    settings.ROUNDS_TODAY = (month + dt.timedelta(days=9)).isoformat()
+    coord = small.users["coord.im"]
+    draft = call_version_new(schedule=built, reason="a colleague is ill", by=coord)
+    worked = draft.shifts.filter(day__lte=today()).select_related("trainee").first()
+    assert worked is not None
+    with pytest.raises(ScheduleError, match="has started and is history"):
+        call_cell_set(
+            schedule=draft,
+            trainee=worked.trainee,
+            day=worked.day,
+            shift="",
+            locked=False,
+            revision=draft.revision,
+            by=coord,
+        )
+    mate = next(t for t in small.im.trainees.all() if t.pk != worked.trainee_id)
+    published_shift = built.shifts.get(trainee=worked.trainee, day=worked.day, label=worked.label)
+    with pytest.raises(ScheduleError, match="only shifts still ahead can be swapped"):
+        swap_propose(shift=published_shift, to_trainee=mate, by=coord)
+    again = call_schedule_resolve(schedule=draft, by=coord, time_limit=10)
+
+    def started_days(schedule: Any) -> set[tuple[int, dt.datetime, str]]:
+        rows = schedule.shifts.filter(day__lte=today())
+        return set(rows.values_list("trainee_id", "start", "label"))
+
+    assert started_days(again) == started_days(built)
+    assert again.problem["fixed"], "the started days went to the engine as fixed shifts"
+    assert all(d >= 10 for c in again.problem["coverage"] for d in c["days"])
