@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rounds.core.models import AuditEntry
 from rounds.jobs.models import Job
 from rounds.lib.today import today, today_is
+from rounds.people.models import Trainee
 from rounds.schedules.calls import (
     call_cell_set,
     call_schedule_build,
@@ -441,3 +442,16 @@ def test_started_call_days_are_kept_by_edits_swaps_and_re_solves(
     assert started_days(again) == started_days(built)
     assert again.problem["fixed"], "the started days went to the engine as fixed shifts"
     assert all(d >= 10 for c in again.problem["coverage"] for d in c["days"])
+
+
+def test_a_trainee_who_left_keeps_the_blocks_they_worked(small: SmallInstitution, settings) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    settings.ROUNDS_TODAY = MID_YEAR
+    small.ben.status = Trainee.Status.WITHDRAWN
+    small.ben.save(update_fields=["status"])
+    coord = small.users["coord.im"]
+    new = resolve(x.draft, coord)
+    bens = {k: r for k, r in cells(new).items() if k[0] == small.ben.pk}
+    assert bens == {k: r for k, r in started_cells(x.published).items() if k[0] == small.ben.pk}
+    schedule_publish(schedule=new, by=coord, reason="Ben withdrew", notify=False)
+    assert started_cells(new) == started_cells(x.published)

@@ -24,7 +24,7 @@ from rounds.schedules.models import (
     RotationProgram,
     RotationSchedule,
 )
-from rounds.schedules.problem import build_problem, pid
+from rounds.schedules.problem import build_problem, pid, rid, tid
 from rounds.schedules.services import ScheduleError, schedule_create
 
 KIND = "rotation_solve"
@@ -76,17 +76,13 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         else []
     )
     progress(0.02, "reading trainees, rotations and curriculum")
-    data = build_problem(
-        [program],
-        year,
-        locked=locked,
-        history=history_cells(program, year, based_on),
-        base=_cells_of(based_on),
-    )
+    history = history_cells(program, year, based_on)
+    data = build_problem([program], year, locked=locked, history=history, base=_cells_of(based_on))
     time_limit = float(params.get("time_limit", DEFAULT_TIME_LIMIT))
-    _problem, result = _solve(data, time_limit, progress, share=0.9)
+    problem, result = _solve(data, time_limit, progress, share=0.9)
     if not result.has_schedule:
         return _no_schedule(result)
+    result.placements += _history_outside(history, problem)
     reason = (
         f"re-solved around locked cells of version {based_on.number}: {_changed_text(result)}"
         if based_on
@@ -113,6 +109,18 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "summary": f"Draft version {schedule.number} is ready"
         + (f": {_changed_text(result)}." if based_on else "."),
     }
+
+
+def _history_outside(history: list[RotationAssignment], problem: Problem) -> list[Placement]:
+    """History of trainees the problem no longer holds (gone from the program, or outside their
+    training dates now): not solved, but kept in the new version as it was worked."""
+    inside = {t.id for t in problem.trainees}
+    out = []
+    for c in history:
+        if tid(c.trainee_id) not in inside:
+            where = None if c.rotation.is_off else rid(c.rotation_id)
+            out.append(Placement(tid(c.trainee_id), c.block.number, where, c.half))
+    return out
 
 
 def _cells_of(schedule: RotationSchedule | None) -> list[RotationAssignment]:
@@ -302,6 +310,9 @@ def _institution_drafts(
     mine: dict[str, list[Placement]] = {}
     for placement in result.placements:
         mine.setdefault(problem.trainee(placement.trainee).program, []).append(placement)
+    for program in programs:
+        worked = history_cells(program, year, bases.get(program.pk))
+        mine.setdefault(pid(program.pk), []).extend(_history_outside(worked, problem))
     summary = {k: v for k, v in result.to_json().items() if k != "placements"}
     drafts = []
     with transaction.atomic():
