@@ -455,3 +455,18 @@ def test_a_trainee_who_left_keeps_the_blocks_they_worked(small: SmallInstitution
     assert bens == {k: r for k, r in started_cells(x.published).items() if k[0] == small.ben.pk}
     schedule_publish(schedule=new, by=coord, reason="Ben withdrew", notify=False)
     assert started_cells(new) == started_cells(x.published)
+
+
+def test_a_trainee_added_mid_year_is_not_placed_in_blocks_already_worked(
+    small: SmallInstitution, settings
+) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    (dora,) = call_pool(small, x, extra=1)
+    # Added to the program in December, with no cell in the published year.
+    RotationAssignment.objects.filter(schedule=x.published, trainee=dora).delete()
+    RotationAssignment.objects.filter(schedule=x.draft, trainee=dora).delete()
+    settings.ROUNDS_TODAY = MID_YEAR
+    new = resolve(x.draft, small.users["coord.im"])
+    hers = sorted({b for (t, b, _h) in cells(new) if t == dora.pk})
+    assert hers == list(range(7, 14))
+    schedule_publish(schedule=new, by=small.users["coord.im"], reason="Dora joins", notify=False)

@@ -15,7 +15,7 @@ from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
 from rounds.people.models import Trainee
-from rounds.schedules.history import history_cells
+from rounds.schedules.history import history_cells, history_gaps
 from rounds.schedules.models import (
     Block,
     CallSchedule,
@@ -24,7 +24,7 @@ from rounds.schedules.models import (
     RotationProgram,
     RotationSchedule,
 )
-from rounds.schedules.problem import build_problem, pid, rid, tid
+from rounds.schedules.problem import active_trainees, build_problem, pid, pk_of, rid, tid
 from rounds.schedules.services import ScheduleError, schedule_create
 
 KIND = "rotation_solve"
@@ -77,11 +77,15 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     )
     progress(0.02, "reading trainees, rotations and curriculum")
     history = history_cells(program, year, based_on)
-    data = build_problem([program], year, locked=locked, history=history, base=_cells_of(based_on))
+    gaps = history_gaps(program, year, history, {t.pk for t in active_trainees([program])})
+    data = build_problem(
+        [program], year, locked=locked, history=history, base=_cells_of(based_on), gaps=gaps
+    )
     time_limit = float(params.get("time_limit", DEFAULT_TIME_LIMIT))
     problem, result = _solve(data, time_limit, progress, share=0.9)
     if not result.has_schedule:
         return _no_schedule(result)
+    result.placements = _without(gaps, result.placements)
     result.placements += _history_outside(history, problem)
     reason = (
         f"re-solved around locked cells of version {based_on.number}: {_changed_text(result)}"
@@ -109,6 +113,11 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "summary": f"Draft version {schedule.number} is ready"
         + (f": {_changed_text(result)}." if based_on else "."),
     }
+
+
+def _without(gaps: set[tuple[int, int]], placements: list[Placement]) -> list[Placement]:
+    """The solve's placements less the started blocks nobody was placed in (empty history)."""
+    return [p for p in placements if (pk_of(p.trainee), p.block) not in gaps]
 
 
 def _history_outside(history: list[RotationAssignment], problem: Problem) -> list[Placement]:
@@ -274,12 +283,17 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     history = [
         cell for program in programs for cell in history_cells(program, year, bases.get(program.pk))
     ]
+    gaps: set[tuple[int, int]] = set()
+    for program in programs:
+        mine = [c for c in history if c.block.program_id == program.pk]
+        gaps |= history_gaps(program, year, mine, {t.pk for t in active_trainees([program])})
     base = [cell for schedule in bases.values() for cell in _cells_of(schedule)]
-    data = build_problem(programs, year, locked=locked, history=history, base=base)
+    data = build_problem(programs, year, locked=locked, history=history, base=base, gaps=gaps)
     time_limit = float(params.get("time_limit", ALL_TIME_LIMIT))
     problem, result = _solve(data, time_limit, progress, share=0.85)
     if not result.has_schedule:
         return _no_schedule(result)
+    result.placements = _without(gaps, result.placements)
     progress(0.92, f"writing a new draft for each of {len(programs)} programs")
     drafts = _institution_drafts(job, problem, result, programs, bases, year)
     return {

@@ -59,6 +59,7 @@ def build_problem(
     locked: Iterable[RotationAssignment] = (),
     history: Iterable[RotationAssignment] = (),
     base: Iterable[RotationAssignment] = (),
+    gaps: Iterable[tuple[int, int]] = (),
 ) -> dict[str, Any]:
     """The JSON problem for these programs' year; `locked` cells (whole or halves) become fixed
     placements, or approved vacation where they are off. `history` cells (already worked) and
@@ -76,6 +77,8 @@ def build_problem(
         ).select_related("rotation__site")
     )
     rotations = {u.rotation.pk: u.rotation for u in uses}
+    # Started blocks where a trainee has no history stay empty: history, as nobody was placed.
+    gaps = {(t, n) for t, n in gaps if t in trainee_ids}
     fixed: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for f in FixedAssignment.objects.filter(
         trainee__in=trainee_ids, block__academic_year=academic_year
@@ -162,6 +165,9 @@ def build_problem(
     }
     for rotation in data.pop("extra_rotations", []):
         data["rotations"].append(_rotation_json(rotation))
+    if gaps:
+        empty = [{**_ref(t, n), "rotation": None} for t, n in sorted(gaps)]
+        data["history"] = [*data.get("history", []), *empty]
     return data
 
 

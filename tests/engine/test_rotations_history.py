@@ -203,3 +203,14 @@ def _cell(p: Placement) -> tuple[str, int, int, str | None]:
 
 def _ref(p: Placement) -> dict[str, Any]:
     return {"trainee": p.trainee, "block": p.block, "rotation": p.rotation, "half": p.half}
+
+
+def test_off_in_history_needs_no_request_and_counts_nothing() -> None:
+    data = four_blocks()
+    del data["base"]
+    # Cy was not there in block 1 (not yet in the program): off, with no vacation asked.
+    data["history"] = [{"trainee": "cy", "block": 1, "rotation": None}]
+    problem, result = solved(data)
+    assert cells(result)["cy", 1, 0] is None
+    assert check(problem, result.placements) == []
+    assert sum(1 for (t, _b, _h), r in cells(result).items() if t == "cy" and r == "icu") == 1
