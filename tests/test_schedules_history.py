@@ -26,7 +26,12 @@ from rounds.schedules.calls import (
     swap_propose,
 )
 from rounds.schedules.feeds import ImportProblems, schedule_import
-from rounds.schedules.jobs import solve_job, solve_start
+from rounds.schedules.jobs import (
+    institution_solve_job,
+    institution_solve_start,
+    solve_job,
+    solve_start,
+)
 from rounds.schedules.models import RotationAssignment, RotationSchedule
 from rounds.schedules.selectors import rotation_days
 from rounds.schedules.services import (
@@ -470,3 +475,21 @@ def test_a_trainee_added_mid_year_is_not_placed_in_blocks_already_worked(
     hers = sorted({b for (t, b, _h) in cells(new) if t == dora.pk})
     assert hers == list(range(7, 14))
     schedule_publish(schedule=new, by=small.users["coord.im"], reason="Dora joins", notify=False)
+
+
+def test_every_program_s_year_built_at_once_keeps_each_program_s_history(
+    small: SmallInstitution, settings
+) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    settings.ROUNDS_TODAY = MID_YEAR
+    gme = small.users["gme"]
+    job = institution_solve_start(academic_year=2026, by=gme, keep_published=False, time_limit=20)
+    result = institution_solve_job(Job.objects.get(pk=job.pk), lambda _f, _m: None)
+    assert "drafts" in result, result
+    im = RotationSchedule.objects.get(
+        pk=next(d["schedule"] for d in result["drafts"] if d["program"] == small.im.name)
+    )
+    assert started_cells(im) == started_cells(x.published)
+    assert im.solve_result["changes"] == []
+    cards = RotationSchedule.objects.get(program=small.cards, status="draft")
+    assert {b for (_t, b, _h) in cells(cards)} == set(range(1, 14))

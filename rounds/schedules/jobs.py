@@ -24,7 +24,15 @@ from rounds.schedules.models import (
     RotationProgram,
     RotationSchedule,
 )
-from rounds.schedules.problem import active_trainees, build_problem, pid, pk_of, rid, tid
+from rounds.schedules.problem import (
+    add_gaps,
+    build_problem,
+    pid,
+    pk_of,
+    problem_trainees,
+    rid,
+    tid,
+)
 from rounds.schedules.services import ScheduleError, schedule_create
 
 KIND = "rotation_solve"
@@ -77,10 +85,9 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     )
     progress(0.02, "reading trainees, rotations and curriculum")
     history = history_cells(program, year, based_on)
-    gaps = history_gaps(program, year, history, {t.pk for t in active_trainees([program])})
-    data = build_problem(
-        [program], year, locked=locked, history=history, base=_cells_of(based_on), gaps=gaps
-    )
+    data = build_problem([program], year, locked=locked, history=history, base=_cells_of(based_on))
+    gaps = history_gaps(program, year, history, problem_trainees(data, program))
+    add_gaps(data, gaps)
     time_limit = float(params.get("time_limit", DEFAULT_TIME_LIMIT))
     problem, result = _solve(data, time_limit, progress, share=0.9)
     if not result.has_schedule:
@@ -283,12 +290,13 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     history = [
         cell for program in programs for cell in history_cells(program, year, bases.get(program.pk))
     ]
+    base = [cell for schedule in bases.values() for cell in _cells_of(schedule)]
+    data = build_problem(programs, year, locked=locked, history=history, base=base)
     gaps: set[tuple[int, int]] = set()
     for program in programs:
         mine = [c for c in history if c.block.program_id == program.pk]
-        gaps |= history_gaps(program, year, mine, {t.pk for t in active_trainees([program])})
-    base = [cell for schedule in bases.values() for cell in _cells_of(schedule)]
-    data = build_problem(programs, year, locked=locked, history=history, base=base, gaps=gaps)
+        gaps |= history_gaps(program, year, mine, problem_trainees(data, program))
+    add_gaps(data, gaps)
     time_limit = float(params.get("time_limit", ALL_TIME_LIMIT))
     problem, result = _solve(data, time_limit, progress, share=0.85)
     if not result.has_schedule:

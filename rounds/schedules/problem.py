@@ -59,7 +59,6 @@ def build_problem(
     locked: Iterable[RotationAssignment] = (),
     history: Iterable[RotationAssignment] = (),
     base: Iterable[RotationAssignment] = (),
-    gaps: Iterable[tuple[int, int]] = (),
 ) -> dict[str, Any]:
     """The JSON problem for these programs' year; `locked` cells (whole or halves) become fixed
     placements, or approved vacation where they are off. `history` cells (already worked) and
@@ -77,8 +76,6 @@ def build_problem(
         ).select_related("rotation__site")
     )
     rotations = {u.rotation.pk: u.rotation for u in uses}
-    # Started blocks where a trainee has no history stay empty: history, as nobody was placed.
-    gaps = {(t, n) for t, n in gaps if t in trainee_ids}
     fixed: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for f in FixedAssignment.objects.filter(
         trainee__in=trainee_ids, block__academic_year=academic_year
@@ -165,10 +162,20 @@ def build_problem(
     }
     for rotation in data.pop("extra_rotations", []):
         data["rotations"].append(_rotation_json(rotation))
-    if gaps:
-        empty = [{**_ref(t, n), "rotation": None} for t, n in sorted(gaps)]
-        data["history"] = [*data.get("history", []), *empty]
     return data
+
+
+def problem_trainees(data: dict[str, Any], program: Program) -> set[int]:
+    """Database ids of the program's trainees a built problem holds."""
+    return {pk_of(t["id"]) for t in data["trainees"] if t["program"] == pid(program.pk)}
+
+
+def add_gaps(data: dict[str, Any], gaps: Iterable[tuple[int, int]]) -> None:
+    """Started blocks where a trainee has no history stay empty: history too, as nobody was
+    placed there (`gaps`: trainee and block number)."""
+    empty = [{**_ref(t, n), "rotation": None} for t, n in sorted(gaps)]
+    if empty:
+        data["history"] = [*data.get("history", []), *empty]
 
 
 def _as_they_were(
