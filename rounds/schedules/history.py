@@ -16,8 +16,6 @@ from rounds.core.models import Program
 from rounds.lib.today import today
 from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
 
-Cell = tuple[int, int, int]  # trainee, block id, half
-
 
 def started(block: Block, half: int = 0) -> bool:
     """Whether that block (half 0) or half of it has begun."""
