@@ -16,8 +16,22 @@ from hypothesis import strategies as st
 from rounds.core.models import AuditEntry
 from rounds.jobs.models import Job
 from rounds.lib.today import today, today_is
+from rounds.people.models import Trainee
+from rounds.schedules.calls import (
+    call_cell_set,
+    call_schedule_build,
+    call_schedule_publish,
+    call_schedule_resolve,
+    call_version_new,
+    swap_propose,
+)
 from rounds.schedules.feeds import ImportProblems, schedule_import
-from rounds.schedules.jobs import solve_job, solve_start
+from rounds.schedules.jobs import (
+    institution_solve_job,
+    institution_solve_start,
+    solve_job,
+    solve_start,
+)
 from rounds.schedules.models import RotationAssignment, RotationSchedule
 from rounds.schedules.selectors import rotation_days
 from rounds.schedules.services import (
@@ -28,6 +42,7 @@ from rounds.schedules.services import (
     schedule_create,
     schedule_publish,
 )
+from tests.call_setup import call_pool, next_month
 from tests.people import SmallInstitution
 from tests.schedules_setup import SmallSchedules, build_schedules
 
@@ -391,3 +406,90 @@ def _kept_history(schedule: RotationSchedule, started: int) -> dict[tuple[int, i
 @pytest.fixture
 def small_year(small: SmallInstitution) -> tuple[SmallInstitution, SmallSchedules]:
     return small, build_schedules(small)
+
+
+def test_started_call_days_are_kept_by_edits_swaps_and_re_solves(
+    small: SmallInstitution, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A published call month ten days under way: a shift on a started day is neither edited nor
+    swapped, and a re-solve keeps every started day's shifts exactly as they were worked."""
+    x = build_schedules(small)
+    call_pool(small, x)
+    month = next_month()
+    built = call_schedule_build(program=small.im, month=month, by=None, time_limit=10)
+    call_schedule_publish(schedule=built, by=None, notify=False)
+    built.refresh_from_db()
+    settings.ROUNDS_TODAY = (month + dt.timedelta(days=9)).isoformat()
+    coord = small.users["coord.im"]
+    draft = call_version_new(schedule=built, reason="a colleague is ill", by=coord)
+    worked = draft.shifts.filter(day__lte=today()).select_related("trainee").first()
+    assert worked is not None
+    with pytest.raises(ScheduleError, match="has started and is history"):
+        call_cell_set(
+            schedule=draft,
+            trainee=worked.trainee,
+            day=worked.day,
+            shift="",
+            locked=False,
+            revision=draft.revision,
+            by=coord,
+        )
+    mate = next(t for t in small.im.trainees.all() if t.pk != worked.trainee_id)
+    published_shift = built.shifts.get(trainee=worked.trainee, day=worked.day, label=worked.label)
+    with pytest.raises(ScheduleError, match="only shifts still ahead can be swapped"):
+        swap_propose(shift=published_shift, to_trainee=mate, by=coord)
+    again = call_schedule_resolve(schedule=draft, by=coord, time_limit=10)
+
+    def started_days(schedule: Any) -> set[tuple[int, dt.datetime, str]]:
+        rows = schedule.shifts.filter(day__lte=today())
+        return set(rows.values_list("trainee_id", "start", "label"))
+
+    assert started_days(again) == started_days(built)
+    assert again.problem["fixed"], "the started days went to the engine as fixed shifts"
+    assert all(d >= 10 for c in again.problem["coverage"] for d in c["days"])
+
+
+def test_a_trainee_who_left_keeps_the_blocks_they_worked(small: SmallInstitution, settings) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    settings.ROUNDS_TODAY = MID_YEAR
+    small.ben.status = Trainee.Status.WITHDRAWN
+    small.ben.save(update_fields=["status"])
+    coord = small.users["coord.im"]
+    new = resolve(x.draft, coord)
+    bens = {k: r for k, r in cells(new).items() if k[0] == small.ben.pk}
+    assert bens == {k: r for k, r in started_cells(x.published).items() if k[0] == small.ben.pk}
+    schedule_publish(schedule=new, by=coord, reason="Ben withdrew", notify=False)
+    assert started_cells(new) == started_cells(x.published)
+
+
+def test_a_trainee_added_mid_year_is_not_placed_in_blocks_already_worked(
+    small: SmallInstitution, settings
+) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    (dora,) = call_pool(small, x, extra=1)
+    # Added to the program in December, with no cell in the published year.
+    RotationAssignment.objects.filter(schedule=x.published, trainee=dora).delete()
+    RotationAssignment.objects.filter(schedule=x.draft, trainee=dora).delete()
+    settings.ROUNDS_TODAY = MID_YEAR
+    new = resolve(x.draft, small.users["coord.im"])
+    hers = sorted({b for (t, b, _h) in cells(new) if t == dora.pk})
+    assert hers == list(range(7, 14))
+    schedule_publish(schedule=new, by=small.users["coord.im"], reason="Dora joins", notify=False)
+
+
+def test_every_program_s_year_built_at_once_keeps_each_program_s_history(
+    small: SmallInstitution, settings
+) -> None:  # type: ignore[no-untyped-def]
+    x = build_schedules(small)
+    settings.ROUNDS_TODAY = MID_YEAR
+    gme = small.users["gme"]
+    job = institution_solve_start(academic_year=2026, by=gme, keep_published=False, time_limit=20)
+    result = institution_solve_job(Job.objects.get(pk=job.pk), lambda _f, _m: None)
+    assert "drafts" in result, result
+    im = RotationSchedule.objects.get(
+        pk=next(d["schedule"] for d in result["drafts"] if d["program"] == small.im.name)
+    )
+    assert started_cells(im) == started_cells(x.published)
+    assert im.solve_result["changes"] == []
+    cards = RotationSchedule.objects.get(program=small.cards, status="draft")
+    assert {b for (_t, b, _h) in cells(cards)} == set(range(1, 14))

@@ -16,6 +16,7 @@ from rounds.core.models import Program, ProgramSite, Site
 from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import solve
+from rounds.lib.today import today
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
@@ -29,7 +30,12 @@ from rounds.schedules.models import (
     VacationRequest,
 )
 from rounds.schedules.problem import build_problem
-from rounds.schedules.services import blocks_create, schedule_create, schedule_publish
+from rounds.schedules.services import (
+    assignment_correct,
+    blocks_create,
+    schedule_create,
+    schedule_publish,
+)
 
 # Shared units: (name, service, group, capacity, specialties whose programs rotate there)
 SHARED = [
@@ -71,6 +77,7 @@ def demo_extend(*, seed: int, solve_programs: bool = True) -> list[str]:
     ]
     if solve_programs:
         lines += _solve_and_publish(year)
+        lines += _republish_with_correction(year)
         from rounds.schedules.calls import demo_call_month
 
         lines += demo_call_month(year)
@@ -260,6 +267,72 @@ def _solve_and_publish(year: int) -> list[str]:
         f"({result.status.value}, cost {result.objective:.0f}, first schedule in "
         f"{result.time_to_first or 0:.1f} s, {result.wall_time:.1f} s in all, {split} blocks in "
         "halves) and published"
+    ]
+
+
+CORRECTION = (
+    "Worked night float in place of a colleague on sick leave (from the service's sign-in sheets)"
+)
+
+
+def _republish_with_correction(year: int) -> list[str]:
+    """Internal medicine's year, republished mid-year with one marked correction of history: a
+    resident worked another rotation than planned in a block already over."""
+    program = Program.objects.filter(name="Internal Medicine Residency").first()
+    published = RotationSchedule.objects.filter(
+        program=program, academic_year=year, status=RotationSchedule.Status.PUBLISHED
+    ).first()
+    if program is None or published is None:
+        return []
+    over = [b for b in Block.objects.filter(program=program, academic_year=year) if b.end < today()]
+    if not over:
+        return ["schedules: no internal medicine block is over yet, so no correction to show"]
+    block = over[-1]
+    uses = list(
+        RotationProgram.objects.filter(program=program, rotation__is_active=True)
+        .exclude(rotation__kind=Rotation.Kind.VACATION)
+        .select_related("rotation")
+        .order_by("-rotation__kind")  # night float first, where the program has one
+    )
+    for cell in published.assignments.filter(block=block, half=0).select_related("trainee"):
+        other = next(
+            (
+                u.rotation
+                for u in uses
+                if u.eligible(cell.trainee.pgy) and u.rotation_id != cell.rotation_id
+            ),
+            None,
+        )
+        if other is not None:
+            break
+    else:
+        return []
+    with transaction.atomic():
+        draft = schedule_create(
+            program=program,
+            academic_year=year,
+            by=None,
+            reason="Mid-year correction",
+            based_on=published,
+        )
+        assignment_correct(
+            schedule=draft,
+            trainee=cell.trainee,
+            block=block,
+            half=0,
+            rotation=other,
+            reason=CORRECTION,
+            by=None,
+        )
+        schedule_publish(
+            schedule=draft,
+            by=None,
+            notify=False,
+            reason=f"Mid-year correction of {block.label}: {CORRECTION}",
+        )
+    return [
+        f"schedules: internal medicine republished as version {draft.number} with a correction "
+        f"of {block.label} ({cell.trainee.person}: {other.name})"
     ]
 
 

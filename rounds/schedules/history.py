@@ -16,8 +16,6 @@ from rounds.core.models import Program
 from rounds.lib.today import today
 from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
 
-Cell = tuple[int, int, int]  # trainee, block id, half
-
 
 def started(block: Block, half: int = 0) -> bool:
     """Whether that block (half 0) or half of it has begun."""
@@ -109,3 +107,20 @@ def history_differences(previous: RotationSchedule | None, schedule: RotationSch
             )
             break
     return lines
+
+
+def history_gaps(
+    program: Program, academic_year: int, history: list[RotationAssignment], trainee_ids: set[int]
+) -> set[tuple[int, int]]:
+    """(trainee, block number) of blocks started in a year that has a published version, where
+    the trainee has no history at all: nobody was told they worked there, so no solve places
+    them there (a coordinator who knows better corrects the cell)."""
+    published = RotationSchedule.objects.filter(
+        program=program, academic_year=academic_year, status=RotationSchedule.Status.PUBLISHED
+    ).exists()
+    if not published:
+        return set()
+    have = {(c.trainee_id, c.block.number) for c in history}
+    begun = [b.number for b in Block.objects.filter(program=program, academic_year=academic_year)
+             if started(b)]  # fmt: skip
+    return {(t, n) for n in begun for t in trainee_ids if (t, n) not in have}

@@ -17,7 +17,7 @@ from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
-from rounds.schedules.history import history_cells
+from rounds.schedules.history import history_cells, history_gaps
 from rounds.schedules.models import (
     Block,
     CallSchedule,
@@ -26,7 +26,15 @@ from rounds.schedules.models import (
     RotationProgram,
     RotationSchedule,
 )
-from rounds.schedules.problem import build_problem, pid
+from rounds.schedules.problem import (
+    add_gaps,
+    build_problem,
+    pid,
+    pk_of,
+    problem_trainees,
+    rid,
+    tid,
+)
 from rounds.schedules.services import ScheduleError, schedule_create
 
 KIND = "rotation_solve"
@@ -94,17 +102,16 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         else []
     )
     progress(0.02, "reading trainees, rotations and curriculum")
-    data = build_problem(
-        [program],
-        year,
-        locked=locked,
-        history=history_cells(program, year, based_on),
-        base=_cells_of(based_on),
-    )
+    history = history_cells(program, year, based_on)
+    data = build_problem([program], year, locked=locked, history=history, base=_cells_of(based_on))
+    gaps = history_gaps(program, year, history, problem_trainees(data, program))
+    add_gaps(data, gaps)
     time_limit = float(params.get("time_limit", DEFAULT_TIME_LIMIT))
-    _problem, result = _solve(data, time_limit, progress, share=0.9)
+    problem, result = _solve(data, time_limit, progress, share=0.9)
     if not result.has_schedule:
         return _no_schedule(result)
+    result.placements = _without(gaps, result.placements)
+    result.placements += _history_outside(history, problem)
     reason = (
         f"re-solved around locked cells of version {based_on.number}: {_changed_text(result)}"
         if based_on
@@ -131,6 +138,23 @@ def solve_job(job: Job, progress: Progress) -> dict[str, Any]:
         "summary": f"Draft version {schedule.number} is ready"
         + (f": {_changed_text(result)}." if based_on else "."),
     }
+
+
+def _without(gaps: set[tuple[int, int]], placements: list[Placement]) -> list[Placement]:
+    """The solve's placements less the started blocks nobody was placed in (empty history)."""
+    return [p for p in placements if (pk_of(p.trainee), p.block) not in gaps]
+
+
+def _history_outside(history: list[RotationAssignment], problem: Problem) -> list[Placement]:
+    """History of trainees the problem no longer holds (gone from the program, or outside their
+    training dates now): not solved, but kept in the new version as it was worked."""
+    inside = {t.id for t in problem.trainees}
+    out = []
+    for c in history:
+        if tid(c.trainee_id) not in inside:
+            where = None if c.rotation.is_off else rid(c.rotation_id)
+            out.append(Placement(tid(c.trainee_id), c.block.number, where, c.half))
+    return out
 
 
 def _cells_of(schedule: RotationSchedule | None) -> list[RotationAssignment]:
@@ -292,10 +316,16 @@ def institution_solve_job(job: Job, progress: Progress) -> dict[str, Any]:
     ]
     base = [cell for schedule in bases.values() for cell in _cells_of(schedule)]
     data = build_problem(programs, year, locked=locked, history=history, base=base)
+    gaps: set[tuple[int, int]] = set()
+    for program in programs:
+        mine = [c for c in history if c.block.program_id == program.pk]
+        gaps |= history_gaps(program, year, mine, problem_trainees(data, program))
+    add_gaps(data, gaps)
     time_limit = float(params.get("time_limit", ALL_TIME_LIMIT))
     problem, result = _solve(data, time_limit, progress, share=0.85)
     if not result.has_schedule:
         return _no_schedule(result)
+    result.placements = _without(gaps, result.placements)
     progress(0.92, f"writing a new draft for each of {len(programs)} programs")
     drafts = _institution_drafts(job, problem, result, programs, bases, year)
     return {
@@ -326,6 +356,9 @@ def _institution_drafts(
     mine: dict[str, list[Placement]] = {}
     for placement in result.placements:
         mine.setdefault(problem.trainee(placement.trainee).program, []).append(placement)
+    for program in programs:
+        worked = history_cells(program, year, bases.get(program.pk))
+        mine.setdefault(pid(program.pk), []).extend(_history_outside(worked, problem))
     summary = {k: v for k, v in result.to_json().items() if k != "placements"}
     drafts = []
     with transaction.atomic():

@@ -233,6 +233,19 @@ def build_problem(
     return data
 
 
+def problem_trainees(data: dict[str, Any], program: Program) -> set[int]:
+    """Database ids of the program's trainees a built problem holds."""
+    return {pk_of(t["id"]) for t in data["trainees"] if t["program"] == pid(program.pk)}
+
+
+def add_gaps(data: dict[str, Any], gaps: Iterable[tuple[int, int]]) -> None:
+    """Started blocks where a trainee has no history stay empty: history too, as nobody was
+    placed there (`gaps`: trainee and block number)."""
+    empty = [{**_ref(t, n), "rotation": None} for t, n in sorted(gaps)]
+    if empty:
+        data["history"] = [*data.get("history", []), *empty]
+
+
 def _as_they_were(
     trainee_ids: set[int],
     rotations: dict[int, Rotation],

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rounds.engine.rotations import explain
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.generate import institution_problem
 from rounds.engine.rotations.model import RotationModel
@@ -203,3 +204,34 @@ def _cell(p: Placement) -> tuple[str, int, int, str | None]:
 
 def _ref(p: Placement) -> dict[str, Any]:
     return {"trainee": p.trainee, "block": p.block, "rotation": p.rotation, "half": p.half}
+
+
+def test_off_in_history_needs_no_request_and_counts_nothing() -> None:
+    data = four_blocks()
+    del data["base"]
+    # Cy was not there in block 1 (not yet in the program): off, with no vacation asked.
+    data["history"] = [{"trainee": "cy", "block": 1, "rotation": None}]
+    problem, result = solved(data)
+    assert cells(result)["cy", 1, 0] is None
+    assert check(problem, result.placements) == []
+    assert sum(1 for (t, _b, _h), r in cells(result).items() if t == "cy" and r == "icu") == 1
+
+
+def test_the_quick_arithmetic_asks_nothing_of_history() -> None:
+    """Wards needs two interns a block; in block 1 Ana and Ben worked there (Cy was not in the
+    program yet, off): no false 'impossible' from the arithmetic before the solver."""
+    data = four_blocks()
+    del data["base"]
+    data["uses"][1]["min_per_block"] = 2
+    data["requirements"][0]["min"] = data["requirements"][0]["max"] = 1
+    data["history"] = [
+        {"trainee": "ana", "block": 1, "rotation": "wards"},
+        {"trainee": "ben", "block": 1, "rotation": "wards"},
+        {"trainee": "cy", "block": 1, "rotation": None},
+    ]
+    # Away then, as his dates said before he started, and Ben's leave recorded for block 1
+    # although he worked it: history wins, and the arithmetic does not count them out.
+    data["vacations"] = [{"trainee": "cy", "block": 1}, {"trainee": "ben", "block": 1}]
+    problem, result = solved(data)
+    assert explain.precheck(problem) == []
+    assert cells(result)["cy", 1, 0] is None

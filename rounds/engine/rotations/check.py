@@ -116,7 +116,10 @@ def _cells(
 ) -> list[Finding]:
     out: list[Finding] = []
     approved = _vacation_halves(p, approved_only=True)
-    asked = _vacation_halves(p, approved_only=False)
+    # Off in history needs no request: what was worked is not asked again.
+    asked = _vacation_halves(p, approved_only=False) | {
+        key for key, rotation in p.past().items() if rotation is None
+    }
     for t in p.trainees:
         eligible, halves = set(p.eligible(t)), set(p.half_eligible(t))
         for b in range(1, p.blocks + 1):

@@ -30,7 +30,10 @@ def precheck(problem: Problem) -> list[str]:
     for req in p.requirements:
         if req.weight is None:
             minimum_total[req.program, req.pgy] += req.min
+    worked = {tid for tid, _b, _k in p.past()}
     for t in p.trainees:
+        if t.id in worked:
+            continue  # history counts as it was; the model asks only what the rest can give
         free = 2 * p.blocks - approved[t.id]
         needed = minimum_total.get((t.program, t.pgy), 0)
         if 2 * needed > free:
@@ -56,7 +59,10 @@ def _available(p: Problem) -> list[str]:
         if not use.min_per_block or use.program not in present:
             continue
         members = [t for t in p.trainees if use.eligible(t)]
+        past = p.past()
         for b in range(1, p.blocks + 1):
+            if any((t.id, b, k) in past for t in members for k in HALVES):
+                continue  # history decided part of it; the model asks only what is left
             there = {k: len(members) - sum(away[t.id, b][k] for t in members) for k in HALVES}
             short = per_half(there, low=use.min_per_block)
             if short:

@@ -155,6 +155,10 @@ def solve(
     from rounds.engine.rotations import explain
 
     started = time.monotonic()
+    if problem.base:
+        # The changes' price dwarfs the wishes: a gap relative to the whole cost would stop as
+        # soon as the changes are right, with the wishes anywhere. Ask for the wishes too.
+        gap = min(gap, 1.0 / problem.move_cost())
     if warm_start is None and problem.base:
         # The version re-solved is the natural start: most of it should stay.
         warm_start = Result(Status.FEASIBLE, placements=[*history_of(problem), *base_of(problem)])
