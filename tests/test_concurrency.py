@@ -2,8 +2,8 @@
 own connection as each web process has: 100 pairs of each kind, started together by a barrier.
 
 - Two coordinators save the same cell (rotation grid, call grid) or the same record (a program's
-  public page) from pages loaded at the same version: one is saved, the other is told someone
-  else changed it. Never both.
+  public page, the URiM definition) from pages loaded at the same version: one is saved, the
+  other is told someone else changed it. Never both.
 - A form sent twice (double click: the same token) is saved once, and both answers show it.
 - The same entry typed in two tabs (two tokens): one is saved, the other is refused by name.
 
@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from rounds.concerns.models import Concern
 from rounds.core.models import Program
+from rounds.inclusion.models import DEFAULT_URIM_CATEGORIES, UrimDefinition
+from rounds.inclusion.services import urim_definition_get
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import new_token
 from rounds.schedules.models import CallSchedule, RotationAssignment, RotationSchedule
@@ -174,6 +176,27 @@ def test_two_saves_of_one_program_page_never_both_succeed(small: SmallInstitutio
         assert refused.status_code in (200, 409)  # refused when checked, or when saved
         assert "Someone else saved this record after you opened it." in refused.content.decode()
         assert Program.objects.get(pk=small.im.pk).description == texts[saved[0]]
+
+
+def test_two_saves_of_the_urim_definition_never_both_succeed(small: SmallInstitution) -> None:
+    first, second = _signed_in(small, "inclusion"), _signed_in(small, "inclusion")
+    url = reverse("inclusion:definition")
+    choices = [[*DEFAULT_URIM_CATEGORIES, extra] for extra in ("Asian", "Other")]
+    for _ in range(PAIRS):
+        definition = urim_definition_get()
+        version = definition.updated_at.isoformat()
+        answers = _answered(
+            _together(
+                partial(first.post, url, {"categories": choices[0], "version": version}),
+                partial(second.post, url, {"categories": choices[1], "version": version}),
+            )
+        )
+        saved = [k for k, a in enumerate(answers) if a.status_code == 302]
+        assert len(saved) == 1, [a.status_code for a in answers]
+        refused = answers[1 - saved[0]].content.decode()
+        assert "Someone else changed the definition after you opened this page." in refused
+        stored = UrimDefinition.objects.get(pk=definition.pk).categories
+        assert sorted(stored) == sorted(choices[saved[0]])
 
 
 def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution) -> None:
