@@ -2,8 +2,8 @@
 own connection as each web process has: 100 pairs of each kind, started together by a barrier.
 
 - Two coordinators save the same cell (rotation grid, call grid) or the same record (a program's
-  public page) from pages loaded at the same version: one is saved, the other is told someone
-  else changed it. Never both.
+  public page, the URiM definition) from pages loaded at the same version: one is saved, the
+  other is told someone else changed it. Never both.
 - A form sent twice (double click: the same token) is saved once, and both answers show it.
 - The same entry typed in two tabs (two tokens): one is saved, the other is refused by name.
 
@@ -15,8 +15,9 @@ no duplicate, no server error.
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,8 @@ from django.utils import timezone
 
 from rounds.concerns.models import Concern
 from rounds.core.models import Program
+from rounds.inclusion.models import DEFAULT_URIM_CATEGORIES, UrimDefinition
+from rounds.inclusion.services import urim_definition_get
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import new_token
 from rounds.schedules.models import CallSchedule, RotationAssignment, RotationSchedule
@@ -47,28 +50,52 @@ STALE = "Someone else changed this draft after you loaded it."
 Answer = Any  # the test client's response
 
 
-def _together(*calls: Callable[[], Answer]) -> list[Answer | BaseException]:
-    """Run the calls in threads released at the same instant; each thread's connection is
-    closed when it ends. A call that raises is returned as its exception (a server error)."""
-    barrier = threading.Barrier(len(calls))
-    out: list[Answer | BaseException | None] = [None] * len(calls)
+class Pair:
+    """Two threads, each on its own database connection for the whole test (closed when the
+    thread ends), that run one call each, released at the same instant by a barrier, as often as
+    asked. A call that raises comes back as its exception (a server error)."""
 
-    def run(index: int, call: Callable[[], Answer]) -> None:
+    def __init__(self) -> None:
+        self.barrier = threading.Barrier(2)
+        self.inboxes: list[queue.Queue[Callable[[], Answer] | None]] = [
+            queue.Queue(),
+            queue.Queue(),
+        ]
+        self.answers: queue.Queue[tuple[int, Answer | BaseException]] = queue.Queue()
+        self.threads = [threading.Thread(target=self._work, args=(i,)) for i in range(2)]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self, index: int) -> None:
         try:
-            barrier.wait(timeout=60)
-            out[index] = call()
-        except BaseException as error:  # counted as a server error below
-            out[index] = error
+            while (call := self.inboxes[index].get()) is not None:
+                try:
+                    self.barrier.wait(timeout=60)
+                    answer: Answer | BaseException = call()
+                except BaseException as error:  # counted as a server error by _answered
+                    answer = error
+                self.answers.put((index, answer))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert all(not t.is_alive() for t in threads), "a save never finished"
-    return [o if o is not None else RuntimeError("no answer") for o in out]
+    def __call__(self, first: Callable[[], Answer], second: Callable[[], Answer]) -> list[Any]:
+        for inbox, call in zip(self.inboxes, (first, second), strict=True):
+            inbox.put(call)
+        got = dict(self.answers.get(timeout=120) for _ in range(2))
+        return [got[0], got[1]]
+
+    def close(self) -> None:
+        for inbox in self.inboxes:
+            inbox.put(None)
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+@pytest.fixture
+def together() -> Iterator[Pair]:
+    pair = Pair()
+    yield pair
+    pair.close()
 
 
 def _answered(outcomes: list[Answer | BaseException]) -> list[Answer]:
@@ -96,7 +123,9 @@ def _signed_in(small: SmallInstitution, username: str) -> Client:
     return client
 
 
-def test_two_saves_of_one_rotation_cell_never_both_succeed(small: SmallInstitution) -> None:
+def test_two_saves_of_one_rotation_cell_never_both_succeed(
+    small: SmallInstitution, together: Pair
+) -> None:
     x = build_schedules(small)
     pd, coord = _signed_in(small, "pd.im"), _signed_in(small, "coord.im")
     url = reverse("schedules:cell", args=[x.draft.pk])
@@ -110,7 +139,7 @@ def test_two_saves_of_one_rotation_cell_never_both_succeed(small: SmallInstituti
 
         data = {"trainee": small.ana.pk, "block": block.pk, "revision": revision}
         answers = _answered(
-            _together(
+            together(
                 partial(pd.post, url, {**data, "rotation": first.pk}),
                 partial(coord.post, url, {**data, "rotation": second.pk}),
             )
@@ -123,7 +152,9 @@ def test_two_saves_of_one_rotation_cell_never_both_succeed(small: SmallInstituti
         assert RotationSchedule.objects.get(pk=x.draft.pk).revision == revision + 1
 
 
-def test_two_saves_of_one_call_cell_never_both_succeed(small: SmallInstitution) -> None:
+def test_two_saves_of_one_call_cell_never_both_succeed(
+    small: SmallInstitution, together: Pair
+) -> None:
     build_schedules(small)
     month = hand_month(small)
     pd, coord = _signed_in(small, "pd.im"), _signed_in(small, "coord.im")
@@ -139,7 +170,7 @@ def test_two_saves_of_one_call_cell_never_both_succeed(small: SmallInstitution) 
 
         data = {"trainee": small.ana.pk, "day": day.isoformat(), "revision": revision}
         answers = _answered(
-            _together(
+            together(
                 partial(pd.post, url, {**data, "shift": first}),
                 partial(coord.post, url, {**data, "shift": second}),
             )
@@ -153,7 +184,9 @@ def test_two_saves_of_one_call_cell_never_both_succeed(small: SmallInstitution) 
         assert CallSchedule.objects.get(pk=month.pk).revision == revision + 1
 
 
-def test_two_saves_of_one_program_page_never_both_succeed(small: SmallInstitution) -> None:
+def test_two_saves_of_one_program_page_never_both_succeed(
+    small: SmallInstitution, together: Pair
+) -> None:
     """The staff edit forms (GuardedModelForm) check the record's version when the form is
     validated, and again under a row lock when it is saved."""
     pd, coord = _signed_in(small, "pd.im"), _signed_in(small, "coord.im")
@@ -163,7 +196,7 @@ def test_two_saves_of_one_program_page_never_both_succeed(small: SmallInstitutio
         texts = [f"Version {i} by the director.", f"Version {i} by the coordinator."]
         page = {"contact_email": "im@example.org", "how_to_apply": "ERAS", "version": version}
         answers = _answered(
-            _together(
+            together(
                 partial(pd.post, url, {**page, "description": texts[0]}),
                 partial(coord.post, url, {**page, "description": texts[1]}),
             )
@@ -176,7 +209,30 @@ def test_two_saves_of_one_program_page_never_both_succeed(small: SmallInstitutio
         assert Program.objects.get(pk=small.im.pk).description == texts[saved[0]]
 
 
-def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution) -> None:
+def test_two_saves_of_the_urim_definition_never_both_succeed(
+    small: SmallInstitution, together: Pair
+) -> None:
+    first, second = _signed_in(small, "inclusion"), _signed_in(small, "inclusion")
+    url = reverse("inclusion:definition")
+    choices = [[*DEFAULT_URIM_CATEGORIES, extra] for extra in ("Asian", "Other")]
+    for _ in range(PAIRS):
+        definition = urim_definition_get()
+        version = definition.updated_at.isoformat()
+        answers = _answered(
+            together(
+                partial(first.post, url, {"categories": choices[0], "version": version}),
+                partial(second.post, url, {"categories": choices[1], "version": version}),
+            )
+        )
+        saved = [k for k, a in enumerate(answers) if a.status_code == 302]
+        assert len(saved) == 1, [a.status_code for a in answers]
+        refused = answers[1 - saved[0]].content.decode()
+        assert "Someone else changed the definition after you opened this page." in refused
+        stored = UrimDefinition.objects.get(pk=definition.pk).categories
+        assert sorted(stored) == sorted(choices[saved[0]])
+
+
+def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution, together: Pair) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:entry_new")
     yesterday = timezone.localdate() - dt.timedelta(days=1)
@@ -185,14 +241,18 @@ def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution) -> No
         form = {"kind": "clinical", "day": day.isoformat(), "start_time": "08:00",
                 "end_time": "12:30", "note": "", "submit_token": new_token()}  # fmt: skip
         _fresh(resident)
-        answers = _answered(_together(*[partial(resident.post, url, form)] * 2))
+        answers = _answered(
+            together(partial(resident.post, url, form), partial(resident.post, url, form))
+        )
         assert [a.status_code for a in answers] == [302, 302]
         assert answers[0]["Location"] == answers[1]["Location"]
         assert all(_messages(a) == ["Saved: Clinical work, 4.5 hours."] for a in answers)
         assert LoggedPeriod.objects.filter(trainee=small.ana).count() == i + 1
 
 
-def test_the_same_hours_typed_in_two_tabs_are_logged_once(small: SmallInstitution) -> None:
+def test_the_same_hours_typed_in_two_tabs_are_logged_once(
+    small: SmallInstitution, together: Pair
+) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:entry_new")
     yesterday = timezone.localdate() - dt.timedelta(days=1)
@@ -204,14 +264,16 @@ def test_the_same_hours_typed_in_two_tabs_are_logged_once(small: SmallInstitutio
             for kind in ("in_house_call", "clinical")
         ]  # fmt: skip
         _fresh(resident)
-        answers = _answered(_together(*[partial(resident.post, url, tab) for tab in tabs]))
+        answers = _answered(
+            together(partial(resident.post, url, tabs[0]), partial(resident.post, url, tabs[1]))
+        )
         assert sorted(a.status_code for a in answers) == [200, 302]
         refused = next(a for a in answers if a.status_code == 200).content.decode()
         assert "This overlaps your " in refused and "change that entry instead" in refused
         assert LoggedPeriod.objects.filter(trainee=small.ana).count() == i + 1
 
 
-def test_leave_sent_twice_is_recorded_once(small: SmallInstitution) -> None:
+def test_leave_sent_twice_is_recorded_once(small: SmallInstitution, together: Pair) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:leave_new")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -219,13 +281,15 @@ def test_leave_sent_twice_is_recorded_once(small: SmallInstitution) -> None:
         day = (tomorrow + dt.timedelta(days=i)).isoformat()
         form = {"kind": "vacation", "start": day, "end": day, "submit_token": new_token()}
         _fresh(resident)
-        answers = _answered(_together(*[partial(resident.post, url, form)] * 2))
+        answers = _answered(
+            together(partial(resident.post, url, form), partial(resident.post, url, form))
+        )
         assert [a.status_code for a in answers] == [302, 302]
         assert all(_messages(a)[0].startswith("Leave recorded: Vacation") for a in answers)
         assert LeaveSpan.objects.filter(trainee=small.ana).count() == i + 1
 
 
-def test_leave_typed_in_two_tabs_is_recorded_once(small: SmallInstitution) -> None:
+def test_leave_typed_in_two_tabs_is_recorded_once(small: SmallInstitution, together: Pair) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:leave_new")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -237,14 +301,18 @@ def test_leave_typed_in_two_tabs_is_recorded_once(small: SmallInstitution) -> No
             for kind, last in (("vacation", first), ("sick", first + dt.timedelta(days=1)))
         ]  # fmt: skip
         _fresh(resident)
-        answers = _answered(_together(*[partial(resident.post, url, tab) for tab in tabs]))
+        answers = _answered(
+            together(partial(resident.post, url, tabs[0]), partial(resident.post, url, tabs[1]))
+        )
         assert sorted(a.status_code for a in answers) == [200, 302]
         refused = next(a for a in answers if a.status_code == 200).content.decode()
         assert "You already have " in refused and "remove it first to change it" in refused
         assert LeaveSpan.objects.filter(trainee=small.ana).count() == i + 1
 
 
-def test_a_concern_raised_by_name_twice_is_raised_once(small: SmallInstitution) -> None:
+def test_a_concern_raised_by_name_twice_is_raised_once(
+    small: SmallInstitution, together: Pair
+) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("concerns:raise")
     for i in range(PAIRS):
@@ -252,19 +320,23 @@ def test_a_concern_raised_by_name_twice_is_raised_once(small: SmallInstitution) 
                 "body": "Three night floats in a row without a day off.", "program": "",
                 "submit_token": new_token()}  # fmt: skip
         _fresh(resident)
-        answers = _answered(_together(*[partial(resident.post, url, form)] * 2))
+        answers = _answered(
+            together(partial(resident.post, url, form), partial(resident.post, url, form))
+        )
         assert [a.status_code for a in answers] == [302, 302]
         assert answers[0]["Location"] == answers[1]["Location"]
         assert Concern.objects.filter(reporter=small.users["resident"]).count() == i + 1
 
 
-def test_a_solve_started_twice_is_one_job(small: SmallInstitution) -> None:
+def test_a_solve_started_twice_is_one_job(small: SmallInstitution, together: Pair) -> None:
     build_schedules(small)
     coord = _signed_in(small, "coord.im")
     url = reverse("schedules:solve", args=[small.im.pk, 2026])
     for i in range(PAIRS):
         form = {"submit_token": new_token()}
-        answers = _answered(_together(*[partial(coord.post, url, form)] * 2))
+        answers = _answered(
+            together(partial(coord.post, url, form), partial(coord.post, url, form))
+        )
         assert [a.status_code for a in answers] == [302, 302]
         assert answers[0]["Location"] == answers[1]["Location"]
         assert Job.objects.filter(kind="rotation_solve").count() == i + 1

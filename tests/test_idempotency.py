@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -231,3 +232,15 @@ def test_removing_an_entry_twice_removes_it_once(small: SmallInstitution, client
     services.period_remove(period=period, by=small.users["resident"])  # nor does a late one
     assert not LoggedPeriod.objects.exists()
     assert AuditEntry.objects.filter(action="workhours.remove").count() == 1
+
+
+def test_worked_as_scheduled_tapped_twice_logs_once(small: SmallInstitution) -> None:
+    """The second tap waits for the first (the trainee's lock), then finds its shifts logged."""
+    monday = _monday()
+    shift = SimpleNamespace(
+        kind="clinical", start=_at(monday, 7), end=_at(monday, 19), label="Wards day"
+    )
+    by = small.users["resident"]
+    assert len(services.day_log_as_scheduled(trainee=small.ana, shifts=[shift], by=by)) == 1
+    assert services.day_log_as_scheduled(trainee=small.ana, shifts=[shift], by=by) == []
+    assert LoggedPeriod.objects.filter(trainee=small.ana).count() == 1

@@ -31,8 +31,10 @@ def urim_definition_get() -> UrimDefinition:
     return definition
 
 
-def urim_definition_set(*, categories: list[str], by: Any) -> int:
+def urim_definition_set(*, categories: list[str], by: Any, version: str | None = None) -> int:
     """Change which categories count as URiM and re-derive everyone's URiM flag from them.
+    `version` is the definition's `updated_at` as the form saw it: checked again on the locked
+    row, so of two saves at the same moment one is refused.
 
     Returns how many self-identifications changed.
     """
@@ -42,7 +44,13 @@ def urim_definition_set(*, categories: list[str], by: Any) -> int:
     if not categories:
         raise InclusionError("Choose at least one category that counts as URiM.")
     with transaction.atomic():
-        definition = urim_definition_get()
+        urim_definition_get()
+        definition = UrimDefinition.objects.select_for_update().get(pk=1)
+        if version is not None and definition.updated_at.isoformat() != version:
+            raise InclusionError(
+                "Someone else changed the definition after you opened this page. Reload it to "
+                "see their change, then make yours again."
+            )
         before = list(definition.categories)
         definition.categories = [c for c in AAMC_CATEGORIES if c in categories]
         definition.updated_by = by if getattr(by, "is_authenticated", False) else None

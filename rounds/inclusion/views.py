@@ -142,7 +142,9 @@ def definition_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changed = urim_definition_set(
-                categories=form.cleaned_data["categories"], by=request.user
+                categories=form.cleaned_data["categories"],
+                by=request.user,
+                version=form.cleaned_data.get("version") or None,
             )
         except InclusionError as error:
             form.add_error(None, str(error))
