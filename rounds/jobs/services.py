@@ -20,7 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from rounds.engine import stop
 from rounds.jobs.models import Job
@@ -126,13 +129,20 @@ def job_run(job_id: int) -> None:
 
 def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
     """Mark failed every running job whose worker stopped beating (killed, out of memory, its
-    machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them."""
+    machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them.
+
+    A job whose worker died after taking it from the queue but before starting it is queued
+    again instead: nothing of it ran, so running it now is safe. A job that was running is not
+    re-run: what killed its worker (a solve too large for memory) would kill the next one."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    _requeue_never_started(cutoff)
+    silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
     swept = []
-    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff):
-        assert job.heartbeat_at is not None
-        heard = timezone.localtime(job.heartbeat_at)
+    for job in silent:
+        heard = timezone.localtime(job.heartbeat_at or job.started_at or now)
         message = (
             f"Failed: the worker running it ({job.worker or 'unknown'}) stopped; it was last "
             f"heard from at {heard:%H:%M:%S}. What the job had not saved was not kept. "
@@ -143,31 +153,41 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
             pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
         ).update(status=Job.Status.FAILED, message=_fit(message), finished_at=now):
             logger.warning("job %s: %s", job.pk, message)
-            _fail_task_rows(job, message, now)
+            for row in _task_rows(job.pk, TaskResultStatus.RUNNING):
+                DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+                    status=TaskResultStatus.FAILED,
+                    finished_at=now,
+                    exception_class_path="rounds.jobs.services.WorkerLost",
+                    traceback=message,
+                )
             job.refresh_from_db()
             swept.append(job)
     return swept
 
 
-def _fail_task_rows(job: Job, message: str, now: dt.datetime) -> None:
-    """django-tasks keeps its own row per queued task; the one that ran this job would say
-    "running" forever."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
+def _requeue_never_started(cutoff: dt.datetime) -> None:
+    """django-tasks rows taken by a worker longer ago than `cutoff` whose job never started."""
     from rounds.jobs.tasks import run_job
 
-    running = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, task_path=run_job.module_path
+    taken = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path=run_job.module_path, started_at__lt=cutoff
     )
-    for row in running.only("pk", "args_kwargs"):
-        if (row.args_kwargs or {}).get("args") == [job.pk]:
+    queued = set(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
+    for row in taken.only("pk", "args_kwargs"):
+        args = (row.args_kwargs or {}).get("args") or [None]
+        if args[0] in queued:
+            logger.warning("job %s: its worker died before starting it; queued again", args[0])
             DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.FAILED,
-                finished_at=now,
-                exception_class_path="rounds.jobs.services.WorkerLost",
-                traceback=message,
+                status=TaskResultStatus.READY, started_at=None
             )
+
+
+def _task_rows(job_id: int, status: str) -> list[DBTaskResult]:
+    """django-tasks' own rows of the task that runs this job (one per time it was queued)."""
+    from rounds.jobs.tasks import run_job
+
+    rows = DBTaskResult.objects.filter(status=status, task_path=run_job.module_path)
+    return [r for r in rows.only("pk", "args_kwargs") if r.args_kwargs.get("args") == [job_id]]
 
 
 class _Pulse:
