@@ -11,8 +11,6 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
@@ -186,19 +184,3 @@ def test_a_solve_the_engine_stopped_ends_the_job_cancelled(small: SmallInstituti
     run_worker()
     job.refresh_from_db()
     assert (job.status, job.message, job.result) == (Job.Status.CANCELLED, "Cancelled.", {})
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_job_whose_worker_died_before_starting_it_is_queued_again_and_runs(
-    small: SmallInstitution, settings: Any
-) -> None:
-    job = job_start(kind="test-count", title="Count", started_by=None, params={"to": 2})
-    # A worker took it from the queue and died before it began.
-    taken = timezone.now() - dt.timedelta(seconds=settings.JOBS_STALE_SECONDS + 5)
-    DBTaskResult.objects.update(
-        status=TaskResultStatus.RUNNING, started_at=taken, worker_ids=["gone:1"]
-    )
-    call_command("jobs_sweep", stdout=io.StringIO())
-    run_worker()
-    job.refresh_from_db()
-    assert (job.status, job.message) == (Job.Status.SUCCEEDED, "Counted to 2.")

@@ -38,9 +38,11 @@ CEILING = 120.0
 FAST_PULSE = {
     "ROUNDS_JOBS_HEARTBEAT_SECONDS": "0.2",
     "ROUNDS_JOBS_CANCEL_POLL_SECONDS": "0.2",
-    "ROUNDS_JOBS_STALE_SECONDS": "3",
+    "ROUNDS_JOBS_STALE_SECONDS": "60",
     "ROUNDS_JOBS_SWEEP_SECONDS": "0.3",
 }
+# Where a worker is killed: silent for 5 s (25 heartbeats) is dead.
+FAST_SWEEP = {**FAST_PULSE, "ROUNDS_JOBS_STALE_SECONDS": "5"}
 
 
 class Worker:
@@ -125,7 +127,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_failed_with_the_reason(
     small: SmallInstitution,
     client_as: Callable[[str], Client],
 ) -> None:
-    workers = [start_worker(**FAST_PULSE), start_worker(**FAST_PULSE)]
+    workers = [start_worker(**FAST_SWEEP), start_worker(**FAST_SWEEP)]
     job = job_start(kind=job_kinds.WAIT, title="Wait", started_by=small.users["gme"], params={})
     wait_for("the job starting", lambda: status_of(job) == Job.Status.RUNNING, *workers)
 
@@ -159,7 +161,11 @@ def test_cancel_stops_a_running_solve_and_keeps_nothing(
         started_by=small.users["gme"],
         params={"time_limit": 600},
     )
-    wait_for("the solve starting", lambda: status_of(job) == "running" and job.message == "solving")
+    wait_for(
+        "the solve starting",
+        lambda: status_of(job) == Job.Status.RUNNING and job.message == "solving",
+        worker,
+    )
     # Let the search run: a few heartbeats after it began.
     began = job.heartbeat_at
     assert began is not None

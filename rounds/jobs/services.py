@@ -131,12 +131,10 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
     """Mark failed every running job whose worker stopped beating (killed, out of memory, its
     machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them.
 
-    A job whose worker died after taking it from the queue but before starting it is queued
-    again instead: nothing of it ran, so running it now is safe. A job that was running is not
-    re-run: what killed its worker (a solve too large for memory) would kill the next one."""
+    Such a job is not run again by itself: what killed its worker (a solve too large for memory)
+    would kill the next one too; its starter starts it again."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.JOBS_STALE_SECONDS)
-    _requeue_never_started(cutoff)
     silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     )
@@ -163,23 +161,6 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
             job.refresh_from_db()
             swept.append(job)
     return swept
-
-
-def _requeue_never_started(cutoff: dt.datetime) -> None:
-    """django-tasks rows taken by a worker longer ago than `cutoff` whose job never started."""
-    from rounds.jobs.tasks import run_job
-
-    taken = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, task_path=run_job.module_path, started_at__lt=cutoff
-    )
-    queued = set(Job.objects.filter(status=Job.Status.QUEUED).values_list("pk", flat=True))
-    for row in taken.only("pk", "args_kwargs"):
-        args = (row.args_kwargs or {}).get("args") or [None]
-        if args[0] in queued:
-            logger.warning("job %s: its worker died before starting it; queued again", args[0])
-            DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.READY, started_at=None
-            )
 
 
 def _task_rows(job_id: int, status: str) -> list[DBTaskResult]:
