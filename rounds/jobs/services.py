@@ -79,9 +79,15 @@ def job_start(*, kind: str, title: str, started_by: Any, params: dict[str, Any])
 
 
 def job_cancel(*, job: Job) -> None:
-    Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
-        cancel_requested=True
+    """A queued job ends at once (nothing of it ran); a running one is asked to stop, and its
+    pulse and its solves notice within seconds."""
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.CANCELLED,
+        cancel_requested=True,
+        message="Cancelled before it started.",
+        finished_at=timezone.now(),
     )
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
 
 
 def worker_name() -> str:
