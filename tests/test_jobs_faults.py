@@ -51,7 +51,13 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.jobs_worker", *WORKER_OPTIONS],
             cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", **env},
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+                "DATABASE_URL": url,
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            },
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )
