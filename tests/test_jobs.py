@@ -71,7 +71,11 @@ def test_a_job_cancelled_before_it_starts_never_runs(
     job = job_start(
         kind="test-count", title="Count", started_by=small.users["gme"], params={"to": 3}
     )
+    page = client_as("gme").get(job.get_absolute_url()).content.decode()
+    assert "the next free worker takes it." in page
     client_as("gme").post(f"{job.get_absolute_url()}cancel/")
+    job.refresh_from_db()
+    assert (job.status, job.message) == (Job.Status.CANCELLED, "Cancelled before it started.")
     seen_progress.clear()
     run_worker()
     job.refresh_from_db()
