@@ -9,7 +9,7 @@ import sys
 import django
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.worker_settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.worker_settings"
     django.setup()
     from django.core.management import call_command
 

@@ -38,9 +38,11 @@ CEILING = 120.0
 FAST_PULSE = {
     "ROUNDS_JOBS_HEARTBEAT_SECONDS": "0.2",
     "ROUNDS_JOBS_CANCEL_POLL_SECONDS": "0.2",
-    "ROUNDS_JOBS_STALE_SECONDS": "3",
+    "ROUNDS_JOBS_STALE_SECONDS": "60",
     "ROUNDS_JOBS_SWEEP_SECONDS": "0.3",
 }
+# Where a worker is killed: silent for 5 s (25 heartbeats) is dead.
+FAST_SWEEP = {**FAST_PULSE, "ROUNDS_JOBS_STALE_SECONDS": "5"}
 
 
 class Worker:
@@ -49,7 +51,13 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.jobs_worker", *WORKER_OPTIONS],
             cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1", **env},
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+                "DATABASE_URL": url,
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            },
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )
@@ -125,7 +133,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_failed_with_the_reason(
     small: SmallInstitution,
     client_as: Callable[[str], Client],
 ) -> None:
-    workers = [start_worker(**FAST_PULSE), start_worker(**FAST_PULSE)]
+    workers = [start_worker(**FAST_SWEEP), start_worker(**FAST_SWEEP)]
     job = job_start(kind=job_kinds.WAIT, title="Wait", started_by=small.users["gme"], params={})
     wait_for("the job starting", lambda: status_of(job) == Job.Status.RUNNING, *workers)
 
@@ -159,7 +167,11 @@ def test_cancel_stops_a_running_solve_and_keeps_nothing(
         started_by=small.users["gme"],
         params={"time_limit": 600},
     )
-    wait_for("the solve starting", lambda: status_of(job) == "running" and job.message == "solving")
+    wait_for(
+        "the solve starting",
+        lambda: status_of(job) == Job.Status.RUNNING and job.message == "solving",
+        worker,
+    )
     # Let the search run: a few heartbeats after it began.
     began = job.heartbeat_at
     assert began is not None
@@ -180,77 +192,64 @@ def test_cancel_stops_a_running_solve_and_keeps_nothing(
 
 
 def test_a_worker_outlives_its_database_going_away_under_a_running_job_and_while_idle(
-    start_worker: Callable[..., Worker], small: SmallInstitution, database_url: str
+    start_worker: Callable[..., Worker], small: SmallInstitution
 ) -> None:
     worker = start_worker(**FAST_PULSE)
     job = job_start(kind=job_kinds.WAIT, title="Wait", started_by=small.users["gme"], params={})
     wait_for("the job starting", lambda: status_of(job) == Job.Status.RUNNING, worker)
 
     # The job's next write meets the fault; the database is back once the worker said so.
-    with database_gone(database_url, until=lambda: "lost the database" in worker.output()):
-        pass
+    take_the_database_away(until=lambda: "lost the database" in worker.output())
     wait_for("the job failing", lambda: status_of(job) != Job.Status.RUNNING, worker)
     assert job.status == Job.Status.FAILED
     assert job.message.startswith("Failed: the worker lost its database connection (")
 
     # Again while the worker waits for work (on PostgreSQL it cannot even connect for a while).
     unavailable = lambda: "Database unavailable" in worker.output()  # noqa: E731
-    with database_gone(database_url, until=unavailable, quiet=True):
-        pass
+    take_the_database_away(until=unavailable, quiet=True)
     after = job_start(kind=job_kinds.COUNT, title="Next", started_by=None, params={})
     wait_for("the next job", lambda: status_of(after) == Job.Status.SUCCEEDED, worker)
     assert worker.alive and after.worker == job.worker
 
 
-class database_gone:
-    """The database goes away under the worker until `until()` (or, where the worker keeps
-    quiet about it, a few of its lock timeouts). On PostgreSQL the worker's connections are
-    terminated (pg_terminate_backend) and new ones refused; on SQLite the file is held locked
-    past the worker's lock timeout, a fault the worker sees only when it writes."""
+def take_the_database_away(until: Callable[[], bool], quiet: bool = False) -> None:
+    """The database goes away under the worker until `until()`. On PostgreSQL the worker's
+    connections are terminated (pg_terminate_backend) and new ones refused meanwhile; on SQLite
+    the file is held locked past the worker's lock timeout, a fault the worker meets only when
+    it writes. An idle worker on SQLite meets it only when it claims a task, and the library
+    waits that out without a word (`quiet`): the lock is then held for three of its timeouts."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        lock = sqlite3.connect(settings["NAME"], timeout=30)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            if quiet:
+                time.sleep(3.0)
+            else:
+                wait_for("the worker meeting the fault", until)
+        finally:
+            lock.rollback()
+            lock.close()
+        return
+    import psycopg
 
-    def __init__(self, url: str, until: Callable[[], bool], quiet: bool = False) -> None:
-        self.url, self.until, self.quiet = url, until, quiet
-
-    def __enter__(self) -> None:
-        if connection.vendor == "sqlite":
-            lock = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30)
-            lock.execute("BEGIN EXCLUSIVE")
-            try:
-                self._wait() if self.quiet else wait_for("the worker meeting the fault", self.until)
-            finally:
-                lock.rollback()
-                lock.close()
-            return
-        import psycopg
-
-        settings = connection.settings_dict
-        name = connection.ops.quote_name(settings["NAME"])
-        # From the maintenance database: PostgreSQL refuses to lock out the one it is in.
-        with psycopg.connect(
-            host=settings["HOST"] or "127.0.0.1",
-            port=settings["PORT"] or 5432,
-            user=settings["USER"],
-            password=settings["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        ) as admin:
-            admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
-            try:
-                admin.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> %s",
-                    [settings["NAME"], connection.connection.info.backend_pid],
-                )
-                wait_for("the worker meeting the fault", self.until)
-            finally:
-                admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
-
-    def _wait(self) -> None:
-        # An idle worker on SQLite meets a lock only when it claims a task, and the library
-        # waits that out without a word: hold it for three of its timeouts instead.
-        deadline = time.monotonic() + 3.0
-        while not self.until() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    def __exit__(self, *exc: object) -> None:
-        pass
+    name = connection.ops.quote_name(settings["NAME"])
+    # From the maintenance database: PostgreSQL refuses to lock out the one it is in.
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> %s",
+                [settings["NAME"], connection.connection.info.backend_pid],
+            )
+            wait_for("the worker meeting the fault", until)
+        finally:
+            admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")

@@ -20,7 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from rounds.engine import stop
 from rounds.jobs.models import Job
@@ -76,9 +79,15 @@ def job_start(*, kind: str, title: str, started_by: Any, params: dict[str, Any])
 
 
 def job_cancel(*, job: Job) -> None:
-    Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
-        cancel_requested=True
+    """A queued job ends at once (nothing of it ran); a running one is asked to stop, and its
+    pulse and its solves notice within seconds."""
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.CANCELLED,
+        cancel_requested=True,
+        message="Cancelled before it started.",
+        finished_at=timezone.now(),
     )
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
 
 
 def worker_name() -> str:
@@ -126,13 +135,18 @@ def job_run(job_id: int) -> None:
 
 def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
     """Mark failed every running job whose worker stopped beating (killed, out of memory, its
-    machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them."""
+    machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them.
+
+    Such a job is not run again by itself: what killed its worker (a solve too large for memory)
+    would kill the next one too; its starter starts it again."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
     swept = []
-    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff):
-        assert job.heartbeat_at is not None
-        heard = timezone.localtime(job.heartbeat_at)
+    for job in silent:
+        heard = timezone.localtime(job.heartbeat_at or job.started_at or now)
         message = (
             f"Failed: the worker running it ({job.worker or 'unknown'}) stopped; it was last "
             f"heard from at {heard:%H:%M:%S}. What the job had not saved was not kept. "
@@ -143,31 +157,24 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
             pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
         ).update(status=Job.Status.FAILED, message=_fit(message), finished_at=now):
             logger.warning("job %s: %s", job.pk, message)
-            _fail_task_rows(job, message, now)
+            for row in _task_rows(job.pk, TaskResultStatus.RUNNING):
+                DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+                    status=TaskResultStatus.FAILED,
+                    finished_at=now,
+                    exception_class_path="rounds.jobs.services.WorkerLost",
+                    traceback=message,
+                )
             job.refresh_from_db()
             swept.append(job)
     return swept
 
 
-def _fail_task_rows(job: Job, message: str, now: dt.datetime) -> None:
-    """django-tasks keeps its own row per queued task; the one that ran this job would say
-    "running" forever."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
+def _task_rows(job_id: int, status: str) -> list[DBTaskResult]:
+    """django-tasks' own rows of the task that runs this job (one per time it was queued)."""
     from rounds.jobs.tasks import run_job
 
-    running = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, task_path=run_job.module_path
-    )
-    for row in running.only("pk", "args_kwargs"):
-        if (row.args_kwargs or {}).get("args") == [job.pk]:
-            DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.FAILED,
-                finished_at=now,
-                exception_class_path="rounds.jobs.services.WorkerLost",
-                traceback=message,
-            )
+    rows = DBTaskResult.objects.filter(status=status, task_path=run_job.module_path)
+    return [r for r in rows.only("pk", "args_kwargs") if r.args_kwargs.get("args") == [job_id]]
 
 
 class _Pulse:
