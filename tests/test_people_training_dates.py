@@ -225,3 +225,32 @@ def test_the_page_names_what_is_wrong(small, client_as) -> None:
         .content.decode()
     )
     assert "Choose the program the trainee transfers to." in page
+
+
+def test_an_import_repeats_dated_history_but_does_not_rewrite_it(small) -> None:
+    from rounds.imports.services import import_file
+
+    trainee_extend(trainee=small.ana, new_end=D(2029, 12, 31), decided_on=D(2026, 12, 1), by=None)
+    header = "email,first_name,last_name,program,pgy,start_date,expected_end_date\n"
+    row = "resident@example.org,Ana,Alvarez,Internal Medicine Residency,2,2025-07-01,{end}\n"
+    same = import_file(
+        kind="trainees", filename="roster.csv",
+        data=(header + row.format(end="2029-12-31")).encode(), by=None,
+    )  # fmt: skip
+    assert same.ok
+    rewrite = import_file(
+        kind="trainees", filename="roster.csv",
+        data=(header + row.format(end="2029-06-30")).encode(), by=None,
+    )  # fmt: skip
+    assert [str(p) for p in rewrite.problems] == [
+        "roster.csv, row 2, column expected_end_date: differs from the trainee's dated training "
+        "history; record the change (with its date) on the trainee's page"
+    ]
+    assert history_of(small.ana).expected_end == D(2029, 12, 31)
+
+
+def test_the_trainee_list_shows_each_trainees_state_today(small, client_as) -> None:
+    intern(small, "Nia", D(2027, 7, 1))
+    page = client_as("gme").get("/staff/trainees/").content.decode()
+    row = page.split("Nia Newcomb")[1].split("</tr>")[0]
+    assert "Starts later" in row

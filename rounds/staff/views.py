@@ -123,6 +123,7 @@ def program_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def trainee_list(request: HttpRequest) -> HttpResponse:
     trainees = trainees_visible_to(request.user).exclude(person__user=request.user.pk)
+    today = timezone.localdate()
     program_id = request.GET.get("program")
     if program_id and program_id.isdigit():
         trainees = trainees.filter(program_id=int(program_id))
@@ -130,7 +131,11 @@ def trainee_list(request: HttpRequest) -> HttpResponse:
         request,
         "staff/trainee_list.html",
         {
-            "trainees": trainees[:500],
+            "rows": [
+                (t, history.pgy_on(today), history.status_label_on(today))
+                for t in trainees.prefetch_related("training_events")[:500]
+                for history in [history_of(t)]
+            ],
             "total": trainees.count(),
             "programs": programs_managed_by(request.user).order_by("name"),
         },
