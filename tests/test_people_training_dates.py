@@ -254,3 +254,23 @@ def test_the_trainee_list_shows_each_trainees_state_today(small, client_as) -> N
     page = client_as("gme").get("/staff/trainees/").content.decode()
     row = page.split("Nia Newcomb")[1].split("</tr>")[0]
     assert "Starts later" in row
+
+
+def test_nobody_is_told_about_a_year_they_are_not_in_training_for(
+    small, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from rounds.engine.rotations.check import Placement
+    from rounds.schedules.services import schedule_create, schedule_publish
+
+    x = build_schedules(small)
+    nia = intern(small, "Nia", D(YEAR + 1, 7, 1))
+    # A version made before dates ruled wrongly holds next July's intern in this year.
+    placements = [Placement(tid(nia.pk), b, f"r{x.wards.pk}") for b in range(1, 14)]
+    placements += [Placement(tid(small.ben.pk), b, f"r{x.wards.pk}") for b in range(1, 14)]
+    draft = schedule_create(
+        program=small.im, academic_year=YEAR, by=None, reason="old", placements=placements
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        told = schedule_publish(schedule=draft, by=small.users["gme"])
+    assert nia not in told and small.ben in told
+    assert "nia@example.org" not in {address for m in mail.outbox for address in m.to}

@@ -18,6 +18,7 @@ from rounds.core.models import Program, ProgramSite, Site
 from rounds.core.services import audit_record, form_save, object_delete
 from rounds.engine.rotations.check import Placement
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.schedules.models import (
     Block,
     CallSchedule,
@@ -409,7 +410,16 @@ def _changed_trainees(
     new = cells(schedule)
     old = cells(previous) if previous is not None else {}
     changed = [t for t in set(new) | set(old) if new.get(t) != old.get(t)]
-    return list(Trainee.objects.filter(pk__in=changed).select_related("person"))
+    # Nobody is told about a year they are not in training for (next July's interns dropped
+    # from a version that wrongly held them).
+    year = dt.date(schedule.academic_year, 7, 1), dt.date(schedule.academic_year + 1, 6, 30)
+    return [
+        t
+        for t in Trainee.objects.filter(pk__in=changed)
+        .select_related("person")
+        .prefetch_related("training_events")
+        if history_of(t).in_training_during(*year)
+    ]
 
 
 def _tell(schedule: RotationSchedule, trainees: list[Trainee]) -> None:
