@@ -274,3 +274,21 @@ def test_nobody_is_told_about_a_year_they_are_not_in_training_for(
         told = schedule_publish(schedule=draft, by=small.users["gme"])
     assert nia not in told and small.ben in told
     assert "nia@example.org" not in {address for m in mail.outbox for address in m.to}
+
+
+def test_a_part_year_cohort_bends_its_curriculum_rather_than_leave_no_schedule(small) -> None:
+    from rounds.engine.rotations.problem import Problem
+    from rounds.engine.rotations.solve import solve
+
+    call_pool(small, build_schedules(small), extra=5)
+    # Ben (PGY-1) leaves after block 1: he cannot have the two ICU blocks PGY-1s need.
+    trainee_withdraw(trainee=small.ben, last_day=D(YEAR, 7, 28), by=None)
+    data = build_problem([small.im], YEAR)
+    weights = {(r["pgy"], r["weight"]) for r in data["requirements"]}
+    assert weights == {(1, 100), (2, None)}  # the PGY-2 line stays hard
+    result = solve(Problem.from_json(data), time_limit=10)
+    assert result.has_schedule
+    ben = [p for p in result.placements if p.trainee == tid(small.ben.pk) and p.rotation]
+    assert {p.block for p in ben} == {1}
+    assert any("Ben Baker" in line and "short" in line for line in result.explanation + [
+        str(b) for b in result.bent])  # fmt: skip

@@ -28,6 +28,9 @@ from rounds.schedules.models import (
 )
 
 REQUESTED_VACATION_WEIGHT = 20
+# A block short of (or over) a curriculum line, for a cohort with someone not in training all
+# year: more than every wish of a trainee together, so it is met whenever it can be.
+PART_YEAR_CURRICULUM_WEIGHT = 100
 
 
 def tid(pk: int) -> str:
@@ -148,6 +151,7 @@ def build_problem(
                 }
             else:
                 fixed[trainee, number].append(_ref(trainee, number, rotation.pk, half))
+    part_year = {placed[t] for t, numbers in away.items() if numbers}
     for trainee, numbers in away.items():
         for number, halves in numbers.items():
             for half in halves:
@@ -201,6 +205,12 @@ def build_problem(
                 "group": None if c.rotation_id else c.group,
                 "min": c.min_blocks,
                 "max": c.max_blocks,
+                # A trainee away part of the year (started late, on leave, left) may not fit a
+                # yearly line: their cohort's line is bent rather than no schedule at all, and
+                # every block short is named in the result.
+                "weight": PART_YEAR_CURRICULUM_WEIGHT
+                if (c.program_id, c.pgy) in part_year
+                else None,
             }
             for c in CurriculumRequirement.objects.filter(program__in=program_ids)
         ],
