@@ -31,7 +31,7 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Trainee, YearRollover
-from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_run
+from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_start
 from rounds.people.services import (
     Preview,
     TrainingError,
@@ -295,15 +295,14 @@ def year_rollover(request: HttpRequest) -> HttpResponse:
     interns = _interns_of(request)
     if request.method == "POST" and request.POST.get("action") == "run":
         try:
-            rollover_run(
+            job = rollover_start(
                 year=year, expected=request.POST.get("fingerprint", ""), by=request.user,
                 today=today, interns=interns,
             )  # fmt: skip
         except RolloverError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Rolled over {year}–{year + 1}: done as listed.")
-            return redirect("staff:rollover")
+            return redirect(job)
     plan = rollover_plan(year=year, interns=interns)
     groups = [
         (heading, [c.text for c in plan.changes if c.kind == kind])
