@@ -23,7 +23,7 @@ from rounds.people.services import (
 )
 from rounds.people.training import count_in_training, history_of, trainees_in_training
 from rounds.schedules.calls import call_problem, swap_propose
-from rounds.schedules.models import CallAssignment, CallSchedule
+from rounds.schedules.models import CallAssignment, CallSchedule, RotationProgram
 from rounds.schedules.problem import build_problem, tid
 from rounds.workhours.reminders import reminders_due
 from tests.call_setup import call_pool, shift
@@ -132,7 +132,9 @@ def test_preview_says_what_changes_and_what_rests_on_the_days(small) -> None:
 
 
 def test_next_years_interns_and_leave_blocks_are_not_in_this_years_solve(small) -> None:
-    build_schedules(small)
+    x = build_schedules(small)
+    # PGY-2s may take clinic for half a block: a block half away is half off for them.
+    RotationProgram.objects.filter(program=small.im, rotation=x.clinic).update(half_blocks=True)
     gme = small.users["gme"]
     matched = intern(small, "Nia", D(YEAR + 1, 7, 1))
     october = intern(small, "Otto", D(YEAR, 7, 1))
@@ -144,8 +146,9 @@ def test_next_years_interns_and_leave_blocks_are_not_in_this_years_solve(small) 
     ids = {t["id"] for t in problem["trainees"]}
     assert tid(matched.pk) not in ids  # starts next July: nothing this year
     off = {(v["trainee"], v["block"], v.get("half", 0)) for v in problem["vacations"]}
-    # Otto starts Oct 1: blocks 1-3 (Jul 1 - Sep 22) whole, block 4's first half (Sep 23 - Oct 6).
-    assert {(b, h) for t, b, h in off if t == tid(october.pk)} == {(1, 0), (2, 0), (3, 0), (4, 1)}
+    # Otto starts Oct 1: blocks 1-3 (Jul 1 - Sep 22) and block 4 (Sep 23 - Oct 20), which he
+    # misses the first half of and, a PGY-1, may not take by halves.
+    assert {(b, h) for t, b, h in off if t == tid(october.pk)} == {(1, 0), (2, 0), (3, 0), (4, 0)}
     # Ana's leave, Jan 1 - Feb 20: block 7 (Dec 16 - Jan 12) second half, block 8 whole, block 9
     # (Feb 10 - Mar 9) first half.
     assert {(b, h) for t, b, h in off if t == tid(small.ana.pk)} == {(7, 2), (8, 0), (9, 1)}
@@ -225,3 +228,70 @@ def test_the_page_names_what_is_wrong(small, client_as) -> None:
         .content.decode()
     )
     assert "Choose the program the trainee transfers to." in page
+
+
+def test_an_import_repeats_dated_history_but_does_not_rewrite_it(small) -> None:
+    from rounds.imports.services import import_file
+
+    trainee_extend(trainee=small.ana, new_end=D(2029, 12, 31), decided_on=D(2026, 12, 1), by=None)
+    header = "email,first_name,last_name,program,pgy,start_date,expected_end_date\n"
+    row = "resident@example.org,Ana,Alvarez,Internal Medicine Residency,2,2025-07-01,{end}\n"
+    same = import_file(
+        kind="trainees", filename="roster.csv",
+        data=(header + row.format(end="2029-12-31")).encode(), by=None,
+    )  # fmt: skip
+    assert same.ok
+    rewrite = import_file(
+        kind="trainees", filename="roster.csv",
+        data=(header + row.format(end="2029-06-30")).encode(), by=None,
+    )  # fmt: skip
+    assert [str(p) for p in rewrite.problems] == [
+        "roster.csv, row 2, column expected_end_date: differs from the trainee's dated training "
+        "history; record the change (with its date) on the trainee's page"
+    ]
+    assert history_of(small.ana).expected_end == D(2029, 12, 31)
+
+
+def test_the_trainee_list_shows_each_trainees_state_today(small, client_as) -> None:
+    intern(small, "Nia", D(2027, 7, 1))
+    page = client_as("gme").get("/staff/trainees/").content.decode()
+    row = page.split("Nia Newcomb")[1].split("</tr>")[0]
+    assert "Starts later" in row
+
+
+def test_nobody_is_told_about_a_year_they_are_not_in_training_for(
+    small, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from rounds.engine.rotations.check import Placement
+    from rounds.schedules.services import schedule_create, schedule_publish
+
+    x = build_schedules(small)
+    nia = intern(small, "Nia", D(YEAR + 1, 7, 1))
+    # A version made before dates ruled wrongly holds next July's intern in this year.
+    placements = [Placement(tid(nia.pk), b, f"r{x.wards.pk}") for b in range(1, 14)]
+    placements += [Placement(tid(small.ben.pk), b, f"r{x.wards.pk}") for b in range(1, 14)]
+    draft = schedule_create(
+        program=small.im, academic_year=YEAR, by=None, reason="old", placements=placements
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        told = schedule_publish(schedule=draft, by=small.users["gme"])
+    assert nia not in told and small.ben in told
+    assert "nia@example.org" not in {address for m in mail.outbox for address in m.to}
+
+
+def test_a_part_year_cohort_bends_its_curriculum_rather_than_leave_no_schedule(small) -> None:
+    from rounds.engine.rotations.problem import Problem
+    from rounds.engine.rotations.solve import solve
+
+    call_pool(small, build_schedules(small), extra=5)
+    # Ben (PGY-1) leaves after block 1: he cannot have the two ICU blocks PGY-1s need.
+    trainee_withdraw(trainee=small.ben, last_day=D(YEAR, 7, 28), by=None)
+    data = build_problem([small.im], YEAR)
+    weights = {(r["pgy"], r["weight"]) for r in data["requirements"]}
+    assert weights == {(1, 100), (2, None)}  # the PGY-2 line stays hard
+    result = solve(Problem.from_json(data), time_limit=10)
+    assert result.has_schedule
+    ben = [p for p in result.placements if p.trainee == tid(small.ben.pk) and p.rotation]
+    assert {p.block for p in ben} == {1}
+    assert any("Ben Baker" in line and "short" in line for line in result.explanation + [
+        str(b) for b in result.bent])  # fmt: skip

@@ -154,3 +154,22 @@ def test_the_gme_page_shows_the_dry_run_and_runs_it(small, year, client_as) -> N
     )  # fmt: skip
     assert "run the rollover from Jun 1, 2027" in response.content.decode()
     assert not YearRollover.objects.exists()
+
+
+def test_the_run_from_the_page_is_a_job_that_does_the_list(small, year) -> None:
+    from rounds.jobs.models import Job
+    from rounds.jobs.services import job_run
+    from rounds.people.rollover import rollover_start
+
+    plan = rollover_plan(year=YEAR, interns=INTERNS)
+    job = rollover_start(
+        year=YEAR, expected=plan.fingerprint, by=small.users["gme"], today=JUNE, interns=INTERNS
+    )
+    job_run(job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert (job.status, job.message) == (
+        "succeeded",
+        f"Rolled over 2026–2027: {len(plan.changes)} changes done as listed.",
+    )
+    assert Trainee.objects.filter(person__email="leo@example.org").exists()
+    assert YearRollover.objects.filter(academic_year=YEAR).exists()

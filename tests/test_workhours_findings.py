@@ -130,7 +130,8 @@ def test_institution_page_csv_and_print(small, client_as) -> None:
     csv_text = gme.get(reverse("workhours:institution_csv") + "?year=2025").content.decode()
     rows = {row["program"]: row for row in csv.DictReader(io.StringIO(csv_text))}
     im = rows["Internal Medicine Residency"]
-    assert (im["trainees"], im["trainees logging"], im["violations"]) == ("2", "1", "1")
+    # Ben starts in July 2026: not one of 2025-26's trainees.
+    assert (im["trainees"], im["trainees logging"], im["violations"]) == ("1", "1", "1")
     assert im["max-continuous-hours"] == "1" and im["not yet reviewed"] == "1"
     assert rows["Cardiovascular Disease Fellowship"]["trainees logging"] == "0"
     printable = gme.get(reverse("workhours:institution_print") + "?year=2025").content.decode()

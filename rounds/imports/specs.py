@@ -191,6 +191,29 @@ class ProgramImport(ImportSpec):
             return None
 
 
+def _dated_history_kept(trainee: Trainee) -> dict[str, str]:
+    """A trainee with dated training history keeps it: a row may repeat what it says, not
+    rewrite it (a change has a date, so it is recorded on the trainee's page)."""
+    from rounds.people.training import history_of
+
+    fresh = Trainee.objects.prefetch_related("training_events").get(pk=trainee.pk)
+    if not fresh.training_events.all():
+        return {}
+    history = history_of(fresh)
+    recorded = {
+        "program": (history.programs[-1][1], trainee.program_id),
+        "pgy": (history.levels[-1][1], trainee.pgy),
+        "start_date": (history.start, trainee.start_date),
+        "expected_end_date": (history.expected_end, trainee.expected_end_date),
+    }
+    return {
+        column: "differs from the trainee's dated training history; record the change (with "
+        "its date) on the trainee's page"
+        for column, (kept, given) in recorded.items()
+        if kept != given
+    }
+
+
 class TraineeImport(ImportSpec):
     kind, label, key = "trainees", "Trainees", "email"
     columns = [
@@ -240,6 +263,8 @@ class TraineeImport(ImportSpec):
         trainee.status = values.get("status") or trainee.status
         if trainee.expected_end_date <= trainee.start_date:
             errors["expected_end_date"] = "must be after start_date"
+        if trainee.pk is not None:
+            errors |= _dated_history_kept(trainee)
         languages = self._languages(values.get("languages"), errors)
         try:
             validate_instance(person, {"email": "email"}, exclude=["user"])

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from rounds.core.models import Program
 from rounds.inclusion.models import (
     AWAY_LABELS,
@@ -22,6 +24,7 @@ from rounds.inclusion.models import (
 )
 from rounds.lib.cells import group_is_shown, hidden_cells, min_cell_size
 from rounds.people.models import SelfIdentification, Trainee
+from rounds.people.training import history_of, trainees_enrolled_on
 
 GROUPS = ("urim", "other", "not_stated")
 GROUP_LABELS = {"urim": "URiM", "other": "Not URiM", "not_stated": "Not stated"}
@@ -73,8 +76,10 @@ def trainee_composition() -> tuple[list[ProgramComposition], Split]:
     urim_of = dict(SelfIdentification.objects.values_list("person_id", "urim"))
     by_program: dict[int, Counter[str]] = {}
     overall: Counter[str] = Counter()
-    active = Trainee.objects.filter(status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE])
-    for program_id, person_id in active.values_list("program_id", "person_id"):
+    today = timezone.localdate()
+    # The program's trainees today, those on leave included.
+    active = [(history_of(t).program_on(today), t.person_id) for t in trainees_enrolled_on(today)]
+    for program_id, person_id in active:
         group = _group(urim_of.get(person_id))
         by_program.setdefault(program_id, Counter())[group] += 1
         overall[group] += 1

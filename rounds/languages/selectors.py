@@ -11,10 +11,11 @@ from functools import cache
 
 import pycountry
 
-from rounds.core.models import InterpretationService, Site
+from rounds.core.models import InterpretationService, Program, Site
 from rounds.languages.models import Certification, LanguageDemand, PopulationFigures
 from rounds.lib.languages import language_name
 from rounds.people.models import Trainee
+from rounds.people.training import trainees_in_training
 
 
 # -- the world's languages ----------------------------------------------------------------------
@@ -142,14 +143,8 @@ def trainees_scheduled(site: Site, block: RefBlock) -> tuple[list[Trainee], bool
         if stints:
             unique = {s.trainee.pk: s.trainee for s in stints}
             return list(unique.values()), True
-    trainees = Trainee.objects.filter(
-        status=Trainee.Status.ACTIVE,
-        program__programsite__site=site,
-        program__programsite__is_primary=True,
-        start_date__lte=block.end,
-        expected_end_date__gte=block.start,
-    ).select_related("person", "program")
-    return list(trainees), False
+    programs = Program.objects.filter(programsite__site=site, programsite__is_primary=True)
+    return trainees_in_training(list(programs), block.start, block.end), False
 
 
 def concordance(site: Site, block: RefBlock) -> Concordance:
@@ -225,9 +220,7 @@ def planning(on: date) -> list[PlanningRow]:
     """Each language some site needs, where and how much, against the institution's certified
     trainees; the fewest certified per site of demand first."""
     certified: dict[str, set[int]] = defaultdict(set)
-    active = set(
-        Trainee.objects.filter(status=Trainee.Status.ACTIVE).values_list("person_id", flat=True)
-    )
+    active = {t.person_id for t in trainees_in_training(None, on, on)}
     for cert in current_certifications(on):
         if cert.person_id in active:
             certified[cert.language].add(cert.person_id)

@@ -16,6 +16,7 @@ fingerprint), and then does exactly that list:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,6 +26,8 @@ from django.db import transaction
 
 from rounds.core.models import Program
 from rounds.core.services import audit_record
+from rounds.jobs.models import Job
+from rounds.jobs.services import Progress, job_handler, job_start
 from rounds.people.models import Trainee, YearRollover
 from rounds.people.services import trainee_complete, trainee_promote
 from rounds.people.training import History, history_of, trainees_in_training
@@ -219,6 +222,45 @@ def _plan_schedules(plan: RolloverPlan, year: int) -> None:
     plan.add("archive", f"Archive {plan.label} read-only: no schedule of the year changes again.")
 
 
+def rollover_open_check(year: int, today: date) -> None:
+    if today < date(year + 1, 6, 1):
+        raise RolloverError(
+            f"{year}–{year + 1} ends on Jun 30, {year + 1}; run the rollover from "
+            f"Jun 1, {year + 1} (the dry run works any day)."
+        )
+
+
+def rollover_start(
+    *, year: int, expected: str, by: Any, today: date, interns: InternFile | None = None
+) -> Job:
+    """Queue the run (long at an institution's scale): refused now if the year is not open."""
+    rollover_open_check(year, today)
+    params = {"year": year, "expected": expected, "today": today.isoformat()}
+    if interns is not None:
+        params |= {
+            "interns_name": interns.filename,
+            "interns_data": base64.b64encode(interns.data).decode(),
+        }
+    return job_start(
+        kind="year_rollover", title=f"Year rollover of {year}–{year + 1}", started_by=by,
+        params=params,
+    )  # fmt: skip
+
+
+@job_handler("year_rollover")
+def rollover_job(job: Job, progress: Progress) -> dict[str, Any]:
+    params = job.params
+    interns = None
+    if params.get("interns_name"):
+        interns = InternFile(params["interns_name"], base64.b64decode(params["interns_data"]))
+    progress(0.05, "Checking the list against the dry run")
+    plan = rollover_run(
+        year=params["year"], expected=params["expected"], by=job.started_by,
+        today=date.fromisoformat(params["today"]), interns=interns,
+    )  # fmt: skip
+    return {"summary": f"Rolled over {plan.label}: {len(plan.changes)} changes done as listed."}
+
+
 def rollover_run(
     *,
     year: int,
@@ -228,11 +270,7 @@ def rollover_run(
     interns: InternFile | None = None,
 ) -> RolloverPlan:
     """Do what the dry run with fingerprint `expected` listed, all of it or nothing."""
-    if today < date(year + 1, 6, 1):
-        raise RolloverError(
-            f"{year}–{year + 1} ends on Jun 30, {year + 1}; run the rollover from "
-            f"Jun 1, {year + 1} (the dry run works any day)."
-        )
+    rollover_open_check(year, today)
     with transaction.atomic():
         plan = rollover_plan(year=year, interns=interns)
         if plan.problems:

@@ -73,6 +73,12 @@ class History:
             out.append((cursor, last))
         return out
 
+    def enrolled_on(self, day: date) -> bool:
+        """Between the start and the last day, on leave or not: one of the program's trainees."""
+        if self.legacy_status in ("graduated", "withdrawn"):
+            return False
+        return self.start <= day <= self.last_day
+
     def in_training_on(self, day: date) -> bool:
         return any(first <= day <= last for first, last in self.spans())
 
@@ -224,3 +230,9 @@ def pgy_on(trainee: Trainee, day: date) -> int:
 def count_in_training(day: date, programs: Iterable[Program | int] | None = None) -> int:
     """How many are in training on `day`: the "active" figure on dashboards and the finder."""
     return len(trainees_in_training(programs, day, day))
+
+
+def trainees_enrolled_on(day: date) -> list[Trainee]:
+    """Trainees between their start and last day on `day`, those on leave included."""
+    query = Trainee.objects.select_related("person", "program").prefetch_related("training_events")
+    return [t for t in query.order_by("pk") if history_of(t).enrolled_on(day)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import time
+from datetime import date, time
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +18,7 @@ from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import solve
 from rounds.lib.today import today
 from rounds.people.models import Trainee
+from rounds.people.training import trainees_in_training
 from rounds.schedules.models import (
     Block,
     CalendarFeed,
@@ -113,7 +114,8 @@ def _rotations_and_curriculum(rng: random.Random, year: int) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     counts["shared"] = len(shared)
     trainees_by_program: dict[int, list[Trainee]] = defaultdict(list)
-    for t in Trainee.objects.filter(status=Trainee.Status.ACTIVE):
+    # Those in training this year: next July's interns ask for nothing in it.
+    for t in trainees_in_training(None, date(year, 7, 1), date(year + 1, 6, 30)):
         trainees_by_program[t.program_id].append(t)
     for program in Program.objects.select_related("specialty"):
         trainees = trainees_by_program.get(program.pk, [])

@@ -28,6 +28,9 @@ from rounds.schedules.models import (
 )
 
 REQUESTED_VACATION_WEIGHT = 20
+# A block short of (or over) a curriculum line, for a cohort with someone not in training all
+# year: more than every wish of a trainee together, so it is met whenever it can be.
+PART_YEAR_CURRICULUM_WEIGHT = 100
 
 
 def tid(pk: int) -> str:
@@ -59,15 +62,18 @@ def year_span(program_ids: list[int], academic_year: int) -> tuple[date, date]:
     return min(starts), max(ends)
 
 
-def _unavailable(history: History, program: int, blocks: Iterable[Block]) -> dict[int, list[int]]:
+def _unavailable(
+    history: History, program: int, blocks: Iterable[Block], halves: bool
+) -> dict[int, list[int]]:
     """Block number -> halves (0: the whole block) the trainee is not in training in `program`
-    for every day of: before the start, after the end, on leave, in another program."""
+    for every day of: before the start, after the end, on leave, in another program. Without
+    any rotation the trainee may take for half a block (`halves`), a block half out is out."""
     out: dict[int, list[int]] = {}
     for block in blocks:
         if block.program_id != program:
             continue
         out_halves = [half for half in (1, 2) if not _all_in(history, program, block, half)]
-        if len(out_halves) == 2:
+        if len(out_halves) == 2 or (out_halves and not halves):
             out[block.number] = [0]
         elif out_halves:
             out[block.number] = out_halves
@@ -114,7 +120,17 @@ def build_problem(
     placed = _placed(trainees, program_ids, span)
     # Blocks a trainee is not in training for are off, whatever else asks for them: nobody is
     # placed before they start, after they finish, on leave or while in another program.
-    away = {t.pk: _unavailable(history_of(t), placed[t.pk][0], blocks) for t in trainees}
+    half_uses = RotationProgram.objects.filter(
+        program__in=program_ids, rotation__is_active=True, half_blocks=True
+    ).values_list("program_id", "min_pgy", "max_pgy")
+
+    def may_split(program: int, pgy: int) -> bool:
+        return any(p == program and low <= pgy <= high for p, low, high in half_uses)
+
+    away = {
+        t.pk: _unavailable(history_of(t), placed[t.pk][0], blocks, may_split(*placed[t.pk]))
+        for t in trainees
+    }
     block_count = max((b.number for b in blocks), default=0)
     labels = [f"block {n}" for n in range(1, block_count + 1)]
     uses = list(
@@ -159,6 +175,7 @@ def build_problem(
     # History wins over dates: a started block stays what was worked (a leave recorded after
     # the fact is a correction of history, not something a solve rewrites).
     worked = set(_locked_cells(history))
+    part_year = {placed[t] for t, numbers in away.items() if numbers}
     for trainee, numbers in away.items():
         for number, halves in numbers.items():
             if (trainee, number) in worked:
@@ -204,6 +221,12 @@ def build_problem(
                 "group": None if c.rotation_id else c.group,
                 "min": c.min_blocks,
                 "max": c.max_blocks,
+                # A trainee away part of the year (started late, on leave, left) may not fit a
+                # yearly line: their cohort's line is bent rather than no schedule at all, and
+                # every block short is named in the result.
+                "weight": PART_YEAR_CURRICULUM_WEIGHT
+                if (c.program_id, c.pgy) in part_year
+                else None,
             }
             for c in CurriculumRequirement.objects.filter(program__in=program_ids)
         ],

@@ -19,6 +19,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.schedules.consequences import rotation_fingerprint
 from rounds.schedules.history import history_differences, refuse_text, started
 from rounds.schedules.models import (
@@ -577,7 +578,16 @@ def _changed_trainees(
     new = cells(schedule)
     old = cells(previous) if previous is not None else {}
     changed = [t for t in set(new) | set(old) if new.get(t) != old.get(t)]
-    return list(Trainee.objects.filter(pk__in=changed).select_related("person"))
+    # Nobody is told about a year they are not in training for (next July's interns dropped
+    # from a version that wrongly held them).
+    year = dt.date(schedule.academic_year, 7, 1), dt.date(schedule.academic_year + 1, 6, 30)
+    return [
+        t
+        for t in Trainee.objects.filter(pk__in=changed)
+        .select_related("person")
+        .prefetch_related("training_events")
+        if history_of(t).in_training_during(*year)
+    ]
 
 
 def _tell(schedule: RotationSchedule, trainees: list[Trainee]) -> None:

@@ -31,7 +31,7 @@ from rounds.people.access import (
     user_roles,
 )
 from rounds.people.models import Trainee, YearRollover
-from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_run
+from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_start
 from rounds.people.services import (
     Preview,
     TrainingError,
@@ -123,6 +123,7 @@ def program_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def trainee_list(request: HttpRequest) -> HttpResponse:
     trainees = trainees_visible_to(request.user).exclude(person__user=request.user.pk)
+    today = timezone.localdate()
     program_id = request.GET.get("program")
     if program_id and program_id.isdigit():
         trainees = trainees.filter(program_id=int(program_id))
@@ -130,7 +131,11 @@ def trainee_list(request: HttpRequest) -> HttpResponse:
         request,
         "staff/trainee_list.html",
         {
-            "trainees": trainees[:500],
+            "rows": [
+                (t, history.pgy_on(today), history.status_label_on(today))
+                for t in trainees.prefetch_related("training_events")[:500]
+                for history in [history_of(t)]
+            ],
             "total": trainees.count(),
             "programs": programs_managed_by(request.user).order_by("name"),
         },
@@ -290,15 +295,14 @@ def year_rollover(request: HttpRequest) -> HttpResponse:
     interns = _interns_of(request)
     if request.method == "POST" and request.POST.get("action") == "run":
         try:
-            rollover_run(
+            job = rollover_start(
                 year=year, expected=request.POST.get("fingerprint", ""), by=request.user,
                 today=today, interns=interns,
             )  # fmt: skip
         except RolloverError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Rolled over {year}–{year + 1}: done as listed.")
-            return redirect("staff:rollover")
+            return redirect(job)
     plan = rollover_plan(year=year, interns=interns)
     groups = [
         (heading, [c.text for c in plan.changes if c.kind == kind])

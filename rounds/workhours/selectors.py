@@ -16,7 +16,7 @@ from rounds.core.models import Program
 from rounds.engine.workhours import RULES, check, weekly_averages
 from rounds.lib.cells import group_is_shown
 from rounds.people.models import Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, trainees_in_training
 from rounds.workhours.models import (
     WINDOW_KINDS,
     EntryKind,
@@ -632,11 +632,8 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
     today = today or timezone.localdate(timezone=zone)
     blocks = blocks_so_far(today)
     first, last = academic_year(today)
-    trainees = list(
-        Trainee.objects.filter(
-            program=program, status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE]
-        ).select_related("person", "program")
-    )
+    # Those in training in the program at some time this year so far (by their dates).
+    trainees = trainees_in_training([program], first, max(first, min(today, last)))
     hours = block_hours([t.pk for t in trainees], blocks, zone)
     missing = missing_weeks_of(trainees, today)
     # Not yet reviewed first, then the most recent.
@@ -729,9 +726,10 @@ def institution_summary(today: date | None = None) -> InstitutionSummary:
     first, last = academic_year(today)
     zone = ZoneInfo(str(timezone.get_current_timezone()))
     programs = list(Program.objects.order_by("name"))
-    trainees = Trainee.objects.filter(
-        status__in=[Trainee.Status.ACTIVE, Trainee.Status.LEAVE]
-    ).values_list("pk", "program_id")
+    trainees = [
+        (t.pk, t.program_id)
+        for t in trainees_in_training(None, first, max(first, min(today, last)))
+    ]
     by_program: dict[int, list[int]] = defaultdict(list)
     for pk, program_id in trainees:
         by_program[program_id].append(pk)
