@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
 from rounds.jobs.models import Job
+from rounds.lib.params import id_or_none, year_or_none
 from rounds.people.access import programs_managed_by, user_roles
 from rounds.people.models import Trainee
 from rounds.schedules import notices, selectors
@@ -53,10 +54,8 @@ from rounds.schedules.services import (
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return academic_year_start(timezone.localdate())
+    """?year=2026, or this academic year when it is missing or no year Rounds knows."""
+    return year_or_none(request.GET.get("year", "")) or academic_year_start(timezone.localdate())
 
 
 @clinical_required
@@ -145,7 +144,9 @@ def solve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     manage_or_404(request.user, program)
     based_on = None
     if request.POST.get("based_on"):
-        based_on = get_object_or_404(RotationSchedule, pk=request.POST["based_on"], program=program)
+        based_on = get_object_or_404(
+            RotationSchedule, pk=id_or_none(request.POST["based_on"]), program=program
+        )
     try:
         job = solve_start(program=program, academic_year=year, by=request.user, based_on=based_on)
     except ScheduleError as error:
@@ -179,10 +180,12 @@ def _grid_fragment(
 
 
 def _cell_args(request: HttpRequest, schedule: RotationSchedule) -> tuple[Trainee, Block, int]:
-    trainee = get_object_or_404(Trainee, pk=request.POST.get("trainee"), program=schedule.program)
+    trainee = get_object_or_404(
+        Trainee, pk=id_or_none(request.POST.get("trainee")), program=schedule.program
+    )
     block = get_object_or_404(
         Block,
-        pk=request.POST.get("block"),
+        pk=id_or_none(request.POST.get("block")),
         program=schedule.program,
         academic_year=schedule.academic_year,
     )
@@ -439,7 +442,9 @@ def vacation_new(request: HttpRequest) -> HttpResponse:
     trainee = own_trainee(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
-    block = get_object_or_404(Block, pk=request.POST.get("block") or 0, program=trainee.program)
+    block = get_object_or_404(
+        Block, pk=id_or_none(request.POST.get("block")), program=trainee.program
+    )
     try:
         vacation_request(trainee=trainee, block=block, note=request.POST.get("note", ""),
                          by=request.user)  # fmt: skip
