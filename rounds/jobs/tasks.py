@@ -13,6 +13,7 @@ HANDLER_MODULES = (
     "rounds.wellness.services",
     "rounds.mentoring.jobs",
     "rounds.schedules.jobs",
+    "rounds.schedules.import_job",
 )
 
 

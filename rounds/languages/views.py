@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from rounds.core.models import InterpretationService, Site
 from rounds.core.services import form_save, object_delete
-from rounds.imports.models import UploadedFile
+from rounds.imports.uploads import upload_keep
 from rounds.inclusion.access import is_inclusion_reader
 from rounds.inclusion.forms import UploadForm
 from rounds.inclusion.imports import SPECS, LanguageDemandImport
@@ -280,11 +280,7 @@ def demand_upload(request: HttpRequest) -> HttpResponse:
         _form_errors(request, form)
         return redirect("languages:site_index")
     upload = form.cleaned_data["file"]
-    stored = UploadedFile.objects.create(
-        name=upload.name,
-        content=upload.read(),
-        uploaded_by=request.user,  # type: ignore[misc]
-    )
+    stored = upload_keep(filename=upload.name, data=upload.read(), by=request.user)
     return redirect("inclusion:map", spec=LanguageDemandImport.kind, upload=stored.pk)
 
 
