@@ -33,6 +33,7 @@ from rounds.languages.services import (
     spoken_language_set,
 )
 from rounds.lib.languages import language_name
+from rounds.lib.params import key_or_none
 from rounds.people.access import (
     UserRoles,
     gme_office_required,
@@ -95,8 +96,8 @@ def my_languages(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_language_remove(request: HttpRequest, code: str) -> HttpResponse:
     person = Person.objects.filter(user=request.user.pk).first()
-    if person is None:
-        raise Http404("No person record")
+    if person is None or key_or_none(code) is None:
+        raise Http404("No person record or no such language")
     try:
         spoken_language_remove(person=person, language=code, by=request.user)
     except LanguageError as error:

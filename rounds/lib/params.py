@@ -45,3 +45,11 @@ def day_or_none(value: object) -> dt.date | None:
     except ValueError:
         return None
     return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
+def key_or_none(value: str, max_length: int = 64) -> str | None:
+    """A key from a URL (a token, a language code) as text the database can compare, else None:
+    PostgreSQL refuses text with a NUL character outright, and no key is that long."""
+    if "\x00" in value or len(value) > max_length:
+        return None
+    return value

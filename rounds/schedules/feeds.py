@@ -19,7 +19,7 @@ from rounds.core.services import audit_record
 from rounds.imports.tables import UnreadableFile, read_table
 from rounds.imports.uploads import upload_keep, upload_size_problem
 from rounds.lib.exports import xlsx_append
-from rounds.lib.params import id_or_none
+from rounds.lib.params import id_or_none, key_or_none
 from rounds.people.access import user_roles
 from rounds.schedules import selectors
 from rounds.schedules.access import clinical_required, manage_or_404, own_trainee, staff_required
@@ -122,6 +122,8 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The calendar itself. No sign-in (calendar apps cannot); the token is the key."""
+    if key_or_none(token) is None:
+        raise Http404("This calendar link was revoked or never existed.")
     feed = (
         CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
         .select_related("trainee__person", "rotation__site", "created_by")

@@ -125,6 +125,8 @@ def program_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @staff_required
 @require_POST
 def blocks_new(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    if year_or_none(year) is None:
+        raise Http404(f"Rounds keeps no academic year {year}.")
     program = get_object_or_404(Program, pk=pk)
     manage_or_404(request.user, program)
     scheme = request.POST.get("scheme", Block.Scheme.FOUR_WEEK)
