@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "rounds.people.auth.IdleTimeoutMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
+    "rounds.lib.middleware.RefuseNulMiddleware",  # before any view passes text to the database
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it sees the lockout flag the sign-in view's authenticate() left on the request.

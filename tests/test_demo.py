@@ -177,7 +177,8 @@ def test_demo_accounts_sign_in_with_their_roles() -> None:
     assert not user_roles(users["resident"]).is_staff_member
 
 
-def test_load_demo_twice_is_a_no_op_and_force_rebuilds() -> None:
+def test_load_demo_twice_is_a_no_op_and_force_rebuilds(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True  # --force runs only in development (tests/test_demo_force.py)
     out = StringIO()
     call_command("load_demo", seed=2026, stdout=out)
     assert "Trainees:" in out.getvalue() and DEMO_PASSWORD in out.getvalue()

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zoneinfo
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from rounds.jobs.models import Job
+from rounds.jobs.services import job_run
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
@@ -126,6 +129,14 @@ def _workbook(rows: list[list[object]]) -> io.BytesIO:
     return out
 
 
+def _import(client: Any, url: str, rows: list[list[Any]], revision: int) -> Any:
+    """Upload a workbook, run the import job as a worker would, and open the job's page."""
+    response = client.post(url, {"file": _workbook(rows), "revision": revision})
+    job = Job.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+    job_run(job.pk)
+    return client.get(response["Location"])
+
+
 def test_excel_round_trip_and_an_import_with_errors_changes_nothing(
     small: SmallInstitution, client_as
 ) -> None:  # type: ignore[no-untyped-def]
@@ -141,11 +152,7 @@ def test_excel_round_trip_and_an_import_with_errors_changes_nothing(
     bad[1][4] = "Cath lab"  # not an IM rotation
     bad[2][3] = "Clinic"  # Ben is PGY-1
     bad[2][5] = "MICU"  # fine on its own, but nothing is written when any cell is wrong
-    response = coord.post(
-        reverse("schedules:import", args=[x.draft.pk]),
-        {"file": _workbook(bad), "revision": x.draft.revision},
-        follow=True,
-    )
+    response = _import(coord, reverse("schedules:import", args=[x.draft.pk]), bad, x.draft.revision)
     html = response.content.decode()
     assert "Nothing was imported: 2 problem(s)." in html
     assert "schedule.xlsx, row 2, column block_2: Ana Alvarez (PGY-2) may not rotate on" in html
@@ -156,10 +163,8 @@ def test_excel_round_trip_and_an_import_with_errors_changes_nothing(
     assert ben_block3.rotation == x.wards
     good = [row[:] for row in rows]
     good[2][5] = "MICU"
-    response = coord.post(
-        reverse("schedules:import", args=[x.draft.pk]),
-        {"file": _workbook(good), "revision": x.draft.revision},
-        follow=True,
+    response = _import(
+        coord, reverse("schedules:import", args=[x.draft.pk]), good, x.draft.revision
     )
     assert "Imported: 1 cell(s) changed." in response.content.decode()
     cell = RotationAssignment.objects.get(schedule=x.draft, trainee=small.ben, block=x.im_blocks[2])
@@ -226,14 +231,14 @@ def test_a_block_in_halves_reads_right_everywhere(small: SmallInstitution, clien
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[1][14] == "Clinic / Wards"
     url = reverse("schedules:import", args=[x.draft.pk])
-    same = coord.post(url, {"file": _workbook(rows), "revision": x.draft.revision}, follow=True)
+    same = _import(coord, url, rows, x.draft.revision)
     assert "Imported: 0 cell(s) changed." in same.content.decode()
     x.draft.refresh_from_db()
     rows[1][14] = "MICU / Wards"
-    refused = coord.post(url, {"file": _workbook(rows), "revision": x.draft.revision}, follow=True)
+    refused = _import(coord, url, rows, x.draft.revision)
     assert "row 2, column block_12: MICU is not taken for half a block" in refused.content.decode()
     rows[1][14] = "Wards / Clinic"
-    swapped = coord.post(url, {"file": _workbook(rows), "revision": x.draft.revision}, follow=True)
+    swapped = _import(coord, url, rows, x.draft.revision)
     assert "Imported: 1 cell(s) changed." in swapped.content.decode()
     cell = RotationAssignment.objects.filter(schedule=x.draft, trainee=small.ana, block=block12)
     assert sorted((a.half, a.rotation.name) for a in cell) == [(1, "Wards"), (2, "Clinic")]

@@ -18,6 +18,7 @@ from rounds.concerns.access import is_handler, signed_in_required
 from rounds.concerns.forms import CodeForm, MessageForm, RaiseForm, StatusForm
 from rounds.concerns.models import Concern, ConcernHandler
 from rounds.lib.idempotency import token_from
+from rounds.lib.params import id_or_none
 from rounds.people.access import gme_office_required
 from rounds.people.models import Role, RoleAssignment
 
@@ -179,7 +180,7 @@ def handlers(request: HttpRequest) -> HttpResponse:
     office_ids = RoleAssignment.objects.filter(role=Role.GME_OFFICE, program=None).values("user_id")
     users = get_user_model().objects.filter(pk__in=office_ids).order_by("username")
     if request.method == "POST":
-        user = get_object_or_404(users, pk=request.POST.get("user"))
+        user = get_object_or_404(users, pk=id_or_none(request.POST.get("user")))
         designated = request.POST.get("designated") == "1"
         services.handler_set(user=user, designated=designated, by=request.user)
         messages.success(

@@ -6,15 +6,16 @@ from typing import Any
 
 from rounds.imports.models import UploadedFile
 from rounds.imports.services import import_file
+from rounds.imports.uploads import upload_discard, upload_keep
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
 
 
 def import_start(*, kind: str, filename: str, data: bytes, by: Any) -> Job:
-    upload = UploadedFile.objects.create(name=filename, content=data, uploaded_by=by)
+    upload = upload_keep(filename=filename, data=data, by=by)
     return job_start(
         kind="import",
-        title=f"Import {kind} from {filename}",
+        title=f"Import {kind} from {upload.name}",
         started_by=by,
         params={"kind": kind, "upload_id": upload.pk},
     )
@@ -23,13 +24,16 @@ def import_start(*, kind: str, filename: str, data: bytes, by: Any) -> Job:
 @job_handler("import")
 def run_import(job: Job, progress: Progress) -> dict[str, Any]:
     upload = UploadedFile.objects.get(pk=job.params["upload_id"])
-    outcome = import_file(
-        kind=job.params["kind"],
-        filename=upload.name,
-        data=bytes(upload.content),
-        by=job.started_by,
-        progress=progress,
-    )
+    try:
+        outcome = import_file(
+            kind=job.params["kind"],
+            filename=upload.name,
+            data=bytes(upload.content),
+            by=job.started_by,
+            progress=progress,
+        )
+    finally:
+        upload_discard(upload.pk)  # the job keeps the outcome; the file is not needed again
     summary = (
         f"Checked every row: {outcome.created} new, {outcome.updated} updated."
         if outcome.ok

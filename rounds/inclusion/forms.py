@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from rounds.imports.uploads import upload_size_problem
 from rounds.inclusion.models import AAMC_CATEGORIES, AdvancementEvent, RecruitmentCycle
 from rounds.staff.forms import GuardedModelForm
 
@@ -72,12 +73,11 @@ class CycleForm(GuardedModelForm):
 class UploadForm(forms.Form):
     file = forms.FileField(help_text="A .csv (UTF-8) or .xlsx export; the first row names columns.")
 
-    MAX_BYTES = 20 * 1024 * 1024
-
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB.")
+        too_large = upload_size_problem(upload.size)
+        if too_large:
+            raise forms.ValidationError(too_large)
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload

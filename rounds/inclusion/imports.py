@@ -19,6 +19,7 @@ from rounds.imports.models import UploadedFile
 from rounds.imports.services import ImportOutcome, Problem, check_rows
 from rounds.imports.specs import Column, ImportSpec, Plan, RowErrors, validate_instance
 from rounds.imports.tables import Row, Table, UnreadableFile, read_table
+from rounds.imports.uploads import upload_discard
 from rounds.inclusion.models import AAMC_CATEGORIES, STAGE_ORDER, Applicant, RecruitmentCycle, Stage
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
@@ -255,15 +256,18 @@ def mapped_import_start(
 def run_mapped_import(job: Job, progress: Progress) -> dict[str, Any]:
     upload = UploadedFile.objects.get(pk=job.params["upload_id"])
     cycle_id = job.params.get("cycle_id")
-    outcome = mapped_import(
-        spec_kind=job.params["spec"],
-        filename=upload.name,
-        data=bytes(upload.content),
-        mapping=job.params.get("mapping"),
-        by=job.started_by,
-        cycle=RecruitmentCycle.objects.get(pk=cycle_id) if cycle_id else None,
-        progress=progress,
-    )
+    try:
+        outcome = mapped_import(
+            spec_kind=job.params["spec"],
+            filename=upload.name,
+            data=bytes(upload.content),
+            mapping=job.params.get("mapping"),
+            by=job.started_by,
+            cycle=RecruitmentCycle.objects.get(pk=cycle_id) if cycle_id else None,
+            progress=progress,
+        )
+    finally:
+        upload_discard(upload.pk)  # the job keeps the outcome; the file is not needed again
     return outcome.to_json()
 
 

@@ -17,6 +17,7 @@ from rounds.core.models import Program
 from rounds.core.services import form_save
 from rounds.imports.models import UploadedFile
 from rounds.imports.tables import UnreadableFile, read_table
+from rounds.imports.uploads import upload_keep
 from rounds.inclusion import selectors
 from rounds.inclusion.access import inclusion_required, is_inclusion_reader
 from rounds.inclusion.charts import line_chart
@@ -255,11 +256,7 @@ def cycle_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         return redirect("inclusion:cycle", pk=cycle.pk)
     upload = form.cleaned_data["file"]
-    stored = UploadedFile.objects.create(
-        name=upload.name,
-        content=upload.read(),
-        uploaded_by=request.user,  # type: ignore[misc]
-    )
+    stored = upload_keep(filename=upload.name, data=upload.read(), by=request.user)
     return redirect("inclusion:map", spec=ApplicantImport.kind, upload=stored.pk, cycle=cycle.pk)
 
 

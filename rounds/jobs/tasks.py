@@ -14,6 +14,7 @@ HANDLER_MODULES = (
     "rounds.mentoring.jobs",
     "rounds.schedules.jobs",
     "rounds.people.rollover",
+    "rounds.schedules.import_job",
 )
 
 

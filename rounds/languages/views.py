@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from rounds.core.models import InterpretationService, Site
 from rounds.core.services import form_save, object_delete
-from rounds.imports.models import UploadedFile
+from rounds.imports.uploads import upload_keep
 from rounds.inclusion.access import is_inclusion_reader
 from rounds.inclusion.forms import UploadForm
 from rounds.inclusion.imports import SPECS, LanguageDemandImport
@@ -33,6 +33,7 @@ from rounds.languages.services import (
     spoken_language_set,
 )
 from rounds.lib.languages import language_name
+from rounds.lib.params import key_or_none
 from rounds.people.access import (
     UserRoles,
     gme_office_required,
@@ -95,8 +96,8 @@ def my_languages(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_language_remove(request: HttpRequest, code: str) -> HttpResponse:
     person = Person.objects.filter(user=request.user.pk).first()
-    if person is None:
-        raise Http404("No person record")
+    if person is None or key_or_none(code) is None:
+        raise Http404("No person record or no such language")
     try:
         spoken_language_remove(person=person, language=code, by=request.user)
     except LanguageError as error:
@@ -280,11 +281,7 @@ def demand_upload(request: HttpRequest) -> HttpResponse:
         _form_errors(request, form)
         return redirect("languages:site_index")
     upload = form.cleaned_data["file"]
-    stored = UploadedFile.objects.create(
-        name=upload.name,
-        content=upload.read(),
-        uploaded_by=request.user,  # type: ignore[misc]
-    )
+    stored = upload_keep(filename=upload.name, data=upload.read(), by=request.user)
     return redirect("inclusion:map", spec=LanguageDemandImport.kind, upload=stored.pk)
 
 

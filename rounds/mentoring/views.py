@@ -374,7 +374,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = access.trainee_of(request.user)
-    application = get_object_or_404(Application, cycle_id=pk, trainee=trainee)
+    cycle = get_object_or_404(Cycle, pk=pk)  # by the cycle's own key, so 2**63 is a plain 404
+    application = get_object_or_404(Application, cycle=cycle, trainee=trainee)
     try:
         services.application_withdraw(application=application, by=request.user)
         messages.success(request, "You have withdrawn from this cycle.")

@@ -6,7 +6,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -232,20 +243,22 @@ def _related_programs(program: Program) -> list[Program]:
 
 
 # -- sites ---------------------------------------------------------------------------------------
-def site_list() -> list[Site]:
-    """Sites grouped by kind (the sponsor first, in the order of Site.Kind), then by name."""
-    kinds = list(Site.Kind.values)
-    sites = list(
-        Site.objects.annotate(
-            program_count=_count(ProgramSite.objects.filter(site=OuterRef("pk")), "site"),
-            language_count=_count(
-                InterpretationService.objects.filter(site=OuterRef("pk")),
-                "site",
-                distinct_field="language",
-            ),
-        ).order_by("name")
+def site_list() -> QuerySet[Site]:
+    """Sites grouped by kind (the sponsor first, in the order of Site.Kind), then by name; a
+    query, so the page shows one page of them however many sites were imported."""
+    kind_order = Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(Site.Kind.values)],
+        default=Value(len(Site.Kind.values)),
     )
-    return sorted(sites, key=lambda site: kinds.index(site.kind))
+    return Site.objects.annotate(
+        program_count=_count(ProgramSite.objects.filter(site=OuterRef("pk")), "site"),
+        language_count=_count(
+            InterpretationService.objects.filter(site=OuterRef("pk")),
+            "site",
+            distinct_field="language",
+        ),
+        kind_order=kind_order,
+    ).order_by("kind_order", "name", "pk")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from rounds.public import selectors
 from rounds.public.forms import ProgramFilterForm
 
 PROGRAMS_PER_PAGE = 24
+SITES_PER_PAGE = 48
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,7 +45,8 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def site_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/site_list.html", {"sites": selectors.site_list()})
+    page = Paginator(selectors.site_list(), SITES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "public/site_list.html", {"page": page, "sites": page.object_list})
 
 
 def site_detail(request: HttpRequest, slug: str) -> HttpResponse:

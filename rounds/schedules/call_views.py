@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import token_from
+from rounds.lib.params import id_or_none
 from rounds.people.models import Trainee
 from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
@@ -326,7 +327,8 @@ def swap_offer(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(CallAssignment.objects.select_related("schedule"), pk=pk)
     if trainee is None or shift.trainee_id != trainee.pk:
         raise Http404("No such shift.")
-    colleague = Trainee.objects.filter(pk=request.POST.get("to_trainee") or 0).first()
+    colleague_id = id_or_none(request.POST.get("to_trainee"))
+    colleague = Trainee.objects.filter(pk=colleague_id).first() if colleague_id else None
     if colleague is None:
         messages.error(request, "Choose the colleague who takes the shift.")
         return redirect("schedules:my_calls")

@@ -17,10 +17,13 @@ from openpyxl.styles import Font
 
 from rounds.core.services import audit_record
 from rounds.imports.tables import UnreadableFile, read_table
+from rounds.imports.uploads import upload_keep, upload_size_problem
 from rounds.lib.exports import xlsx_append
+from rounds.lib.params import id_or_none, key_or_none
 from rounds.people.access import user_roles
 from rounds.schedules import selectors
 from rounds.schedules.access import clinical_required, manage_or_404, own_trainee, staff_required
+from rounds.schedules.import_job import schedule_import_start
 from rounds.schedules.models import (
     CalendarFeed,
     CallAssignment,
@@ -84,7 +87,7 @@ def _ics_url(feed: CalendarFeed) -> str:
 def feed_new(request: HttpRequest) -> HttpResponse:
     rotation_id = request.POST.get("rotation")
     if rotation_id:
-        rotation = get_object_or_404(Rotation, pk=rotation_id)
+        rotation = get_object_or_404(Rotation, pk=id_or_none(rotation_id))
         roles = user_roles(request.user)
         mine = (
             roles.is_gme_office or rotation.uses.filter(program__in=_program_ids(request)).exists()
@@ -119,6 +122,8 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The calendar itself. No sign-in (calendar apps cannot); the token is the key."""
+    if key_or_none(token) is None:
+        raise Http404("This calendar link was revoked or never existed.")
     feed = (
         CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
         .select_related("trainee__person", "rotation__site", "created_by")
@@ -283,27 +288,18 @@ def import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, "Choose a workbook to import.")
         return redirect("schedules:grid", pk=pk)
+    too_large = upload_size_problem(upload.size or 0)
+    if too_large:
+        messages.error(request, too_large)
+        return redirect("schedules:grid", pk=pk)
     try:
         revision = int(request.POST.get("revision", ""))
     except ValueError:
         revision = -1
-    try:
-        changed = schedule_import(
-            schedule=schedule,
-            filename=upload.name or "upload",
-            data=upload.read(),
-            revision=revision,
-            by=request.user,
-        )
-    except ImportProblems as problems:
-        messages.error(request, f"Nothing was imported: {len(problems.lines)} problem(s).")
-        for line in problems.lines[:20]:
-            messages.error(request, line)
-    except ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Imported: {changed} cell(s) changed.")
-    return redirect("schedules:grid", pk=pk)
+    by = request.user
+    stored = upload_keep(filename=upload.name or "upload.xlsx", data=upload.read(), by=by)
+    job = schedule_import_start(schedule=schedule, upload=stored, revision=revision, by=by)
+    return redirect("schedules:job", pk=job.pk)
 
 
 class ImportProblems(ScheduleError):

@@ -18,6 +18,7 @@ from rounds.jobs.models import Job
 from rounds.jobs.services import job_cancel
 from rounds.people.access import user_roles
 from rounds.schedules.access import manage_or_404, staff_required
+from rounds.schedules.import_job import IMPORT_KIND
 from rounds.schedules.jobs import ALL_KIND, CALL_KIND, CALL_RESOLVE_KIND, KIND
 
 SOLVES = "schedules:job"
@@ -56,6 +57,7 @@ JOB_KINDS: dict[str, JobKind] = {
     ALL_KIND: JobKind(SOLVES, "Every program’s year", _program_year, gme_only=True),
     CALL_KIND: JobKind(CALLS, "Build", _program_calls),
     CALL_RESOLVE_KIND: JobKind(CALLS, "Re-solve", _program_calls),
+    IMPORT_KIND: JobKind(SOLVES, "Import", _program_year),
 }
 
 

@@ -18,6 +18,7 @@ from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import token_from
+from rounds.lib.params import id_or_none, year_or_none
 from rounds.people.access import programs_managed_by, user_roles
 from rounds.people.models import Trainee
 from rounds.schedules import notices, selectors
@@ -65,10 +66,8 @@ from rounds.schedules.services import (
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return academic_year_start(timezone.localdate())
+    """?year=2026, or this academic year when it is missing or no year Rounds knows."""
+    return year_or_none(request.GET.get("year", "")) or academic_year_start(timezone.localdate())
 
 
 @clinical_required
@@ -140,6 +139,8 @@ def program_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @staff_required
 @require_POST
 def blocks_new(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    if year_or_none(year) is None:
+        raise Http404(f"Rounds keeps no academic year {year}.")
     program = get_object_or_404(Program, pk=pk)
     manage_or_404(request.user, program)
     scheme = request.POST.get("scheme", Block.Scheme.FOUR_WEEK)
@@ -159,7 +160,9 @@ def solve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     manage_or_404(request.user, program)
     based_on = None
     if request.POST.get("based_on"):
-        based_on = get_object_or_404(RotationSchedule, pk=request.POST["based_on"], program=program)
+        based_on = get_object_or_404(
+            RotationSchedule, pk=id_or_none(request.POST["based_on"]), program=program
+        )
     try:
         job = solve_start(
             program=program,
@@ -240,10 +243,12 @@ def _grid_fragment(
 
 
 def _cell_args(request: HttpRequest, schedule: RotationSchedule) -> tuple[Trainee, Block, int]:
-    trainee = get_object_or_404(Trainee, pk=request.POST.get("trainee"), program=schedule.program)
+    trainee = get_object_or_404(
+        Trainee, pk=id_or_none(request.POST.get("trainee")), program=schedule.program
+    )
     block = get_object_or_404(
         Block,
-        pk=request.POST.get("block"),
+        pk=id_or_none(request.POST.get("block")),
         program=schedule.program,
         academic_year=schedule.academic_year,
     )
@@ -547,7 +552,9 @@ def vacation_new(request: HttpRequest) -> HttpResponse:
     trainee = own_trainee(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
-    block = get_object_or_404(Block, pk=request.POST.get("block") or 0, program=trainee.program)
+    block = get_object_or_404(
+        Block, pk=id_or_none(request.POST.get("block")), program=trainee.program
+    )
     try:
         vacation_request(trainee=trainee, block=block, note=request.POST.get("note", ""),
                          token=token_from(request.POST), by=request.user)  # fmt: skip

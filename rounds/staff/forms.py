@@ -16,6 +16,7 @@ from django.forms.models import model_to_dict
 from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
 from rounds.core.services import StaleRecord, program_positions_set, program_sites_set
 from rounds.imports.specs import SPECS
+from rounds.imports.uploads import upload_size_problem
 from rounds.people.models import TrainingEvent
 
 STALE = (
@@ -182,12 +183,11 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(choices=[(kind, spec.label) for kind, spec in SPECS.items()])
     file = forms.FileField(help_text="A .csv (UTF-8) or .xlsx file; the first row names columns.")
 
-    MAX_BYTES = 20 * 1024 * 1024
-
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB.")
+        too_large = upload_size_problem(upload.size)
+        if too_large:
+            raise forms.ValidationError(too_large)
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload

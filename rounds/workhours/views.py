@@ -18,6 +18,7 @@ from rounds.engine.workhours import RULES
 from rounds.engine.workhours.rules import WEEKLY_HOURS
 from rounds.lib.exports import csv_response
 from rounds.lib.idempotency import token_from
+from rounds.lib.params import day_or_none, year_or_none
 from rounds.people.access import (
     gme_office_required,
     programs_managed_by,
@@ -59,10 +60,10 @@ RULE_NAMES = {rule: text for rule, (_, text) in RULES.items()}
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise Http404("Not a date.") from error
+    day = day_or_none(text)
+    if day is None:
+        raise Http404(f"{text[:20]!r} is not a day Rounds keeps hours for (YYYY-MM-DD).")
+    return day
 
 
 def _week_url(day: date) -> str:
@@ -75,10 +76,7 @@ def _as_of(request: HttpRequest) -> tuple[date, list[dict[str, Any]]]:
     with ?year=2025 (the year it starts in). Also the links to the years around it."""
     today = timezone.localdate()
     current = academic_year(today)[0].year
-    try:
-        year = int(request.GET.get("year", current))
-    except ValueError:
-        year = current
+    year = year_or_none(request.GET.get("year", current)) or current
     year = min(max(year, current - 10), current)
     as_of = today if year == current else date(year + 1, 6, 30)
     years = [
