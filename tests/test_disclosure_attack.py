@@ -87,7 +87,8 @@ def _read_inclusion(client: Client, attacker: Attacker, years: list[int]) -> boo
             and composition_population(a, year)
         ]
         name = f"csv {row['program']}"
-        _cell(attacker, f"{name} trainees", pop, row["trainees"])
+        # How many trainees a program has is no secret (staff pages list them): not a cell.
+        _cell(attacker, f"{name} trainees", pop, row["trainees"], secret=False)
         for column, group in (
             ("urim", "urim"),
             ("not_urim", "other"),
@@ -133,7 +134,7 @@ def _read_funnels(client: Client, attacker: Attacker) -> None:
         for index, row in enumerate(csv.DictReader(io.StringIO(response.content.decode()))):
             reached = [a for a in mine if a[2] >= index]
             name = f"funnel {cycle.pk} {index}"
-            _cell(attacker, f"{name} people", reached, row["people"])
+            _cell(attacker, f"{name} people", reached, row["people"], secret=False)
             for column, group in (
                 ("urim", "urim"),
                 ("not_urim", "other"),
@@ -156,9 +157,10 @@ def applicant_atoms() -> dict[tuple, int]:
     return dict(atoms)
 
 
-def _cell(attacker: Attacker, name: str, atoms: list, shown: object) -> None:
+def _cell(attacker: Attacker, name: str, atoms: list, shown: object, secret: bool = True) -> None:
     if shown is None or shown == "suppressed":
-        attacker.suppressed(name, atoms)
+        if secret:
+            attacker.suppressed(name, atoms)
     elif isinstance(shown, (int, str, Decimal)) and str(shown).isdigit():
         attacker.count(atoms, int(str(shown)))
 

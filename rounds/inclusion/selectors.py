@@ -132,7 +132,11 @@ def trainee_table(years: list[int], atoms: dict[tuple, int] | None = None) -> Ta
                 for measure, _ in MEASURES:
                     yes = [a for a in group if _measure(a, measure, year)]
                     table.add(("m", program, year, measure, g, True), yes)
-                    table.add(("m", program, year, measure, g, False), set(group) - set(yes))
+                    table.add(
+                        ("m", program, year, measure, g, False),
+                        set(group) - set(yes),
+                        derived=True,
+                    )
                     table.partition(
                         ("grp", program, year, g),
                         [("m", program, year, measure, g, b) for b in (True, False)],
@@ -140,7 +144,9 @@ def trainee_table(years: list[int], atoms: dict[tuple, int] | None = None) -> Ta
     for year in years:
         for g in GROUPS:
             table.partition(
-                ("grp", None, year, g), [("grp", p, year, g) for p in programs if p is not None]
+                ("grp", None, year, g),
+                [("grp", p, year, g) for p in programs if p is not None],
+                margin=True,
             )
     return table
 
@@ -216,6 +222,10 @@ def funnel_of(cycle: RecruitmentCycle) -> Funnel:
         for g in GROUPS:
             table.add(("grp", index, g), [a for a in reached if a[1] == g])
         table.partition(("pop", index), [("grp", index, g) for g in GROUPS])
+        for g in ("urim", "other"):
+            # Never shown, but audited: those who stopped at this stage are a group too ("2
+            # URiM applicants interviewed but not ranked"), derivable from two shown stages.
+            table.add(("at", index, g), [(index, g)], published=False)
     release = table.decide()
     labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
     funnel = Funnel(cycle)

@@ -59,6 +59,8 @@ class Figure:
 
     atoms: frozenset[Atom]
     protected: bool = True
+    published: bool = True  # False: shown nowhere, but must not be derivable either
+    derived: bool = False  # never printed itself: readable only as its whole minus the rest
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,25 @@ class Table:
     atoms: dict[Atom, int] = field(default_factory=dict)
     figures: dict[Key, Figure] = field(default_factory=dict)
     partitions: list[tuple[Key, list[Key]]] = field(default_factory=list)
+    margins: set[int] = field(default_factory=set)  # partitions whose whole hides first
     relations: list[dict[Atom, int]] = field(default_factory=list)
 
-    def add(self, key: Key, atoms: Iterable[Atom], *, protected: bool = True) -> None:
-        self.figures[key] = Figure(frozenset(atoms), protected)
+    def add(
+        self,
+        key: Key,
+        atoms: Iterable[Atom],
+        *,
+        protected: bool = True,
+        published: bool = True,
+        derived: bool = False,
+    ) -> None:
+        self.figures[key] = Figure(frozenset(atoms), protected, published, derived)
 
-    def partition(self, whole: Key, parts: Sequence[Key]) -> None:
+    def partition(self, whole: Key, parts: Sequence[Key], *, margin: bool = False) -> None:
+        """`parts` split `whole`. A `margin` (an institution row summing program rows) hides
+        itself rather than more programs when its hidden parts would be too few."""
+        if margin:
+            self.margins.add(len(self.partitions))
         self.partitions.append((whole, list(parts)))
 
     def decide(self, *, min_size: int | None = None) -> Release:
@@ -106,6 +121,7 @@ class Table:
             self.figures,
             partitions=self.partitions,
             relations=self.relations,
+            margins=self.margins,
             min_size=min_size,
         )
 
@@ -120,16 +136,23 @@ def release_decide(
     *,
     partitions: Sequence[tuple[Key, Sequence[Key]]] = (),
     relations: Sequence[Mapping[Atom, int]] = (),
+    margins: Iterable[int] = (),
     min_size: int | None = None,
 ) -> Release:
     k = min_cell_size() if min_size is None else min_size
+    margins = frozenset(margins)
     values = figure_values(atoms, figures)
     hidden = {key for key, f in figures.items() if f.protected and 0 < values[key] < k}
+    hidden |= {key for key, f in figures.items() if not f.published}
     for whole, parts in partitions:
         if values[whole] < ZERO_FACTOR * k:
-            hidden |= {p for p in parts if figures[p].protected and values[p] == 0}
-    hidden = _close_partitions(values, hidden, partitions, k)
+            # A zero over no atom at all is known to be zero already (no such people exist).
+            hidden |= {
+                p for p in parts if figures[p].protected and values[p] == 0 and figures[p].atoms
+            }
+    hidden = _close_partitions(values, hidden, partitions, k, margins)
     auditor = _Auditor(atoms, figures, values, relations)
+    auditor.k = k
     while True:
         pinned = auditor.pinned(hidden)
         if not pinned:
@@ -141,7 +164,7 @@ def release_decide(
                 auditor.free.add(key)  # nothing shown touches it: nothing more to hide
             extra |= more
         hidden |= extra
-        hidden = _close_partitions(values, hidden, partitions, k)
+        hidden = _close_partitions(values, hidden, partitions, k, margins)
     return Release(values, frozenset(hidden))
 
 
@@ -150,15 +173,18 @@ def _close_partitions(
     hidden: set[Key],
     partitions: Sequence[tuple[Key, Sequence[Key]]],
     k: int,
+    margins: frozenset[int] = frozenset(),
 ) -> set[Key]:
     hidden = set(hidden)
     changed = True
     while changed:
         changed = False
-        for whole, parts in partitions:
+        for index, (whole, parts) in enumerate(partitions):
+            margin = index in margins
             if whole in hidden:
-                # A share needs its whole: the parts of a hidden group go with it.
-                if set(parts) - hidden:
+                # A share needs its whole: the parts of a hidden group go with it (not the
+                # programs of a hidden institution row: they are groups of their own).
+                if not margin and set(parts) - hidden:
                     hidden |= set(parts)
                     changed = True
                 continue
@@ -167,8 +193,14 @@ def _close_partitions(
                 continue
             if len(hid) >= 2 and sum(values[p] for p in hid) >= k:
                 continue
+            if margin:
+                hidden.add(whole)
+                changed = True
+                continue
+            # Smallest first, but zeros last: hiding a 0 protects nobody.
             shown = sorted(
-                (p for p in parts if p not in hidden), key=lambda p: (values[p], repr(p))
+                (p for p in parts if p not in hidden),
+                key=lambda p: (values[p] == 0, values[p], repr(p)),
             )
             while shown and (len(hid) < 2 or sum(values[p] for p in hid) < k):
                 hid.append(shown.pop(0))
@@ -228,11 +260,30 @@ class _Auditor:
         self.relations = relations
         self.free: set[Key] = set()  # hidden figures proven to take two values (stays true)
         self.rng = random.Random(0)
+        self.k = min_cell_size()
 
     def pinned(self, hidden: set[Key]) -> list[Key]:
         """The hidden figures the shown ones determine."""
         # A figure over no atom counts nobody by construction (no such people can exist).
-        todo = sorted((h for h in hidden if h not in self.free and len(self.columns[h])), key=repr)
+        # Only protected figures are secrets; a population size hidden with its row is not.
+        todo = sorted(
+            (
+                h
+                for h in hidden
+                if h not in self.free
+                and len(self.columns[h])
+                and self.figures[h].protected
+                # An unpublished group matters only if it is small: working out a group of
+                # nobody, or of at least the minimum, identifies no one.
+                and (self.figures[h].published or 0 < self.values[h] < self.k)
+            ),
+            key=repr,
+        )
+        # Pinned because it counts exactly the people of a shown figure: it tells nothing new.
+        shown_sets = {
+            f.atoms for key, f in self.figures.items() if key not in hidden and not f.derived
+        }
+        todo = [h for h in todo if self.figures[h].atoms not in shown_sets]
         if not todo:
             return []
         model = self._model(hidden)

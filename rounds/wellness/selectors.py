@@ -77,12 +77,18 @@ def period_table(period: SurveyPeriod) -> Table:
             skip = len(q.options)
             if index == 0:
                 table.add(("resp", pid), of_q)
+            first = [a for a in mine if a[1] == questions[0].pk]
+            whole: tuple[object, ...] = ("resp", pid)
+            if _total(atoms, of_q) != _total(atoms, first):
+                # A question added after some had answered: its own number of answers.
+                whole = ("asked", pid, q.pk)
+                table.add(whole, of_q)
             options = [("opt", pid, q.pk, o) for o in range(skip + 1)]
             for o in range(skip + 1):
                 table.add(options[o], [a for a in of_q if a[2] == o])
-            table.partition(("resp", pid), options)
+            table.partition(whole, options)
             table.add(("answered", pid, q.pk), [a for a in of_q if a[2] != skip])
-            table.partition(("resp", pid), [("answered", pid, q.pk), options[skip]])
+            table.partition(whole, [("answered", pid, q.pk), options[skip]])
             if q.flag_from:
                 flagged = [a for a in of_q if q.flag_from - 1 <= a[2] < skip]
                 table.add(("flag", pid, q.pk, True), flagged)
@@ -90,13 +96,23 @@ def period_table(period: SurveyPeriod) -> Table:
                 table.partition(
                     ("answered", pid, q.pk), [("flag", pid, q.pk, b) for b in (True, False)]
                 )
-            if pid is not None and index > 0:
-                first = [a for a in mine if a[1] == questions[0].pk]
+            if pid is not None and index > 0 and whole[0] == "resp":
+                # Every respondent counted once per question (unless a question was added to
+                # the survey after some had answered: then nothing ties the two together).
                 relation = {a: 1 for a in of_q}
                 relation.update({a: -1 for a in first})
                 table.relations.append(relation)
-    table.partition(("resp", None), [("resp", pid) for pid in sorted(counts)])
+    # The institution row sums the programs': margins, hidden themselves before programs are.
+    table.partition(("resp", None), [("resp", pid) for pid in sorted(counts)], margin=True)
+    for key in [k for k in table.figures if k[1] is None and k[0] != "resp"]:
+        parts = [(key[0], pid, *key[2:]) for pid in sorted(counts)]
+        if all(part in table.figures for part in parts):
+            table.partition(key, parts, margin=True)
     return table
+
+
+def _total(atoms: dict[tuple[int, int, int], int], keys: list[tuple[int, int, int]]) -> int:
+    return sum(atoms[a] for a in keys)
 
 
 def period_release(period: SurveyPeriod) -> Release:
