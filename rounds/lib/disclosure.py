@@ -279,11 +279,14 @@ class _Auditor:
             ),
             key=repr,
         )
-        # Pinned because it counts exactly the people of a shown figure: it tells nothing new.
+        # A complement never printed that counts exactly the people of a printed figure tells
+        # nothing new when pinned (the URiM trainees without an award, when nobody had one).
         shown_sets = {
             f.atoms for key, f in self.figures.items() if key not in hidden and not f.derived
         }
-        todo = [h for h in todo if self.figures[h].atoms not in shown_sets]
+        todo = [
+            h for h in todo if not (self.figures[h].derived and self.figures[h].atoms in shown_sets)
+        ]
         if not todo:
             return []
         model = self._model(hidden)
