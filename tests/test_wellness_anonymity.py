@@ -166,18 +166,34 @@ def test_large_program_shown_small_program_suppressed(
 ) -> None:  # type: ignore[no-untyped-def]
     large = new_survey(small.im, small.users["gme"])
     small_survey = new_survey(small.cards, small.users["gme"])
-    answer_all(large, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], option=2)
+    im = [small.ana, small.ben, *add_trainees(small.im, 10, "im")]
+    answer_all(large, im[:6], option=4)
+    answer_all(large, im[6:], option=0)
     answer_all(small_survey, [small.cara, *add_trainees(small.cards, 2, "cards")], option=4)
     gme = client_as("gme")
     shown = results_page(gme, large)
-    assert "Internal Medicine Residency" in shown and "100%" in shown  # 6 of 6 burned out
-    assert ">6<" in shown
+    assert "Internal Medicine Residency" in shown and "50%" in shown  # 6 of 12 burned out
+    assert ">12<" in shown
     hidden = results_page(gme, small_survey)
     assert "Hidden: fewer than 5 respondents" in hidden
     assert ">3<" not in hidden and "100%" not in hidden
-    # The floor is a setting: at 3 the fellowship's three answers appear.
+    # The floor is a setting: at 3 the fellowship's group appears, but not that all three
+    # chose the same answer (a full count in a small group says it of each of them).
     settings.ROUNDS_MIN_CELL_SIZE = 3
-    assert "100%" in results_page(gme, small_survey)
+    lowered = results_page(gme, small_survey)
+    assert ">3<" in lowered and "100%" not in lowered
+
+
+def test_a_share_of_a_small_group_is_shown_only_if_its_count_would_be(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    survey = new_survey(small.im, small.users["gme"])
+    im = [small.ana, small.ben, *add_trainees(small.im, 3, "im")]
+    answer_all(survey, im[:1], option=4)  # one of five: 20% would be one person
+    answer_all(survey, im[1:], option=0)
+    page = results_page(client_as("gme"), survey)
+    assert ">5<" in page
+    assert "20%" not in page and "80%" not in page
 
 
 def test_total_beside_programs_cannot_be_used_to_subtract_a_small_one(
@@ -189,27 +205,28 @@ def test_total_beside_programs_cannot_be_used_to_subtract_a_small_one(
     answer_all(survey, add_trainees(surg, 7, "surg"), option=0)  # 7
     answer_all(survey, [small.cara, *add_trainees(small.cards, 2, "cards")], option=4)  # 3
     page = results_page(client_as("wellness"), survey)
-    assert ">16<" in page  # the institution total
     assert ">7<" in page  # surgery, large enough and not needed to protect anyone
-    # Cardiology (3) is hidden, and IM (6) with it: 16 - 7 = 9 is all one can work out.
-    assert ">3<" not in page and ">6<" not in page
-    assert page.count("Hidden: fewer than 5 respondents") == 2
+    # Cardiology (3) is hidden, and the institution total with it (it would be 16 - 7 - 6):
+    # the total hides before another program does.
+    assert ">3<" not in page and ">16<" not in page
+    assert ">6<" in page
     # IM's own leaders see the same cell hidden, or their page and this one together would
     # give away cardiology's three answers.
     im_page = results_page(client_as("pd.im"), survey)
-    assert ">6<" not in im_page and "Hidden" in im_page
+    assert ">3<" not in im_page
     assert ">16<" not in im_page  # the institution total is for institution-wide viewers
 
 
 def test_trend_hides_a_period_where_the_group_was_small(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
     survey = new_survey(small.im, small.users["gme"])
-    first = [small.ana, small.ben, *add_trainees(small.im, 4, "im")]
-    answer_all(survey, first, option=3, day=date(2026, 2, 1))  # Q1: 6, all burned out
+    first = [small.ana, small.ben, *add_trainees(small.im, 10, "im")]
+    answer_all(survey, first[:6], option=3, day=date(2026, 2, 1))  # Q1: 12, half burned out
+    answer_all(survey, first[6:], option=0, day=date(2026, 2, 1))
     answer_all(survey, first[:2], option=0, day=date(2026, 5, 1))  # Q2: only 2 answered
-    answer_all(survey, first[:5], option=0, day=date(2026, 8, 1))  # Q3: 5, none burned out
+    answer_all(survey, first[:10], option=0, day=date(2026, 8, 1))  # Q3: 10, none burned out
     page = results_page(client_as("pd.im"), survey)
     assert "Trends" in page
-    assert "Jan–Mar 2026: 100%; Apr–Jun 2026: suppressed; Jul–Sep 2026: 0%" in page
+    assert "Jan–Mar 2026: 50%; Apr–Jun 2026: suppressed; Jul–Sep 2026: 0%" in page
 
 
 def test_nothing_is_shown_while_a_round_is_open(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
@@ -239,16 +256,17 @@ def test_prefer_not_to_say_is_counted_so_no_question_falls_below_the_floor(
     survey = new_survey(small.im, small.users["gme"])
     period = period_current(survey, IN_PERIOD)
     assert period is not None
-    trainees = [small.ana, small.ben, *add_trainees(small.im, 4, "im")]
+    trainees = [small.ana, small.ben, *add_trainees(small.im, 10, "im")]
     for k, trainee in enumerate(trainees):
         survey_answer(
             period=period,
             trainee=trainee,
-            answers={burnout().pk: None if k < 2 else 4},  # two prefer not to say
+            # five prefer not to say, five burned out, two not
+            answers={burnout().pk: None if k < 5 else (4 if k < 10 else 0)},
             today=IN_PERIOD,
         )
     skipped = OptionCount.objects.get(period=period, question=burnout(), option=5)
-    assert skipped.count == 2
+    assert skipped.count == 5
     # Every question's counts add up to the group's respondents.
     assert (
         sum(
@@ -256,11 +274,12 @@ def test_prefer_not_to_say_is_counted_so_no_question_falls_below_the_floor(
                 "count", flat=True
             )
         )
-        == 6
+        == 12
     )
     page = results_page(client_as("gme"), survey)
-    assert "Prefer not to say" in page and "33%" in page  # 2 of 6
-    assert "100%" in page  # burnout among the 4 who answered
+    assert "Prefer not to say" in page and "42%" in page  # 5 of 12
+    # Burnout among the 7 who answered is not shown: the 2 who are not burned out are too few.
+    assert "71%" not in page and "7 answered" in page
 
 
 def test_a_program_committee_member_sees_only_their_programs_aggregates(
@@ -273,7 +292,7 @@ def test_a_program_committee_member_sees_only_their_programs_aggregates(
     surg = surgery(small)
     everyone = new_survey(None, small.users["gme"])
     answer_all(everyone, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], option=0)
-    answer_all(everyone, add_trainees(surg, 7, "surg"), option=4)
+    answer_all(everyone, add_trainees(surg, 7, "surg"), option=4)  # 6 + 7: both shown
     cards_only = new_survey(small.cards, small.users["gme"])
     member = client_as("resident2")
     page = results_page(member, everyone)

@@ -41,7 +41,7 @@ def test_demo_shows_a_large_program_and_suppresses_a_small_one(
     hidden = gme.get(f"/wellness/surveys/{check_in.pk}/").content.decode()
     assert "Hidden: fewer than 5 respondents" in hidden
     code = re.search(r"code is ([A-Z2-7-]+)\.", lines[1]).group(1)  # type: ignore[union-attr]
-    thread = Client().get(f"/concerns/t/{code}/").content.decode()
+    thread = Client().post("/concerns/return/", {"code": code}).content.decode()
     assert "night float" in thread
     demo_extend(seed=7)
     assert _snapshot() == first

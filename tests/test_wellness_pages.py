@@ -262,7 +262,7 @@ def test_program_wellness_sits_beside_its_workload_with_the_same_floor(
 
     monkeypatch.setattr(workhours, "program_workload", fake_workload)
     survey = new_survey(small.im, small.users["gme"])
-    trainees = [small.ana, small.ben, *add_trainees(small.im, 4, "im")]
+    trainees = [small.ana, small.ben, *add_trainees(small.im, 8, "im")]
     answer_all(survey, trainees, option=3, day=date(2026, 2, 1))
     answer_all(survey, trainees, option=0, day=date(2026, 5, 1))
     page = client_as("pd.im").get(f"/wellness/surveys/{survey.pk}/").content.decode()

@@ -7,8 +7,20 @@ SHA-256 digest of it, so the stored row cannot be turned back into the link.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+
+# No 0/O or 1/I: references are read aloud and typed.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A random reference, so that references say nothing about how many concerns came before
+    or in which order (a sequential number would)."""
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"C-{raw[:4]}-{raw[4:]}"
 
 
 class ConcernHandler(models.Model):
@@ -50,18 +62,19 @@ class Concern(models.Model):
         help_text="Only when raised by name.",
     )
     code_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    # Handlers are told of new messages once a day, never at the moment one arrives: the email's
+    # time would otherwise time-stamp the reporter's act.
+    office_notice_due = models.BooleanField(default=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
     raised_on = models.DateField()
 
     class Meta:
-        ordering = ["status", "-raised_on", "-pk"]
+        # Within a day, by the random reference: never the order in which they arrived.
+        ordering = ["status", "-raised_on", "reference"]
 
     def __str__(self) -> str:
-        return f"Concern {self.pk}: {self.subject}"
-
-    @property
-    def reference(self) -> str:
-        return f"C-{self.pk:05d}"
+        return f"Concern {self.reference}: {self.subject}"
 
 
 class ConcernMessage(models.Model):

@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from rounds.concerns.models import Concern, ConcernHandler, ConcernMessage
+from rounds.core.models import AuditEntry
 from rounds.core.services import audit_record
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.links import absolute_url
@@ -110,12 +111,11 @@ def _concern_create(
         )
         ConcernMessage.objects.create(concern=concern, body=body, sent_on=today)
         if not anonymous:
-            audit_record(
+            _audit(
                 by=reporter,
                 action="concern_raise",
-                instance=concern,
+                concern=concern,
                 summary=f"concern {concern.reference} raised by name",
-                changes={},
             )
     return concern
 
@@ -137,12 +137,11 @@ def concern_reply_reporter(*, concern: Concern, body: str, by: Any, today: date)
     with transaction.atomic():
         ConcernMessage.objects.create(concern=concern, body=body, sent_on=today)
         if not concern.anonymous:
-            audit_record(
+            _audit(
                 by=by,
                 action="concern_reply",
-                instance=concern,
+                concern=concern,
                 summary=f"reporter wrote on concern {concern.reference}",
-                changes={},
             )
     _notify_handlers(concern)
 
@@ -157,12 +156,11 @@ def concern_reply_office(*, concern: Concern, body: str, by: Any, today: date) -
         if concern.status == Concern.Status.NEW:
             concern.status = Concern.Status.OPEN
             concern.save(update_fields=["status"])
-        audit_record(
+        _audit(
             by=by,
             action="concern_answer",
-            instance=concern,
+            concern=concern,
             summary=f"GME office answered concern {concern.reference}",
-            changes={},
         )
     if concern.reporter is not None and concern.reporter.email:
         # The reply itself stays in Rounds; the email only says there is one.
@@ -181,10 +179,10 @@ def concern_status_set(*, concern: Concern, status: str, by: Any) -> None:
         before = concern.status
         concern.status = status
         concern.save(update_fields=["status"])
-        audit_record(
+        _audit(
             by=by,
             action="update",
-            instance=concern,
+            concern=concern,
             summary=f"concern {concern.reference} {concern.get_status_display().lower()}",
             changes={"status": {"from": before, "to": status}},
         )
@@ -192,8 +190,28 @@ def concern_status_set(*, concern: Concern, status: str, by: Any) -> None:
 
 def concern_view_record(*, concern: Concern | None, by: Any, what: str) -> None:
     """One audit row per look at a concern (or at the list, when `concern` is None)."""
-    instance: Any = concern if concern is not None else Concern(pk=None)
-    audit_record(by=by, action="concern_view", instance=instance, summary=what, changes={})
+    _audit(by=by, action="concern_view", concern=concern, summary=what)
+
+
+def _audit(
+    *,
+    by: Any,
+    action: str,
+    concern: Concern | None,
+    summary: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """An audit row naming the concern by its random reference, never its row id: ids are
+    sequential, and an anonymous concern's id between two named ones (whose raising is audited
+    to the second) would date it."""
+    AuditEntry.objects.create(
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        object_type="concern",
+        object_id=concern.reference if concern is not None else "",
+        summary=summary[:300],
+        changes=changes or {},
+    )
 
 
 def handler_set(*, user: Any, designated: bool, by: Any) -> None:
@@ -213,15 +231,34 @@ def handler_set(*, user: Any, designated: bool, by: Any) -> None:
 
 
 def _notify_handlers(concern: Concern) -> None:
+    """Mark the concern for the next daily notice; nothing is sent now (see the model)."""
+    Concern.objects.filter(pk=concern.pk).update(office_notice_due=True)
+
+
+def concern_notices_send(*, today: date) -> int:
+    """The daily notice to handlers: how many concerns have something new, dated by the day
+    only, without subjects or content. Run once a day by `manage.py concerns_notify`, so the
+    email's own time says when the command ran, not when anyone wrote. Returns how many."""
+    with transaction.atomic():
+        due = list(
+            Concern.objects.select_for_update()
+            .filter(office_notice_due=True)
+            .values_list("pk", flat=True)
+        )
+        if not due:
+            return 0
+        Concern.objects.filter(pk__in=due).update(office_notice_due=False)
     emails = list(
         ConcernHandler.objects.exclude(user__email="").values_list("user__email", flat=True)
     )
     if emails:
+        n = len(due)
         send_mail(
-            f"New message on concern {concern.reference}",
-            "A reporter wrote on a concern. Sign in to Rounds to read it: "
-            f"{absolute_url('concerns:case', concern.pk)}",
+            f"Concerns: {n} with new messages ({today:%d %B %Y})",
+            f"{n} concern{'s have' if n != 1 else ' has'} new messages from reporters since the "
+            "last notice. Sign in to Rounds and open Concerns to read them.",
             None,
             emails,
             fail_silently=True,
         )
+    return len(due)

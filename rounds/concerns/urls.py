@@ -6,10 +6,9 @@ app_name = "concerns"
 urlpatterns = [
     path("", views.raise_concern, name="raise"),
     path("return/", views.return_by_code, name="return"),
-    path("t/<str:code>/", views.thread, name="thread"),
-    path("mine/<int:pk>/", views.mine_detail, name="mine_detail"),
+    path("mine/<str:reference>/", views.mine_detail, name="mine_detail"),
     path("inbox/", views.inbox, name="inbox"),
-    path("inbox/<int:pk>/", views.case, name="case"),
-    path("inbox/<int:pk>/status/", views.case_status, name="case_status"),
+    path("inbox/<str:reference>/", views.case, name="case"),
+    path("inbox/<str:reference>/status/", views.case_status, name="case_status"),
     path("handlers/", views.handlers, name="handlers"),
 ]

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rounds.concerns import services
 from rounds.concerns.access import is_handler, signed_in_required
@@ -52,46 +52,46 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
                 # message (a session write would time-stamp this user's activity).
                 return render(request, "concerns/code.html", {"code": raised.code})
             messages.success(request, f"Concern {raised.concern.reference} sent to the GME office.")
-            return redirect("concerns:mine_detail", raised.concern.pk)
+            return redirect("concerns:mine_detail", raised.concern.reference)
     mine = Concern.objects.filter(reporter_id=request.user.pk)
     return render(request, "concerns/raise.html", {"form": form, "mine": mine})
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def return_by_code(request: HttpRequest) -> HttpResponse:
-    """Public: an anonymous reporter types their code (it never goes into a query string)."""
+    """Public: an anonymous reporter's way back. The code travels only in POST bodies (typed,
+    then carried in a hidden field while they write back): never in a URL, where browser
+    history and access logs would keep it, and never in a session, which would date the visit.
+    The thread is rendered in the response itself, with no redirect."""
     form = CodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        code = services.normalise_code(form.cleaned_data["code"])
-        if services.concern_by_code(code) is not None:
-            return redirect("concerns:thread", code=code)
-        form.add_error("code", "No conversation has this code. Check it letter by letter.")
-    return render(request, "concerns/return.html", {"form": form})
-
-
-@never_cache
-def thread(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "concerns/return.html", {"form": form})
+    code = services.normalise_code(form.cleaned_data["code"])
     concern = services.concern_by_code(code)
     if concern is None:
-        raise Http404("No conversation has this code.")
-    form = MessageForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+        form.add_error("code", "No conversation has this code. Check it letter by letter.")
+        return render(request, "concerns/return.html", {"form": form})
+    message = MessageForm(request.POST if "body" in request.POST else None)
+    if "body" in request.POST and message.is_valid():
         try:
             services.concern_reply_reporter(
-                concern=concern, body=form.cleaned_data["body"], by=None, today=today()
+                concern=concern, body=message.cleaned_data["body"], by=None, today=today()
             )
         except services.ConcernError as error:
-            form.add_error(None, str(error))
+            message.add_error(None, str(error))
         else:
-            return redirect("concerns:thread", code=services.normalise_code(code))
-    context = {"concern": concern, "form": form, "reporter_view": True}
+            message = MessageForm()
+    context = {"concern": concern, "form": message, "reporter_view": True, "code": code}
     return render(request, "concerns/thread.html", context)
 
 
 @never_cache
 @signed_in_required
-def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_object_or_404(Concern, pk=pk, reporter_id=request.user.pk, anonymous=False)
+def mine_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = get_object_or_404(
+        Concern, reference=reference, reporter_id=request.user.pk, anonymous=False
+    )
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +101,7 @@ def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ConcernError as error:
             form.add_error(None, str(error))
         else:
-            return redirect("concerns:mine_detail", pk)
+            return redirect("concerns:mine_detail", reference)
     context = {"concern": concern, "form": form, "reporter_view": True}
     return render(request, "concerns/thread.html", context)
 
@@ -133,10 +133,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @signed_in_required
-def case(request: HttpRequest, pk: int) -> HttpResponse:
+def case(request: HttpRequest, reference: str) -> HttpResponse:
     if not is_handler(request.user):
         raise Http404("No such concern.")
-    concern = get_object_or_404(Concern.objects.select_related("program", "reporter"), pk=pk)
+    concern = get_object_or_404(
+        Concern.objects.select_related("program", "reporter"), reference=reference
+    )
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,7 +149,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Answer sent.")
-            return redirect("concerns:case", pk)
+            return redirect("concerns:case", reference)
     services.concern_view_record(
         concern=concern, by=request.user, what=f"concern {concern.reference} read"
     )
@@ -162,17 +164,17 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @signed_in_required
-def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     if not is_handler(request.user):
         raise Http404("No such concern.")
-    concern = get_object_or_404(Concern, pk=pk)
+    concern = get_object_or_404(Concern, reference=reference)
     form = StatusForm(request.POST)
     if form.is_valid():
         services.concern_status_set(
             concern=concern, status=form.cleaned_data["status"], by=request.user
         )
         messages.success(request, f"Concern {concern.reference}: {concern.get_status_display()}.")
-    return redirect("concerns:case", pk)
+    return redirect("concerns:case", reference)
 
 
 @gme_office_required

@@ -1,16 +1,16 @@
 """Aggregate reads for the inclusion office. Every figure about people passes through
-rounds.lib.cells, so a group smaller than the minimum cell size never shows, not even by
-subtracting the shown cells from a shown total."""
+rounds.lib.disclosure, so no small group shows, not even by subtracting one page's figures
+from another's: all figures about trainees are one table, decided at once."""
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.core.cache import cache
 
 from rounds.core.models import Program
 from rounds.inclusion.models import (
@@ -22,9 +22,8 @@ from rounds.inclusion.models import (
     Stage,
     Track,
 )
-from rounds.lib.cells import group_is_shown, hidden_cells, min_cell_size
+from rounds.lib.disclosure import Release, Table, min_cell_size
 from rounds.people.models import SelfIdentification, Trainee
-from rounds.people.training import history_of, trainees_enrolled_on
 
 GROUPS = ("urim", "other", "not_stated")
 GROUP_LABELS = {"urim": "URiM", "other": "Not URiM", "not_stated": "Not stated"}
@@ -44,13 +43,9 @@ class Split:
     not_stated: int | None
 
     @classmethod
-    def of(cls, counts: Counter[str]) -> Split:
-        cells = {g: counts.get(g, 0) for g in GROUPS}
-        hidden = hidden_cells(cells)
-        if hidden == set(GROUPS):
-            return cls(None, None, None, None)
-        shown = {g: (None if g in hidden else cells[g]) for g in GROUPS}
-        return cls(sum(cells.values()), shown["urim"], shown["other"], shown["not_stated"])
+    def from_release(cls, release: Release, *key: object) -> Split:
+        values = [release.value(("pop", *key))] + [release.value(("grp", *key, g)) for g in GROUPS]
+        return cls(*values)
 
     @property
     def suppressed(self) -> bool:
@@ -64,6 +59,114 @@ class Split:
         return (Decimal(100) * self.urim / (self.urim + self.other)).quantize(Decimal("0.1"))
 
 
+# -- the canonical table of trainees --------------------------------------------------------------
+# Every figure about trainees by URiM group, on every page and export (composition, its CSV,
+# advancement for all programs and for each), is one cell of this table, decided at once by
+# rounds.lib.disclosure: a cell hidden on one page cannot come back by subtracting another's.
+
+
+def academic_years(today: date, span: int = 6) -> list[int]:
+    current = today.year if today.month >= 7 else today.year - 1
+    return list(range(current - span + 1, current + 1))
+
+
+def _in_training(trainee: Trainee, year: int) -> bool:
+    first, last = date(year, 7, 1), date(year + 1, 6, 30)
+    return trainee.start_date <= last and trainee.expected_end_date >= first
+
+
+MEASURES = [("retained", "Retained (not withdrawn)")] + [
+    (k, str(label)) for k, label in AdvancementEvent.Kind.choices
+]
+
+
+def _trainee_atoms(years: list[int]) -> tuple[dict[tuple, int], dict[int, str]]:
+    """Trainees grouped by everything any figure tells apart: program, the shown years they
+    were in training, withdrawn or not, their events in those years, and URiM group."""
+    urim_of = dict(SelfIdentification.objects.values_list("person_id", "urim"))
+    had: dict[int, set[tuple[str, int]]] = {}
+    for trainee_id, kind, year in AdvancementEvent.objects.filter(
+        academic_year__in=years
+    ).values_list("trainee_id", "kind", "academic_year"):
+        had.setdefault(trainee_id, set()).add((kind, year))
+    atoms: Counter[tuple] = Counter()
+    for trainee in Trainee.objects.all():
+        in_years = tuple(y for y in years if _in_training(trainee, y))
+        if not in_years:
+            continue
+        atom = (
+            trainee.program_id,
+            in_years,
+            trainee.status == Trainee.Status.WITHDRAWN,
+            tuple(sorted(had.get(trainee.pk, ()))),
+            _group(urim_of.get(trainee.person_id)),
+        )
+        atoms[atom] += 1
+        # The reader may know who is in training, when and with which events; never the group.
+        for group in GROUPS:
+            atoms[(*atom[:4], group)] += 0
+    names = dict(Program.objects.values_list("pk", "name"))
+    return dict(atoms), names
+
+
+def _measure(atom: tuple, measure: str, year: int) -> bool:
+    if measure == "retained":
+        return not atom[2]
+    return (measure, year) in atom[3]
+
+
+def trainee_table(years: list[int], atoms: dict[tuple, int] | None = None) -> Table:
+    atoms = _trainee_atoms(years)[0] if atoms is None else atoms
+    table = Table(atoms=atoms)
+    programs: list[int | None] = [None, *sorted({a[0] for a in atoms})]
+    for program in programs:
+        mine = [a for a in atoms if program is None or a[0] == program]
+        for year in years:
+            here = [a for a in mine if year in a[1]]
+            table.add(("pop", program, year), here, protected=False)
+            for g in GROUPS:
+                table.add(("grp", program, year, g), [a for a in here if a[4] == g])
+            table.partition(("pop", program, year), [("grp", program, year, g) for g in GROUPS])
+            for g in ("urim", "other"):
+                group = [a for a in here if a[4] == g]
+                for measure, _ in MEASURES:
+                    yes = [a for a in group if _measure(a, measure, year)]
+                    table.add(("m", program, year, measure, g, True), yes)
+                    table.add(
+                        ("m", program, year, measure, g, False),
+                        set(group) - set(yes),
+                        derived=True,
+                    )
+                    table.partition(
+                        ("grp", program, year, g),
+                        [("m", program, year, measure, g, b) for b in (True, False)],
+                    )
+    for year in years:
+        for g in GROUPS:
+            table.partition(
+                ("grp", None, year, g),
+                [("grp", p, year, g) for p in programs if p is not None],
+                margin=True,
+            )
+    return table
+
+
+def trainee_release(years: list[int]) -> Release:
+    """The decided table, cached by its content: the same counts give the same decision, so a
+    cached one is the one every page and export would have made."""
+    atoms, _ = _trainee_atoms(years)
+    fingerprint = hashlib.sha256(
+        repr((sorted(atoms.items(), key=repr), years, min_cell_size())).encode()
+    ).hexdigest()
+    key = f"disclosure:trainees:{fingerprint}"
+    cached = cache.get(key)
+    if cached is None:
+        release = trainee_table(years, atoms).decide()
+        cached = (dict(release.values), frozenset(release.hidden))
+        cache.set(key, cached, 24 * 3600)
+    return Release(*cached)
+
+
 # -- trainees by program ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ProgramComposition:
@@ -71,36 +174,16 @@ class ProgramComposition:
     split: Split
 
 
-def trainee_composition() -> tuple[list[ProgramComposition], Split]:
-    """Active trainees of each program split by self-identified URiM, and the institution's."""
-    urim_of = dict(SelfIdentification.objects.values_list("person_id", "urim"))
-    by_program: dict[int, Counter[str]] = {}
-    overall: Counter[str] = Counter()
-    today = timezone.localdate()
-    # The program's trainees today, those on leave included.
-    active = [(history_of(t).program_on(today), t.person_id) for t in trainees_enrolled_on(today)]
-    for program_id, person_id in active:
-        group = _group(urim_of.get(person_id))
-        by_program.setdefault(program_id, Counter())[group] += 1
-        overall[group] += 1
-    programs = Program.objects.filter(pk__in=by_program).order_by("name")
-    rows = [ProgramComposition(p, Split.of(by_program[p.pk])) for p in programs]
-    return rows, _overall_split(overall, [r.split for r in rows])
-
-
-def _overall_split(overall: Counter[str], parts: list[Split]) -> Split:
-    """The institution's split, unless subtracting the shown programs' cells from it would
-    leave a small group: then only its total shows."""
-    split = Split.of(overall)
-    if split.suppressed:
-        return split
-    for group in GROUPS:
-        if getattr(split, group) is None:
-            continue
-        shown = sum(getattr(part, group) or 0 for part in parts)
-        if 0 < overall.get(group, 0) - shown < min_cell_size():
-            return Split(split.total, None, None, None)
-    return split
+def trainee_composition(today: date | None = None) -> tuple[list[ProgramComposition], Split]:
+    """Trainees in training this academic year, per program and in all, split by URiM."""
+    years = academic_years(today or date.today())
+    release = trainee_release(years)
+    year = years[-1]
+    ids = {key[1] for key in release.values if key[0] == "pop" and key[1] is not None}
+    ids = {pid for pid in ids if release.values[("pop", pid, year)]}
+    programs = Program.objects.filter(pk__in=ids).order_by("name")
+    rows = [ProgramComposition(p, Split.from_release(release, p.pk, year)) for p in programs]
+    return rows, Split.from_release(release, None, year)
 
 
 # -- recruitment funnel ---------------------------------------------------------------------------
@@ -122,44 +205,34 @@ class Funnel:
 
 
 def funnel_of(cycle: RecruitmentCycle) -> Funnel:
-    """Everyone who reached each stage (a matched applicant was also ranked, interviewed...)."""
-    reached: list[Counter[str]] = [Counter() for _ in STAGE_ORDER]
+    """Everyone who reached each stage (a matched applicant was also ranked, interviewed...).
+
+    Stages are nested, so one stage's cell minus the next one's is a group too (URiM applicants
+    interviewed but not ranked): the stages are one canonical table, decided together by
+    rounds.lib.disclosure, with applicants grouped by the last stage they reached."""
+    atoms: Counter[tuple[int, str]] = Counter(
+        {(i, g): 0 for i in range(len(STAGE_ORDER)) for g in GROUPS}
+    )
     for stage, urim in Applicant.objects.filter(cycle=cycle).values_list("stage", "urim"):
-        for index in range(STAGE_ORDER.index(stage) + 1):
-            reached[index][_group(urim)] += 1
+        atoms[(STAGE_ORDER.index(stage), _group(urim))] += 1
+    table = Table(atoms=dict(atoms))
+    for index in range(len(STAGE_ORDER)):
+        reached = [a for a in atoms if a[0] >= index]
+        table.add(("pop", index), reached, protected=False)
+        for g in GROUPS:
+            table.add(("grp", index, g), [a for a in reached if a[1] == g])
+        table.partition(("pop", index), [("grp", index, g) for g in GROUPS])
+        for g in ("urim", "other"):
+            # Never shown, but audited: those who stopped at this stage are a group too ("2
+            # URiM applicants interviewed but not ranked"), derivable from two shown stages.
+            table.add(("at", index, g), [(index, g)], published=False)
+    release = table.decide()
     labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
-    splits = _against_differencing([Split.of(counts) for counts in reached])
     funnel = Funnel(cycle)
-    for stage, split in zip(STAGE_ORDER, splits, strict=True):
+    for index, stage in enumerate(STAGE_ORDER):
+        split = Split.from_release(release, index)
         funnel.stages.append(FunnelStage(stage, str(labels[Stage(stage)]), split))
     return funnel
-
-
-def _against_differencing(splits: list[Split]) -> list[Split]:
-    """Stages are nested, so one stage's cell minus the next stage's is a group too (URiM
-    applicants interviewed but not ranked). Wherever two shown cells of a column differ by
-    fewer than the minimum, the later stage keeps its total but hides its breakdown; repeated
-    until no such pair is left. Shown cells are 0 or at least the minimum, so checking
-    neighbours among the shown cells covers every pair. "Not stated" differences say nothing
-    about anyone's identity and are left alone, so one non-responder dropping out does not
-    hide a stage."""
-    k = min_cell_size()
-    splits = list(splits)
-    changed = True
-    while changed:
-        changed = False
-        for group in ("urim", "other"):
-            shown = [(i, getattr(s, group)) for i, s in enumerate(splits)]
-            shown = [(i, n) for i, n in shown if n is not None]
-            for (_, earlier), (later_index, later) in itertools.pairwise(shown):
-                if 0 < earlier - later < k:
-                    total = splits[later_index].total
-                    splits[later_index] = Split(total, None, None, None)
-                    changed = True
-                    break
-            if changed:
-                break
-    return splits
 
 
 @dataclass(frozen=True)
@@ -189,19 +262,10 @@ def cycles_listed() -> list[CycleSummary]:
 # -- advancement ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rate:
-    """`count` of `of` people, or None when either side would identify a small group."""
+    """`count` of `of` people; either is None when the canonical table hides it."""
 
     count: int | None
     of: int | None
-
-    @classmethod
-    def of_group(cls, count: int, total: int) -> Rate:
-        if not group_is_shown(total):
-            return cls(None, None)
-        hidden = hidden_cells({"yes": count, "no": total - count})
-        if hidden:
-            return cls(None, total)
-        return cls(count, total)
 
     @property
     def pct(self) -> float | None:
@@ -220,40 +284,21 @@ class AdvancementYear:
         return [(self.rates[m]["urim"], self.rates[m]["other"]) for m, _ in MEASURES]
 
 
-MEASURES = [("retained", "Retained (not withdrawn)")] + [
-    (k, str(label)) for k, label in AdvancementEvent.Kind.choices
-]
-
-
-def _in_training(trainee: Trainee, year: int) -> bool:
-    first, last = date(year, 7, 1), date(year + 1, 6, 30)
-    return trainee.start_date <= last and trainee.expected_end_date >= first
-
-
 def advancement_by_year(*, program: Program | None, years: list[int]) -> list[AdvancementYear]:
     """Per academic year, URiM and other trainees in training that year: the share retained and
     the share with each kind of event. Not-stated trainees are left out of both groups."""
-    trainees = Trainee.objects.all()
-    events = AdvancementEvent.objects.all()
-    if program is not None:
-        trainees = trainees.filter(program=program)
-        events = events.filter(trainee__program=program)
-    urim_of = dict(SelfIdentification.objects.values_list("person_id", "urim"))
-    had: set[tuple[int, str, int]] = set(events.values_list("trainee_id", "kind", "academic_year"))
+    release = trainee_release(years)
+    pid = program.pk if program is not None else None
     rows = []
-    people = list(trainees)
     for year in years:
-        counts: dict[str, Counter[str]] = {"urim": Counter(), "other": Counter()}
-        for trainee in people:
-            group = _group(urim_of.get(trainee.person_id))
-            if group == "not_stated" or not _in_training(trainee, year):
-                continue
-            counts[group]["_all"] += 1
-            counts[group]["retained"] += trainee.status != Trainee.Status.WITHDRAWN
-            for kind in AdvancementEvent.Kind.values:
-                counts[group][kind] += (trainee.pk, kind, year) in had
         rates = {
-            measure: {g: Rate.of_group(counts[g][measure], counts[g]["_all"]) for g in counts}
+            measure: {
+                g: Rate(
+                    release.value(("m", pid, year, measure, g, True)),
+                    release.value(("grp", pid, year, g)),
+                )
+                for g in ("urim", "other")
+            }
             for measure, _ in MEASURES
         }
         rows.append(AdvancementYear(year, rates))

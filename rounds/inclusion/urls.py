@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.my_identity, name="me"),
     path("me/withdraw/", views.my_identity_withdraw, name="withdraw"),
-    path("people/<int:pk>/", views.person_identity, name="person"),
     path("definition/", views.definition_edit, name="definition"),
     path("export.csv", views.export_csv, name="export"),
     path("recruitment/", views.cycle_list, name="cycles"),

@@ -108,13 +108,6 @@ def my_identity_withdraw(request: HttpRequest) -> HttpResponse:
     return redirect("inclusion:me")
 
 
-@inclusion_required
-def person_identity(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
-    identity = identity_read(person=person, by=request.user)
-    return render(request, "inclusion/person.html", {"person": person, "identity": identity})
-
-
 # -- overview and definition -----------------------------------------------------------------------
 @inclusion_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -326,18 +319,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- advancement -----------------------------------------------------------------------------------
-def _years(today: date, span: int = 6) -> list[int]:
-    current = today.year if today.month >= 7 else today.year - 1
-    return list(range(current - span + 1, current + 1))
-
-
 @inclusion_required
 def advancement(request: HttpRequest) -> HttpResponse:
     program = None
     program_id = request.GET.get("program", "")
     if program_id.isdigit():
         program = get_object_or_404(Program, pk=int(program_id))
-    years = _years(date.today())
+    years = selectors.academic_years(date.today())
     table = selectors.advancement_by_year(program=program, years=years)
     charts = []
     for measure, label in selectors.MEASURES:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from rounds.lib.cells import hidden_cells
+from rounds.lib.disclosure import hidden_cells
 from rounds.lib.languages import language_name
 from rounds.mentoring.models import Application, CoachingSlot, Cycle, CycleMentor, Pair
 from rounds.people.access import programs_managed_by

@@ -496,9 +496,10 @@ def slot_book(*, slot: CoachingSlot, trainee: Trainee, by: Any) -> CoachingSlot:
         if not taken:
             raise MentoringError("Someone booked that session a moment ago; choose another.")
         slot.refresh_from_db()
-        # The audit says a slot was booked, not by whom: coaching is confidential.
+        # The audit says a slot was booked, not by whom: coaching is confidential, so the row
+        # has no actor (the actor would be the trainee who booked) and no trainee in its text.
         audit_record(
-            by=by, action="update", instance=slot, summary="coaching slot booked", changes={}
+            by=None, action="update", instance=slot, summary="coaching slot booked", changes={}
         )
     return slot
 
@@ -510,8 +511,12 @@ def slot_release(*, slot: CoachingSlot, trainee: Trainee, by: Any) -> None:
         raise MentoringError("That session has already taken place.")
     with transaction.atomic():
         CoachingSlot.objects.filter(pk=slot.pk).update(booked_by=None, booked_at=None)
-        audit_record(
-            by=by, action="update", instance=slot, summary="coaching booking cancelled", changes={}
+        audit_record(  # no actor, as for the booking: it would name the trainee
+            by=None,
+            action="update",
+            instance=slot,
+            summary="coaching booking cancelled",
+            changes={},
         )
 
 

@@ -20,7 +20,7 @@ from rounds.imports.tables import UnreadableFile, read_table
 from rounds.imports.uploads import upload_keep, upload_size_problem
 from rounds.lib.exports import xlsx_append
 from rounds.lib.params import id_or_none, key_or_none
-from rounds.people.access import user_roles
+from rounds.people.access import trainees_visible_to, user_roles
 from rounds.schedules import selectors
 from rounds.schedules.access import clinical_required, manage_or_404, own_trainee, staff_required
 from rounds.schedules.import_job import schedule_import_start
@@ -194,8 +194,14 @@ def _trainee_events(cal: Calendar, feed: CalendarFeed, start: dt.date, end: dt.d
 
 
 def _service_events(cal: Calendar, feed: CalendarFeed, start: dt.date, end: dt.date) -> None:
+    """Who is on the service, limited when the feed is read (not when it was made) to the
+    trainees its maker may see now (rounds.people.access): all for the GME office, their
+    programs' for program leadership, only themselves for a trainee. The link needs no sign-in,
+    so it must never show more than its maker could see signed in."""
     assert feed.rotation is not None
+    visible = trainees_visible_to(feed.created_by).values("pk")
     rows = RotationAssignment.objects.filter(
+        trainee__in=visible,
         rotation=feed.rotation,
         schedule__status=RotationSchedule.Status.PUBLISHED,
         block__start__lte=end,
@@ -213,6 +219,7 @@ def _service_events(cal: Calendar, feed: CalendarFeed, start: dt.date, end: dt.d
             )
         )
     for shift in CallAssignment.objects.filter(
+        trainee__in=visible,
         schedule__status=CallSchedule.Status.PUBLISHED,
         service=feed.rotation.service,
         site=feed.rotation.site,

@@ -205,7 +205,7 @@ def _pulse_survey(rng: random.Random, today: date) -> tuple[int, int]:
                 continue
             last_counts[program.pk] = len(answering)
             _write_counts(period, program, answering, questions, rng, mood[program.pk], index)
-    from rounds.lib.cells import hidden_cells
+    from rounds.lib.disclosure import hidden_cells
 
     hidden = hidden_cells(last_counts)
     return len(last_counts) - len(hidden), len(hidden)

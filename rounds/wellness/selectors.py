@@ -1,20 +1,23 @@
-"""Reads for survey results. Every figure about people passes through rounds.lib.cells.
+"""Reads for survey results. Every figure about people passes through rounds.lib.disclosure.
 
-The suppression of one period is computed once, over every program of the survey, and every
-viewer sees the same cells hidden: a program hidden to protect a small neighbour from subtraction
-stays hidden on its own committee's page too, or the two pages together would give it away.
+The suppression of one period is decided once, over every figure of every program of the
+survey, and every viewer sees the same cells hidden: a cell hidden to protect a small neighbour
+from subtraction stays hidden on its own committee's page too, or the two pages together would
+give it away. Shares are shown only where the count behind them would be.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
+
 from rounds.core.models import Program
-from rounds.lib.cells import group_is_shown, hidden_cells, min_cell_size
+from rounds.lib.disclosure import Release, Table, figure_values, min_cell_size
 from rounds.wellness.access import WellnessScope
 from rounds.wellness.models import OptionCount, Question, ResponseCount, Survey, SurveyPeriod
 
@@ -22,8 +25,8 @@ from rounds.wellness.models import OptionCount, Question, ResponseCount, Survey,
 @dataclass
 class QuestionResult:
     question: Question
-    answered: int
-    shares: list[float]  # per option then "prefer not to say", percent of respondents
+    answered: int | None  # None: hidden (it would give away "prefer not to say")
+    shares: list[float | None]  # per option then "prefer not to say"; None where hidden
     headline: float | None  # percent at or past flag_from, of those who answered
 
 
@@ -47,78 +50,130 @@ class PeriodResult:
         return next((g for g in self.groups if g.program_id is None), None)
 
 
-def hidden_programs(period: SurveyPeriod, counts: dict[int, int]) -> tuple[set[int], bool]:
-    """(hidden program ids, whether the total is hidden) for one period's respondent counts."""
+# -- the canonical table of one period ---------------------------------------------------------
+# Atoms are (program, question, option) counts: nothing stored ties one person's answers to
+# two questions together, so each question is its own split of the same respondents (a relation
+# the reader knows). Figures: respondents per program and in all, every option, and for each
+# question the answered / "prefer not to say" split and the headline's flagged / not split.
+
+
+def period_table(period: SurveyPeriod) -> Table:
+    counts = dict(ResponseCount.objects.filter(period=period).values_list("program_id", "count"))
+    questions = list(period.survey.ordered_questions())
+    atoms: dict[tuple[int, int, int], int] = {
+        (pid, q.pk, o): 0 for pid in counts for q in questions for o in range(len(q.options) + 1)
+    }
+    for cell in OptionCount.objects.filter(period=period).values_list(
+        "program_id", "question_id", "option", "count"
+    ):
+        if cell[:3] in atoms:
+            atoms[cell[:3]] = cell[3]
+    table = Table(atoms=dict(atoms))
+    programs: list[int | None] = [*sorted(counts), None]
+    for pid in programs:
+        mine = [a for a in atoms if pid is None or a[0] == pid]
+        for index, q in enumerate(questions):
+            of_q = [a for a in mine if a[1] == q.pk]
+            skip = len(q.options)
+            if index == 0:
+                table.add(("resp", pid), of_q)
+            first = [a for a in mine if a[1] == questions[0].pk]
+            whole: tuple[object, ...] = ("resp", pid)
+            if _total(atoms, of_q) != _total(atoms, first):
+                # A question added after some had answered: its own number of answers.
+                whole = ("asked", pid, q.pk)
+                table.add(whole, of_q)
+            options = [("opt", pid, q.pk, o) for o in range(skip + 1)]
+            for o in range(skip + 1):
+                table.add(options[o], [a for a in of_q if a[2] == o])
+            table.partition(whole, options)
+            table.add(("answered", pid, q.pk), [a for a in of_q if a[2] != skip])
+            table.partition(whole, [("answered", pid, q.pk), options[skip]])
+            if q.flag_from:
+                flagged = [a for a in of_q if q.flag_from - 1 <= a[2] < skip]
+                table.add(("flag", pid, q.pk, True), flagged)
+                table.add(("flag", pid, q.pk, False), [a for a in of_q if a[2] < q.flag_from - 1])
+                table.partition(
+                    ("answered", pid, q.pk), [("flag", pid, q.pk, b) for b in (True, False)]
+                )
+            if pid is not None and index > 0 and whole[0] == "resp":
+                # Every respondent counted once per question (unless a question was added to
+                # the survey after some had answered: then nothing ties the two together).
+                relation = {a: 1 for a in of_q}
+                relation.update({a: -1 for a in first})
+                table.relations.append(relation)
+    # The institution row sums the programs': margins, hidden themselves before programs are.
+    table.partition(("resp", None), [("resp", pid) for pid in sorted(counts)], margin=True)
+    for key in [k for k in table.figures if k[1] is None and k[0] != "resp"]:
+        parts = [(key[0], pid, *key[2:]) for pid in sorted(counts)]
+        if all(part in table.figures for part in parts):
+            table.partition(key, parts, margin=True)
+    return table
+
+
+def _total(atoms: dict[tuple[int, int, int], int], keys: list[tuple[int, int, int]]) -> int:
+    return sum(atoms[a] for a in keys)
+
+
+def period_release(period: SurveyPeriod) -> Release:
+    table = period_table(period)
     if period.survey.program_id is not None:
-        n = counts.get(period.survey.program_id, 0)
-        shown = group_is_shown(n)
-        return (set() if shown else set(counts)), not shown
-    hidden = hidden_cells(counts, total_shown=True)
-    # When every cell is hidden the total goes too (see rounds.lib.cells).
-    total_hidden = not group_is_shown(sum(counts.values())) or (
-        bool(counts) and hidden == set(counts)
-    )
-    return hidden, total_hidden
+        # One program's own survey has no total beside it: the total is that program.
+        table.figures = {k: f for k, f in table.figures.items() if k[1] is not None}
+        table.partitions = [(w, ps) for w, ps in table.partitions if w[1] is not None]
+    fingerprint = hashlib.sha256(
+        repr((sorted(table.atoms.items()), period.survey.program_id, min_cell_size())).encode()
+    ).hexdigest()
+    key = f"disclosure:period:{period.pk}:{fingerprint}"
+    hidden = cache.get(key)
+    if hidden is None:
+        hidden = table.decide().hidden
+        cache.set(key, hidden, 24 * 3600)
+    return Release(figure_values(table.atoms, table.figures), frozenset(hidden))
 
 
 def period_results(
     period: SurveyPeriod, scope: WellnessScope, *, with_workload: bool = False
 ) -> PeriodResult:
     survey = period.survey
-    counts = dict(ResponseCount.objects.filter(period=period).values_list("program_id", "count"))
-    hidden, total_hidden = hidden_programs(period, counts)
+    release = period_release(period)
     questions = list(survey.ordered_questions())
-    options: dict[tuple[int, int], list[int]] = defaultdict(list)
-    option_rows = OptionCount.objects.filter(period=period).order_by("question_id", "option")
-    for program_id, qid, option, n in option_rows.values_list(
-        "program_id", "question_id", "option", "count"
-    ):
-        row = options[(program_id, qid)]
-        row.extend([0] * (option + 1 - len(row)))
-        row[option] = n
+    counts = dict(ResponseCount.objects.filter(period=period).values_list("program_id", "count"))
     names = dict(Program.objects.filter(pk__in=counts).values_list("pk", "name"))
-    groups: list[GroupResult] = []
     visible = sorted(
         (pid for pid in counts if scope.covers(pid)), key=lambda pid: names.get(pid, "")
     )
+    groups: list[GroupResult] = []
     for pid in visible:
-        shown = pid not in hidden
-        group = GroupResult(names[pid], pid, shown, counts[pid] if shown else None)
-        if shown:
-            group.questions = [_question(q, options.get((pid, q.pk), [])) for q in questions]
-        if with_workload and shown:
+        group = _group(release, names[pid], pid, questions)
+        if with_workload and group.shown:
             group.workload = workload_for(pid, period.starts_on, period.ends_on)
         groups.append(group)
     if survey.program_id is None and scope.everything:
-        total = sum(counts.values())
-        group = GroupResult("All programs", None, not total_hidden, None)
-        if not total_hidden:
-            group.respondents = total
-            summed = {q.pk: _sum([options.get((p, q.pk), []) for p in counts]) for q in questions}
-            group.questions = [_question(q, summed[q.pk]) for q in questions]
-        groups.insert(0, group)
+        groups.insert(0, _group(release, "All programs", None, questions))
     return PeriodResult(period, groups)
 
 
-def _sum(rows: list[list[int]]) -> list[int]:
-    width = max((len(r) for r in rows), default=0)
-    return [sum(r[i] for r in rows if i < len(r)) for i in range(width)]
+def _group(release: Release, label: str, pid: int | None, questions: list[Question]) -> GroupResult:
+    respondents = release.value(("resp", pid))
+    group = GroupResult(label, pid, respondents is not None, respondents)
+    if respondents is not None:
+        group.questions = [_question(release, pid, q) for q in questions]
+    return group
 
 
-def _question(question: Question, counts: list[int]) -> QuestionResult:
-    """Shares of every option and of "prefer not to say" (the last), out of all respondents of
-    a shown group; the headline is out of those who did answer."""
+def _question(release: Release, pid: int | None, question: Question) -> QuestionResult:
+    """Shares of every option and of "prefer not to say" (the last), out of all respondents,
+    each only where its count may be shown; the headline, out of those who answered, only
+    where both its counts may be."""
     width = len(question.options) + 1
-    counts = (counts + [0] * width)[:width]
-    everyone = sum(counts)
-    answered = everyone - counts[-1]
-    if everyone == 0:
-        return QuestionResult(question, 0, [], None)
-    shares = [100.0 * n / everyone for n in counts]
+    shares = [release.share(("opt", pid, question.pk, o), ("resp", pid)) for o in range(width)]
     headline = None
-    if question.flag_from and answered:
-        headline = 100.0 * sum(counts[question.flag_from - 1 : -1]) / answered
-    return QuestionResult(question, answered, shares, headline)
+    if question.flag_from:
+        headline = release.share(("flag", pid, question.pk, True), ("answered", pid, question.pk))
+        if release.value(("flag", pid, question.pk, False)) is None:
+            headline = None
+    return QuestionResult(question, release.value(("answered", pid, question.pk)), shares, headline)
 
 
 def closed_periods(survey: Survey, today: date) -> list[SurveyPeriod]:
@@ -174,7 +229,7 @@ def workload_for(program_id: int, start: date, end: date) -> Workload | None:
     program = Program.objects.get(pk=program_id)
     figures = program_workload(program, start, end)
     logging = int(getattr(figures, "trainees_logging", 0) or 0)
-    if not group_is_shown(logging):
+    if logging < min_cell_size():
         return Workload(logging, None, None, None)
     return Workload(
         logging,

@@ -80,6 +80,8 @@ def survey_answer(
 ) -> None:
     """Count one trainee's answers: +1 on each chosen option, +1 respondent, flag answered.
 
+    Must not run inside an outer transaction (it would join the two below into one).
+
     `answers` maps question id to the chosen option (0-based), or None for "prefer not to say".
     """
     survey = period.survey
@@ -99,14 +101,22 @@ def survey_answer(
             raise WellnessError("An answer was given to a question this survey does not ask.")
         if option is not None and not 0 <= option < len(questions[qid].options):
             raise WellnessError(f"Question “{questions[qid]}” has no such answer option.")
+    # Two transactions, never one: on PostgreSQL every row carries the id of the transaction
+    # that last wrote it, so a flag and counts written together could be joined by it. The flag
+    # comes first (its unique key stops a second answer); if counting then fails, the flag goes.
     try:
         with transaction.atomic():
-            Respondent.objects.create(period=period, person_id=trainee.person_id)
-            _count(period, trainee.program_id, list(questions.values()), answers)
+            flag = Respondent.objects.create(period=period, person_id=trainee.person_id)
     except IntegrityError:
         raise WellnessError(
             "You have already answered this round of the survey. Thank you!"
         ) from None
+    try:
+        with transaction.atomic():
+            _count(period, trainee.program_id, list(questions.values()), answers)
+    except Exception:
+        Respondent.objects.filter(pk=flag.pk).delete()
+        raise
 
 
 def _count(

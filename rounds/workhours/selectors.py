@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from rounds.core.models import Program
 from rounds.engine.workhours import RULES, check, weekly_averages
-from rounds.lib.cells import group_is_shown
+from rounds.lib.disclosure import group_is_shown
 from rounds.people.models import Trainee
 from rounds.people.training import history_of, trainees_in_training
 from rounds.workhours.models import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rounds.lib.cells import hidden_cells
+from rounds.lib.disclosure import hidden_cells
 
 
 def test_a_small_cell_hides_with_the_next_smallest_so_subtraction_reveals_nothing() -> None:
