@@ -295,3 +295,25 @@ def test_a_part_year_cohort_bends_its_curriculum_rather_than_leave_no_schedule(s
     assert {p.block for p in ben} == {1}
     assert any("Ben Baker" in line and "short" in line for line in result.explanation + [
         str(b) for b in result.bent])  # fmt: skip
+
+
+def test_a_call_logged_on_a_day_of_leave_of_absence_is_a_named_warning(small) -> None:
+    from zoneinfo import ZoneInfo
+
+    from rounds.workhours.models import Finding, LoggedPeriod
+    from rounds.workhours.services import findings_refresh
+
+    trainee_leave_of_absence_record(
+        trainee=small.ana, first_day=D(2026, 10, 5), last_day=D(2026, 10, 18), by=None
+    )
+    ny = ZoneInfo("America/New_York")
+    start = dt.datetime(2026, 10, 7, 7, 0, tzinfo=ny)
+    LoggedPeriod.objects.create(
+        trainee=small.ana, kind="in_house_call", start=start, end=start + dt.timedelta(hours=24)
+    )
+    findings_refresh(trainee=small.ana, day=D(2026, 10, 7))
+    warning = Finding.objects.get(trainee=small.ana, rule="work-on-leave")
+    assert (warning.severity, warning.start) == ("warning", "2026-10-07")
+    assert warning.detail.startswith(
+        "Work logged on Wed Oct 7, 2026, a day of leave: in house call"
+    )
