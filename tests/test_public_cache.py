@@ -4,17 +4,12 @@ and an edit to what they show is there on the next request."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
+from rounds.core.models import Site
 from tests.people import SmallInstitution
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    cache.clear()
 
 
 def test_a_renamed_program_shows_at_once(small: SmallInstitution) -> None:
@@ -23,6 +18,13 @@ def test_a_renamed_program_shows_at_once(small: SmallInstitution) -> None:
     small.im.name = "Internal Medicine Residency (Categorical)"
     small.im.save()
     assert "Internal Medicine Residency (Categorical)" in visitor.get("/programs/").text
+
+
+def test_a_change_written_without_save_shows_at_once(small: SmallInstitution) -> None:
+    visitor = Client()
+    assert "Harbor VA" in visitor.get("/sites/").text
+    Site.objects.filter(slug="harbor-va").update(name="Harbor Veterans Hospital")
+    assert "Harbor Veterans Hospital" in visitor.get("/sites/").text
 
 
 def test_a_signed_in_person_never_gets_the_anonymous_copy(client_as, small) -> None:  # type: ignore[no-untyped-def]

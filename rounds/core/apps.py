@@ -7,10 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Institution, sites and programs"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db import connections
+        from django.db.backends.signals import connection_created
 
-        from rounds.lib.pagecache import watched_change
+        from rounds.lib.pagecache import watch_connection
 
         # Any write to data the public pages show moves the cached pages' data version on.
-        for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(watched_change, dispatch_uid=f"public-pages-{id(signal)}")
+        connection_created.connect(watch_connection, dispatch_uid="public-pages-watch")
+        for connection in connections.all(initialized_only=True):
+            watch_connection(connection)

@@ -3,9 +3,10 @@
 A cached page is served only to a request that carries nothing personal: anonymous, GET or
 HEAD, no session and no messages cookie (a page rendered for such a request holds no name, no
 sign-out form, no message and no CSRF token). Its key holds a *data version* that every write to
-the models public pages read moves on (signals connected in rounds.core.apps), so an edit shows at
-once wherever the cache is shared (Redis); a per-process local-memory cache may in addition keep
-a page until PUBLIC_PAGE_SECONDS pass, which bounds how stale another process's copy can be.
+the tables public pages read moves on (a database execute wrapper that rounds.core.apps installs
+on every connection), so an edit shows at once wherever the cache is shared (Redis). A local
+memory cache is per process, so each process also drops its copies after PUBLIC_PAGE_SECONDS,
+which bounds how long another process's edit can go unseen.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 VERSION_KEY = "rounds:public-data-version"
@@ -45,16 +47,59 @@ def data_changed(**_: Any) -> None:
         cache.add(VERSION_KEY, 2, timeout=None)
 
 
-def is_watched(sender: type) -> bool:
-    meta = getattr(sender, "_meta", None)
-    if meta is None:
-        return False
-    return meta.app_label in WATCHED_APPS and meta.label_lower not in UNWATCHED
+_WRITES = ("insert", "update", "delete", "replace")
 
 
-def watched_change(sender: type, **kwargs: Any) -> None:
-    if is_watched(sender):
-        data_changed()
+def watched_tables() -> frozenset[str]:
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table.lower()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in WATCHED_APPS and model._meta.label_lower not in UNWATCHED
+    )
+
+
+class WriteWatcher:
+    """A database execute wrapper: a statement that writes a watched table moves the version on.
+
+    Watching the SQL rather than model signals catches every way of writing: save(), bulk_create,
+    queryset update() and delete(), raw SQL. The version moves at once (so no page from before
+    the write is served again) and again when the transaction commits (so a page another process
+    rendered from the old rows in between is not kept either).
+    """
+
+    def __init__(self) -> None:
+        self._tables: frozenset[str] | None = None
+
+    def writes_watched(self, sql: str) -> bool:
+        head = sql.lstrip()[:8].lower()
+        if not head.startswith(_WRITES):
+            return False
+        if self._tables is None:
+            self._tables = watched_tables()
+        lowered = sql.lower()
+        return any(f'"{t}"' in lowered or f" {t} " in lowered for t in self._tables)
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        if self.writes_watched(sql):
+            data_changed()
+            connection = context["connection"]
+            if connection.in_atomic_block:
+                transaction.on_commit(data_changed, using=connection.alias)
+        return result
+
+
+WATCHER = WriteWatcher()
+
+
+def watch_connection(connection: Any, **_: Any) -> None:
+    """connection_created receiver: every new database connection gets the watcher."""
+    if WATCHER not in connection.execute_wrappers:
+        connection.execute_wrappers.append(WATCHER)
 
 
 def _impersonal(request: HttpRequest) -> bool:
