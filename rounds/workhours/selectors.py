@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rounds.core.models import Program
-from rounds.engine.workhours import RULES, Record, check, weekly_averages
+from rounds.engine.workhours import RULES, check, weekly_averages
 from rounds.lib.cells import group_is_shown
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
@@ -27,6 +27,7 @@ from rounds.workhours.models import (
 )
 from rounds.workhours.record import (
     PlannedPeriod,
+    Record,
     academic_year,
     limits_for,
     program_zone,
