@@ -30,3 +30,6 @@ max_requests = 2000
 max_requests_jitter = 200
 # Load Django once, before forking: processes start faster and share the loaded code's memory.
 preload_app = True
+# gunicorn's control socket sits at one path per user: a second server on the same machine (a
+# load run beside a running site) would take it over. Rounds needs none; signals still work.
+control_socket_disable = True
