@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.management.utils import get_random_secret_key
 
+from rounds.lib.cache import cache_from_url
 from rounds.lib.env import env_bool, env_float, env_int, env_list, env_str
 from rounds.lib.security import email_backend_from_env
 
@@ -115,6 +116,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: local memory per process by default (a fresh clone needs no server); ROUNDS_CACHE_URL
+# selects a shared one, e.g. redis://127.0.0.1:6379/0, so every web process sees one copy of the
+# cached public pages and an edit shows at once in all of them (rounds/lib/pagecache.py).
+CACHES = {"default": cache_from_url(env_str("ROUNDS_CACHE_URL"))}
+# The longest a cached public page may be served after its data changed in another process.
+PUBLIC_PAGE_SECONDS = env_int("ROUNDS_PUBLIC_PAGE_SECONDS", 60)
 
 # Durable task queue: django-tasks' database backend. It needs no server beyond the database,
 # and on PostgreSQL any number of `db_worker` processes on any machines share it safely.

@@ -42,6 +42,14 @@ def client_as(small: SmallInstitution):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    # Each test's database starts over; cached public pages (rounds/lib/pagecache.py) must too.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

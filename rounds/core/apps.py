@@ -5,3 +5,14 @@ class CoreConfig(AppConfig):
     name = "rounds.core"
     label = "core"
     verbose_name = "Institution, sites and programs"
+
+    def ready(self) -> None:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from rounds.lib.pagecache import watch_connection
+
+        # Any write to data the public pages show moves the cached pages' data version on.
+        connection_created.connect(watch_connection, dispatch_uid="public-pages-watch")
+        for connection in connections.all(initialized_only=True):
+            watch_connection(connection)

@@ -83,18 +83,39 @@ class History:
         return any(first <= day <= last for first, last in self.spans())
 
     def in_training_during(self, first: date, last: date, program_id: int | None = None) -> bool:
-        return bool(self.days_in(first, last, program_id))
+        return any(
+            self._in_program(max(a, first), min(b, last), program_id) for a, b in self.spans()
+        )
 
     def days_in(self, first: date, last: date, program_id: int | None = None) -> list[date]:
         """The days of [first, last] in training (in that program, if one is named)."""
         days: list[date] = []
         for a, b in self.spans():
-            day, end = max(a, first), min(b, last)
-            while day <= end:
-                if program_id is None or self.program_on(day) == program_id:
-                    days.append(day)
-                day += timedelta(days=1)
+            for lo, hi in self._in_program(max(a, first), min(b, last), program_id):
+                days.extend(lo + timedelta(days=n) for n in range((hi - lo).days + 1))
         return days
+
+    def _in_program(self, start: date, end: date, program_id: int | None) -> list[Span]:
+        """The stretches of [start, end] in `program_id` (all of it when None), cut at the
+        program changes rather than asking program_on day by day: the schedule pages ask this
+        for every trainee and block, and a day-by-day walk was most of their time."""
+        if start > end:
+            return []
+        if program_id is None:
+            return [(start, end)]
+        out = []
+        for i, (since, program) in enumerate(self.programs):
+            # As in program_on: the first program holds before its date too; a later one holds
+            # until the day before the next change.
+            lo = date.min if i == 0 else since
+            hi = (
+                self.programs[i + 1][0] - timedelta(days=1)
+                if i + 1 < len(self.programs)
+                else date.max
+            )
+            if program == program_id and max(lo, start) <= min(hi, end):
+                out.append((max(lo, start), min(hi, end)))
+        return out
 
     def on_leave(self, day: date) -> bool:
         if self.legacy_status == "leave":

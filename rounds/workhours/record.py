@@ -7,7 +7,7 @@ the trainee's week and the institution report judge exactly the same record.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,6 +90,21 @@ def trainee_record(
     """
     zone = zone or program_zone(trainee.program)
     return trainee_records([trainee], start, end, zone=zone, extra=extra)[trainee.pk]
+
+
+def record_plus(record: Record, extra: Iterable[PlannedPeriod]) -> Record:
+    """`record` with `extra` added, as `trainee_record(..., extra=extra)` would read it, without
+    asking the database again: what-ifs try many extras against one logged record."""
+    planned = list(extra)
+    periods = [*record.periods]
+    periods += [Period(p.start, p.end, p.kind) for p in planned if p.kind not in WINDOW_KINDS]
+    calls = [*record.home_call]
+    calls += [HomeCall(p.start, p.end) for p in planned if p.kind in WINDOW_KINDS]
+    return replace(
+        record,
+        periods=tuple(sorted(periods, key=lambda p: (p.start, p.end))),
+        home_call=tuple(sorted(calls, key=lambda c: (c.start, c.end))),
+    )
 
 
 def trainee_records(

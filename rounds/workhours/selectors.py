@@ -27,9 +27,11 @@ from rounds.workhours.models import (
 )
 from rounds.workhours.record import (
     PlannedPeriod,
+    Record,
     academic_year,
     limits_for,
     program_zone,
+    record_plus,
     trainee_record,
     trainee_records,
     year_blocks,
@@ -422,7 +424,8 @@ def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
     days_so_far = (today - block.start).days + 1 - _leave_days(leave, block.start, today)
     window_average = _clipped_hours(periods, block_lo, now_hi) / max(days_so_far, 1) * 7
 
-    logged = check(trainee_record(trainee, first, last), limits)
+    record = trainee_record(trainee, first, last)
+    logged = check(record, limits)
     logged_keys = {(f.rule, f.start) for f in logged.violations}
     broken = [
         f.detail
@@ -433,13 +436,15 @@ def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
     coming, basis = _coming_days(trainee, today, block.end, zone)
     at_risk: list[str] = []
     if coming:
-        planned = check(trainee_record(trainee, first, last, extra=coming), limits)
+        planned = check(record_plus(record, coming), limits)
         at_risk += [
             f"{basis} would break this: {f.detail}"
             for f in planned.violations
             if (f.rule, f.start) not in logged_keys
         ]
-    at_risk += _call_what_if(trainee, today, block.end, week_hours, coming, logged_keys, limits)
+    at_risk += _call_what_if(
+        record, trainee, today, block.end, week_hours, coming, logged_keys, limits
+    )
     return Outlook(
         week_hours=round(week_hours, 1),
         window_name=block.name,
@@ -480,6 +485,7 @@ def _coming_days(
 
 
 def _call_what_if(
+    record: Record,
     trainee: Trainee,
     today: date,
     window_end: date,
@@ -490,7 +496,6 @@ def _call_what_if(
 ) -> list[str]:
     """Would one more 24-hour call this week break the weekly average? Say which day first."""
     zone = program_zone(trainee.program)
-    first, last = academic_year(today)
     sunday = monday_of(today) + timedelta(days=6)
     day = today + timedelta(days=1)
     while day <= min(sunday, window_end):
@@ -498,7 +503,7 @@ def _call_what_if(
         call = PlannedPeriod(
             start, _same_wall_clock(start, timedelta(days=1), zone), "in_house_call"
         )
-        report = check(trainee_record(trainee, first, last, extra=[*coming, call]), limits)
+        report = check(record_plus(record, [*coming, call]), limits)
         if any(
             f.rule == "weekly-hours" and (f.rule, f.start) not in already for f in report.violations
         ):

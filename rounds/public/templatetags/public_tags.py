@@ -5,10 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 
+from rounds.lib.pagecache import data_version
 from rounds.public.selectors import institution_get
 
 register = template.Library()
+
+
+def _cached_name() -> str:
+    """Every page shows it: kept in the cache until the public data version moves on."""
+    key = f"rounds:institution-name:{data_version()}"
+    name: str | None = cache.get(key)
+    if name is None:
+        institution = institution_get()
+        name = institution.name if institution else "Rounds"
+        cache.set(key, name, timeout=settings.PUBLIC_PAGE_SECONDS)
+    return name
 
 
 @register.simple_tag(takes_context=True)
@@ -18,8 +32,8 @@ def institution_name(context: dict[str, Any]) -> str:
     cached: str | None = getattr(request, "_rounds_institution_name", None)
     if cached is not None:
         return cached
-    institution = context.get("institution") or institution_get()
-    name = institution.name if institution else "Rounds"
+    institution = context.get("institution")
+    name = institution.name if institution else _cached_name()
     if request is not None:
         request._rounds_institution_name = name
     return name
