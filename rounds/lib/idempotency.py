@@ -77,6 +77,23 @@ def submit_once(
     return result, True
 
 
+def made_earlier(*, token: str, scope: str, by: Any, model: type[M]) -> M | None:
+    """What an earlier send of this token made, or None. For a form whose own validation would
+    refuse its second send (a name already taken by the first one): the page can answer as it
+    did the first time instead."""
+    from rounds.core.models import SubmitToken
+
+    if not token:
+        return None
+    user = by if getattr(by, "is_authenticated", False) else None
+    claim = SubmitToken.objects.filter(
+        token=token, scope=scope, user=user, result_pk__gt=""
+    ).first()
+    if claim is None:
+        return None
+    return model._default_manager.filter(pk=claim.result_pk).first()
+
+
 def _first_result(*, token: str, scope: str, user: Any, model: type[M]) -> M:
     from rounds.core.models import SubmitToken
 
