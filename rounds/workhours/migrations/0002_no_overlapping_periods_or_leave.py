@@ -5,6 +5,20 @@ from django.contrib.postgres.operations import BtreeGistExtension
 import rounds.lib.constraints
 from django.db import migrations, models
 
+from rounds.workhours.overlaps import overlaps_refuse
+
+
+def refuse_stored_overlaps(apps, schema_editor):
+    # The constraints cannot be added over rows that break them, and PostgreSQL's own error
+    # names neither trainee nor entry: stop first with a list a person can work through.
+    if schema_editor.connection.vendor != "postgresql":
+        return  # the constraints are PostgreSQL's only (rounds/lib/constraints.py)
+    overlaps_refuse(
+        period_model=apps.get_model("workhours", "LoggedPeriod"),
+        leave_model=apps.get_model("workhours", "LeaveSpan"),
+        window_kinds=["home_call"],
+    )
+
 
 class Migration(migrations.Migration):
 
@@ -16,6 +30,7 @@ class Migration(migrations.Migration):
     # btree_gist lets one GiST index compare the trainee (=) beside the range (&&). It is created
     # on PostgreSQL only; on SQLite this migration changes nothing (see rounds/lib/constraints.py).
     operations = [
+        migrations.RunPython(refuse_stored_overlaps, migrations.RunPython.noop),
         BtreeGistExtension(),
         rounds.lib.constraints.AddPostgresConstraint(
             model_name='leavespan',
