@@ -90,3 +90,34 @@ def test_the_migration_check_stops_with_the_list_and_what_to_do(
     call_command("hours_overlaps", stdout=out)
     assert out.getvalue().splitlines()[-1] == "1 overlapping pair(s)."
     assert out.getvalue().startswith("Ana Alvarez")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_a_database_with_overlaps_stops_with_the_list(small: SmallInstitution) -> None:
+    """The real migration, on a database rolled back to before it: on PostgreSQL it stops with
+    the list (and goes through once the clash is fixed); on SQLite, which has no such
+    constraint, it goes through."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("workhours", "0001_initial")],
+        [("workhours", "0002_no_overlapping_periods_or_leave")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    _work(small.ana, "clinical", _at(2, 7), _at(2, 19))
+    clash = _work(small.ana, "clinical", _at(2, 8), _at(2, 9))
+    executor = MigrationExecutor(connection)
+    try:
+        if connection.vendor == "postgresql":
+            with pytest.raises(OverlapsFound, match=r"  - Ana Alvarez \(trainee \d+\): hours"):
+                executor.migrate(after)
+            clash.delete()
+            executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    kept = 1 if connection.vendor == "postgresql" else 2  # SQLite's service check is the rule
+    assert LoggedPeriod.objects.filter(trainee=small.ana).count() == kept
