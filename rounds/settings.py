@@ -173,6 +173,11 @@ ROUNDS_PROXY_COUNT = env_int("ROUNDS_PROXY_COUNT", 0)
 # Axes' own access log would be a second sign-in record beside the audit log; failures it keeps.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# Password-reset requests: at most this many per email typed and per address, in a window
+# (rounds/people/reset.py). A person needs one or two; more is someone flooding an inbox.
+ROUNDS_RESET_PER_EMAIL = max(1, env_int("ROUNDS_RESET_PER_EMAIL", 3))
+ROUNDS_RESET_PER_ADDRESS = max(1, env_int("ROUNDS_RESET_PER_ADDRESS", 20))
+ROUNDS_RESET_WINDOW_MINUTES = max(1, env_int("ROUNDS_RESET_WINDOW_MINUTES", 60))
 
 # Sessions: signed out after a stretch without a request (shorter for staff, who see many
 # people's records), and after an absolute lifetime whatever happens.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rounds.people.auth import locks_view
+from rounds.people.reset import ThrottledPasswordResetView
 
 urlpatterns = [
     path("", include("rounds.public.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("mentoring/", include("rounds.mentoring.urls")),
     path("schedules/", include("rounds.schedules.urls")),
     path("accounts/locks/", locks_view, name="signin_locks"),
+    # Before Django's own: the same URL and name, with the request throttle (people/reset.py).
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

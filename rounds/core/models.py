@@ -309,7 +309,8 @@ class SubmitToken(models.Model):
     a resubmit after a timeout) returns the first result instead of writing again.
 
     The token is random, put in the form when the page is drawn (rounds/lib/idempotency.py).
-    Rows are only needed for minutes; each new submit by a person clears their old ones.
+    Rows are only needed for minutes; each new submit by a person clears their old ones, and
+    `manage.py purge_tokens` (daily) everyone's older than a day.
     """
 
     token = models.CharField(max_length=64, unique=True)

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.forms import ModelForm
 
 from rounds.core.models import ApprovedPositions, AuditEntry, Program, ProgramSite, Site
+from rounds.lib.idempotency import submit_once
 
 
 def audit_record(
@@ -28,18 +29,21 @@ class StaleRecord(Exception):
     saves a form answers 409 with this sentence (rounds/core/middleware.py)."""
 
 
-def form_save(*, form: ModelForm[Any], by: Any) -> models.Model:
+def form_save(*, form: ModelForm[Any], by: Any, token: str = "") -> models.Model:
     """Save a validated model form and record who changed which fields, from what, to what.
 
     A form that guards against stale edits (staff.forms.GuardedModelForm) checked its version
     when it was validated, without a lock; it checks again here, on the row locked until the
-    save commits, so two people saving the same record at once are never both told "Saved"."""
+    save commits, so two people saving the same record at once are never both told "Saved".
+    A form that creates a record and carries a `token` creates it once however often it is sent
+    (rounds.lib.idempotency); a later send gets the first record back."""
     created = form.instance.pk is None
     changes = {
         name: {"from": _plain(form.initial.get(name)), "to": _plain(form.cleaned_data.get(name))}
         for name in form.changed_data
     }
-    with transaction.atomic():
+
+    def save() -> models.Model:
         recheck = getattr(form, "recheck_locked", None)
         if recheck is not None and not created:
             recheck()
@@ -51,6 +55,15 @@ def form_save(*, form: ModelForm[Any], by: Any) -> models.Model:
             instance=instance,
             summary=f"{instance._meta.verbose_name} {instance} {verb}",
             changes=changes,
+        )
+        return instance
+
+    with transaction.atomic():
+        if not created or not token:
+            return save()
+        scope = f"form.{form.instance._meta.label_lower}"
+        instance, _first = submit_once(
+            token=token, scope=scope, by=by, model=type(form.instance), write=save
         )
     return instance
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations import AddConstraint
 from django.db.models import Func, Model
@@ -73,3 +74,16 @@ class AddPostgresConstraint(AddConstraint):
     def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, *args)
+
+
+class BtreeGistOnPostgres(BtreeGistExtension):
+    """The btree_gist extension, created on PostgreSQL only. Django's own operation skips other
+    databases going forwards but not backwards (it looks for `pg_extension`), so unapplying the
+    migration on SQLite would fail."""
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -75,6 +75,34 @@ def submit_once(
         if user is not None:
             SubmitToken.objects.filter(user=user, created_at__lt=timezone.now() - KEEP).delete()
     return result, True
+
+
+def made_earlier(*, token: str, scope: str, by: Any, model: type[M]) -> M | None:
+    """What an earlier send of this token made, or None. For a form whose own validation would
+    refuse its second send (a name already taken by the first one): the page can answer as it
+    did the first time instead."""
+    from rounds.core.models import SubmitToken
+
+    if not token:
+        return None
+    user = by if getattr(by, "is_authenticated", False) else None
+    claim = SubmitToken.objects.filter(
+        token=token, scope=scope, user=user, result_pk__gt=""
+    ).first()
+    if claim is None:
+        return None
+    return model._default_manager.filter(pk=claim.result_pk).first()
+
+
+def tokens_purge(*, now: datetime | None = None) -> int:
+    """Delete every claimed token older than KEEP, whoever's (`manage.py purge_tokens`, daily):
+    a person's old tokens also go when they send a new one, but those of people who never
+    send again would stay for good. Returns how many were deleted."""
+    from rounds.core.models import SubmitToken
+
+    cutoff = (now or timezone.now()) - KEEP
+    deleted, _ = SubmitToken.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _first_result(*, token: str, scope: str, user: Any, model: type[M]) -> M:

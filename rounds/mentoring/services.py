@@ -6,8 +6,9 @@ Domain errors (MentoringError) carry a sentence a person can act on; views show 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.mail import send_mail, send_mass_mail
@@ -19,6 +20,7 @@ from rounds.engine.matching import Problem
 from rounds.engine.matching.fit import explain, pair_fit
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_start
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.links import absolute_url
 from rounds.mentoring.models import (
     Application,
@@ -38,6 +40,7 @@ from rounds.people.models import Trainee
 
 logger = logging.getLogger(__name__)
 MATCH_JOB = "mentoring_match"
+_Saved = TypeVar("_Saved", Application, CycleMentor)
 
 
 class MentoringError(Exception):
@@ -76,15 +79,18 @@ def cycle_set_status(*, cycle: Cycle, status: str, by: Any) -> Cycle:
 
 
 def application_save(
-    *, cycle: Cycle, trainee: Trainee, data: dict[str, Any], by: Any
+    *, cycle: Cycle, trainee: Trainee, data: dict[str, Any], by: Any, token: str = ""
 ) -> Application:
+    """Sign a trainee up for a cycle, or change their wishes. One sign-up per trainee and cycle
+    (a unique constraint); the same form (`token`) sent twice saves once."""
     if cycle.status != Cycle.Status.OPEN:
         raise MentoringError("Sign-up for this cycle is closed; ask your program coordinator.")
     if cycle.signup_closes and timezone.localdate() > cycle.signup_closes:
         raise MentoringError(
             f"Sign-up closed on {cycle.signup_closes:%d %b %Y}; ask your program coordinator."
         )
-    with transaction.atomic():
+
+    def save() -> Application:
         application, created = Application.objects.update_or_create(
             cycle=cycle, trainee=trainee, defaults=data
         )
@@ -95,7 +101,10 @@ def application_save(
             summary=f"mentee sign-up for {cycle}",
             changes={},
         )
-    return application
+        return application
+
+    with transaction.atomic():
+        return _once(token=token, scope="mentoring.apply", by=by, model=Application, write=save)
 
 
 def application_withdraw(*, application: Application, by: Any) -> None:
@@ -113,11 +122,19 @@ def application_withdraw(*, application: Application, by: Any) -> None:
 
 
 def cycle_mentor_save(
-    *, cycle: Cycle, profile: MentorProfile, capacity: int, ratings: dict[str, int], by: Any
+    *,
+    cycle: Cycle,
+    profile: MentorProfile,
+    capacity: int,
+    ratings: dict[str, int],
+    by: Any,
+    token: str = "",
 ) -> CycleMentor:
+    """A mentor joins a cycle, or changes their capacity and ratings; once per form `token`."""
     if cycle.status not in (Cycle.Status.OPEN, Cycle.Status.DRAFT):
         raise MentoringError("This cycle no longer takes mentors; ask its coordinator.")
-    with transaction.atomic():
+
+    def save() -> CycleMentor:
         entry, created = CycleMentor.objects.update_or_create(
             cycle=cycle, profile=profile, defaults={"capacity": capacity, "ratings": ratings}
         )
@@ -128,7 +145,20 @@ def cycle_mentor_save(
             summary=f"mentor {profile} in {cycle}: up to {capacity}",
             changes={},
         )
-    return entry
+        return entry
+
+    with transaction.atomic():
+        return _once(token=token, scope="mentoring.join", by=by, model=CycleMentor, write=save)
+
+
+def _once(
+    *, token: str, scope: str, by: Any, model: type[_Saved], write: Callable[[], _Saved]
+) -> _Saved:
+    try:
+        saved, _first = submit_once(token=token, scope=scope, by=by, model=model, write=write)
+    except AlreadySubmitted as error:
+        raise MentoringError(error.message) from None
+    return saved
 
 
 def matching_start(*, cycle: Cycle, by: Any) -> Job:

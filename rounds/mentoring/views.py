@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.services import form_save
+from rounds.lib.idempotency import token_from
 from rounds.lib.languages import language_name
 from rounds.mentoring import access, selectors, services
 from rounds.mentoring.forms import (
@@ -346,7 +347,11 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.application_save(
-                cycle=cycle, trainee=trainee, data=form.to_application(), by=request.user
+                cycle=cycle,
+                trainee=trainee,
+                data=form.to_application(),
+                by=request.user,
+                token=token_from(request.POST),
             )
             messages.success(
                 request,
@@ -408,6 +413,7 @@ def mentor_join(request: HttpRequest, pk: int) -> HttpResponse:
                 capacity=form.cleaned_data["capacity"],
                 ratings=form.ratings(),
                 by=request.user,
+                token=token_from(request.POST),
             )
             messages.success(request, "Saved: you are taking part in this cycle.")
             return redirect("mentoring:home")

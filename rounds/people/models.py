@@ -227,3 +227,16 @@ class YearRollover(models.Model):
 
     def __str__(self) -> str:
         return f"rollover of {self.academic_year}–{self.academic_year + 1}"
+
+
+class ResetRequest(models.Model):
+    """One password-reset request, kept for the throttle's window (rounds/people/reset.py). Holds
+    keyed digests of the email typed and of the address it came from, never either itself, and
+    is the same whether or not an account has that email."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    address_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"password-reset request at {self.created_at:%Y-%m-%d %H:%M}"

@@ -333,7 +333,9 @@ def swap_offer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose the colleague who takes the shift.")
         return redirect("schedules:my_calls")
     try:
-        proposal = swap_propose(shift=shift, to_trainee=colleague, by=request.user)
+        proposal = swap_propose(
+            shift=shift, to_trainee=colleague, by=request.user, token=token_from(request.POST)
+        )
     except ScheduleError as error:
         messages.error(request, str(error))
     else:

@@ -29,6 +29,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
+from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.today import today
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
@@ -743,9 +744,12 @@ def trainees_of(schedule: CallSchedule) -> list[Trainee]:
 # ---------------------------------------------------------------- swaps
 
 
-def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> SwapProposal:
+def swap_propose(
+    *, shift: CallAssignment, to_trainee: Trainee, by: Any, token: str = ""
+) -> SwapProposal:
     """Offer a shift to a colleague; every rule is checked now and again when decided. Once it
-    commits, the colleague and the program's coordinators are told."""
+    commits, the colleague and the program's coordinators are told. The same form (`token`)
+    sent twice offers once."""
     if to_trainee.pk == shift.trainee_id:
         raise ScheduleError("Choose a colleague other than yourself.")
     if to_trainee.program_id != shift.schedule.program_id:
@@ -762,13 +766,23 @@ def swap_propose(*, shift: CallAssignment, to_trainee: Trainee, by: Any) -> Swap
             "(not started, on leave or finished); choose a colleague who is."
         )
     findings = call_findings(shift.schedule, {shift.pk: to_trainee.pk}).get(to_trainee.pk, [])
-    with transaction.atomic():
-        proposal = SwapProposal.objects.create(
+
+    def create() -> SwapProposal:
+        made = SwapProposal.objects.create(
             shift=shift, to_trainee=to_trainee, findings=findings, proposed_by=_user(by)
         )
-        audit_record(by=by, action="create", instance=proposal, summary=str(proposal)[:300],
+        audit_record(by=by, action="create", instance=made, summary=str(made)[:300],
                      changes={"findings": findings})  # fmt: skip
-        transaction.on_commit(lambda: notices.swap_proposed(proposal))
+        transaction.on_commit(lambda: notices.swap_proposed(made))
+        return made
+
+    with transaction.atomic():  # submit_once runs a token-less write as it is
+        try:
+            proposal, _first = submit_once(
+                token=token, scope="schedules.swap", by=by, model=SwapProposal, write=create
+            )
+        except AlreadySubmitted as error:
+            raise ScheduleError(error.message) from None
     return proposal
 
 

@@ -20,6 +20,7 @@ from rounds.imports.jobs import import_start
 from rounds.imports.specs import SPECS
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_cancel
+from rounds.lib.idempotency import AlreadySubmitted, made_earlier, token_from
 from rounds.lib.languages import language_name
 from rounds.people.access import (
     can_manage_program,
@@ -85,9 +86,18 @@ def managed_list(request: HttpRequest, kind: str) -> HttpResponse:
 def managed_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     managed = _managed(kind)
     instance = get_object_or_404(managed.model, pk=pk) if pk else managed.model()
+    token = "" if pk else token_from(request.POST)
+    # A new record's form sent again: its own checks (a name already taken) would refuse it.
+    earlier = made_earlier(
+        token=token, scope=f"form.{managed.model._meta.label_lower}", by=request.user,
+        model=managed.model,
+    )  # fmt: skip
+    if request.method == "POST" and earlier is not None:
+        messages.success(request, f"Saved {earlier}.")
+        return redirect("staff:managed_list", kind=kind)
     form = managed.form(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = form_save(form=form, by=request.user)
+        saved = form_save(form=form, by=request.user, token=token)
         messages.success(request, f"Saved {saved}.")
         return redirect("staff:managed_list", kind=kind)
     return render(
@@ -226,13 +236,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = import_start(
-            kind=form.cleaned_data["kind"],
-            filename=upload.name,
-            data=upload.read(),
-            by=request.user,
-        )
-        return redirect(job)
+        try:
+            job = import_start(
+                kind=form.cleaned_data["kind"],
+                filename=upload.name,
+                data=upload.read(),
+                by=request.user,
+                token=token_from(request.POST),
+            )
+        except AlreadySubmitted as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(job)
     return render(request, "staff/import.html", {"form": form, "specs": SPECS.values()})
 
 
