@@ -338,11 +338,13 @@ def test_no_suppressed_cell_is_recovered_on_the_demo(db: None) -> None:
 
     from rounds.core.demo import demo_build
     from rounds.inclusion.demo import demo_extend
+    from rounds.wellness.demo import demo_extend as wellness_demo
 
     demo_build(seed=2026, scale=0.5)
     demo_extend(seed=2026)
+    wellness_demo(seed=2026)
     clients = {}
-    for username in ("gme", "inclusion", "pd.im", "resident"):
+    for username in ("gme", "inclusion", "pd.im", "wellness", "resident"):
         client = Client()
         client.force_login(User.objects.get(username=username))
         clients[username] = client
