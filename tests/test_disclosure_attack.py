@@ -6,7 +6,8 @@ generated ones.
 The attacker knows which classes of trainees exist (program, years in training, status, the
 events of those years, URiM group: the atoms), not how many are in each; what they learn comes
 from the pages. Figures are read from the CSV exports (parsed) and from what the advancement
-and wellness pages render (their context)."""
+and wellness results pages render (their context); survey answers are atoms of their own
+(round, program, question, option), since nothing stored ties two answers together."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from django.test import Client
 from rounds.core.models import Program
 from rounds.inclusion.models import STAGE_ORDER, AdvancementEvent, Applicant, RecruitmentCycle
 from rounds.people.models import Person, SelfIdentification, Trainee
+from rounds.wellness.models import OptionCount, Question, ResponseCount, Survey, SurveyPeriod
+from rounds.wellness.services import survey_answer, survey_create
 from tests.disclosure_attack import Attacker
 from tests.people import SmallInstitution
 
@@ -82,7 +85,7 @@ def _read_inclusion(client: Client, attacker: Attacker, years: list[int]) -> boo
         pop = [
             a
             for a in atoms
-            if a[0] != "applicant"
+            if isinstance(a[0], int)
             and (pid is None or a[0] == pid)
             and composition_population(a, year)
         ]
@@ -108,7 +111,7 @@ def _read_inclusion(client: Client, attacker: Attacker, years: list[int]) -> boo
             here = [
                 a
                 for a in atoms
-                if a[0] != "applicant" and (pid is None or a[0] == pid) and y in a[1]
+                if isinstance(a[0], int) and (pid is None or a[0] == pid) and y in a[1]
             ]
             for measure, rates in row.rates.items():
                 for g, rate in rates.items():
@@ -157,6 +160,66 @@ def applicant_atoms() -> dict[tuple, int]:
     return dict(atoms)
 
 
+def wellness_atoms() -> dict[tuple, int]:
+    """Survey answers as stored: per round, program, question and option (the last option is
+    "prefer not to say"). Nothing ties two answers of one person together."""
+    atoms: dict[tuple, int] = {}
+    for period in SurveyPeriod.objects.all():
+        programs = ResponseCount.objects.filter(period=period).values_list("program_id", flat=True)
+        for q in period.survey.ordered_questions():
+            for pid in programs:
+                for o in range(len(q.options) + 1):
+                    atoms[("w", period.pk, pid, q.pk, o)] = 0
+    for period_id, pid, qid, o, n in OptionCount.objects.values_list(
+        "period_id", "program_id", "question_id", "option", "count"
+    ):
+        atoms[("w", period_id, pid, qid, o)] = n
+    return atoms
+
+
+def _read_wellness(client: Client, attacker: Attacker) -> None:
+    """Every closed round's results as the role sees them: respondents, answered, each
+    option's share (shown to the whole percent) and the headline, per group."""
+    for survey in Survey.objects.all():
+        page = client.get(f"/wellness/surveys/{survey.pk}/")
+        if page.status_code != 200 or page.context["latest"] is None:
+            continue
+        latest = page.context["latest"]
+        period = latest.period.pk
+        mine = [a for a in attacker.atoms if a[0] == "w" and a[1] == period]
+        questions = survey.ordered_questions()
+        for pid in {a[2] for a in mine}:  # each question splits the same respondents
+            first = [a for a in mine if a[2] == pid and a[3] == questions[0].pk]
+            for q in questions[1:]:
+                coefs = {a: 1.0 for a in mine if a[2] == pid and a[3] == q.pk}
+                coefs.update({a: -1.0 for a in first})
+                attacker.equal.append((coefs, 0.0))
+        for group in latest.groups:
+            pid = group.program_id
+            here = [a for a in mine if pid is None or a[2] == pid]
+            name = f"wellness {period} {pid}"
+            first = [a for a in here if a[3] == questions[0].pk]
+            _cell(attacker, f"{name} respondents", first, group.respondents)
+            for qr in group.questions:
+                q = qr.question
+                of_q = [a for a in here if a[3] == q.pk]
+                skip = len(q.options)
+                answered = [a for a in of_q if a[4] != skip]
+                _cell(attacker, f"{name} {q.pk} answered", answered, qr.answered)
+                for o, share in enumerate(qr.shares):
+                    option = [a for a in of_q if a[4] == o]
+                    if share is None:
+                        attacker.suppressed(f"{name} {q.pk} option {o}", option)
+                    else:
+                        attacker.share(option, of_q, round(share), 0.5)
+                if q.flag_from:
+                    flagged = [a for a in answered if a[4] >= q.flag_from - 1]
+                    if qr.headline is None:
+                        attacker.suppressed(f"{name} {q.pk} flagged", flagged)
+                    else:
+                        attacker.share(flagged, answered, round(qr.headline), 0.5)
+
+
 def _cell(attacker: Attacker, name: str, atoms: list, shown: object, secret: bool = True) -> None:
     if shown is None or shown == "suppressed":
         if secret:
@@ -171,11 +234,13 @@ def attack(clients: dict[str, Client]) -> dict[str, dict[str, int]]:
     years = _years(date.today())
     found = {}
     for role, client in clients.items():
-        attacker = Attacker({**trainee_atoms(years), **applicant_atoms()})
-        if not _read_inclusion(client, attacker, years):
-            continue
-        _read_funnels(client, attacker)
-        found[role] = attacker.recovered()
+        atoms = {**trainee_atoms(years), **applicant_atoms(), **wellness_atoms()}
+        attacker = Attacker(atoms)
+        if _read_inclusion(client, attacker, years):
+            _read_funnels(client, attacker)
+        _read_wellness(client, attacker)
+        if attacker.equal or attacker.between or attacker.hidden:
+            found[role] = attacker.recovered()
     return found
 
 
@@ -220,6 +285,32 @@ def _generate(small: SmallInstitution, seed: int) -> None:
                 AdvancementEvent.objects.create(
                     trainee=trainee, kind=rng.choice(KINDS), academic_year=year
                 )
+    _survey(small, rng)
+
+
+def _survey(small: SmallInstitution, rng: random.Random) -> None:
+    """An institution-wide pulse survey's first quarter, answered by a random share of the
+    active trainees (random answers, some "prefer not to say")."""
+    questions = [
+        Question.objects.get(code="burnout-single-item"),
+        Question.objects.get(code="pulse-sleep"),
+    ]
+    survey = survey_create(
+        title="Pulse",
+        program=None,
+        questions=questions,
+        recurrence="quarterly",
+        starts_on=date(2026, 1, 1),
+        by=small.users["gme"],
+    )
+    from rounds.wellness.periods import period_current
+
+    period = period_current(survey, date(2026, 2, 10))
+    assert period is not None
+    for trainee in Trainee.objects.filter(status="active"):
+        if rng.random() < 0.8:
+            answers = {q.pk: rng.choice([None, *range(len(q.options)), 0, 0]) for q in questions}
+            survey_answer(period=period, trainee=trainee, answers=answers, today=date(2026, 2, 10))
 
 
 def _clients(small: SmallInstitution) -> dict[str, Client]:
@@ -237,7 +328,8 @@ def test_no_suppressed_cell_is_recovered_on_generated_institutions(
 ) -> None:
     _generate(small, seed)
     found = attack(_clients(small))
-    assert found.keys() >= {"gme", "inclusion"}
+    # The wellness committee reads only survey results: it is attacked on those alone.
+    assert found.keys() >= {"gme", "inclusion", "wellness", "pd.im"}
     assert found == {role: {} for role in found}
 
 
@@ -246,11 +338,13 @@ def test_no_suppressed_cell_is_recovered_on_the_demo(db: None) -> None:
 
     from rounds.core.demo import demo_build
     from rounds.inclusion.demo import demo_extend
+    from rounds.wellness.demo import demo_extend as wellness_demo
 
     demo_build(seed=2026, scale=0.5)
     demo_extend(seed=2026)
+    wellness_demo(seed=2026)
     clients = {}
-    for username in ("gme", "inclusion", "pd.im", "resident"):
+    for username in ("gme", "inclusion", "pd.im", "wellness", "resident"):
         client = Client()
         client.force_login(User.objects.get(username=username))
         clients[username] = client

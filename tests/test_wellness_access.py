@@ -148,10 +148,12 @@ ENDPOINTS = [
     Endpoint("speak up", lambda w: "/concerns/", EVERYONE),
     Endpoint("return by code", lambda w: "/concerns/return/", EVERYONE, public=True),
     Endpoint("concern inbox", lambda w: "/concerns/inbox/", {"gme"}),
-    Endpoint("a concern", lambda w: f"/concerns/inbox/{w.concern.pk}/", {"gme"}, refused=404),
+    Endpoint(
+        "a concern", lambda w: f"/concerns/inbox/{w.concern.reference}/", {"gme"}, refused=404
+    ),
     Endpoint(
         "set concern status",
-        lambda w: f"/concerns/inbox/{w.concern.pk}/status/",
+        lambda w: f"/concerns/inbox/{w.concern.reference}/status/",
         {"gme"},
         refused=404,
         method="post",
@@ -159,7 +161,10 @@ ENDPOINTS = [
     ),
     Endpoint("concern handlers", lambda w: "/concerns/handlers/", {"gme"}),
     Endpoint(
-        "my named concern", lambda w: f"/concerns/mine/{w.named.pk}/", {"resident"}, refused=404
+        "my named concern",
+        lambda w: f"/concerns/mine/{w.named.reference}/",
+        {"resident"},
+        refused=404,
     ),
 ]
 
