@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import token_from
+from rounds.lib.today import today as institution_today
 from rounds.people.models import Trainee
 from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
@@ -27,6 +28,7 @@ from rounds.schedules.calls import (
     swap_decide,
     swap_propose,
 )
+from rounds.schedules.history import day_started
 from rounds.schedules.jobs import CALL_KINDS, call_build_start, call_resolve_start
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
@@ -186,6 +188,7 @@ def _cell_form(
         "locked": bool(shifts) and all(s.locked for s in shifts),
         "findings": (cell.broken + cell.bent) if cell else [],
         "cover": next((c for c in grid.cover if c.day == day), None),
+        "started": day_started(day),
         # A panel over the grid only when htmx asked for one; a link opened directly, a reload
         # or a browser without JavaScript gets a page of its own whose form posts plainly.
         "panel": bool(request.htmx),  # type: ignore[attr-defined]
@@ -300,7 +303,7 @@ def my_calls(request: HttpRequest) -> HttpResponse:
     trainee = own_trainee(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
-    today = timezone.localdate()
+    today = institution_today()
     shifts = CallAssignment.objects.filter(
         trainee=trainee, schedule__status=CallSchedule.Status.PUBLISHED, day__gte=today
     ).select_related("site")[:60]
@@ -311,6 +314,8 @@ def my_calls(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "trainee": trainee, "shifts": shifts, "colleagues": colleagues,
+        # Today's shifts may already be worked: they are listed, but only days ahead are offered.
+        "swappable": {s.pk for s in shifts if not day_started(s.day)},
         "requests": CallRequest.objects.filter(trainee=trainee, day__gte=today),
         "proposals": SwapProposal.objects.filter(shift__trainee=trainee)
         .select_related("shift", "to_trainee__person").order_by("-created_at")[:20],
