@@ -16,7 +16,7 @@ from rounds.schedules.call_checks import (
     shift_code,
     shift_types,
 )
-from rounds.schedules.history import day_started
+from rounds.schedules.history import call_corrections, day_started
 from rounds.schedules.models import CallSchedule
 
 
@@ -28,6 +28,7 @@ class CallCell:
     broken: list[str] = field(default_factory=list)
     bent: list[str] = field(default_factory=list)
     started: bool = False  # the day has begun: history, read-only on the grid
+    corrected: str = ""  # the reason, when the day is a marked correction
 
     @property
     def label(self) -> str:
@@ -35,6 +36,8 @@ class CallCell:
         parts = [day_label(self.day), self.codes or "off"]
         if self.started:
             parts.append("history")
+        if self.corrected:
+            parts.append(f"corrected: {self.corrected}")
         if self.locked:
             parts.append("locked")
         if self.broken:
@@ -116,6 +119,9 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
         cell.codes = f"{cell.codes}+{code}" if cell.codes else code
         cell.locked = cell.locked or s.locked
         counts[s.trainee_id] = counts.get(s.trainee_id, 0) + 1
+    for (trainee_id, day), why in call_corrections(schedule).items():
+        if (trainee_id, day) in cells:
+            cells[trainee_id, day].corrected = why
     per_row: dict[int, list[CallFinding]] = {}
     cover = {d: DayCover(d) for d in days}
     for f in findings:

@@ -24,11 +24,13 @@ from rounds.schedules.call_grid import call_compare, call_grid
 from rounds.schedules.calls import (
     call_cell_set,
     call_schedule_publish,
+    call_shift_correct,
     call_version_new,
     swap_decide,
     swap_propose,
 )
-from rounds.schedules.history import day_started
+from rounds.schedules.forms import CallCorrectionForm
+from rounds.schedules.history import call_corrections, day_started
 from rounds.schedules.jobs import CALL_KINDS, call_build_start, call_resolve_start
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
@@ -195,6 +197,46 @@ def _cell_form(
     }
     template = "schedules/_calls_cell.html" if context["panel"] else "schedules/calls_cell.html"
     return render(request, template, context)
+
+
+@staff_required
+def call_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a started call day of a draft: a page that asks what was worked and why."""
+    schedule = _call(request, pk)
+    trainee, day = _cell_args(request, schedule)
+    types = shift_types(schedule)
+    now = sorted(shift_code(s, types) for s in schedule.shifts.filter(trainee=trainee, day=day))
+    form = CallCorrectionForm(
+        request.POST or None,
+        types=types,
+        initial={"revision": schedule.revision, "shift": now[0] if len(now) == 1 else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            call_shift_correct(
+                schedule=schedule,
+                trainee=trainee,
+                day=day,
+                shift=form.cleaned_data["shift"],
+                reason=form.cleaned_data["reason"],
+                revision=form.cleaned_data["revision"],
+                by=request.user,
+            )
+        except ScheduleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{trainee.person} on {day:%a %b %-d} corrected.")
+            return redirect(reverse("schedules:call", args=[schedule.pk]) + f"#t{trainee.pk}")
+    context = {
+        "schedule": schedule,
+        "trainee": trainee,
+        "day": day,
+        "form": form,
+        "now": "+".join(now) or "off",
+        "started": day_started(day),
+        "correction": call_corrections(schedule).get((trainee.pk, day), ""),
+    }
+    return render(request, "schedules/calls_correct.html", context)
 
 
 @staff_required
