@@ -11,15 +11,19 @@ import pytest
 from django.urls import reverse
 
 from rounds.core.models import AuditEntry
+from rounds.lib.today import today
 from rounds.schedules.calls import (
     call_cell_set,
+    call_schedule_build,
     call_schedule_publish,
+    call_schedule_resolve,
     call_shift_correct,
     call_version_new,
 )
+from rounds.schedules.history import call_corrections
 from rounds.schedules.models import CallSchedule
 from rounds.schedules.services import ScheduleError
-from tests.call_setup import hand_month, shift
+from tests.call_setup import call_pool, hand_month, next_month, shift
 from tests.people import SmallInstitution
 from tests.schedules_setup import build_schedules
 
@@ -113,3 +117,26 @@ def test_a_started_day_on_the_grid_leads_to_a_correction_page_that_asks_why(  # 
     text = response.content.decode()
     assert f"Ben Baker on {seventh:%a %b} {seventh.day} corrected." in text
     assert "corrected: traded with the night float" in text
+
+
+def test_a_re_solve_keeps_the_correction_and_its_result_publishes(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, settings
+) -> None:
+    x = build_schedules(small)
+    call_pool(small, x)
+    month = next_month()
+    built = call_schedule_build(program=small.im, month=month, by=None, time_limit=10)
+    call_schedule_publish(schedule=built, by=None, notify=False)
+    settings.ROUNDS_TODAY = (month + dt.timedelta(days=9)).isoformat()
+    coord = small.users["coord.im"]
+    draft = call_version_new(schedule=built, reason="what was worked", by=coord)
+    worked = draft.shifts.filter(day__lte=today()).select_related("trainee").first()
+    assert worked is not None
+    call_shift_correct(schedule=draft, trainee=worked.trainee, day=worked.day, shift="",
+                       reason="sent home ill", by=coord)  # fmt: skip
+    again = call_schedule_resolve(schedule=draft, by=coord, time_limit=10)
+    assert not again.shifts.filter(trainee=worked.trainee, day=worked.day).exists()
+    assert call_corrections(again) == {(worked.trainee_id, worked.day): "sent home ill"}
+    call_schedule_publish(schedule=again, by=coord, reason="as worked", notify=False)
+    again.refresh_from_db()
+    assert again.status == CallSchedule.Status.PUBLISHED

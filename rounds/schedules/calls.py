@@ -408,6 +408,7 @@ def call_schedule_resolve(
     cells nobody needs to move tend to stay. The draft itself is left as it was: a coordinator
     compares the two and publishes the one they want.
     """
+    schedule = CallSchedule.objects.select_related("program").get(pk=schedule.pk)  # as stored now
     data, home = call_problem(schedule.program, schedule.month)
     worked = call_history(schedule.program, schedule.month, schedule)
     data = with_history(data, schedule.month, worked)
