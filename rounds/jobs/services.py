@@ -47,12 +47,19 @@ class Progress:
 
     def __init__(self, job: Job) -> None:
         self.job = job
+        self._owner = threading.get_ident()  # the job's own thread
 
     def __call__(self, fraction: float, message: str = "") -> None:
-        updated = Job.objects.filter(pk=self.job.pk)
-        updated.update(progress=max(0.0, min(1.0, fraction)), message=_fit(message))
-        if updated.filter(cancel_requested=True).exists():
-            raise JobCancelled
+        try:
+            updated = Job.objects.filter(pk=self.job.pk)
+            updated.update(progress=max(0.0, min(1.0, fraction)), message=_fit(message))
+            if updated.filter(cancel_requested=True).exists():
+                raise JobCancelled
+        finally:
+            if threading.get_ident() != self._owner:
+                # A solver reports from its own threads (CP-SAT's solution callbacks): Django
+                # opened a connection for that thread, and nothing else would ever close it.
+                connection.close()
 
 
 Handler = Callable[[Job, Progress], dict[str, Any]]

@@ -16,6 +16,7 @@ from rounds.schedules.call_checks import (
     shift_code,
     shift_types,
 )
+from rounds.schedules.history import call_corrections, day_started
 from rounds.schedules.models import CallSchedule
 
 
@@ -26,11 +27,17 @@ class CallCell:
     locked: bool = False
     broken: list[str] = field(default_factory=list)
     bent: list[str] = field(default_factory=list)
+    started: bool = False  # the day has begun: history, read-only on the grid
+    corrected: str = ""  # the reason, when the day is a marked correction
 
     @property
     def label(self) -> str:
         """What a screen reader hears for the cell."""
         parts = [day_label(self.day), self.codes or "off"]
+        if self.started:
+            parts.append("history")
+        if self.corrected:
+            parts.append(f"corrected: {self.corrected}")
         if self.locked:
             parts.append("locked")
         if self.broken:
@@ -69,6 +76,11 @@ class CallGrid:
         return self.schedule.is_draft
 
     @property
+    def started(self) -> int:
+        """How many of the month's days have begun (their cells are history)."""
+        return sum(1 for d in self.days if day_started(d))
+
+    @property
     def broken(self) -> int:
         return sum(1 for f in self.findings if f.broken)
 
@@ -99,7 +111,7 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     trainees = sorted(
         check.trainees.values(), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
     )
-    cells = {(t.pk, d): CallCell(d) for t in trainees for d in days}
+    cells = {(t.pk, d): CallCell(d, started=day_started(d)) for t in trainees for d in days}
     counts: dict[int, int] = {}
     for s in sorted(check.shifts, key=lambda s: s.start):
         cell = cells[s.trainee_id, s.day]
@@ -107,6 +119,9 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
         cell.codes = f"{cell.codes}+{code}" if cell.codes else code
         cell.locked = cell.locked or s.locked
         counts[s.trainee_id] = counts.get(s.trainee_id, 0) + 1
+    for (trainee_id, day), why in call_corrections(schedule).items():
+        if (trainee_id, day) in cells:
+            cells[trainee_id, day].corrected = why
     per_row: dict[int, list[CallFinding]] = {}
     cover = {d: DayCover(d) for d in days}
     for f in findings:

@@ -15,6 +15,7 @@ from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import id_or_none
+from rounds.lib.today import today as institution_today
 from rounds.people.models import Trainee
 from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
@@ -24,10 +25,13 @@ from rounds.schedules.call_grid import call_compare, call_grid
 from rounds.schedules.calls import (
     call_cell_set,
     call_schedule_publish,
+    call_shift_correct,
     call_version_new,
     swap_decide,
     swap_propose,
 )
+from rounds.schedules.forms import CallCorrectionForm
+from rounds.schedules.history import call_corrections, day_started
 from rounds.schedules.jobs import CALL_KINDS, call_build_start, call_resolve_start
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
@@ -187,12 +191,53 @@ def _cell_form(
         "locked": bool(shifts) and all(s.locked for s in shifts),
         "findings": (cell.broken + cell.bent) if cell else [],
         "cover": next((c for c in grid.cover if c.day == day), None),
+        "started": day_started(day),
         # A panel over the grid only when htmx asked for one; a link opened directly, a reload
         # or a browser without JavaScript gets a page of its own whose form posts plainly.
         "panel": bool(request.htmx),  # type: ignore[attr-defined]
     }
     template = "schedules/_calls_cell.html" if context["panel"] else "schedules/calls_cell.html"
     return render(request, template, context)
+
+
+@staff_required
+def call_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a started call day of a draft: a page that asks what was worked and why."""
+    schedule = _call(request, pk)
+    trainee, day = _cell_args(request, schedule)
+    types = shift_types(schedule)
+    now = sorted(shift_code(s, types) for s in schedule.shifts.filter(trainee=trainee, day=day))
+    form = CallCorrectionForm(
+        request.POST or None,
+        types=types,
+        initial={"revision": schedule.revision, "shift": now[0] if len(now) == 1 else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            call_shift_correct(
+                schedule=schedule,
+                trainee=trainee,
+                day=day,
+                shift=form.cleaned_data["shift"],
+                reason=form.cleaned_data["reason"],
+                revision=form.cleaned_data["revision"],
+                by=request.user,
+            )
+        except ScheduleError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{trainee.person} on {day:%a %b %-d} corrected.")
+            return redirect(reverse("schedules:call", args=[schedule.pk]) + f"#t{trainee.pk}")
+    context = {
+        "schedule": schedule,
+        "trainee": trainee,
+        "day": day,
+        "form": form,
+        "now": "+".join(now) or "off",
+        "started": day_started(day),
+        "correction": call_corrections(schedule).get((trainee.pk, day), ""),
+    }
+    return render(request, "schedules/calls_correct.html", context)
 
 
 @staff_required
@@ -301,7 +346,7 @@ def my_calls(request: HttpRequest) -> HttpResponse:
     trainee = own_trainee(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
-    today = timezone.localdate()
+    today = institution_today()
     shifts = CallAssignment.objects.filter(
         trainee=trainee, schedule__status=CallSchedule.Status.PUBLISHED, day__gte=today
     ).select_related("site")[:60]
@@ -312,6 +357,8 @@ def my_calls(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "trainee": trainee, "shifts": shifts, "colleagues": colleagues,
+        # Today's shifts may already be worked: they are listed, but only days ahead are offered.
+        "swappable": {s.pk for s in shifts if not day_started(s.day)},
         "requests": CallRequest.objects.filter(trainee=trainee, day__gte=today),
         "proposals": SwapProposal.objects.filter(shift__trainee=trainee)
         .select_related("shift", "to_trainee__person").order_by("-created_at")[:20],

@@ -45,7 +45,7 @@ from rounds.schedules.call_checks import (
     shift_types,
 )
 from rounds.schedules.consequences import call_fingerprint
-from rounds.schedules.history import day_started
+from rounds.schedules.history import call_corrections, call_history_differences, day_started
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -242,7 +242,11 @@ def _store_result(
         based_on=based_on,
         reason=reason[:300],
         problem=data,
-        result={k: v for k, v in result.to_json().items() if k != "assignments"},
+        result={
+            **{k: v for k, v in result.to_json().items() if k != "assignments"},
+            # Days corrected to off have no shift to carry the mark; the version carries it.
+            **_corrected_off(based_on),
+        },
     )
     types = {t.id: t for t in shift_types(schedule)}
     worked, first_free = history
@@ -267,10 +271,16 @@ def _store_result(
     return schedule
 
 
+def _corrected_off(schedule: CallSchedule | None) -> dict[str, Any]:
+    off = schedule.result.get("corrected_off") if schedule is not None else None
+    return {"corrected_off": off} if off else {}
+
+
 def _copy_row(schedule: CallSchedule, s: CallAssignment) -> CallAssignment:
     return CallAssignment(
         schedule=schedule, trainee_id=s.trainee_id, day=s.day, start=s.start, end=s.end,
         kind=s.kind, label=s.label, service=s.service, site_id=s.site_id,
+        correction=s.correction,
     )  # fmt: skip
 
 
@@ -278,16 +288,22 @@ def call_history(
     program: Program, month: dt.date, draft: CallSchedule | None = None
 ) -> list[CallAssignment]:
     """Shifts already worked in the month: the published version's (else the draft's) on days
-    that have started."""
-    source = (
-        CallSchedule.objects.filter(
-            program=program, month=month, status=CallSchedule.Status.PUBLISHED
-        ).first()
-        or draft
-    )
+    that have started, with the days the draft corrected (`call_shift_correct`) read from the
+    draft instead."""
+    published = CallSchedule.objects.filter(
+        program=program, month=month, status=CallSchedule.Status.PUBLISHED
+    ).first()
+    source = published or draft
     if source is None:
         return []
-    return [s for s in source.shifts.all() if day_started(s.day)]
+    corrected = call_corrections(draft) if draft is not None and source != draft else {}
+    kept = [
+        s for s in source.shifts.all()
+        if day_started(s.day) and (s.trainee_id, s.day) not in corrected
+    ]  # fmt: skip
+    if corrected and draft is not None:
+        kept += [s for s in draft.shifts.all() if (s.trainee_id, s.day) in corrected]
+    return kept
 
 
 def first_open_day(month: dt.date) -> int:
@@ -393,6 +409,7 @@ def call_schedule_resolve(
     cells nobody needs to move tend to stay. The draft itself is left as it was: a coordinator
     compares the two and publishes the one they want.
     """
+    schedule = CallSchedule.objects.select_related("program").get(pk=schedule.pk)  # as stored now
     data, home = call_problem(schedule.program, schedule.month)
     worked = call_history(schedule.program, schedule.month, schedule)
     data = with_history(data, schedule.month, worked)
@@ -477,7 +494,7 @@ def _copy(
         CallAssignment(
             schedule=copy, trainee_id=moves.get(s.pk, s.trainee_id), day=s.day, start=s.start,
             end=s.end, kind=s.kind, label=s.label, service=s.service, site_id=s.site_id,
-            locked=s.locked,
+            locked=s.locked, correction=s.correction,
         )
         for s in old
     )  # fmt: skip
@@ -580,6 +597,99 @@ def call_cell_set(
     return CellChange(text, codes=[shift] if shift else [])
 
 
+# ---------------------------------------------------------------- correcting history
+
+
+def call_shift_correct(
+    *,
+    schedule: CallSchedule,
+    trainee: Trainee,
+    day: dt.date,
+    shift: str,
+    reason: str,
+    by: Any,
+    revision: int | None = None,
+) -> list[CallAssignment]:
+    """Correct history: what a trainee really worked on a call day that has started (`shift` a
+    shift type's id, "" for off), with the reason. Only on a draft: the day's shift is marked
+    with the correction (a day corrected to off is marked on the version), audited, kept by
+    re-solves, and reaches the published month (and the work-hour checks that read it) when the
+    draft is published. Returns the day's shifts as corrected."""
+    reason = reason.strip()
+    if not reason:
+        raise ScheduleError("Say why history is corrected; the correction is kept with it.")
+    if not day_started(day):
+        raise ScheduleError(
+            f"{day_label(day)} has not started yet: change it on the grid, no correction needed."
+        )
+    with transaction.atomic():
+        schedule = CallSchedule.objects.select_for_update().get(pk=schedule.pk)
+        if revision is not None:
+            check_editable(schedule, revision)
+        elif not schedule.is_draft:
+            raise ScheduleError(
+                f"Version {schedule.number} is {schedule.get_status_display().lower()} and never "
+                "changes. Start a new version from it and correct the day there."
+            )
+        if trainee.program_id != schedule.program_id:
+            raise ScheduleError(f"{trainee.person} belongs to another program.")
+        if not 0 <= (day - schedule.month).days < month_days(schedule.month):
+            raise ScheduleError(f"{day_label(day)} is not in {schedule.month:%B %Y}.")
+        types = {t.id: t for t in shift_types(schedule)}
+        if shift and shift not in types:
+            raise ScheduleError(f"{shift} is not one of this month's shift types.")
+        # "Before" is what history says: the published month's shifts that day, if there is one.
+        source = (
+            CallSchedule.objects.filter(
+                program=schedule.program, month=schedule.month, status=CallSchedule.Status.PUBLISHED
+            ).first()
+            or schedule
+        )
+        was = source.shifts.filter(trainee=trainee, day=day)
+        before = " + ".join(sorted(s.label for s in was)) or "off"
+        schedule.shifts.filter(trainee=trainee, day=day).delete()
+        off = [
+            item for item in schedule.result.get("corrected_off", [])
+            if (item["trainee"], item["day"]) != (trainee.pk, day.isoformat())
+        ]  # fmt: skip
+        rows = []
+        if shift:
+            row = _shift_row(
+                schedule, trainee.pk, day, types[shift], _where(schedule, trainee, day)
+            )
+            row.correction = reason[:300]
+            row.save()
+            rows.append(row)
+        else:
+            off.append({"trainee": trainee.pk, "day": day.isoformat(), "reason": reason[:300]})
+        schedule.result = {**schedule.result, "corrected_off": off}
+        schedule.save(update_fields=["result"])
+        revision_bump(schedule)
+        after = types[shift].name if shift else "off"
+        audit_record(
+            by=by,
+            action="correct",
+            instance=schedule,
+            summary=f"{trainee.person} on {day_label(day)} corrected: {before} → {after} "
+            f"({reason})"[:300],
+            changes={"day": day.isoformat(), "from": before, "to": after, "reason": reason},
+        )
+    return rows
+
+
+def call_history_keep(previous: CallSchedule | None, schedule: CallSchedule) -> None:
+    """Refuse to publish a month that rewrites started days other than by marked corrections."""
+    lines = call_history_differences(previous, schedule)
+    if lines:
+        assert previous is not None
+        more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+        raise ScheduleError(
+            f"This draft differs from version {previous.number} on days that have started: "
+            f"{'; '.join(lines[:3])}{more}. History changes only as a correction with a reason: "
+            "correct those days, or start a new version from the published one."
+        )
+
+
 # ---------------------------------------------------------------- publishing
 
 
@@ -677,6 +787,7 @@ def call_schedule_publish(
             require_fingerprint(fingerprint, call_fingerprint(schedule, previous))
         reason = reason.strip() or schedule.reason
         require_reason(previous, reason)
+        call_history_keep(previous, schedule)
         changes = shift_changes(previous, schedule)
         publish_replacing(previous, schedule, reason)
         if previous is not None:

@@ -317,3 +317,22 @@ class CorrectionForm(forms.Form):
         rotation_field = self.fields["rotation"]
         assert isinstance(rotation_field, forms.ModelChoiceField)
         rotation_field.queryset = Rotation.objects.filter(uses__program=program).order_by("name")
+
+
+class CallCorrectionForm(forms.Form):
+    """Correct history: what a trainee really worked on a call day that has started, and why."""
+
+    shift = forms.ChoiceField(label="Worked", widget=forms.RadioSelect, required=False)
+    reason = forms.CharField(
+        max_length=300,
+        label="Why the correction",
+        help_text="Kept with the shift and in the audit log; the trainees read the month's "
+        "reason when the version is published.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, types: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shift_field = self.fields["shift"]
+        assert isinstance(shift_field, forms.ChoiceField)
+        shift_field.choices = [("", "Off"), *((t.id, f"{t.name} ({t.hours})") for t in types)]

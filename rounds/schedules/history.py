@@ -14,7 +14,8 @@ import datetime as dt
 
 from rounds.core.models import Program
 from rounds.lib.today import today
-from rounds.schedules.models import Block, RotationAssignment, RotationSchedule
+from rounds.people.models import Trainee
+from rounds.schedules.models import Block, CallSchedule, RotationAssignment, RotationSchedule
 
 
 def started(block: Block, half: int = 0) -> bool:
@@ -124,3 +125,54 @@ def history_gaps(
     begun = [b.number for b in Block.objects.filter(program=program, academic_year=academic_year)
              if started(b)]  # fmt: skip
     return {(t, n) for n in begun for t in trainee_ids if (t, n) not in have}
+
+
+# ---------------------------------------------------------------- call days
+
+
+def call_corrections(schedule: CallSchedule | None) -> dict[tuple[int, dt.date], str]:
+    """(trainee, day) -> reason, for every started day a coordinator corrected in `schedule`: a
+    shift marked with its correction, or a day corrected to off (kept in the version's result,
+    as there is no shift to mark)."""
+    if schedule is None:
+        return {}
+    out = {
+        (t, d): why
+        for t, d, why in schedule.shifts.exclude(correction="").values_list(
+            "trainee_id", "day", "correction"
+        )
+    }
+    for item in schedule.result.get("corrected_off", []):
+        out.setdefault((int(item["trainee"]), dt.date.fromisoformat(item["day"])), item["reason"])
+    return out
+
+
+def call_history_differences(previous: CallSchedule | None, schedule: CallSchedule) -> list[str]:
+    """Started (trainee, day)s where `schedule` holds other shifts than the version it replaces,
+    other than by a marked correction, as sentences (empty: history is kept)."""
+    if previous is None:
+        return []
+
+    def by_day(s: CallSchedule) -> dict[tuple[int, dt.date], set[tuple[dt.datetime, str]]]:
+        out: dict[tuple[int, dt.date], set[tuple[dt.datetime, str]]] = {}
+        for t, day, start, label in s.shifts.values_list("trainee_id", "day", "start", "label"):
+            if day_started(day):
+                out.setdefault((t, day), set()).add((start, label))
+        return out
+
+    old, new = by_day(previous), by_day(schedule)
+    corrected = call_corrections(schedule)
+    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k) and k not in corrected)
+    people = {
+        t.pk: t.person.full_name
+        for t in Trainee.objects.filter(pk__in={t for t, _ in keys}).select_related("person")
+    }
+
+    def shifts(cell: set[tuple[dt.datetime, str]] | None) -> str:
+        return " + ".join(label for _, label in sorted(cell or set())) or "off"
+
+    return [
+        f"{people.get(t, t)} on {d:%a %b} {d.day}: {shifts(old.get((t, d)))} → "
+        f"{shifts(new.get((t, d)))}"
+        for t, d in keys
+    ]

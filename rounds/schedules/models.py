@@ -347,6 +347,11 @@ class CallAssignment(models.Model):
     locked = models.BooleanField(
         default=False, help_text="Kept as it is when the rest of the month is solved again."
     )
+    correction = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why history was corrected here: a started day changes only with a reason.",
+    )
 
     class Meta:
         ordering = ["start"]

@@ -61,6 +61,7 @@ urlpatterns = [
     path("calls/programs/<int:pk>/build/", call_views.call_build, name="call_build"),
     path("calls/<int:pk>/", call_views.call_grid_page, name="call"),
     path("calls/<int:pk>/cell/", call_views.call_cell, name="call_cell"),
+    path("calls/<int:pk>/correct/", call_views.call_correct, name="call_correct"),
     path("calls/<int:pk>/resolve/", call_views.call_resolve, name="call_resolve"),
     path("calls/<int:pk>/new/", call_views.call_new_version, name="call_new_version"),
     path("calls/<int:pk>/compare/", call_views.call_compare_page, name="call_compare"),
