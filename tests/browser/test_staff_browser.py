@@ -47,7 +47,7 @@ def test_gme_office_imports_a_file_with_a_broken_row_and_nothing_is_imported(
     page.get_by_label("Kind").select_option("trainees")
     page.get_by_label("File").set_input_files(str(broken))
     page.get_by_role("button", name="Check and import").click()
-    expect(page.get_by_text("Queued")).to_be_visible()
+    expect(page.get_by_text("Queued", exact=True)).to_be_visible()
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.1")
     # The page polls by itself; the problem appears without a reload.
     expect(page.get_by_text("Nothing was imported: 1 problem in interns.csv")).to_be_visible()
