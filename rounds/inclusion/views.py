@@ -47,6 +47,7 @@ from rounds.inclusion.services import (
     urim_definition_set,
 )
 from rounds.jobs.models import Job
+from rounds.lib import today as clock
 from rounds.lib.exports import csv_response
 from rounds.people.access import require_roles, trainees_visible_to, user_roles
 from rounds.people.models import Person, Trainee
@@ -338,7 +339,7 @@ def advancement(request: HttpRequest) -> HttpResponse:
     program_id = request.GET.get("program", "")
     if program_id.isdigit():
         program = get_object_or_404(Program, pk=int(program_id))
-    years = _years(date.today())
+    years = _years(clock.today())
     table = selectors.advancement_by_year(program=program, years=years)
     charts = []
     for measure, label in selectors.MEASURES:

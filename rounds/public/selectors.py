@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from rounds.core.models import (
     ApprovedPositions,
@@ -22,6 +21,7 @@ from rounds.core.models import (
     Testimonial,
 )
 from rounds.lib.languages import language_name
+from rounds.lib.today import today
 from rounds.people.training import count_in_training
 
 ACGME_KINDS = [Specialty.Kind.SPECIALTY, Specialty.Kind.SUBSPECIALTY]
@@ -69,7 +69,7 @@ def home_figures(institution: Institution | None) -> HomeFigures:
         affiliated_hospitals=Site.objects.exclude(kind=Site.Kind.SPONSOR).count(),
         interpretation_languages=len(languages),
         offers_asl="ase" in languages,
-        trainees=count_in_training(timezone.localdate()),
+        trainees=count_in_training(today()),
         **_population_figures(institution),
     )
 

@@ -9,13 +9,13 @@ from collections import defaultdict
 from datetime import time
 
 from django.db import transaction
-from django.utils import timezone
 
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, ProgramSite, Site
 from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import solve
+from rounds.lib.today import today
 from rounds.people.models import Trainee
 from rounds.schedules.models import (
     Block,
@@ -62,7 +62,7 @@ def demo_wipe() -> None:
 
 def demo_extend(*, seed: int, solve_programs: bool = True) -> list[str]:
     rng = random.Random(seed)
-    year = academic_year_start(timezone.localdate())
+    year = academic_year_start(today())
     with transaction.atomic():
         counts = _rotations_and_curriculum(rng, year)
     lines = [
