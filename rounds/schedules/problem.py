@@ -15,6 +15,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.people.models import Trainee
 from rounds.people.training import History, history_of, trainees_in_training
+from rounds.schedules.history import started
 from rounds.schedules.models import (
     Block,
     CurriculumRequirement,
@@ -168,6 +169,9 @@ def build_problem(
                     **_ref(trainee, number, half=half),
                     "weight": None,
                 }
+    # A started half nobody worked (a newcomer's first blocks, a trainee the published version
+    # left out) was not worked: it stays empty, so a re-solve never writes a past.
+    not_worked = _not_worked(trainees, blocks, placed, worked) if history else []
     data = {
         "name": ", ".join(p.name for p in programs) + f" {academic_year}–{academic_year + 1}",
         "blocks": block_count,
@@ -230,7 +234,27 @@ def build_problem(
     }
     for rotation in data.pop("extra_rotations", []):
         data["rotations"].append(_rotation_json(rotation))
+    if not_worked:
+        data["history"] = [*data.get("history", []), *not_worked]
     return data
+
+
+def _not_worked(
+    trainees: list[Trainee],
+    blocks: list[Block],
+    placed: dict[int, tuple[int, int]],
+    worked: set[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """History refs (off) for the started halves of each trainee's blocks with no worked cell."""
+    out = []
+    for t in trainees:
+        for block in blocks:
+            if block.program_id != placed[t.pk][0] or (t.pk, block.number) in worked:
+                continue
+            for half in (1, 2):
+                if started(block, half):
+                    out.append({**_ref(t.pk, block.number, half=half), "rotation": None})
+    return out
 
 
 def _as_they_were(

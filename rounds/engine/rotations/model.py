@@ -141,7 +141,10 @@ class RotationModel:
                         var = self.model.new_bool_var(f"x[{t.id},{b},{r}]")
                         self.x[t.id, b, r] = var
                         self.by_rotation_block[r, b].append(var)
-                    if (t.id, b) in asked:
+                    # Half a block off with no half-block rotation to fill the other half (an
+                    # off-cycle start or a leave mid-block): the block can only be off whole.
+                    half_off = any((t.id, b, k) in asked_half for k in HALVES)
+                    if (t.id, b) in asked or (half_off and not halves):
                         self.off[t.id, b] = self.model.new_bool_var(f"off[{t.id},{b}]")
                 for r in halves:
                     for k in free:
