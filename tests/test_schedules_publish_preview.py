@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_run
-from rounds.lib.today import today
 from rounds.schedules.consequences import (
     call_months_broken,
     call_publish_preview,
@@ -69,10 +68,10 @@ def _world(small: SmallInstitution) -> tuple[SmallSchedules, CallSchedule, Rotat
         schedule=draft, trainee=small.ana, block=_block(x, call_day)
     ).update(rotation=elective)
     RotationAssignment.objects.filter(
-        schedule=draft, trainee=small.ben, block=_block(x, today())
+        schedule=draft, trainee=small.ben, block=_block(x, timezone.localdate())
     ).update(rotation=elective)
     # Ben pressed "worked as scheduled" on the first day of that block.
-    start = dt.datetime.combine(_block(x, today()).start, dt.time(7), NY)
+    start = dt.datetime.combine(_block(x, timezone.localdate()).start, dt.time(7), NY)
     LoggedPeriod.objects.create(trainee=small.ben, kind="clinical", start=start,
                                 end=start + dt.timedelta(hours=11), source="scheduled")  # fmt: skip
     return x, month, draft
@@ -92,7 +91,7 @@ def test_the_preview_counts_the_difference_and_what_it_breaks(  # type: ignore[n
     ]
     assert preview.broken_months[0].kept == 1
     assert [(h.trainee, h.why) for h in preview.logged] == [
-        (small.ben, f"{_block(x, today()).label}: Wards → Elective")
+        (small.ben, f"{_block(x, timezone.localdate()).label}: Wards → Elective")
     ]
     assert {s.site.name: len(s.arrivals) for s in preview.sites} == {
         "Harbor VA": 2, small.sponsor.name: 2,

@@ -6,16 +6,16 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from rounds.core.demo import academic_year_start
-from rounds.lib.today import today
 from rounds.schedules.models import Preference, Rotation, RotationProgram
 from rounds.schedules.problem import build_problem, rid, tid
 from rounds.schedules.services import blocks_create
 from tests.people import USERNAMES, SmallInstitution
 from tests.schedules_setup import SmallSchedules, build_schedules
 
-NEXT = academic_year_start(today()) + 1
+NEXT = academic_year_start(timezone.localdate()) + 1
 URL = reverse("schedules:wishes")
 
 

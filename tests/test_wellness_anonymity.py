@@ -15,7 +15,6 @@ from django.db import models
 from django.test import Client
 
 from rounds.core.models import ApprovedPositions, Program, ProgramSite
-from rounds.lib import today as clock
 from rounds.people.models import Person, Trainee
 from rounds.wellness.bank import SINGLE_ITEM_BURNOUT
 from rounds.wellness.errors import WellnessError
@@ -214,8 +213,8 @@ def test_trend_hides_a_period_where_the_group_was_small(small: SmallInstitution,
 
 
 def test_nothing_is_shown_while_a_round_is_open(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
-    survey = new_survey(small.im, small.users["gme"], starts=clock.today().replace(day=1))
-    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], 2, clock.today())
+    survey = new_survey(small.im, small.users["gme"], starts=date.today().replace(day=1))
+    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], 2, date.today())
     page = results_page(client_as("gme"), survey)
     assert "Open now" in page and "not even how many have answered" in page
     assert ">6<" not in page and "%" not in page.split("Open now")[1]

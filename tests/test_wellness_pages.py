@@ -10,7 +10,6 @@ from django.core import mail
 from django.core.management import call_command
 
 from rounds.core.models import AuditEntry
-from rounds.lib import today as clock
 from rounds.wellness.models import (
     Committee,
     CommitteeMember,
@@ -40,7 +39,7 @@ def open_survey(small: SmallInstitution, program=None) -> Survey:  # type: ignor
         program=program,
         questions=[Question.objects.get(code="burnout-single-item")],
         recurrence=Survey.Recurrence.MONTHLY,
-        starts_on=clock.today().replace(day=1),
+        starts_on=date.today().replace(day=1),
         by=small.users["gme"],
     )
 
