@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
 from rounds.jobs.models import Job
+from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.people.access import programs_managed_by, user_roles
 from rounds.people.models import Trainee
@@ -68,7 +69,7 @@ def _year(request: HttpRequest) -> int:
     try:
         return int(request.GET.get("year", ""))
     except ValueError:
-        return academic_year_start(timezone.localdate())
+        return academic_year_start(clock.today())
 
 
 @clinical_required
@@ -419,7 +420,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _render_mine(
     request: HttpRequest, trainee: Trainee, wishes: WishesForm, status: int = 200
 ) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     start, end = dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
     spans = _merged(selectors.rotation_days(trainee, start, end))
@@ -443,7 +444,7 @@ def _render_mine(
 
 def _wish_year() -> int:
     """Wishes are for the year being planned: the one that starts next July."""
-    return academic_year_start(timezone.localdate()) + 1
+    return academic_year_start(clock.today()) + 1
 
 
 def _wishes_form(trainee: Trainee, data: Any = None) -> WishesForm:
@@ -505,7 +506,7 @@ def _merged(
 @staff_required
 def site_view(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site, slug=slug)
-    today = timezone.localdate()
+    today = clock.today()
     try:
         start = dt.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
