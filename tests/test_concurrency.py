@@ -25,12 +25,12 @@ from django.contrib.messages import get_messages
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from rounds.concerns.models import Concern
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import new_token
+from rounds.lib.today import today
 from rounds.schedules.models import CallSchedule, RotationAssignment, RotationSchedule
 from rounds.staff.forms import fingerprint
 from rounds.workhours.models import LeaveSpan, LoggedPeriod
@@ -179,7 +179,7 @@ def test_two_saves_of_one_program_page_never_both_succeed(small: SmallInstitutio
 def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:entry_new")
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = today() - dt.timedelta(days=1)
     for i in range(PAIRS):
         day = yesterday - dt.timedelta(days=i)
         form = {"kind": "clinical", "day": day.isoformat(), "start_time": "08:00",
@@ -195,7 +195,7 @@ def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution) -> No
 def test_the_same_hours_typed_in_two_tabs_are_logged_once(small: SmallInstitution) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:entry_new")
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = today() - dt.timedelta(days=1)
     for i in range(PAIRS):
         day = yesterday - dt.timedelta(days=i)
         tabs = [
@@ -214,7 +214,7 @@ def test_the_same_hours_typed_in_two_tabs_are_logged_once(small: SmallInstitutio
 def test_leave_sent_twice_is_recorded_once(small: SmallInstitution) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:leave_new")
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tomorrow = today() + dt.timedelta(days=1)
     for i in range(PAIRS):
         day = (tomorrow + dt.timedelta(days=i)).isoformat()
         form = {"kind": "vacation", "start": day, "end": day, "submit_token": new_token()}
@@ -228,7 +228,7 @@ def test_leave_sent_twice_is_recorded_once(small: SmallInstitution) -> None:
 def test_leave_typed_in_two_tabs_is_recorded_once(small: SmallInstitution) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:leave_new")
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tomorrow = today() + dt.timedelta(days=1)
     for i in range(PAIRS):
         first = tomorrow + dt.timedelta(days=2 * i)
         tabs = [
