@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from rounds.lib.today import today
 from rounds.wellness.bank import bank_install
 from rounds.wellness.models import Question, ResponseCount, Survey
 from rounds.wellness.services import survey_create
@@ -27,7 +28,7 @@ def base(transactional_db: None, live_server: LiveServer) -> str:
         program=small.im,
         questions=list(Question.objects.filter(code__in=["burnout-single-item", "pulse-sleep"])),
         recurrence=Survey.Recurrence.MONTHLY,
-        starts_on=date.today().replace(day=1),
+        starts_on=today().replace(day=1),
         by=None,
     )
     return live_server.url
