@@ -62,8 +62,8 @@ from rounds.schedules.services import (
     schedule_create,
     schedule_publish,
 )
-from rounds.workhours.models import EntryKind
-from rounds.workhours.services import WorkHoursError, period_log
+from rounds.workhours.models import EntryKind, Finding
+from rounds.workhours.services import WorkHoursError, findings_refresh, period_log
 from tests.call_setup import call_pool
 from tests.people import SmallInstitution
 from tests.schedules_setup import YEAR, build_schedules
@@ -299,8 +299,10 @@ class Year:
             return
 
     def log_hours(self) -> None:
-        trainee = self.someone()
         day = self.today - dt.timedelta(days=self.rng.randint(0, 10))
+        on_leave = [pk for pk, d in self.dates.items() if any(a <= day <= b for a, b in d.leaves)]
+        pk = self.rng.choice(on_leave or sorted(self.dates))
+        trainee = Trainee.objects.select_related("person").get(pk=pk)
         start = dt.datetime.combine(day, dt.time(7), NY)
         try:
             period_log(
@@ -309,6 +311,12 @@ class Year:
             )  # fmt: skip
         except WorkHoursError:
             return
+        if any(a <= day <= b for a, b in self.dates[trainee.pk].leaves):
+            findings_refresh(trainee=trainee, day=day)
+            warned = Finding.objects.filter(trainee=trainee, rule="work-on-leave")
+            assert day in {f.starts_on for f in warned}, (
+                f"work logged on {day}, a day of leave of trainee {trainee.pk}, is not a warning"
+            )
 
     # ------------------------------------------------------------ invariants
 

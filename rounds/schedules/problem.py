@@ -245,15 +245,16 @@ def _not_worked(
     placed: dict[int, tuple[int, int]],
     worked: set[tuple[int, int]],
 ) -> list[dict[str, Any]]:
-    """History refs (off) for the started halves of each trainee's blocks with no worked cell."""
+    """History refs (off) for each trainee's started blocks with no worked cell. The whole block
+    stays as the published version has it, empty, even if only its first half has begun: a half
+    alone cannot be history for a trainee who takes no half-block rotation."""
     out = []
     for t in trainees:
         for block in blocks:
             if block.program_id != placed[t.pk][0] or (t.pk, block.number) in worked:
                 continue
-            for half in (1, 2):
-                if started(block, half):
-                    out.append({**_ref(t.pk, block.number, half=half), "rotation": None})
+            if started(block, 1):
+                out.append({**_ref(t.pk, block.number), "rotation": None})
     return out
 
 
