@@ -41,10 +41,12 @@ from tests.schedules_setup import SmallSchedules, build_schedules
 NY = zoneinfo.ZoneInfo("America/New_York")
 
 
+MID_YEAR = "2026-12-07"  # block 6 (Nov 18 - Dec 15) is under way; the hand-made month is January
+
+
 @pytest.fixture(autouse=True)
 def mid_year(settings) -> None:  # type: ignore[no-untyped-def]
-    # Block 6 (Nov 18 - Dec 15) is under way; the hand-made call month is January.
-    settings.ROUNDS_TODAY = "2026-12-07"
+    settings.ROUNDS_TODAY = MID_YEAR
 
 
 def _block(x: SmallSchedules, day: dt.date) -> Block:
