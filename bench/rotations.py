@@ -22,13 +22,13 @@ from bench.pages import _setup_django
 from rounds.engine.rotations.check import check
 from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import solve
+from rounds.lib.today import today
 
 FIRST_TARGET, GAP_TARGET = 60.0, 600.0
 
 
 def _demo_problem() -> tuple[dict[str, Any], float]:
     from django.core.management import call_command
-    from django.utils import timezone
 
     from rounds.core.demo import academic_year_start, demo_build
     from rounds.core.models import Program
@@ -39,7 +39,7 @@ def _demo_problem() -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     demo_build(seed=2026)
     demo_extend(seed=2026, solve_programs=False)
-    year = academic_year_start(timezone.localdate())
+    year = academic_year_start(today())
     programs = list(Program.objects.filter(blocks__academic_year=year).distinct())
     data = build_problem(programs, year)
     return data, time.perf_counter() - started

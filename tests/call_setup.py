@@ -7,9 +7,8 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from django.utils import timezone
-
 from rounds.core.models import Program
+from rounds.lib.today import today
 from rounds.people.models import Person, Trainee
 from rounds.schedules.models import CallAssignment, CallSchedule, RotationAssignment
 from tests.people import SmallInstitution
@@ -26,7 +25,7 @@ SHIFTS = [
 def next_month() -> dt.date:
     """A month wholly ahead (December 2026 while these tests were written), inside the small
     institution's published rotation year."""
-    return (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).replace(day=1)
+    return (today().replace(day=1) + dt.timedelta(days=40)).replace(day=1)
 
 
 def problem_for(program: Program, month: dt.date, trainees: list[Trainee]) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from django.contrib.messages import get_messages
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from rounds.concerns.models import Concern
 from rounds.core.models import Program
@@ -34,6 +33,7 @@ from rounds.inclusion.models import DEFAULT_URIM_CATEGORIES, UrimDefinition
 from rounds.inclusion.services import urim_definition_get
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import new_token
+from rounds.lib.today import today
 from rounds.schedules.models import CallSchedule, RotationAssignment, RotationSchedule
 from rounds.staff.forms import fingerprint
 from rounds.workhours.models import LeaveSpan, LoggedPeriod
@@ -235,7 +235,7 @@ def test_two_saves_of_the_urim_definition_never_both_succeed(
 def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution, together: Pair) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:entry_new")
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = today() - dt.timedelta(days=1)
     for i in range(PAIRS):
         day = yesterday - dt.timedelta(days=i)
         form = {"kind": "clinical", "day": day.isoformat(), "start_time": "08:00",
@@ -255,7 +255,7 @@ def test_the_same_hours_typed_in_two_tabs_are_logged_once(
 ) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:entry_new")
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = today() - dt.timedelta(days=1)
     for i in range(PAIRS):
         day = yesterday - dt.timedelta(days=i)
         tabs = [
@@ -276,7 +276,7 @@ def test_the_same_hours_typed_in_two_tabs_are_logged_once(
 def test_leave_sent_twice_is_recorded_once(small: SmallInstitution, together: Pair) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:leave_new")
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tomorrow = today() + dt.timedelta(days=1)
     for i in range(PAIRS):
         day = (tomorrow + dt.timedelta(days=i)).isoformat()
         form = {"kind": "vacation", "start": day, "end": day, "submit_token": new_token()}
@@ -292,7 +292,7 @@ def test_leave_sent_twice_is_recorded_once(small: SmallInstitution, together: Pa
 def test_leave_typed_in_two_tabs_is_recorded_once(small: SmallInstitution, together: Pair) -> None:
     resident = _signed_in(small, "resident")
     url = reverse("workhours:leave_new")
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tomorrow = today() + dt.timedelta(days=1)
     for i in range(PAIRS):
         first = tomorrow + dt.timedelta(days=2 * i)
         tabs = [

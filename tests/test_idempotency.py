@@ -21,6 +21,7 @@ from rounds.concerns.services import concern_notices_send
 from rounds.core.models import AuditEntry, SubmitToken
 from rounds.jobs.models import Job
 from rounds.lib.idempotency import new_token, submit_once
+from rounds.lib.today import today
 from rounds.schedules.models import VacationRequest
 from rounds.workhours import selectors, services
 from rounds.workhours.models import LeaveSpan, LoggedPeriod
@@ -42,7 +43,7 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _monday() -> date:
-    return selectors.monday_of(timezone.localdate()) - timedelta(days=7)
+    return selectors.monday_of(today()) - timedelta(days=7)
 
 
 def _entry(day: date, start: str, end: str, token: str, kind: str = "clinical") -> dict[str, str]:

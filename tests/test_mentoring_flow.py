@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from rounds.lib.today import today
 from rounds.mentoring.models import Application, Cycle, CycleMentor, Pair
 from tests.test_mentoring_setup import Mentoring, mentoring_fixture  # noqa: F401
 
@@ -284,11 +285,7 @@ def test_gme_office_designates_a_coach(client_as, small) -> None:
 def test_sign_up_after_the_closing_date_is_refused(client_as, mentoring: Mentoring) -> None:
     from datetime import timedelta
 
-    from django.utils import timezone
-
-    Cycle.objects.filter(pk=mentoring.cycle.pk).update(
-        signup_closes=timezone.localdate() - timedelta(days=1)
-    )
+    Cycle.objects.filter(pk=mentoring.cycle.pk).update(signup_closes=today() - timedelta(days=1))
     assert "IM mentoring 2026" not in client_as("resident").get("/mentoring/").content.decode()
     response = client_as("resident").post(
         f"/mentoring/cycles/{mentoring.cycle.pk}/apply/", {"language_strength": "prefer"}

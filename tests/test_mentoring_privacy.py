@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
+from rounds.lib import today as clock
 from rounds.mentoring.models import CoachingNote, CoachingSlot, Meeting, RematchRequest
 from rounds.people.models import Trainee
 from tests.people import _trainee
@@ -144,9 +145,9 @@ def test_program_sees_pairs_that_have_not_met_in_90_days(
     client_as, small, mentoring: Mentoring
 ) -> None:
     quiet = active_pair(mentoring.cycle, mentoring.rivera, small.ana, days_ago=200)
-    Meeting.objects.create(pair=quiet, date=timezone.localdate() - timedelta(days=120))
+    Meeting.objects.create(pair=quiet, date=clock.today() - timedelta(days=120))
     busy = active_pair(mentoring.cycle, mentoring.smith, small.ben, days_ago=200)
-    Meeting.objects.create(pair=busy, date=timezone.localdate() - timedelta(days=10))
+    Meeting.objects.create(pair=busy, date=clock.today() - timedelta(days=10))
     cards = active_pair(None, mentoring.smith, small.cara, days_ago=300)  # type: ignore[arg-type]
     page = client_as("coord.im").get("/mentoring/quiet/").content.decode()
     assert "Ana Alvarez" in page and "Ben Baker" not in page and "Cara Chen" not in page
@@ -158,13 +159,13 @@ def test_program_sees_pairs_that_have_not_met_in_90_days(
 def test_meetings_and_goals_on_the_pair_page(client_as, small, mentoring: Mentoring) -> None:
     pair = active_pair(mentoring.cycle, mentoring.rivera, small.ana)
     mentor = client_as("faculty")
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (clock.today() + timedelta(days=5)).isoformat()
     refused = mentor.post(
         f"/mentoring/pairs/{pair.pk}/meetings/", {"date": future, "minutes": "30"}
     )
     assert refused.status_code == 400
     assert "Log a meeting once it has happened" in refused.content.decode()
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     mentor.post(
         f"/mentoring/pairs/{pair.pk}/meetings/",
         {"date": today, "minutes": "45", "topics": "Fellowship plans"},

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from rounds.lib.today import today
 from rounds.mentoring.models import Coach, CoachingSlot, Cycle, CycleMentor, MentorProfile, Pair
 from rounds.people.models import Person, SpokenLanguage
 from tests.people import PASSWORD, SmallInstitution
@@ -57,7 +58,7 @@ def build_mentoring(small: SmallInstitution) -> Mentoring:
     )
     user3, coach_person = faculty_user("coach", "Cora", "Coach")
     small.users["coach"] = user3
-    coach = Coach.objects.create(person=coach_person, trained_on=timezone.localdate())
+    coach = Coach.objects.create(person=coach_person, trained_on=today())
     cycle = Cycle.objects.create(
         name="IM mentoring 2026", program=small.im, status=Cycle.Status.OPEN
     )
@@ -77,7 +78,7 @@ def active_pair(cycle: Cycle, mentor: MentorProfile, trainee: object, days_ago: 
         mentor=mentor,
         mentee=trainee,
         status=Pair.Status.ACTIVE,
-        started_on=timezone.localdate() - timedelta(days=days_ago),
+        started_on=today() - timedelta(days=days_ago),
         explanation="shared interest in global health",
     )
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from rounds.core.demo import academic_year_start, demo_build
+from rounds.lib import today as clock
 from rounds.people import demo as people_demo
 from rounds.people.models import Trainee, TrainingEvent
 from rounds.people.training import history_of
@@ -20,7 +21,7 @@ from rounds.workhours.models import LoggedPeriod
 
 @pytest.mark.django_db
 def test_the_demo_has_dated_people_and_no_assignment_outside_their_dates() -> None:
-    today = timezone.localdate()
+    today = clock.today()
     year = academic_year_start(today)
     demo_build(seed=7, scale=0.25)
     lines = people_demo.demo_extend(seed=7)

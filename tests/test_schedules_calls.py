@@ -9,8 +9,8 @@ import zoneinfo
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
+from rounds.lib.today import today
 from rounds.schedules.calls import call_schedule_build
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
@@ -88,7 +88,7 @@ def test_requests_are_saved_and_too_few_people_is_said_plainly(
     small: SmallInstitution, client_as
 ) -> None:  # type: ignore[no-untyped-def]
     build_schedules(small)
-    day = timezone.localdate() + dt.timedelta(days=20)
+    day = today() + dt.timedelta(days=20)
     client_as("resident").post(
         reverse("schedules:call_request"),
         {"day": day.isoformat(), "kind": "off", "note": "wedding"},

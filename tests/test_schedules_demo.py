@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import pytest
-from django.utils import timezone
 
-from rounds.core.demo import academic_year_start, demo_build
+from rounds.core.demo import demo_build
 from rounds.core.models import Program
 from rounds.schedules.demo import SOLVED, demo_extend
 from rounds.schedules.models import CallAssignment, Rotation, RotationSchedule
@@ -17,10 +15,9 @@ from rounds.schedules.selectors import schedule_grid
 
 @pytest.mark.django_db
 def test_demo_schedules_are_published_and_break_no_rule(settings) -> None:  # type: ignore[no-untyped-def]
-    # The demo lives on its date: in the middle of its year, internal medicine's year has been
-    # republished with a marked correction of a block already worked.
-    year = academic_year_start(timezone.localdate())
-    settings.ROUNDS_TODAY = dt.date(year, 12, 7).isoformat()
+    # The demo lives on the day it is loaded; mid-year, its call month is under way (on the
+    # tests' default day, June 30, every day of June has started and no month is built).
+    settings.ROUNDS_TODAY = "2026-12-07"
     demo_build(seed=7, scale=0.25)
     started = time.monotonic()
     lines = demo_extend(seed=7)

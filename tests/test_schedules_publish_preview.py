@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_run
+from rounds.lib.today import today
 from rounds.schedules.consequences import (
     call_months_broken,
     call_publish_preview,
@@ -38,6 +39,14 @@ from tests.people import SmallInstitution
 from tests.schedules_setup import SmallSchedules, build_schedules
 
 NY = zoneinfo.ZoneInfo("America/New_York")
+
+
+MID_YEAR = "2026-12-07"  # block 6 (Nov 18 - Dec 15) is under way; the hand-made month is January
+
+
+@pytest.fixture(autouse=True)
+def mid_year(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROUNDS_TODAY = MID_YEAR
 
 
 def _block(x: SmallSchedules, day: dt.date) -> Block:
@@ -67,11 +76,12 @@ def _world(small: SmallInstitution) -> tuple[SmallSchedules, CallSchedule, Rotat
     RotationAssignment.objects.filter(
         schedule=draft, trainee=small.ana, block=_block(x, call_day)
     ).update(rotation=elective)
+    # The block under way has started: Ben's change there is a correction of history.
     RotationAssignment.objects.filter(
-        schedule=draft, trainee=small.ben, block=_block(x, timezone.localdate())
-    ).update(rotation=elective)
+        schedule=draft, trainee=small.ben, block=_block(x, today())
+    ).update(rotation=elective, correction="Ben went to the elective")
     # Ben pressed "worked as scheduled" on the first day of that block.
-    start = dt.datetime.combine(_block(x, timezone.localdate()).start, dt.time(7), NY)
+    start = dt.datetime.combine(_block(x, today()).start, dt.time(7), NY)
     LoggedPeriod.objects.create(trainee=small.ben, kind="clinical", start=start,
                                 end=start + dt.timedelta(hours=11), source="scheduled")  # fmt: skip
     return x, month, draft
@@ -91,7 +101,7 @@ def test_the_preview_counts_the_difference_and_what_it_breaks(  # type: ignore[n
     ]
     assert preview.broken_months[0].kept == 1
     assert [(h.trainee, h.why) for h in preview.logged] == [
-        (small.ben, f"{_block(x, timezone.localdate()).label}: Wards → Elective")
+        (small.ben, f"{_block(x, today()).label}: Wards → Elective")
     ]
     assert {s.site.name: len(s.arrivals) for s in preview.sites} == {
         "Harbor VA": 2, small.sponsor.name: 2,

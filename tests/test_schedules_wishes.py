@@ -3,10 +3,11 @@ weights bounded, read by the solver's problem."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from rounds.core.demo import academic_year_start
 from rounds.schedules.models import Preference, Rotation, RotationProgram
@@ -15,8 +16,14 @@ from rounds.schedules.services import blocks_create
 from tests.people import USERNAMES, SmallInstitution
 from tests.schedules_setup import SmallSchedules, build_schedules
 
-NEXT = academic_year_start(timezone.localdate()) + 1
+MID_YEAR = "2026-12-07"  # today in these tests: wishes are for the year that starts next July
+NEXT = academic_year_start(date.fromisoformat(MID_YEAR)) + 1
 URL = reverse("schedules:wishes")
+
+
+@pytest.fixture(autouse=True)
+def mid_year(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROUNDS_TODAY = MID_YEAR
 
 
 @pytest.fixture

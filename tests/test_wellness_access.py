@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from django.test import Client
 
 from rounds.concerns.models import Concern, ConcernHandler
+from rounds.lib.today import today
 from rounds.wellness.models import Committee, CommitteeMember, Question, Survey
 from rounds.wellness.services import survey_create
 from tests.people import USERNAMES, SmallInstitution
@@ -56,19 +56,19 @@ def world(small: SmallInstitution) -> World:
             program=program,
             questions=questions,
             recurrence="monthly",
-            starts_on=date.today().replace(day=1),
+            starts_on=today().replace(day=1),
             by=None,
         )
         for i, program in enumerate([small.im, None])
     ]
     ConcernHandler.objects.create(user=small.users["gme"])
-    concern = Concern.objects.create(category="safety", subject="s", raised_on=date.today())
+    concern = Concern.objects.create(category="safety", subject="s", raised_on=today())
     named = Concern.objects.create(
         category="workload",
         subject="n",
         anonymous=False,
         reporter=small.users["resident"],
-        raised_on=date.today(),
+        raised_on=today(),
     )
     return World(small, committee, surveys[0], surveys[1], concern, named)
 

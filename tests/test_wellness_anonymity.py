@@ -15,6 +15,7 @@ from django.db import models
 from django.test import Client
 
 from rounds.core.models import ApprovedPositions, Program, ProgramSite
+from rounds.lib import today as clock
 from rounds.people.models import Person, Trainee
 from rounds.wellness.bank import SINGLE_ITEM_BURNOUT
 from rounds.wellness.errors import WellnessError
@@ -29,6 +30,8 @@ from rounds.wellness.models import (
 from rounds.wellness.periods import period_current
 from rounds.wellness.services import survey_answer, survey_create
 from tests.people import SmallInstitution
+
+MID_YEAR = "2026-12-07"  # tests about rounds already answered pin this day
 
 
 @pytest.fixture(autouse=True)
@@ -217,7 +220,10 @@ def test_total_beside_programs_cannot_be_used_to_subtract_a_small_one(
     assert ">16<" not in im_page  # the institution total is for institution-wide viewers
 
 
-def test_trend_hides_a_period_where_the_group_was_small(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_trend_hides_a_period_where_the_group_was_small(  # type: ignore[no-untyped-def]
+    small: SmallInstitution, client_as, settings
+) -> None:
+    settings.ROUNDS_TODAY = MID_YEAR  # the three quarters answered are behind
     survey = new_survey(small.im, small.users["gme"])
     first = [small.ana, small.ben, *add_trainees(small.im, 10, "im")]
     answer_all(survey, first[:6], option=3, day=date(2026, 2, 1))  # Q1: 12, half burned out
@@ -230,8 +236,8 @@ def test_trend_hides_a_period_where_the_group_was_small(small: SmallInstitution,
 
 
 def test_nothing_is_shown_while_a_round_is_open(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
-    survey = new_survey(small.im, small.users["gme"], starts=date.today().replace(day=1))
-    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], 2, date.today())
+    survey = new_survey(small.im, small.users["gme"], starts=clock.today().replace(day=1))
+    answer_all(survey, [small.ana, small.ben, *add_trainees(small.im, 4, "im")], 2, clock.today())
     page = results_page(client_as("gme"), survey)
     assert "Open now" in page and "not even how many have answered" in page
     assert ">6<" not in page and "%" not in page.split("Open now")[1]

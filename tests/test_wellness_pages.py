@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from rounds.core.models import AuditEntry
+from rounds.lib import today as clock
 from rounds.wellness.models import (
     Committee,
     CommitteeMember,
@@ -23,6 +24,8 @@ from rounds.wellness.models import (
 )
 from rounds.wellness.services import survey_create
 from tests.people import SmallInstitution
+
+MID_YEAR = "2026-12-07"  # tests about rounds already answered pin this day
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +42,7 @@ def open_survey(small: SmallInstitution, program=None) -> Survey:  # type: ignor
         program=program,
         questions=[Question.objects.get(code="burnout-single-item")],
         recurrence=Survey.Recurrence.MONTHLY,
-        starts_on=date.today().replace(day=1),
+        starts_on=clock.today().replace(day=1),
         by=small.users["gme"],
     )
 
@@ -106,7 +109,8 @@ def test_committee_member_creates_a_survey_with_a_custom_question(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reminders_reach_only_those_who_have_not_answered(client_as, small) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_reach_only_those_who_have_not_answered(client_as, small, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROUNDS_TODAY = MID_YEAR  # Ben (PGY-1) is in training, so he is reminded
     survey = open_survey(small, small.im)
     question = Question.objects.get(code="burnout-single-item")
     client_as("resident").post(f"/wellness/surveys/{survey.pk}/answer/", {f"q{question.pk}": "0"})
@@ -244,9 +248,11 @@ def test_committee_stops_a_survey_and_results_stay(small: SmallInstitution, clie
 
 
 def test_program_wellness_sits_beside_its_workload_with_the_same_floor(
-    small: SmallInstitution, client_as, monkeypatch
+    small: SmallInstitution, client_as, monkeypatch, settings
 ) -> None:  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
+
+    settings.ROUNDS_TODAY = MID_YEAR  # both quarters answered are behind
 
     import rounds.workhours.selectors as workhours
     from tests.test_wellness_anonymity import add_trainees, answer_all, new_survey

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
+from rounds.lib.today import today
 from rounds.workhours.models import Finding, LeaveSpan, LoggedPeriod, ViolationReview
 from tests.people import USERNAMES, SmallInstitution
 
@@ -23,7 +23,7 @@ NY = ZoneInfo("America/New_York")
 @pytest.fixture
 def logged(small: SmallInstitution) -> dict[str, int]:
     """One entry, one leave span and one finding for Ana (IM, user "resident")."""
-    start = datetime.combine(timezone.localdate() - timedelta(days=8), datetime.min.time(), NY)
+    start = datetime.combine(today() - timedelta(days=8), datetime.min.time(), NY)
     period = LoggedPeriod.objects.create(
         trainee=small.ana, kind="clinical", start=start.replace(hour=7), end=start.replace(hour=19)
     )
@@ -48,7 +48,7 @@ def logged(small: SmallInstitution) -> dict[str, int]:
 def _week(s: SmallInstitution, ids: dict[str, int]) -> str:
     return reverse(
         "workhours:week",
-        args=[(timezone.localdate() - timedelta(days=timezone.localdate().weekday())).isoformat()],
+        args=[(today() - timedelta(days=today().weekday())).isoformat()],
     )
 
 
@@ -141,6 +141,6 @@ def test_only_directors_and_gme_record_reviews(small, logged, client_as) -> None
         "workhours:week_as_scheduled",
         "workhours:week_confirm",
     ):
-        target = reverse(endpoint, args=[timezone.localdate().isoformat()])
+        target = reverse(endpoint, args=[today().isoformat()])
         assert client_as("pd.im").post(target).status_code == 403
         assert Client().post(target).status_code == 302

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from rounds.core.models import AuditEntry
+from rounds.lib import today as clock
 from rounds.workhours import selectors, services
 from rounds.workhours.models import Finding, LoggedPeriod, ViolationReview
 
@@ -146,9 +147,8 @@ def test_a_program_with_nothing_logged_says_so(small, client_as) -> None:
 
 
 def test_the_trainee_sees_which_weeks_have_open_violations(small, client_as) -> None:
-    from django.utils import timezone
 
-    day = timezone.localdate() - timedelta(days=3)
+    day = clock.today() - timedelta(days=3)
     if day.month == 6 and day.day > 27:
         pytest.skip("three days ago was in the previous academic year")
     services.period_log(
@@ -160,6 +160,6 @@ def test_the_trainee_sees_which_weeks_have_open_violations(small, client_as) -> 
     )
     monday = selectors.monday_of(day)
     page = client_as("resident").get(
-        reverse("workhours:week", args=[selectors.monday_of(timezone.localdate()).isoformat()])
+        reverse("workhours:week", args=[selectors.monday_of(clock.today()).isoformat()])
     )
     assert f'href="/hours/week/{monday.isoformat()}/">{monday:%b %-d}</a>' in page.content.decode()

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from rounds.core.models import AuditEntry
+from rounds.lib.today import today
 from rounds.workhours import selectors
 from rounds.workhours.models import LeaveSpan, LoggedPeriod, WeekConfirmation
 
@@ -22,7 +22,7 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _past_monday(weeks: int) -> date:
-    return selectors.monday_of(timezone.localdate()) - timedelta(days=7 * weeks)
+    return selectors.monday_of(today()) - timedelta(days=7 * weeks)
 
 
 def _form(day: date, start: str, end: str, kind: str = "clinical", **extra: str) -> dict[str, str]:

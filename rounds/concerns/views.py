@@ -17,6 +17,7 @@ from rounds.concerns import services
 from rounds.concerns.access import is_handler, signed_in_required
 from rounds.concerns.forms import CodeForm, MessageForm, RaiseForm, StatusForm
 from rounds.concerns.models import Concern, ConcernHandler
+from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import id_or_none
 from rounds.people.access import gme_office_required
@@ -24,7 +25,7 @@ from rounds.people.models import Role, RoleAssignment
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 @never_cache

@@ -32,6 +32,7 @@ from rounds.core.models import (
     Specialty,
     Testimonial,
 )
+from rounds.lib import today as clock
 from rounds.people.models import (
     Faculty,
     Person,
@@ -398,7 +399,7 @@ def demo_build(*, seed: int, scale: float = 1.0, academic_year: int | None = Non
     institution, sites, specialties, programs and languages stay the same.
     """
     started = time.perf_counter()
-    year = academic_year if academic_year is not None else academic_year_start(date.today())
+    year = academic_year if academic_year is not None else academic_year_start(clock.today())
     builder = _Builder(seed=seed, scale=scale, year=year)
     builder.build()
     return builder.summary(time.perf_counter() - started)

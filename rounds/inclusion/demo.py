@@ -4,7 +4,6 @@ one over three seasons, a visiting-student program, and training milestones. Syn
 from __future__ import annotations
 
 import random
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count
@@ -20,6 +19,7 @@ from rounds.inclusion.models import (
     Track,
     UrimDefinition,
 )
+from rounds.lib.today import today
 from rounds.people.models import SelfIdentification, Trainee
 
 NATIONAL_SOURCE = "Entered by the inclusion office from national ERAS data (demo figure)"
@@ -50,7 +50,7 @@ def demo_extend(*, seed: int) -> list[str]:
     large = next((p for p in programs if p.name == "Internal Medicine Residency"), programs[0])
     fellowships = [p for p in reversed(programs) if p.kind == Program.Kind.FELLOWSHIP]
     small = fellowships[0] if fellowships else programs[-1]
-    year = academic_year_start(date.today())
+    year = academic_year_start(today())
     applicants = 0
     for season in (year - 1, year, year + 1):  # the Match of `year + 1` is this academic year's
         applicants += _cycle(rng, large, season, Track.RESIDENCY, 2800, 0.15, Decimal("16.4"))

@@ -22,6 +22,7 @@ from rounds.inclusion.models import (
     Stage,
     Track,
 )
+from rounds.lib import today as clock
 from rounds.lib.disclosure import Release, Table, min_cell_size
 from rounds.people.models import SelfIdentification, Trainee
 
@@ -176,7 +177,7 @@ class ProgramComposition:
 
 def trainee_composition(today: date | None = None) -> tuple[list[ProgramComposition], Split]:
     """Trainees in training this academic year, per program and in all, split by URiM."""
-    years = academic_years(today or date.today())
+    years = academic_years(today or clock.today())
     release = trainee_release(years)
     year = years[-1]
     ids = {key[1] for key in release.values if key[0] == "pop" and key[1] is not None}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -48,6 +47,7 @@ from rounds.inclusion.services import (
     urim_definition_set,
 )
 from rounds.jobs.models import Job
+from rounds.lib import today as clock
 from rounds.lib.exports import csv_response
 from rounds.people.access import require_roles, trainees_visible_to, user_roles
 from rounds.people.models import Person, Trainee
@@ -325,7 +325,7 @@ def advancement(request: HttpRequest) -> HttpResponse:
     program_id = request.GET.get("program", "")
     if program_id.isdigit():
         program = get_object_or_404(Program, pk=int(program_id))
-    years = selectors.academic_years(date.today())
+    years = selectors.academic_years(clock.today())
     table = selectors.advancement_by_year(program=program, years=years)
     charts = []
     for measure, label in selectors.MEASURES:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Site
 from rounds.languages.models import Certification, LanguageDemand, PopulationFigures
+from rounds.lib.today import today
 from rounds.people.models import SpokenLanguage, Trainee
 
 # (language, share of visits at the sponsoring hospital in percent, how many other sites need it)
@@ -40,7 +41,7 @@ def demo_wipe() -> None:
 
 def demo_extend(*, seed: int) -> list[str]:
     rng = random.Random(seed * 7 + 3)
-    year = academic_year_start(date.today())
+    year = academic_year_start(today())
     as_of = date(year, 1, 1)
     source = SOURCE.format(year=year - 1)
     sites = list(Site.objects.order_by("name"))

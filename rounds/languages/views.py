@@ -32,6 +32,7 @@ from rounds.languages.services import (
     spoken_language_remove,
     spoken_language_set,
 )
+from rounds.lib import today as clock
 from rounds.lib.languages import language_name
 from rounds.lib.params import key_or_none
 from rounds.people.access import (
@@ -53,7 +54,7 @@ sites_required = require_roles(may_see_sites)
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 # -- a person's own languages ----------------------------------------------------------------------

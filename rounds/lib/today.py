@@ -20,8 +20,9 @@ _lock = threading.Lock()
 _pinned: list[dt.date] = []  # a stack, so `today_is` blocks nest; shared by every thread
 
 
-def today() -> dt.date:
-    """The date now in ROUNDS_TIME_ZONE, unless a test or the demo pinned another."""
+def today(zone: dt.tzinfo | None = None) -> dt.date:
+    """The date now in ROUNDS_TIME_ZONE (or in `zone`, a program's wall clock), unless a test or
+    the demo pinned another: a pinned day is the same day on every clock."""
     if _pinned:
         return _pinned[-1]
     configured = getattr(settings, "ROUNDS_TODAY", None)
@@ -29,7 +30,7 @@ def today() -> dt.date:
         if isinstance(configured, dt.date):
             return configured
         return dt.date.fromisoformat(str(configured))
-    return timezone.localdate()
+    return timezone.localdate(timezone=zone)
 
 
 @contextmanager

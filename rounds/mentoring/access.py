@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from rounds.lib.today import today
 from rounds.mentoring.models import Coach, Cycle, MentorProfile, Pair
 from rounds.people.access import can_manage_program, user_roles
 
@@ -81,11 +82,10 @@ def cycles_managed_by(user: AnyUser) -> QuerySet[Cycle]:
 
 
 def cycles_open_to(trainee: Trainee) -> QuerySet[Cycle]:
-    from django.utils import timezone
 
     return Cycle.objects.filter(
         Q(program=trainee.program) | Q(program__isnull=True), status=Cycle.Status.OPEN
-    ).exclude(signup_closes__lt=timezone.localdate())
+    ).exclude(signup_closes__lt=today())
 
 
 def can_join_as_mentee(user: AnyUser, cycle: Cycle) -> bool:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from rounds.core.models import Program
 from rounds.engine.matching import Problem, match
+from rounds.lib import today as clock
 from rounds.mentoring.models import (
     CAREER_PATHS,
     Application,
@@ -231,7 +232,7 @@ def _open_cycle(rng: random.Random, im: Program, mentors: list[MentorProfile]) -
     cycle = _cycle_with_mentors(
         f"{PROGRAM} research mentoring", im, Cycle.Status.OPEN, research, _user("coord.im")
     )
-    cycle.signup_closes = timezone.localdate() + timedelta(days=14)
+    cycle.signup_closes = clock.today() + timedelta(days=14)
     cycle.instructions = "Pick up to three research mentors; we match by the end of the month."
     cycle.save()
     trainees = Trainee.objects.filter(program=im, status="active").exclude(
@@ -290,7 +291,7 @@ def _coaching(rng: random.Random, today: Any) -> tuple[int, int]:
 @transaction.atomic
 def demo_extend(*, seed: int) -> list[str]:
     rng = random.Random(seed * 7 + 6)
-    today = timezone.localdate()
+    today = clock.today()
     im = Program.objects.filter(name=PROGRAM).first()
     if im is None:
         return ["mentoring: no Internal Medicine program, nothing added"]

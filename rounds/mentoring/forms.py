@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from rounds.core.models import Program
+from rounds.lib.today import today
 from rounds.mentoring.models import CAREER_PATHS, IDENTITIES, Coach, Cycle, MentorProfile
 from rounds.staff.forms import GuardedModelForm
 
@@ -324,6 +325,6 @@ class CoachForm(forms.ModelForm):
 
     def clean_trained_on(self) -> Any:
         value = self.cleaned_data["trained_on"]
-        if value > timezone.localdate():
+        if value > today():
             raise forms.ValidationError("Coach training must have been completed already.")
         return value

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from rounds.lib import today as clock
 from rounds.lib.disclosure import hidden_cells
 from rounds.lib.languages import language_name
 from rounds.mentoring.models import Application, CoachingSlot, Cycle, CycleMentor, Pair
@@ -153,7 +154,7 @@ class QuietPair:
 
 def quiet_pairs(user: AnyUser, *, today: date | None = None) -> list[QuietPair]:
     """Active pairs in programs this user manages whose last meeting (or start) is 90+ days ago."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     cutoff = today - timedelta(days=QUIET_DAYS)
     pairs = (
         Pair.objects.filter(

@@ -20,6 +20,7 @@ from rounds.engine.matching import Problem
 from rounds.engine.matching.fit import explain, pair_fit
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_start
+from rounds.lib import today as clock
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.links import absolute_url
 from rounds.mentoring.models import (
@@ -85,7 +86,7 @@ def application_save(
     (a unique constraint); the same form (`token`) sent twice saves once."""
     if cycle.status != Cycle.Status.OPEN:
         raise MentoringError("Sign-up for this cycle is closed; ask your program coordinator.")
-    if cycle.signup_closes and timezone.localdate() > cycle.signup_closes:
+    if cycle.signup_closes and clock.today() > cycle.signup_closes:
         raise MentoringError(
             f"Sign-up closed on {cycle.signup_closes:%d %b %Y}; ask your program coordinator."
         )
@@ -271,7 +272,7 @@ def pair_assign(*, cycle: Cycle, trainee: Trainee, profile: MentorProfile, by: A
         if current is None:
             current = Pair(cycle=cycle, mentee=trainee)
         if published:
-            current.status, current.started_on = Pair.Status.ACTIVE, timezone.localdate()
+            current.status, current.started_on = Pair.Status.ACTIVE, clock.today()
         current.mentor, current.fit, current.explanation, current.by_hand = profile, fit, why, True
         current.save()
         audit_record(
@@ -308,7 +309,7 @@ def cycle_publish(*, cycle: Cycle, by: Any) -> int:
         pairs = list(proposed(cycle))
         if not pairs:
             raise MentoringError("There are no proposed pairs to publish; run the matcher first.")
-        today = timezone.localdate()
+        today = clock.today()
         cycle.pairs.filter(status=Pair.Status.PROPOSED).update(
             status=Pair.Status.ACTIVE, started_on=today
         )
@@ -395,7 +396,7 @@ def goal_toggle(*, goal: Goal, by: Any) -> Goal:
 def meeting_log(*, pair: Pair, when: date, minutes: int, topics: str, by: Any) -> Meeting:
     if pair.status != Pair.Status.ACTIVE:
         raise MentoringError("Meetings can be logged only for an active pair.")
-    if when > timezone.localdate():
+    if when > clock.today():
         raise MentoringError("Log a meeting once it has happened; the date is in the future.")
     if pair.started_on and when < pair.started_on:
         raise MentoringError(f"This pair started on {pair.started_on:%d %b %Y}; pick a later date.")
@@ -459,7 +460,7 @@ def rematch_resolve(*, request: RematchRequest, end_pair: bool, by: Any) -> Rema
         request.resolved_at, request.resolved_by = timezone.now(), by
         request.save(update_fields=["resolved_at", "resolved_by"])
         if end_pair and request.pair.status == Pair.Status.ACTIVE:
-            request.pair.status, request.pair.ended_on = Pair.Status.ENDED, timezone.localdate()
+            request.pair.status, request.pair.ended_on = Pair.Status.ENDED, clock.today()
             request.pair.save(update_fields=["status", "ended_on"])
         audit_record(
             by=by,

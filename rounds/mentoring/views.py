@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.services import form_save
+from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.lib.languages import language_name
 from rounds.mentoring import access, selectors, services
@@ -370,7 +371,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "my_pair": my_pair,
             "closed": cycle.status != Cycle.Status.OPEN
-            or (cycle.signup_closes is not None and timezone.localdate() > cycle.signup_closes),
+            or (cycle.signup_closes is not None and clock.today() > cycle.signup_closes),
         },
     )
 
@@ -450,8 +451,7 @@ def _pair_context(request: HttpRequest, pair: Pair, side: str, **forms: Any) -> 
         "goals": pair.goals.all(),
         "meetings": pair.meetings.all(),
         "goal_form": forms.get("goal_form") or GoalForm(),
-        "meeting_form": forms.get("meeting_form")
-        or MeetingForm(initial={"date": timezone.localdate()}),
+        "meeting_form": forms.get("meeting_form") or MeetingForm(initial={"date": clock.today()}),
         "rematch_form": forms.get("rematch_form") or RematchForm(),
         # Only the asker's own request is shown back to them, never the other side's.
         "my_request": RematchRequest.objects.filter(
@@ -692,7 +692,7 @@ def _academic_year_start(today: date) -> date:
 
 @require_roles(lambda roles: roles.is_staff_member)
 def participation(request: HttpRequest) -> HttpResponse:
-    since = _academic_year_start(timezone.localdate())
+    since = _academic_year_start(clock.today())
     rows, total = selectors.coaching_participation(request.user, since=since)
     return render(
         request, "mentoring/participation.html", {"rows": rows, "total": total, "since": since}

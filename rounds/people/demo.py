@@ -12,12 +12,12 @@ import random
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
 from rounds.core.demo import DEMO_EMAIL_DOMAIN, academic_year_start
 from rounds.core.models import ApprovedPositions, Program
+from rounds.lib import today as clock
 from rounds.people.models import Person, Trainee
 from rounds.people.services import (
     trainee_extend,
@@ -55,7 +55,7 @@ def demo_extend(*, seed: int) -> list[str]:
     if im is None:
         return []
     rng = random.Random(seed * 53 + 7)
-    today = timezone.localdate()
+    today = clock.today()
     year = academic_year_start(today)
     july = date(year, 7, 1)
     taken: set[int] = set()

@@ -20,7 +20,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from rounds.core.models import (
     ApprovedPositions,
@@ -33,6 +32,7 @@ from rounds.core.models import (
     Testimonial,
 )
 from rounds.lib.languages import language_name
+from rounds.lib.today import today
 from rounds.people.training import count_in_training
 
 ACGME_KINDS = [Specialty.Kind.SPECIALTY, Specialty.Kind.SUBSPECIALTY]
@@ -80,7 +80,7 @@ def home_figures(institution: Institution | None) -> HomeFigures:
         affiliated_hospitals=Site.objects.exclude(kind=Site.Kind.SPONSOR).count(),
         interpretation_languages=len(languages),
         offers_asl="ase" in languages,
-        trainees=count_in_training(timezone.localdate()),
+        trainees=count_in_training(today()),
         **_population_figures(institution),
     )
 

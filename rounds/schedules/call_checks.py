@@ -26,6 +26,7 @@ from rounds.engine import readers
 from rounds.engine.roster import problem as roster
 from rounds.engine.workhours import rules
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -154,7 +155,8 @@ class MonthCheck:
         self.shifts = list(schedule.shifts.all())
         self.owner = {s.pk: moves.get(s.pk, s.trainee_id) for s in self.shifts}
         ids = set(self.owner.values()) | _problem_trainee_ids(schedule.problem)
-        self.trainees = Trainee.objects.select_related("person").in_bulk(list(ids))
+        trainees = Trainee.objects.select_related("person").prefetch_related("training_events")
+        self.trainees = trainees.in_bulk(list(ids))
 
     def name(self, trainee_id: int) -> str:
         trainee = self.trainees.get(trainee_id)
@@ -262,9 +264,19 @@ class MonthCheck:
         self, instead: RotationSchedule | None = None
     ) -> list[tuple[CallAssignment, CallFinding]]:
         rotations = rotations_in_month(set(self.owner.values()), self.month, instead)
+        histories = {pk: history_of(t) for pk, t in self.trainees.items()}
         out = []
         for s in self.shifts:
             owner = self.owner[s.pk]
+            history = histories.get(owner)
+            if history is not None and not history.in_training_on(s.day):
+                # A leave, a withdrawal or a start recorded after the month was built.
+                text = (
+                    f"{self.name(owner)} is not in training on {day_label(s.day)} "
+                    f"({history.status_label_on(s.day).lower()})"
+                )
+                out.append((s, CallFinding(text, True, owner, s.day, s.day)))
+                continue
             rotation = rotations.get(owner, {}).get(s.day)
             if rotation is not None and rotation.kind in INPATIENT:
                 continue

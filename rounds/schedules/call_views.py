@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.models import Program
 from rounds.jobs.models import Job
+from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import id_or_none
-from rounds.lib.today import today as institution_today
 from rounds.people.models import Trainee
 from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
@@ -45,10 +44,10 @@ def program_calls(request: HttpRequest, pk: int) -> HttpResponse:
         "program": program,
         "schedules": CallSchedule.objects.filter(program=program),
         "jobs": Job.objects.filter(kind__in=CALL_KINDS, params__program=program.pk)[:5],
-        "this_month": timezone.localdate().strftime("%Y-%m"),
+        "this_month": clock.today().strftime("%Y-%m"),
         "broken_calls": consequences.call_months_broken(program.pk),
         "requests": CallRequest.objects.filter(
-            trainee__program=program, day__gte=timezone.localdate()
+            trainee__program=program, day__gte=clock.today()
         ).select_related("trainee__person")[:100],
     }
     return render(request, "schedules/calls_program.html", context)
@@ -346,7 +345,7 @@ def my_calls(request: HttpRequest) -> HttpResponse:
     trainee = own_trainee(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
-    today = institution_today()
+    today = clock.today()
     shifts = CallAssignment.objects.filter(
         trainee=trainee, schedule__status=CallSchedule.Status.PUBLISHED, day__gte=today
     ).select_related("site")[:60]
@@ -406,7 +405,7 @@ def call_request(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, "Choose the day, for example 2026-12-24.")
         return redirect("schedules:my_calls")
-    if day < timezone.localdate():
+    if day < clock.today():
         messages.error(request, "That day has passed; requests are for days to come.")
         return redirect("schedules:my_calls")
     kind = request.POST.get("kind", CallRequest.Kind.OFF)

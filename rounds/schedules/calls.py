@@ -836,8 +836,8 @@ def demo_call_month(year: int) -> list[str]:
     program = Program.objects.filter(name="Internal Medicine Residency").first()
     if program is None:
         return []
-    today = timezone.localdate()
-    month = today.replace(day=1) if dt.date(year, 7, 1) <= today else dt.date(year, 7, 1)
+    now = today()
+    month = now.replace(day=1) if dt.date(year, 7, 1) <= now else dt.date(year, 7, 1)
     try:
         schedule = call_schedule_build(program=program, month=month, by=None, time_limit=15)
     except ScheduleError as error:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from rounds.core.models import Site
+from rounds.lib import today as clock
 from rounds.people.models import Trainee
 from rounds.schedules.call_checks import MonthCheck, day_label
 from rounds.schedules.models import (
@@ -212,7 +213,7 @@ def rotation_publish_preview(schedule: RotationSchedule) -> PublishPreview:
     changed = sorted(k for k in set(old) | set(new) if not _same(old.get(k), new.get(k)))
     trainees = Trainee.objects.select_related("person").in_bulk({t for t, _ in changed})
     blocks = Block.objects.in_bulk({b for _, b in changed})
-    today = timezone.localdate()
+    today = clock.today()
     per: dict[int, list[CellChange]] = defaultdict(list)
     for t, b in sorted(changed, key=lambda k: (k[0], blocks[k[1]].number)):
         block = blocks[b]
@@ -338,7 +339,7 @@ def call_publish_preview(schedule: CallSchedule) -> PublishPreview:
     old, new = shifts(previous), shifts(schedule)
     changed = sorted(k for k in set(old) | set(new) if key(old.get(k)) != key(new.get(k)))
     trainees = Trainee.objects.select_related("person").in_bulk({t for t, _ in changed})
-    today = timezone.localdate()
+    today = clock.today()
     per: dict[int, list[CellChange]] = defaultdict(list)
     for t, day in changed:
         per[t].append(CellChange(trainees[t], day_label(day), text(old.get((t, day))),
@@ -400,7 +401,7 @@ def call_months_broken(program_id: int, since: dt.date | None = None) -> list[Br
     """Published call months of a program (from `since`, default the start of this academic
     year) with shifts on days their trainee is not on an inpatient rotation of the published
     rotation schedule: flagged on the program's schedule pages until a replacement is published."""
-    today = timezone.localdate()
+    today = clock.today()
     since = since or dt.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
     out = []
     for month in CallSchedule.objects.filter(

@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import date, time
 
 from django.db import transaction
-from django.utils import timezone
 
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, ProgramSite, Site
@@ -69,7 +68,7 @@ def demo_wipe() -> None:
 
 def demo_extend(*, seed: int, solve_programs: bool = True) -> list[str]:
     rng = random.Random(seed)
-    year = academic_year_start(timezone.localdate())
+    year = academic_year_start(today())
     with transaction.atomic():
         counts = _rotations_and_curriculum(rng, year)
     lines = [

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from rounds.core.services import audit_record
 from rounds.imports.tables import UnreadableFile, read_table
 from rounds.imports.uploads import upload_keep, upload_size_problem
+from rounds.lib import today as clock
 from rounds.lib.exports import xlsx_append
 from rounds.lib.params import id_or_none, key_or_none
 from rounds.people.access import trainees_visible_to, user_roles
@@ -134,7 +135,7 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     # A link outlives nothing: if its maker lost the right to see it, it stops.
     if feed.trainee is not None and feed.trainee.person.user_id != feed.created_by_id:
         raise Http404("This calendar link is no longer valid.")
-    today = timezone.localdate()
+    today = clock.today()
     start, end = (
         today - dt.timedelta(days=FEED_DAYS_BACK),
         today + dt.timedelta(days=FEED_DAYS_AHEAD),

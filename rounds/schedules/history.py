@@ -98,12 +98,18 @@ def history_differences(previous: RotationSchedule | None, schedule: RotationSch
                 continue
             was = (a.get(half) or a.get(0)) if a else None
             now = (b.get(half) or b.get(0)) if b else None
-            if was is None or (now is not None and now.rotation_id == was.rotation_id):
-                continue  # nothing was there to keep, or it is kept
+            # Off is the same as no cell: a solve writes a newcomer's unworked blocks off.
+            was = None if was is None or was.rotation.is_off else was
+            now = None if now is None or now.rotation.is_off else now
+            if was is None and now is None:
+                continue
+            if was is not None and now is not None and now.rotation_id == was.rotation_id:
+                continue  # kept
             if now is not None and now.correction:
                 continue
             lines.append(
-                f"{any_cell.trainee.person} in {block.label}: {was.rotation.name} → "
+                f"{any_cell.trainee.person} in {block.label}: "
+                f"{was.rotation.name if was else 'nothing'} → "
                 f"{now.rotation.name if now else 'nothing'}"
             )
             break

@@ -15,6 +15,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.people.models import Trainee
 from rounds.people.training import History, history_of, trainees_in_training
+from rounds.schedules.history import started
 from rounds.schedules.models import (
     Block,
     CurriculumRequirement,
@@ -185,6 +186,9 @@ def build_problem(
                     **_ref(trainee, number, half=half),
                     "weight": None,
                 }
+    # A started half nobody worked (a newcomer's first blocks, a trainee the published version
+    # left out) was not worked: it stays empty, so a re-solve never writes a past.
+    not_worked = _not_worked(trainees, blocks, placed, worked) if history else []
     data = {
         "name": ", ".join(p.name for p in programs) + f" {academic_year}–{academic_year + 1}",
         "blocks": block_count,
@@ -253,6 +257,8 @@ def build_problem(
     }
     for rotation in data.pop("extra_rotations", []):
         data["rotations"].append(_rotation_json(rotation))
+    if not_worked:
+        data["history"] = [*data.get("history", []), *not_worked]
     return data
 
 
@@ -264,9 +270,29 @@ def problem_trainees(data: dict[str, Any], program: Program) -> set[int]:
 def add_gaps(data: dict[str, Any], gaps: Iterable[tuple[int, int]]) -> None:
     """Started blocks where a trainee has no history stay empty: history too, as nobody was
     placed there (`gaps`: trainee and block number)."""
-    empty = [{**_ref(t, n), "rotation": None} for t, n in sorted(gaps)]
+    have = {(ref["trainee"], ref["block"]) for ref in data.get("history", [])}
+    empty = [{**_ref(t, n), "rotation": None} for t, n in sorted(gaps) if (tid(t), n) not in have]
     if empty:
         data["history"] = [*data.get("history", []), *empty]
+
+
+def _not_worked(
+    trainees: list[Trainee],
+    blocks: list[Block],
+    placed: dict[int, tuple[int, int]],
+    worked: set[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """History refs (off) for each trainee's started blocks with no worked cell. The whole block
+    stays as the published version has it, empty, even if only its first half has begun: a half
+    alone cannot be history for a trainee who takes no half-block rotation."""
+    out = []
+    for t in trainees:
+        for block in blocks:
+            if block.program_id != placed[t.pk][0] or (t.pk, block.number) in worked:
+                continue
+            if started(block, 1):
+                out.append({**_ref(t.pk, block.number), "rotation": None})
+    return out
 
 
 def _as_they_were(

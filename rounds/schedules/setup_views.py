@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program
 from rounds.core.services import form_save, object_delete
+from rounds.lib.today import today
 from rounds.people.access import user_roles
 from rounds.schedules.access import manage_or_404, staff_required
 from rounds.schedules.forms import (
@@ -37,7 +37,7 @@ def _program(request: HttpRequest, pk: int) -> Program:
 
 def _year(request: HttpRequest) -> int:
     year = request.GET.get("year", "")
-    return int(year) if year.isdigit() else academic_year_start(timezone.localdate())
+    return int(year) if year.isdigit() else academic_year_start(today())
 
 
 @staff_required

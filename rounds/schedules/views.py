@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
 from rounds.jobs.models import Job
+from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import id_or_none, year_or_none
 from rounds.people.access import programs_managed_by, user_roles
@@ -67,7 +68,7 @@ from rounds.schedules.services import (
 
 def _year(request: HttpRequest) -> int:
     """?year=2026, or this academic year when it is missing or no year Rounds knows."""
-    return year_or_none(request.GET.get("year", "")) or academic_year_start(timezone.localdate())
+    return year_or_none(request.GET.get("year", "")) or academic_year_start(clock.today())
 
 
 @clinical_required
@@ -424,7 +425,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _render_mine(
     request: HttpRequest, trainee: Trainee, wishes: WishesForm, status: int = 200
 ) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     start, end = dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
     spans = _merged(selectors.rotation_days(trainee, start, end))
@@ -448,7 +449,7 @@ def _render_mine(
 
 def _wish_year() -> int:
     """Wishes are for the year being planned: the one that starts next July."""
-    return academic_year_start(timezone.localdate()) + 1
+    return academic_year_start(clock.today()) + 1
 
 
 def _wishes_form(trainee: Trainee, data: Any = None) -> WishesForm:
@@ -510,7 +511,7 @@ def _merged(
 @staff_required
 def site_view(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site, slug=slug)
-    today = timezone.localdate()
+    today = clock.today()
     try:
         start = dt.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rounds.core.demo import academic_year_start
@@ -20,6 +19,7 @@ from rounds.imports.jobs import import_start
 from rounds.imports.specs import SPECS
 from rounds.jobs.models import Job
 from rounds.jobs.services import job_cancel
+from rounds.lib import today as clock
 from rounds.lib.idempotency import AlreadySubmitted, made_earlier, token_from
 from rounds.lib.languages import language_name
 from rounds.people.access import (
@@ -48,7 +48,7 @@ from rounds.staff.managed import MANAGED, Managed
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     programs = list(programs_managed_by(request.user).select_related("specialty"))
-    today = timezone.localdate()
+    today = clock.today()
     counts = Counter(
         history_of(t).program_on(today) for t in trainees_in_training(programs, today, today)
     )
@@ -133,7 +133,7 @@ def program_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def trainee_list(request: HttpRequest) -> HttpResponse:
     trainees = trainees_visible_to(request.user).exclude(person__user=request.user.pk)
-    today = timezone.localdate()
+    today = clock.today()
     program_id = request.GET.get("program")
     if program_id and program_id.isdigit():
         trainees = trainees.filter(program_id=int(program_id))
@@ -174,7 +174,7 @@ def _trainee_page(
         (language_name(spoken.language), spoken.get_proficiency_display())
         for spoken in trainee.person.languages.all()
     ]
-    today = timezone.localdate()
+    today = clock.today()
     history = history_of(trainee)
     context = {
         "trainee": trainee,
@@ -305,7 +305,7 @@ ROLLOVER_HEADINGS = {
 @gme_office_required
 def year_rollover(request: HttpRequest) -> HttpResponse:
     """The dry run of the year rollover, and the run itself once the list was seen."""
-    today = timezone.localdate()
+    today = clock.today()
     year = _year_of(request.POST.get("year")) or academic_year_start(today)
     interns = _interns_of(request)
     if request.method == "POST" and request.POST.get("action") == "run":

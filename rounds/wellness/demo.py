@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from rounds.concerns.models import Concern, ConcernHandler, ConcernMessage
 from rounds.concerns.services import code_digest, normalise_code
 from rounds.core.models import Program
+from rounds.lib import today as clock
 from rounds.people.models import Person, Trainee
 from rounds.wellness.bank import bank_install
 from rounds.wellness.models import (
@@ -78,7 +79,7 @@ def demo_extend(*, seed: int) -> list[str]:
     demo_wipe()
     bank_install(Question)
     rng = random.Random(seed * 53 + 6)
-    today = date.today()
+    today = clock.today()
     Resource.objects.bulk_create(
         Resource(name=n, category=c, description=d, phone=p, text_line=t, url=u, hours=h,
                  position=i)

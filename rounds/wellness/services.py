@@ -12,11 +12,11 @@ from typing import Any
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from rounds.core.services import audit_record
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
+from rounds.lib import today as clock
 from rounds.lib.links import absolute_url
 from rounds.people.models import Person, Trainee
 from rounds.people.training import history_of, trainees_in_training
@@ -69,7 +69,7 @@ def survey_create(
 
 def survey_audience(survey: Survey, day: date | None = None) -> Any:
     """Trainees (of the survey's program, if it has one) in training on `day` (today)."""
-    day = day or timezone.localdate()
+    day = day or clock.today()
     programs = [survey.program_id] if survey.program_id else None
     ids = [t.pk for t in trainees_in_training(programs, day, day)]
     return Trainee.objects.filter(pk__in=ids)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from rounds.concerns.access import is_handler
 from rounds.core.models import Program
 from rounds.core.services import form_save
+from rounds.lib import today as clock
 from rounds.people.access import gme_office_required, user_roles
 from rounds.wellness import access, selectors, services
 from rounds.wellness.errors import WellnessError
@@ -41,7 +42,7 @@ from rounds.wellness.periods import period_current
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 # --- support directory (public) -------------------------------------------------------------

@@ -15,9 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
 from rounds.core.models import Program
+from rounds.lib.today import today
 from rounds.people.models import Trainee
 from rounds.people.training import history_of, trainees_in_training
 from rounds.workhours.models import (
@@ -141,7 +141,7 @@ def demo_extend(*, seed: int) -> list[str]:
     demo_wipe()
     rng = random.Random(seed * 31 + 4)
     zone = program_zone(program)
-    last_sunday = monday_of(timezone.localdate(timezone=zone)) - timedelta(days=1)
+    last_sunday = monday_of(today(zone)) - timedelta(days=1)
     # From the start of the academic year, or 16 weeks back early in the year.
     first = min(
         monday_of(academic_year(last_sunday)[0]), last_sunday - timedelta(days=WEEKS * 7 - 1)

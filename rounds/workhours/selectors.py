@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from rounds.core.models import Program
 from rounds.engine.workhours import RULES, check, weekly_averages
+from rounds.lib import today as clock
 from rounds.lib.disclosure import group_is_shown
 from rounds.people.models import Trainee
 from rounds.people.training import history_of, trainees_in_training
@@ -262,7 +263,7 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
     lo, hi = local_bounds(monday, sunday, zone)
     periods = list(LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo))
     leave = list(LeaveSpan.objects.filter(trainee=trainee, start__lte=sunday, end__gte=monday))
-    today = timezone.localdate(timezone=zone)
+    today = clock.today(zone)
     days: list[DayView] = []
     by_day, source = week_suggestions(trainee, monday)
     for n in range(7):
@@ -361,7 +362,7 @@ def missing_weeks_of(
     result: dict[int, list[date]] = {t.pk: [] for t in trainees}
     if not trainees:
         return result
-    today = today or timezone.localdate()
+    today = today or clock.today()
     year_start = academic_year(today)[0]
     last_finished = monday_of(today) - timedelta(days=7)
     earliest = monday_of(max(year_start, min(history_of(t).start for t in trainees)))
@@ -405,7 +406,7 @@ class Outlook:
 def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
     """Totals so far and the rules the coming days put at risk, judged by the checker."""
     zone = program_zone(trainee.program)
-    today = today or timezone.localdate(timezone=zone)
+    today = today or clock.today(zone)
     limits = limits_for(trainee.program)
     first, last = academic_year(today)
     block = next(b for b in year_blocks(today) if b.start <= today <= b.end)
@@ -553,7 +554,7 @@ def block_hours(
     ids = list(trainee_ids)
     if not blocks or not ids:
         return {}
-    today = timezone.localdate(timezone=zone)
+    today = clock.today(zone)
     lo, hi = local_bounds(blocks[0].start, blocks[-1].end, zone)
     logged = defaultdict(set)
     for trainee_id, start in (
@@ -580,7 +581,7 @@ def block_average(trainee: Trainee, day: date) -> tuple[Block, float] | None:
     """The block of the academic year that holds `day` and the trainee's average weekly hours in
     it, as the compliance grid shows them; None when nothing is logged in it."""
     zone = program_zone(trainee.program)
-    blocks = blocks_so_far(max(day, min(timezone.localdate(timezone=zone), academic_year(day)[1])))
+    blocks = blocks_so_far(max(day, min(clock.today(zone), academic_year(day)[1])))
     number = _block_of(day, blocks)
     if number is None:
         return None
@@ -634,7 +635,7 @@ class ProgramCompliance:
 
 def program_compliance(program: Program, today: date | None = None) -> ProgramCompliance:
     zone = program_zone(program)
-    today = today or timezone.localdate(timezone=zone)
+    today = today or clock.today(zone)
     blocks = blocks_so_far(today)
     first, last = academic_year(today)
     # Those in training in the program at some time this year so far (by their dates).
@@ -689,7 +690,7 @@ def program_compliance(program: Program, today: date | None = None) -> ProgramCo
         unreviewed=sum(1 for f in violations if not f.reviews.all()),
         first=first,
         last=last,
-        is_current=first <= timezone.localdate(timezone=zone) <= last,
+        is_current=first <= clock.today(zone) <= last,
     )
 
 
@@ -726,7 +727,7 @@ class InstitutionSummary:
 
 
 def institution_summary(today: date | None = None) -> InstitutionSummary:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     blocks = blocks_so_far(today)
     first, last = academic_year(today)
     zone = ZoneInfo(str(timezone.get_current_timezone()))

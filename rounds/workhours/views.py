@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from rounds.core.services import audit_record
 from rounds.engine.workhours import RULES
 from rounds.engine.workhours.rules import WEEKLY_HOURS
+from rounds.lib import today as clock
 from rounds.lib.exports import csv_response
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import day_or_none, year_or_none
@@ -74,7 +75,7 @@ def _week_url(day: date) -> str:
 def _as_of(request: HttpRequest) -> tuple[date, list[dict[str, Any]]]:
     """The day the year's figures run to: today, or the end of an earlier academic year chosen
     with ?year=2025 (the year it starts in). Also the links to the years around it."""
-    today = timezone.localdate()
+    today = clock.today()
     current = academic_year(today)[0].year
     year = year_or_none(request.GET.get("year", current)) or current
     year = min(max(year, current - 10), current)
@@ -96,7 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if len(programs) == 1:
             return redirect("workhours:program_hours", pk=programs[0].pk)
         return render(request, "workhours/programs.html", {"programs": programs})
-    return redirect("workhours:week", day=selectors.monday_of(timezone.localdate()).isoformat())
+    return redirect("workhours:week", day=selectors.monday_of(clock.today()).isoformat())
 
 
 # --- the trainee's own log --------------------------------------------------------------------
@@ -109,7 +110,7 @@ def week(request: HttpRequest, day: str) -> HttpResponse:
     if monday.isoformat() != day:
         return redirect("workhours:week", day=monday.isoformat())
     view = selectors.week_view(trainee, monday)
-    today = timezone.localdate(timezone=view.zone)
+    today = clock.today(view.zone)
     context = {
         "trainee": trainee,
         "view": view,
@@ -134,7 +135,7 @@ def week(request: HttpRequest, day: str) -> HttpResponse:
 def day_as_scheduled(request: HttpRequest, day: str) -> HttpResponse:
     trainee = own_trainee(request)
     when = _day(day)
-    if when > timezone.localdate(timezone=program_zone(trainee.program)):
+    if when > clock.today(program_zone(trainee.program)):
         messages.error(request, "You can log a day once it has started.")
         return redirect(_week_url(when))
     shifts, source = selectors.day_suggestions(trainee, when)
@@ -232,13 +233,13 @@ def _period_form_page(
         form = PeriodForm(
             zone=zone,
             initial={
-                "day": day or timezone.localdate(),
+                "day": day or clock.today(),
                 "kind": request.GET.get("kind", "clinical"),
                 "start_time": request.GET.get("start"),
                 "end_time": request.GET.get("end"),
             },
         )
-    back = _week_url(period.start.astimezone(zone).date() if period else timezone.localdate())
+    back = _week_url(period.start.astimezone(zone).date() if period else clock.today())
     presets = [
         {"label": label, "kind": kind, "start": start, "end": end}
         for label, kind, start, end in PRESETS
@@ -319,7 +320,7 @@ def leave_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def week_confirm(request: HttpRequest, day: str) -> HttpResponse:
     trainee = own_trainee(request)
     monday = selectors.monday_of(_day(day))
-    if monday > timezone.localdate():
+    if monday > clock.today():
         raise Http404("That week has not started.")
     services.week_confirm(trainee=trainee, week_start=monday, by=request.user)
     messages.success(request, f"Week of {monday:%b %-d} marked complete.")
@@ -352,7 +353,7 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
 def trainee_log(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = get_object_or_404(trainees_visible_to(request.user), pk=pk)
     zone = program_zone(trainee.program)
-    today = timezone.localdate(timezone=zone)
+    today = clock.today(zone)
     first = today - timedelta(days=27)
     periods = LoggedPeriod.objects.filter(
         trainee=trainee, start__gte=selectors.local_bounds(first, today, zone)[0]
@@ -435,7 +436,7 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
             "block_average": selectors.block_average(found.trainee, found.starts_on)
             if found.rule == WEEKLY_HOURS
             else None,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

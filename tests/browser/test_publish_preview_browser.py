@@ -13,15 +13,16 @@ from pytest_django.live_server_helper import LiveServer
 from rounds.schedules.models import CallSchedule, RotationSchedule
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
 from tests.people import PASSWORD, SmallInstitution, build_small_institution
-from tests.test_schedules_publish_preview import _world
+from tests.test_schedules_publish_preview import MID_YEAR, _world
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(
-    transactional_db: None, live_server: LiveServer
+def world(  # type: ignore[no-untyped-def]
+    transactional_db: None, live_server: LiveServer, settings
 ) -> tuple[str, SmallInstitution, CallSchedule, RotationSchedule]:
+    settings.ROUNDS_TODAY = MID_YEAR
     small = build_small_institution()
     _, month, draft = _world(small)
     return live_server.url, small, month, draft

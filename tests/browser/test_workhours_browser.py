@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from rounds.lib.today import today
 from rounds.workhours import services
 from rounds.workhours.models import LoggedPeriod, ViolationReview
 from rounds.workhours.record import academic_year
@@ -36,7 +36,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 def test_resident_logs_last_week_on_a_phone(setup, phone_page: Page) -> None:
     base, small = setup
     page = phone_page
-    last_monday = monday_of(timezone.localdate()) - timedelta(days=7)
+    last_monday = monday_of(today()) - timedelta(days=7)
     earlier = last_monday - timedelta(days=7)
     start = datetime.combine(earlier, datetime.min.time(), NY).replace(hour=7)
     LoggedPeriod.objects.create(
@@ -69,7 +69,7 @@ def test_resident_logs_last_week_on_a_phone(setup, phone_page: Page) -> None:
 def test_director_reviews_a_violation(setup, desktop_page: Page) -> None:
     base, small = setup
     page = desktop_page
-    day = timezone.localdate() - timedelta(days=9)
+    day = today() - timedelta(days=9)
     start = datetime.combine(day, datetime.min.time(), NY).replace(hour=7)
     services.period_log(
         trainee=small.ana,

@@ -141,7 +141,10 @@ class RotationModel:
                         var = self.model.new_bool_var(f"x[{t.id},{b},{r}]")
                         self.x[t.id, b, r] = var
                         self.by_rotation_block[r, b].append(var)
-                    if (t.id, b) in asked:
+                    # Half a block off with no half-block rotation to fill the other half (an
+                    # off-cycle start or a leave mid-block): the block can only be off whole.
+                    half_off = any((t.id, b, k) in asked_half for k in HALVES)
+                    if (t.id, b) in asked or (half_off and not halves):
                         self.off[t.id, b] = self.model.new_bool_var(f"off[{t.id},{b}]")
                 for r in halves:
                     for k in free:
@@ -387,8 +390,17 @@ class RotationModel:
         halves_done = sum(1 for (t, _b, _k), r in self.past.items() if t == tid and r in targets)
         halves_past = sum(1 for (t, _b, _k) in self.past if t == tid)
         units_per_half = self.units / 2
+        # Halves off for good (an approved vacation: days out of training) hold nothing either,
+        # so a trainee who leaves mid-year is asked only what the rest of their year can hold.
+        off = {
+            (v.block, k)
+            for v in self.problem.vacations
+            if v.trainee == tid and v.weight is None and v.block is not None
+            for k in ((v.half,) if v.half else HALVES)
+            if (tid, v.block, k) not in self.past
+        }
         done = round(halves_done * units_per_half)
-        free = round((2 * self.problem.blocks - halves_past) * units_per_half)
+        free = round((2 * self.problem.blocks - halves_past - len(off)) * units_per_half)
         return done, free
 
     def _soft_count(

@@ -4,17 +4,17 @@ time says when someone raised or wrote on a concern."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from rounds.concerns.services import concern_notices_send
+from rounds.lib import today as clock
 
 
 class Command(BaseCommand):
     help = "Tell concern handlers, once a day, how many concerns have new messages."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        n = concern_notices_send(today=date.today())
+        n = concern_notices_send(today=clock.today())
         self.stdout.write(f"Notified handlers of {n} concern(s) with new messages.")

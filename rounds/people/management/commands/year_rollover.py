@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from rounds.core.demo import academic_year_start
+from rounds.lib import today as clock
 from rounds.people.rollover import (
     InternFile,
     RolloverError,
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             today = date.fromisoformat(options["today"]) if options["today"] else None
         except ValueError as error:
             raise CommandError(f"--today: {options['today']!r} is not a date") from error
-        today = today or timezone.localdate()
+        today = today or clock.today()
         year = options["year"] or academic_year_start(today)
         interns = None
         if options["interns"]:

@@ -4,11 +4,11 @@ then deletes the "has answered" flags of rounds that have closed."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from rounds.lib import today as clock
 from rounds.wellness.services import respondents_forget_closed, survey_reminders_due
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        jobs = survey_reminders_due(today=date.today(), days_left=options["days"])
+        jobs = survey_reminders_due(today=clock.today(), days_left=options["days"])
         self.stdout.write(f"Queued {len(jobs)} notice(s) for open survey rounds.")
-        forgotten = respondents_forget_closed(today=date.today())
+        forgotten = respondents_forget_closed(today=clock.today())
         self.stdout.write(f"Forgot {forgotten} answered flag(s) of closed rounds.")

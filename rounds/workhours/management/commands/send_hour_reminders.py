@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from rounds.lib import today as clock
 from rounds.workhours.reminders import reminders_due, reminders_send
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 f"--today: {options['today']!r} is not a date like 2026-11-23"
             ) from error
         due = reminders_due(
-            today=today or timezone.localdate(),
+            today=today or clock.today(),
             base_url=options["base_url"],
             program_slug=options["program"],
         )
