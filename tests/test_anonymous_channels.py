@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from rounds.concerns.models import Concern, ConcernHandler
 from rounds.core.models import AuditEntry
+from rounds.lib.today import today
 from rounds.mentoring.models import Coach, CoachingSlot
 from rounds.wellness.models import Respondent, ResponseCount
 from tests.people import SmallInstitution
@@ -43,7 +44,7 @@ def test_handlers_get_one_daily_notice_with_a_date_and_no_time(
     assert len(mail.outbox) == 1
     notice = mail.outbox[0]
     assert "2 with new messages" in notice.subject
-    assert f"{date.today():%d %B %Y}" in notice.subject
+    assert f"{today():%d %B %Y}" in notice.subject
     text = notice.subject + notice.body
     assert not re.search(r"\d{1,2}:\d{2}", text)  # no clock time anywhere
     call_command("concerns_notify", stdout=io.StringIO())

@@ -24,6 +24,7 @@ from django.test import Client
 
 from rounds.core.models import Program
 from rounds.inclusion.models import STAGE_ORDER, AdvancementEvent, Applicant, RecruitmentCycle
+from rounds.lib.today import today
 from rounds.people.models import Person, SelfIdentification, Trainee
 from rounds.wellness.models import OptionCount, Question, ResponseCount, Survey, SurveyPeriod
 from rounds.wellness.services import survey_answer, survey_create
@@ -231,7 +232,7 @@ def _cell(attacker: Attacker, name: str, atoms: list, shown: object, secret: boo
 def attack(clients: dict[str, Client]) -> dict[str, dict[str, int]]:
     """Per role, the suppressed cells it could recover from everything it can read."""
     cache.clear()
-    years = _years(date.today())
+    years = _years(today())
     found = {}
     for role, client in clients.items():
         atoms = {**trainee_atoms(years), **applicant_atoms(), **wellness_atoms()}
@@ -261,7 +262,7 @@ def _generate(small: SmallInstitution, seed: int) -> None:
                 first_pgy=4,
             )
         )
-    this = _years(date.today())[-1]
+    this = _years(today())[-1]
     for i in range(rng.randint(10, 45)):
         program = rng.choice(programs)
         start = rng.randint(this - 6, this)

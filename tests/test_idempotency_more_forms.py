@@ -14,12 +14,12 @@ from collections.abc import Mapping
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from rounds.core.models import AuditEntry, Specialty
 from rounds.core.models import Testimonial as Quote
 from rounds.imports.models import UploadedFile
 from rounds.jobs.models import Job
+from rounds.lib.today import today
 from rounds.mentoring.models import Application, CycleMentor
 from rounds.schedules.models import SwapProposal
 from rounds.wellness.models import Question, Respondent, ResponseCount
@@ -133,7 +133,7 @@ def test_a_survey_answer_sent_twice_is_counted_once(
 ) -> None:  # type: ignore[no-untyped-def]
     """No token here: it would tie the answer to its person. The respondent flag refuses the
     second send, and the page says why."""
-    survey = new_survey(small.im, small.users["gme"], starts=timezone.localdate())
+    survey = new_survey(small.im, small.users["gme"], starts=today())
     ana = client_as("resident")
     url = reverse("wellness:answer", args=[survey.pk])
     page = ana.get(url).content.decode()

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from rounds.inclusion.models import AdvancementEvent
@@ -32,6 +33,13 @@ def _trainees(small: SmallInstitution, program, urim: bool | None, n: int, tag: 
         if urim is not None:
             SelfIdentification.objects.create(person=person, urim=urim, race_ethnicity=["x"])
     return made
+
+
+@pytest.fixture(autouse=True)
+def mid_year(settings) -> None:  # type: ignore[no-untyped-def]
+    # Composition counts the trainees of this academic year: on Dec 7, ben (who starts in July
+    # 2026) is one of them, as the figures below expect.
+    settings.ROUNDS_TODAY = "2026-12-07"
 
 
 def test_composition_shows_large_groups_and_hides_small_ones(small: SmallInstitution) -> None:
