@@ -64,7 +64,9 @@ def _server_environment(database_url: str) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_HSTS_SECONDS": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # Production refuses a backend that delivers nothing; the load mix sends no mail.
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
         "DATABASE_URL": database_url,
         "ROUNDS_LOG_LEVEL": "WARNING",
     }

@@ -71,6 +71,19 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(
     assert Site.objects.count() == 2
 
 
+def test_gme_office_adds_a_site_of_the_institution(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    gme = client_as("gme")
+    response = gme.post(
+        reverse("staff:managed_new", args=["sites"]),
+        SITE_FIELDS | {"name": "Lakeside Clinic", "slug": "lakeside"},
+    )
+    assert response.status_code == 302
+    site = Site.objects.get(slug="lakeside")
+    assert site.institution == small.affiliate.institution
+
+
 def test_testimonials_are_created_and_deleted_by_the_gme_office(
     small: SmallInstitution, client_as: Callable[[str], Client]
 ) -> None:

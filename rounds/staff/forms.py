@@ -78,6 +78,16 @@ class SiteForm(GuardedModelForm):
         model = Site
         fields = ["name", "slug", "kind", "street", "city", "state", "postal_code", "description"]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Every site belongs to the one sponsoring institution; the form does not ask for it.
+        if not self.instance.institution_id:
+            institution = Institution.objects.order_by("pk").first()
+            if institution is None:
+                raise forms.ValidationError("Describe the institution first, then add its sites.")
+            self.instance.institution = institution
+        return cleaned
+
 
 class SpecialtyForm(GuardedModelForm):
     class Meta:
