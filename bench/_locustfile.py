@@ -72,8 +72,9 @@ class Resident(HttpUser):
     def hours(self) -> None:
         self.client.get("/hours/")
 
+    # Not `start`: that name is locust's own (User.start spawns the user).
     @task(1)
-    def start(self) -> None:
+    def landing(self) -> None:
         self.client.get("/staff/start/", name="/staff/start/ (resident)")
 
 
@@ -99,5 +100,5 @@ class Coordinator(HttpUser):
         self.client.get(os.environ["LOAD_CALL_URL"], name="/schedules/calls/[pk]/")
 
     @task(1)
-    def start(self) -> None:
+    def landing(self) -> None:
         self.client.get("/staff/start/", name="/staff/start/ (coordinator)")

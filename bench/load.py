@@ -134,7 +134,7 @@ def _start_server(env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
 def _run_level(users: int, seconds: int, pages: dict[str, str], folder: Path) -> dict[str, str]:
     prefix = folder / f"u{users}"
     ramp = max(1, users // 10)
-    subprocess.run(
+    done = subprocess.run(
         [
             str(Path(sys.executable).parent / "locust"),
             "-f",
@@ -161,7 +161,11 @@ def _run_level(users: int, seconds: int, pages: dict[str, str], folder: Path) ->
     )
     with open(f"{prefix}_stats.csv", newline="") as stats:
         rows = list(csv.DictReader(stats))
-    return next(row for row in rows if row["Name"] == "Aggregated")
+    row = next(row for row in rows if row["Name"] == "Aggregated")
+    # A user class that crashed (an exception, not a failed request) exits locust non-zero:
+    # the level then counts as missed, whatever its figures say.
+    row["exit"] = str(done.returncode)
+    return row
 
 
 def _print(results: list[tuple[int, dict[str, str]]], workers: int, seconds: int) -> None:
@@ -174,7 +178,10 @@ def _print(results: list[tuple[int, dict[str, str]]], workers: int, seconds: int
     for users, row in results:
         p95 = float(row["95%"])
         errors = int(row["Failure Count"])
-        verdict = "ok" if p95 < TARGET_P95_MS and errors == 0 else "MISSED"
+        crashed = row.get("exit", "0") not in ("0", "1")  # 1: some requests failed
+        verdict = "ok" if p95 < TARGET_P95_MS and errors == 0 and not crashed else "MISSED"
+        if crashed:
+            verdict += f" (locust exited {row['exit']}: a user class crashed)"
         print(
             f"{users:>6}{row['Request Count']:>10}{float(row['Requests/s']):>8.1f}"
             f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}{errors:>8}  {verdict}"
