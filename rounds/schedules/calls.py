@@ -59,6 +59,7 @@ from rounds.schedules.services import (
     check_editable,
     lock_program,
     publish_replacing,
+    require_correctable,
     require_fingerprint,
     require_reason,
     revision_bump,
@@ -624,13 +625,7 @@ def call_shift_correct(
         )
     with transaction.atomic():
         schedule = CallSchedule.objects.select_for_update().get(pk=schedule.pk)
-        if revision is not None:
-            check_editable(schedule, revision)
-        elif not schedule.is_draft:
-            raise ScheduleError(
-                f"Version {schedule.number} is {schedule.get_status_display().lower()} and never "
-                "changes. Start a new version from it and correct the day there."
-            )
+        require_correctable(schedule, revision, "day")
         if trainee.program_id != schedule.program_id:
             raise ScheduleError(f"{trainee.person} belongs to another program.")
         if not 0 <= (day - schedule.month).days < month_days(schedule.month):

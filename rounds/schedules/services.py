@@ -301,6 +301,18 @@ def check_editable(schedule: Versioned, revision: int) -> None:
         )
 
 
+def require_correctable(schedule: Versioned, revision: int | None, what: str) -> None:
+    """A correction of history goes into a draft only (rotation cells and call days alike): the
+    revision the person saw is checked when given, and a published version is refused."""
+    if revision is not None:
+        check_editable(schedule, revision)
+    elif schedule.status != "draft":
+        raise ScheduleError(
+            f"Version {schedule.number} is {schedule.get_status_display().lower()} and never "
+            f"changes. Start a new version from it and correct the {what} there."
+        )
+
+
 def revision_bump(schedule: Versioned) -> None:
     """Every saved edit raises the revision, so edits made against the old one are refused.
     Runs after `check_editable` in the same transaction, so the row is still locked."""
@@ -457,13 +469,7 @@ def assignment_correct(
         )
     with transaction.atomic():
         schedule = RotationSchedule.objects.select_for_update().get(pk=schedule.pk)
-        if revision is not None:
-            check_editable(schedule, revision)
-        elif not schedule.is_draft:
-            raise ScheduleError(
-                f"Version {schedule.number} is {schedule.get_status_display().lower()} and never "
-                "changes. Start a new version from it and correct the cell there."
-            )
+        require_correctable(schedule, revision, "cell")
         if trainee.program_id != schedule.program_id or block.program_id != schedule.program_id:
             raise ScheduleError("That trainee or block belongs to another program.")
         cell = list(
