@@ -171,7 +171,8 @@ ROOT_SHARE = 0.5
 # neighbourhood search gets the rest.
 REPLIES_UNTIL = 0.9
 # Curtois 13 at 60 s, seeds 2-9, interleaved: mean 1513 at 0.1, 1530 at 0.2, 1576 at 0.4; 15,
-# seeds 0-5: 4086, 4094, 4100. The seed decides more than this setting (docs/scheduling-decisions.md, "Replies' patience raised everywhere").
+# seeds 0-5: 4086, 4094, 4100. The seed decides more than this setting
+# (docs/scheduling-decisions.md, "Replies' patience raised everywhere").
 STALLED = 0.1
 # ... but this while the best roster's cover is within a gap of the master's: there the replies
 # close the last gap (100 on Curtois) sooner than the neighbourhood search (13 sits at 12 gaps
