@@ -25,6 +25,7 @@ from rounds.schedules.models import (
     CurriculumRequirement,
     Preference,
     Rotation,
+    RotationAssignment,
     RotationProgram,
     RotationSchedule,
     VacationRequest,
@@ -295,19 +296,12 @@ def _republish_with_correction(year: int) -> list[str]:
         .select_related("rotation")
         .order_by("-rotation__kind")  # night float first, where the program has one
     )
-    for cell in published.assignments.filter(block=block, half=0).select_related("trainee"):
-        other = next(
-            (
-                u.rotation
-                for u in uses
-                if u.eligible(cell.trainee.pgy) and u.rotation_id != cell.rotation_id
-            ),
-            None,
-        )
-        if other is not None:
-            break
-    else:
-        return []
+    candidates = [
+        (cell, use.rotation)
+        for cell in published.assignments.filter(block=block, half=0).select_related("trainee")
+        for use in uses
+        if use.eligible(cell.trainee.pgy) and use.rotation_id != cell.rotation_id
+    ]
     with transaction.atomic():
         draft = schedule_create(
             program=program,
@@ -316,15 +310,11 @@ def _republish_with_correction(year: int) -> list[str]:
             reason="Mid-year correction",
             based_on=published,
         )
-        assignment_correct(
-            schedule=draft,
-            trainee=cell.trainee,
-            block=block,
-            half=0,
-            rotation=other,
-            reason=CORRECTION,
-            by=None,
-        )
+        chosen = _first_correction_breaking_no_rule(draft, block, candidates[:40])
+        if chosen is None:
+            transaction.set_rollback(True)
+            return ["schedules: no internal medicine correction that breaks no rule to show"]
+        cell, other = chosen
         schedule_publish(
             schedule=draft,
             by=None,
@@ -335,6 +325,32 @@ def _republish_with_correction(year: int) -> list[str]:
         f"schedules: internal medicine republished as version {draft.number} with a correction "
         f"of {block.label} ({cell.trainee.person}: {other.name})"
     ]
+
+
+def _first_correction_breaking_no_rule(
+    draft: RotationSchedule, block: Block, candidates: list[tuple[RotationAssignment, Rotation]]
+) -> tuple[RotationAssignment, Rotation] | None:
+    """The demo shows a correction, not a broken schedule: which cell can move without breaking a
+    rule depends on the solve, so each candidate is tried in a savepoint and checked."""
+    from rounds.schedules.selectors import schedule_grid
+
+    for cell, other in candidates:
+        try:
+            with transaction.atomic():
+                assignment_correct(
+                    schedule=draft, trainee=cell.trainee, block=block, half=0,
+                    rotation=other, reason=CORRECTION, by=None,
+                )  # fmt: skip
+                if schedule_grid(draft).violations:
+                    raise _BreaksARule
+                return cell, other
+        except _BreaksARule:
+            continue
+    return None
+
+
+class _BreaksARule(Exception):
+    pass
 
 
 def _solve_one_by_one(year: int) -> list[str]:
