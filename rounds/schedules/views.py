@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, Site
@@ -34,6 +35,7 @@ from rounds.schedules.access import (
 from rounds.schedules.calls import call_month_rebuild
 from rounds.schedules.consequences import call_months_broken, rotation_publish_preview
 from rounds.schedules.forms import WISH_BUDGET, CorrectionForm, WishesForm
+from rounds.schedules.grid_display import shown_grid
 from rounds.schedules.jobs import (
     ALL_KIND,
     KIND,
@@ -52,6 +54,7 @@ from rounds.schedules.models import (
 )
 from rounds.schedules.services import (
     ScheduleError,
+    StaleEdit,
     StalePreview,
     assignment_correct,
     assignment_lock,
@@ -188,7 +191,7 @@ def _schedule(request: HttpRequest, pk: int) -> RotationSchedule:
 def grid(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(request, pk)
     context = {
-        "grid": selectors.schedule_grid(schedule),
+        **_grid_context(schedule),
         "others": selectors.schedules_for(schedule.program, schedule.academic_year),
         "broken_calls": call_months_broken(schedule.program_id)
         if schedule.status == RotationSchedule.Status.PUBLISHED
@@ -197,6 +200,13 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "changes_people": len({c.trainee for c in changes}),
     }
     return render(request, "schedules/grid.html", context)
+
+
+def _grid_context(
+    schedule: RotationSchedule, error: str = "", only_trainee: int | None = None
+) -> dict[str, Any]:
+    grid = selectors.schedule_grid(schedule)
+    return {"grid": grid, "shown": shown_grid(grid, only_trainee), "error": error}
 
 
 @staff_required
@@ -235,14 +245,6 @@ def cell_correct(request: HttpRequest, pk: int, trainee: int, block: int) -> Htt
     return render(request, "schedules/correct.html", context)
 
 
-def _grid_fragment(
-    request: HttpRequest, schedule: RotationSchedule, error: str = ""
-) -> HttpResponse:
-    schedule.refresh_from_db()
-    context = {"grid": selectors.schedule_grid(schedule), "error": error}
-    return render(request, "schedules/_grid.html", context)
-
-
 def _cell_args(request: HttpRequest, schedule: RotationSchedule) -> tuple[Trainee, Block, int]:
     trainee = get_object_or_404(
         Trainee, pk=id_or_none(request.POST.get("trainee")), program=schedule.program
@@ -271,7 +273,7 @@ def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
     if len(pks) > 2 or not all(pk.isdigit() for pk in pks):
         raise Http404("No such rotation.")
     parts = [get_object_or_404(Rotation, pk=pk) for pk in pks]
-    error = ""
+    error, stale = "", False
     try:
         assignment_set(
             schedule=schedule,
@@ -283,8 +285,8 @@ def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
     except ScheduleError as exc:
-        error = str(exc)
-    return _respond(request, schedule, error, status=409 if error else 200)
+        error, stale = str(exc), isinstance(exc, StaleEdit)
+    return _respond(request, schedule, trainee, error, stale)
 
 
 @staff_required
@@ -292,7 +294,7 @@ def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
 def cell_lock(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(request, pk)
     trainee, block, revision = _cell_args(request, schedule)
-    error = ""
+    error, stale = "", False
     try:
         assignment_lock(
             schedule=schedule,
@@ -303,20 +305,27 @@ def cell_lock(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
     except ScheduleError as exc:
-        error = str(exc)
-    return _respond(request, schedule, error, status=409 if error else 200)
+        error, stale = str(exc), isinstance(exc, StaleEdit)
+    return _respond(request, schedule, trainee, error, stale)
 
 
 def _respond(
-    request: HttpRequest, schedule: RotationSchedule, error: str, status: int
+    request: HttpRequest, schedule: RotationSchedule, trainee: Trainee, error: str, stale: bool
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
-        response = _grid_fragment(request, schedule, error)
-        # htmx swaps 2xx only; a refused edit still shows the fresh grid with the reason.
-        return response
-    if error:
-        messages.error(request, error)
-    return redirect("schedules:grid", pk=schedule.pk)
+    """After an edit: to the grid's script, only what changed (the trainee's row with its
+    totals and findings, the rules list, the revision); the whole grid when someone else
+    changed the draft meanwhile (what they changed is not known here). Without htmx, the page.
+    htmx swaps 2xx only, so a refused edit answers 200 with the reason in the rules list."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        if error:
+            messages.error(request, error)
+        return redirect("schedules:grid", pk=schedule.pk)
+    schedule.refresh_from_db()
+    if stale:
+        response = render(request, "schedules/_grid.html", _grid_context(schedule, error))
+        return reswap(retarget(response, "#grid"), "outerHTML")
+    context = _grid_context(schedule, error, only_trainee=trainee.pk)
+    return reswap(render(request, "schedules/_grid_changed.html", context), "none")
 
 
 @staff_required

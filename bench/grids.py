@@ -1,0 +1,150 @@
+"""The rotation grid as a coordinator uses it: `python -m bench grids`.
+
+Builds the demo (institution and schedules) into a fresh SQLite file in a temporary directory
+(set BENCH_USE_CONFIGURED_DB=1 to measure the configured database instead, which must already
+hold the demo), starts a draft of Internal Medicine's published year, then measures through
+Django's test client, as coordinator "coord.im":
+- the size of the grid page (the draft, every cell editable), target under 300 KB;
+- the server time of an edit as the grid sends it (htmx: one cell, answered with the trainee's
+  row and the rules list), median and p95 over EDITS edits of cells that have not started,
+  target under 150 ms.
+Runs with DEBUG off, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.pages import _build_demo, _percentile, _setup_django
+
+if TYPE_CHECKING:
+    from rounds.core.models import Program
+
+EDITS = 30
+TARGET_KB = 300.0
+TARGET_EDIT_MS = 150.0
+
+
+def _build_schedules() -> float:
+    from rounds.core.management.commands.load_demo import area_demo_modules
+
+    started = time.perf_counter()
+    for module in area_demo_modules():
+        if hasattr(module, "demo_extend"):
+            module.demo_extend(seed=2026)
+    return time.perf_counter() - started
+
+
+def _measure() -> tuple[float, list[float], int]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from rounds.core.models import Program
+    from rounds.schedules.history import started
+    from rounds.schedules.models import Block, RotationProgram, RotationSchedule
+    from rounds.schedules.selectors import published_schedule
+    from rounds.schedules.services import schedule_create
+
+    program = Program.objects.get(name="Internal Medicine Residency")
+    coordinator = get_user_model().objects.get(username="coord.im")
+    year = published_schedule_year(program)
+    published = published_schedule(program, year)
+    assert published is not None, "the demo publishes Internal Medicine's year"
+    draft = schedule_create(
+        program=program, academic_year=year, by=coordinator, reason="bench", based_on=published
+    )
+    client = Client()
+    client.force_login(coordinator)
+    page = client.get(f"/schedules/versions/{draft.pk}/")
+    assert page.status_code == 200, page.status_code
+    page_kb = len(page.content) / 1024
+    blocks = list(Block.objects.filter(program=program, academic_year=year))
+    open_blocks = [b for b in blocks if not started(b, 1)]
+    assert open_blocks, "the demo year has blocks still to come"
+    uses = list(
+        RotationProgram.objects.filter(program=program, rotation__is_active=True, max_pgy__gte=3)
+        .exclude(rotation__kind="vacation")
+        .select_related("rotation")
+    )
+    cells = list(
+        draft.assignments.filter(block__in=open_blocks, half=0, locked=False)
+        .select_related("trainee")
+        .order_by("trainee_id", "block__number")
+    )
+    times: list[float] = []
+    for n in range(EDITS):
+        cell = cells[(n * 7) % len(cells)]
+        choices = [u.rotation for u in uses if u.eligible(cell.trainee.pgy)]
+        rotation = choices[n % len(choices)]
+        if rotation.pk == cell.rotation_id:
+            rotation = choices[(n + 1) % len(choices)]
+        draft.refresh_from_db()
+        begin = time.perf_counter()
+        response = client.post(
+            f"/schedules/versions/{draft.pk}/cell/",
+            {
+                "trainee": cell.trainee_id,
+                "block": cell.block_id,
+                "rotation": rotation.pk,
+                "revision": draft.revision,
+            },
+            HTTP_HX_REQUEST="true",
+        )
+        times.append((time.perf_counter() - begin) * 1000)
+        assert response.status_code == 200, response.content[:300]
+        cell.rotation_id = rotation.pk
+    edit_bytes = len(response.content)
+    assert RotationSchedule.objects.get(pk=draft.pk).revision == EDITS
+    return page_kb, times, edit_bytes
+
+
+def published_schedule_year(program: Program) -> int:
+    from rounds.schedules.models import RotationSchedule
+
+    found = (
+        RotationSchedule.objects.filter(program=program, status="published")
+        .order_by("-academic_year")
+        .values_list("academic_year", flat=True)
+        .first()
+    )
+    assert found is not None, "no published year for Internal Medicine: load the demo first"
+    return found
+
+
+def _report(page_kb: float, times: list[float], edit_bytes: int, build: str) -> None:
+    if build:
+        print(build)
+    page_verdict = "ok" if page_kb < TARGET_KB else "TOO BIG"
+    p95 = _percentile(times, 0.95)
+    edit_verdict = "ok" if p95 < TARGET_EDIT_MS else "SLOW"
+    print("Internal Medicine's demo year, a draft, as coordinator coord.im (SQLite, DEBUG off)")
+    print(f"{'measure':<40}{'value':>12}  target")
+    print(f"{'grid page size':<40}{page_kb:>9.1f} KB  < {TARGET_KB:.0f} KB  {page_verdict}")
+    print(f"{'edit response size':<40}{edit_bytes / 1024:>9.1f} KB")
+    print(f"{f'edit server time, median of {len(times)}':<40}{statistics.median(times):>9.1f} ms")
+    print(
+        f"{f'edit server time, p95 of {len(times)}':<40}{p95:>9.1f} ms  "
+        f"< {TARGET_EDIT_MS:.0f} ms  {edit_verdict}"
+    )
+
+
+def main() -> None:
+    if os.environ.get("BENCH_USE_CONFIGURED_DB"):
+        _setup_django(None)
+        _report(*_measure(), build="")
+        return
+    with tempfile.TemporaryDirectory(prefix="rounds-bench-") as folder:
+        _setup_django(Path(folder) / "bench.sqlite3")
+        people = _build_demo()
+        schedules = _build_schedules()
+        build = f"demo build: {people:.1f} s people, {schedules:.1f} s schedules (SQLite)"
+        _report(*_measure(), build=build)
+
+
+if __name__ == "__main__":
+    main()
