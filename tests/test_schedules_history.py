@@ -276,8 +276,12 @@ def test_a_started_cell_offers_a_correction_page_that_asks_why(
     settings.ROUNDS_TODAY = MID_YEAR
     coord = client_as("coord.im")
     grid = coord.get(reverse("schedules:grid", args=[x.draft.pk])).content.decode()
+    # The started cell is marked history; choosing it offers the correction page (its address
+    # is the grid's pattern with the trainee and block filled in).
+    assert "Ana Alvarez, block 1: MICU, started, history" in grid
+    pattern = reverse("schedules:correct", args=[x.draft.pk, 0, 0])
+    assert f'data-correct-url="{pattern}"' in grid
     url = reverse("schedules:correct", args=[x.draft.pk, small.ana.pk, x.im_blocks[0].pk])
-    assert url in grid
     page = coord.get(url).content.decode()
     assert "Block 1 started on Jul 1, 2026: it is history" in page
     response = coord.post(

@@ -101,7 +101,7 @@ def test_a_coordinator_splits_a_block_in_halves_by_hand(small: SmallInstitution,
         {**split, "rotation": f"split:{x.clinic.pk}:{x.wards.pk}"},
         HTTP_HX_REQUEST="true",
     ).content.decode()
-    assert "Clinic / Wards (half each)" in done
+    assert "Ana Alvarez, block 12: Clinic / Wards" in done and ">Clinic/Wards</button>" in done
     cell = RotationAssignment.objects.filter(schedule=x.draft, trainee=small.ana, block=block12)
     assert sorted((a.half, a.rotation.name) for a in cell) == [(1, "Clinic"), (2, "Wards")]
     # Locking a split cell locks both halves.

@@ -190,6 +190,7 @@ class ShownCell:
     findings: list[str]
     history: bool
     locked: bool
+    correction: str
 
 
 @dataclass
@@ -240,6 +241,7 @@ def shown_cell(row: GridRow, cell: GridCell, legend: Legend) -> ShownCell:
         cell.findings,
         cell.history,
         cell.locked,
+        cell.correction,
     )
 
 

@@ -16,15 +16,16 @@ def _cell(cell: ShownCell, editable: bool) -> str:
     attrs = f' class="{cell.css}"' if cell.css else ""
     if editable and cell.value:
         attrs += f' data-v="{cell.value}"'
-    if cell.findings:
-        attrs += f' title="{escape("; ".join(cell.findings))}"'
+    notes = cell.findings + ([f"Corrected: {cell.correction}"] if cell.correction else [])
+    if notes:
+        attrs += f' title="{escape("; ".join(notes))}"'
     if editable:
         label, text = escape(cell.label), escape(cell.text)
         inner = f'<button type="button" aria-label="{label}">{text}</button>'
     else:
         inner = escape(cell.text)
-        if cell.findings:
-            inner += f'<span class="visually-hidden">: {escape("; ".join(cell.findings))}</span>'
+        if notes:
+            inner += f'<span class="visually-hidden">: {escape("; ".join(notes))}</span>'
     if cell.findings:
         inner += '<span class="flag" aria-hidden="true">!</span>'
     return f"<td{attrs}>{inner}</td>"
