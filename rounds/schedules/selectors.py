@@ -17,6 +17,7 @@ from rounds.schedules.models import (
     Rotation,
     RotationAssignment,
     RotationSchedule,
+    VacationRequest,
 )
 
 if TYPE_CHECKING:
@@ -391,3 +392,34 @@ def solve_changes(schedule: RotationSchedule) -> list[SolveChange]:
             )
         )
     return out
+
+
+@dataclass
+class VacationBook:
+    """A program year's vacation requests as the coordinator works them: those waiting for a
+    decision first; requests never decided whose block has started apart (no longer work to
+    do); decided ones last."""
+
+    waiting: list[VacationRequest]
+    passed: list[VacationRequest]
+    decided: list[VacationRequest]
+
+
+def vacation_book(program: Program, academic_year: int) -> VacationBook:
+    from rounds.lib.today import today
+
+    rows = (
+        VacationRequest.objects.filter(block__program=program, block__academic_year=academic_year)
+        .select_related("trainee__person", "block")
+        .order_by("block__number", "trainee__person__last_name", "trainee__person__first_name")
+    )
+    now = today()
+    book = VacationBook([], [], [])
+    for row in rows:
+        if row.status != VacationRequest.Status.REQUESTED:
+            book.decided.append(row)
+        elif row.block.start <= now:
+            book.passed.append(row)
+        else:
+            book.waiting.append(row)
+    return book

@@ -670,6 +670,26 @@ def vacation_decide(*, request: VacationRequest, approve: bool, by: Any) -> None
         audit_record(by=by, action="update", instance=request, summary=str(request), changes={})
 
 
+def vacations_decide(
+    *, program: Program, pks: Iterable[int], approve: bool, by: Any
+) -> list[VacationRequest]:
+    """Decide several of a program's requests at once, all or none. Only those still waiting
+    are decided, so a second submit of the same form changes (and tells) nobody again."""
+    with transaction.atomic():
+        waiting = list(
+            VacationRequest.objects.select_for_update()
+            .filter(
+                pk__in=list(pks),
+                block__program=program,
+                status=VacationRequest.Status.REQUESTED,
+            )
+            .select_related("trainee__person", "block")
+        )
+        for request in waiting:
+            vacation_decide(request=request, approve=approve, by=by)
+    return waiting
+
+
 # ---------------------------------------------------------------- a program's rotations and wishes
 
 

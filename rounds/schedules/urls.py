@@ -10,6 +10,11 @@ urlpatterns = [
     path("programs/<int:pk>/<int:year>/", views.program_year, name="program"),
     path("programs/<int:pk>/<int:year>/blocks/", views.blocks_new, name="blocks_new"),
     path("programs/<int:pk>/<int:year>/solve/", views.solve, name="solve"),
+    path(
+        "programs/<int:pk>/<int:year>/vacations/",
+        views.vacations_decision,
+        name="vacations_decide",
+    ),
     path("programs/<int:pk>/setup/", setup_views.setup, name="setup"),
     path("programs/<int:pk>/rotations/new/", setup_views.rotation_edit, name="rotation_new"),
     path("programs/<int:pk>/rotations/join/", setup_views.rotation_join, name="rotation_join"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -66,6 +67,7 @@ from rounds.schedules.services import (
     schedule_publish,
     vacation_decide,
     vacation_request,
+    vacations_decide,
 )
 
 
@@ -131,13 +133,32 @@ def program_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "jobs": jobs,
         "broken_calls": call_months_broken(program.pk),
         "schemes": Block.Scheme.choices,
-        "vacations": VacationRequest.objects.filter(
-            block__program=program, block__academic_year=year
-        )
-        .select_related("trainee__person", "block")
-        .order_by("status", "block__number"),
+        "vacations": selectors.vacation_book(program, year),
     }
     return render(request, "schedules/program.html", context)
+
+
+@staff_required
+@require_POST
+def vacations_decision(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """Approve or decline the ticked requests together; each trainee hears their decision."""
+    program = get_object_or_404(Program, pk=pk)
+    manage_or_404(request.user, program)
+    approve = request.POST.get("approve") == "1"
+    pks = [int(p) for p in request.POST.getlist("request") if p.isdigit()]
+    if not pks:
+        messages.error(request, "Tick the requests to decide first.")
+    else:
+        decided = vacations_decide(program=program, pks=pks, approve=approve, by=request.user)
+        for one in decided:
+            transaction.on_commit(functools.partial(notices.vacation_decided, one))
+        verdict = "approved" if approve else "declined"
+        messages.success(
+            request,
+            f"{len(decided)} request{'s' if len(decided) != 1 else ''} {verdict}; "
+            "each trainee is told.",
+        )
+    return redirect(reverse("schedules:program", args=[pk, year]) + "#vac-h")
 
 
 @staff_required

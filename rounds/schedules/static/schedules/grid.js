@@ -207,6 +207,14 @@
     if (button && !button.title) button.title = button.getAttribute("aria-label");
   });
 
+  // The program year's vacation requests: "Tick all" ticks every request in its form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-tick-all]");
+    if (!button) return;
+    var name = button.getAttribute("data-tick-all");
+    button.form.querySelectorAll("input[type='checkbox'][name='" + name + "']").forEach(function (box) { box.checked = true; });
+  });
+
   if (window.htmx) window.htmx.onLoad(prepare);
   else document.addEventListener("DOMContentLoaded", function () { prepare(document); });
 })();
