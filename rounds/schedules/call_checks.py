@@ -253,6 +253,31 @@ class MonthCheck:
                 out += [CallFinding(t, broken, None, day, day, short) for t, broken in texts]
         return out
 
+    def staffing(self) -> dict[dt.date, list[tuple[str, int, int]]]:
+        """Each day's (shift type id, people on it, people it needs), in the problem's order of
+        coverage rules: what the grid's coverage row shows for every day, met or not. The
+        need is the rule's wanted number, else its minimum, else its maximum."""
+        from rounds.engine.errors import ProblemError
+
+        try:
+            problem = self.problem()
+        except ProblemError:
+            return {}
+        by_name = {t.name: t.id for t in self.types}
+        count: dict[tuple[int, str], int] = {}
+        for s in self.shifts:
+            key = ((s.day - self.month).days, by_name.get(s.label, ""))
+            count[key] = count.get(key, 0) + 1
+        out: dict[dt.date, list[tuple[str, int, int]]] = {}
+        for c in problem.coverage:
+            need = next((n for n in (c.required, c.min, c.max) if n is not None), None)
+            if need is None:
+                continue
+            for d in c.days if c.days is not None else range(problem.horizon.days):
+                day = self.month + dt.timedelta(days=d)
+                out.setdefault(day, []).append((c.shift, count.get((d, c.shift), 0), need))
+        return out
+
     # ------------------------------------------------------------ leave, overlaps, requests
 
     def leave(self, instead: RotationSchedule | None = None) -> list[CallFinding]:

@@ -17,7 +17,12 @@ from rounds.schedules.call_checks import (
     shift_types,
 )
 from rounds.schedules.history import call_corrections, day_started
-from rounds.schedules.models import CallSchedule
+from rounds.schedules.models import (
+    CallSchedule,
+    Rotation,
+    RotationAssignment,
+    RotationSchedule,
+)
 
 
 @dataclass
@@ -29,11 +34,27 @@ class CallCell:
     bent: list[str] = field(default_factory=list)
     started: bool = False  # the day has begun: history, read-only on the grid
     corrected: str = ""  # the reason, when the day is a marked correction
+    leave: bool = False  # the published rotation schedule has the trainee on vacation
+
+    @property
+    def css(self) -> str:
+        names = [
+            ("broken", bool(self.broken)),
+            ("bent", not self.broken and bool(self.bent)),
+            ("locked", self.locked),
+            ("history", self.started),
+            ("corrected", bool(self.corrected)),
+            ("leave", self.leave),
+            ("weekend", self.day.weekday() >= 5),
+        ]
+        return " ".join(name for name, on in names if on)
 
     @property
     def label(self) -> str:
         """What a screen reader hears for the cell."""
         parts = [day_label(self.day), self.codes or "off"]
+        if self.leave:
+            parts.append("on leave")
         if self.started:
             parts.append("history")
         if self.corrected:
@@ -59,6 +80,20 @@ class DayCover:
     short: str = ""  # "C 0/1"
     broken: bool = False
     bent: bool = False
+    staffed: list[tuple[str, int, int]] = field(default_factory=list)  # (shift, count, need)
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        """('C 1/1', 'met'): each shift's count against its need, for the coverage row."""
+        out = []
+        for shift, n, need in self.staffed:
+            state = "met" if n == need else "short" if n < need else "over"
+            out.append((f"{shift} {n}/{need}", state))
+        return out
+
+    @property
+    def weekend(self) -> bool:
+        return self.day.weekday() >= 5
 
 
 @dataclass
@@ -122,8 +157,12 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     for (trainee_id, day), why in call_corrections(schedule).items():
         if (trainee_id, day) in cells:
             cells[trainee_id, day].corrected = why
+    for key in leave_days([t.pk for t in trainees], days[0], days[-1]):
+        if key in cells:
+            cells[key].leave = True
     per_row: dict[int, list[CallFinding]] = {}
-    cover = {d: DayCover(d) for d in days}
+    staffing = check.staffing()
+    cover = {d: DayCover(d, staffed=staffing.get(d, [])) for d in days}
     for f in findings:
         if f.trainee_id is None:
             _on_day(cover, f)
@@ -137,6 +176,26 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     ]
     names = {t.pk: t.person.full_name for t in trainees}
     return CallGrid(schedule, days, check.types, rows, list(cover.values()), findings, names)
+
+
+def leave_days(trainee_ids: list[int], first: dt.date, last: dt.date) -> set[tuple[int, dt.date]]:
+    """(trainee, day) for each day from `first` to `last` the published rotation schedules
+    place the trainee on vacation: one query for the whole month."""
+    rows = RotationAssignment.objects.filter(
+        schedule__status=RotationSchedule.Status.PUBLISHED,
+        trainee_id__in=trainee_ids,
+        rotation__kind=Rotation.Kind.VACATION,
+        block__start__lte=last,
+        block__end__gte=first,
+    ).select_related("block")
+    out: set[tuple[int, dt.date]] = set()
+    for row in rows:
+        start, end = row.block.half_range(row.half)
+        day = max(start, first)
+        while day <= min(end, last):
+            out.add((row.trainee_id, day))
+            day += dt.timedelta(days=1)
+    return out
 
 
 def _on_cells(cells: dict[tuple[int, dt.date], CallCell], finding: CallFinding) -> None:
