@@ -207,7 +207,7 @@ def test_a_block_in_halves_reads_right_everywhere(small: SmallInstitution, clien
         _split(schedule, small.ana, block12, x.clinic, x.wards)
     coord = client_as("coord.im")
     grid = coord.get(reverse("schedules:grid", args=[x.published.pk])).content.decode()
-    assert "<td class=\"g0 split\">Clinic/Wards</td>" in grid and "Every rule holds" in grid
+    assert '<td class="g0 split">Clinic/Wards</td>' in grid and "Every rule holds" in grid
     draft_grid = coord.get(reverse("schedules:grid", args=[x.draft.pk])).content.decode()
     assert "Ana Alvarez, block 12: Clinic / Wards" in draft_grid
     assert "Every rule holds" in draft_grid
