@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
+from tests.browser.grid_cells import grid_cell_set
 from tests.people import PASSWORD, SmallInstitution, build_small_institution
 from tests.schedules_setup import SmallSchedules, build_schedules
 
@@ -54,7 +55,7 @@ def test_the_grid_edits_with_htmx_and_compares_versions_under_the_policy(
     page.add_init_script(WATCH)
     sign_in(page, base, "coord.im")
     page.goto(f"{base}/schedules/versions/{schedules.draft.pk}/")
-    page.get_by_label("Ben Baker, block 4", exact=True).select_option(label="Wards")
+    grid_cell_set(page, "Ben Baker", 4, "Wards")
     expect(page.locator("#grid")).to_contain_text("1 broken rule")
     page.get_by_label("Compare with").select_option(label="Version 1 (published)")
     page.get_by_role("button", name="Compare").click()

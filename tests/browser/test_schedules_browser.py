@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
+from tests.browser.grid_cells import grid_cell, grid_cell_set
 from tests.people import PASSWORD, SmallInstitution, build_small_institution
 from tests.schedules_setup import YEAR, SmallSchedules, build_schedules
 
@@ -45,15 +46,18 @@ def test_coordinator_edits_the_grid_sees_the_broken_rule_locks_and_publishes(
     page.get_by_role("link", name="Version 2").click()
     expect(page.get_by_text("Every rule holds")).to_be_visible()
     # Ben off MICU in block 4: his ICU curriculum breaks, shown in place without a reload.
-    page.get_by_label("Ben Baker, block 4", exact=True).select_option(label="Wards")
+    grid_cell_set(page, "Ben Baker", 4, "Wards")
     grid = page.locator("#grid")
     expect(grid).to_contain_text("Ben Baker has 1 block of ICU rotations; PGY-1 needs 2 to 4")
     expect(grid).to_contain_text("1 broken rule")
     screenshot(page, "schedules/grid-broken-desktop")
-    page.get_by_label("Ben Baker, block 4", exact=True).select_option(label="MICU")
+    grid_cell_set(page, "Ben Baker", 4, "MICU")
     expect(page.get_by_text("Every rule holds")).to_be_visible()
-    page.get_by_role("button", name="Lock Ana Alvarez, block 1", exact=True).click()
-    expect(page.get_by_label("Ana Alvarez, block 1", exact=True)).to_be_disabled()
+    grid_cell(page, "Ana Alvarez", 1).click()
+    page.locator("#cell-editor").get_by_role("button", name="Lock").click()
+    expect(grid_cell(page, "Ana Alvarez", 1)).to_have_accessible_name(
+        "Ana Alvarez, block 1: MICU, locked"
+    )
     assert_accessible(page)
     screenshot(page, "schedules/grid-desktop")
     page.get_by_label("Reason for the change").fill("Clinic swap")

@@ -61,7 +61,7 @@
 
   function blockOf(td) {
     var th = table().tHead.rows[0].cells[indexOf(td) + 1];
-    return { pk: th.getAttribute("data-b"), label: "block " + th.firstChild.textContent.trim() };
+    return { pk: th.getAttribute("data-b"), label: "block " + th.getAttribute("data-n") };
   }
 
   function fillMenu(select, tr, td) {
