@@ -67,6 +67,8 @@ POSTS: list[tuple[str, Url, dict[str, str]]] = [
     ("solve", lambda s, x: reverse("schedules:solve", args=[s.im.pk, YEAR]), {}),
     ("blocks", lambda s, x: reverse("schedules:blocks_new", args=[s.im.pk, YEAR + 1]), {}),
     ("import", lambda s, x: reverse("schedules:import", args=[x.draft.pk]), {}),
+    ("bulk vacation decisions",
+     lambda s, x: reverse("schedules:vacations_decide", args=[s.im.pk, YEAR]), {"approve": "1"}),
 ]  # fmt: skip
 
 

@@ -151,8 +151,11 @@
     window.htmx.ajax("POST", url, {
       target: "#grid", swap: "none", values: values, headers: { "X-CSRFToken": csrf() }
     }).then(function () {
+      // On success the row was replaced; on a failed request the old one is still there.
+      var row = document.getElementById(rowId);
+      if (row) row.classList.remove("saving");
       prepare(document);
-      focusCell(document.getElementById(rowId), index);
+      focusCell(row, index);
     });
   }
 
