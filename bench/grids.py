@@ -7,7 +7,8 @@ Django's test client, as coordinator "coord.im":
 - the size of the grid page (the draft, every cell editable), target under 300 KB;
 - the server time of an edit as the grid sends it (htmx: one cell, answered with the trainee's
   row and the rules list), median and p95 over EDITS edits of cells that have not started,
-  target under 150 ms.
+  target under 150 ms. Both wall-clock time and the process's CPU time are printed: on a shared
+  machine the wall clock also counts waiting for a core, the CPU time only the work done.
 Runs with DEBUG off, as in production.
 """
 
@@ -40,7 +41,7 @@ def _build_schedules() -> float:
     return time.perf_counter() - started
 
 
-def _measure() -> tuple[float, list[float], int]:
+def _measure() -> tuple[float, list[float], list[float], int]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -77,6 +78,7 @@ def _measure() -> tuple[float, list[float], int]:
         .order_by("trainee_id", "block__number")
     )
     times: list[float] = []
+    cpu: list[float] = []
     for n in range(EDITS):
         cell = cells[(n * 7) % len(cells)]
         choices = [u.rotation for u in uses if u.eligible(cell.trainee.pgy)]
@@ -84,7 +86,7 @@ def _measure() -> tuple[float, list[float], int]:
         if rotation.pk == cell.rotation_id:
             rotation = choices[(n + 1) % len(choices)]
         draft.refresh_from_db()
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         response = client.post(
             f"/schedules/versions/{draft.pk}/cell/",
             {
@@ -96,11 +98,12 @@ def _measure() -> tuple[float, list[float], int]:
             HTTP_HX_REQUEST="true",
         )
         times.append((time.perf_counter() - begin) * 1000)
+        cpu.append((time.process_time() - begin_cpu) * 1000)
         assert response.status_code == 200, response.content[:300]
         cell.rotation_id = rotation.pk
     edit_bytes = len(response.content)
     assert RotationSchedule.objects.get(pk=draft.pk).revision == EDITS
-    return page_kb, times, edit_bytes
+    return page_kb, times, cpu, edit_bytes
 
 
 def published_schedule_year(program: Program) -> int:
@@ -116,21 +119,25 @@ def published_schedule_year(program: Program) -> int:
     return found
 
 
-def _report(page_kb: float, times: list[float], edit_bytes: int, build: str) -> None:
+def _report(
+    page_kb: float, times: list[float], cpu: list[float], edit_bytes: int, build: str
+) -> None:
     if build:
         print(build)
     page_verdict = "ok" if page_kb < TARGET_KB else "TOO BIG"
-    p95 = _percentile(times, 0.95)
-    edit_verdict = "ok" if p95 < TARGET_EDIT_MS else "SLOW"
     print("Internal Medicine's demo year, a draft, as coordinator coord.im (SQLite, DEBUG off)")
-    print(f"{'measure':<40}{'value':>12}  target")
-    print(f"{'grid page size':<40}{page_kb:>9.1f} KB  < {TARGET_KB:.0f} KB  {page_verdict}")
-    print(f"{'edit response size':<40}{edit_bytes / 1024:>9.1f} KB")
-    print(f"{f'edit server time, median of {len(times)}':<40}{statistics.median(times):>9.1f} ms")
-    print(
-        f"{f'edit server time, p95 of {len(times)}':<40}{p95:>9.1f} ms  "
-        f"< {TARGET_EDIT_MS:.0f} ms  {edit_verdict}"
-    )
+    print(f"{'measure':<44}{'value':>12}  target")
+    print(f"{'grid page size':<44}{page_kb:>9.1f} KB  < {TARGET_KB:.0f} KB  {page_verdict}")
+    print(f"{'edit response size':<44}{edit_bytes / 1024:>9.1f} KB")
+    for what, values in (("wall", times), ("CPU", cpu)):
+        p95 = _percentile(values, 0.95)
+        verdict = "ok" if p95 < TARGET_EDIT_MS else "SLOW"
+        n = len(values)
+        print(
+            f"{f'edit server time ({what}), median of {n}':<44}{statistics.median(values):>9.1f} ms"
+        )
+        print(f"{f'edit server time ({what}), p95 of {n}':<44}{p95:>9.1f} ms  "
+              f"< {TARGET_EDIT_MS:.0f} ms  {verdict}")  # fmt: skip
 
 
 def main() -> None:

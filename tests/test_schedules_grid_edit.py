@@ -128,3 +128,20 @@ def test_a_published_grid_is_text_without_buttons(small: SmallInstitution, clien
     grid = grid[grid.index('<div id="grid"') :]
     assert "<button" not in grid.split("</table>")[0]
     assert "cell-editor" not in grid
+
+
+def test_short_names_leave_out_the_programs_own_name_and_stay_readable() -> None:
+    from rounds.schedules.grid_display import abbreviation
+
+    im = "Internal Medicine Residency"
+    assert [
+        abbreviation(name, im)
+        for name in (
+            "MICU",
+            "Internal Medicine clinic",
+            "Elective (Internal Medicine)",
+            "Night float (Internal Medicine)",
+            "Emergency department",
+            "Cardiology",
+        )
+    ] == ["MICU", "Clinic", "Elective", "NF", "ED", "Cardiol."]

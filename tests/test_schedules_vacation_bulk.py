@@ -64,6 +64,9 @@ def test_only_the_programs_staff_decide_and_only_their_programs_requests(
     assert asked.status == "requested"
     nothing = client_as("coord.im").post(url, {"approve": "1"}, follow=True)
     assert "Tick the requests to decide first." in nothing.content.decode()
+    bogus = {"request": ["x", "99999999999999999999999", "-1"], "approve": "1"}
+    refused = client_as("coord.im").post(url, bogus, follow=True)
+    assert "Tick the requests to decide first." in refused.content.decode()
 
 
 def test_requests_for_started_blocks_are_apart_not_pending_work(

@@ -89,11 +89,23 @@ class History:
 
     def days_in(self, first: date, last: date, program_id: int | None = None) -> list[date]:
         """The days of [first, last] in training (in that program, if one is named)."""
-        days: list[date] = []
+        return [
+            lo + timedelta(days=n)
+            for lo, hi in self.stretches_in(first, last, program_id)
+            for n in range((hi - lo).days + 1)
+        ]
+
+    def stretches_in(self, first: date, last: date, program_id: int | None = None) -> list[Span]:
+        """The runs of days of [first, last] in training (in that program, if one is named), in
+        order: what `days_in` lists day by day, for questions that need no list of days (a
+        grid asks them for every trainee and block on every edit)."""
+        out: list[Span] = []
         for a, b in self.spans():
-            for lo, hi in self._in_program(max(a, first), min(b, last), program_id):
-                days.extend(lo + timedelta(days=n) for n in range((hi - lo).days + 1))
-        return days
+            out += self._in_program(max(a, first), min(b, last), program_id)
+        return sorted(out)
+
+    def count_days_in(self, first: date, last: date, program_id: int | None = None) -> int:
+        return sum((hi - lo).days + 1 for lo, hi in self.stretches_in(first, last, program_id))
 
     def _in_program(self, start: date, end: date, program_id: int | None) -> list[Span]:
         """The stretches of [start, end] in `program_id` (all of it when None), cut at the

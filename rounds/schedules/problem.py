@@ -83,7 +83,7 @@ def _unavailable(
 
 def _all_in(history: History, program: int, block: Block, half: int) -> bool:
     first, last = block.half_range(half)
-    return len(history.days_in(first, last, program)) == (last - first).days + 1
+    return history.count_days_in(first, last, program) == (last - first).days + 1
 
 
 def _placed(
@@ -94,8 +94,8 @@ def _placed(
     out: dict[int, tuple[int, int]] = {}
     for t in trainees:
         history = history_of(t)
-        days = [d for p in program_ids for d in history.days_in(span[0], span[1], p)]
-        first = min(days) if days else span[0]
+        starts = [lo for p in program_ids for lo, _ in history.stretches_in(span[0], span[1], p)]
+        first = min(starts) if starts else span[0]
         out[t.pk] = (history.program_on(first), history.pgy_on(first))
     return out
 

@@ -145,7 +145,8 @@ def vacations_decision(request: HttpRequest, pk: int, year: int) -> HttpResponse
     program = get_object_or_404(Program, pk=pk)
     manage_or_404(request.user, program)
     approve = request.POST.get("approve") == "1"
-    pks = [int(p) for p in request.POST.getlist("request") if p.isdigit()]
+    ticked = [id_or_none(p) for p in request.POST.getlist("request")]
+    pks = [one for one in ticked if one is not None]
     if not pks:
         messages.error(request, "Tick the requests to decide first.")
     else:
