@@ -8,6 +8,7 @@ from rounds.jobs.services import job_run
 
 # Modules whose `@job_handler`s must be registered before a job runs, one per area.
 HANDLER_MODULES = (
+    "rounds.jobs.disclosure",
     "rounds.imports.jobs",
     "rounds.inclusion.imports",
     "rounds.wellness.services",

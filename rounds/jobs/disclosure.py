@@ -1,0 +1,26 @@
+"""The disclosure audit as a job: a worker decides a table of aggregates so no page waits for it.
+
+Queued by `rounds.lib.disclosure.release_checked` the first time a page reads counts nobody has
+checked yet. Idempotent: it rebuilds the table from the database as it is now, stores the
+decision under that table's fingerprint (the shared cache, and this job's result for when the
+cache forgets), and running it twice decides the same thing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rounds.jobs.models import Job
+from rounds.jobs.services import Progress, job_handler
+from rounds.lib.disclosure import CHECK_KIND, check_run, hidden_encode
+
+
+@job_handler(CHECK_KIND)
+def disclosure_check(job: Job, progress: Progress) -> dict[str, Any]:
+    progress(0.05, "Reading the figures")
+    fingerprint, hidden = check_run(job.params["builder"], job.params["params"])
+    return {
+        "summary": f"Checked: {len(hidden)} figure(s) hidden.",
+        "fingerprint": fingerprint,
+        "hidden": hidden_encode(hidden),
+    }
