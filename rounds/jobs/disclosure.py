@@ -15,7 +15,7 @@ from rounds.jobs.services import Progress, job_handler
 from rounds.lib.disclosure import CHECK_KIND, check_run, hidden_encode
 
 
-@job_handler(CHECK_KIND)
+@job_handler(CHECK_KIND, rerun_safe=True)
 def disclosure_check(job: Job, progress: Progress) -> dict[str, Any]:
     progress(0.05, "Reading the figures")
     fingerprint, hidden = check_run(job.params["builder"], job.params["params"])
