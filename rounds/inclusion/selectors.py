@@ -209,10 +209,21 @@ def funnel_of(cycle: RecruitmentCycle) -> Funnel:
     Stages are nested, so one stage's cell minus the next one's is a group too (URiM applicants
     interviewed but not ranked): the stages are one canonical table, decided together by
     rounds.lib.disclosure, with applicants grouped by the last stage they reached."""
+    release = release_checked(f"{__name__}:funnel_table", {"cycle": cycle.pk})
+    labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
+    funnel = Funnel(cycle)
+    for index, stage in enumerate(STAGE_ORDER):
+        split = Split.from_release(release, index)
+        funnel.stages.append(FunnelStage(stage, str(labels[Stage(stage)]), split))
+    return funnel
+
+
+def funnel_table(cycle: int) -> Table:
+    """The canonical table of one season's funnel (the privacy check's builder)."""
     atoms: Counter[tuple[int, str]] = Counter(
         {(i, g): 0 for i in range(len(STAGE_ORDER)) for g in GROUPS}
     )
-    for stage, urim in Applicant.objects.filter(cycle=cycle).values_list("stage", "urim"):
+    for stage, urim in Applicant.objects.filter(cycle_id=cycle).values_list("stage", "urim"):
         atoms[(STAGE_ORDER.index(stage), _group(urim))] += 1
     table = Table(atoms=dict(atoms))
     for index in range(len(STAGE_ORDER)):
@@ -225,13 +236,7 @@ def funnel_of(cycle: RecruitmentCycle) -> Funnel:
             # Never shown, but audited: those who stopped at this stage are a group too ("2
             # URiM applicants interviewed but not ranked"), derivable from two shown stages.
             table.add(("at", index, g), [(index, g)], published=False)
-    release = table.decide()
-    labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
-    funnel = Funnel(cycle)
-    for index, stage in enumerate(STAGE_ORDER):
-        split = Split.from_release(release, index)
-        funnel.stages.append(FunnelStage(stage, str(labels[Stage(stage)]), split))
-    return funnel
+    return table
 
 
 @dataclass(frozen=True)
