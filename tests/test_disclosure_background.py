@@ -174,3 +174,4 @@ def test_the_check_job_can_run_twice_and_decides_the_same(
     repeat.refresh_from_db()
     assert repeat.status == Job.Status.SUCCEEDED
     assert repeat.result["hidden"] == first and first
+    assert checks() == [repeat]  # the table's earlier decision is not kept beside it
