@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 
 from rounds.jobs.models import Job
 from rounds.jobs.services import JobError, job_retry
+from rounds.people.access import user_roles
 
 
 @login_required
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=pk)
-    if job.started_by_id != request.user.pk:
+    if job.started_by_id != request.user.pk or not _still_allowed(request, job):
         raise Http404("No such job of yours")
     try:
         again = job_retry(job=job, by=request.user)
@@ -27,6 +28,16 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_page_of(request, job, job))
     messages.info(request, "Started again.")
     return redirect(_page_of(request, job, again))
+
+
+def _still_allowed(request: HttpRequest, job: Job) -> bool:
+    """A job about one program (a solve, a schedule import) is started again only by someone who
+    still leads that program or is in the GME office: a starter who has left it may not."""
+    program = job.params.get("program")
+    if program is None:
+        return True
+    roles = user_roles(request.user)
+    return roles.is_gme_office or program in roles.staffed_program_ids
 
 
 def _page_of(request: HttpRequest, old: Job, new: Job) -> str:
