@@ -61,3 +61,11 @@ def today_before_the_test_year(settings) -> None:  # type: ignore[no-untyped-def
     # year and edit any block of it, so by default "today" is the eve of that year, whatever
     # the calendar says; a test about history sets its own day (settings.ROUNDS_TODAY).
     settings.ROUNDS_TODAY = "2026-06-30"
+
+
+@pytest.fixture(autouse=True)
+def disclosure_checked_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+    # Tests about which figures are shown read the checked ones at once, as pages do once the
+    # worker has run the check (rounds.lib.disclosure.release_checked). The tests of the check
+    # in the background (tests/test_disclosure_background.py) set their own threshold.
+    settings.ROUNDS_DISCLOSURE_INLINE_ATOMS = 10**9

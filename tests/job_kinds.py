@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler
 
 WAIT = "test-wait"
+HOLD = "test-hold"
 CALL_SOLVE = "test-call-solve"
 COUNT = "test-quick"
 
@@ -20,6 +22,16 @@ def wait_until_stopped(job: Job, progress: Progress) -> dict[str, Any]:
     while True:
         progress(0.5, "waiting")
         time.sleep(0.05)
+
+
+@job_handler(HOLD, rerun_safe=True)
+def hold_while_the_file_exists(job: Job, progress: Progress) -> dict[str, Any]:
+    """A kind safe to run twice: it only waits (reporting progress) while the file named in its
+    params exists, then finishes."""
+    while Path(job.params["hold"]).exists():
+        progress(0.5, "holding")
+        time.sleep(0.05)
+    return {"summary": "Released."}
 
 
 @job_handler(CALL_SOLVE)

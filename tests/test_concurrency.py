@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -28,7 +29,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rounds.concerns.models import Concern
-from rounds.core.models import Program
+from rounds.core.models import Program, SubmitToken
 from rounds.inclusion.models import DEFAULT_URIM_CATEGORIES, UrimDefinition
 from rounds.inclusion.services import urim_definition_get
 from rounds.jobs.models import Job
@@ -326,6 +327,35 @@ def test_a_concern_raised_by_name_twice_is_raised_once(
         assert [a.status_code for a in answers] == [302, 302]
         assert answers[0]["Location"] == answers[1]["Location"]
         assert Concern.objects.filter(reporter=small.users["resident"]).count() == i + 1
+
+
+def test_an_anonymous_concern_sent_twice_is_raised_once_and_both_answers_show_its_code(
+    small: SmallInstitution, together: Pair
+) -> None:
+    resident = _signed_in(small, "resident")
+    url = reverse("concerns:raise")
+    codes: set[str] = set()
+    for i in range(PAIRS):
+        form = {"anonymous": "1", "category": "mistreatment", "subject": f"Nights {i}",
+                "body": "Shouting at interns on nights.", "program": "",
+                "submit_token": new_token()}  # fmt: skip
+        answers = _answered(
+            together(partial(resident.post, url, form), partial(resident.post, url, form))
+        )
+        assert [a.status_code for a in answers] == [200, 200]
+        shown = [_code_shown(a) for a in answers]
+        # The browser shows whichever answer came last: both carry the one concern's code.
+        assert shown[0] == shown[1] and shown[0] not in codes
+        codes.add(shown[0])
+        assert Concern.objects.filter(anonymous=True).count() == i + 1
+    assert not SubmitToken.objects.exists()  # nothing about the sends is stored
+
+
+def _code_shown(answer: Answer) -> str:
+    page = answer.content.decode()
+    match = re.search(r'<p class="code-box" id="code">([A-Z2-7-]+)</p>', page)
+    assert match, page
+    return match.group(1)
 
 
 def test_a_solve_started_twice_is_one_job(small: SmallInstitution, together: Pair) -> None:

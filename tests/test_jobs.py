@@ -145,17 +145,18 @@ def test_a_running_job_whose_worker_fell_silent_is_marked_failed_and_its_page_sa
 
     out = io.StringIO()
     call_command("jobs_sweep", stdout=out)
-    assert out.getvalue().endswith("1 stale job(s) marked failed.\n")
+    assert out.getvalue().endswith("1 stale job(s): failed, cancelled or queued again.\n")
     silent.refresh_from_db()
     alive.refresh_from_db()
     assert (silent.status, alive.status) == (Job.Status.FAILED, Job.Status.RUNNING)
     heard = timezone.localtime(silent_since)
     assert silent.message == (
         f"Failed: the worker running it (host-a:101) stopped; it was last heard from at "
-        f"{heard:%H:%M:%S}. What the job had not saved was not kept. Start it again."
+        f"{heard:%H:%M:%S}. What the job had not saved was not kept. Retry starts it again."
     )
     page = gme.get(silent.get_absolute_url()).content.decode()
     assert "<strong>Failed</strong> — Failed: the worker running it (host-a:101) stopped" in page
+    assert ">Retry</button>" in page  # gme started it
 
 
 @pytest.mark.django_db(transaction=True)

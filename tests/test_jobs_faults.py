@@ -128,7 +128,16 @@ def status_of(job: Job) -> str:
     return job.status
 
 
-def test_a_worker_killed_mid_job_leaves_the_job_failed_with_the_reason(
+def kill_the_worker_of(job: Job, workers: list[Worker]) -> Worker:
+    """SIGKILL the worker process running `job` (no chance to clean up); returns it."""
+    pid = int(job.worker.rsplit(":", 1)[1])
+    victim = next(w for w in workers if w.process.pid == pid)
+    os.kill(pid, signal.SIGKILL)
+    victim.process.wait()
+    return victim
+
+
+def test_a_worker_killed_mid_job_leaves_the_job_failed_with_the_reason_and_a_retry(
     start_worker: Callable[..., Worker],
     small: SmallInstitution,
     client_as: Callable[[str], Client],
@@ -137,21 +146,89 @@ def test_a_worker_killed_mid_job_leaves_the_job_failed_with_the_reason(
     job = job_start(kind=job_kinds.WAIT, title="Wait", started_by=small.users["gme"], params={})
     wait_for("the job starting", lambda: status_of(job) == Job.Status.RUNNING, *workers)
 
-    pid = int(job.worker.rsplit(":", 1)[1])
-    victim = next(w for w in workers if w.process.pid == pid)
+    victim = kill_the_worker_of(job, workers)
     survivor = next(w for w in workers if w is not victim)
-    os.kill(pid, signal.SIGKILL)
-    victim.process.wait()
     wait_for("the sweep", lambda: status_of(job) != Job.Status.RUNNING, survivor)
 
-    assert job.status == Job.Status.FAILED
+    # Not a kind safe to run twice: failed, with the reason, and not queued again.
+    assert job.status == Job.Status.FAILED and job.requeues == 0
     assert job.message.startswith(f"Failed: the worker running it ({job.worker}) stopped")
-    assert job.message.endswith("Start it again.")
-    page = client_as("gme").get(job.get_absolute_url()).content.decode()
+    assert job.message.endswith("Retry starts it again.")
+    gme = client_as("gme")
+    page = gme.get(job.get_absolute_url()).content.decode()
     assert "<strong>Failed</strong>" in page and f"({job.worker}) stopped" in page
+    assert ">Retry</button>" in page
     (task_row,) = [r for r in DBTaskResult.objects.all() if r.args_kwargs["args"] == [job.pk]]
     assert task_row.status == TaskResultStatus.FAILED
     assert survivor.alive
+
+    # Only its starter may start it again; pressed twice, it starts one job, which runs.
+    assert client_as("pd.im").post(f"/jobs/{job.pk}/retry/").status_code == 404
+    page_path = job.get_absolute_url()
+    first = gme.post(f"/jobs/{job.pk}/retry/", {"page": page_path})
+    second = gme.post(f"/jobs/{job.pk}/retry/", {"page": page_path})
+    (again,) = Job.objects.exclude(pk=job.pk)
+    assert first["Location"] == second["Location"] == again.get_absolute_url()
+    assert (again.kind, again.started_by, again.params) == (job.kind, job.started_by, job.params)
+    wait_for("the retry running", lambda: status_of(again) == Job.Status.RUNNING, survivor)
+    assert ">Retry</button>" not in gme.get(job.get_absolute_url()).content.decode()
+
+
+def test_a_job_safe_to_run_twice_is_queued_again_once_when_its_worker_dies(
+    start_worker: Callable[..., Worker], small: SmallInstitution, tmp_path: Path
+) -> None:
+    hold = tmp_path / "hold"
+    hold.touch()
+    workers = [start_worker(**FAST_SWEEP), start_worker(**FAST_SWEEP)]
+    job = job_start(
+        kind=job_kinds.HOLD, title="Hold", started_by=small.users["gme"], params={"hold": str(hold)}
+    )
+    wait_for("the job starting", lambda: status_of(job) == Job.Status.RUNNING, *workers)
+    first_worker = job.worker
+
+    victim = kill_the_worker_of(job, workers)
+    survivor = next(w for w in workers if w is not victim)
+    # Queued again by the survivor's sweep, and taken by the survivor.
+    wait_for(
+        "the job running again",
+        lambda: status_of(job) == Job.Status.RUNNING and job.worker != first_worker,
+        survivor,
+    )
+    assert job.requeues == 1
+    hold.unlink()
+    wait_for("the job finishing", lambda: status_of(job) != Job.Status.RUNNING, survivor)
+    assert (job.status, job.message) == (Job.Status.SUCCEEDED, "Released.")
+    rows = sorted(
+        (r for r in DBTaskResult.objects.all() if r.args_kwargs["args"] == [job.pk]),
+        key=lambda r: r.enqueued_at,
+    )
+    assert [r.status for r in rows] == [TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL]
+
+
+def test_a_job_safe_to_run_twice_whose_worker_dies_again_is_failed(
+    start_worker: Callable[..., Worker], small: SmallInstitution, tmp_path: Path
+) -> None:
+    hold = tmp_path / "hold"
+    hold.touch()
+    workers = [start_worker(**FAST_SWEEP), start_worker(**FAST_SWEEP)]
+    job = job_start(
+        kind=job_kinds.HOLD, title="Hold", started_by=small.users["gme"], params={"hold": str(hold)}
+    )
+    wait_for("the job starting", lambda: status_of(job) == Job.Status.RUNNING, *workers)
+    first_worker = job.worker
+    victim = kill_the_worker_of(job, workers)
+    workers.remove(victim)
+    wait_for(
+        "the job running again",
+        lambda: status_of(job) == Job.Status.RUNNING and job.worker != first_worker,
+        *workers,
+    )
+
+    workers.append(start_worker(**FAST_SWEEP))
+    kill_the_worker_of(job, workers)
+    wait_for("the second sweep", lambda: status_of(job) != Job.Status.RUNNING, workers[-1])
+    assert (job.status, job.requeues) == (Job.Status.FAILED, 1)
+    assert job.can_retry and job.message.endswith("Retry starts it again.")
 
 
 def test_cancel_stops_a_running_solve_and_keeps_nothing(

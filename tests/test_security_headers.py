@@ -36,7 +36,8 @@ PAGES_PER_ROLE = 30
 
 
 class PageScripts(HTMLParser):
-    """Everything in a page that a script-src 'self' / style-src 'self' policy would block."""
+    """Everything in a page that a script-src 'self' / style-src 'self' policy would block
+    (inline scripts, handlers, <style> elements and style attributes)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +59,8 @@ class PageScripts(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.blocked.append(f"<{tag} {name}=...>")
+            if name == "style":
+                self.blocked.append(f"<{tag} style=...>")
             if name in ("href", "action", "formaction") and (value or "").startswith("javascript:"):
                 self.blocked.append(f"<{tag} {name}=javascript:...>")
         if tag == "a" and named.get("href"):
@@ -151,6 +154,7 @@ def test_every_page_each_role_reads_runs_no_inline_script_and_is_not_stored(
             directives = policy(response)
             assert directives["script-src"] == ["'self'"], url
             assert "'unsafe-inline'" not in directives["style-src"], url
+            assert "'unsafe-inline'" not in directives.get("style-src-attr", []), url
             assert directives["frame-ancestors"] == ["'none'"], url
             if not is_public(url):
                 assert "no-store" in response["Cache-Control"], url

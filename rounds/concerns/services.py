@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 
 from rounds.concerns.models import Concern, ConcernHandler, ConcernMessage
 from rounds.core.models import AuditEntry
@@ -31,7 +33,26 @@ class ConcernError(Exception):
 
 def new_code() -> str:
     """100 random bits as 20 base-32 letters and digits, in groups of five for reading aloud."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode()[:20]
+    return _code_of(secrets.token_bytes(15))
+
+
+def code_for_form(token: str, today: date) -> str:
+    """The code of an anonymous concern raised with the form that carried `token` today.
+
+    The same form sent twice the same day (a double click, a resubmit) gets the same code, so
+    the database's unique code digest refuses the second concern and the second response can
+    show the reporter the code of the first: a browser shows only the last response. Nothing
+    about the token is stored; it is random, lives only in the reporter's page, and is mixed
+    with the server's secret and the day, so after the day a resend is a new concern and no
+    longer leads to the old code (docs/privacy.md, "Sent twice")."""
+    mac = salted_hmac(
+        "rounds.concerns.anonymous-code", f"{token}|{today.isoformat()}", algorithm="sha256"
+    )
+    return _code_of(mac.digest()[:15])
+
+
+def _code_of(secret: bytes) -> str:
+    raw = base64.b32encode(secret).decode()[:20]
     return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
 
 
@@ -61,31 +82,73 @@ def concern_raise(
     today: date,
     token: str = "",
 ) -> Raised:
-    """Raise a concern. One raised by name and sent twice with the same form `token` is raised
-    once. An anonymous one ignores the token: a stored token would tie the concern to the
-    reporter's account."""
+    """Raise a concern. Sent twice with the same form `token`, it is raised once: by name
+    through the stored token (rounds.lib.idempotency); anonymously through a code derived from
+    the token, so that nothing about the send is stored (`code_for_form`)."""
     if not body.strip():
         raise ConcernError("Write what happened, so the GME office can help.")
-    code = new_code() if anonymous else None
 
-    def create() -> Concern:
+    def create(code: str | None) -> Concern:
         return _concern_create(
             reporter=reporter, category=category, subject=subject, body=body,
             program=program, anonymous=anonymous, code=code, today=today,
         )  # fmt: skip
 
-    if anonymous:
-        concern, first = create(), True
+    code: str | None = None
+    if anonymous and token:
+        code = code_for_form(token, today)
+        concern, first = _raise_once_by_code(
+            lambda: create(code), code, category, subject, body, program
+        )
+        if concern is None:  # the same form sent again with other words: a concern of its own
+            code = new_code()
+            concern, first = create(code), True
+    elif anonymous:
+        code = new_code()
+        concern, first = create(code), True
     else:
         try:
             concern, first = submit_once(
-                token=token, scope="concerns.raise", by=reporter, model=Concern, write=create
+                token=token,
+                scope="concerns.raise",
+                by=reporter,
+                model=Concern,
+                write=lambda: create(None),
             )
         except AlreadySubmitted as error:
             raise ConcernError(error.message) from None
     if first:
         _notify_handlers(concern)
     return Raised(concern, code)
+
+
+def _raise_once_by_code(
+    create: Callable[[], Concern],
+    code: str,
+    category: str,
+    subject: str,
+    body: str,
+    program: Any,
+) -> tuple[Concern | None, bool]:
+    """Create the concern unless one with this code exists (the unique digest decides, and on
+    PostgreSQL a simultaneous second send waits for the first to commit before it is refused).
+    Returns the existing one only if it says the same thing (a true double send), else None."""
+    try:
+        with transaction.atomic():
+            return create(), True
+    except IntegrityError:
+        existing = concern_by_code(code)
+    if existing is None:
+        return None, False
+    opening = existing.messages.order_by("pk").values_list("body", flat=True).first()
+    program_id = program.pk if program is not None else None
+    same = (existing.category, existing.subject, existing.program_id, opening) == (
+        category,
+        subject,
+        program_id,
+        body,
+    )
+    return (existing, False) if same else (None, False)
 
 
 def _concern_create(

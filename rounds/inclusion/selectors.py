@@ -4,13 +4,10 @@ from another's: all figures about trainees are one table, decided at once."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-
-from django.core.cache import cache
 
 from rounds.core.models import Program
 from rounds.inclusion.models import (
@@ -23,7 +20,7 @@ from rounds.inclusion.models import (
     Track,
 )
 from rounds.lib import today as clock
-from rounds.lib.disclosure import Release, Table, min_cell_size
+from rounds.lib.disclosure import Release, Table, min_cell_size, release_checked
 from rounds.people.models import SelfIdentification, Trainee
 
 GROUPS = ("urim", "other", "not_stated")
@@ -42,11 +39,13 @@ class Split:
     urim: int | None
     other: int | None
     not_stated: int | None
+    pending: bool = False  # hidden only until the privacy check has run
 
     @classmethod
     def from_release(cls, release: Release, *key: object) -> Split:
-        values = [release.value(("pop", *key))] + [release.value(("grp", *key, g)) for g in GROUPS]
-        return cls(*values)
+        urim, other, not_stated = (release.value(("grp", *key, g)) for g in GROUPS)
+        total = release.value(("pop", *key))
+        return cls(total, urim, other, not_stated, pending=release.pending)
 
     @property
     def suppressed(self) -> bool:
@@ -153,19 +152,18 @@ def trainee_table(years: list[int], atoms: dict[tuple, int] | None = None) -> Ta
 
 
 def trainee_release(years: list[int]) -> Release:
-    """The decided table, cached by its content: the same counts give the same decision, so a
-    cached one is the one every page and export would have made."""
+    """The decided table, shared by every page and export: checked by a worker when it is large
+    (rounds.lib.disclosure.release_checked); until then every URiM figure hidden (`pending`)."""
     atoms, _ = _trainee_atoms(years)
-    fingerprint = hashlib.sha256(
-        repr((sorted(atoms.items(), key=repr), years, min_cell_size())).encode()
-    ).hexdigest()
-    key = f"disclosure:trainees:{fingerprint}"
-    cached = cache.get(key)
-    if cached is None:
-        release = trainee_table(years, atoms).decide()
-        cached = (dict(release.values), frozenset(release.hidden))
-        cache.set(key, cached, 24 * 3600)
-    return Release(*cached)
+    return release_checked(
+        TRAINEE_TABLE,
+        {"years": years},
+        atoms=atoms,
+        build=lambda: trainee_table(years, atoms),
+    )
+
+
+TRAINEE_TABLE = f"{__name__}:trainee_table"
 
 
 # -- trainees by program ------------------------------------------------------------------------
@@ -211,10 +209,21 @@ def funnel_of(cycle: RecruitmentCycle) -> Funnel:
     Stages are nested, so one stage's cell minus the next one's is a group too (URiM applicants
     interviewed but not ranked): the stages are one canonical table, decided together by
     rounds.lib.disclosure, with applicants grouped by the last stage they reached."""
+    release = release_checked(f"{__name__}:funnel_table", {"cycle": cycle.pk})
+    labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
+    funnel = Funnel(cycle)
+    for index, stage in enumerate(STAGE_ORDER):
+        split = Split.from_release(release, index)
+        funnel.stages.append(FunnelStage(stage, str(labels[Stage(stage)]), split))
+    return funnel
+
+
+def funnel_table(cycle: int) -> Table:
+    """The canonical table of one season's funnel (the privacy check's builder)."""
     atoms: Counter[tuple[int, str]] = Counter(
         {(i, g): 0 for i in range(len(STAGE_ORDER)) for g in GROUPS}
     )
-    for stage, urim in Applicant.objects.filter(cycle=cycle).values_list("stage", "urim"):
+    for stage, urim in Applicant.objects.filter(cycle_id=cycle).values_list("stage", "urim"):
         atoms[(STAGE_ORDER.index(stage), _group(urim))] += 1
     table = Table(atoms=dict(atoms))
     for index in range(len(STAGE_ORDER)):
@@ -227,13 +236,7 @@ def funnel_of(cycle: RecruitmentCycle) -> Funnel:
             # Never shown, but audited: those who stopped at this stage are a group too ("2
             # URiM applicants interviewed but not ranked"), derivable from two shown stages.
             table.add(("at", index, g), [(index, g)], published=False)
-    release = table.decide()
-    labels = AWAY_LABELS if cycle.track == Track.AWAY else dict(Stage.choices)
-    funnel = Funnel(cycle)
-    for index, stage in enumerate(STAGE_ORDER):
-        split = Split.from_release(release, index)
-        funnel.stages.append(FunnelStage(stage, str(labels[Stage(stage)]), split))
-    return funnel
+    return table
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,7 @@ class Rate:
 class AdvancementYear:
     year: int
     rates: dict[str, dict[str, Rate]]  # measure -> group ("urim"/"other") -> rate
+    pending: bool = False  # hidden only until the privacy check has run
 
     @property
     def cells(self) -> list[tuple[Rate, Rate]]:
@@ -302,11 +306,16 @@ def advancement_by_year(*, program: Program | None, years: list[int]) -> list[Ad
             }
             for measure, _ in MEASURES
         }
-        rows.append(AdvancementYear(year, rates))
+        rows.append(AdvancementYear(year, rates, release.pending))
     return rows
 
 
-def suppression_note() -> str:
+def suppression_note(*, pending: bool = False) -> str:
+    if pending:
+        return (
+            "The figures changed and are being checked for privacy: until the check has run "
+            "(usually within a minute), only totals are shown. Reload the page to see them."
+        )
     return (
         f"Groups of fewer than {min_cell_size()} people are not shown, nor any figure from which "
         "one could be worked out."

@@ -121,6 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "overall": overall,
             "definition": urim_definition_get(),
             "note": selectors.suppression_note(),
+            "checking": selectors.suppression_note(pending=True) if overall.pending else "",
         },
     )
 
@@ -345,6 +346,9 @@ def advancement(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "measures": selectors.MEASURES,
             "note": selectors.suppression_note(),
+            "checking": (
+                selectors.suppression_note(pending=True) if any(r.pending for r in table) else ""
+            ),
         },
     )
 

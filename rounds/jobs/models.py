@@ -38,6 +38,9 @@ class Job(models.Model):
     # whose heartbeat stops is marked failed by the sweep (`job_sweep_stale`).
     worker = models.CharField(max_length=100, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times the sweep queued it again after its worker died (at most once, and only for
+    # kinds safe to run twice); a failed job its starter may start again says so in `result`.
+    requeues = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -55,6 +58,16 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed for a reason outside the job (its worker or its database went away), so
+        starting it again may well succeed; not yet started again."""
+        return (
+            self.status == self.Status.FAILED
+            and bool(self.result.get("retryable"))
+            and not self.result.get("retried_as")
+        )
 
     @property
     def is_silent(self) -> bool:

@@ -3,7 +3,9 @@
 A running job has a pulse: a thread beside it that writes the job's heartbeat and looks for
 Cancel about once a second, so a solve deep inside CP-SAT stops within seconds (through
 `rounds.engine.stop`), and a job whose worker died is found by `job_sweep_stale`, which every
-worker runs, and marked failed with the reason on its page.
+worker runs. A kind registered as safe to run twice (`rerun_safe`) is queued again, once; any
+other is marked failed with the reason on its page and a Retry button for its starter
+(`job_retry`). Which kinds are which, and why: docs/concurrency.md, "Jobs whose worker died".
 """
 
 from __future__ import annotations
@@ -64,16 +66,38 @@ class Progress:
 
 Handler = Callable[[Job, Progress], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
+# Kinds whose handler may run again from the start after its worker died mid-run, with the same
+# outcome as one run: what it writes is all-or-nothing and writing it twice changes nothing.
+_RERUN_SAFE: set[str] = set()
+# A job whose worker died is queued again at most this many times: what killed the worker (a
+# solve too large for memory) may kill the next one too.
+MAX_REQUEUES = 1
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does the work of jobs of `kind`; it returns the job's result."""
+class JobError(Exception):
+    """A job action that cannot be done, with a sentence saying why."""
+
+
+def job_handler(kind: str, *, rerun_safe: bool = False) -> Callable[[Handler], Handler]:
+    """Register the function that does the work of jobs of `kind`; it returns the job's result.
+    `rerun_safe`: a job of this kind whose worker died is queued again once by the sweep."""
 
     def register(handler: Handler) -> Handler:
         _HANDLERS[kind] = handler
+        if rerun_safe:
+            _RERUN_SAFE.add(kind)
+        else:
+            _RERUN_SAFE.discard(kind)
         return handler
 
     return register
+
+
+def rerun_safe(kind: str) -> bool:
+    from rounds.jobs.tasks import handlers_load
+
+    handlers_load()
+    return kind in _RERUN_SAFE
 
 
 def job_start(*, kind: str, title: str, started_by: Any, params: dict[str, Any]) -> Job:
@@ -125,11 +149,12 @@ def job_run(job_id: int) -> None:
         _finish(job, Job.Status.CANCELLED, "Cancelled.")
     except DATABASE_FAULTS as error:
         logger.exception("job %s lost the database", job.pk)
+        job.result = {"retryable": True}
         _finish(
             job,
             Job.Status.FAILED,
             f"Failed: the worker lost its database connection ({_first_line(error)}); "
-            "what the job had not saved was not kept. Start it again.",
+            "what the job had not saved was not kept. Retry starts it again.",
         )
     except Exception as error:  # a failed job must say so on its page, whatever went wrong
         logger.exception("job %s failed", job.pk)
@@ -141,11 +166,13 @@ def job_run(job_id: int) -> None:
 
 
 def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
-    """Mark failed every running job whose worker stopped beating (killed, out of memory, its
-    machine gone), saying so on the job's page; the django-tasks row goes with it. Returns them.
+    """Deal with every running job whose worker stopped beating (killed, out of memory, its
+    machine gone), saying so on the job's page; its django-tasks row is marked failed. Returns
+    them.
 
-    Such a job is not run again by itself: what killed its worker (a solve too large for memory)
-    would kill the next one too; its starter starts it again."""
+    A kind safe to run twice is queued again, once (`MAX_REQUEUES`); any other job, or one whose
+    worker died again, is marked failed, and its starter may press Retry (`job_retry`). A job
+    whose starter had pressed Cancel is cancelled."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.JOBS_STALE_SECONDS)
     silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
@@ -154,26 +181,71 @@ def job_sweep_stale(*, now: dt.datetime | None = None) -> list[Job]:
     swept = []
     for job in silent:
         heard = timezone.localtime(job.heartbeat_at or job.started_at or now)
-        message = (
-            f"Failed: the worker running it ({job.worker or 'unknown'}) stopped; it was last "
-            f"heard from at {heard:%H:%M:%S}. What the job had not saved was not kept. "
-            "Start it again."
+        stopped = (
+            f"the worker running it ({job.worker or 'unknown'}) stopped; it was last heard "
+            f"from at {heard:%H:%M:%S}"
         )
+        again = rerun_safe(job.kind) and job.requeues < MAX_REQUEUES and not job.cancel_requested
+        if again:
+            message = f"Queued again: {stopped}. This kind of job is safe to run twice."
+            change: dict[str, Any] = {
+                "status": Job.Status.QUEUED,
+                "requeues": job.requeues + 1,
+                "worker": "",
+                "started_at": None,
+                "heartbeat_at": None,
+                "progress": 0.0,
+            }
+        elif job.cancel_requested:
+            message = f"Cancelled: {stopped} after Cancel was pressed. Nothing was kept."
+            change = {"status": Job.Status.CANCELLED, "finished_at": now}
+        else:
+            message = f"Failed: {stopped}. What the job had not saved was not kept. " + (
+                "Retry starts it again." if job.started_by_id else "It runs again when needed."
+            )
+            change = {
+                "status": Job.Status.FAILED,
+                "finished_at": now,
+                "result": {**job.result, "retryable": True},
+            }
         # Only if it is still silent: a worker that beat meanwhile keeps its job.
-        if Job.objects.filter(
+        if not Job.objects.filter(
             pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
-        ).update(status=Job.Status.FAILED, message=_fit(message), finished_at=now):
-            logger.warning("job %s: %s", job.pk, message)
-            for row in _task_rows(job.pk, TaskResultStatus.RUNNING):
-                DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
-                    status=TaskResultStatus.FAILED,
-                    finished_at=now,
-                    exception_class_path="rounds.jobs.services.WorkerLost",
-                    traceback=message,
-                )
-            job.refresh_from_db()
-            swept.append(job)
+        ).update(message=_fit(message), **change):
+            continue
+        logger.warning("job %s: %s", job.pk, message)
+        for row in _task_rows(job.pk, TaskResultStatus.RUNNING):
+            DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path="rounds.jobs.services.WorkerLost",
+                traceback=message,
+            )
+        if again:
+            from rounds.jobs.tasks import run_job
+
+            run_job.enqueue(job.pk)
+        job.refresh_from_db()
+        swept.append(job)
     return swept
+
+
+def job_retry(*, job: Job, by: Any) -> Job:
+    """Start again, as its starter, a job that failed because its worker or database went away.
+    Pressed twice, it starts one job: the second press gets the job the first one started."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        earlier = locked.result.get("retried_as")
+        if earlier:
+            return Job.objects.get(pk=earlier)
+        if locked.started_by_id is None or locked.started_by_id != getattr(by, "pk", None):
+            raise JobError("Only the person who started this job can start it again.")
+        if not locked.can_retry:
+            raise JobError("This job did not fail for a reason that starting it again would fix.")
+        retry = job_start(kind=locked.kind, title=locked.title, started_by=by, params=locked.params)
+        locked.result = {**locked.result, "retried_as": retry.pk}
+        locked.save(update_fields=["result"])
+    return retry
 
 
 def _task_rows(job_id: int, status: str) -> list[DBTaskResult]:

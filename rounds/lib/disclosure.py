@@ -24,18 +24,33 @@ shows about one attribute) are hidden:
 
 The decision depends only on the figures and atoms, so the same counts always give the same
 hidden set, and every page and export that reads one `Release` shows the same safe subset.
+
+The audit of a large table takes seconds to minutes, so it never runs inside a web request:
+`release_checked` returns the decision cached for the table's exact counts (its *fingerprint*)
+or, until a worker has made it, the *conservative* release (every protected figure hidden) and
+queues the check once (a `disclosure_check` job, rounds/jobs/disclosure.py). A page therefore
+shows either the checked figures or fewer, never figures nobody audited.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import logging
 import random
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import highspy
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from rounds.engine import stop
+
+logger = logging.getLogger(__name__)
 
 # Atoms and keys are any hashable values (tuples, in practice); Any keeps dicts of tuples usable.
 Atom = Any
@@ -69,6 +84,9 @@ class Release:
 
     values: Mapping[Key, int]
     hidden: frozenset[Key]
+    # True while the audit for these counts has not run yet: every protected figure is hidden,
+    # and pages say the figures appear once checked.
+    pending: bool = False
 
     def value(self, key: Key) -> int | None:
         if key in self.hidden or key not in self.values:
@@ -154,6 +172,7 @@ def release_decide(
     auditor = _Auditor(atoms, figures, values, relations)
     auditor.k = k
     while True:
+        stop.check()  # a check run as a job ends within a round when its job is cancelled
         pinned = auditor.pinned(hidden)
         if not pinned:
             break
@@ -359,6 +378,143 @@ class _Auditor:
         if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return np.array(model.getSolution().col_value)
+
+
+# -- checked once, in the background, shared by every process ------------------------------------
+# A table is rebuilt from the database by its *builder*, a module-level function named
+# "module:function" that takes JSON-able keyword arguments and returns the Table; the job that
+# audits it in a worker calls the same builder, so both sides decide the same counts.
+
+CHECK_KIND = "disclosure_check"
+CACHE_SECONDS = 7 * 24 * 3600
+# How long a view's "a check is queued" mark lasts: a second view within it queues nothing; after
+# it (the job failed or was lost), the next view queues the check again.
+QUEUED_MARK_SECONDS = 15 * 60
+
+
+def table_build(builder: str, params: Mapping[str, Any]) -> Table:
+    module, _, name = builder.partition(":")
+    function: Callable[..., Table] = getattr(importlib.import_module(module), name)
+    return function(**params)
+
+
+def table_fingerprint(builder: str, params: Mapping[str, Any], atoms: Mapping[Atom, int]) -> str:
+    """A digest of everything the decision depends on: which table (its builder and arguments),
+    its exact counts, and the minimum cell size."""
+    counts = sorted(atoms.items(), key=repr)
+    raw = repr((builder, sorted(params.items()), counts, min_cell_size()))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def release_checked(
+    builder: str,
+    params: Mapping[str, Any],
+    *,
+    atoms: Mapping[Atom, int] | None = None,
+    build: Callable[[], Table] | None = None,
+) -> Release:
+    """The decided release of the table `builder(**params)` builds, never audited in the caller:
+    the checked decision when one exists for these exact counts (a small table is checked at
+    once), else the conservative release, with the check queued once.
+
+    `atoms` (the table's counts, when the caller has them cheaper than the whole table) and
+    `build` (the table from them) spare building the table when the decision is cached."""
+    make = build or (lambda: table_build(builder, params))
+    table = None
+    if atoms is None:
+        table = make()
+        atoms = table.atoms
+    fingerprint = table_fingerprint(builder, params, atoms)
+    cached = cache.get(_cache_key(fingerprint))
+    if cached is not None:
+        return Release(*cached)
+    table = table or make()
+    hidden = _hidden_of_finished_check(fingerprint)
+    if hidden is None and len(table.atoms) <= settings.ROUNDS_DISCLOSURE_INLINE_ATOMS:
+        hidden = table.decide().hidden
+    if hidden is None:
+        _check_queue(builder, params, fingerprint)
+        return release_conservative(table)
+    return checked_store(fingerprint, table, hidden)
+
+
+def release_conservative(table: Table) -> Release:
+    """Every protected figure hidden: what may be shown before the audit has run. Only the sizes
+    of populations (never a secret) remain."""
+    values = figure_values(table.atoms, table.figures)
+    hidden = {key for key, f in table.figures.items() if f.protected or not f.published}
+    return Release(values, frozenset(hidden), pending=True)
+
+
+def check_run(builder: str, params: Mapping[str, Any]) -> tuple[str, frozenset[Key]]:
+    """Audit the table as it is now (the job's work) and store the decision for every process.
+    Safe to run twice: the same counts give the same decision."""
+    table = table_build(builder, params)
+    fingerprint = table_fingerprint(builder, params, table.atoms)
+    cached = cache.get(_cache_key(fingerprint))
+    hidden = frozenset(cached[1]) if cached is not None else table.decide().hidden
+    checked_store(fingerprint, table, hidden)
+    return fingerprint, hidden
+
+
+def checked_store(fingerprint: str, table: Table, hidden: frozenset[Key]) -> Release:
+    release = Release(figure_values(table.atoms, table.figures), frozenset(hidden))
+    cache.set(_cache_key(fingerprint), (dict(release.values), release.hidden), CACHE_SECONDS)
+    return release
+
+
+def _hidden_of_finished_check(fingerprint: str) -> frozenset[Key] | None:
+    """The decision a check job stored in its result, for when the shared cache forgot it."""
+    from rounds.jobs.models import Job
+
+    done = (
+        Job.objects.filter(
+            kind=CHECK_KIND, status=Job.Status.SUCCEEDED, result__fingerprint=fingerprint
+        )
+        .order_by("-pk")
+        .values_list("result", flat=True)
+        .first()
+    )
+    return None if done is None else frozenset(hidden_decode(done["hidden"]))
+
+
+def hidden_encode(hidden: Iterable[Key]) -> list[Any]:
+    """Hidden keys (tuples of plain values) as JSON for a job's result."""
+    return sorted((list(key) if isinstance(key, tuple) else key for key in hidden), key=repr)
+
+
+def hidden_decode(stored: Iterable[Any]) -> set[Key]:
+    return {tuple(key) if isinstance(key, list) else key for key in stored}
+
+
+def _cache_key(fingerprint: str) -> str:
+    return f"disclosure:checked:{fingerprint}"
+
+
+def _check_queue(builder: str, params: Mapping[str, Any], fingerprint: str) -> None:
+    """Queue the audit of these counts unless it already is: the shared cache's atomic add lets
+    one of many simultaneous views through, and the job table catches a view of another process
+    with its own local cache."""
+    if not cache.add(f"disclosure:queued:{fingerprint}", 1, QUEUED_MARK_SECONDS):
+        return
+    from rounds.jobs.models import Job
+    from rounds.jobs.services import job_start
+
+    waiting = Job.objects.filter(
+        kind=CHECK_KIND,
+        status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+        params__fingerprint=fingerprint,
+    )
+    if waiting.exists():
+        return
+    with transaction.atomic():
+        job_start(
+            kind=CHECK_KIND,
+            title="Privacy check of published figures",
+            started_by=None,
+            params={"builder": builder, "params": dict(params), "fingerprint": fingerprint},
+        )
+    logger.info("disclosure check queued for %s %s", builder, fingerprint[:12])
 
 
 # -- one partition on its own ----------------------------------------------------------------------

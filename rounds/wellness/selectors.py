@@ -8,16 +8,13 @@ give it away. Shares are shown only where the count behind them would be.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.cache import cache
-
 from rounds.core.models import Program
-from rounds.lib.disclosure import Release, Table, figure_values, min_cell_size
+from rounds.lib.disclosure import Release, Table, min_cell_size, release_checked
 from rounds.wellness.access import WellnessScope
 from rounds.wellness.models import OptionCount, Question, ResponseCount, Survey, SurveyPeriod
 
@@ -44,6 +41,7 @@ class GroupResult:
 class PeriodResult:
     period: SurveyPeriod
     groups: list[GroupResult]
+    pending: bool = False  # figures hidden until the privacy check has run
 
     @property
     def total(self) -> GroupResult | None:
@@ -115,21 +113,20 @@ def _total(atoms: dict[tuple[int, int, int], int], keys: list[tuple[int, int, in
     return sum(atoms[a] for a in keys)
 
 
-def period_release(period: SurveyPeriod) -> Release:
-    table = period_table(period)
-    if period.survey.program_id is not None:
+def period_table_of(period: int) -> Table:
+    """The canonical table of one round, as every page reads it (the privacy check's builder)."""
+    survey_period = SurveyPeriod.objects.select_related("survey").get(pk=period)
+    table = period_table(survey_period)
+    if survey_period.survey.program_id is not None:
         # One program's own survey has no total beside it: the total is that program.
         table.figures = {k: f for k, f in table.figures.items() if k[1] is not None}
         table.partitions = [(w, ps) for w, ps in table.partitions if w[1] is not None]
-    fingerprint = hashlib.sha256(
-        repr((sorted(table.atoms.items()), period.survey.program_id, min_cell_size())).encode()
-    ).hexdigest()
-    key = f"disclosure:period:{period.pk}:{fingerprint}"
-    hidden = cache.get(key)
-    if hidden is None:
-        hidden = table.decide().hidden
-        cache.set(key, hidden, 24 * 3600)
-    return Release(figure_values(table.atoms, table.figures), frozenset(hidden))
+    return table
+
+
+def period_release(period: SurveyPeriod) -> Release:
+    """The round's decided table; until the privacy check has run, every figure hidden."""
+    return release_checked(f"{__name__}:period_table_of", {"period": period.pk})
 
 
 def period_results(
@@ -151,7 +148,7 @@ def period_results(
         groups.append(group)
     if survey.program_id is None and scope.everything:
         groups.insert(0, _group(release, "All programs", None, questions))
-    return PeriodResult(period, groups)
+    return PeriodResult(period, groups, release.pending)
 
 
 def _group(release: Release, label: str, pid: int | None, questions: list[Question]) -> GroupResult:

@@ -185,6 +185,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "periods": periods,
         "period_labels": [p.label for p in periods],
         "latest": latest,
+        # Some figures are hidden only because the privacy check of their counts has not run.
+        "checking": any(r.pending for r in results),
         "trend_rows": trend_rows,
         "minimum": selectors.minimum(),
         "can_run": access.can_run_survey(request.user, survey.program_id),

@@ -3,8 +3,9 @@
 The library's worker dies on the first database error that is not a lock (a terminated backend,
 a restarted server, a dropped network), and jobs then wait in the queue until someone restarts
 it. This one reconnects and goes on, a little later each time while the database stays away.
-It also sweeps: every JOBS_SWEEP_SECONDS it marks failed the running jobs whose worker stopped
-beating (`job_sweep_stale`), so a killed worker's job says why on its page within a minute.
+It also sweeps: every JOBS_SWEEP_SECONDS it deals with the running jobs whose worker stopped
+beating (`job_sweep_stale`: queued again once if safe to run twice, else failed with a Retry),
+so a killed worker's job says why on its page within a minute.
 Everything else (options, signals, claiming tasks) is the library's.
 """
 
@@ -69,7 +70,7 @@ class Worker(library.Worker):
 
 
 class _Sweeper:
-    """A thread of every worker that marks failed the jobs of workers that died."""
+    """A thread of every worker that deals with the jobs of workers that died."""
 
     def __init__(self) -> None:
         self._done = threading.Event()
@@ -102,8 +103,8 @@ class _Sweeper:
 
 class Command(library.Command):
     help = (
-        "Run a worker: it takes queued jobs, survives database outages, and marks failed the "
-        "jobs of workers that died."
+        "Run a worker: it takes queued jobs, survives database outages, and re-queues or fails "
+        "the jobs of workers that died."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -1,4 +1,5 @@
-"""`manage.py jobs_sweep`: mark failed the running jobs whose worker stopped beating, once.
+"""`manage.py jobs_sweep`: deal once with the running jobs whose worker stopped beating (queued
+again if safe to run twice, else failed or, if Cancel was pressed, cancelled).
 
 Every `db_worker` already sweeps every JOBS_SWEEP_SECONDS; this is for a machine where no worker
 is left to do it (a timer, or by hand after an outage)."""
@@ -13,10 +14,10 @@ from rounds.jobs.services import job_sweep_stale
 
 
 class Command(BaseCommand):
-    help = "Mark failed the running jobs whose worker stopped (no heartbeat), saying why."
+    help = "Deal with the running jobs whose worker stopped (no heartbeat), saying why."
 
     def handle(self, *args: Any, **options: Any) -> None:
         swept = job_sweep_stale()
         for job in swept:
             self.stdout.write(f"job {job.pk} ({job.title}): {job.message}")
-        self.stdout.write(f"{len(swept)} stale job(s) marked failed.")
+        self.stdout.write(f"{len(swept)} stale job(s): failed, cancelled or queued again.")
