@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -20,9 +21,10 @@ from rounds.lib.cache import SCHEDULE_DATA
 from rounds.lib.today import today_is
 from rounds.people.models import TrainingEvent
 from rounds.schedules import selectors
+from rounds.schedules.call_checks import CallFinding, MonthCheck
+from rounds.schedules.call_grid import call_grid
 from rounds.schedules.consequences import _call_months_broken
 from rounds.schedules.models import (
-    CallAssignment,
     CallSchedule,
     CurriculumRequirement,
     Rotation,
@@ -31,8 +33,9 @@ from rounds.schedules.models import (
 )
 from rounds.schedules.problem import rid, tid
 from rounds.schedules.services import assignment_set, schedule_create, schedule_publish
+from tests.call_setup import hand_month, shift
 from tests.people import SmallInstitution
-from tests.schedules_setup import YEAR, SmallSchedules, build_schedules
+from tests.schedules_setup import YEAR, build_schedules
 
 FEWER_ICU = "Ben Baker has 2 blocks of ICU rotations; PGY-1 needs 3 to 4"
 
@@ -180,27 +183,17 @@ def test_a_trainee_s_leave_recorded_shows_on_the_published_grid_at_once(
     assert _shown(x.published).violations > 0
 
 
-def _with_a_published_call_month(small: SmallInstitution, x: SmallSchedules) -> None:
-    month = CallSchedule.objects.create(
-        program=small.im, month=dt.date(YEAR, 7, 1), number=1, status="published"
-    )
-    start = dt.datetime(YEAR, 7, 3, 7, tzinfo=dt.UTC)
-    CallAssignment.objects.create(
-        schedule=month, trainee=small.ben, day=start.date(), start=start,
-        end=start + dt.timedelta(hours=24), kind="in_house_call", label="24h call",
-        service="Medical ICU", site=small.affiliate,
-    )  # fmt: skip
-
-
 def test_the_cached_computations_read_only_what_the_schedule_data_version_watches(
     small: SmallInstitution,
 ) -> None:
     """A table read by a cached computation but not watched would leave its edits unseen."""
     x = build_schedules(small)
-    _with_a_published_call_month(small, x)
+    month = hand_month(small, status="published")
+    shift(month, small.ana, 2)
     computations = [
         lambda: _fresh(x.published),
         lambda: _call_months_broken(small.im.pk, dt.date(YEAR, 7, 1)),
+        lambda: MonthCheck(month).findings(),
     ]
     for compute in computations:
         with CaptureQueriesContext(connection) as queries:
@@ -212,6 +205,34 @@ def test_the_cached_computations_read_only_what_the_schedule_data_version_watche
         }
         assert read, "the computation reads the database"
         assert read <= SCHEDULE_DATA.tables(), read - SCHEDULE_DATA.tables()
+
+
+def _call_findings(month: CallSchedule) -> list[CallFinding]:
+    """What a fresh check of the month finds, in the grid's order."""
+    found = MonthCheck(month).findings()
+    return sorted(found, key=lambda f: (not f.broken, f.first or month.month))
+
+
+def test_a_published_call_month_from_the_cache_shows_what_a_fresh_check_finds(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
+    build_schedules(small)
+    month = hand_month(small, status="published")
+    shift(month, small.ana, 2)
+    shift(month, small.ben, 2)  # two 24-hour calls on one day, where the month allows one
+    url = reverse("schedules:call", args=[month.pk])
+    coord = client_as("coord.im")
+    assert call_grid(month).findings == _call_findings(month) != []
+    for page in (coord.get(url).content.decode(), coord.get(url).content.decode()):
+        for _, sentence in call_grid(month).sentences:
+            assert escape(sentence) in page
+    # Ana on leave from that day: the published month now has her on call while away.
+    before = call_grid(month).findings
+    TrainingEvent.objects.create(
+        trainee=small.ana, kind=TrainingEvent.Kind.LEAVE,
+        effective_date=month.month, end_date=month.month + dt.timedelta(days=9),
+    )  # fmt: skip
+    assert call_grid(month).findings == _call_findings(month) != before
 
 
 # Real operations a coordinator and the GME office do between two looks at the grids.
