@@ -163,7 +163,7 @@ def computed(version: DataVersion, parts: Iterable[Hashable], compute: Callable[
     key = f"rounds:computed:{version.name}:{number}:" + ":".join(str(p) for p in parts)
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
-        return found  # type: ignore[no-any-return]
+        return found
     value = compute()
     cache.set(key, value, timeout=keep_seconds())
     return value
