@@ -184,6 +184,13 @@ def _run_level(users: int, seconds: int, pages: dict[str, str], folder: Path) ->
     # A user class that crashed (an exception, not a failed request) exits locust non-zero:
     # the level then counts as missed, whatever its figures say.
     row["exit"] = str(done.returncode)
+    # Where the time went: sign-ins (password hashing is slow on purpose, and every signed-in
+    # user signs in during the ramp) and the slowest page.
+    pages_only = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("sign")]
+    slowest = max(pages_only, key=lambda r: float(r["95%"]), default=None)
+    signing = [r for r in rows if r["Name"] == "sign in"]
+    row["sign_in_p95"] = signing[0]["95%"] if signing else "-"
+    row["slowest"] = f"{slowest['Name']} p95 {slowest['95%']}" if slowest else "-"
     return row
 
 
@@ -206,6 +213,11 @@ def _print(
         print(
             f"{users:>6}{row['Request Count']:>10}{float(row['Requests/s']):>8.1f}"
             f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}{errors:>8}  {verdict}"
+        )
+    for users, row in results:
+        print(
+            f"{users:>6} users: sign in p95 {row.get('sign_in_p95', '-')}; "
+            f"slowest page {row.get('slowest', '-')}"
         )
 
 
