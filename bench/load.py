@@ -11,7 +11,8 @@ Environment:
   LOAD_USERS         comma-separated user counts (default 50,100,200)
   LOAD_SECONDS       seconds per level after ramp-up (default 60)
   LOAD_WORKERS       gunicorn worker processes (default: rounds/gunicorn.conf.py's, 2 x cores + 1)
-  ROUNDS_CACHE_URL   the server's cache (default local memory per process; e.g. redis://127.0.0.1:6379/0)
+  LOAD_CACHE_URL     the server's cache, as production runs it (default redis://127.0.0.1:6379/0:
+                     one cache for every gunicorn process; locmem:// for local memory per process)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import csv
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ PORT = 8765
 HOST = f"http://127.0.0.1:{PORT}"
 TARGET_P95_MS = 1000.0
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/rounds_load"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/0"
 
 # When the demo's solve gave Internal Medicine no published schedule (it depends on the day the
 # demo is built), a hand-placed one of the same size stands in (bench/page_cost.py), and the
@@ -55,7 +58,7 @@ print(json.dumps({
 """
 
 
-def _server_environment(database_url: str) -> dict[str, str]:
+def _server_environment(database_url: str, cache_url: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -68,8 +71,24 @@ def _server_environment(database_url: str) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "DATABASE_URL": database_url,
+        "ROUNDS_CACHE_URL": cache_url,
         "ROUNDS_LOG_LEVEL": "WARNING",
     }
+
+
+def _check_cache(cache_url: str) -> None:
+    """A Redis URL must answer before the run: otherwise every request would fail."""
+    if not cache_url.startswith("redis://"):
+        return
+    address = cache_url.removeprefix("redis://").split("/", 1)[0]
+    host, _, port = address.rpartition("@")[2].partition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port or 6379)), timeout=2).close()
+    except OSError as error:
+        raise SystemExit(
+            f"LOAD_CACHE_URL {cache_url}: Redis does not answer ({error}); start it, or run "
+            "with LOAD_CACHE_URL=locmem:// (a cache per process)"
+        ) from None
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
@@ -165,13 +184,22 @@ def _run_level(users: int, seconds: int, pages: dict[str, str], folder: Path) ->
     # A user class that crashed (an exception, not a failed request) exits locust non-zero:
     # the level then counts as missed, whatever its figures say.
     row["exit"] = str(done.returncode)
+    # Where the time went: sign-ins (password hashing is slow on purpose, and every signed-in
+    # user signs in during the ramp) and the slowest page.
+    pages_only = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("sign")]
+    slowest = max(pages_only, key=lambda r: float(r["95%"]), default=None)
+    signing = [r for r in rows if r["Name"] == "sign in"]
+    row["sign_in_p95"] = signing[0]["95%"] if signing else "-"
+    row["slowest"] = f"{slowest['Name']} p95 {slowest['95%']}" if slowest else "-"
     return row
 
 
-def _print(results: list[tuple[int, dict[str, str]]], workers: int, seconds: int) -> None:
+def _print(
+    results: list[tuple[int, dict[str, str]]], workers: int, seconds: int, cache_url: str
+) -> None:
     print(
-        f"gunicorn {workers} workers (rounds/gunicorn.conf.py) on {os.cpu_count()} cores; "
-        f"{seconds} s per level; ms"
+        f"gunicorn {workers} workers (rounds/gunicorn.conf.py) on {os.cpu_count()} cores, "
+        f"cache {cache_url}; {seconds} s per level; ms"
     )
     header = f"{'users':>6}{'requests':>10}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}"
     print(f"{header}  target p95 < {TARGET_P95_MS:.0f} ms, 0 errors")
@@ -186,6 +214,11 @@ def _print(results: list[tuple[int, dict[str, str]]], workers: int, seconds: int
             f"{users:>6}{row['Request Count']:>10}{float(row['Requests/s']):>8.1f}"
             f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}{errors:>8}  {verdict}"
         )
+    for users, row in results:
+        print(
+            f"{users:>6} users: sign in p95 {row.get('sign_in_p95', '-')}; "
+            f"slowest page {row.get('slowest', '-')}"
+        )
 
 
 def main() -> None:
@@ -195,8 +228,10 @@ def main() -> None:
     users = [int(n) for n in os.environ.get("LOAD_USERS", "50,100,200").split(",")]
     seconds = int(os.environ.get("LOAD_SECONDS", "60"))
     workers = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+    cache_url = os.environ.get("LOAD_CACHE_URL", DEFAULT_CACHE)
+    _check_cache(cache_url)
     _ensure_postgres_database(database_url)
-    env = _server_environment(database_url)
+    env = _server_environment(database_url, cache_url)
     pages = _prepare(env)
     server = _start_server(env, workers)
     try:
@@ -205,7 +240,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _print(results, workers, seconds)
+    _print(results, workers, seconds, cache_url)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,20 @@
-"""What each page of the load mix costs, in figures a busy machine cannot distort:
+"""What each page of the load mix costs, in figures a busy machine distorts least:
 `python -m bench page_cost`.
 
 For every page bench/_locustfile.py requests (applicant, resident and coordinator pages, as the
 demo's `resident` and `coord.im` accounts), prints the SQL queries the request runs, the size of
-the response and the CPU time the server process spends on it (time.process_time, so time spent
-waiting for another process's turn on the CPU is not counted). "cold" is the first request after
-the cache is cleared; "warm" the median of the requests after it (public pages come from the
-cache then). Builds the demo into a fresh SQLite file in a temporary directory unless
+the page and of what is sent (gzipped, as a browser accepts it) and the CPU time the server
+process spends on it (time.process_time, so time spent waiting for another process's turn on the
+CPU is not counted; a machine busy with other work still slows each instruction somewhat, so
+compare figures taken side by side). "cold" is the first request after the cache is cleared;
+"warm" the median of the requests after it (public pages and published versions' checks come
+from the cache then). Builds the demo into a fresh SQLite file in a temporary directory unless
 BENCH_USE_CONFIGURED_DB=1, which measures the configured database (it must hold the demo).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import statistics
 import tempfile
@@ -33,7 +36,8 @@ class Cost:
     page: str
     cold_queries: int
     warm_queries: int
-    kilobytes: float
+    kilobytes: float  # the page
+    sent_kilobytes: float  # what travels: gzipped (pages under 200 bytes or not smaller are not)
     cold_cpu_ms: float
     warm_cpu_ms: float
 
@@ -105,31 +109,35 @@ def _hand_placed(program: Any) -> Any:
     return first
 
 
-def _one(client: Client, url: str) -> tuple[int, int, float]:
+def _one(client: Client, url: str) -> tuple[int, int, int, float]:
+    """Queries, bytes sent, bytes of the page, CPU ms: asked as a browser asks (gzip accepted)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         started = time.process_time()
-        response = client.get(url, follow=True)
+        response = client.get(url, follow=True, HTTP_ACCEPT_ENCODING="gzip, deflate")
         cpu_ms = (time.process_time() - started) * 1000
     assert response.status_code == 200, (url, response.status_code)
-    return len(queries), len(response.content), cpu_ms
+    sent = response.content
+    page = gzip.decompress(sent) if response.get("Content-Encoding") == "gzip" else sent
+    return len(queries), len(sent), len(page), cpu_ms
 
 
 def page_cost(name: str, client: Client, url: str) -> Cost:
     from django.core.cache import cache
 
     cache.clear()
-    cold_queries, size, cold_cpu = _one(client, url)
+    cold_queries, sent, size, cold_cpu = _one(client, url)
     warm = [_one(client, url) for _ in range(REPEAT)]
     return Cost(
         page=name,
         cold_queries=cold_queries,
-        warm_queries=max(q for q, _, _ in warm),
+        warm_queries=max(q for q, _, _, _ in warm),
         kilobytes=size / 1024,
+        sent_kilobytes=sent / 1024,
         cold_cpu_ms=cold_cpu,
-        warm_cpu_ms=statistics.median(ms for _, _, ms in warm),
+        warm_cpu_ms=statistics.median(ms for _, _, _, ms in warm),
     )
 
 
@@ -150,11 +158,13 @@ def measure() -> list[Cost]:
 
 def report(costs: list[Cost]) -> None:
     print(f"per request; warm = median of {REPEAT} after the first (cold) one; CPU of this process")
-    print(f"{'page':<24}{'queries':>9}{'(warm)':>8}{'KB':>9}{'CPU ms':>9}{'(warm)':>9}")
+    print(
+        f"{'page':<24}{'queries':>9}{'(warm)':>8}{'KB':>9}{'(sent)':>8}{'CPU ms':>9}{'(warm)':>9}"
+    )
     for c in costs:
         print(
             f"{c.page:<24}{c.cold_queries:>9}{c.warm_queries:>8}{c.kilobytes:>9.1f}"
-            f"{c.cold_cpu_ms:>9.1f}{c.warm_cpu_ms:>9.1f}"
+            f"{c.sent_kilobytes:>8.1f}{c.cold_cpu_ms:>9.1f}{c.warm_cpu_ms:>9.1f}"
         )
 
 

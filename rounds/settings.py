@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages gzipped (static files come compressed from WhiteNoise, before this); BREACH: see
+    # docs/performance.md.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "rounds.lib.security.PersonalPagesNotStoredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -10,9 +10,9 @@ class CoreConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
-        from rounds.lib.pagecache import watch_connection
+        from rounds.lib.cache import watch_connection
 
-        # Any write to data the public pages show moves the cached pages' data version on.
+        # Any write to data a cached page or computation reads moves its data version on.
         connection_created.connect(watch_connection, dispatch_uid="public-pages-watch")
         for connection in connections.all(initialized_only=True):
             watch_connection(connection)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from rounds.lib.cache import SCHEDULE_DATA, computed
+from rounds.lib.today import today
 from rounds.people.models import Trainee
 from rounds.schedules.call_checks import (
     CallFinding,
@@ -142,11 +144,14 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     """Trainees x days with every rule checked; findings on the cells (and days) they concern."""
     check = MonthCheck(schedule)
     days = [schedule.month + dt.timedelta(days=i) for i in range(month_days(schedule.month))]
-    findings = sorted(check.findings(), key=lambda f: (not f.broken, f.first or schedule.month))
+    findings = sorted(
+        month_findings(schedule, check), key=lambda f: (not f.broken, f.first or schedule.month)
+    )
     trainees = sorted(
         check.trainees.values(), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
     )
-    cells = {(t.pk, d): CallCell(d, started=day_started(d)) for t in trainees for d in days}
+    started = {d: day_started(d) for d in days}  # one look at the clock per day, not per cell
+    cells = {(t.pk, d): CallCell(d, started=started[d]) for t in trainees for d in days}
     counts: dict[int, int] = {}
     for s in sorted(check.shifts, key=lambda s: s.start):
         cell = cells[s.trainee_id, s.day]
@@ -196,6 +201,19 @@ def leave_days(trainee_ids: list[int], first: dt.date, last: dt.date) -> set[tup
             out.add((row.trainee_id, day))
             day += dt.timedelta(days=1)
     return out
+
+
+def month_findings(schedule: CallSchedule, check: MonthCheck) -> list[CallFinding]:
+    """Every rule `check` finds broken or bent in the month.
+
+    A published (or superseded) month is never edited, so its findings are kept in the shared
+    cache: under the schedule data version (rounds.lib.cache.SCHEDULE_DATA), which any write to
+    what the check reads moves on, and under the day. A draft is checked afresh on every view.
+    """
+    if schedule.is_draft:
+        return check.findings()
+    parts = ("call-findings", schedule.pk, schedule.revision, today().isoformat())
+    return computed(SCHEDULE_DATA, parts, check.findings)
 
 
 def _on_cells(cells: dict[tuple[int, dt.date], CallCell], finding: CallFinding) -> None:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from rounds.core.models import Site
 from rounds.lib import today as clock
+from rounds.lib.cache import SCHEDULE_DATA, computed
 from rounds.people.models import Trainee
 from rounds.schedules.call_checks import MonthCheck, day_label
 from rounds.schedules.models import (
@@ -400,9 +401,18 @@ class BrokenNow:
 def call_months_broken(program_id: int, since: dt.date | None = None) -> list[BrokenNow]:
     """Published call months of a program (from `since`, default the start of this academic
     year) with shifts on days their trainee is not on an inpatient rotation of the published
-    rotation schedule: flagged on the program's schedule pages until a replacement is published."""
+    rotation schedule: flagged on the program's schedule pages until a replacement is published.
+
+    Every schedule page of the program asks, and the answer changes only with the data: it is
+    kept in the shared cache under the schedule data version (rounds.lib.cache.SCHEDULE_DATA,
+    moved on by any write to what it reads) and the day."""
     today = clock.today()
     since = since or dt.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+    parts = ("call-months-broken", program_id, since.isoformat(), today.isoformat())
+    return computed(SCHEDULE_DATA, parts, lambda: _call_months_broken(program_id, since))
+
+
+def _call_months_broken(program_id: int, since: dt.date) -> list[BrokenNow]:
     out = []
     for month in CallSchedule.objects.filter(
         program_id=program_id, status=CallSchedule.Status.PUBLISHED, month__gte=since

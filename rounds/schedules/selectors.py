@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -243,22 +243,30 @@ class Grid:
     cost: float | None = None
 
 
+@dataclass(frozen=True)
+class GridCheck:
+    """What the rules checker says about a version's cells: findings by cell (trainee id, block
+    id), by trainee id and by block number, and the counts and score the page shows."""
+
+    per_cell: dict[tuple[int, int], list[str]]
+    per_trainee: dict[int, list[str]]
+    per_block: dict[int, list[str]]
+    problem_error: str = ""
+    violations: int = 0
+    warnings: int = 0
+    cost: float | None = None
+
+
+Cell = tuple[
+    int, int, int, int, bool, str
+]  # trainee, block, half, rotation ids; locked, correction
+
+
 def schedule_grid(schedule: RotationSchedule) -> Grid:
     """Trainees x blocks with every rule checked; findings placed on the cells they concern."""
-    from rounds.engine.errors import ProblemError
-    from rounds.engine.rotations.check import Placement, check
-    from rounds.engine.rotations.problem import Problem
-    from rounds.engine.rotations.score import score
     from rounds.schedules.history import started
-    from rounds.schedules.problem import (
-        active_trainees,
-        build_problem,
-        pk_of,
-        placements_of,
-        rid,
-        tid,
-        year_span,
-    )
+    from rounds.schedules.models import RotationProgram
+    from rounds.schedules.problem import active_trainees, year_span
 
     program = schedule.program
     blocks = blocks_of(program, schedule.academic_year)
@@ -266,8 +274,6 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         active_trainees([program], *year_span([program.pk], schedule.academic_year)),
         key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name),
     )
-    from rounds.schedules.models import RotationProgram
-
     uses = list(
         RotationProgram.objects.filter(program=program, rotation__is_active=True).select_related(
             "rotation__site"
@@ -275,7 +281,7 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
     )
     # The cells as plain tuples, each rotation loaded once: a year is ~1,000 cells, and a model
     # instance (with its block and rotation) per cell was a good part of the page's time.
-    rows = list(
+    rows: list[Cell] = list(
         schedule.assignments.order_by("half").values_list(
             "trainee_id", "block_id", "half", "rotation_id", "locked", "correction"
         )
@@ -297,38 +303,18 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
             cells[key] = rotations[rotation_id]
         if is_locked:
             locked.add(key)
-    per_cell: dict[tuple[int, int], list[str]] = {}
-    per_trainee: dict[int, list[str]] = {}
-    per_block: dict[int, list[str]] = {}
-    grid = Grid(schedule, blocks, [], per_block)
-    try:
-        problem = Problem.from_json(build_problem([program], schedule.academic_year))
-    except ProblemError as error:
-        grid.problem_error = str(error)
-        problem = None
-    if problem is not None and blocks:
-        by_number = {b.number: b.pk for b in blocks}
-        numbers = {b.pk: b.number for b in blocks}
-        placements = (
-            [
-                Placement(tid(t), numbers[b], None if rotations[r].is_off else rid(r), half)
-                for t, b, half, r, _, _ in rows
-            ]
-            if all(r[1] in numbers for r in rows)
-            else placements_of(schedule)
-        )
-        for f in check(problem, placements):
-            if f.severity == "violation":
-                grid.violations += 1
-            else:
-                grid.warnings += 1
-            if f.trainee and f.block:
-                per_cell.setdefault((pk_of(f.trainee), by_number[f.block]), []).append(f.text)
-            elif f.trainee:
-                per_trainee.setdefault(pk_of(f.trainee), []).append(f.text)
-            elif f.block:
-                per_block.setdefault(f.block, []).append(f.text)
-        grid.cost = score(problem, placements)
+    checked = grid_check(schedule, blocks, rows, rotations)
+    grid = Grid(
+        schedule,
+        blocks,
+        [],
+        checked.per_block,
+        problem_error=checked.problem_error,
+        violations=checked.violations,
+        warnings=checked.warnings,
+        cost=checked.cost,
+    )
+    history = {b.pk: started(b, 2) for b in blocks}  # one look at the clock per block
     for t in trainees:
         options = [u.rotation for u in uses if u.eligible(t.pgy) or u.rotation.is_off]
         by_halves = [
@@ -343,14 +329,87 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
                     b,
                     found,
                     (t.pk, b.pk) in locked,
-                    per_cell.get((t.pk, b.pk), []),
+                    checked.per_cell.get((t.pk, b.pk), []),
                     [] if found else halves.get((t.pk, b.pk), []),
-                    history=started(b, 2),
+                    history=history[b.pk],
                     correction=corrected.get((t.pk, b.pk), ""),
                 )
             )
-        grid.rows.append(GridRow(t, row_cells, options, per_trainee.get(t.pk, []), splits))
+        grid.rows.append(GridRow(t, row_cells, options, checked.per_trainee.get(t.pk, []), splits))
     return grid
+
+
+def grid_check(
+    schedule: RotationSchedule,
+    blocks: list[Block],
+    rows: list[Cell],
+    rotations: dict[int, Rotation],
+) -> GridCheck:
+    """Every rule checked on the version's cells (`rows`, as `schedule_grid` reads them).
+
+    A published (or superseded) version is never edited, so its check is kept in the shared
+    cache: under the schedule data version (rounds.lib.cache.SCHEDULE_DATA), which any write to
+    what the check reads moves on (a trainee's dates, a rule, another program's publishing), and
+    under the day, as everything else that depends on today is. A draft, edited cell by cell, is
+    checked afresh on every view.
+    """
+    from rounds.lib.cache import SCHEDULE_DATA, computed
+    from rounds.lib.today import today
+
+    def check() -> GridCheck:
+        return _grid_check(schedule, blocks, rows, rotations)
+
+    if schedule.is_draft:
+        return check()
+    parts = ("grid-check", schedule.pk, schedule.revision, today().isoformat())
+    return computed(SCHEDULE_DATA, parts, check)
+
+
+def _grid_check(
+    schedule: RotationSchedule,
+    blocks: list[Block],
+    rows: list[Cell],
+    rotations: dict[int, Rotation],
+) -> GridCheck:
+    from rounds.engine.errors import ProblemError
+    from rounds.engine.rotations.check import Placement, check
+    from rounds.engine.rotations.problem import Problem
+    from rounds.engine.rotations.score import score
+    from rounds.schedules.problem import build_problem, pk_of, placements_of, rid, tid
+
+    checked = GridCheck({}, {}, {})
+    try:
+        problem = Problem.from_json(build_problem([schedule.program], schedule.academic_year))
+    except ProblemError as error:
+        return replace(checked, problem_error=str(error))
+    if not blocks:
+        return checked
+    by_number = {b.number: b.pk for b in blocks}
+    numbers = {b.pk: b.number for b in blocks}
+    placements = (
+        [
+            Placement(tid(t), numbers[b], None if rotations[r].is_off else rid(r), half)
+            for t, b, half, r, _, _ in rows
+        ]
+        if all(r[1] in numbers for r in rows)
+        else placements_of(schedule)
+    )
+    violations = warnings = 0
+    for f in check(problem, placements):
+        if f.severity == "violation":
+            violations += 1
+        else:
+            warnings += 1
+        if f.trainee and f.block:
+            cell = (pk_of(f.trainee), by_number[f.block])
+            checked.per_cell.setdefault(cell, []).append(f.text)
+        elif f.trainee:
+            checked.per_trainee.setdefault(pk_of(f.trainee), []).append(f.text)
+        elif f.block:
+            checked.per_block.setdefault(f.block, []).append(f.text)
+    return replace(
+        checked, violations=violations, warnings=warnings, cost=score(problem, placements)
+    )
 
 
 @dataclass

@@ -92,6 +92,19 @@ def trainee_record(
     return trainee_records([trainee], start, end, zone=zone, extra=extra)[trainee.pk]
 
 
+def record_from(
+    trainee: TraineeModel,
+    rows: Iterable[LoggedPeriod],
+    leave: Iterable[LeaveSpan],
+    start: date,
+    end: date,
+    zone: ZoneInfo,
+) -> Record:
+    """`trainee_record` from rows already read: the entries overlapping the local days `start`
+    to `end` and the leave spans overlapping them."""
+    return _record(trainee, list(rows), list(leave), [], start, end, zone)
+
+
 def record_plus(record: Record, extra: Iterable[PlannedPeriod]) -> Record:
     """`record` with `extra` added, as `trainee_record(..., extra=extra)` would read it, without
     asking the database again: what-ifs try many extras against one logged record."""

@@ -32,6 +32,7 @@ from rounds.workhours.record import (
     academic_year,
     limits_for,
     program_zone,
+    record_from,
     record_plus,
     trainee_record,
     trainee_records,
@@ -70,6 +71,62 @@ def _leave_days(spans: Iterable[LeaveSpan], start: date, end: date) -> int:
             days.add(day)
             day += timedelta(days=1)
     return len(days)
+
+
+@dataclass(frozen=True)
+class TraineeLog:
+    """One trainee's log over local days `first` to `last`, read once: every entry overlapping
+    them (by start and end, as the model orders them), every leave span overlapping them, the
+    weeks confirmed in them. A page that asks many questions of the same log (the week page
+    asks six) answers each from here instead of reading the rows again."""
+
+    first: date
+    last: date
+    zone: ZoneInfo
+    periods: tuple[LoggedPeriod, ...]
+    leave: tuple[LeaveSpan, ...]
+    confirmed: frozenset[date]
+
+    def covers(self, start: date, end: date) -> bool:
+        return self.first <= start and end <= self.last
+
+    def overlapping(self, lo: datetime, hi: datetime) -> list[LoggedPeriod]:
+        return [p for p in self.periods if p.start < hi and p.end > lo]
+
+    def starting(self, lo: datetime, hi: datetime) -> list[LoggedPeriod]:
+        return [p for p in self.periods if lo <= p.start < hi]
+
+    def leave_overlapping(self, start: date, end: date) -> list[LeaveSpan]:
+        return [s for s in self.leave if s.start <= end and s.end >= start]
+
+
+def log_of(trainee: Trainee, first: date, last: date) -> TraineeLog:
+    zone = program_zone(trainee.program)
+    lo, hi = local_bounds(first, last, zone)
+    return TraineeLog(
+        first=first,
+        last=last,
+        zone=zone,
+        periods=tuple(LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo)),
+        leave=tuple(LeaveSpan.objects.filter(trainee=trainee, start__lte=last, end__gte=first)),
+        confirmed=frozenset(
+            WeekConfirmation.objects.filter(
+                trainee=trainee, week_start__range=(first, last)
+            ).values_list("week_start", flat=True)
+        ),
+    )
+
+
+def week_page_log(trainee: Trainee) -> TraineeLog:
+    """What the week page reads: this academic year's log from its first Monday, and the four
+    weeks before it that the suggestions may copy from."""
+    zone = program_zone(trainee.program)
+    first, last = academic_year(clock.today(zone))
+    return log_of(trainee, monday_of(first) - timedelta(days=28), last)
+
+
+def _covering(log: TraineeLog | None, start: date, end: date) -> TraineeLog | None:
+    return log if log is not None and log.covers(start, end) else None
 
 
 # --- for the wellness committee ---------------------------------------------------------------
@@ -171,11 +228,14 @@ def scheduled_suggestions(trainee: Trainee, start: date, end: date) -> list[Sugg
     return found
 
 
-def week_suggestions(trainee: Trainee, monday: date) -> tuple[dict[date, list[Suggestion]], str]:
+def week_suggestions(
+    trainee: Trainee, monday: date, log: TraineeLog | None = None
+) -> tuple[dict[date, list[Suggestion]], str]:
     """What one tap would log on each day of the week starting `monday`, and the source.
 
     A week the published schedule covers is pre-filled from it (an empty day is a day off);
-    otherwise each day repeats the same weekday of the trainee's last logged week.
+    otherwise each day repeats the same weekday of the trainee's last logged week (from `log`
+    when it covers the four weeks before).
     """
     zone = program_zone(trainee.program)
     by_day: dict[date, list[Suggestion]] = defaultdict(list)
@@ -187,7 +247,12 @@ def week_suggestions(trainee: Trainee, monday: date) -> tuple[dict[date, list[Su
     for weeks_back in range(1, 5):
         shift_by = timedelta(days=7 * weeks_back)
         lo, hi = local_bounds(monday - shift_by, monday - shift_by + timedelta(days=6), zone)
-        rows = list(LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi))
+        earlier_log = _covering(log, monday - shift_by, monday - shift_by + timedelta(days=6))
+        rows = (
+            earlier_log.starting(lo, hi)
+            if earlier_log
+            else list(LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi))
+        )
         if not rows:
             continue
         for p in rows:
@@ -257,15 +322,23 @@ class WeekView:
         return self.confirmed or any(d.periods or d.leave for d in self.days)
 
 
-def week_view(trainee: Trainee, monday: date) -> WeekView:
+def week_view(trainee: Trainee, monday: date, log: TraineeLog | None = None) -> WeekView:
+    """The week starting `monday`, day by day (from `log` when it covers the week)."""
     zone = program_zone(trainee.program)
     sunday = monday + timedelta(days=6)
     lo, hi = local_bounds(monday, sunday, zone)
-    periods = list(LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo))
-    leave = list(LeaveSpan.objects.filter(trainee=trainee, start__lte=sunday, end__gte=monday))
+    week_log = _covering(log, monday, sunday)
+    if week_log is not None:
+        periods = week_log.overlapping(lo, hi)
+        leave = week_log.leave_overlapping(monday, sunday)
+        confirmed = monday in week_log.confirmed
+    else:
+        periods = list(LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo))
+        leave = list(LeaveSpan.objects.filter(trainee=trainee, start__lte=sunday, end__gte=monday))
+        confirmed = WeekConfirmation.objects.filter(trainee=trainee, week_start=monday).exists()
     today = clock.today(zone)
     days: list[DayView] = []
-    by_day, source = week_suggestions(trainee, monday)
+    by_day, source = week_suggestions(trainee, monday, log)
     for n in range(7):
         day = monday + timedelta(days=n)
         d_lo, d_hi = local_bounds(day, day, zone)
@@ -287,7 +360,7 @@ def week_view(trainee: Trainee, monday: date) -> WeekView:
         monday=monday,
         days=days,
         total_hours=_clipped_hours(periods, lo, hi),
-        confirmed=WeekConfirmation.objects.filter(trainee=trainee, week_start=monday).exists(),
+        confirmed=confirmed,
         suggestion_source=source,
         zone=zone,
     )
@@ -331,34 +404,59 @@ def _logged_weeks_of(
     trainee_ids: list[int], start: date, end: date, zone: ZoneInfo
 ) -> dict[int, set[date]]:
     lo, hi = local_bounds(start, end, zone)
-    found: dict[int, set[date]] = defaultdict(set)
-    for trainee_id, instant in LoggedPeriod.objects.filter(
+    starts = LoggedPeriod.objects.filter(
         trainee_id__in=trainee_ids, start__gte=lo, start__lt=hi
-    ).values_list("trainee_id", "start"):
-        found[trainee_id].add(monday_of(instant.astimezone(zone).date()))
-    for trainee_id, s, e in LeaveSpan.objects.filter(
+    ).values_list("trainee_id", "start")
+    leave = LeaveSpan.objects.filter(
         trainee_id__in=trainee_ids, start__lte=end, end__gte=start
-    ).values_list("trainee_id", "start", "end"):
+    ).values_list("trainee_id", "start", "end")
+    confirmed = WeekConfirmation.objects.filter(
+        trainee_id__in=trainee_ids, week_start__range=(start, end)
+    ).values_list("trainee_id", "week_start")
+    return _weeks_logged(starts, leave, confirmed, zone)
+
+
+def _logged_weeks_in(trainee_id: int, log: TraineeLog, start: date, end: date) -> set[date]:
+    """`_logged_weeks_of` for one trainee, from a log that covers `start` to `end`."""
+    lo, hi = local_bounds(start, end, log.zone)
+    starts = [(trainee_id, p.start) for p in log.starting(lo, hi)]
+    leave = [(trainee_id, s.start, s.end) for s in log.leave_overlapping(start, end)]
+    confirmed = [(trainee_id, week) for week in log.confirmed if start <= week <= end]
+    return _weeks_logged(starts, leave, confirmed, log.zone)[trainee_id]
+
+
+def _weeks_logged(
+    starts: Iterable[tuple[int, datetime]],
+    leave: Iterable[tuple[int, date, date]],
+    confirmed: Iterable[tuple[int, date]],
+    zone: ZoneInfo,
+) -> dict[int, set[date]]:
+    """Mondays of the weeks with an entry starting, a day of leave, or a confirmation."""
+    found: dict[int, set[date]] = defaultdict(set)
+    for trainee_id, instant in starts:
+        found[trainee_id].add(monday_of(instant.astimezone(zone).date()))
+    for trainee_id, s, e in leave:
         week = monday_of(s)
         while week <= e:
             found[trainee_id].add(week)
             week += timedelta(days=7)
-    for trainee_id, week_start in WeekConfirmation.objects.filter(
-        trainee_id__in=trainee_ids, week_start__range=(start, end)
-    ).values_list("trainee_id", "week_start"):
+    for trainee_id, week_start in confirmed:
         found[trainee_id].add(week_start)
     return found
 
 
-def missing_weeks(trainee: Trainee, today: date | None = None) -> list[date]:
+def missing_weeks(
+    trainee: Trainee, today: date | None = None, log: TraineeLog | None = None
+) -> list[date]:
     """Mondays of finished weeks this academic year (since the trainee began) not logged."""
-    return missing_weeks_of([trainee], today)[trainee.pk]
+    return missing_weeks_of([trainee], today, log)[trainee.pk]
 
 
 def missing_weeks_of(
-    trainees: Sequence[Trainee], today: date | None = None
+    trainees: Sequence[Trainee], today: date | None = None, log: TraineeLog | None = None
 ) -> dict[int, list[date]]:
-    """`missing_weeks` for many trainees of one program in three queries."""
+    """`missing_weeks` for many trainees of one program in three queries (none for one trainee
+    whose `log` covers the weeks)."""
     result: dict[int, list[date]] = {t.pk: [] for t in trainees}
     if not trainees:
         return result
@@ -369,8 +467,12 @@ def missing_weeks_of(
     if last_finished < earliest:
         return result
     zone = program_zone(trainees[0].program)
-    logged = _logged_weeks_of(
-        [t.pk for t in trainees], earliest, last_finished + timedelta(days=6), zone
+    end = last_finished + timedelta(days=6)
+    covering = _covering(log, earliest, end)
+    logged = (
+        {trainees[0].pk: _logged_weeks_in(trainees[0].pk, covering, earliest, end)}
+        if covering is not None and len(trainees) == 1
+        else _logged_weeks_of([t.pk for t in trainees], earliest, end, zone)
     )
     for t in trainees:
         history = history_of(t)
@@ -403,29 +505,44 @@ class Outlook:
     at_risk: list[str]  # sentences about what the coming days would break
 
 
-def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
-    """Totals so far and the rules the coming days put at risk, judged by the checker."""
+def outlook(trainee: Trainee, today: date | None = None, log: TraineeLog | None = None) -> Outlook:
+    """Totals so far and the rules the coming days put at risk, judged by the checker (on
+    `log` when it covers the academic year)."""
     zone = program_zone(trainee.program)
     today = today or clock.today(zone)
     limits = limits_for(trainee.program)
     first, last = academic_year(today)
     block = next(b for b in year_blocks(today) if b.start <= today <= b.end)
     monday = monday_of(today)
-    periods = list(
-        LoggedPeriod.objects.filter(
-            trainee=trainee,
-            start__lt=local_bounds(today, block.end, zone)[1],
-            end__gt=local_bounds(min(block.start, monday), today, zone)[0],
+    year_log = _covering(log, min(first, monday), last)
+    lo = local_bounds(min(block.start, monday), today, zone)[0]
+    hi = local_bounds(today, block.end, zone)[1]
+    if year_log is not None:
+        periods = year_log.overlapping(lo, hi)
+        leave = year_log.leave_overlapping(block.start, today)
+    else:
+        periods = list(LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo))
+        leave = list(
+            LeaveSpan.objects.filter(trainee=trainee, start__lte=today, end__gte=block.start)
         )
-    )
     week_lo, week_hi = local_bounds(monday, monday + timedelta(days=6), zone)
     week_hours = _clipped_hours(periods, week_lo, week_hi)
     block_lo, now_hi = local_bounds(block.start, today, zone)
-    leave = LeaveSpan.objects.filter(trainee=trainee, start__lte=today, end__gte=block.start)
     days_so_far = (today - block.start).days + 1 - _leave_days(leave, block.start, today)
     window_average = _clipped_hours(periods, block_lo, now_hi) / max(days_so_far, 1) * 7
 
-    record = trainee_record(trainee, first, last)
+    if year_log is not None:
+        year_lo, year_hi = local_bounds(first, last, zone)
+        record = record_from(
+            trainee,
+            year_log.overlapping(year_lo, year_hi),
+            year_log.leave_overlapping(first, last),
+            first,
+            last,
+            zone,
+        )
+    else:
+        record = trainee_record(trainee, first, last)
     logged = check(record, limits)
     logged_keys = {(f.rule, f.start) for f in logged.violations}
     broken = [
@@ -434,7 +551,7 @@ def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
         if block.start.isoformat() <= f.start[:10] <= block.end.isoformat()
     ]
 
-    coming, basis = _coming_days(trainee, today, block.end, zone)
+    coming, basis = _coming_days(trainee, today, block.end, zone, log)
     at_risk: list[str] = []
     if coming:
         planned = check(record_plus(record, coming), limits)
@@ -459,7 +576,7 @@ def outlook(trainee: Trainee, today: date | None = None) -> Outlook:
 
 
 def _coming_days(
-    trainee: Trainee, today: date, until: date, zone: ZoneInfo
+    trainee: Trainee, today: date, until: date, zone: ZoneInfo, log: TraineeLog | None = None
 ) -> tuple[list[PlannedPeriod], str]:
     """The work expected after today up to `until`: the schedule, or else the last 7 days again."""
     tomorrow = today + timedelta(days=1)
@@ -471,7 +588,12 @@ def _coming_days(
             PlannedPeriod(s.start, s.end, s.kind) for s in shifts
         ], "Your schedule for the coming days"
     lo, hi = local_bounds(today - timedelta(days=6), today, zone)
-    recent = list(LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi))
+    recent_log = _covering(log, today - timedelta(days=6), today)
+    recent = (
+        recent_log.starting(lo, hi)
+        if recent_log
+        else list(LoggedPeriod.objects.filter(trainee=trainee, start__gte=lo, start__lt=hi))
+    )
     limit = local_bounds(until, until, zone)[1]
     coming: list[PlannedPeriod] = []
     weeks = 1

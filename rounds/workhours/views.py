@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -109,13 +110,16 @@ def week(request: HttpRequest, day: str) -> HttpResponse:
     monday = selectors.monday_of(_day(day))
     if monday.isoformat() != day:
         return redirect("workhours:week", day=monday.isoformat())
-    view = selectors.week_view(trainee, monday)
+    # The page asks six questions of the same log and history: each is read once.
+    prefetch_related_objects([trainee], "training_events")
+    log = selectors.week_page_log(trainee)
+    view = selectors.week_view(trainee, monday, log)
     today = clock.today(view.zone)
     context = {
         "trainee": trainee,
         "view": view,
-        "outlook": selectors.outlook(trainee, today) if monday <= today else None,
-        "missing": selectors.missing_weeks(trainee, today),
+        "outlook": selectors.outlook(trainee, today, log) if monday <= today else None,
+        "missing": selectors.missing_weeks(trainee, today, log),
         "findings": selectors.week_findings(trainee, monday),
         "violation_weeks": selectors.violation_weeks(trainee, today),
         "previous": (monday - timedelta(days=7)).isoformat(),
