@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After the idle timeout: a session it ends is not sent to set up a second factor first.
     "rounds.people.signin.SecondFactorMiddleware",
+    "rounds.people.signin.ProviderFormsMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
     "rounds.lib.middleware.RefuseNulMiddleware",  # before any view passes text to the database
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

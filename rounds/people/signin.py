@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -172,6 +173,10 @@ class SecondFactorStage(AuthenticateStage):
 class PasswordSignInForm(LoginForm):
     """allauth's sign-in form; with ROUNDS_LOCAL_PASSWORDS off it refuses before any check."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""  # the page has its own reset link
+
     def clean(self) -> dict[str, Any]:
         if not settings.ROUNDS_LOCAL_PASSWORDS:
             raise forms.ValidationError(PASSWORDS_OFF, code="passwords_off")
@@ -238,6 +243,42 @@ class SecondFactorMiddleware:
                 )
                 return redirect("mfa_index")
         return self.get_response(request)
+
+
+# --- the identity providers' pages may receive our forms ---------------------------------------
+
+
+def provider_origins() -> list[str]:
+    """Where starting a sign-in sends the browser: each configured provider's origin."""
+    urls: list[str] = []
+    for kind, config in settings.SOCIALACCOUNT_PROVIDERS.items():
+        for app in config.get("APPS", []):
+            app_settings = app.get("settings", {})
+            if kind == "openid_connect":
+                urls.append(app_settings.get("server_url", ""))
+            idp = app_settings.get("idp", {})
+            urls += [idp.get("sso_url", ""), idp.get("metadata_url", "")]
+    origins = {f"{u.scheme}://{u.netloc}" for u in map(urlsplit, urls) if u.scheme and u.netloc}
+    return sorted(origins)
+
+
+class ProviderFormsMiddleware:
+    """Lets the sign-in pages' forms lead to the identity providers.
+
+    The Content-Security-Policy's form-action is 'self' everywhere; a sign-in button posts to
+    Rounds, which redirects to the provider, and browsers hold that redirect to form-action too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/accounts/"):
+            origins = provider_origins()
+            if origins:
+                response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+        return response
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
-"""Run the test identity provider: `python -m tests.oidc_idp.serve PORT CLIENT_ID SECRET REDIRECT_URI`.
+"""Run the test identity provider: `python -m tests.oidc_idp.serve PORT`.
 
-Creates its database, RSA key, the client (Rounds) and its users, then serves on 127.0.0.1:PORT
-until killed. Environment: IDP_DB, IDP_PEOPLE (see settings.py).
+Creates its database, RSA key, its clients (Rounds, once per provider name Rounds gives it) and
+its users, then serves on 127.0.0.1:PORT until killed. Environment: IDP_DB, IDP_PEOPLE (see
+settings.py) and IDP_CLIENTS, a JSON list of {"client_id", "secret", "redirect_uris"}.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 
 def main() -> None:
-    port, client_id, secret, *redirect_uris = sys.argv[1:]
+    port = sys.argv[1]
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.oidc_idp.settings"
     os.environ.setdefault("IDP_URL", f"http://127.0.0.1:{port}")
     import django
@@ -25,16 +27,17 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("creatersakey")
-    client = Client.objects.create(
-        name="Rounds",
-        client_type="confidential",
-        client_id=client_id,
-        client_secret=secret,
-        jwt_alg="RS256",
-        require_consent=False,
-        redirect_uris=redirect_uris,
-    )
-    client.response_types.add(ResponseType.objects.get(value="code"))
+    for spec in json.loads(os.environ["IDP_CLIENTS"]):
+        client = Client.objects.create(
+            name="Rounds",
+            client_type="confidential",
+            client_id=spec["client_id"],
+            client_secret=spec["secret"],
+            jwt_alg="RS256",
+            require_consent=False,
+            redirect_uris=spec["redirect_uris"],
+        )
+        client.response_types.add(ResponseType.objects.get(value="code"))
     for username, person in people().items():
         User.objects.create_user(username, person.get("email", ""), person["password"])
     from wsgiref.simple_server import WSGIRequestHandler, make_server

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SECRET_KEY = "test-identity-provider-only"  # noqa: S105 - a throwaway provider for tests
+SECRET_KEY = "test-identity-provider-only"  # a throwaway provider for the tests
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "tests.oidc_idp.urls"
