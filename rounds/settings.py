@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After the idle timeout: a session it ends is not sent to set up a second factor first.
     "rounds.people.signin.SecondFactorMiddleware",
-    "rounds.people.signin.ProviderFormsMiddleware",
+    "rounds.people.signin.ProviderPagesMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
     "rounds.lib.middleware.RefuseNulMiddleware",  # before any view passes text to the database
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,8 +169,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # extend it, so the time the lockout page gives is the time it ends.
 AUTHENTICATION_BACKENDS = [
     "rounds.people.auth.SignInThrottleBackend",
-    # allauth's backend checks the password like ModelBackend, for its own sign-in form; ModelBackend
-    # stays for permissions and for code that signs in without allauth (tests, the shell).
+    # allauth's backend checks the password like ModelBackend, for its own sign-in form;
+    # ModelBackend stays for permissions and for code that signs in without allauth (tests).
     "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from rounds.people.auth import locks_view
 from rounds.people.reset import ThrottledPasswordResetView
-from rounds.people.signin import no_role_view, passwords_on
+from rounds.people.signin import no_role_view, not_here_view, passwords_on
 
 # The admin signs in through the same page as everyone (throttle, second factor, SSO).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -41,6 +41,14 @@ urlpatterns = [
         passwords_on(account_views.password_set),
         name="account_set_password",
     ),
+    path(
+        "accounts/password_change/",
+        passwords_on(account_views.password_change),
+        name="password_change",
+    ),
+    path("accounts/email/", not_here_view),
+    path("accounts/3rdparty/", not_here_view),
+    path("accounts/social/connections/", not_here_view),
     # Sign-in, sign-out, single sign-on (/accounts/oidc/..., /accounts/saml/...), second factors
     # (/accounts/2fa/...): django-allauth, before Django's own pages at the same addresses.
     path("accounts/", include("allauth.urls")),

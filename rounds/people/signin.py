@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm
 from allauth.account.internal.flows.login import get_authentication_records
@@ -33,14 +35,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from rounds.core.models import AuditEntry
 from rounds.people.access import user_roles
 from rounds.people.models import Person
 
+logger = logging.getLogger(__name__)
 SECOND_FACTOR_DUE = "rounds_second_factor_due"
 SIGNED_IN_WITH = "rounds_signed_in_with"
 # A SAML provider's authentication contexts, kept beside its attributes in extra_data.
@@ -130,6 +134,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return found
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if sociallogin.state.get("process") == "connect":
+            # Linking is by the configured claim only, never by someone picking an identity.
+            raise ImmediateHttpResponse(not_here_view(request))
         if sociallogin.is_existing:
             return
         person = person_matching(sociallogin)
@@ -262,8 +269,9 @@ def provider_origins() -> list[str]:
     return sorted(origins)
 
 
-class ProviderFormsMiddleware:
-    """Lets the sign-in pages' forms lead to the identity providers.
+class ProviderPagesMiddleware:
+    """Lets the sign-in pages' forms lead to the identity providers, and says so plainly when a
+    provider cannot be reached.
 
     The Content-Security-Policy's form-action is 'self' everywhere; a sign-in button posts to
     Rounds, which redirects to the provider, and browsers hold that redirect to form-action too.
@@ -280,6 +288,17 @@ class ProviderFormsMiddleware:
                 response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
         return response
 
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OneLogin_Saml2_Error):
+            # A SAML setting the library refuses (a bad certificate, an address): the same
+            # page for the person; the log says what to fix.
+            logger.error("SAML sign-in failed at %s: %s", request.path, exception)
+        elif isinstance(exception, requests.RequestException):
+            logger.warning("identity provider unreachable at %s: %s", request.path, exception)
+        else:
+            return None
+        return render(request, "account/provider_unreachable.html", status=502)
+
 
 # --- pages --------------------------------------------------------------------------------------
 
@@ -291,11 +310,17 @@ def no_role_view(request: HttpRequest) -> HttpResponse:
     return render(request, "account/no_role.html")
 
 
-def passwords_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def not_here_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """allauth pages Rounds does not offer: people's emails and provider links are the GME
+    office's to set (they decide who a sign-in is), not the person's."""
+    return render(request, "404.html", status=404)
+
+
+def passwords_on(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A password page (reset, change), or with ROUNDS_LOCAL_PASSWORDS off a page saying so."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.ROUNDS_LOCAL_PASSWORDS:
             return render(request, "account/passwords_off.html", status=404)
         return view(request, *args, **kwargs)

@@ -155,5 +155,3 @@ def test_the_affiliate_matches_people_by_employee_id(
     sso_sign_in(phone_page, live_server.url, "cara.va", button="Harbor VA")
     expect(phone_page).to_have_url(f"{live_server.url}/staff/trainees/{small.cara.pk}/")
     expect(phone_page.get_by_text("Cara Chen").first).to_be_visible()
-
-

@@ -71,9 +71,7 @@ def identity_provider(
         }
         for name in ("hospital", "affiliate")
     ]
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))
-    } | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))} | {
         "IDP_DB": str(tmp / "idp.sqlite3"),
         "IDP_PEOPLE": str(tmp / "people.json"),
         "IDP_CLIENTS": json.dumps(clients),
