@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from allauth.account import signals as allauth_signals
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm
 from allauth.account.internal.flows.login import get_authentication_records
@@ -98,6 +99,8 @@ def person_matching(sociallogin: SocialLogin) -> Person | None:
 class RoundsSAMLProvider(SAMLProvider):
     """allauth's SAML provider, keeping the assertion's AuthnContextClassRef in extra_data."""
 
+    package = "allauth.socialaccount.providers.saml"  # its URLs are allauth's
+
     def extract_extra_data(self, data: Any) -> dict[str, Any]:
         extra = dict(super().extract_extra_data(data))
         extra[SAML_CONTEXTS] = list(data.get_last_authn_contexts() or [])
@@ -126,12 +129,6 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False
-
-    def get_provider(self, request: HttpRequest, provider: str, client_id: Any = None) -> Any:
-        found = super().get_provider(request, provider, client_id)
-        if isinstance(found, SAMLProvider) and not isinstance(found, RoundsSAMLProvider):
-            return RoundsSAMLProvider(request, app=found.app)
-        return found
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         if sociallogin.state.get("process") == "connect":
@@ -205,26 +202,36 @@ def has_second_factor(user: Any) -> bool:
     return Authenticator.objects.filter(user=user, type__in=kinds).exists()
 
 
-def _how_signed_in(request: HttpRequest, user: Any, sociallogin: Any) -> str:
+def _how_signed_in(request: HttpRequest, user: Any) -> str:
     methods = {record.get("method") for record in get_authentication_records(request, user)}
     if "mfa" in methods:
         return "second factor"
-    if sociallogin is not None and provider_asserted_mfa(sociallogin):
-        return "provider's second factor"
     if trust.is_trusted_browser(request, user):
         return "trusted browser"
-    return "social" if sociallogin is not None else "password"
+    return "provider" if "socialaccount" in methods else "password"
+
+
+def _note_second_factor(request: HttpRequest, user: Any, how: str) -> None:
+    request.session[SIGNED_IN_WITH] = how
+    strong = how in ("second factor", "provider's second factor", "trusted browser")
+    request.session[SECOND_FACTOR_DUE] = not strong and second_factor_required(user)
 
 
 @receiver(user_logged_in, dispatch_uid="rounds_second_factor_due")
 def _on_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    # Only sign-ins at a page (the test client's force_login comes with no method).
+    # Every sign-in at a page (the test client's force_login comes with no method).
     if request is None or not request.method or not hasattr(request, "session"):
         return
-    how = _how_signed_in(request, user, kwargs.get("sociallogin"))
-    request.session[SIGNED_IN_WITH] = how
-    strong = how in ("second factor", "provider's second factor", "trusted browser")
-    request.session[SECOND_FACTOR_DUE] = not strong and second_factor_required(user)
+    _note_second_factor(request, user, _how_signed_in(request, user))
+
+
+@receiver(allauth_signals.user_logged_in, dispatch_uid="rounds_provider_second_factor")
+def _on_signed_in_through_allauth(
+    sender: Any, request: HttpRequest, user: Any, sociallogin: Any = None, **kwargs: Any
+) -> None:
+    # Sent by allauth just after Django's, with the provider's answer: its strength counts.
+    if sociallogin is not None and provider_asserted_mfa(sociallogin):
+        _note_second_factor(request, user, "provider's second factor")
 
 
 # Pages a session owing a second factor may still open: setting one up, and leaving.

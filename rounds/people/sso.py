@@ -220,9 +220,9 @@ def socialaccount_providers(providers: list[Provider]) -> dict[str, Any]:
     """SOCIALACCOUNT_PROVIDERS for allauth: one app per configured provider."""
     oidc = [_oidc_app(p) for p in providers if p.protocol == "oidc"]
     saml = [_saml_app(p) for p in providers if p.protocol == "saml"]
-    config: dict[str, Any] = {}
-    if oidc:
-        config["openid_connect"] = {"APPS": oidc}
-    if saml:
-        config["saml"] = {"APPS": saml}
-    return config
+    return {
+        "openid_connect": {"APPS": oidc},
+        # Rounds' SAML provider keeps the assertion's AuthnContextClassRef (signin.py). allauth
+        # reads provider_class once, when it first lists providers: it is always set.
+        "saml": {"APPS": saml, "provider_class": "rounds.people.signin.RoundsSAMLProvider"},
+    }
