@@ -33,6 +33,7 @@ from tests.people import SmallInstitution
 IDP = "http://127.0.0.1:9/idp"  # never contacted: the browser is sent there, and this test is it
 HOST = "127.0.0.1"
 MFA_CONTEXT = "https://refeds.org/profile/mfa"
+PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
 
@@ -100,7 +101,7 @@ def _signed_response(request: dict[str, str], employee_id: str, context: str) ->
   <saml:Issuer>{IDP}</saml:Issuer>
   <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"></ds:Signature>
   <saml:Subject>
-   <saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{employee_id}</saml:NameID>
+   <saml:NameID Format="{PERSISTENT}">{employee_id}</saml:NameID>
    <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
     <saml:SubjectConfirmationData NotOnOrAfter="{later}" Recipient="{request["acs"]}"
      InResponseTo="{request["id"]}"/>
@@ -113,8 +114,12 @@ def _signed_response(request: dict[str, str], employee_id: str, context: str) ->
    <saml:AuthnContext><saml:AuthnContextClassRef>{context}</saml:AuthnContextClassRef></saml:AuthnContext>
   </saml:AuthnStatement>
   <saml:AttributeStatement>
-   <saml:Attribute Name="employeeNumber"><saml:AttributeValue>{employee_id}</saml:AttributeValue></saml:Attribute>
-   <saml:Attribute Name="email"><saml:AttributeValue>someone@va.example</saml:AttributeValue></saml:Attribute>
+   <saml:Attribute Name="employeeNumber">
+    <saml:AttributeValue>{employee_id}</saml:AttributeValue>
+   </saml:Attribute>
+   <saml:Attribute Name="email">
+    <saml:AttributeValue>a@va.example</saml:AttributeValue>
+   </saml:Attribute>
   </saml:AttributeStatement>
  </saml:Assertion>
 </samlp:Response>"""
