@@ -216,3 +216,12 @@ def test_every_sign_in_page_answers_every_role_without_an_error(
     if username is None:
         for url in ["/accounts/no-role/", "/accounts/2fa/", "/accounts/2fa/totp/activate/"]:
             assert client.get(url)["Location"].startswith(LOGIN), url
+
+
+def test_a_misspelt_role_in_the_required_list_stops_the_checks(settings: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.ROUNDS_MFA_REQUIRED_ROLES = ["gme_office", "program_directors"]
+    with pytest.raises(SystemCheckError, match="unknown roles: program_directors"):
+        call_command("check")

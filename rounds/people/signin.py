@@ -33,6 +33,7 @@ from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from django import forms
 from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -43,7 +44,7 @@ from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from rounds.core.models import AuditEntry
 from rounds.people.access import user_roles
-from rounds.people.models import Person
+from rounds.people.models import Person, Role
 
 logger = logging.getLogger(__name__)
 SECOND_FACTOR_DUE = "rounds_second_factor_due"
@@ -87,7 +88,10 @@ def person_matching(sociallogin: SocialLogin) -> Person | None:
     """The person whose email (or employee id) is the configured claim's value, if any."""
     config = _rounds_settings(sociallogin)
     claim, field = config.get("match_claim", "email"), config.get("match_field", "email")
-    value = str(_claims(sociallogin).get(claim) or "").strip()
+    claims = _claims(sociallogin)
+    if field == "email" and claims.get("email_verified") is False:
+        return None  # the provider itself says the address is not the person's
+    value = str(claims.get(claim) or "").strip()
     if not value and field == "email":
         value = sociallogin.user.email if sociallogin.user else ""
     if not value:
@@ -185,6 +189,21 @@ class PasswordSignInForm(LoginForm):
         if not settings.ROUNDS_LOCAL_PASSWORDS:
             raise forms.ValidationError(PASSWORDS_OFF, code="passwords_off")
         return dict(super().clean() or {})
+
+
+@register(Tags.security)
+def check_mfa_roles(**kwargs: Any) -> list[CheckMessage]:
+    """A misspelt role in ROUNDS_MFA_REQUIRED_ROLES would silently spare that role."""
+    unknown = sorted(set(settings.ROUNDS_MFA_REQUIRED_ROLES) - set(Role.values))
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"ROUNDS_MFA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}",
+            hint=f"Use some of: {', '.join(Role.values)}",
+            id="rounds.E001",
+        )
+    ]
 
 
 # --- second factor due --------------------------------------------------------------------------
