@@ -33,9 +33,9 @@ from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from django import forms
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
