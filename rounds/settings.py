@@ -227,6 +227,8 @@ ACCOUNT_FORMS = {"login": "rounds.people.signin.PasswordSignInForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]  # signup itself is closed
 ACCOUNT_EMAIL_VERIFICATION = "none"  # the GME office enters people's emails; no self-signup
+# The sign-in page shows its form to someone signed in too (a shared ward computer changes hands).
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_SESSION_REMEMBER = False  # sessions end with the browser (SESSION_EXPIRE_AT_BROWSER_CLOSE)
 ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
