@@ -209,7 +209,8 @@ def _saml_app(provider: Provider) -> dict[str, Any]:
                 "want_assertion_signed": True,
                 "want_attribute_statement": False,
                 "reject_idp_initiated_sso": True,
-                "allow_single_label_domains": keys.get("allow_single_label_domains") == "1",
+                "allow_single_label_domains": keys.get("allow_single_label_domains", "").lower()
+                in ("1", "true", "yes", "on"),
             },
             "rounds": provider.rounds_settings(),
         },
