@@ -16,6 +16,7 @@ from django.core.management.utils import get_random_secret_key
 from rounds.lib.cache import cache_from_url
 from rounds.lib.env import env_bool, env_float, env_int, env_list, env_str
 from rounds.lib.security import email_backend_from_env
+from rounds.people.sso import providers_from_env, socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ROUNDS_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,6 +42,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Sign-in, single sign-on (OIDC, SAML) and second factors: django-allauth (docs/sign-in.md).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
     "csp",
     "django_htmx",
     "rounds.jobs",  # before django_tasks_db: its `db_worker` (rounds/jobs) replaces the library's
@@ -74,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "rounds.people.auth.IdleTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After the idle timeout: a session it ends is not sent to set up a second factor first.
+    "rounds.people.signin.SecondFactorMiddleware",
+    "rounds.people.signin.ProviderPagesMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
     "rounds.lib.middleware.RefuseNulMiddleware",  # before any view passes text to the database
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -96,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rounds.people.context_processors.roles",
+                "rounds.people.signin.signin_context",
                 "rounds.navigation.nav",
             ],
         },
@@ -159,6 +172,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # extend it, so the time the lockout page gives is the time it ends.
 AUTHENTICATION_BACKENDS = [
     "rounds.people.auth.SignInThrottleBackend",
+    # allauth's backend checks the password like ModelBackend, for its own sign-in form;
+    # ModelBackend stays for permissions and for code that signs in without allauth (tests).
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "rounds.people.auth.AccountAndAddressHandler"
@@ -189,9 +205,53 @@ ROUNDS_IDLE_MINUTES_STAFF = env_int("ROUNDS_IDLE_MINUTES_STAFF", 15)
 SESSION_COOKIE_AGE = env_int("ROUNDS_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "staff:start"
 LOGOUT_REDIRECT_URL = "public:home"
+
+# --- sign-in pages, single sign-on and second factors (django-allauth; docs/sign-in.md) ---------
+# Local passwords; off, the sign-in page offers only the hospital's sign-in and refuses a password.
+ROUNDS_LOCAL_PASSWORDS = env_bool("ROUNDS_LOCAL_PASSWORDS", True)
+# Identity providers: ROUNDS_SSO_PROVIDERS and ROUNDS_SSO_<NAME>_* or ROUNDS_SSO_FILE (sso.py).
+ROUNDS_SSO_PROVIDERS = providers_from_env()
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(ROUNDS_SSO_PROVIDERS)
+# Roles that must use a second factor (or sign in through a provider that asserted one). In
+# production every role that reads other people's records; with DEBUG on (the demo, the tests)
+# none unless the variable is set, so a demo visitor signs in as any role without a phone app.
+ROUNDS_MFA_REQUIRED_ROLES = env_list(
+    "ROUNDS_MFA_REQUIRED_ROLES",
+    ""
+    if DEBUG
+    else "gme_office,program_director,program_coordinator,inclusion_office,wellness_committee",
+)
+ACCOUNT_ADAPTER = "rounds.people.signin.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "rounds.people.signin.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "rounds.people.signin.PasswordSignInForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]  # signup itself is closed
+ACCOUNT_EMAIL_VERIFICATION = "none"  # the GME office enters people's emails; no self-signup
+# The sign-in page shows its form to someone signed in too (a shared ward computer changes hands).
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+ACCOUNT_SESSION_REMEMBER = False  # sessions end with the browser (SESSION_EXPIRE_AT_BROWSER_CLOSE)
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Password sign-in is throttled by django-axes (above: per account and per address, lockout
+# page, audit); allauth's own sign-in limits would refuse first with another page and no audit.
+# Its other limits (second-factor codes, reauthentication, ...) stay as allauth sets them.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": False}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # people are matched by signin.py, nothing else
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Second factors: authenticator apps (TOTP), security keys and passkeys (WebAuthn), recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("ROUNDS_MFA_ISSUER", "Rounds")
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # emails come from the GME office, not from the person
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in the demo
+# "Trust this browser": no second prompt on this device for this long.
+MFA_TRUST_ENABLED = env_int("ROUNDS_MFA_TRUST_DAYS", 14) > 0
+MFA_TRUST_COOKIE_AGE = timedelta(days=max(1, env_int("ROUNDS_MFA_TRUST_DAYS", 14)))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("ROUNDS_TIME_ZONE", "America/New_York")

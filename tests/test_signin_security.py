@@ -26,8 +26,9 @@ LOGIN = "/accounts/login/"
 
 
 def sign_in(client: Client, username: str, password: str, address: str = "10.0.0.7") -> Any:
+    # The sign-in form is django-allauth's: the username is posted as "login".
     return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, follow=True
+        LOGIN, {"login": username, "password": password}, REMOTE_ADDR=address, follow=True
     )
 
 
@@ -152,7 +153,7 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(
     # The client may put anything in X-Forwarded-For; only the entry our proxy appended counts.
     Client().post(
         LOGIN,
-        {"username": "resident", "password": "wrong-one"},
+        {"login": "resident", "password": "wrong-one"},
         REMOTE_ADDR="127.0.0.1",
         HTTP_X_FORWARDED_FOR="6.6.6.6, 10.20.30.40",
     )

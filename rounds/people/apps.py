@@ -7,5 +7,5 @@ class PeopleConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self) -> None:
-        # Connects the sign-in audit's signal receivers.
-        from rounds.people import auth  # noqa: F401
+        # Connects the sign-in audit's and the second factor's signal receivers, and the check.
+        from rounds.people import auth, signin  # noqa: F401

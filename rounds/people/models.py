@@ -26,6 +26,8 @@ class Person(models.Model):
     last_name = models.CharField(max_length=80)
     email = models.EmailField(unique=True)
     title = models.CharField(max_length=120, blank=True, help_text="e.g. MD, Program Director")
+    # The hospital's HR number, when single sign-on matches people by it (docs/sign-in.md).
+    employee_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
