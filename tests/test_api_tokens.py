@@ -103,9 +103,7 @@ def test_each_token_has_its_own_rate_limit(small: SmallInstitution, settings) ->
     own_rate = token_create(
         user=small.users["gme"], name="pager", scopes=["read"], rate_per_minute=10, by=None
     )
-    assert all(
-        api_client(own_rate.secret).get("/api/sites/").status_code == 200 for _ in range(10)
-    )
+    assert all(api_client(own_rate.secret).get("/api/sites/").status_code == 200 for _ in range(10))
 
 
 def test_schedules_answer_304_when_nothing_changed(small: SmallInstitution) -> None:
@@ -122,9 +120,10 @@ def test_schedules_answer_304_when_nothing_changed(small: SmallInstitution) -> N
     changed = client.get(url, HTTP_IF_NONE_MATCH=tag)
     assert changed.status_code == 200 and changed["ETag"] != tag
     rotations = client.get("/api/rotation-schedules/")
-    assert client.get(
-        "/api/rotation-schedules/", HTTP_IF_NONE_MATCH=rotations["ETag"]
-    ).status_code == 304
+    assert (
+        client.get("/api/rotation-schedules/", HTTP_IF_NONE_MATCH=rotations["ETag"]).status_code
+        == 304
+    )
 
 
 def test_the_gme_office_makes_tokens_on_a_page_others_cannot(small: SmallInstitution) -> None:
@@ -141,7 +140,11 @@ def test_the_gme_office_makes_tokens_on_a_page_others_cannot(small: SmallInstitu
     assert secret in page.content.decode()
     assert gme.post("/api/tokens/", form).context["made"] is None  # a double submit: one token
     token = ApiToken.objects.get()
-    assert (token.kind, token.scopes, token.user.username) == ("service", ["hours:write"], "coord.im")
+    assert (token.kind, token.scopes, token.user.username) == (
+        "service",
+        ["hours:write"],
+        "coord.im",
+    )
     assert token.digest == digest_of(secret)
     listed = gme.get("/api/tokens/").content.decode()
     assert "IM time clock" in listed and secret not in listed

@@ -14,6 +14,28 @@ from rounds.schedules.models import CallAssignment, RotationAssignment
 from rounds.workhours.models import EntryKind, LoggedPeriod
 
 MAX_RANGE_DAYS = 400
+# Dates outside these years are typing mistakes; refusing them also keeps date arithmetic and
+# time zones (local mean time before 1883) away from the edges of the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def sensible_date(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise serializers.ValidationError(f"Give a year from {FIRST_YEAR} to {LAST_YEAR}.")
+    return day
+
+
+def sensible_datetime(instant: dt.datetime) -> dt.datetime:
+    sensible_date(instant.date())
+    return instant
+
+
+class DateField(serializers.DateField):
+    default_validators = [sensible_date]
+
+
+class DateTimeField(serializers.DateTimeField):
+    default_validators = [sensible_datetime]
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -99,8 +121,8 @@ class WorkHourEntryWriteSerializer(serializers.Serializer):
         required=False, min_value=1, help_text="Whose hours; leave out for your own."
     )
     kind = serializers.ChoiceField(choices=EntryKind.choices)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = DateTimeField()
+    end = DateTimeField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -108,8 +130,8 @@ class DateRangeSerializer(serializers.Serializer):
     """Query parameters of the schedule lists: `program`, `start`, `end` (inclusive)."""
 
     program = serializers.IntegerField(required=False, min_value=1)
-    start = serializers.DateField(required=False, help_text="First day; default today.")
-    end = serializers.DateField(required=False, help_text="Last day; default 4 weeks on.")
+    start = DateField(required=False, help_text="First day; default today.")
+    end = DateField(required=False, help_text="Last day; default 4 weeks on.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from rounds.lib.today import today
@@ -127,9 +149,7 @@ class DateRangeSerializer(serializers.Serializer):
 
 class TraineeFilterSerializer(serializers.Serializer):
     program = serializers.IntegerField(required=False, min_value=1)
-    in_training_on = serializers.DateField(
-        required=False, help_text="Only trainees in training on this day."
-    )
+    in_training_on = DateField(required=False, help_text="Only trainees in training on this day.")
 
 
 class WorkHourFilterSerializer(DateRangeSerializer):
@@ -139,7 +159,7 @@ class WorkHourFilterSerializer(DateRangeSerializer):
 class OnCallFilterSerializer(serializers.Serializer):
     site = serializers.SlugField(required=False, help_text="A site's slug (see /api/sites/).")
     service = serializers.CharField(required=False, max_length=120)
-    at = serializers.DateTimeField(required=False, help_text="When; default now.")
+    at = DateTimeField(required=False, help_text="When; default now.")
 
 
 class OnCallSerializer(serializers.Serializer):

@@ -71,9 +71,31 @@ from rounds.workhours.services import period_log
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
+class StrictQuery:
+    """Unknown query parameters are refused (400), not ignored: `?progam=3` is a typing
+    mistake, and ignoring it would answer with every program's rows."""
+
+    query_serializer: type | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        allowed: set[str] = set()
+        if request.method in ("GET", "HEAD"):
+            if self.query_serializer is not None:
+                allowed |= set(self.query_serializer().fields)
+            paginator = getattr(self, "paginator", None)
+            if paginator is not None:
+                allowed |= {paginator.page_query_param, paginator.page_size_query_param}
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise exceptions.ValidationError(dict.fromkeys(unknown, "Unknown query parameter."))
+
+
 def query_params(serializer_class: type, request: Request) -> dict[str, Any]:
     """The request's query parameters, checked; bad ones are a 400 naming each."""
-    serializer = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads an empty value in a QueryDict as "not sent",
+    # and `?site=` is a mistake to point out, not a filter to drop.
+    serializer = serializer_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -94,7 +116,7 @@ def _program_or_404(user: Any, program_id: int) -> Program:
 
 
 @extend_schema(tags=["catalogue"])
-class ProgramList(generics.ListAPIView):
+class ProgramList(StrictQuery, generics.ListAPIView):
     """Programs of the institution (public facts)."""
 
     serializer_class = ProgramSerializer
@@ -102,7 +124,7 @@ class ProgramList(generics.ListAPIView):
 
 
 @extend_schema(tags=["catalogue"])
-class SiteList(generics.ListAPIView):
+class SiteList(StrictQuery, generics.ListAPIView):
     """Sites: the sponsoring hospital and its affiliates (public facts)."""
 
     serializer_class = SiteSerializer
@@ -113,7 +135,7 @@ class SiteList(generics.ListAPIView):
 
 
 @extend_schema(tags=["people"])
-class PersonList(generics.ListAPIView):
+class PersonList(StrictQuery, generics.ListAPIView):
     """People the caller may see: themselves; program staff their programs' trainees and
     faculty; the GME office everyone."""
 
@@ -125,10 +147,11 @@ class PersonList(generics.ListAPIView):
 
 
 @extend_schema(tags=["people"], parameters=[TraineeFilterSerializer])
-class TraineeList(generics.ListAPIView):
+class TraineeList(StrictQuery, generics.ListAPIView):
     """Trainees the caller may see (a trainee: themselves)."""
 
     serializer_class = TraineeSerializer
+    query_serializer = TraineeFilterSerializer
     scopes = {"GET": scopes.PEOPLE_READ}
 
     def get_queryset(self) -> QuerySet[Trainee]:
@@ -144,7 +167,7 @@ class TraineeList(generics.ListAPIView):
 
 
 @extend_schema(tags=["people"])
-class TraineeDetail(generics.RetrieveAPIView):
+class TraineeDetail(StrictQuery, generics.RetrieveAPIView):
     """One trainee; someone the caller may not see is a 404, as on the pages."""
 
     serializer_class = TraineeSerializer
@@ -169,7 +192,7 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 
 
-class ETagged(generics.ListAPIView):
+class ETagged(StrictQuery, generics.ListAPIView):
     """A list answered with an ETag (a digest of the answer itself, so any change to what the
     caller sees changes it) and a 304 when the caller already has this answer."""
 
@@ -207,6 +230,7 @@ class RotationScheduleList(ETagged):
     a trainee their own."""
 
     serializer_class = RotationAssignmentSerializer
+    query_serializer = DateRangeSerializer
     scopes = {"GET": scopes.SCHEDULES_READ}
     allowed = staticmethod(may_read_schedules)
 
@@ -237,6 +261,7 @@ class CallScheduleList(ETagged):
     programs', a trainee their own."""
 
     serializer_class = CallShiftSerializer
+    query_serializer = DateRangeSerializer
     scopes = {"GET": scopes.SCHEDULES_READ}
     allowed = staticmethod(may_read_schedules)
 
@@ -257,10 +282,11 @@ class CallScheduleList(ETagged):
 @extend_schema(
     tags=["schedules"], parameters=[OnCallFilterSerializer], responses=OnCallAnswerSerializer
 )
-class OnCall(APIView):
+class OnCall(StrictQuery, APIView):
     """Who is on call now (or at `at`), by site and service: published shifts in progress.
     Open to everyone who works shifts or runs programs, as the on-call page is."""
 
+    query_serializer = OnCallFilterSerializer
     scopes = {"GET": scopes.SCHEDULES_READ}
     allowed = staticmethod(is_clinical)
 
@@ -329,9 +355,10 @@ def _writable_trainee(request: Request, trainee_id: int | None) -> Trainee:
 
 
 @extend_schema(tags=["work hours"])
-class WorkHourEntries(generics.ListCreateAPIView):
+class WorkHourEntries(StrictQuery, generics.ListCreateAPIView):
     """Logged work-hour entries: a trainee's own; program staff read their programs'."""
 
+    query_serializer = WorkHourFilterSerializer
     scopes = {"GET": scopes.HOURS_READ, "POST": scopes.HOURS_WRITE}
     allowed = staticmethod(may_use_hours)
 
@@ -410,7 +437,7 @@ class WorkHourEntries(generics.ListCreateAPIView):
     request={"multipart/form-data": TraineeImportSerializer},
     responses={201: ImportResultSerializer},
 )
-class TraineeImport(APIView):
+class TraineeImport(StrictQuery, APIView):
     """Import trainees from a CSV or XLSX file with the columns of the import page: every row
     is checked first; if any has a problem nothing is written and each is listed (row, column).
     The GME office's, as the import page is."""
