@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "rounds.people.auth.IdleTimeoutMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
+    "rounds.api.middleware.ApiRefusalsMiddleware",  # the next one's refusals, as API problems
     "rounds.lib.middleware.RefuseNulMiddleware",  # before any view passes text to the database
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -160,3 +160,20 @@ def test_schema_and_docs_are_served_without_a_cdn(small: SmallInstitution) -> No
     docs = Client().get("/api/docs/").content.decode()
     assert "swagger-ui-bundle.js" in docs and "http" not in docs.split("<body>")[1]
     assert "<script>" not in docs and "<style>" not in docs
+
+
+def test_refusals_before_any_view_are_problems_too(small: SmallInstitution) -> None:
+    """A NUL character, a body that cannot be parsed and ids past what a database holds: the
+    schema fuzzer sends them all; each is a 400/404 problem, never a server error or HTML."""
+    client = api_client(_command("gme", "--scope", "all"))
+    answers = [
+        client.get("/api/sites/", {"q\x00": "x"}),
+        client.get("/api/trainees/", {"program": str(2**80)}),
+        client.get(f"/api/trainees/{2**80}/"),
+        client.post(
+            "/api/trainee-imports/", b"--x\r\n", content_type="multipart/form-data; boundary="
+        ),
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 404, 400]
+    assert {a["Content-Type"] for a in answers} == {"application/problem+json"}
+    assert "NUL character" in answers[0].json()["detail"]

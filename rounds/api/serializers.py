@@ -14,6 +14,7 @@ from rounds.schedules.models import CallAssignment, RotationAssignment
 from rounds.workhours.models import EntryKind, LoggedPeriod
 
 MAX_RANGE_DAYS = 400
+MAX_ID = 2**63 - 1  # the largest id a database column holds; larger ones are a 400, not a 500
 # Dates outside these years are typing mistakes; refusing them also keeps date arithmetic and
 # time zones (local mean time before 1883) away from the edges of the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
@@ -118,7 +119,10 @@ class WorkHourEntrySerializer(serializers.ModelSerializer):
 
 class WorkHourEntryWriteSerializer(serializers.Serializer):
     trainee = serializers.IntegerField(
-        required=False, min_value=1, help_text="Whose hours; leave out for your own."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Whose hours; leave out for your own.",
     )
     kind = serializers.ChoiceField(choices=EntryKind.choices)
     start = DateTimeField()
@@ -129,7 +133,7 @@ class WorkHourEntryWriteSerializer(serializers.Serializer):
 class DateRangeSerializer(serializers.Serializer):
     """Query parameters of the schedule lists: `program`, `start`, `end` (inclusive)."""
 
-    program = serializers.IntegerField(required=False, min_value=1)
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     start = DateField(required=False, help_text="First day; default today.")
     end = DateField(required=False, help_text="Last day; default 4 weeks on.")
 
@@ -148,12 +152,12 @@ class DateRangeSerializer(serializers.Serializer):
 
 
 class TraineeFilterSerializer(serializers.Serializer):
-    program = serializers.IntegerField(required=False, min_value=1)
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     in_training_on = DateField(required=False, help_text="Only trainees in training on this day.")
 
 
 class WorkHourFilterSerializer(DateRangeSerializer):
-    trainee = serializers.IntegerField(required=False, min_value=1)
+    trainee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class OnCallFilterSerializer(serializers.Serializer):

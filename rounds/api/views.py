@@ -11,7 +11,6 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,6 +24,7 @@ from rounds.api import scopes
 from rounds.api.models import ApiToken
 from rounds.api.problems import problem
 from rounds.api.serializers import (
+    MAX_ID,
     CallShiftSerializer,
     DateRangeSerializer,
     ImportResultSerializer,
@@ -174,10 +174,13 @@ class TraineeDetail(StrictQuery, generics.RetrieveAPIView):
     scopes = {"GET": scopes.PEOPLE_READ}
 
     def get_object(self) -> Trainee:
-        trainee = get_object_or_404(
-            Trainee.objects.select_related("person", "program"), pk=self.kwargs["pk"]
+        pk = self.kwargs["pk"]
+        trainee = (
+            Trainee.objects.select_related("person", "program").filter(pk=pk).first()
+            if pk <= MAX_ID
+            else None
         )
-        if not can_view_trainee(self.request.user, trainee):
+        if trainee is None or not can_view_trainee(self.request.user, trainee):
             raise exceptions.NotFound("No such trainee.")
         return trainee
 
