@@ -29,7 +29,7 @@ from tests.people import SmallInstitution
 
 # One user per role (and "nobody", a signed-in account with no role).
 ROLES = ("gme", "pd.im", "coord.im", "faculty", "wellness", "inclusion", "resident", "nobody")
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 10
 # No server error, no answer outside the schema (status, media type, headers, body), and input
 # the schema forbids is refused. Not "valid input is accepted": the schema cannot say that an
 # end comes after its start, or that a trainee's hours may not overlap.
