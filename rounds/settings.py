@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "rounds.languages",
     "rounds.mentoring",
     "rounds.schedules",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "rounds.api",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "rounds.people.signin.SecondFactorMiddleware",
     "rounds.people.signin.ProviderPagesMiddleware",
     "rounds.core.middleware.StaleRecordMiddleware",
+    "rounds.api.middleware.ApiRefusalsMiddleware",  # the next one's refusals, as API problems
     "rounds.lib.middleware.RefuseNulMiddleware",  # before any view passes text to the database
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -322,6 +327,48 @@ ROUNDS_MIN_CELL_SIZE = env_int("ROUNDS_MIN_CELL_SIZE", 5)
 ROUNDS_DISCLOSURE_INLINE_ATOMS = env_int("ROUNDS_DISCLOSURE_INLINE_ATOMS", 400)
 # Pin "today" (an ISO date) for a demo or a test; empty: the date now in TIME_ZONE.
 ROUNDS_TODAY = env_str("ROUNDS_TODAY", "")
+
+# The API (rounds/api, docs/api.md): tokens only, problem details for errors, a rate per token.
+ROUNDS_API_RATE_PER_MINUTE = max(1, env_int("ROUNDS_API_RATE_PER_MINUTE", 600))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rounds.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "rounds.api.permissions.TokenScope",
+        "rounds.api.permissions.RolesAllow",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rounds.api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rounds.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "rounds.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rounds API",
+    "DESCRIPTION": "Programs, people, schedules, who is on call and work hours. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SiteKindEnum": "rounds.core.models.Site.Kind",
+        "ProgramKindEnum": "rounds.core.models.Program.Kind",
+        "PersonKindEnum": "rounds.people.models.Person.Kind",
+        "ShiftKindEnum": "rounds.schedules.models.CallAssignment.Kind",
+        "EntryKindEnum": "rounds.workhours.models.EntryKind",
+        "EntrySourceEnum": "rounds.workhours.models.LoggedPeriod.Source",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rounds.api.schema.problem_responses",
+    ],
+}
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from rounds.core.models import Program
-    from rounds.people.models import Trainee
+    from rounds.people.models import Person, Trainee
 
     AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -151,3 +151,20 @@ def is_gme_office(roles: UserRoles) -> bool:
 
 staff_required = require_roles(is_staff_member)
 gme_office_required = require_roles(is_gme_office)
+
+
+def people_visible_to(user: AnyUser) -> QuerySet[Person]:
+    """Whom a user may see in a directory: themselves; program staff also their programs'
+    trainees and faculty; the GME office everyone."""
+    from django.db.models import Q
+
+    from rounds.people.models import Person
+
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Person.objects.all()
+    staffed = roles.staffed_program_ids
+    mine = Q(user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+    return Person.objects.filter(
+        mine | Q(trainee__program__in=staffed) | Q(faculty__primary_program__in=staffed)
+    ).distinct()

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.http import Http404
 
-from rounds.people.access import UserRoles, can_manage_program, is_gme_office, require_roles
+from rounds.people.access import (
+    UserRoles,
+    can_manage_program,
+    is_gme_office,
+    require_roles,
+    user_roles,
+)
 from rounds.people.models import Role, Trainee
 
 if TYPE_CHECKING:
@@ -42,3 +49,17 @@ def own_trainee(user: AnyUser) -> Trainee | None:
     return (
         Trainee.objects.filter(person__user_id=user.pk).select_related("person", "program").first()
     )
+
+
+def may_read_schedules(roles: UserRoles) -> bool:
+    """Program staff read their programs' schedules, a trainee their own (the pages' rule)."""
+    return roles.is_staff_member or is_trainee(roles)
+
+
+def schedule_rows_visible_to(user: AnyUser) -> Q:
+    """Filter on assignment rows (rotation or call, with `schedule` and `trainee`): the GME
+    office sees all, program staff their programs' schedules, a trainee their own rows."""
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Q()
+    return Q(schedule__program__in=roles.staffed_program_ids) | Q(trainee__person__user_id=user.pk)

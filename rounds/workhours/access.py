@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from rounds.core.models import Program
@@ -47,3 +48,12 @@ def visible_program(request: HttpRequest, pk: int) -> Program:
 def may_review(user: Any, program: Program) -> bool:
     roles = user_roles(user)
     return roles.is_gme_office or roles.has(Role.PROGRAM_DIRECTOR, program.pk)
+
+
+def periods_visible_to(user: Any) -> Q:
+    """Filter on logged periods: a trainee's own, program staff their programs', the GME office
+    all (the rule of the pages above, for lists such as the API's)."""
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Q()
+    return Q(trainee__program__in=roles.staffed_program_ids) | Q(trainee__person__user_id=user.pk)

@@ -40,6 +40,7 @@ class LoggedPeriod(models.Model):
         TYPED = "typed", "Entered by hand"
         SCHEDULED = "scheduled", "Worked as scheduled"
         COPIED = "copied", "Copied from an earlier week"
+        CLOCK = "clock", "From a time clock (API)"
 
     trainee = models.ForeignKey(
         "people.Trainee", on_delete=models.CASCADE, related_name="logged_periods"

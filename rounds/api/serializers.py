@@ -1,0 +1,196 @@
+"""What the API shows of each record, and the shape of what it accepts. Field lists are explicit:
+a new model field is never published by accident."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rest_framework import serializers
+
+from rounds.core.models import Program, Site
+from rounds.people.models import Person, Trainee
+from rounds.schedules.models import CallAssignment, RotationAssignment
+from rounds.workhours.models import EntryKind, LoggedPeriod
+
+MAX_RANGE_DAYS = 400
+MAX_ID = 2**63 - 1  # the largest id a database column holds; larger ones are a 400, not a 500
+# Dates outside these years are typing mistakes; refusing them also keeps date arithmetic and
+# time zones (local mean time before 1883) away from the edges of the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def sensible_date(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise serializers.ValidationError(f"Give a year from {FIRST_YEAR} to {LAST_YEAR}.")
+    return day
+
+
+def sensible_datetime(instant: dt.datetime) -> dt.datetime:
+    sensible_date(instant.date())
+    return instant
+
+
+class DateField(serializers.DateField):
+    default_validators = [sensible_date]
+
+
+class DateTimeField(serializers.DateTimeField):
+    default_validators = [sensible_datetime]
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    specialty = serializers.CharField(source="specialty.name")
+
+    class Meta:
+        model = Program
+        fields = ["id", "name", "slug", "specialty", "kind", "accreditation", "acgme_number",
+                  "length_years", "first_pgy"]  # fmt: skip
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name", "slug", "kind", "city", "state", "timezone"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "kind", "first_name", "last_name", "email", "title"]
+
+
+class TraineeSerializer(serializers.ModelSerializer):
+    person = PersonSerializer()
+    program = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Trainee
+        fields = ["id", "person", "program", "pgy", "start_date", "expected_end_date", "status"]
+
+
+class TraineeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+    program = serializers.IntegerField(source="program_id")
+
+    def get_name(self, trainee: Trainee) -> str:
+        return f"{trainee.person.first_name} {trainee.person.last_name}"
+
+
+class RotationAssignmentSerializer(serializers.Serializer):
+    trainee = TraineeRefSerializer()
+    program = serializers.IntegerField(source="schedule.program_id")
+    schedule = serializers.IntegerField(source="schedule_id")
+    block = serializers.CharField(source="block.label")
+    first_day = serializers.SerializerMethodField()
+    last_day = serializers.SerializerMethodField()
+    rotation = serializers.CharField(source="rotation.name")
+    service = serializers.CharField(source="rotation.service")
+    site = serializers.CharField(source="rotation.site.slug")
+
+    def get_first_day(self, row: RotationAssignment) -> dt.date:
+        return row.block.half_range(row.half)[0]
+
+    def get_last_day(self, row: RotationAssignment) -> dt.date:
+        return row.block.half_range(row.half)[1]
+
+
+class CallShiftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    trainee = TraineeRefSerializer()
+    program = serializers.IntegerField(source="schedule.program_id")
+    schedule = serializers.IntegerField(source="schedule_id")
+    day = serializers.DateField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=CallAssignment.Kind.choices)
+    label = serializers.CharField()
+    service = serializers.CharField()
+    site = serializers.CharField(source="site.slug")
+
+
+class WorkHourEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LoggedPeriod
+        fields = ["id", "trainee", "kind", "start", "end", "note", "source", "created_at"]
+        read_only_fields = fields
+
+
+class WorkHourEntryWriteSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Whose hours; leave out for your own.",
+    )
+    kind = serializers.ChoiceField(choices=EntryKind.choices)
+    start = DateTimeField()
+    end = DateTimeField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DateRangeSerializer(serializers.Serializer):
+    """Query parameters of the schedule lists: `program`, `start`, `end` (inclusive)."""
+
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = DateField(required=False, help_text="First day; default today.")
+    end = DateField(required=False, help_text="Last day; default 4 weeks on.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from rounds.lib.today import today
+
+        start = attrs.get("start") or today()
+        end = attrs.get("end") or start + dt.timedelta(days=27)
+        if end < start:
+            raise serializers.ValidationError({"end": "The end is before the start."})
+        if (end - start).days > MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."}
+            )
+        return attrs | {"start": start, "end": end}
+
+
+class TraineeFilterSerializer(serializers.Serializer):
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    in_training_on = DateField(required=False, help_text="Only trainees in training on this day.")
+
+
+class WorkHourFilterSerializer(DateRangeSerializer):
+    trainee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class OnCallFilterSerializer(serializers.Serializer):
+    site = serializers.SlugField(required=False, help_text="A site's slug (see /api/sites/).")
+    service = serializers.CharField(required=False, max_length=120)
+    at = DateTimeField(required=False, help_text="When; default now.")
+
+
+class OnCallSerializer(serializers.Serializer):
+    trainee = TraineeRefSerializer()
+    site = serializers.CharField(source="site.slug")
+    service = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CallAssignment.Kind.choices)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class OnCallAnswerSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    shifts = OnCallSerializer(many=True)
+
+
+class TraineeImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or XLSX with the columns of the import page.")
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()

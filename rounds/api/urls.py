@@ -1,0 +1,25 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from rounds.api import pages, views
+from rounds.api.docs import SwaggerDocs
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SwaggerDocs.as_view(url_name="api:schema"), name="docs"),
+    path("tokens/", pages.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke_view, name="token_revoke"),
+    path("programs/", views.ProgramList.as_view(), name="programs"),
+    path("sites/", views.SiteList.as_view(), name="sites"),
+    path("people/", views.PersonList.as_view(), name="people"),
+    path("trainees/", views.TraineeList.as_view(), name="trainees"),
+    path("trainees/<int:pk>/", views.TraineeDetail.as_view(), name="trainee"),
+    path("rotation-schedules/", views.RotationScheduleList.as_view(), name="rotation_schedules"),
+    path("call-schedules/", views.CallScheduleList.as_view(), name="call_schedules"),
+    path("on-call/", views.OnCall.as_view(), name="on_call"),
+    path("work-hours/", views.WorkHourEntries.as_view(), name="work_hours"),
+    path("trainee-imports/", views.TraineeImport.as_view(), name="trainee_imports"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not_found"),
+]
