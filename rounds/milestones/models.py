@@ -116,3 +116,190 @@ class Subcompetency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The Clinical Competency Committee
+# ---------------------------------------------------------------------------------------------
+
+
+class CommitteeMember(models.Model):
+    """A faculty member the program director appointed to the program's CCC. Ending a
+    membership dates it; the row stays, so who sat on which review can be read back."""
+
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.CASCADE, related_name="committee_members"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="committee_seats"
+    )
+    is_chair = models.BooleanField(default=False)
+    appointed_on = models.DateField()
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_chair", "person__last_name", "person__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "person"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_open_committee_seat",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on the CCC of {self.program}"
+
+
+class ProgressRule(models.Model):
+    """The level below which a resident in a given year of the program is flagged as not
+    progressing. A program without rows uses DEFAULT_EXPECTED in rounds/milestones/progress.py."""
+
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.CASCADE, related_name="milestone_rules"
+    )
+    training_year = models.PositiveSmallIntegerField(help_text="1 for the first year in program.")
+    minimum_level = models.DecimalField(max_digits=2, decimal_places=1)
+
+    class Meta:
+        ordering = ["program", "training_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "training_year"], name="one_rule_per_training_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program}, year {self.training_year}: at least {self.minimum_level}"
+
+
+class CommitteeReview(models.Model):
+    """One program's CCC review for one period: the meeting's workspace, until the program
+    director signs it off; from then on its ratings are read-only."""
+
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.PROTECT, related_name="committee_reviews"
+    )
+    period = models.CharField(max_length=11, help_text="e.g. 2026-2027-1")
+    milestone_set = models.ForeignKey(MilestoneSet, on_delete=models.PROTECT, related_name="+")
+    meeting_date = models.DateField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["program__name", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "period"], name="one_review_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"CCC review {self.period} of {self.program}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class LevelProposal(models.Model):
+    """One member's proposed level for one resident and subcompetency, before the committee
+    agrees; a member changes their own proposal until the consensus is recorded."""
+
+    review = models.ForeignKey(CommitteeReview, on_delete=models.CASCADE, related_name="proposals")
+    trainee = models.ForeignKey("people.Trainee", on_delete=models.CASCADE, related_name="+")
+    subcompetency = models.ForeignKey(Subcompetency, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT, related_name="proposals")
+    level = models.DecimalField(
+        max_digits=2, decimal_places=1, null=True, blank=True, help_text="Empty: not assessable."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "trainee", "subcompetency", "member"],
+                name="one_proposal_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.person} proposes {self.level} for {self.subcompetency.code}"
+
+
+class ConsensusRating(models.Model):
+    """The committee's level for one resident and subcompetency. Rows are only ever added: the
+    latest row is the level; a row added after sign-off is a correction and carries its reason."""
+
+    review = models.ForeignKey(CommitteeReview, on_delete=models.CASCADE, related_name="ratings")
+    trainee = models.ForeignKey("people.Trainee", on_delete=models.CASCADE, related_name="+")
+    subcompetency = models.ForeignKey(Subcompetency, on_delete=models.PROTECT, related_name="+")
+    level = models.DecimalField(
+        max_digits=2, decimal_places=1, null=True, blank=True, help_text="Empty: not assessable."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    correction_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["review", "trainee", "subcompetency"])]
+
+    def __str__(self) -> str:
+        return f"{self.subcompetency.code} {self.level} for {self.trainee_id}"
+
+
+class TraineeReview(models.Model):
+    """What the committee and the program director say to one resident for one period: the
+    committee's summary, the semiannual meeting and the resident's acknowledgement."""
+
+    review = models.ForeignKey(
+        CommitteeReview, on_delete=models.CASCADE, related_name="trainee_reviews"
+    )
+    trainee = models.ForeignKey(
+        "people.Trainee", on_delete=models.CASCADE, related_name="committee_reviews"
+    )
+    summary = models.TextField(blank=True, help_text="Strengths and what to work on next.")
+    met_on = models.DateField(null=True, blank=True)
+    met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "trainee"], name="one_trainee_review")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.period} review of {self.trainee_id}"
+
+
+class ReviewComment(models.Model):
+    """A comment on a resident's semiannual review, by the resident or the program director.
+    Never edited or deleted: a second thought is another comment."""
+
+    trainee_review = models.ForeignKey(
+        TraineeReview, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_role = models.CharField(max_length=40)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment by {self.author_role} on {self.trainee_review}"
