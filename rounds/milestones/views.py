@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -59,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         not programs
         and not Person.objects.filter(user_id=user.pk or 0, kind=Person.Kind.FACULTY).exists()
     ):
-        raise Http404("Nothing here for your roles.")
+        raise PermissionDenied("Your roles do not include the CCC.")
     reviews = selectors.reviews_of(programs)
     by_program: dict[int, list[CommitteeReview]] = {p.pk: [] for p in programs}
     for review in reviews:
@@ -81,7 +82,7 @@ def _openable() -> list[Period]:
 @login_required
 def summary(request: HttpRequest) -> HttpResponse:
     if not access.may_see_summary(request.user):
-        raise Http404("Nothing here for your roles.")
+        raise PermissionDenied("The summary across programs is the GME office's.")
     try:
         period = (
             period_parse(request.GET.get("period", ""))
@@ -403,7 +404,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         .first()
     )
     if trainee is None:
-        raise Http404("Only residents have milestone results.")
+        raise PermissionDenied("Only residents have milestone results.")
     return render(
         request,
         "milestones/mine.html",
