@@ -51,17 +51,28 @@ def milestone_set_for(program: Program, day: date) -> MilestoneSet | None:
     )
 
 
+# A loaded set never changes (a revision is a new set), so its subcompetencies are read once per
+# process; the key includes when it was loaded, so a set deleted and reloaded under the same id
+# (a demo rebuilt, a test database) is read afresh.
+_SET_CACHE: dict[tuple[int, object], list[Subcompetency]] = {}
+
+
 def set_subcompetencies(milestone_set: MilestoneSet) -> list[Subcompetency]:
     """The set's own subcompetencies and those of the harmonized set it includes, in report
     order (PC, MK, SBP, PBLI, PROF, ICS)."""
-    sets = [milestone_set.pk]
-    if milestone_set.harmonized_set_id:
-        sets.append(milestone_set.harmonized_set_id)
-    return list(
-        Subcompetency.objects.filter(competency__milestone_set__in=sets)
-        .select_related("competency")
-        .order_by("competency__order", "competency__milestone_set_id", "order", "pk")
-    )
+    key = (milestone_set.pk, milestone_set.loaded_at)
+    if key not in _SET_CACHE:
+        sets = [milestone_set.pk]
+        if milestone_set.harmonized_set_id:
+            sets.append(milestone_set.harmonized_set_id)
+        if len(_SET_CACHE) > 100:
+            _SET_CACHE.clear()
+        _SET_CACHE[key] = list(
+            Subcompetency.objects.filter(competency__milestone_set__in=sets)
+            .select_related("competency")
+            .order_by("competency__order", "competency__milestone_set_id", "order", "pk")
+        )
+    return list(_SET_CACHE[key])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,8 +275,8 @@ def meeting_list(review: CommitteeReview) -> list[ResidentRow]:
     ids = [t.pk for t, _ in residents]
     subs = set_subcompetencies(review.milestone_set)
     consensus = consensus_levels(review, ids)
-    before = earlier_reviews(review, 1)
-    earlier = earlier_levels(before, ids)
+    earlier = earlier_levels(earlier_reviews(review), ids)
+    latest_first = sorted(earlier, reverse=True)
     rules = progress_rules(review.program)
     summaries = {
         tr.trainee_id: tr for tr in TraineeReview.objects.filter(review=review, trainee_id__in=ids)
@@ -275,7 +286,10 @@ def meeting_list(review: CommitteeReview) -> list[ResidentRow]:
         pgy = pgy_in_period(history, review)
         ratings = evaluation_ratings(trainee, period.start, period.end)
         levels = current_levels(subs, consensus, ratings, trainee.pk)
-        previous = earlier[before[0].period].get(trainee.pk) if before else None
+        # the latest earlier period in which the resident was rated, as on the resident page
+        previous = next(
+            (earlier[c][trainee.pk] for c in latest_first if trainee.pk in earlier[c]), None
+        )
         flags = progress_flags(levels, previous, training_year(pgy, review.program), rules)
         agreed = sum(1 for s in subs if (trainee.pk, s.pk) in consensus)
         rows.append(ResidentRow(trainee, pgy, agreed, len(subs), flags, summaries.get(trainee.pk)))
@@ -288,14 +302,21 @@ def meeting_list(review: CommitteeReview) -> list[ResidentRow]:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Proposal:
+    member_id: int
+    member_name: str
+    level: Decimal | None
+
+
 @dataclass
 class SubRow:
     sub: Subcompetency
     trend: list[tuple[str, Decimal | None]]  # (period code, signed-off level), oldest first
     ratings: list[Rating]
     median: Decimal | None
-    proposals: list[LevelProposal]
-    mine: LevelProposal | None
+    proposals: list[Proposal]
+    mine: Proposal | None
     consensus: ConsensusRating | None
     history: list[ConsensusRating]  # every consensus row, oldest first (corrections included)
 
@@ -328,8 +349,32 @@ class ResidentPage:
         return sum(1 for r in self.rows if r.consensus is not None)
 
 
+def trainee_earlier_levels(
+    review: CommitteeReview, trainee: Trainee, count: int = 3
+) -> dict[str, dict[str, Decimal | None]]:
+    """period code -> subcompetency code -> level, from the program's signed-off reviews of the
+    `count` periods before this one in which the resident was rated (one query)."""
+    rows = (
+        ConsensusRating.objects.filter(
+            trainee=trainee,
+            review__program=review.program_id,
+            review__period__lt=review.period,
+            review__signed_off_at__isnull=False,
+        )
+        .order_by("pk")
+        .values_list("review__period", "subcompetency__code", "level")
+    )
+    out: dict[str, dict[str, Decimal | None]] = defaultdict(dict)
+    for period, code, level in rows:
+        out[period][code] = level
+    return {code: out[code] for code in sorted(out)[-count:]}
+
+
 def resident_page(
-    review: CommitteeReview, trainee: Trainee, seat: CommitteeMember | None
+    review: CommitteeReview,
+    trainee: Trainee,
+    seat: CommitteeMember | None,
+    history: History | None = None,
 ) -> ResidentPage:
     period = review_period(review)
     subs = set_subcompetencies(review.milestone_set)
@@ -337,40 +382,38 @@ def resident_page(
     by_sub: dict[int, list[Rating]] = defaultdict(list)
     for rating in ratings:
         by_sub[rating.subcompetency_id].append(rating)
-    proposals: dict[int, list[LevelProposal]] = defaultdict(list)
-    for p in LevelProposal.objects.filter(review=review, trainee=trainee).select_related(
-        "member__person"
+    proposals: dict[int, list[Proposal]] = defaultdict(list)
+    # Plain values, not model instances: 60 or more rows per page, read on every visit.
+    for sub_id, member_id, name, level in (
+        LevelProposal.objects.filter(review=review, trainee=trainee)
+        .order_by("member__person__last_name", "member_id")
+        .values_list("subcompetency_id", "member_id", "member__person__last_name", "level")
     ):
-        proposals[p.subcompetency_id].append(p)
-    history: dict[int, list[ConsensusRating]] = defaultdict(list)
-    for c in ConsensusRating.objects.filter(review=review, trainee=trainee).select_related(
-        "recorded_by"
-    ):
-        history[c.subcompetency_id].append(c)
-    before = list(reversed(earlier_reviews(review)))
-    earlier = earlier_levels(before, [trainee.pk])
+        proposals[sub_id].append(Proposal(member_id, name, level))
+    agreed_rows: dict[int, list[ConsensusRating]] = defaultdict(list)
+    for c in ConsensusRating.objects.filter(review=review, trainee=trainee).order_by("pk"):
+        agreed_rows[c.subcompetency_id].append(c)
+    earlier = trainee_earlier_levels(review, trainee)
+    before = sorted(earlier)
     rows = []
     for sub in subs:
         mine = next((p for p in proposals[sub.pk] if seat and p.member_id == seat.pk), None)
         rows.append(
             SubRow(
                 sub=sub,
-                trend=[
-                    (r.period, earlier[r.period].get(trainee.pk, {}).get(sub.code)) for r in before
-                ],
+                trend=[(code, earlier[code].get(sub.code)) for code in before],
                 ratings=by_sub[sub.pk],
                 median=median_level(r.level for r in by_sub[sub.pk]),
                 proposals=proposals[sub.pk],
                 mine=mine,
-                consensus=history[sub.pk][-1] if history[sub.pk] else None,
-                history=history[sub.pk],
+                consensus=agreed_rows[sub.pk][-1] if agreed_rows[sub.pk] else None,
+                history=agreed_rows[sub.pk],
             )
         )
-    history_ = history_of(trainee)
-    pgy = pgy_in_period(history_, review)
-    consensus = {(trainee.pk, s): rows_[-1] for s, rows_ in history.items() if rows_}
+    pgy = pgy_in_period(history or history_of(trainee), review)
+    consensus = {(trainee.pk, s): rows_[-1] for s, rows_ in agreed_rows.items() if rows_}
     levels = current_levels(subs, consensus, ratings, trainee.pk)
-    previous = earlier[before[-1].period].get(trainee.pk) if before else None
+    previous = earlier[before[-1]] if before else None
     trainee_review = (
         TraineeReview.objects.filter(review=review, trainee=trainee)
         .select_related("met_by")
@@ -382,7 +425,7 @@ def resident_page(
         trainee=trainee,
         pgy=pgy,
         rows=rows,
-        periods=[r.period for r in before],
+        periods=before,
         flags=progress_flags(
             levels, previous, training_year(pgy, review.program), progress_rules(review.program)
         ),

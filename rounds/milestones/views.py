@@ -35,9 +35,12 @@ def _review(request: HttpRequest, pk: int) -> CommitteeReview:
 
 
 def _resident(review: CommitteeReview, pk: int) -> Trainee:
-    trainee = get_object_or_404(Trainee.objects.select_related("person", "program"), pk=pk)
+    trainee = get_object_or_404(
+        Trainee.objects.select_related("person", "program").prefetch_related("training_events"),
+        pk=pk,
+    )
     period = selectors.review_period(review)
-    history = history_of(trainee)
+    history = history_of(trainee)  # uses the prefetched events; the page reads them again
     if not history.in_training_during(period.start, period.end, review.program_id):
         raise Http404("Not a resident of this review.")
     return trainee
