@@ -248,6 +248,7 @@ def resident(request: HttpRequest, pk: int, trainee_pk: int) -> HttpResponse:
             "p": page,
             "review": review,
             "level_choices": CHOICES,
+            "level_values": [value for value, _ in CHOICES],
             "may_propose": seat is not None and not review.is_signed_off,
             "may_agree": access.may_record_consensus(user, review) and not review.is_signed_off,
             "may_correct": access.may_sign_off(user, review) and review.is_signed_off,
