@@ -160,3 +160,22 @@ def test_every_role_against_every_write(world: World, post) -> None:  # type: ig
         assert response.status_code == 302, username
         assert AuditEntry.objects.count() > before, username
         break  # the first allowed user's write is enough; a second would be a no-op
+
+
+def test_the_director_is_offered_the_programs_faculty_not_yet_seated(world: World) -> None:
+    page = _client(world, "pd.im").get(reverse("milestones:program", args=[world.small.im.slug]))
+    text = page.content.decode()
+    assert '<option value="' in text and "Fay Other" in text
+    options = text[
+        text.index('name="person"') : text.index("</select>", text.index('name="person"'))
+    ]
+    assert "Faculty Tester" not in options  # already on the committee
+    coordinator = _client(world, "coord.im").get(
+        reverse("milestones:program", args=[world.small.im.slug])
+    )
+    assert 'name="person"' not in coordinator.content.decode()
+
+
+def test_the_gme_summary_opens_on_the_latest_reviewed_period(world: World) -> None:
+    text = _client(world, "gme").get(reverse("milestones:summary")).content.decode()
+    assert "First half of 2026–2027. Counts only" in text

@@ -31,9 +31,9 @@ from rounds.milestones.models import (
     Subcompetency,
     TraineeReview,
 )
-from rounds.milestones.periods import Period, period_parse
+from rounds.milestones.periods import Period, period_of, period_parse
 from rounds.milestones.progress import Flag, progress_flags
-from rounds.people.models import Trainee
+from rounds.people.models import Person, Role, Trainee
 from rounds.people.training import History, history_of, trainees_in_training
 
 # ---------------------------------------------------------------------------------------------
@@ -145,6 +145,30 @@ def committee_of(program: Program, day: date | None = None) -> list[CommitteeMem
 
 def committee_history(program: Program) -> list[CommitteeMember]:
     return list(CommitteeMember.objects.filter(program=program).select_related("person"))
+
+
+def faculty_of(program: Program) -> QuerySet[Person]:
+    """Faculty a director may appoint: those whose primary program it is, or who hold the
+    program's faculty role."""
+    return (
+        Person.objects.filter(kind=Person.Kind.FACULTY)
+        .filter(
+            Q(faculty__primary_program=program)
+            | Q(user__role_assignments__role=Role.FACULTY, user__role_assignments__program=program)
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def latest_reviewed_period(day: date) -> Period:
+    """The latest period up to `day`'s with a review in any program (else the one before)."""
+    current = period_of(day)
+    codes = CommitteeReview.objects.filter(period__lte=current.code).values_list(
+        "period", flat=True
+    )
+    latest = max(codes, default=None)
+    return period_parse(latest) if latest else current.previous()
 
 
 def seat_of(user: Any, program: Program) -> CommitteeMember | None:

@@ -90,11 +90,11 @@ def summary(request: HttpRequest) -> HttpResponse:
         period = (
             period_parse(request.GET.get("period", ""))
             if request.GET.get("period")
-            else period_of(today()).previous()
+            else selectors.latest_reviewed_period(today())
         )
     except PeriodError as error:
         messages.error(request, error.args[0])
-        period = period_of(today()).previous()
+        period = selectors.latest_reviewed_period(today())
     choices = [period_of(today())]
     while len(choices) < 6:
         choices.append(choices[-1].previous())
@@ -113,11 +113,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
     manage = access.may_manage_committee(request.user, program)
     seated = {m.person_id for m in selectors.committee_of(program)}
     candidates = (
-        Person.objects.filter(kind=Person.Kind.FACULTY, faculty__primary_program=program).exclude(
-            pk__in=seated
-        )
-        if manage
-        else Person.objects.none()
+        selectors.faculty_of(program).exclude(pk__in=seated) if manage else Person.objects.none()
     )
     return render(
         request,
