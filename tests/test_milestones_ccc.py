@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from rounds.core.models import AuditEntry
+from rounds.milestones import selectors
 from rounds.milestones.models import ConsensusRating, ReviewComment, TraineeReview
 from rounds.milestones.selectors import export_rows, meeting_list
 from tests.milestones_setup import DURING, SmallCommittee, agree_all, build_committee
@@ -170,3 +175,45 @@ def test_appointing_members_is_the_directors_and_only_among_faculty(
     assert ccc.seat.ended_on is not None
     assert client_as("faculty").get(resident_url(ccc, small.ana)).status_code == 404
     assert Client().get(program).status_code == 302
+
+
+@dataclass(frozen=True)
+class FakeRating:
+    """Shaped like rounds.assessment.evidence.MilestoneRating (the evaluations app)."""
+
+    subcompetency_id: int
+    level: Decimal | None
+    date: date
+    evaluator_kind: str
+    evaluator_name: str
+    comments: str
+
+
+def test_evaluation_ratings_show_as_median_trend_and_comments_and_drive_the_flags(
+    small: SmallInstitution, ccc: SmallCommittee, client_as, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    pc1, pc2 = ccc.subs[0], ccc.subs[1]
+    said = "Ran the team well overnight."
+    ratings = [
+        FakeRating(pc1.pk, Decimal("1.5"), date(2026, 9, 3), "faculty_of_trainee", "Dr Ward", said),
+        FakeRating(pc2.pk, Decimal("1.5"), date(2026, 9, 3), "faculty_of_trainee", "Dr Ward", said),
+        FakeRating(pc1.pk, Decimal("2"), date(2026, 10, 9), "nurse", "anonymous", ""),
+        FakeRating(pc1.pk, None, date(2026, 11, 1), "peer", "anonymous", ""),
+    ]
+
+    def evidence(trainee, start, end):  # type: ignore[no-untyped-def]
+        assert (start, end) == (date(2026, 7, 1), date(2026, 12, 31))
+        return [r for r in ratings if trainee == small.ana]
+
+    monkeypatch.setattr(selectors.apps, "is_installed", lambda name: True)
+    monkeypatch.setitem(
+        sys.modules, "rounds.assessment.evidence", SimpleNamespace(milestone_ratings=evidence)
+    )
+    page = client_as("faculty").get(resident_url(ccc, small.ana)).content.decode()
+    assert "2 → <b>1.5?</b>" in page  # the median of 1.5 and 2, rounded down to the scale
+    assert '<span class="ms-level">1.5</span> <span class="muted">(3)</span>' in page
+    assert page.count(said) == 1 and "Faculty of trainee · Dr Ward" in page
+    # Ana (PGY-2) rated 1.5 on PC1 and PC2 by evaluations, with no consensus yet: below 2
+    flags = meeting_list(ccc.review)[0].flags
+    assert meeting_list(ccc.review)[0].trainee == small.ana
+    assert "Below level 2 (year 2) on PC1, PC2" in [f.text for f in flags]

@@ -109,13 +109,14 @@ def _rating(raw: Any) -> Rating:
                 return getattr(raw, name)
         return default
 
+    sub = first("subcompetency_id", "subcompetency")
     return Rating(
-        subcompetency_id=first("subcompetency_id", "subcompetency"),
+        subcompetency_id=getattr(sub, "pk", sub),
         level=first("level", default=None),
         day=first("date", "day", "completed_on"),
         evaluator_kind=str(first("evaluator_kind", "kind")),
         evaluator_name=str(first("evaluator_name", "evaluator_display_name", "evaluator")),
-        narrative=str(first("narrative", "comment") or ""),
+        narrative=str(first("narrative", "comments", "comment") or ""),
     )
 
 
@@ -453,12 +454,25 @@ def resident_page(
         flags=progress_flags(
             levels, previous, training_year(pgy, review.program), progress_rules(review.program)
         ),
-        narratives=sorted((r for r in ratings if r.narrative), key=lambda r: r.day, reverse=True),
+        narratives=narratives_of(ratings),
         findings=work_hour_findings(trainee, period),
         rotations=rotation_history(trainee, period),
         trainee_review=trainee_review,
         comments=list(trainee_review.comments.select_related("author")) if trainee_review else [],
     )
+
+
+def narratives_of(ratings: Sequence[Rating]) -> list[Rating]:
+    """The written comments, newest first, each once: an evaluation's comments come with every
+    rating item it answered."""
+    seen: set[tuple[date, str, str]] = set()
+    out = []
+    for rating in sorted(ratings, key=lambda r: r.day, reverse=True):
+        key = (rating.day, rating.evaluator_name, rating.narrative)
+        if rating.narrative.strip() and key not in seen:
+            seen.add(key)
+            out.append(rating)
+    return out
 
 
 def work_hour_findings(trainee: Trainee, period: Period) -> list[Any]:

@@ -28,3 +28,9 @@ def level_value(value: object) -> str:
     if value is None or value == "":
         return ""
     return level_short(getattr(value, "level", value))  # type: ignore[arg-type]
+
+
+@register.filter
+def evaluator_kind(value: str) -> str:
+    """'faculty_of_trainee' -> 'Faculty of trainee' (the evaluations app's kind values)."""
+    return str(value).replace("_", " ").capitalize()
