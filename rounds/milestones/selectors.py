@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -220,7 +220,21 @@ def consensus_levels(
     rows = ConsensusRating.objects.filter(review=review).order_by("pk")
     if trainee_ids is not None:
         rows = rows.filter(trainee_id__in=list(trainee_ids))
-    return {(r.trainee_id, r.subcompetency_id): r for r in rows.select_related("recorded_by")}
+    return {(r.trainee_id, r.subcompetency_id): r for r in rows}
+
+
+def agreed_levels(
+    review: CommitteeReview, trainee_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], Decimal | None]:
+    """The committee's level per (trainee id, subcompetency id), as plain values: the meeting
+    list and the export read a whole program's, and model rows would cost more than the query."""
+    rows = ConsensusRating.objects.filter(review=review).order_by("pk")
+    if trainee_ids is not None:
+        rows = rows.filter(trainee_id__in=list(trainee_ids))
+    return {
+        (trainee_id, sub_id): level
+        for trainee_id, sub_id, level in rows.values_list("trainee_id", "subcompetency_id", "level")
+    }
 
 
 def earlier_reviews(review: CommitteeReview, count: int = 3) -> list[CommitteeReview]:
@@ -275,7 +289,7 @@ class ResidentRow:
 
 def current_levels(
     subs: Sequence[Subcompetency],
-    consensus: dict[tuple[int, int], ConsensusRating],
+    agreed: Mapping[tuple[int, int], Decimal | None],
     ratings: Sequence[Rating],
     trainee_id: int,
 ) -> dict[str, Decimal | None]:
@@ -285,9 +299,8 @@ def current_levels(
         by_sub[rating.subcompetency_id].append(rating.level)
     out: dict[str, Decimal | None] = {}
     for sub in subs:
-        agreed = consensus.get((trainee_id, sub.pk))
-        if agreed is not None:
-            out[sub.code] = agreed.level
+        if (trainee_id, sub.pk) in agreed:
+            out[sub.code] = agreed[(trainee_id, sub.pk)]
         elif by_sub.get(sub.pk):
             out[sub.code] = median_level(by_sub[sub.pk])
     return out
@@ -299,7 +312,7 @@ def meeting_list(review: CommitteeReview) -> list[ResidentRow]:
     residents = review_residents(review)
     ids = [t.pk for t, _ in residents]
     subs = set_subcompetencies(review.milestone_set)
-    consensus = consensus_levels(review, ids)
+    consensus = agreed_levels(review, ids)
     earlier = earlier_levels(earlier_reviews(review), ids)
     latest_first = sorted(earlier, reverse=True)
     rules = progress_rules(review.program)
@@ -436,7 +449,7 @@ def resident_page(
             )
         )
     pgy = pgy_in_period(history or history_of(trainee), review)
-    consensus = {(trainee.pk, s): rows_[-1] for s, rows_ in agreed_rows.items() if rows_}
+    consensus = {(trainee.pk, s): rows_[-1].level for s, rows_ in agreed_rows.items() if rows_}
     levels = current_levels(subs, consensus, ratings, trainee.pk)
     previous = earlier[before[-1]] if before else None
     trainee_review = (
@@ -480,9 +493,9 @@ def work_hour_findings(trainee: Trainee, period: Period) -> list[Any]:
     from rounds.workhours.models import Finding
 
     return list(
-        Finding.objects.filter(trainee=trainee, starts_on__range=(period.start, period.end))
-        .prefetch_related("reviews")
-        .order_by("-starts_on", "rule")
+        Finding.objects.filter(
+            trainee=trainee, starts_on__range=(period.start, period.end)
+        ).order_by("-starts_on", "rule")
     )
 
 
@@ -510,14 +523,14 @@ def export_rows(review: CommitteeReview) -> list[tuple[Any, ...]]:
 
     residents = review_residents(review)
     subs = set_subcompetencies(review.milestone_set)
-    consensus = consensus_levels(review)
+    consensus = agreed_levels(review)
     rows = []
     for trainee, history in residents:
         pgy = pgy_in_period(history, review)
         name = f"{trainee.person.last_name}, {trainee.person.first_name}"
         for sub in subs:
-            agreed = consensus.get((trainee.pk, sub.pk))
-            level = level_short(agreed.level) if agreed is not None else ""
+            key = (trainee.pk, sub.pk)
+            level = level_short(consensus[key]) if key in consensus else ""
             rows.append((trainee.pk, name, pgy, sub.code, level))
     return rows
 
@@ -541,12 +554,10 @@ def own_results(trainee: Trainee) -> list[OwnResult]:
     )
     out = []
     for review in reviews:
-        consensus = consensus_levels(review, [trainee.pk])
+        consensus = agreed_levels(review, [trainee.pk])
         subs = set_subcompetencies(review.milestone_set)
         levels = [
-            (s, consensus[(trainee.pk, s.pk)].level)
-            for s in subs
-            if (trainee.pk, s.pk) in consensus
+            (s, consensus[(trainee.pk, s.pk)]) for s in subs if (trainee.pk, s.pk) in consensus
         ]
         tr = TraineeReview.objects.filter(review=review, trainee=trainee).first()
         comments = list(tr.comments.select_related("author")) if tr else []

@@ -329,12 +329,12 @@ def _append_consensus(
 def review_sign_off(*, review: CommitteeReview, by: Any) -> CommitteeReview:
     """The program director signs the review off once every resident has a consensus on every
     subcompetency ("not yet assessable" counts); then its levels are read-only."""
-    from rounds.milestones.selectors import consensus_levels, review_residents, set_subcompetencies
+    from rounds.milestones.selectors import agreed_levels, review_residents, set_subcompetencies
 
     with transaction.atomic():
         locked = _locked_open(review)
         subs = set_subcompetencies(locked.milestone_set)
-        consensus = consensus_levels(locked)
+        consensus = agreed_levels(locked)
         missing = [
             t.person.full_name
             for t, _ in review_residents(locked)
