@@ -26,6 +26,15 @@ class Person(models.Model):
     last_name = models.CharField(max_length=80)
     email = models.EmailField(unique=True)
     title = models.CharField(max_length=120, blank=True, help_text="e.g. MD, Program Director")
+    # Contact numbers for the switchboard's on-call list. Operators and program staff always
+    # see them; colleagues only when the person says so (`share_contact`).
+    phone = models.CharField(max_length=40, blank=True, help_text="Mobile or work phone.")
+    pager = models.CharField(max_length=40, blank=True)
+    share_contact = models.BooleanField(
+        "Colleagues may see my phone and pager",
+        default=False,
+        help_text="Switchboard operators and program staff always see them.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -180,6 +189,8 @@ class Role(models.TextChoices):
     TRAINEE = "trainee", "Trainee"
     WELLNESS_COMMITTEE = "wellness_committee", "Wellness committee member"
     INCLUSION_OFFICE = "inclusion_office", "Inclusion office"
+    # The hospital operators who page the team on call: they see every contact number.
+    SWITCHBOARD = "switchboard", "Switchboard operator"
 
 
 # Roles that only make sense for one program.

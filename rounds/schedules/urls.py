@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds.schedules import call_views, feeds, job_views, setup_views, views
+from rounds.schedules import call_views, feeds, job_views, setup_views, swap_views, views
 from rounds.schedules.job_views import CALLS, SOLVES
 
 app_name = "schedules"
@@ -69,8 +69,11 @@ urlpatterns = [
     path("calls/<int:pk>/preview/", call_views.call_publish_preview, name="call_publish_preview"),
     path("calls/jobs/<int:pk>/", job_views.job_page, {"url": CALLS}, name="call_job"),
     path("calls/jobs/<int:pk>/cancel/", job_views.job_stop, {"url": CALLS}, name="call_job_cancel"),
-    path("calls/swaps/<int:pk>/decide/", call_views.swap_decision, name="swap_decide"),
-    path("calls/me/", call_views.my_calls, name="my_calls"),
-    path("calls/shifts/<int:pk>/offer/", call_views.swap_offer, name="swap_offer"),
+    path("calls/programs/<int:pk>/swaps/", swap_views.swap_queue, name="swaps"),
+    path("calls/swaps/<int:pk>/decide/", swap_views.swap_decision, name="swap_decide"),
+    path("calls/swaps/<int:pk>/reply/", swap_views.swap_reply, name="swap_reply"),
+    path("calls/me/", swap_views.my_calls, name="my_calls"),
+    path("calls/shifts/<int:pk>/swap/", swap_views.swap_page, name="swap_shift"),
+    path("calls/shifts/<int:pk>/offer/", swap_views.swap_offer, name="swap_offer"),
     path("calls/requests/", call_views.call_request, name="call_request"),
 ]
