@@ -93,9 +93,10 @@ def test_a_swap_that_breaks_a_rule_cannot_be_accepted_and_a_clean_one_moves_the_
         .status_code
         == 404
     )
-    assert ana.post(
-        reverse("schedules:swap_reply", args=[bad.pk]), {"action": "accept"}
-    ).status_code == 404
+    assert (
+        ana.post(reverse("schedules:swap_reply", args=[bad.pk]), {"action": "accept"}).status_code
+        == 404
+    )
 
 
 def test_requests_are_saved_and_too_few_people_is_said_plainly(
