@@ -183,7 +183,9 @@ def _locked(proposal: SwapProposal) -> SwapProposal:
         )
         list(CallSchedule.objects.select_for_update().filter(pk=schedule_id).values("pk"))
         fresh = (
-            SwapProposal.objects.select_for_update().select_related(*_RELATED).get(pk=proposal.pk)
+            SwapProposal.objects.select_for_update(of=("self",))
+            .select_related(*_RELATED)
+            .get(pk=proposal.pk)
         )
         if fresh.shift.schedule_id == schedule_id:
             return fresh
