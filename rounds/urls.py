@@ -7,6 +7,7 @@ from rounds.people.reset import ThrottledPasswordResetView
 urlpatterns = [
     path("", include("rounds.public.urls")),
     path("staff/", include("rounds.staff.urls")),
+    path("people/", include("rounds.people.urls")),
     path("wellness/", include("rounds.wellness.urls")),
     path("concerns/", include("rounds.concerns.urls")),
     path("hours/", include("rounds.workhours.urls")),

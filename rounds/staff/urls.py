@@ -12,6 +12,7 @@ urlpatterns = [
     path("trainees/<int:pk>/events/", views.trainee_event_add, name="trainee_event"),
     path("programs/<int:pk>/public-page/", views.program_text_edit, name="program_text"),
     path("imports/", views.import_upload, name="import"),
+    path("jobs/failed/", views.jobs_failed, name="jobs_failed"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("audit/", views.audit_log, name="audit"),

@@ -43,6 +43,7 @@ from rounds.people.services import (
 from rounds.people.training import history_of, trainees_in_training
 from rounds.staff.forms import ImportForm, ProgramTextForm, TrainingEventForm
 from rounds.staff.managed import MANAGED, Managed
+from rounds.staff.todos import failed_jobs, todos_for
 
 
 @staff_required
@@ -60,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "trainee_total": sum(counts[p.pk] for p in programs),
         "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
         "jobs": Job.objects.filter(started_by_id=request.user.pk)[:5],
+        "todos": todos_for(request.user),
     }
     return render(request, "staff/home.html", context)
 
@@ -225,10 +227,26 @@ def trainee_event_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    trainee = Trainee.objects.filter(person__user=request.user.pk).first()
+    """A trainee's landing page: the work waiting for them first, then their own pages."""
+    trainee = (
+        Trainee.objects.filter(person__user=request.user.pk)
+        .select_related("person", "program")
+        .first()
+    )
     if trainee is None:
         return redirect("staff:home")
-    return redirect("staff:trainee", pk=trainee.pk)
+    context = {"trainee": trainee, "todos": todos_for(request.user)}
+    return render(request, "staff/me.html", context)
+
+
+@staff_required
+def jobs_failed(request: HttpRequest) -> HttpResponse:
+    """Background jobs that failed this week: the GME office's to-do; program staff see their
+    own."""
+    jobs = failed_jobs()
+    if not user_roles(request.user).is_gme_office:
+        jobs = jobs.filter(started_by_id=request.user.pk)
+    return render(request, "staff/jobs_failed.html", {"jobs": jobs[:100]})
 
 
 @gme_office_required
