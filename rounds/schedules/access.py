@@ -6,8 +6,14 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
-from rounds.people.access import UserRoles, can_manage_program, is_gme_office, require_roles
-from rounds.people.models import Role, Trainee
+from rounds.people.access import (
+    UserRoles,
+    can_manage_program,
+    is_gme_office,
+    require_roles,
+    user_roles,
+)
+from rounds.people.models import Person, Role, Trainee
 
 if TYPE_CHECKING:
     from rounds.core.models import Program
@@ -42,3 +48,29 @@ def own_trainee(user: AnyUser) -> Trainee | None:
     return (
         Trainee.objects.filter(person__user_id=user.pk).select_related("person", "program").first()
     )
+
+
+class ContactViewer:
+    """Whose phone and pager a viewer of the on-call list sees: switchboard operators, the GME
+    office and program staff see everyone's; anyone sees their own; colleagues see the numbers
+    of people who chose to share them (`Person.share_contact`)."""
+
+    def __init__(self, user: AnyUser) -> None:
+        roles = user_roles(user)
+        self.sees_all = roles.is_staff_member or roles.has(Role.SWITCHBOARD) or roles.is_gme_office
+        self.person_id = (
+            Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+            if user.pk is not None
+            else None
+        )
+
+    def sees_numbers_of(self, person: Person) -> bool:
+        return self.sees_all or person.pk == self.person_id or person.share_contact
+
+
+def may_see_on_call(roles: UserRoles) -> bool:
+    """The on-call list is for clinical people and the switchboard."""
+    return is_clinical(roles) or roles.has(Role.SWITCHBOARD)
+
+
+on_call_required = require_roles(may_see_on_call)

@@ -94,7 +94,9 @@ def gme_office_todos(user: AnyUser) -> list[Todo]:
     if is_handler(user):
         new = Concern.objects.filter(status=Concern.Status.NEW).count()
         items.append(
-            Todo("concerns not answered", new, reverse("concerns:inbox") + "?status=new", urgent=True)
+            Todo(
+                "concerns not answered", new, reverse("concerns:inbox") + "?status=new", urgent=True
+            )
         )
     return items
 
