@@ -5,4 +5,5 @@ from rounds.people import views
 app_name = "people"
 urlpatterns = [
     path("me/contact/", views.contact, name="contact"),
+    path("pick/", views.pick, name="pick"),
 ]

@@ -8,8 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from rounds.core.services import form_save
+from rounds.people.access import staff_required
 from rounds.people.forms import ContactForm
 from rounds.people.models import Person
+from rounds.people.pickers import ROLE_KINDS, search
 
 
 @login_required
@@ -24,3 +26,18 @@ def contact(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Saved your phone and pager.")
         return redirect("people:contact")
     return render(request, "people/contact.html", {"form": form, "person": person})
+
+
+@staff_required
+def pick(request: HttpRequest) -> HttpResponse:
+    """Matches for a name picker (htmx): people who can hold the role, by name."""
+    role = request.GET.get("role", "")
+    if role not in ROLE_KINDS:
+        raise Http404("No such picker.")
+    name = request.GET.get("name", "")
+    if not name.isidentifier():
+        raise Http404("No such field.")
+    text = request.GET.get(f"{name}__q", "").strip()
+    people = search(role, text) if text else []
+    context = {"people": people, "name": name, "who": ROLE_KINDS[role][1], "searched": bool(text)}
+    return render(request, "people/_picker_results.html", context)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/", views.my_record, name="me"),
     path("trainees/", views.trainee_list, name="trainees"),
     path("trainees/<int:pk>/", views.trainee_detail, name="trainee"),
+    path("trainees/<int:pk>/edit/", views.trainee_edit, name="trainee_edit"),
     path("trainees/<int:pk>/events/", views.trainee_event_add, name="trainee_event"),
     path("programs/<int:pk>/public-page/", views.program_text_edit, name="program_text"),
     path("imports/", views.import_upload, name="import"),
