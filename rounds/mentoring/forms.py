@@ -318,7 +318,6 @@ class CoachForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from rounds.people.models import Person
-
         from rounds.people.pickers import PersonPicker
 
         self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]

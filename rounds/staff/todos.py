@@ -110,12 +110,20 @@ def failed_jobs() -> QuerySet[Job]:
     return Job.objects.filter(status=Job.Status.FAILED, created_at__date__gte=since)
 
 
+PLANNING_AHEAD = timedelta(days=90)
+
+
+def planned_year(today: date) -> int:
+    """The academic year schedules must be published for: the current one, and from April on
+    the one starting in July (the current one is almost over by then)."""
+    return academic_year(today + PLANNING_AHEAD)[0].year
+
+
 def programs_without_year(today: date | None = None) -> list[Program]:
-    """Programs with trainees in training and no published rotation schedule for the year."""
+    """Programs with trainees and no published rotation schedule for the planned year."""
     from rounds.schedules.models import RotationSchedule
 
-    today = today or clock.today()
-    year = academic_year(today)[0].year
+    year = planned_year(today or clock.today())
     published = RotationSchedule.objects.filter(academic_year=year, status="published").values(
         "program_id"
     )
@@ -136,15 +144,18 @@ def program_todos(programs: list[Program]) -> list[Todo]:
     from rounds.workhours.selectors import missing_weeks_of
 
     today = clock.today()
-    year = academic_year(today)[0].year
-    vacations = dict(
+    # Pending requests for blocks still to come, by program and the year their block is in:
+    # each year's are decided (in bulk) on that program-year's page.
+    vacations: dict[int, list[tuple[int, int]]] = {}
+    for program_id, year, n in (
         VacationRequest.objects.filter(
             trainee__program__in=programs, status="requested", block__end__gte=today
         )
-        .values_list("trainee__program")
+        .values_list("trainee__program", "block__academic_year")
         .annotate(n=Count("pk"))
-        .values_list("trainee__program", "n")
-    )
+        .order_by("block__academic_year")
+    ):
+        vacations.setdefault(program_id, []).append((year, n))
     unreviewed = dict(
         _unreviewed([p.pk for p in programs])
         .values_list("trainee__program")
@@ -162,8 +173,11 @@ def program_todos(programs: list[Program]) -> list[Todo]:
         items += [
             Todo("hour violations not reviewed", unreviewed.get(pk, 0),
                  reverse("workhours:program_hours", args=[pk]), name, urgent=True),
-            Todo("vacation requests to decide", vacations.get(pk, 0),
-                 reverse("schedules:program", args=[pk, year]), name),
+            *[
+                Todo("vacation requests to decide", n,
+                     reverse("schedules:program", args=[pk, year]), f"{name} {year}–{year + 1}")
+                for year, n in vacations.get(pk, [])
+            ],
             Todo("swaps agreed, waiting for approval", to_approve_count([pk]),
                  reverse("schedules:swaps", args=[pk]), name),
             Todo("trainees with weeks of hours not logged", behind,
