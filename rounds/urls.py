@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from rounds.people.auth import locks_view
 from rounds.people.reset import ThrottledPasswordResetView
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; the SVG answers them too.
+    path("favicon.ico", lambda request: redirect(static("rounds/favicon.svg")), name="favicon"),
     path("", include("rounds.public.urls")),
     path("staff/", include("rounds.staff.urls")),
     path("people/", include("rounds.people.urls")),

@@ -29,7 +29,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
-from rounds.lib.today import today
+from rounds.lib.today import today, today_is
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
 from rounds.schedules import notices
@@ -835,11 +835,14 @@ def demo_call_month(year: int) -> list[str]:
         return []
     now = today()
     month = now.replace(day=1) if dt.date(year, 7, 1) <= now else dt.date(year, 7, 1)
+    # Built and published the day before the month began, as a coordinator would: every day of
+    # it is filled, today included, so the on-call list has someone on call tonight.
     try:
-        schedule = call_schedule_build(program=program, month=month, by=None, time_limit=15)
+        with today_is(month - dt.timedelta(days=1)):
+            schedule = call_schedule_build(program=program, month=month, by=None, time_limit=15)
+            call_schedule_publish(schedule=schedule, by=None, notify=False)
     except ScheduleError as error:
         return [f"schedules: no IM call month ({error})"]
-    call_schedule_publish(schedule=schedule, by=None, notify=False)
     count = schedule.shifts.count()
     return [f"schedules: IM call for {month:%B %Y} built with the roster engine, {count} shifts"]
 

@@ -10,8 +10,8 @@ from rounds.core.models import Program
 from rounds.lib import today as clock
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
-from rounds.schedules.call_checks import call_findings
 from rounds.schedules.models import CallAssignment, CallSchedule, SwapProposal
+from rounds.schedules.swaps import MonthData
 
 Status = SwapProposal.Status
 _RELATED = (
@@ -45,11 +45,13 @@ def pool_for(trainee: Trainee) -> list[SwapProposal]:
             status=Status.OPEN, shift__schedule__program_id=trainee.program_id
         ).exclude(shift__trainee=trainee)
     ).order_by("shift__day")
+    months: dict[int, MonthData] = {}
     for proposal in open_ones[:30]:
         shift = proposal.shift
-        if history.in_training_on(shift.day) and not call_findings(
-            shift.schedule, {shift.pk: trainee.pk}
-        ).get(trainee.pk):
+        if not history.in_training_on(shift.day):
+            continue
+        month = months.setdefault(shift.schedule_id, MonthData(shift.schedule))
+        if not month.findings({shift.pk: trainee.pk}).get(trainee.pk):
             out.append(proposal)
     return out
 

@@ -19,7 +19,9 @@ never applied twice and two swaps of one month never both build on the same vers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -27,11 +29,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rounds.core.services import audit_record
+from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
 from rounds.people.training import history_of, trainees_in_training
 from rounds.schedules import notices
-from rounds.schedules.call_checks import call_findings, day_label
+from rounds.schedules.call_checks import MonthCheck, day_label, shift_types
 from rounds.schedules.calls import _carry_proposals, _copy, _user
 from rounds.schedules.history import day_started
 from rounds.schedules.models import CallAssignment, CallSchedule, SwapProposal
@@ -96,14 +99,78 @@ def moves_of(proposal: SwapProposal, to_trainee_id: int | None = None) -> dict[i
     return moves
 
 
-def swap_findings(schedule: CallSchedule, moves: dict[int, int]) -> list[str]:
+class FocusedMonthCheck(MonthCheck):
+    """The month's checks for some trainees only: their shifts after the moves, nobody else's.
+    Every rule a swap can break (ACGME hours and rest, overlaps, dates in training, rotations)
+    is about one trainee's own shifts, so this finds for them exactly what the whole month's
+    check finds (tests/test_swaps.py compares the two), at a fraction of its cost: the partner
+    filter runs it once per colleague. Coverage cannot change in a swap and is not checked."""
+
+    def __init__(self, month: MonthData, moves: dict[int, int], people: set[int]) -> None:
+        self.schedule = month.schedule
+        self.month = month.schedule.month
+        self.types = month.types
+        owner = {s.pk: moves.get(s.pk, s.trainee_id) for s in month.shifts}
+        self.shifts = [s for s in month.shifts if owner[s.pk] in people]
+        self.owner = {s.pk: owner[s.pk] for s in self.shifts}
+        self.trainees = {pk: month.trainees[pk] for pk in people if pk in month.trainees}
+        self.data = month
+        self.people = people
+
+    def problem(self, extra_people: Iterable[int] = ()) -> RosterProblem:
+        """The month's problem narrowed to the trainees checked (the rules are per person)."""
+        whole = self.data.problem()
+        wanted = {f"t{pk}" for pk in self.people}
+        return dataclasses.replace(whole, people=[p for p in whole.people if p.id in wanted])
+
+
+class MonthData:
+    """What every focused check of one month reads, read once."""
+
+    def __init__(self, schedule: CallSchedule) -> None:
+        self.schedule = schedule
+        self.types = shift_types(schedule)
+        self.shifts = list(schedule.shifts.all())
+        ids = {s.trainee_id for s in self.shifts} | set(
+            Trainee.objects.filter(program_id=schedule.program_id).values_list("pk", flat=True)
+        )
+        query = Trainee.objects.select_related("person").prefetch_related("training_events")
+        self.trainees = query.in_bulk(list(ids | _problem_ids(schedule)))
+        self._problem: RosterProblem | None = None
+
+    def problem(self) -> RosterProblem:
+        """The month's roster problem with every trainee who could hold a shift, parsed once."""
+        if self._problem is None:
+            whole = FocusedMonthCheck(self, {}, set(self.trainees))
+            self._problem = MonthCheck.problem(whole, self.trainees)
+        return self._problem
+
+    def findings(self, moves: dict[int, int]) -> dict[int, list[str]]:
+        people = set(moves.values())
+        out: dict[int, list[str]] = {}
+        for f in FocusedMonthCheck(self, moves, people).findings(coverage=False):
+            if f.broken and f.trainee_id in people:
+                out.setdefault(f.trainee_id, []).append(f.text)
+        return out
+
+
+def _problem_ids(schedule: CallSchedule) -> set[int]:
+    ids = (str(p.get("id", "")) for p in schedule.problem.get("people") or [])
+    return {int(i[1:]) for i in ids if i[:1] == "t" and i[1:].isdigit()}
+
+
+def swap_findings(
+    schedule: CallSchedule, moves: dict[int, int], month: MonthData | None = None
+) -> list[str]:
     """Every rule the moves would break, for any trainee they touch, each naming the trainee."""
-    names = {
-        t.pk: t.person.full_name
-        for t in Trainee.objects.filter(pk__in=set(moves.values())).select_related("person")
-    }
-    found = call_findings(schedule, moves)
-    return [f"{names.get(t, '')}: {text}" for t in moves.values() for text in found.get(t, [])]
+    month = month or MonthData(schedule)
+    found = month.findings(moves)
+    names = {t: month.trainees[t].person.full_name for t in found if t in month.trainees}
+    return [
+        f"{names.get(t, '')}: {text}"
+        for t in dict.fromkeys(moves.values())
+        for text in found.get(t, [])
+    ]
 
 
 def swap_partners(shift: CallAssignment) -> list[Trainee]:
@@ -114,7 +181,8 @@ def swap_partners(shift: CallAssignment) -> list[Trainee]:
         for t in trainees_in_training([shift.schedule.program], shift.day, shift.day)
         if t.pk != shift.trainee_id and t.program_id == shift.schedule.program_id
     ]
-    return [t for t in candidates if not call_findings(shift.schedule, {shift.pk: t.pk}).get(t.pk)]
+    month = MonthData(shift.schedule)
+    return [t for t in candidates if not month.findings({shift.pk: t.pk}).get(t.pk)]
 
 
 # ---------------------------------------------------------------- writes
@@ -341,3 +409,50 @@ def swap_apply(proposal: SwapProposal, by: Any) -> CallSchedule:
     audit_record(by=by, action="publish", instance=new, summary=reason[:300],
                  changes={"superseded": schedule.pk, "swap": proposal.pk})  # fmt: skip
     return new
+
+
+# ---------------------------------------------------------------- demo
+
+
+def demo_swaps() -> list[str]:
+    """Internal Medicine's month shows every kind of swap: a trade asked of the demo resident,
+    a give-away waiting for the coordinator, and a shift in the open pool."""
+    from rounds.lib.today import today
+
+    schedule = CallSchedule.objects.filter(
+        program__name="Internal Medicine Residency", status=CallSchedule.Status.PUBLISHED
+    ).first()
+    me = Trainee.objects.filter(person__user__username="resident").first()
+    if schedule is None or me is None:
+        return []
+    ahead = list(
+        schedule.shifts.filter(day__gt=today() + timedelta(days=1))
+        .select_related("schedule__program", "trainee__person")
+        .order_by("day", "pk")
+    )
+    mine = [s for s in ahead if s.trainee_id == me.pk]
+    others = [s for s in ahead if s.trainee_id != me.pk]
+    made: list[str] = []
+    pairs = [(t, b) for t in others[:: max(1, len(others) // 8)] for b in mine if b.day != t.day]
+    month = MonthData(schedule)
+    for theirs, back in pairs[:40]:
+        moves = {theirs.pk: me.pk, back.pk: theirs.trainee_id}
+        if not swap_findings(schedule, moves, month):
+            swap_propose(shift=theirs, to_trainee=me, in_return=back, by=None)
+            made.append("a trade asked of the demo resident")
+            break
+    used = {theirs.pk for theirs in others if SwapProposal.objects.filter(shift=theirs).exists()}
+    rest = [s for s in others if s.pk not in used]
+    for shift in rest[5::7][:6]:
+        partner = next(iter(swap_partners(shift)), None)
+        if partner is not None:
+            offer = swap_propose(shift=shift, to_trainee=partner, by=None)
+            swap_answer(proposal=offer, accept=True, by=None)
+            made.append("a give-away waiting for the coordinator")
+            break
+    for shift in rest[-10:]:
+        if not SwapProposal.objects.filter(shift=shift, status__in=SwapProposal.PENDING).exists():
+            swap_propose(shift=shift, by=None)
+            made.append("a shift in the open pool")
+            break
+    return [f"swaps: {', '.join(made)}"] if made else []
