@@ -6,6 +6,7 @@ and 390 px."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -45,6 +46,7 @@ def small_live(transactional_db: None, live_server: LiveServer) -> tuple[SmallIn
     return small, live_server.url
 
 
+@contextmanager
 def _context_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
     phone = viewport["width"] < 500
     context = browser.new_context(
@@ -78,18 +80,18 @@ def test_every_page_of_every_role_fits_a_phone(
     small_live: tuple[SmallInstitution, str], browser: Browser, username: str | None
 ) -> None:
     _, base = small_live
-    for page in _context_page(browser, PHONE):
+    problems: list[str] = []
+
+    def check(visited: Page) -> None:
+        width, header = _width_and_header(visited)
+        if width > PHONE["width"]:
+            problems.append(f"{visited.url} is {width}px wide")
+        if header > ONE_LINE:
+            problems.append(f"{visited.url}: the header is {header}px high")
+
+    with _context_page(browser, PHONE) as page:
         if username is not None:
             _sign_in(page, base, username)
-        problems: list[str] = []
-
-        def check(visited: Page) -> None:
-            width, header = _width_and_header(visited)
-            if width > PHONE["width"]:
-                problems.append(f"{visited.url} is {width}px wide")
-            if header > ONE_LINE:
-                problems.append(f"{visited.url}: the header is {header}px high")
-
         slow: list[str] = []
         start = "/staff/start/" if username else "/"
         seen = list(crawl(page, base, start, limit=60, visit=check, slow=slow))
@@ -125,7 +127,7 @@ def test_changed_pages_pass_axe_and_are_photographed(
     mine = CallAssignment.objects.filter(trainee=small.ana, schedule__status="published").last()
     pages = [*CHANGED, ("resident", f"/schedules/calls/shifts/{mine.pk}/swap/", "swap-shift")]
     for viewport, tag in ((DESKTOP, "1280"), (PHONE, "390")):
-        for page in _context_page(browser, viewport):
+        with _context_page(browser, viewport) as page:
             signed_in = None
             for username, path, name in pages:
                 if username != signed_in:
@@ -138,7 +140,7 @@ def test_changed_pages_pass_axe_and_are_photographed(
                 assert width <= viewport["width"], f"{path} is {width}px wide"
                 screenshot(page, f"day-{name}-{tag}")
     # The picker searches by name among faculty only (htmx), and the form asks no slug.
-    for page in _context_page(browser, DESKTOP):
+    with _context_page(browser, DESKTOP) as page:
         _sign_in(page, base, "gme")
         page.goto(f"{base}/staff/manage/programs/{small.im.pk}/")
         assert page.locator("input[name=slug]").count() == 0
