@@ -167,3 +167,28 @@ def test_only_the_people_involved_may_act(small: SmallInstitution, client_as) ->
         assert client_as(username).get(queue).status_code in (302, 403, 404), username
     offer.refresh_from_db()
     assert offer.status == "asked"
+
+
+def test_the_focused_check_finds_what_the_whole_month_check_finds(
+    small: SmallInstitution,
+) -> None:
+    """The partner filter checks only the people a swap touches; for them it must find exactly
+    what the month's full check finds, whatever the move."""
+    from rounds.schedules.call_checks import call_findings
+    from rounds.schedules.swaps import MonthData
+
+    x = build_schedules(small)
+    extra = call_pool(small, x, extra=3)
+    month = hand_month(small, status="published")
+    people = [small.ana, small.ben, *extra]
+    shifts = [shift(month, t, day) for t, day in zip(people * 3, range(1, 16), strict=False)]
+    shift(month, small.ana, 2, "N")  # an overlap, so some moves break rules
+    data = MonthData(month)
+    compared = broken = 0
+    for s in shifts:
+        for taker in people:
+            moves = {s.pk: taker.pk}
+            focused = data.findings(moves).get(taker.pk, [])
+            assert focused == call_findings(month, moves).get(taker.pk, []), (s, taker)
+            compared, broken = compared + 1, broken + bool(focused)
+    assert compared == 75 and 0 < broken < compared

@@ -66,7 +66,7 @@ class PersonPicker(forms.Widget):
         return f"{id_}_search"
 
 
-def picker_field(role: str, **kwargs: Any) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+def picker_field(role: str, **kwargs: Any) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=eligible(role), widget=PersonPicker(role), required=False, **kwargs
     )

@@ -17,7 +17,7 @@ from rounds.people.pickers import ROLE_KINDS, search
 @login_required
 def contact(request: HttpRequest) -> HttpResponse:
     """My phone and pager, for the on-call list; colleagues see them only if I say so."""
-    person = Person.objects.filter(user_id=request.user.pk).first()
+    person = Person.objects.filter(user=request.user.pk).first()
     if person is None:
         raise Http404("You have no person record.")
     form = ContactForm(request.POST or None, instance=person)

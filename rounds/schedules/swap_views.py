@@ -95,10 +95,11 @@ def swap_offer(request: HttpRequest, pk: int) -> HttpResponse:
     """Give to a colleague (`to_trainee`), trade (`in_return`: the colleague's shift) or give to
     the open pool (`pool`)."""
     _trainee, shift = _own_shift(request, pk)
-    to_trainee = in_return = None
+    to_trainee: Trainee | None = None
+    in_return: CallAssignment | None = None
     if back_id := id_or_none(request.POST.get("in_return")):
-        in_return = CallAssignment.objects.select_related("trainee__person").filter(pk=back_id)
-        in_return = in_return.first()
+        found = CallAssignment.objects.select_related("trainee__person").filter(pk=back_id)
+        in_return = found.first()
         to_trainee = in_return.trainee if in_return else None
     elif colleague_id := id_or_none(request.POST.get("to_trainee")):
         to_trainee = Trainee.objects.select_related("person").filter(pk=colleague_id).first()

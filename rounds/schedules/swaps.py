@@ -121,7 +121,7 @@ class FocusedMonthCheck(MonthCheck):
         """The month's problem narrowed to the trainees checked (the rules are per person)."""
         whole = self.data.problem()
         wanted = {f"t{pk}" for pk in self.people}
-        return dataclasses.replace(whole, people=[p for p in whole.people if p.id in wanted])
+        return dataclasses.replace(whole, people=tuple(p for p in whole.people if p.id in wanted))
 
 
 class MonthData:
