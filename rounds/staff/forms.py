@@ -112,8 +112,8 @@ class ProgramForm(GuardedModelForm):
     )
 
     # Search by name among those who can hold the role, not a select of every person.
-    director = picker_field("director", help_text="A faculty member.")
-    coordinator = picker_field("coordinator", help_text="A staff member.")
+    director = picker_field("director")
+    coordinator = picker_field("coordinator")
 
     class Meta:
         model = Program
@@ -129,6 +129,7 @@ class ProgramForm(GuardedModelForm):
             "coordinator",
             "contact_email",
             "weekly_hours_limit",
+            "swaps_need_approval",
             "description",
             "how_to_apply",
         ]
