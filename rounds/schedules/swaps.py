@@ -195,6 +195,7 @@ def swap_propose(
     in_return: CallAssignment | None = None,
     by: Any,
     token: str = "",
+    notify: bool = True,
 ) -> SwapProposal:
     """Offer a shift: to `to_trainee` (asked first), as a trade for `in_return` (one of their
     shifts), or with no colleague to the open pool. Rules are checked now and at every later
@@ -226,7 +227,8 @@ def swap_propose(
         )  # fmt: skip
         audit_record(by=by, action="create", instance=made, summary=str(made)[:300],
                      changes={"kind": kind, "findings": findings})  # fmt: skip
-        transaction.on_commit(lambda: notices.swap_asked(made))
+        if notify:
+            transaction.on_commit(lambda: notices.swap_asked(made))
         return made
 
     with transaction.atomic():
@@ -276,14 +278,15 @@ def _ready(proposal: SwapProposal, taker: Trainee) -> None:
         raise ScheduleError(f"The swap would break a rule for {findings[0]}")
 
 
-def _agreed(proposal: SwapProposal, by: Any) -> SwapProposal:
+def _agreed(proposal: SwapProposal, by: Any, notify: bool = True) -> SwapProposal:
     """The colleague said yes: to the coordinator, or done at once if the program lets it."""
     proposal.answered_at = timezone.now()
     if proposal.shift.schedule.program.swaps_need_approval:
         proposal.status = Status.PROPOSED
         proposal.save(update_fields=["to_trainee", "status", "answered_at", "findings"])
         agreed = proposal
-        transaction.on_commit(lambda: notices.swap_agreed(agreed))
+        if notify:
+            transaction.on_commit(lambda: notices.swap_agreed(agreed))
         return proposal
     return _approve(proposal, by)
 
@@ -309,8 +312,11 @@ def _audited(
     return proposal
 
 
-def swap_answer(*, proposal: SwapProposal, accept: bool, by: Any) -> SwapProposal:
-    """The colleague asked accepts or declines. Accepting checks every rule again."""
+def swap_answer(
+    *, proposal: SwapProposal, accept: bool, by: Any, notify: bool = True
+) -> SwapProposal:
+    """The colleague asked accepts or declines. Accepting checks every rule again. `notify`
+    False (the demo) sends no email."""
 
     def step(p: SwapProposal) -> SwapProposal:
         _require(p, Status.ASKED)
@@ -319,7 +325,7 @@ def swap_answer(*, proposal: SwapProposal, accept: bool, by: Any) -> SwapProposa
             return _closed(p, Status.DECLINED, f"{p.to_trainee.person.full_name} declined")
         _ready(p, p.to_trainee)
         p.findings = []
-        return _agreed(p, by)
+        return _agreed(p, by, notify)
 
     return _audited(proposal, by, "accepted" if accept else "declined", step)
 
@@ -438,21 +444,31 @@ def demo_swaps() -> list[str]:
     for theirs, back in pairs[:40]:
         moves = {theirs.pk: me.pk, back.pk: theirs.trainee_id}
         if not swap_findings(schedule, moves, month):
-            swap_propose(shift=theirs, to_trainee=me, in_return=back, by=None)
+            swap_propose(shift=theirs, to_trainee=me, in_return=back, by=None, notify=False)
             made.append("a trade asked of the demo resident")
             break
-    used = {theirs.pk for theirs in others if SwapProposal.objects.filter(shift=theirs).exists()}
+    used = set(
+        SwapProposal.objects.filter(shift__schedule=schedule).values_list("shift", flat=True)
+    )
     rest = [s for s in others if s.pk not in used]
-    for shift in rest[5::7][:6]:
-        partner = next(iter(swap_partners(shift)), None)
+    colleagues = trainees_in_training([schedule.program], today(), today())
+    for shift in rest[5::7][:4]:
+        partner = next(
+            (
+                t
+                for t in colleagues[:15]
+                if t.pk != shift.trainee_id and not month.findings({shift.pk: t.pk}).get(t.pk)
+            ),
+            None,
+        )
         if partner is not None:
-            offer = swap_propose(shift=shift, to_trainee=partner, by=None)
-            swap_answer(proposal=offer, accept=True, by=None)
+            offer = swap_propose(shift=shift, to_trainee=partner, by=None, notify=False)
+            swap_answer(proposal=offer, accept=True, by=None, notify=False)
             made.append("a give-away waiting for the coordinator")
             break
     for shift in rest[-10:]:
         if not SwapProposal.objects.filter(shift=shift, status__in=SwapProposal.PENDING).exists():
-            swap_propose(shift=shift, by=None)
+            swap_propose(shift=shift, by=None, notify=False)
             made.append("a shift in the open pool")
             break
     return [f"swaps: {', '.join(made)}"] if made else []
