@@ -127,7 +127,8 @@ def test_the_call_month_pdf_opens_and_lists_every_shift(  # type: ignore[no-unty
     for s in days:
         assert f"{s.day:%a %d}" in text
     assert "Ben Baker" in text and "ukasiewicz" in text
-    # Its own trainees and its staff may print it; another program's people may not.
+    # Linked from the trainee's call page; its own trainees and staff may print it, others not.
+    assert url in client_as("resident").get(reverse("schedules:my_calls")).content.decode()
     assert client_as("resident2").get(url).status_code == 200
     for username in ("pd.cards", "fellow"):
         assert client_as(username).get(url).status_code == 404

@@ -55,6 +55,8 @@ def my_calls(request: HttpRequest) -> HttpResponse:
         "requests": CallRequest.objects.filter(trainee=trainee, day__gte=today),
         "proposals": swap_selectors.proposals_of(trainee),
         "kinds": CallRequest.Kind.choices,
+        # The months of those shifts, each printable as the program's call month (PDF).
+        "months": sorted({s.day.replace(day=1) for s in shifts}),
     }
     return render(request, "schedules/calls_mine.html", context)
 
@@ -181,7 +183,16 @@ def swap_queue(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator's swaps: waiting for them first, then those waiting on a colleague."""
     program = get_object_or_404(Program, pk=pk)
     manage_or_404(request.user, program)
-    context = {"program": program, **swap_selectors.program_queue(program)}
+    published = CallSchedule.objects.filter(
+        program=program,
+        status=CallSchedule.Status.PUBLISHED,
+        month__gte=clock.today().replace(day=1),
+    ).order_by("month")[:3]
+    context = {
+        "program": program,
+        "months": [c.month for c in published],
+        **swap_selectors.program_queue(program),
+    }
     return render(request, "schedules/swaps_program.html", context)
 
 
