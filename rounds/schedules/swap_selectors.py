@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from rounds.core.models import Program
 from rounds.lib import today as clock
@@ -101,6 +101,21 @@ def to_approve_count(program_ids: list[int]) -> int:
             status=Status.PROPOSED, shift__schedule__program_id__in=program_ids
         )
     ).count()
+
+
+def swaps_to_approve(program_ids: list[int]) -> dict[int, int]:
+    """`to_approve_count` per program, in one query."""
+    rows = (
+        _ahead(
+            SwapProposal.objects.filter(
+                status=Status.PROPOSED, shift__schedule__program_id__in=program_ids
+            )
+        )
+        .values_list("shift__schedule__program_id")
+        .annotate(n=Count("pk"))
+        .values_list("shift__schedule__program_id", "n")
+    )
+    return dict(rows)
 
 
 def asked_count(trainee: Trainee) -> int:

@@ -4,6 +4,8 @@ queue. The writes are rounds.schedules.swaps; who may do what is checked here be
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -136,9 +138,10 @@ def _proposal(pk: int) -> SwapProposal:
     )
 
 
-def _done(request: HttpRequest, work: object, success: str) -> None:
+def _done(request: HttpRequest, work: Callable[[], object], success: str) -> None:
+    """Run one swap step; say what happened, or why it was refused."""
     try:
-        work()  # type: ignore[operator]
+        work()
     except ScheduleError as error:
         messages.error(request, str(error))
     else:

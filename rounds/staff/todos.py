@@ -140,7 +140,7 @@ def programs_without_year(today: date | None = None) -> list[Program]:
 
 def program_todos(programs: list[Program]) -> list[Todo]:
     from rounds.schedules.models import VacationRequest
-    from rounds.schedules.swap_selectors import to_approve_count
+    from rounds.schedules.swap_selectors import swaps_to_approve
     from rounds.workhours.selectors import missing_weeks_of
 
     today = clock.today()
@@ -162,13 +162,17 @@ def program_todos(programs: list[Program]) -> list[Todo]:
         .annotate(n=Count("pk"))
         .values_list("trainee__program", "n")
     )
+    swaps = swaps_to_approve([p.pk for p in programs])
+    in_training = [
+        t
+        for t in trainees_in_training(programs, today, today)
+        if t.program_id in {p.pk for p in programs}
+    ]
     items: list[Todo] = []
     for program in programs:
         pk, name = program.pk, program.name
-        in_training = [
-            t for t in trainees_in_training([program], today, today) if t.program_id == pk
-        ]
-        missing = missing_weeks_of(in_training, today) if in_training else {}
+        theirs = [t for t in in_training if t.program_id == pk]
+        missing = missing_weeks_of(theirs, today) if theirs else {}
         behind = sum(1 for weeks in missing.values() if weeks)
         items += [
             Todo("hour violations not reviewed", unreviewed.get(pk, 0),
@@ -178,7 +182,7 @@ def program_todos(programs: list[Program]) -> list[Todo]:
                      reverse("schedules:program", args=[pk, year]), f"{name} {year}–{year + 1}")
                 for year, n in vacations.get(pk, [])
             ],
-            Todo("swaps agreed, waiting for approval", to_approve_count([pk]),
+            Todo("swaps agreed, waiting for approval", swaps.get(pk, 0),
                  reverse("schedules:swaps", args=[pk]), name),
             Todo("trainees with weeks of hours not logged", behind,
                  reverse("workhours:program_hours", args=[pk]), name),
