@@ -52,7 +52,7 @@ def _latin1(text: str) -> str:
 
 def call_month_pdf(schedule: CallSchedule) -> bytes:
     zone = zoneinfo.ZoneInfo(_timezone(schedule))
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_title(f"{schedule.program.name} call {schedule.month:%B %Y}")
     pdf.set_author("Rounds")
     pdf.set_auto_page_break(auto=True, margin=12)
@@ -72,13 +72,14 @@ def call_month_pdf(schedule: CallSchedule) -> bytes:
         new_x="LMARGIN", new_y="NEXT",
     )  # fmt: skip
     pdf.ln(3)
+    pdf.set_font(family, "", 8.5)
     shifts = schedule.shifts.select_related("trainee__person", "site").order_by(
         "day", "start", "label", "trainee__person__last_name"
     )
     headings = ("Day", "Shift", "Hours", "Service · site", "Trainee")
     header_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=HEADER)
     with pdf.table(
-        headings_style=header_style, col_widths=(22, 28, 24, 60, 46), line_height=6,
+        headings_style=header_style, col_widths=(22, 34, 26, 120, 75), line_height=5.5,
         text_align="LEFT", first_row_as_headings=True,
     ) as table:  # fmt: skip
         table.row(headings)
