@@ -28,7 +28,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
     from rounds.milestones.access import may_use_milestones
     from rounds.people.access import is_staff_member
     from rounds.people.models import Role
-    from rounds.schedules.access import is_clinical
+    from rounds.schedules.access import is_clinical, may_see_on_call
     from rounds.workhours.access import may_use_hours
 
     def is_trainee(roles: UserRoles) -> bool:
@@ -37,10 +37,14 @@ def _areas() -> list[tuple[str, str, str, Any]]:
     def anyone(roles: UserRoles) -> bool:
         return True
 
+    def switchboard_only(roles: UserRoles) -> bool:
+        return may_see_on_call(roles) and not is_clinical(roles)
+
     return [
         ("Dashboard", "staff:home", "staff", is_staff_member),
         ("My record", "staff:me", "staff", is_trainee),
         ("Schedules", "schedules:home", "schedules", is_clinical),
+        ("On call", "schedules:on_call", "schedules", switchboard_only),
         ("Hours", "workhours:home", "workhours", may_use_hours),
         ("Milestones", "milestones:home", "milestones", may_use_milestones),
         ("Mentoring", "mentoring:home", "mentoring", anyone),

@@ -1,6 +1,8 @@
 from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -12,9 +14,12 @@ from rounds.people.signin import no_role_view, not_here_view, passwords_on
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; the SVG answers them too.
+    path("favicon.ico", lambda request: redirect(static("rounds/favicon.svg")), name="favicon"),
     path("", include("rounds.public.urls")),
     path("staff/", include("rounds.staff.urls")),
     path("jobs/", include("rounds.jobs.urls")),
+    path("people/", include("rounds.people.urls")),
     path("wellness/", include("rounds.wellness.urls")),
     path("concerns/", include("rounds.concerns.urls")),
     path("hours/", include("rounds.workhours.urls")),

@@ -37,6 +37,14 @@ PAGES: list[Page] = [
         403,
     ),
     ("import", lambda s: reverse("staff:import"), GME, 403),
+    ("failed jobs", lambda s: reverse("staff:jobs_failed"), PROGRAM_STAFF, 403),
+    (
+        "a name picker",
+        lambda s: reverse("people:pick") + "?role=director&name=director&director__q=t",
+        PROGRAM_STAFF,
+        403,
+    ),
+    ("my phone and pager", lambda s: reverse("people:contact"), set(EVERYONE), 403),
     ("audit log", lambda s: reverse("staff:audit"), GME, 403),
     *[
         (f"manage {kind}", lambda s, k=kind: reverse("staff:managed_list", args=[k]), GME, 403)

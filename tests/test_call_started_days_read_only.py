@@ -54,6 +54,6 @@ def test_my_calls_offers_no_swap_for_a_shift_whose_day_has_started(  # type: ign
     ahead = shift(month, small.ana, 10)
     settings.ROUNDS_TODAY = today_shift.day.isoformat()
     page = client_as("resident").get(reverse("schedules:my_calls")).content.decode()
-    assert reverse("schedules:swap_offer", args=[today_shift.pk]) not in page
+    assert reverse("schedules:swap_shift", args=[today_shift.pk]) not in page
     assert "Started today: no longer swapped." in page
-    assert reverse("schedules:swap_offer", args=[ahead.pk]) in page
+    assert reverse("schedules:swap_shift", args=[ahead.pk]) in page

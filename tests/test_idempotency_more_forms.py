@@ -49,10 +49,10 @@ def test_a_swap_offered_twice_is_one_proposal(small: SmallInstitution, client_as
     schedule = hand_month(small, status="published")
     free = shift(schedule, small.ana, 10)
     ana = client_as("resident")
-    token = _token(ana.get(reverse("schedules:my_calls")).content.decode())
+    token = _token(ana.get(reverse("schedules:swap_shift", args=[free.pk])).content.decode())
     url = reverse("schedules:swap_offer", args=[free.pk])
     for page in _twice(ana, url, {"to_trainee": small.ben.pk, "submit_token": token}):
-        assert "Sent to your coordinator; every rule holds for the swap." in page
+        assert "Sent to Ben Baker, who accepts or declines." in page
     assert SwapProposal.objects.filter(shift=free).count() == 1
 
 

@@ -45,8 +45,6 @@ from rounds.schedules.call_checks import INPATIENT
 from rounds.schedules.calls import (
     call_schedule_build,
     call_schedule_publish,
-    swap_decide,
-    swap_propose,
 )
 from rounds.schedules.jobs import solve_job, solve_start
 from rounds.schedules.models import (
@@ -62,6 +60,7 @@ from rounds.schedules.services import (
     schedule_create,
     schedule_publish,
 )
+from rounds.schedules.swaps import swap_answer, swap_decide, swap_propose
 from rounds.workhours.models import EntryKind, Finding
 from rounds.workhours.services import WorkHoursError, findings_refresh, period_log
 from tests.call_setup import call_pool
@@ -294,6 +293,7 @@ class Year:
         if self.rng.random() < 0.5:
             self.leave()  # something may happen between the offer and the decision
         try:
+            swap_answer(proposal=proposal, accept=True, by=self.coord)
             swap_decide(proposal=proposal, approve=True, by=self.coord)
         except ScheduleError:
             return

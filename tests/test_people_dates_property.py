@@ -28,10 +28,11 @@ from rounds.people.services import (
     trainee_withdraw,
 )
 from rounds.people.training import count_in_training
-from rounds.schedules.calls import call_schedule_build, call_schedule_publish, swap_propose
+from rounds.schedules.calls import call_schedule_build, call_schedule_publish
 from rounds.schedules.models import Block, CallAssignment
 from rounds.schedules.problem import build_problem, pk_of
 from rounds.schedules.services import ScheduleError, schedule_create, schedule_publish
+from rounds.schedules.swaps import swap_propose, swap_withdraw
 from rounds.workhours.reminders import reminders_due
 from tests.call_setup import call_pool
 from tests.schedules_setup import YEAR, build_schedules
@@ -195,8 +196,9 @@ def test_nobody_is_scheduled_reminded_offered_or_counted_outside_their_dates(
             if colleague.program_id != im.pk:
                 continue
             try:
-                swap_propose(shift=offered, to_trainee=colleague, by=gme)
+                offer = swap_propose(shift=offered, to_trainee=colleague, by=gme)
                 accepted = True
+                swap_withdraw(proposal=offer, by=gme)  # so the next colleague can be asked
             except ScheduleError:
                 accepted = False
             assert accepted == dates.in_training(offered.day), (colleague, offered.day)

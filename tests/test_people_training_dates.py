@@ -22,9 +22,10 @@ from rounds.people.services import (
     training_event_draft,
 )
 from rounds.people.training import count_in_training, history_of, trainees_in_training
-from rounds.schedules.calls import call_problem, swap_propose
+from rounds.schedules.calls import call_problem
 from rounds.schedules.models import CallAssignment, CallSchedule, RotationProgram
 from rounds.schedules.problem import build_problem, tid
+from rounds.schedules.swaps import swap_propose
 from rounds.workhours.reminders import reminders_due
 from tests.call_setup import call_pool, shift
 from tests.people import SmallInstitution

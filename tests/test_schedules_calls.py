@@ -31,28 +31,38 @@ def _month(small: SmallInstitution) -> tuple[CallSchedule, CallAssignment, CallA
     return schedule, anas, free
 
 
-def test_a_swap_that_breaks_a_rule_cannot_be_approved_and_a_clean_one_moves_the_shift(
+def test_a_swap_that_breaks_a_rule_cannot_be_accepted_and_a_clean_one_moves_the_shift(
     small: SmallInstitution, client_as
 ) -> None:  # type: ignore[no-untyped-def]
     build_schedules(small)
     schedule, clash, free = _month(small)
     ana = client_as("resident")
     page = ana.get(reverse("schedules:my_calls")).content.decode()
-    assert "24h call" in page and "Propose swap" in page
+    assert "24h call" in page and "Swap or trade" in page
+    # The partner filter: Ben would work 48 hours straight, so he is not offered for the 3rd.
+    page = ana.get(reverse("schedules:swap_shift", args=[clash.pk])).content.decode()
+    assert "Ben Baker" not in page.split('id="trade-h"')[0]
+    assert "Ben Baker" in ana.get(reverse("schedules:swap_shift", args=[free.pk])).content.decode()
     ana.post(reverse("schedules:swap_offer", args=[clash.pk]), {"to_trainee": small.ben.pk})
     bad = SwapProposal.objects.get(shift=clash)
-    assert bad.findings, "Ben would work 48 hours straight"
-    coord = client_as("coord.im")
-    grid = coord.get(reverse("schedules:call", args=[schedule.pk])).content.decode()
-    assert "Swaps waiting for you" in grid and "Ben Baker" in grid
-    response = coord.post(reverse("schedules:swap_decide", args=[bad.pk]), {"approve": "1"},
-                          follow=True)  # fmt: skip
+    assert bad.findings and bad.status == "asked"
+    ben = client_as("resident2")
+    response = ben.post(reverse("schedules:swap_reply", args=[bad.pk]), {"action": "accept"},
+                        follow=True)  # fmt: skip
     assert "The swap would break a rule for Ben Baker" in response.content.decode()
     clash.refresh_from_db()
     assert clash.trainee == small.ana
     ana.post(reverse("schedules:swap_offer", args=[free.pk]), {"to_trainee": small.ben.pk})
     good = SwapProposal.objects.get(shift=free)
     assert good.findings == []
+    coord = client_as("coord.im")
+    queue = reverse("schedules:swaps", args=[small.im.pk])
+    # The coordinator cannot approve before Ben said yes.
+    response = coord.post(reverse("schedules:swap_decide", args=[good.pk]), {"approve": "1"},
+                          follow=True)  # fmt: skip
+    assert "No colleague has agreed to this swap yet" in response.content.decode()
+    ben.post(reverse("schedules:swap_reply", args=[good.pk]), {"action": "accept"})
+    assert "Ben Baker takes Ana Alvarez" in coord.get(queue).content.decode()
     coord.post(reverse("schedules:swap_decide", args=[good.pk]), {"approve": "1"})
     free.refresh_from_db()
     good.refresh_from_db()
@@ -66,10 +76,11 @@ def test_a_swap_that_breaks_a_rule_cannot_be_approved_and_a_clean_one_moves_the_
     assert now.reason == f"Swap approved: Ben Baker takes Ana Alvarez's 24h call on {when}"
     assert now.shifts.get(day=free.day).trainee == small.ben
     assert now.shifts.count() == schedule.shifts.count()
-    # The refused proposal follows its shift into the new version, still waiting.
+    # The refused offer follows its shift into the new version, still waiting for Ben.
     bad.refresh_from_db()
-    assert bad.status == "proposed" and bad.shift.schedule == now
-    # Someone else's shift cannot be offered; a cardiology director cannot decide IM swaps.
+    assert bad.status == "asked" and bad.shift.schedule == now
+    # Someone else's shift cannot be offered; a cardiology director cannot decide IM swaps;
+    # only the colleague asked may answer.
     assert (
         client_as("resident2")
         .post(reverse("schedules:swap_offer", args=[clash.pk]), {"to_trainee": small.ana.pk})
@@ -80,6 +91,10 @@ def test_a_swap_that_breaks_a_rule_cannot_be_approved_and_a_clean_one_moves_the_
         client_as("pd.cards")
         .post(reverse("schedules:swap_decide", args=[bad.pk]), {"approve": "1"})
         .status_code
+        == 404
+    )
+    assert (
+        ana.post(reverse("schedules:swap_reply", args=[bad.pk]), {"action": "accept"}).status_code
         == 404
     )
 

@@ -37,3 +37,15 @@ def test_demo_schedules_are_published_and_break_no_rule(settings) -> None:  # ty
     assert im.filter(status="superseded", number=republished.number - 1).exists()
     corrected = republished.assignments.exclude(correction="").select_related("block").get()
     assert corrected.block.number == 5 and corrected.rotation.kind == "night_float"
+    # The month was built before it began: today has someone on call tonight. Every kind of
+    # swap is there to try, and IM's people have numbers for the switchboard.
+    from rounds.lib.today import today
+    from rounds.people.models import Person
+    from rounds.schedules.models import SwapProposal
+
+    assert CallAssignment.objects.filter(schedule__status="published", day=today()).exists()
+    states = set(SwapProposal.objects.values_list("kind", "status"))
+    assert {("trade", "asked"), ("give", "proposed"), ("pool", "open")} <= states, states
+    asked = SwapProposal.objects.get(kind="trade")
+    assert asked.to_trainee is not None and asked.to_trainee.person.user.username == "resident"
+    assert Person.objects.exclude(pager="").count() > 20

@@ -89,6 +89,7 @@ def test_a_decided_swap_tells_both_trainees(  # type: ignore[no-untyped-def]
 ) -> None:
     build_schedules(small)
     _, (clash, _, free) = _month(small, status="published")
+    # Ben agreed already: the swap waits for the coordinator.
     good = SwapProposal.objects.create(shift=free, to_trainee=small.ben)
     coord = client_as("coord.im")
     url = reverse("schedules:swap_decide", args=[good.pk])
@@ -101,9 +102,9 @@ def test_a_decided_swap_tells_both_trainees(  # type: ignore[no-untyped-def]
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {"resident@example.org", "resident2@example.org"}
     when = f"24h call on {free.start:%a %b %-d}"
-    assert by_address["resident@example.org"].subject == f"Swap approved: {when}"
-    assert f"Ben Baker works {when} instead of you." in by_address["resident@example.org"].body
-    assert f"you work {when} instead of Ana Alvarez." in by_address["resident2@example.org"].body
+    assert by_address["resident@example.org"].subject == f"Swap done: {when}"
+    assert f"Ben Baker works your {when}." in by_address["resident@example.org"].body
+    assert f"You work Ana Alvarez's {when}." in by_address["resident2@example.org"].body
     mail.outbox.clear()
     declined = SwapProposal.objects.create(shift=clash, to_trainee=small.ben)
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,7 +113,8 @@ def test_a_decided_swap_tells_both_trainees(  # type: ignore[no-untyped-def]
         f"Swap declined: 24h call on {clash.start:%a %b %-d}"
     }
     assert len(mail.outbox) == 2
-    assert "was declined; the shift stays yours." in mail.outbox[0].body + mail.outbox[1].body
+    bodies = mail.outbox[0].body + mail.outbox[1].body
+    assert "was declined (Your coordinator declined); the shift stays yours." in bodies
 
 
 def test_a_refused_swap_sends_nothing(  # type: ignore[no-untyped-def]
@@ -131,7 +133,7 @@ def test_a_refused_swap_sends_nothing(  # type: ignore[no-untyped-def]
     assert bad.status == "proposed"
 
 
-def test_a_proposed_swap_tells_the_colleague_and_the_coordinators(  # type: ignore[no-untyped-def]
+def test_an_offer_asks_the_colleague_and_their_yes_goes_to_the_coordinators(  # type: ignore[no-untyped-def]
     small: SmallInstitution, client_as, django_capture_on_commit_callbacks
 ) -> None:
     build_schedules(small)
@@ -139,21 +141,29 @@ def test_a_proposed_swap_tells_the_colleague_and_the_coordinators(  # type: igno
     ana = client_as("resident")
     with django_capture_on_commit_callbacks(execute=True):
         ana.post(reverse("schedules:swap_offer", args=[free.pk]), {"to_trainee": small.ben.pk})
-    by_address = {m.to[0]: m for m in mail.outbox}
-    assert set(by_address) == {"resident2@example.org", "coord.im@example.org"}
+    assert [m.to[0] for m in mail.outbox] == ["resident2@example.org"]
     when = f"24h call on {free.day:%a %b} {free.day.day}"
-    ben = by_address["resident2@example.org"]
-    assert ben.subject == f"Swap proposed: {when}"
-    assert f"Ana Alvarez proposes that you take their {when}." in ben.body
-    assert "Every rule holds for it." in ben.body
+    ben = mail.outbox[0]
+    assert ben.subject == f"Swap offered: {when}"
+    assert f"Ana Alvarez would like to give you their {when}." in ben.body
+    assert "Accept or decline it" in ben.body
+    mail.outbox.clear()
+    offer = SwapProposal.objects.get(shift=free)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as("resident2").post(
+            reverse("schedules:swap_reply", args=[offer.pk]), {"action": "accept"}
+        )
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"resident@example.org", "coord.im@example.org"}
     coordinator = by_address["coord.im@example.org"].body
-    assert f"Ana Alvarez proposes that Ben Baker takes their {when}" in coordinator
-    assert reverse("schedules:call", args=[free.schedule_id]) in coordinator
+    assert f"Ben Baker agreed to take Ana Alvarez's {when}" in coordinator
+    assert reverse("schedules:swaps", args=[small.im.pk]) in coordinator
+    assert "Your coordinator approves it" in by_address["resident@example.org"].body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         ana.post(reverse("schedules:swap_offer", args=[clash.pk]), {"to_trainee": small.ben.pk})
-    assert len(mail.outbox) == 2
-    assert all("It would break a rule for Ben Baker:" in m.body for m in mail.outbox)
+    assert len(mail.outbox) == 1
+    assert "As it stands it would break a rule: Ben Baker:" in mail.outbox[0].body
 
 
 def test_a_decided_vacation_tells_the_trainee(  # type: ignore[no-untyped-def]

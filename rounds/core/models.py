@@ -199,6 +199,12 @@ class Program(models.Model):
         validators=[MinValueValidator(40), MaxValueValidator(88)],
         help_text="80, or up to 88 where the Review Committee approved an exception.",
     )
+    swaps_need_approval = models.BooleanField(
+        "Swaps need the coordinator's approval",
+        default=True,
+        help_text="Once a colleague accepts a swap or trade, the coordinator approves it; "
+        "untick to let agreed swaps that break no rule take effect at once.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -318,10 +318,13 @@ class CoachForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from rounds.people.models import Person
+        from rounds.people.pickers import PersonPicker
 
         self.fields["person"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
             kind="faculty", coach__isnull=True
         ).order_by("last_name", "first_name")
+        # Search by name among faculty, not a select of every one of them.
+        self.fields["person"].widget = PersonPicker("mentor")
 
     def clean_trained_on(self) -> Any:
         value = self.cleaned_data["trained_on"]

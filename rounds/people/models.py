@@ -28,6 +28,15 @@ class Person(models.Model):
     title = models.CharField(max_length=120, blank=True, help_text="e.g. MD, Program Director")
     # The hospital's HR number, when single sign-on matches people by it (docs/sign-in.md).
     employee_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    # Contact numbers for the switchboard's on-call list. Operators and program staff always
+    # see them; colleagues only when the person says so (`share_contact`).
+    phone = models.CharField(max_length=40, blank=True, help_text="Mobile or work phone.")
+    pager = models.CharField(max_length=40, blank=True)
+    share_contact = models.BooleanField(
+        "Colleagues may see my phone and pager",
+        default=False,
+        help_text="Switchboard operators and program staff always see them.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -182,6 +191,8 @@ class Role(models.TextChoices):
     TRAINEE = "trainee", "Trainee"
     WELLNESS_COMMITTEE = "wellness_committee", "Wellness committee member"
     INCLUSION_OFFICE = "inclusion_office", "Inclusion office"
+    # The hospital operators who page the team on call: they see every contact number.
+    SWITCHBOARD = "switchboard", "Switchboard operator"
 
 
 # Roles that only make sense for one program.

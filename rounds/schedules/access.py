@@ -14,7 +14,7 @@ from rounds.people.access import (
     require_roles,
     user_roles,
 )
-from rounds.people.models import Role, Trainee
+from rounds.people.models import Person, Role, Trainee
 
 if TYPE_CHECKING:
     from rounds.core.models import Program
@@ -63,3 +63,29 @@ def schedule_rows_visible_to(user: AnyUser) -> Q:
     if roles.is_gme_office:
         return Q()
     return Q(schedule__program__in=roles.staffed_program_ids) | Q(trainee__person__user_id=user.pk)
+
+
+class ContactViewer:
+    """Whose phone and pager a viewer of the on-call list sees: switchboard operators, the GME
+    office and program staff see everyone's; anyone sees their own; colleagues see the numbers
+    of people who chose to share them (`Person.share_contact`)."""
+
+    def __init__(self, user: AnyUser) -> None:
+        roles = user_roles(user)
+        self.sees_all = roles.is_staff_member or roles.has(Role.SWITCHBOARD) or roles.is_gme_office
+        self.person_id = (
+            Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+            if user.pk is not None
+            else None
+        )
+
+    def sees_numbers_of(self, person: Person) -> bool:
+        return self.sees_all or person.pk == self.person_id or person.share_contact
+
+
+def may_see_on_call(roles: UserRoles) -> bool:
+    """The on-call list is for clinical people and the switchboard."""
+    return is_clinical(roles) or roles.has(Role.SWITCHBOARD)
+
+
+on_call_required = require_roles(may_see_on_call)

@@ -14,9 +14,7 @@ from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
-from rounds.lib.params import id_or_none
 from rounds.people.models import Trainee
-from rounds.people.training import trainees_in_training
 from rounds.schedules import consequences
 from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
 from rounds.schedules.call_checks import month_days, shift_code, shift_types
@@ -26,13 +24,11 @@ from rounds.schedules.calls import (
     call_schedule_publish,
     call_shift_correct,
     call_version_new,
-    swap_decide,
-    swap_propose,
 )
 from rounds.schedules.forms import CallCorrectionForm
 from rounds.schedules.history import call_corrections, day_started
 from rounds.schedules.jobs import CALL_KINDS, call_build_start, call_resolve_start
-from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
+from rounds.schedules.models import CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
 
 
@@ -110,7 +106,7 @@ def call_grid_page(request: HttpRequest, pk: int) -> HttpResponse:
         "origin": origin,
         "swaps": SwapProposal.objects.filter(
             shift__schedule=schedule, status=SwapProposal.Status.PROPOSED
-        ).select_related("shift__trainee__person", "to_trainee__person"),
+        ).select_related("shift__trainee__person", "to_trainee__person", "in_return"),
         "bent": schedule.result.get("bent", [])[:20],
     }
     return render(request, "schedules/calls_grid.html", context)
@@ -322,76 +318,6 @@ def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
             f"{len(told)} trainee(s) whose shifts changed are told by email.",
         )
     return redirect("schedules:call", pk=pk)
-
-
-@staff_required
-@require_POST
-def swap_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(
-        SwapProposal.objects.select_related("shift__schedule__program"), pk=pk
-    )
-    manage_or_404(request.user, proposal.shift.schedule.program)
-    try:
-        swap_decide(proposal=proposal, approve=request.POST.get("approve") == "1", by=request.user)
-    except ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Swap decided; both trainees are told by email.")
-    return redirect("schedules:call", pk=proposal.shift.schedule_id)
-
-
-@trainee_required
-def my_calls(request: HttpRequest) -> HttpResponse:
-    trainee = own_trainee(request.user)
-    if trainee is None:
-        raise Http404("You have no trainee record.")
-    today = clock.today()
-    shifts = CallAssignment.objects.filter(
-        trainee=trainee, schedule__status=CallSchedule.Status.PUBLISHED, day__gte=today
-    ).select_related("site")[:60]
-    # Colleagues in training on some day of the coming shifts; the swap itself checks the day.
-    horizon = max([s.day for s in shifts], default=today)
-    colleagues = [
-        t for t in trainees_in_training([trainee.program], today, horizon) if t.pk != trainee.pk
-    ]
-    context = {
-        "trainee": trainee, "shifts": shifts, "colleagues": colleagues,
-        # Today's shifts may already be worked: they are listed, but only days ahead are offered.
-        "swappable": {s.pk for s in shifts if not day_started(s.day)},
-        "requests": CallRequest.objects.filter(trainee=trainee, day__gte=today),
-        "proposals": SwapProposal.objects.filter(shift__trainee=trainee)
-        .select_related("shift", "to_trainee__person").order_by("-created_at")[:20],
-        "kinds": CallRequest.Kind.choices,
-    }  # fmt: skip
-    return render(request, "schedules/calls_mine.html", context)
-
-
-@trainee_required
-@require_POST
-def swap_offer(request: HttpRequest, pk: int) -> HttpResponse:
-    trainee = own_trainee(request.user)
-    shift = get_object_or_404(CallAssignment.objects.select_related("schedule"), pk=pk)
-    if trainee is None or shift.trainee_id != trainee.pk:
-        raise Http404("No such shift.")
-    colleague_id = id_or_none(request.POST.get("to_trainee"))
-    colleague = Trainee.objects.filter(pk=colleague_id).first() if colleague_id else None
-    if colleague is None:
-        messages.error(request, "Choose the colleague who takes the shift.")
-        return redirect("schedules:my_calls")
-    try:
-        proposal = swap_propose(
-            shift=shift, to_trainee=colleague, by=request.user, token=token_from(request.POST)
-        )
-    except ScheduleError as error:
-        messages.error(request, str(error))
-    else:
-        if proposal.findings:
-            messages.error(
-                request, f"Sent, but your coordinator will see a problem: {proposal.findings[0]}"
-            )
-        else:
-            messages.success(request, "Sent to your coordinator; every rule holds for the swap.")
-    return redirect("schedules:my_calls")
 
 
 @trainee_required

@@ -29,8 +29,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
-from rounds.lib.idempotency import AlreadySubmitted, submit_once
-from rounds.lib.today import today
+from rounds.lib.today import today, today_is
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
 from rounds.schedules import notices
@@ -38,7 +37,6 @@ from rounds.schedules.call_checks import (
     INPATIENT,
     MonthCheck,
     ShiftType,
-    call_findings,
     day_label,
     month_days,
     rotations_in_month,
@@ -727,19 +725,23 @@ def shift_changes(previous: CallSchedule | None, schedule: CallSchedule) -> dict
 
 
 def _carry_proposals(old: CallSchedule, moved: dict[int, int], keep: int | None = None) -> None:
-    """Pending swaps follow their shift into the version that replaces `old`; one whose shift is
-    gone is withdrawn (its trainee is told by the publish email that the shift changed)."""
+    """Pending swaps follow their shifts (and a trade's shift in return) into the version that
+    replaces `old`; one whose shift is gone is withdrawn (its trainee is told by the publish
+    email that the shift changed)."""
     pending = SwapProposal.objects.filter(
-        shift__schedule=old, status=SwapProposal.Status.PROPOSED
+        shift__schedule=old, status__in=SwapProposal.PENDING
     ).exclude(pk=keep or 0)
     for proposal in pending:
-        if proposal.shift_id in moved:
+        back = proposal.in_return_id
+        if proposal.shift_id in moved and (back is None or back in moved):
             proposal.shift_id = moved[proposal.shift_id]
-            proposal.save(update_fields=["shift"])
+            proposal.in_return_id = moved[back] if back is not None else None
+            proposal.save(update_fields=["shift", "in_return"])
         else:
             proposal.status = SwapProposal.Status.WITHDRAWN
+            proposal.outcome = "The shift changed in a new version of the month"
             proposal.decided_at = timezone.now()
-            proposal.save(update_fields=["status", "decided_at"])
+            proposal.save(update_fields=["status", "outcome", "decided_at"])
 
 
 def _same_shifts(old: CallSchedule, new: CallSchedule) -> dict[int, int]:
@@ -833,11 +835,14 @@ def demo_call_month(year: int) -> list[str]:
         return []
     now = today()
     month = now.replace(day=1) if dt.date(year, 7, 1) <= now else dt.date(year, 7, 1)
+    # Built and published the day before the month began, as a coordinator would: every day of
+    # it is filled, today included, so the on-call list has someone on call tonight.
     try:
-        schedule = call_schedule_build(program=program, month=month, by=None, time_limit=15)
+        with today_is(month - dt.timedelta(days=1)):
+            schedule = call_schedule_build(program=program, month=month, by=None, time_limit=15)
+            call_schedule_publish(schedule=schedule, by=None, notify=False)
     except ScheduleError as error:
         return [f"schedules: no IM call month ({error})"]
-    call_schedule_publish(schedule=schedule, by=None, notify=False)
     count = schedule.shifts.count()
     return [f"schedules: IM call for {month:%B %Y} built with the roster engine, {count} shifts"]
 
@@ -845,111 +850,3 @@ def demo_call_month(year: int) -> list[str]:
 def trainees_of(schedule: CallSchedule) -> list[Trainee]:
     ids = schedule.shifts.values_list("trainee_id", flat=True).distinct()
     return list(Trainee.objects.filter(pk__in=ids).select_related("person"))
-
-
-# ---------------------------------------------------------------- swaps
-
-
-def swap_propose(
-    *, shift: CallAssignment, to_trainee: Trainee, by: Any, token: str = ""
-) -> SwapProposal:
-    """Offer a shift to a colleague; every rule is checked now and again when decided. Once it
-    commits, the colleague and the program's coordinators are told. The same form (`token`)
-    sent twice offers once."""
-    if to_trainee.pk == shift.trainee_id:
-        raise ScheduleError("Choose a colleague other than yourself.")
-    if to_trainee.program_id != shift.schedule.program_id:
-        raise ScheduleError("Swaps stay within the program that owns the call schedule.")
-    if shift.schedule.status != CallSchedule.Status.PUBLISHED:
-        raise ScheduleError("Only shifts of a published call schedule can be swapped.")
-    if day_started(shift.day):
-        raise ScheduleError(
-            f"{day_label(shift.day)} has started; only shifts still ahead can be swapped."
-        )
-    if not history_of(to_trainee).in_training_on(shift.day):
-        raise ScheduleError(
-            f"{to_trainee.person.full_name} is not in training on {shift.day:%a %b %-d} "
-            "(not started, on leave or finished); choose a colleague who is."
-        )
-    findings = call_findings(shift.schedule, {shift.pk: to_trainee.pk}).get(to_trainee.pk, [])
-
-    def create() -> SwapProposal:
-        made = SwapProposal.objects.create(
-            shift=shift, to_trainee=to_trainee, findings=findings, proposed_by=_user(by)
-        )
-        audit_record(by=by, action="create", instance=made, summary=str(made)[:300],
-                     changes={"findings": findings})  # fmt: skip
-        transaction.on_commit(lambda: notices.swap_proposed(made))
-        return made
-
-    with transaction.atomic():  # submit_once runs a token-less write as it is
-        try:
-            proposal, _first = submit_once(
-                token=token, scope="schedules.swap", by=by, model=SwapProposal, write=create
-            )
-        except AlreadySubmitted as error:
-            raise ScheduleError(error.message) from None
-    return proposal
-
-
-def swap_decide(*, proposal: SwapProposal, approve: bool, by: Any) -> SwapProposal:
-    """Approve or decline a swap. Published versions never change, so an approval publishes a
-    new version of the month with the one shift moved (its reason names the swap); pending
-    swaps of other shifts follow into it. Both trainees are told once it commits."""
-    with transaction.atomic():
-        proposal = (
-            SwapProposal.objects.select_for_update()
-            .select_related(
-                "shift__schedule__program", "shift__trainee__person", "to_trainee__person"
-            )
-            .get(pk=proposal.pk)
-        )
-        if proposal.status != SwapProposal.Status.PROPOSED:
-            raise ScheduleError(f"This swap was already {proposal.get_status_display().lower()}.")
-        shift = proposal.shift
-        giver = shift.trainee_id
-        if approve:
-            _swap_apply(proposal, by)
-        proposal.status = SwapProposal.Status.APPROVED if approve else SwapProposal.Status.DECLINED
-        proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["status", "decided_at"])
-        audit_record(by=by, action="update", instance=proposal,
-                     summary=f"swap {proposal.status}: {proposal}"[:300], changes={})  # fmt: skip
-        decided = proposal
-        transaction.on_commit(lambda: notices.swap_decided(decided, giver))
-    return proposal
-
-
-def _swap_apply(proposal: SwapProposal, by: Any) -> CallSchedule:
-    shift = proposal.shift
-    schedule = CallSchedule.objects.select_for_update().get(pk=shift.schedule_id)
-    if schedule.status != CallSchedule.Status.PUBLISHED:
-        raise ScheduleError(
-            f"Version {schedule.number} of {schedule.month:%B %Y} was replaced after this swap "
-            "was proposed; the shift may have moved. Decline it and ask for a new proposal."
-        )
-    if day_started(shift.day):
-        raise ScheduleError(
-            f"{day_label(shift.day)} has started, so the swap can no longer happen; decline it."
-        )
-    findings = call_findings(schedule, {shift.pk: proposal.to_trainee_id}).get(
-        proposal.to_trainee_id, []
-    )
-    if findings:
-        raise ScheduleError(
-            f"The swap would break a rule for {proposal.to_trainee.person}: {findings[0]}"
-        )
-    reason = (
-        f"Swap approved: {proposal.to_trainee.person} takes {shift.trainee.person}'s "
-        f"{shift.label} on {day_label(shift.day)}"
-    )
-    new, moved = _copy(
-        schedule, by=by, reason=reason, status=CallSchedule.Status.PUBLISHED,
-        moves={shift.pk: proposal.to_trainee_id},
-    )  # fmt: skip
-    schedule.status = CallSchedule.Status.SUPERSEDED
-    schedule.save(update_fields=["status"])
-    _carry_proposals(schedule, moved, keep=proposal.pk)
-    audit_record(by=by, action="publish", instance=new, summary=reason[:300],
-                 changes={"superseded": schedule.pk, "swap": proposal.pk})  # fmt: skip
-    return new

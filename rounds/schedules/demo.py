@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date, time
 
 from django.db import transaction
+from django.db.models import Q
 
 from rounds.core.demo import academic_year_start
 from rounds.core.models import Program, ProgramSite, Site
@@ -16,7 +17,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import solve
 from rounds.lib.today import today
-from rounds.people.models import Trainee
+from rounds.people.models import Person, Trainee
 from rounds.people.training import trainees_in_training
 from rounds.schedules.models import (
     Block,
@@ -82,7 +83,28 @@ def demo_extend(*, seed: int, solve_programs: bool = True) -> list[str]:
         from rounds.schedules.calls import demo_call_month
 
         lines += demo_call_month(year)
+        from rounds.schedules.swaps import demo_swaps
+
+        lines += demo_contacts(rng)
+        lines += demo_swaps()
     return lines
+
+
+def demo_contacts(rng: random.Random) -> list[str]:
+    """Phones and pagers for Internal Medicine's people, for the on-call list; about half of
+    the trainees share theirs with colleagues."""
+    people = list(
+        Person.objects.filter(
+            Q(trainee__program__name="Internal Medicine Residency")
+            | Q(faculty__primary_program__name="Internal Medicine Residency")
+        ).distinct()
+    )
+    for n, person in enumerate(people):
+        person.phone = f"+1 212 555 {1000 + n:04d}"
+        person.pager = f"{4000 + n}"
+        person.share_contact = person.kind != Person.Kind.TRAINEE or rng.random() < 0.5
+    Person.objects.bulk_update(people, ["phone", "pager", "share_contact"])
+    return [f"people: phone and pager for {len(people)} people of Internal Medicine"]
 
 
 def _primary_and_others(program: Program) -> tuple[Site, list[Site]]:

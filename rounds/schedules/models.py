@@ -385,26 +385,58 @@ class CallRequest(models.Model):
 
 
 class SwapProposal(models.Model):
-    """A trainee offers their shift to a colleague; the coordinator approves once rules pass."""
+    """A trainee's shift changing hands, as residents arrange it: offered to a named colleague
+    (who is asked first), traded for one of the colleague's shifts, or put in an open pool that
+    any eligible colleague may pick up. Once a colleague agrees, the coordinator approves when
+    the program asks for it (`Program.swaps_need_approval`); otherwise it is done at once."""
+
+    class Kind(models.TextChoices):
+        GIVE = "give", "Give-away to a colleague"
+        TRADE = "trade", "Trade of two shifts"
+        POOL = "pool", "Give-away to the open pool"
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
+        ASKED = "asked", "Waiting for the colleague"
+        OPEN = "open", "Open to any eligible colleague"
+        PROPOSED = "proposed", "Waiting for the coordinator"
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    PENDING = (Status.ASKED, Status.OPEN, Status.PROPOSED)
+
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.GIVE)
     shift = models.ForeignKey(CallAssignment, on_delete=models.CASCADE, related_name="swaps")
-    to_trainee = models.ForeignKey("people.Trainee", on_delete=models.CASCADE, related_name="+")
+    # A trade's other half: the colleague's shift the offering trainee takes in return.
+    in_return = models.ForeignKey(
+        CallAssignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Empty while a pool offer waits for someone to pick it up.
+    to_trainee = models.ForeignKey(
+        "people.Trainee", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     findings = models.JSONField(default=list, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Who declined or withdrew, in words for the trainee ("Dr Lee declined"), when not approved.
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
-        return f"{self.shift} → {self.to_trainee.person} ({self.status})"
+        taker = self.to_trainee.person if self.to_trainee_id else "the open pool"  # type: ignore[union-attr]
+        what = f"{self.shift} ⇄ {self.in_return}" if self.in_return_id else str(self.shift)
+        return f"{what} → {taker} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING
 
 
 def new_token() -> str:

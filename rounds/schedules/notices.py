@@ -11,7 +11,12 @@ from django.core.mail import send_mass_mail
 
 from rounds.lib.links import absolute_url
 from rounds.people.models import Role, RoleAssignment, Trainee
-from rounds.schedules.models import CallSchedule, SwapProposal, VacationRequest
+from rounds.schedules.models import (
+    CallAssignment,
+    CallSchedule,
+    SwapProposal,
+    VacationRequest,
+)
 
 if TYPE_CHECKING:
     from rounds.core.models import Program
@@ -59,35 +64,84 @@ def call_published(
     return _send(out)
 
 
-def swap_proposed(proposal: SwapProposal) -> int:
-    """The colleague asked to take the shift and the program's coordinators (who decide) hear;
-    a rule the swap would break is named, so nobody is surprised by a refusal."""
+def _when(shift: CallAssignment) -> str:
+    return f"{shift.label} on {shift.day:%a %b} {shift.day.day}"
+
+
+def _what(proposal: SwapProposal) -> str:
+    """The swap in words, from the offering trainee's side."""
+    what = f"their {_when(proposal.shift)}"
+    if proposal.in_return is not None:
+        what += f" for your {_when(proposal.in_return)}"
+    return what
+
+
+def swap_asked(proposal: SwapProposal) -> int:
+    """An offer to a named colleague: they are asked to accept or decline. An offer to the open
+    pool: every colleague in training that day hears that it is there to pick up. A rule the
+    swap would break is named, so nobody is surprised by a refusal."""
     shift = proposal.shift
     giver = shift.trainee.person
-    taker = proposal.to_trainee.person
-    program = shift.schedule.program
-    when = f"{shift.label} on {shift.day:%a %b} {shift.day.day}"
-    subject = f"Swap proposed: {when}"
+    subject = f"Swap offered: {_when(shift)}"
     problem = (
-        f"\nIt would break a rule for {taker.full_name}: {proposal.findings[0]}\n"
+        f"\nAs it stands it would break a rule: {proposal.findings[0]}\n"
         if proposal.findings
-        else "\nEvery rule holds for it.\n"
+        else ""
     )
-    out: list[Message] = []
-    if taker.email:
+    url = absolute_url("schedules:my_calls")
+    if proposal.to_trainee is not None:
+        taker = proposal.to_trainee.person
+        verb = "trade" if proposal.in_return is not None else "give you"
         body = (
-            f"Dear {taker.first_name},\n\n{giver.full_name} proposes that you take their "
-            f"{when}. Your coordinator decides; you will hear the decision.{problem}\n"
-            f"Your shifts: {absolute_url('schedules:my_calls')}\n"
+            f"Dear {taker.first_name},\n\n{giver.full_name} would like to {verb} "
+            f"{_what(proposal)}. Accept or decline it on your call page.{problem}\n{url}\n"
         )
-        out.append((subject, body, settings.DEFAULT_FROM_EMAIL, [taker.email]))
-    url = absolute_url("schedules:call", shift.schedule_id)
-    for email in _coordinator_emails(program):
+        return _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [taker.email])])
+    from rounds.people.training import trainees_in_training
+
+    colleagues = trainees_in_training([shift.schedule.program], shift.day, shift.day)
+    return _send(
+        [
+            (
+                f"Shift open to pick up: {_when(shift)}",
+                f"Dear {t.person.first_name},\n\n{giver.full_name} gives away their "
+                f"{_when(shift)}. The first colleague for whom every rule holds may pick it "
+                f"up: {url}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [t.person.email],
+            )
+            for t in colleagues
+            if t.pk != shift.trainee_id and t.person.email
+        ]
+    )
+
+
+def swap_agreed(proposal: SwapProposal) -> int:
+    """The colleague agreed and the program's coordinators decide: they hear it, with the link
+    to their queue; the trainee who offered hears that it now waits for the coordinator."""
+    shift = proposal.shift
+    program = shift.schedule.program
+    assert proposal.to_trainee is not None
+    giver, taker = shift.trainee.person, proposal.to_trainee.person
+    subject = f"Swap to approve: {_when(shift)}"
+    url = absolute_url("schedules:swaps", program.pk)
+    out: list[Message] = [
+        (
+            subject,
+            f"{taker.full_name} agreed to take {giver.full_name}'s {_when(shift)}"
+            + (f" for their {_when(proposal.in_return)}" if proposal.in_return else "")
+            + f" ({program}). Every rule holds for it.\nApprove or decline it: {url}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+        for email in _coordinator_emails(program)
+    ]
+    if giver.email:
         body = (
-            f"{giver.full_name} proposes that {taker.full_name} takes their {when} "
-            f"({program}).{problem}\nApprove or decline it: {url}\n"
+            f"Dear {giver.first_name},\n\n{taker.full_name} agreed to your swap of "
+            f"{_when(shift)}. Your coordinator approves it; you will hear.\n"
         )
-        out.append((subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+        out.append((subject, body, settings.DEFAULT_FROM_EMAIL, [giver.email]))
     return _send(out)
 
 
@@ -131,28 +185,32 @@ def vacation_decided(request: VacationRequest) -> int:
     return _send([(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])])
 
 
-def swap_decided(proposal: SwapProposal, giver_id: int) -> int:
-    """The trainee who offered the shift and the colleague it was offered to both hear."""
+def swap_decided(proposal: SwapProposal) -> int:
+    """A swap done, declined or withdrawn: both trainees hear (the colleague only once one is
+    named), with who ended it."""
     shift = proposal.shift
-    giver = Trainee.objects.select_related("person").get(pk=giver_id)
+    giver = shift.trainee
     taker = proposal.to_trainee
-    when = f"{shift.label} on {shift.day:%a %b} {shift.day.day}"
     approved = proposal.status == SwapProposal.Status.APPROVED
-    verdict = "approved" if approved else "declined"
-    subject = f"Swap {verdict}: {when}"
+    verdict = "done" if approved else proposal.get_status_display().lower()
+    subject = f"Swap {verdict}: {_when(shift)}"
     url = absolute_url("schedules:my_calls")
-    if approved:
-        lines = {
-            giver: f"Your swap was approved: {taker.person.full_name} works {when} instead of you.",
-            taker: f"The swap was approved: you work {when} instead of {giver.person.full_name}.",
-        }
+    lines: dict[Trainee, str] = {}
+    if approved and taker is not None:
+        lines[giver] = f"{taker.person.full_name} works your {_when(shift)}."
+        lines[taker] = f"You work {giver.person.full_name}'s {_when(shift)}."
+        if proposal.in_return is not None:
+            back = _when(proposal.in_return)
+            lines[giver] += f" You work {taker.person.full_name}'s {back} in return."
+            lines[taker] += f" They work your {back} in return."
     else:
-        lines = {
-            giver: f"Your offer of {when} to {taker.person.full_name} was declined; the shift "
-            "stays yours.",
-            taker: f"{giver.person.full_name}'s offer of {when} to you was declined; it stays "
-            f"{giver.person.first_name}'s shift.",
-        }
+        why = f" ({proposal.outcome})" if proposal.outcome else ""
+        lines[giver] = f"Your offer of {_when(shift)} was {verdict}{why}; the shift stays yours."
+        if taker is not None:
+            lines[taker] = (
+                f"{giver.person.full_name}'s offer of {_when(shift)} was {verdict}{why}; "
+                "nothing changes for you."
+            )
     out: list[Message] = [
         (
             subject,

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from rounds.schedules import call_views, feeds, job_views, setup_views, views
+from rounds.schedules import (
+    call_views,
+    feeds,
+    job_views,
+    oncall_views,
+    setup_views,
+    swap_views,
+    views,
+)
 from rounds.schedules.job_views import CALLS, SOLVES
 
 app_name = "schedules"
@@ -57,12 +65,17 @@ urlpatterns = [
     path("me/wishes/", views.wishes_save, name="wishes"),
     path("vacations/<int:pk>/decide/", views.vacation_decision, name="vacation_decide"),
     path("sites/<slug:slug>/", views.site_view, name="site"),
-    path("on-call/", views.on_call, name="on_call"),
+    path("on-call/", oncall_views.on_call, name="on_call"),
     path("calendars/", feeds.feed_list, name="feeds"),
     path("calendars/new/", feeds.feed_new, name="feed_new"),
     path("calendars/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),
     path("ical/<str:token>.ics", feeds.feed_ics, name="ics"),
     path("calls/programs/<int:pk>/", call_views.program_calls, name="calls"),
+    path(
+        "calls/programs/<int:pk>/<str:month>.pdf",
+        oncall_views.call_month_pdf_view,
+        name="call_month_pdf",
+    ),
     path("calls/programs/<int:pk>/build/", call_views.call_build, name="call_build"),
     path("calls/<int:pk>/", call_views.call_grid_page, name="call"),
     path("calls/<int:pk>/cell/", call_views.call_cell, name="call_cell"),
@@ -74,8 +87,11 @@ urlpatterns = [
     path("calls/<int:pk>/preview/", call_views.call_publish_preview, name="call_publish_preview"),
     path("calls/jobs/<int:pk>/", job_views.job_page, {"url": CALLS}, name="call_job"),
     path("calls/jobs/<int:pk>/cancel/", job_views.job_stop, {"url": CALLS}, name="call_job_cancel"),
-    path("calls/swaps/<int:pk>/decide/", call_views.swap_decision, name="swap_decide"),
-    path("calls/me/", call_views.my_calls, name="my_calls"),
-    path("calls/shifts/<int:pk>/offer/", call_views.swap_offer, name="swap_offer"),
+    path("calls/programs/<int:pk>/swaps/", swap_views.swap_queue, name="swaps"),
+    path("calls/swaps/<int:pk>/decide/", swap_views.swap_decision, name="swap_decide"),
+    path("calls/swaps/<int:pk>/reply/", swap_views.swap_reply, name="swap_reply"),
+    path("calls/me/", swap_views.my_calls, name="my_calls"),
+    path("calls/shifts/<int:pk>/swap/", swap_views.swap_page, name="swap_shift"),
+    path("calls/shifts/<int:pk>/offer/", swap_views.swap_offer, name="swap_offer"),
     path("calls/requests/", call_views.call_request, name="call_request"),
 ]

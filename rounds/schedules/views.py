@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
@@ -563,19 +562,6 @@ def site_view(request: HttpRequest, slug: str) -> HttpResponse:
         "sites": Site.objects.filter(rotations__isnull=False).distinct(),
     }
     return render(request, "schedules/site.html", context)
-
-
-@clinical_required
-def on_call(request: HttpRequest) -> HttpResponse:
-    sites = list(Site.objects.filter(rotations__isnull=False).distinct())
-    site = next((s for s in sites if s.slug == request.GET.get("site")), None)
-    now = timezone.now()
-    shifts = selectors.on_call_now(site, now)
-    return render(
-        request,
-        "schedules/on_call.html",
-        {"shifts": shifts, "site": site, "sites": sites, "now": now},
-    )
 
 
 @trainee_required

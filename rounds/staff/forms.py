@@ -12,12 +12,14 @@ from typing import Any
 from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
+from django.utils.text import slugify
 
 from rounds.core.models import Institution, Program, Site, Specialty, Testimonial
 from rounds.core.services import StaleRecord, program_positions_set, program_sites_set
 from rounds.imports.specs import SPECS
 from rounds.imports.uploads import upload_size_problem
-from rounds.people.models import TrainingEvent
+from rounds.people.models import Person, TrainingEvent
+from rounds.people.pickers import picker_field
 
 STALE = (
     "Someone else saved this record after you opened it. Reload the page to see "
@@ -109,11 +111,14 @@ class ProgramForm(GuardedModelForm):
         help_text="One number per program year, first year first, e.g. 10; 10; 9.",
     )
 
+    # Search by name among those who can hold the role, not a select of every person.
+    director = picker_field("director")
+    coordinator = picker_field("coordinator")
+
     class Meta:
         model = Program
         fields = [
             "name",
-            "slug",
             "specialty",
             "kind",
             "accreditation",
@@ -124,6 +129,7 @@ class ProgramForm(GuardedModelForm):
             "coordinator",
             "contact_email",
             "weekly_hours_limit",
+            "swaps_need_approval",
             "description",
             "how_to_apply",
         ]
@@ -167,12 +173,33 @@ class ProgramForm(GuardedModelForm):
         return cleaned
 
     def save(self, commit: bool = True) -> Program:
+        if not self.instance.slug:
+            self.instance.slug = unique_slug(self.instance.name)
         program: Program = super().save(commit=commit)
         if {"training_sites", "primary_site"} & set(self.changed_data):
             program_sites_set(program=program, sites=self.cleaned_data["ordered_sites"])
         if "positions" in self.changed_data and self.cleaned_data["positions"] is not None:
             program_positions_set(program=program, counts=self.cleaned_data["positions"])
         return program
+
+
+def unique_slug(name: str) -> str:
+    """The web address of a new program, from its name (a number added if it is taken): the
+    form does not ask for it, and an existing program keeps its own so links stay valid."""
+    base = slugify(name)[:190] or "program"
+    slug, n = base, 2
+    while Program.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class TraineePersonForm(GuardedModelForm):
+    """What staff correct about a trainee as a person. Training dates are not here: they change
+    only through dated training events (rounds/people/training.py), never by overwriting."""
+
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "email", "title", "phone", "pager"]
 
 
 class ProgramTextForm(GuardedModelForm):

@@ -8,13 +8,14 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from rounds.core.demo import academic_year_start
 from rounds.core.models import AuditEntry, Program
-from rounds.core.services import form_save, object_delete
+from rounds.core.services import StaleRecord, form_save, object_delete
 from rounds.imports.jobs import import_start
 from rounds.imports.specs import SPECS
 from rounds.jobs.models import Job
@@ -41,8 +42,14 @@ from rounds.people.services import (
     training_event_record,
 )
 from rounds.people.training import history_of, trainees_in_training
-from rounds.staff.forms import ImportForm, ProgramTextForm, TrainingEventForm
+from rounds.staff.forms import (
+    ImportForm,
+    ProgramTextForm,
+    TraineePersonForm,
+    TrainingEventForm,
+)
 from rounds.staff.managed import MANAGED, Managed
+from rounds.staff.todos import failed_jobs, todos_for
 
 
 @staff_required
@@ -60,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "trainee_total": sum(counts[p.pk] for p in programs),
         "managed": MANAGED.values() if user_roles(request.user).is_gme_office else [],
         "jobs": Job.objects.filter(started_by_id=request.user.pk)[:5],
+        "todos": todos_for(request.user),
     }
     return render(request, "staff/home.html", context)
 
@@ -132,24 +140,54 @@ def program_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def trainee_list(request: HttpRequest) -> HttpResponse:
+    """Trainees of the viewer's programs, searched by name or email as one types (htmx swaps
+    only the rows), narrowed to one program."""
     trainees = trainees_visible_to(request.user).exclude(person__user=request.user.pk)
     today = clock.today()
     program_id = request.GET.get("program")
     if program_id and program_id.isdigit():
         trainees = trainees.filter(program_id=int(program_id))
-    return render(
-        request,
-        "staff/trainee_list.html",
-        {
-            "rows": [
-                (t, history.pgy_on(today), history.status_label_on(today))
-                for t in trainees.prefetch_related("training_events")[:500]
-                for history in [history_of(t)]
-            ],
-            "total": trainees.count(),
-            "programs": programs_managed_by(request.user).order_by("name"),
-        },
-    )
+    text = request.GET.get("q", "").strip()[:100]
+    for word in text.split()[:4]:
+        trainees = trainees.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__email__icontains=word)
+        )
+    context = {
+        "rows": [
+            (t, history.pgy_on(today), history.status_label_on(today))
+            for t in trainees.select_related("person", "program").prefetch_related(
+                "training_events"
+            )[:200]
+            for history in [history_of(t)]
+        ],
+        "total": trainees.count(),
+        "programs": programs_managed_by(request.user).order_by("name"),
+        "q": text,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "staff/_trainee_rows.html", context)
+    return render(request, "staff/trainee_list.html", context)
+
+
+@staff_required
+def trainee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A trainee's name, email and numbers, by staff of their program; every change audited.
+    Dates are not here: a new start or end is a dated training event on the record page."""
+    trainee = get_object_or_404(Trainee.objects.select_related("person", "program"), pk=pk)
+    if not can_manage_program(request.user, trainee.program):
+        raise Http404("No such trainee record for you")
+    form = TraineePersonForm(request.POST or None, instance=trainee.person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form_save(form=form, by=request.user)
+        except StaleRecord as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Saved {trainee.person.full_name}.")
+            return redirect("staff:trainee", pk=trainee.pk)
+    return render(request, "staff/trainee_edit.html", {"trainee": trainee, "form": form})
 
 
 @login_required
@@ -225,10 +263,26 @@ def trainee_event_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    trainee = Trainee.objects.filter(person__user=request.user.pk).first()
+    """A trainee's landing page: the work waiting for them first, then their own pages."""
+    trainee = (
+        Trainee.objects.filter(person__user=request.user.pk)
+        .select_related("person", "program")
+        .first()
+    )
     if trainee is None:
         return redirect("staff:home")
-    return redirect("staff:trainee", pk=trainee.pk)
+    context = {"trainee": trainee, "todos": todos_for(request.user)}
+    return render(request, "staff/me.html", context)
+
+
+@staff_required
+def jobs_failed(request: HttpRequest) -> HttpResponse:
+    """Background jobs that failed this week: the GME office's to-do; program staff see their
+    own."""
+    jobs = failed_jobs()
+    if not user_roles(request.user).is_gme_office:
+        jobs = jobs.filter(started_by_id=request.user.pk)
+    return render(request, "staff/jobs_failed.html", {"jobs": jobs[:100]})
 
 
 @gme_office_required

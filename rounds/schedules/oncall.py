@@ -1,0 +1,125 @@
+"""The switchboard's on-call list (reads): who is on call at a moment or on a day, by site and
+service, the trainees and the attending, with the contact numbers the viewer may see.
+
+The attending comes from faculty teaching assignments, which live in the assessment app
+(`rounds.assessment.selectors.attending_on(site, service_or_rotation, day)`). This module reaches
+it through `attending_for` only, importing it when first needed, so the list works (saying
+"attending not recorded") on an installation or branch without that app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rounds.core.models import Site
+from rounds.people.models import Person
+from rounds.schedules.access import ContactViewer
+from rounds.schedules.models import CallAssignment, CallSchedule
+from rounds.schedules.selectors import on_call_now
+
+NOT_RECORDED = "attending not recorded"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person as the list shows them: numbers only when the viewer may see them."""
+
+    name: str
+    phone: str = ""
+    pager: str = ""
+    hidden: bool = False  # the person keeps their numbers from colleagues
+
+    @property
+    def phone_href(self) -> str:
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+@dataclass
+class OnCall:
+    shift: CallAssignment
+    trainee: Contact
+
+
+@dataclass
+class ServiceOnCall:
+    """One service at one site: its trainees on call and its attending."""
+
+    site: Site
+    service: str
+    attending: Contact | None  # None: not recorded
+    people: list[OnCall] = field(default_factory=list)
+
+
+def contact_of(person: Person, viewer: ContactViewer) -> Contact:
+    if viewer.sees_numbers_of(person):
+        return Contact(person.full_name, person.phone, person.pager)
+    return Contact(person.full_name, hidden=bool(person.phone or person.pager))
+
+
+def _attending_selector() -> Callable[[Site, str, dt.date], Any] | None:
+    try:
+        from rounds.assessment.selectors import (  # type: ignore[import-not-found,unused-ignore]
+            attending_on,
+        )
+    except ImportError:
+        return None
+    return attending_on  # type: ignore[no-any-return,unused-ignore]
+
+
+def attending_for(site: Site, service: str, day: dt.date) -> Person | None:
+    """The attending of `service` at `site` on `day`, from faculty teaching assignments; None
+    when none is recorded (or the assessment app is not installed)."""
+    selector = _attending_selector()
+    if selector is None:
+        return None
+    found = selector(site, service, day)
+    if found is None:
+        return None
+    person = getattr(found, "person", found)  # a Faculty record or a Person
+    return person if isinstance(person, Person) else None
+
+
+def shifts_at(site: Site | None, at: dt.datetime) -> list[CallAssignment]:
+    """Published shifts in progress at `at`."""
+    return on_call_now(site, at)
+
+
+def shifts_on(site: Site | None, day: dt.date) -> list[CallAssignment]:
+    """Published shifts that start on `day` (the call day they belong to)."""
+    query = CallAssignment.objects.filter(schedule__status=CallSchedule.Status.PUBLISHED, day=day)
+    return _ordered(query, site)
+
+
+def _ordered(query: Any, site: Site | None) -> list[CallAssignment]:
+    if site is not None:
+        query = query.filter(site=site)
+    return list(
+        query.select_related("trainee__person", "trainee__program", "site").order_by(
+            "site__name", "service", "start", "label", "trainee__person__last_name"
+        )
+    )
+
+
+def board(shifts: list[CallAssignment], day: dt.date, viewer: ContactViewer) -> list[ServiceOnCall]:
+    """The shifts grouped by site and service, each with its attending on `day`."""
+    rows: dict[tuple[int, str], ServiceOnCall] = {}
+    for shift in shifts:
+        key = (shift.site_id, shift.service)
+        if key not in rows:
+            attending = attending_for(shift.site, shift.service, day)
+            rows[key] = ServiceOnCall(
+                site=shift.site,
+                service=shift.service,
+                attending=contact_of(attending, viewer) if attending else None,
+            )
+        rows[key].people.append(OnCall(shift, contact_of(shift.trainee.person, viewer)))
+    return list(rows.values())
+
+
+def local_now(site: Site | None, now: dt.datetime) -> dt.datetime:
+    zone = zoneinfo.ZoneInfo(site.timezone if site else "America/New_York")
+    return now.astimezone(zone)

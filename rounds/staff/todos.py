@@ -1,0 +1,222 @@
+"""The work waiting for one person, counted and linked: what each landing page leads with.
+
+One selector for every role, so the GME office, a program's director or coordinator and a trainee
+each see exactly the items their roles give them (a person with several roles sees each list):
+
+- GME office: hour violations nobody reviewed, concerns not answered (for concern handlers),
+  programs without a published rotation year, background jobs that failed this week;
+- directors and coordinators, for their programs: vacation requests to decide (linking to the
+  program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
+  with weeks of hours not logged, hour violations not reviewed;
+- trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
+  pulse surveys open and not yet answered.
+
+Only items with something waiting are returned; the page says "nothing waiting" otherwise.
+Counts are of people's records, shown only to those who may open them, so no disclosure control
+applies (these are not aggregates published about groups).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from rounds.core.models import Program
+from rounds.jobs.models import Job
+from rounds.lib import today as clock
+from rounds.people.access import user_roles
+from rounds.people.models import Role, Trainee
+from rounds.people.training import trainees_in_training
+from rounds.workhours.models import Finding
+from rounds.workhours.record import academic_year
+
+if TYPE_CHECKING:
+    from rounds.people.access import AnyUser
+
+
+@dataclass(frozen=True)
+class Todo:
+    label: str  # what waits, in words: "vacation requests to decide"
+    count: int
+    url: str
+    where: str = ""  # the program, when the item is about one
+    urgent: bool = False  # rules broken, failures: shown first and marked
+
+
+def todos_for(user: AnyUser) -> list[Todo]:
+    """Everything waiting for `user`, most urgent first."""
+    if not user.is_authenticated:
+        return []
+    roles = user_roles(user)
+    items: list[Todo] = []
+    if roles.is_gme_office:
+        items += gme_office_todos(user)
+    if roles.staffed_program_ids:
+        programs = Program.objects.filter(pk__in=roles.staffed_program_ids).order_by("name")
+        items += program_todos(list(programs))
+    if roles.has(Role.TRAINEE):
+        trainee = Trainee.objects.filter(person__user_id=user.pk).select_related("program").first()
+        if trainee is not None:
+            items += trainee_todos(trainee)
+    return sorted((t for t in items if t.count), key=lambda t: not t.urgent)
+
+
+# ---------------------------------------------------------------- GME office
+
+
+def _unreviewed(programs: list[int] | None = None) -> QuerySet[Finding]:
+    first, last = academic_year(clock.today())
+    found = Finding.objects.filter(
+        severity=Finding.Severity.VIOLATION,
+        resolved_at__isnull=True,
+        starts_on__range=(first, last),
+        reviews__isnull=True,
+    )
+    return found.filter(trainee__program__in=programs) if programs is not None else found
+
+
+def gme_office_todos(user: AnyUser) -> list[Todo]:
+    from rounds.concerns.access import is_handler
+    from rounds.concerns.models import Concern
+
+    items = [
+        Todo("hour violations not reviewed", _unreviewed().count(),
+             reverse("workhours:institution"), urgent=True),
+        Todo("background jobs failed this week", _failed_jobs(), reverse("staff:jobs_failed"),
+             urgent=True),
+        Todo("programs without a published rotation year", len(programs_without_year()),
+             reverse("schedules:home")),
+    ]  # fmt: skip
+    if is_handler(user):
+        new = Concern.objects.filter(status=Concern.Status.NEW).count()
+        items.append(
+            Todo(
+                "concerns not answered", new, reverse("concerns:inbox") + "?status=new", urgent=True
+            )
+        )
+    return items
+
+
+def _failed_jobs() -> int:
+    return failed_jobs().count()
+
+
+def failed_jobs() -> QuerySet[Job]:
+    since = clock.today() - timedelta(days=7)
+    return Job.objects.filter(status=Job.Status.FAILED, created_at__date__gte=since)
+
+
+PLANNING_AHEAD = timedelta(days=90)
+
+
+def planned_year(today: date) -> int:
+    """The academic year schedules must be published for: the current one, and from April on
+    the one starting in July (the current one is almost over by then)."""
+    return academic_year(today + PLANNING_AHEAD)[0].year
+
+
+def programs_without_year(today: date | None = None) -> list[Program]:
+    """Programs with trainees and no published rotation schedule for the planned year."""
+    from rounds.schedules.models import RotationSchedule
+
+    year = planned_year(today or clock.today())
+    published = RotationSchedule.objects.filter(academic_year=year, status="published").values(
+        "program_id"
+    )
+    return list(
+        Program.objects.filter(trainees__isnull=False)
+        .exclude(pk__in=published)
+        .distinct()
+        .order_by("name")
+    )
+
+
+# ---------------------------------------------------------------- directors and coordinators
+
+
+def program_todos(programs: list[Program]) -> list[Todo]:
+    from rounds.schedules.models import VacationRequest
+    from rounds.schedules.swap_selectors import swaps_to_approve
+    from rounds.workhours.selectors import missing_weeks_of
+
+    today = clock.today()
+    # Pending requests for blocks still to come, by program and the year their block is in:
+    # each year's are decided (in bulk) on that program-year's page.
+    vacations: dict[int, list[tuple[int, int]]] = {}
+    for program_id, year, n in (
+        VacationRequest.objects.filter(
+            trainee__program__in=programs, status="requested", block__end__gte=today
+        )
+        .values_list("trainee__program", "block__academic_year")
+        .annotate(n=Count("pk"))
+        .order_by("block__academic_year")
+    ):
+        vacations.setdefault(program_id, []).append((year, n))
+    unreviewed = dict(
+        _unreviewed([p.pk for p in programs])
+        .values_list("trainee__program")
+        .annotate(n=Count("pk"))
+        .values_list("trainee__program", "n")
+    )
+    swaps = swaps_to_approve([p.pk for p in programs])
+    in_training = [
+        t
+        for t in trainees_in_training(programs, today, today)
+        if t.program_id in {p.pk for p in programs}
+    ]
+    items: list[Todo] = []
+    for program in programs:
+        pk, name = program.pk, program.name
+        theirs = [t for t in in_training if t.program_id == pk]
+        missing = missing_weeks_of(theirs, today) if theirs else {}
+        behind = sum(1 for weeks in missing.values() if weeks)
+        items += [
+            Todo("hour violations not reviewed", unreviewed.get(pk, 0),
+                 reverse("workhours:program_hours", args=[pk]), name, urgent=True),
+            *[
+                Todo("vacation requests to decide", n,
+                     reverse("schedules:program", args=[pk, year]), f"{name} {year}–{year + 1}")
+                for year, n in vacations.get(pk, [])
+            ],
+            Todo("swaps agreed, waiting for approval", swaps.get(pk, 0),
+                 reverse("schedules:swaps", args=[pk]), name),
+            Todo("trainees with weeks of hours not logged", behind,
+                 reverse("workhours:program_hours", args=[pk]), name),
+        ]  # fmt: skip
+    return items
+
+
+# ---------------------------------------------------------------- trainees
+
+
+def trainee_todos(trainee: Trainee) -> list[Todo]:
+    from rounds.schedules.swap_selectors import asked_count, pool_for
+    from rounds.workhours.selectors import missing_weeks
+
+    calls = reverse("schedules:my_calls")
+    return [
+        Todo("swaps asked of you", asked_count(trainee), calls, urgent=True),
+        Todo("weeks of hours to log", len(missing_weeks(trainee)), reverse("workhours:home")),
+        Todo("open shifts you could pick up", len(pool_for(trainee)), calls),
+        Todo("pulse surveys open", open_surveys(trainee), reverse("wellness:home")),
+    ]
+
+
+def open_surveys(trainee: Trainee) -> int:
+    """Surveys of the trainee's program (or everyone's) open today and not answered yet."""
+    from rounds.wellness.models import Survey
+    from rounds.wellness.periods import period_current
+    from rounds.wellness.services import has_answered
+
+    count = 0
+    for survey in Survey.objects.filter(stopped=False):
+        if survey.program_id not in (None, trainee.program_id):
+            continue
+        period = period_current(survey, clock.today())
+        if period is not None and not has_answered(period=period, person=trainee.person):
+            count += 1
+    return count
