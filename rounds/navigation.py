@@ -24,6 +24,7 @@ class NavLink:
 
 def _areas() -> list[tuple[str, str, str, Any]]:
     """(label, url name, namespace that marks it current, who may open it)."""
+    from rounds.assessment.access import may_use_assessment
     from rounds.inclusion.access import is_inclusion_reader
     from rounds.people.access import is_staff_member
     from rounds.people.models import Role
@@ -41,6 +42,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
         ("My record", "staff:me", "staff", is_trainee),
         ("Schedules", "schedules:home", "schedules", is_clinical),
         ("Hours", "workhours:home", "workhours", may_use_hours),
+        ("Evaluations", "assessment:home", "assessment", may_use_assessment),
         ("Mentoring", "mentoring:home", "mentoring", anyone),
         ("Wellness", "wellness:home", "wellness", anyone),
         ("Inclusion", "inclusion:home", "inclusion", is_inclusion_reader),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rounds.mentoring",
     "rounds.schedules",
     "rounds.milestones",
+    "rounds.assessment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,249 @@
+"""Contact time: the days and shifts each trainee spent with each faculty member.
+
+Three sources, all as published: the rotation schedules (where a trainee is, block by block), the
+call schedules (which shifts a trainee works, at which site and service) and the teaching
+assignments (which faculty member attends which rotation on which days). A day together is a
+working day of a trainee's placement on a rotation the faculty member attends that day (weekdays,
+or every day for rotations that work weekends), or a day the trainee works a shift at that
+rotation's site and service; a shift together is such a shift. Days a trainee is not in training
+(before the start, on leave, after the end) count for nothing.
+
+Everything is read in a few queries and joined in memory, so the whole institution's year is a
+fraction of a second (bench/assessment.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rounds.assessment.models import TeachingAssignment
+from rounds.people.models import Trainee
+from rounds.people.training import History, history_of
+from rounds.schedules.models import (
+    CallAssignment,
+    CallSchedule,
+    Rotation,
+    RotationAssignment,
+    RotationSchedule,
+)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A trainee on a rotation for a block or half a block, as published."""
+
+    trainee_id: int
+    program_id: int
+    rotation: Rotation
+    first_day: date
+    last_day: date
+    ends_on: date  # the placement's own last day, even when the period asked about ends sooner
+
+
+@dataclass
+class Together:
+    """What one trainee and one faculty member shared within one placement (or, for shifts
+    away from the trainee's placement, within the period asked about)."""
+
+    trainee_id: int
+    faculty_id: int
+    rotation_id: int
+    days: set[date] = field(default_factory=set)
+    shift_days: set[date] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class ContactTime:
+    trainee_id: int
+    faculty_id: int
+    days: int
+    shifts: int
+    first_day: date
+    last_day: date
+
+
+@dataclass
+class ScheduleFacts:
+    """The published facts of a period, loaded once: placements, shifts, teaching, histories."""
+
+    start: date
+    end: date
+    placements: list[Placement]
+    shifts: list[tuple[int, date, int, str, str]]  # trainee, day, site id, service, label
+    shifts_by_trainee: dict[int, list[tuple[int, date, int, str, str]]]
+    teaching: dict[int, list[TeachingAssignment]]  # by rotation id
+    rotations_at_site: dict[int, list[Rotation]]
+    histories: dict[int, History]
+
+    def faculty_on(self, rotation_id: int, day: date) -> list[int]:
+        return [t.faculty_id for t in self.teaching.get(rotation_id, ()) if t.covers(day)]
+
+
+def facts_load(
+    start: date, end: date, *, program_ids: Iterable[int] | None = None, trainee_id: int | None = None
+) -> ScheduleFacts:
+    placements = _placements(start, end, program_ids, trainee_id)
+    shifts = _shifts(start, end, program_ids, trainee_id)
+    teaching: dict[int, list[TeachingAssignment]] = defaultdict(list)
+    for row in TeachingAssignment.objects.filter(first_day__lte=end, last_day__gte=start):
+        teaching[row.rotation_id].append(row)
+    rotations_at_site: dict[int, list[Rotation]] = defaultdict(list)
+    for rotation in Rotation.objects.filter(pk__in=list(teaching)):
+        rotations_at_site[rotation.site_id].append(rotation)
+    trainee_ids = {p.trainee_id for p in placements} | {s[0] for s in shifts}
+    trainees = Trainee.objects.filter(pk__in=trainee_ids).prefetch_related("training_events")
+    histories = {t.pk: history_of(t) for t in trainees}
+    by_trainee: dict[int, list[tuple[int, date, int, str, str]]] = defaultdict(list)
+    for shift in shifts:
+        by_trainee[shift[0]].append(shift)
+    return ScheduleFacts(
+        start, end, placements, shifts, by_trainee, teaching, rotations_at_site, histories
+    )
+
+
+def _placements(
+    start: date, end: date, program_ids: Iterable[int] | None, trainee_id: int | None
+) -> list[Placement]:
+    rows = RotationAssignment.objects.filter(
+        schedule__status=RotationSchedule.Status.PUBLISHED,
+        block__start__lte=end,
+        block__end__gte=start,
+    ).select_related("block", "rotation", "schedule")
+    if program_ids is not None:
+        rows = rows.filter(schedule__program__in=list(program_ids))
+    if trainee_id is not None:
+        rows = rows.filter(trainee_id=trainee_id)
+    out = []
+    for row in rows:
+        first, last = row.block.half_range(row.half)
+        end_of = last
+        first, last = max(first, start), min(last, end)
+        if first <= last:
+            out.append(
+                Placement(row.trainee_id, row.schedule.program_id, row.rotation, first, last, end_of)
+            )
+    return out
+
+
+def _shifts(
+    start: date, end: date, program_ids: Iterable[int] | None, trainee_id: int | None
+) -> list[tuple[int, date, int, str, str]]:
+    rows = CallAssignment.objects.filter(
+        schedule__status=CallSchedule.Status.PUBLISHED, day__gte=start, day__lte=end
+    )
+    if program_ids is not None:
+        rows = rows.filter(schedule__program__in=list(program_ids))
+    if trainee_id is not None:
+        rows = rows.filter(trainee_id=trainee_id)
+    return list(rows.values_list("trainee_id", "day", "site_id", "service", "label"))
+
+
+def working_days(rotation: Rotation, first: date, last: date) -> list[date]:
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [d for d in days if rotation.works_weekends or d.weekday() < 5]
+
+
+def placement_contacts(facts: ScheduleFacts, placement: Placement) -> dict[int, Together]:
+    """faculty id -> what they shared with the trainee on this placement: the working days
+    the faculty member attended its rotation, and the trainee's shifts on its service."""
+    out: dict[int, Together] = {}
+    history = facts.histories.get(placement.trainee_id)
+    if history is None:
+        return out
+    rotation = placement.rotation
+    for row in facts.teaching.get(rotation.pk, ()):
+        first = max(row.first_day, placement.first_day)
+        last = min(row.last_day, placement.last_day)
+        if first > last:
+            continue
+        days = [d for d in working_days(rotation, first, last) if history.in_training_on(d)]
+        if days:
+            together = out.setdefault(
+                row.faculty_id, Together(placement.trainee_id, row.faculty_id, rotation.pk)
+            )
+            together.days.update(days)
+    for _, day, site_id, service, label in facts.shifts_by_trainee.get(placement.trainee_id, ()):
+        if not placement.first_day <= day <= placement.last_day or site_id != rotation.site_id:
+            continue
+        if not _same_service(rotation, service, label) or not history.in_training_on(day):
+            continue
+        for faculty_id in facts.faculty_on(rotation.pk, day):
+            together = out.setdefault(
+                faculty_id, Together(placement.trainee_id, faculty_id, rotation.pk)
+            )
+            together.days.add(day)
+            together.shift_days.add(day)
+    return out
+
+
+def together_all(facts: ScheduleFacts) -> dict[tuple[int, int, int], Together]:
+    """(trainee, faculty, rotation) -> what they shared in the period."""
+    out: dict[tuple[int, int, int], Together] = {}
+
+    def note(trainee_id: int, faculty_id: int, rotation_id: int) -> Together:
+        key = (trainee_id, faculty_id, rotation_id)
+        if key not in out:
+            out[key] = Together(trainee_id, faculty_id, rotation_id)
+        return out[key]
+
+    for placement in facts.placements:
+        history = facts.histories.get(placement.trainee_id)
+        for row in facts.teaching.get(placement.rotation.pk, ()):
+            first = max(row.first_day, placement.first_day)
+            last = min(row.last_day, placement.last_day)
+            if first > last:
+                continue
+            days = [
+                d
+                for d in working_days(placement.rotation, first, last)
+                if history is not None and history.in_training_on(d)
+            ]
+            if days:
+                note(placement.trainee_id, row.faculty_id, placement.rotation.pk).days.update(days)
+    for trainee_id, day, site_id, service, label in facts.shifts:
+        history = facts.histories.get(trainee_id)
+        if history is None or not history.in_training_on(day):
+            continue
+        for rotation in facts.rotations_at_site.get(site_id, ()):
+            if not _same_service(rotation, service, label):
+                continue
+            for faculty_id in facts.faculty_on(rotation.pk, day):
+                together = note(trainee_id, faculty_id, rotation.pk)
+                together.shift_days.add(day)
+                together.days.add(day)
+    return out
+
+
+def _same_service(rotation: Rotation, service: str, label: str) -> bool:
+    names = {rotation.service.lower(), rotation.name.lower()}
+    return service.lower() in names or label.lower() in names
+
+
+def contact_time(
+    start: date,
+    end: date,
+    *,
+    program_ids: Iterable[int] | None = None,
+    trainee_id: int | None = None,
+    faculty_id: int | None = None,
+) -> dict[tuple[int, int], ContactTime]:
+    """(trainee id, faculty id) -> the days and shifts they shared from `start` to `end`
+    inclusive, by the published schedules and the teaching assignments. Pairs who shared
+    nothing are absent."""
+    facts = facts_load(start, end, program_ids=program_ids, trainee_id=trainee_id)
+    days: dict[tuple[int, int], set[date]] = defaultdict(set)
+    shifts: dict[tuple[int, int], set[date]] = defaultdict(set)
+    for together in together_all(facts).values():
+        if faculty_id is not None and together.faculty_id != faculty_id:
+            continue
+        pair = (together.trainee_id, together.faculty_id)
+        days[pair] |= together.days
+        shifts[pair] |= together.shift_days
+    return {
+        pair: ContactTime(pair[0], pair[1], len(d), len(shifts[pair]), min(d), max(d))
+        for pair, d in days.items()
+        if d
+    }

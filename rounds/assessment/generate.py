@@ -1,0 +1,473 @@
+"""Requests made from the schedules: the daily job (`manage.py evaluation_requests`).
+
+For every placement of a published rotation schedule that ended in the window (the last
+`lookback_days` up to `day`), the program's settings and forms decide what is asked:
+
+- faculty evaluate the trainee, and the trainee evaluates those faculty, when they shared at
+  least `min_contact_days` (contact.py); a program on the shifts trigger asks instead after
+  every `shifts_together` shifts together, whenever they fall;
+- the trainee evaluates the rotation; peers on the same rotation evaluate each other and the
+  trainee evaluates themselves when the program has those forms.
+
+Each such unit is a `RequestSource` with a unique key: a unit already considered is skipped, so
+running the job twice (or over overlapping windows) makes nothing new. A unit whose evaluator
+already has an open request about the same subject ending at most MERGE_GAP before it is merged
+into that request instead of making another. New requests count against the evaluator's monthly
+cap, best-aimed (most contact) first; units past the cap are recorded as held back, so the
+burden report can say how many the cap saved. Units about, or asked of, a trainee no longer in
+training make nothing and are recorded as such. Everything of one run is written in one
+transaction: a run that fails (or loses a race with another) writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+
+from rounds.assessment.contact import (
+    Placement,
+    ScheduleFacts,
+    facts_load,
+    placement_contacts,
+    together_all,
+    working_days,
+)
+from rounds.assessment.models import (
+    EvaluationRequest,
+    EvaluatorKind,
+    FormVersion,
+    ProgramEvaluationSettings,
+    RequestSource,
+)
+from rounds.lib.today import academic_year_of
+from rounds.people.models import Faculty, Trainee
+from rounds.people.training import History
+
+K = EvaluatorKind
+MERGE_GAP = timedelta(days=7)
+CHUNK = 500  # keys per IN (...) query: SQLite allows a few hundred parameters comfortably
+ENDED = ("graduated", "withdrawn", "ended")
+
+
+@dataclass
+class Candidate:
+    key: str
+    program_id: int
+    kind: str
+    form_version_id: int
+    evaluator_id: int  # a Person
+    trainee_id: int | None
+    faculty_id: int | None
+    rotation_id: int | None
+    period_start: date
+    period_end: date
+    contact_days: int = 0
+    contact_shifts: int = 0
+    people_in_training: tuple[int, ...] = ()  # trainees who must still be in training
+
+    @property
+    def merge_key(self) -> tuple[Any, ...]:
+        if self.kind == K.TRAINEE_OF_ROTATION:
+            return (self.evaluator_id, self.kind, self.rotation_id)
+        return (self.evaluator_id, self.kind, self.trainee_id, self.faculty_id)
+
+
+@dataclass
+class GenerationResult:
+    created: int = 0
+    merged: int = 0
+    capped: int = 0
+    not_in_training: int = 0
+    already_done: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.created} requests created, {self.merged} merged into open ones, "
+            f"{self.capped} held back by the monthly cap, {self.not_in_training} skipped "
+            f"(no longer in training), {self.already_done} considered before"
+        ]
+
+
+def _settings(program_ids: Iterable[int]) -> dict[int, ProgramEvaluationSettings]:
+    found = {s.program_id: s for s in ProgramEvaluationSettings.objects.filter(program__in=program_ids)}
+    return {pid: found.get(pid) or ProgramEvaluationSettings(program_id=pid) for pid in program_ids}
+
+
+class _Forms:
+    """The published version to use for (program, kind, rotation): the rotation's own form,
+    else the program's form for every rotation."""
+
+    def __init__(self) -> None:
+        self.latest: dict[tuple[int, str, int | None], int] = {}
+        rows = FormVersion.objects.filter(published_at__isnull=False, form__is_active=True)
+        for version_id, program_id, kind, rotation_id, number in rows.order_by("number").values_list(
+            "pk", "form__program_id", "form__evaluator_kind", "form__rotation_id", "number"
+        ):
+            self.latest[(program_id, kind, rotation_id)] = version_id
+
+    def version(self, program_id: int, kind: str, rotation_id: int) -> int | None:
+        return self.latest.get((program_id, kind, rotation_id)) or self.latest.get(
+            (program_id, kind, None)
+        )
+
+
+def requests_generate(
+    *, day: date, lookback_days: int = 7, program_ids: Iterable[int] | None = None
+) -> GenerationResult:
+    window_start = day - timedelta(days=max(1, lookback_days) - 1)
+    load_start = min(date(academic_year_of(window_start), 7, 1), window_start - timedelta(days=62))
+    ids = list(program_ids) if program_ids is not None else None
+    facts = facts_load(load_start, day, program_ids=ids)
+    programs = {p.program_id for p in facts.placements}
+    settings = _settings(programs)
+    candidates = list(_candidates(facts, settings, _Forms(), window_start, day))
+    return _write(candidates, settings, facts.histories, day)
+
+
+def _candidates(
+    facts: ScheduleFacts,
+    settings: dict[int, ProgramEvaluationSettings],
+    forms: _Forms,
+    window_start: date,
+    day: date,
+) -> Iterator[Candidate]:
+    faculty_person = dict(Faculty.objects.values_list("pk", "person_id"))
+    trainee_person = dict(
+        Trainee.objects.filter(pk__in=list(facts.histories)).values_list("pk", "person_id")
+    )
+    ended = [p for p in facts.placements if window_start <= p.ends_on <= day and p.last_day == p.ends_on]
+    by_rotation_span: dict[tuple[int, int, date], list[Placement]] = defaultdict(list)
+    for p in ended:
+        by_rotation_span[(p.program_id, p.rotation.pk, p.ends_on)].append(p)
+    for p in ended:
+        if p.rotation.is_off:
+            continue
+        rules = settings[p.program_id]
+        yield from _rotation_and_self(p, forms, trainee_person)
+        yield from _peers(p, by_rotation_span, forms, trainee_person, rules, facts)
+        if rules.trigger == ProgramEvaluationSettings.Trigger.BLOCK_END:
+            yield from _faculty_pairs(p, facts, forms, trainee_person, faculty_person, rules)
+    shift_programs = {
+        pid for pid, s in settings.items() if s.trigger == ProgramEvaluationSettings.Trigger.SHIFTS
+    }
+    if shift_programs:
+        yield from _shift_pairs(
+            facts, shift_programs, settings, forms, trainee_person, faculty_person, window_start, day
+        )
+
+
+def _rotation_and_self(
+    p: Placement, forms: _Forms, trainee_person: dict[int, int]
+) -> Iterator[Candidate]:
+    person = trainee_person[p.trainee_id]
+    for kind, prefix in ((K.TRAINEE_OF_ROTATION, "tr"), (K.SELF, "self")):
+        version = forms.version(p.program_id, kind, p.rotation.pk)
+        if version is None:
+            continue
+        yield Candidate(
+            key=f"{prefix}:{p.trainee_id}:{p.rotation.pk}:{p.ends_on}",
+            program_id=p.program_id,
+            kind=kind,
+            form_version_id=version,
+            evaluator_id=person,
+            trainee_id=p.trainee_id,
+            faculty_id=None,
+            rotation_id=p.rotation.pk,
+            period_start=p.first_day,
+            period_end=p.ends_on,
+            contact_days=len(working_days(p.rotation, p.first_day, p.last_day)),
+            people_in_training=(p.trainee_id,),
+        )
+
+
+def _peers(
+    p: Placement,
+    spans: dict[tuple[int, int, date], list[Placement]],
+    forms: _Forms,
+    trainee_person: dict[int, int],
+    rules: ProgramEvaluationSettings,
+    facts: ScheduleFacts,
+) -> Iterator[Candidate]:
+    version = forms.version(p.program_id, K.PEER, p.rotation.pk)
+    if version is None:
+        return
+    for other in spans[(p.program_id, p.rotation.pk, p.ends_on)]:
+        if other.trainee_id == p.trainee_id:
+            continue
+        first, last = max(p.first_day, other.first_day), min(p.last_day, other.last_day)
+        if first > last or len(working_days(p.rotation, first, last)) < rules.min_contact_days:
+            continue
+        yield Candidate(
+            key=f"peer:{other.trainee_id}:{p.trainee_id}:{p.rotation.pk}:{p.ends_on}",
+            program_id=p.program_id,
+            kind=K.PEER,
+            form_version_id=version,
+            evaluator_id=trainee_person[other.trainee_id],
+            trainee_id=p.trainee_id,
+            faculty_id=None,
+            rotation_id=p.rotation.pk,
+            period_start=first,
+            period_end=last,
+            contact_days=len(working_days(p.rotation, first, last)),
+            people_in_training=(p.trainee_id, other.trainee_id),
+        )
+
+
+def _faculty_pairs(
+    p: Placement,
+    facts: ScheduleFacts,
+    forms: _Forms,
+    trainee_person: dict[int, int],
+    faculty_person: dict[int, int],
+    rules: ProgramEvaluationSettings,
+) -> Iterator[Candidate]:
+    of_trainee = forms.version(p.program_id, K.FACULTY_OF_TRAINEE, p.rotation.pk)
+    of_faculty = forms.version(p.program_id, K.TRAINEE_OF_FACULTY, p.rotation.pk)
+    for faculty_id, together in placement_contacts(facts, p).items():
+        if len(together.days) < rules.min_contact_days:
+            continue
+        common = dict(
+            program_id=p.program_id,
+            trainee_id=p.trainee_id,
+            faculty_id=faculty_id,
+            rotation_id=p.rotation.pk,
+            period_start=min(together.days),
+            period_end=max(together.days),
+            contact_days=len(together.days),
+            contact_shifts=len(together.shift_days),
+            people_in_training=(p.trainee_id,),
+        )
+        if of_trainee is not None:
+            yield Candidate(
+                key=f"ft:{faculty_id}:{p.trainee_id}:{p.rotation.pk}:{p.ends_on}",
+                kind=K.FACULTY_OF_TRAINEE,
+                form_version_id=of_trainee,
+                evaluator_id=faculty_person[faculty_id],
+                **common,  # type: ignore[arg-type]
+            )
+        if of_faculty is not None:
+            yield Candidate(
+                key=f"tf:{p.trainee_id}:{faculty_id}:{p.rotation.pk}:{p.ends_on}",
+                kind=K.TRAINEE_OF_FACULTY,
+                form_version_id=of_faculty,
+                evaluator_id=trainee_person[p.trainee_id],
+                **common,  # type: ignore[arg-type]
+            )
+
+
+def _shift_pairs(
+    facts: ScheduleFacts,
+    shift_programs: set[int],
+    settings: dict[int, ProgramEvaluationSettings],
+    forms: _Forms,
+    trainee_person: dict[int, int],
+    faculty_person: dict[int, int],
+    window_start: date,
+    day: date,
+) -> Iterator[Candidate]:
+    """Every `shifts_together`-th shift a pair worked together, when it fell in the window."""
+    program_of = {p.trainee_id: p.program_id for p in facts.placements}
+    shift_days: dict[tuple[int, int], set[date]] = defaultdict(set)
+    rotation_of: dict[tuple[int, int], int] = {}
+    for together in together_all(facts).values():
+        if program_of.get(together.trainee_id) in shift_programs and together.shift_days:
+            pair = (together.trainee_id, together.faculty_id)
+            shift_days[pair] |= together.shift_days
+            rotation_of[pair] = together.rotation_id
+    for (trainee_id, faculty_id), days in shift_days.items():
+        program_id = program_of[trainee_id]
+        every = max(1, settings[program_id].shifts_together)
+        ordered = sorted(days)
+        for n in range(every, len(ordered) + 1, every):
+            nth = ordered[n - 1]
+            if not window_start <= nth <= day:
+                continue
+            first = ordered[n - every]
+            rotation_id = rotation_of[(trainee_id, faculty_id)]
+            for kind, prefix, evaluator in (
+                (K.FACULTY_OF_TRAINEE, "fs", faculty_person[faculty_id]),
+                (K.TRAINEE_OF_FACULTY, "ts", trainee_person[trainee_id]),
+            ):
+                version = forms.version(program_id, kind, rotation_id)
+                if version is None:
+                    continue
+                yield Candidate(
+                    key=f"{prefix}:{trainee_id}:{faculty_id}:{nth}",
+                    program_id=program_id,
+                    kind=kind,
+                    form_version_id=version,
+                    evaluator_id=evaluator,
+                    trainee_id=trainee_id,
+                    faculty_id=faculty_id,
+                    rotation_id=rotation_id,
+                    period_start=first,
+                    period_end=nth,
+                    contact_days=every,
+                    contact_shifts=every,
+                    people_in_training=(trainee_id,),
+                )
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
+def _write(
+    candidates: list[Candidate],
+    settings: dict[int, ProgramEvaluationSettings],
+    histories: dict[int, History],
+    day: date,
+) -> GenerationResult:
+    result = GenerationResult()
+    unique = {c.key: c for c in candidates}
+    keys = list(unique)
+    done: set[str] = set()
+    for chunk in _chunks(keys):
+        done |= set(RequestSource.objects.filter(key__in=chunk).values_list("key", flat=True))
+    result.already_done = len(done)
+    todo = sorted(
+        (c for k, c in unique.items() if k not in done),
+        key=lambda c: (-c.contact_days, c.period_end, c.key),
+    )
+    if not todo:
+        return result
+    evaluators = sorted({c.evaluator_id for c in todo})
+    open_requests = _open_requests(evaluators)
+    load = _monthly_load(evaluators)
+    new_requests: list[EvaluationRequest] = []
+    changed: dict[int, EvaluationRequest] = {}
+    sources: list[tuple[RequestSource, EvaluationRequest | None]] = []
+    for c in todo:
+        source = RequestSource(
+            key=c.key,
+            program_id=c.program_id,
+            evaluator_id=c.evaluator_id,
+            period_start=c.period_start,
+            period_end=c.period_end,
+            considered_on=day,
+        )
+        if not all(_still_training(histories.get(t), c, day) for t in c.people_in_training):
+            source.outcome = RequestSource.Outcome.NOT_IN_TRAINING
+            result.not_in_training += 1
+            sources.append((source, None))
+            continue
+        target = _mergeable(open_requests.get(c.merge_key, []), c)
+        if target is not None:
+            _merge(target, c, settings[c.program_id], day)
+            if target.pk:
+                changed[target.pk] = target
+            source.outcome = RequestSource.Outcome.MERGED
+            result.merged += 1
+            sources.append((source, target))
+            continue
+        month = c.period_end.replace(day=1)
+        if load[(c.evaluator_id, month)] >= settings[c.program_id].monthly_cap:
+            source.outcome = RequestSource.Outcome.CAPPED
+            result.capped += 1
+            sources.append((source, None))
+            continue
+        load[(c.evaluator_id, month)] += 1
+        request = _new_request(c, settings[c.program_id], day, month)
+        new_requests.append(request)
+        open_requests.setdefault(c.merge_key, []).append(request)
+        source.outcome = RequestSource.Outcome.CREATED
+        result.created += 1
+        result.by_kind[c.kind] += 1
+        sources.append((source, request))
+    with transaction.atomic():
+        EvaluationRequest.objects.bulk_create(new_requests, batch_size=CHUNK)
+        EvaluationRequest.objects.bulk_update(
+            changed.values(),
+            ["period_start", "period_end", "contact_days", "contact_shifts", "expires_on"],
+            batch_size=CHUNK,
+        )
+        for source, request in sources:
+            source.request = request
+        RequestSource.objects.bulk_create([s for s, _ in sources], batch_size=CHUNK)
+    return result
+
+
+def _still_training(history: History | None, c: Candidate, day: date) -> bool:
+    if history is None:
+        return False
+    return history.in_training_during(c.period_start, c.period_end) and history.status_on(
+        day
+    ) not in ENDED
+
+
+def _open_requests(evaluators: list[int]) -> dict[tuple[Any, ...], list[EvaluationRequest]]:
+    out: dict[tuple[Any, ...], list[EvaluationRequest]] = defaultdict(list)
+    for chunk in _chunks(evaluators):
+        rows = EvaluationRequest.objects.filter(
+            evaluator_id__in=chunk, status=EvaluationRequest.Status.PENDING
+        )
+        for r in rows:
+            key: tuple[Any, ...]
+            if r.evaluator_kind == K.TRAINEE_OF_ROTATION:
+                key = (r.evaluator_id, r.evaluator_kind, r.rotation_id)
+            else:
+                key = (r.evaluator_id, r.evaluator_kind, r.trainee_id, r.faculty_id)
+            out[key].append(r)
+    return out
+
+
+def _monthly_load(evaluators: list[int]) -> dict[tuple[int, date], int]:
+    load: dict[tuple[int, date], int] = defaultdict(int)
+    for chunk in _chunks(evaluators):
+        rows = (
+            EvaluationRequest.objects.filter(evaluator_id__in=chunk)
+            .exclude(status=EvaluationRequest.Status.CANCELLED)
+            .values("evaluator_id", "month")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            load[(row["evaluator_id"], row["month"])] = row["n"]
+    return load
+
+
+def _mergeable(requests: list[EvaluationRequest], c: Candidate) -> EvaluationRequest | None:
+    for r in requests:
+        if r.status == EvaluationRequest.Status.PENDING and (
+            r.period_end >= c.period_start - MERGE_GAP and r.period_start <= c.period_end + MERGE_GAP
+        ):
+            return r
+    return None
+
+
+def _merge(
+    target: EvaluationRequest, c: Candidate, rules: ProgramEvaluationSettings, day: date
+) -> None:
+    target.period_start = min(target.period_start, c.period_start)
+    target.period_end = max(target.period_end, c.period_end)
+    target.contact_days += c.contact_days
+    target.contact_shifts += c.contact_shifts
+    target.expires_on = max(target.expires_on, day + timedelta(days=rules.expire_after_days))
+
+
+def _new_request(
+    c: Candidate, rules: ProgramEvaluationSettings, day: date, month: date
+) -> EvaluationRequest:
+    return EvaluationRequest(
+        program_id=c.program_id,
+        form_version_id=c.form_version_id,
+        evaluator_kind=c.kind,
+        evaluator_id=c.evaluator_id,
+        trainee_id=c.trainee_id,
+        faculty_id=c.faculty_id,
+        rotation_id=c.rotation_id,
+        period_start=c.period_start,
+        period_end=c.period_end,
+        month=month,
+        contact_days=c.contact_days,
+        contact_shifts=c.contact_shifts,
+        sent_on=day,
+        expires_on=day + timedelta(days=rules.expire_after_days),
+    )
