@@ -142,7 +142,9 @@ def test_daily_command_expires_and_reminds(small: SmallInstitution, mailoutbox) 
     call_command("evaluation_requests", "--day", (day + timedelta(days=5)).isoformat(), stdout=StringIO())
     assert any(small.users["faculty"].email in m.to for m in mailoutbox)
     assert len([m for m in mailoutbox if small.users["faculty"].email in m.to]) == 1  # one digest
-    call_command("evaluation_requests", "--day", (day + timedelta(days=30)).isoformat(), stdout=StringIO())
+    # Block 2's requests merged into block 1's and moved their expiry to 21 days after its end.
+    later = (day + timedelta(days=50)).isoformat()
+    call_command("evaluation_requests", "--day", later, "--lookback", "1", stdout=StringIO())
     first_batch = EvaluationRequest.objects.filter(sent_on=day)
     assert {r.status for r in first_batch} == {EvaluationRequest.Status.EXPIRED}
 
