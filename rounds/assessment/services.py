@@ -299,8 +299,13 @@ def link_request_create(
     return request, absolute_url("assessment:link", token)
 
 
+def _link_expired(link: OneTimeLink) -> bool:
+    # By the institution's day (rounds.lib.today), like every other date here.
+    return timezone.localdate(link.expires_at) < today() or link.request.expires_on < today()
+
+
 def _link_usable(link: OneTimeLink) -> bool:
-    return link.used_at is None and link.expires_at >= timezone.now()
+    return link.used_at is None and not _link_expired(link)
 
 
 def link_find(token: str) -> OneTimeLink | None:
@@ -318,7 +323,7 @@ def link_refusal(link: OneTimeLink | None) -> str | None:
         return "This link does not open anything. Check that it was copied whole."
     if link.used_at is not None:
         return "This link was already used: thank you, the evaluation was received."
-    if link.expires_at < timezone.now() or link.request.expires_on < today():
+    if _link_expired(link):
         return "This link has expired. Ask the person who sent it for a new one."
     return None
 
