@@ -16,8 +16,12 @@ import os
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 TARGET_SECONDS = 5.0
 
@@ -84,10 +88,15 @@ def _institution(year: int) -> dict[str, int]:
         programs = list(Program.objects.filter(blocks__academic_year=year).distinct())
         spans = teaching_for(programs, random.Random(1))
         forms = sum(len(form_set(p)) for p in programs)
-    return {"programs": len(programs), "placements": placements, "attending spans": spans, "forms": forms}
+    return {
+        "programs": len(programs),
+        "placements": placements,
+        "attending spans": spans,
+        "forms": forms,
+    }
 
 
-def _timed(run):  # type: ignore[no-untyped-def]
+def _timed(run: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     result = run()
     return time.perf_counter() - started, result
@@ -110,7 +119,9 @@ def main() -> None:
         EvaluationRequest.objects.all().delete()
         RequestSource.objects.all().delete()
         ends = sorted(set(Block.objects.filter(academic_year=year).values_list("end", flat=True)))
-        daily, results = _timed(lambda: [requests_generate(day=end, lookback_days=7) for end in ends])
+        daily, results = _timed(
+            lambda: [requests_generate(day=end, lookback_days=7) for end in ends]
+        )
         rows = [
             ("one run over the whole year", catch_up, made.created, made.merged + made.capped),
             ("second run (must make nothing)", again, second.created, second.already_done),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from rounds.assessment.forms_service import form_create, item_add, version_publish
 from rounds.assessment.models import EvaluationForm, EvaluatorKind, TeachingAssignment
@@ -49,7 +48,13 @@ def _form(small: SmallInstitution, kind: str, sub: Subcompetency | None) -> Eval
     form = form_create(program=small.im, name=f"IM {kind}", evaluator_kind=kind, by=gme)
     version = form.versions.get()
     if sub is not None:
-        item_add(version=version, kind="rating", text="Gathers a history", subcompetency_id=sub.pk, by=gme)
+        item_add(
+            version=version,
+            kind="rating",
+            text="Gathers a history",
+            subcompetency_id=sub.pk,
+            by=gme,
+        )
     item_add(version=version, kind="rating", text="Overall", by=gme)
     item_add(version=version, kind="yes_no", text="Would work with again", by=gme)
     item_add(version=version, kind="narrative", text="Comments", required=False, by=gme)
@@ -67,7 +72,11 @@ def build_assessment(small: SmallInstitution, x: SmallSchedules | None = None) -
     other = Faculty.objects.create(person=other_person, primary_program=small.im)
     for block in x.im_blocks[:2]:
         TeachingAssignment.objects.create(
-            program=small.im, faculty=faculty, rotation=x.micu, first_day=block.start, last_day=block.end
+            program=small.im,
+            faculty=faculty,
+            rotation=x.micu,
+            first_day=block.start,
+            last_day=block.end,
         )
     TeachingAssignment.objects.create(
         program=small.im,

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rounds.assessment.generate import requests_generate
-from rounds.assessment.models import Evaluation, EvaluationRequest, EvaluatorKind
+from rounds.assessment.models import EvaluationRequest, EvaluatorKind
 from rounds.assessment.services import evaluation_submit
 from rounds.lib.today import today_is
 from tests.assessment_setup import GOOD_ANSWERS, SmallAssessment, build_assessment
@@ -36,7 +36,9 @@ class World:
         self.faculty_request = EvaluationRequest.objects.get(
             evaluator_kind=K.FACULTY_OF_TRAINEE, trainee=small.ana
         )
-        self.about_ana = evaluation_submit(request=self.faculty_request, posted=GOOD_ANSWERS, by=None)
+        self.about_ana = evaluation_submit(
+            request=self.faculty_request, posted=GOOD_ANSWERS, by=None
+        )
         of_faculty = EvaluationRequest.objects.get(
             evaluator_kind=K.TRAINEE_OF_FACULTY, evaluator=small.ana.person
         )
@@ -49,26 +51,39 @@ class World:
 
 
 Url = Callable[[SmallInstitution, World], str]
-NOT_FOUND_BUT: Callable[[dict[str, int]], dict[str, int]] = lambda ok: {u: ok.get(u, 404) for u in EVERYONE}  # noqa: E731
+
+
+def only(ok: dict[str, int]) -> dict[str, int]:
+    """These users get `ok`'s status; everyone else is told the record does not exist."""
+    return {u: ok.get(u, 404) for u in EVERYONE}
+
+
+def url(name: str, pk: Callable[[SmallInstitution, World], int] | None = None) -> Url:
+    return lambda s, w: reverse(f"assessment:{name}", args=[pk(s, w)] if pk else [])
+
+
+def IM(s: SmallInstitution, w: World) -> int:
+    return s.im.pk
+
+
 PAGES: list[tuple[str, Url, dict[str, int]]] = [
-    ("queue", lambda s, w: reverse("assessment:home"), ALL_200),
-    ("written", lambda s, w: reverse("assessment:written"), ALL_200),
-    ("fill", lambda s, w: reverse("assessment:fill", args=[w.pending.pk]), NOT_FOUND_BUT({"faculty": 200})),
-    ("faculty's evaluation of Ana", lambda s, w: reverse("assessment:evaluation", args=[w.about_ana.pk]),
-     NOT_FOUND_BUT({"faculty": 200, "pd.im": 200, "coord.im": 200, "resident": 200})),
-    ("Ana's evaluation of faculty", lambda s, w: reverse("assessment:evaluation", args=[w.by_ana.pk]),
-     NOT_FOUND_BUT({"resident": 200})),
-    ("about me", lambda s, w: reverse("assessment:about_me"),
-     NOT_FOUND_BUT({"faculty": 200, "resident": 200, "resident2": 200, "fellow": 200})),
-    ("faculty aggregates", lambda s, w: reverse("assessment:faculty", args=[w.a.faculty.pk]),
-     NOT_FOUND_BUT({"faculty": 200, "pd.im": 200, "coord.im": 200})),
-    ("burden", lambda s, w: reverse("assessment:burden"), STAFF),
-    ("IM program", lambda s, w: reverse("assessment:program", args=[s.im.pk]), NOT_FOUND_BUT(IM_MANAGERS)),
-    ("IM settings", lambda s, w: reverse("assessment:settings", args=[s.im.pk]), NOT_FOUND_BUT(IM_MANAGERS)),
-    ("IM attendings", lambda s, w: reverse("assessment:teaching", args=[s.im.pk]), NOT_FOUND_BUT(IM_MANAGERS)),
-    ("IM forms", lambda s, w: reverse("assessment:forms", args=[s.im.pk]), NOT_FOUND_BUT(IM_MANAGERS)),
-    ("IM form builder", lambda s, w: reverse("assessment:form", args=[w.a.forms[K.STAFF].pk]),
-     NOT_FOUND_BUT(IM_MANAGERS)),
+    ("queue", url("home"), ALL_200),
+    ("written", url("written"), ALL_200),
+    ("fill", url("fill", lambda s, w: w.pending.pk), only({"faculty": 200})),
+    ("faculty's evaluation of Ana", url("evaluation", lambda s, w: w.about_ana.pk),
+     only({"faculty": 200, "pd.im": 200, "coord.im": 200, "resident": 200})),
+    ("Ana's evaluation of faculty", url("evaluation", lambda s, w: w.by_ana.pk),
+     only({"resident": 200})),
+    ("about me", url("about_me"),
+     only({"faculty": 200, "resident": 200, "resident2": 200, "fellow": 200})),
+    ("faculty aggregates", url("faculty", lambda s, w: w.a.faculty.pk),
+     only({"faculty": 200, "pd.im": 200, "coord.im": 200})),
+    ("burden", url("burden"), STAFF),
+    ("IM program", url("program", IM), only(IM_MANAGERS)),
+    ("IM settings", url("settings", IM), only(IM_MANAGERS)),
+    ("IM attendings", url("teaching", IM), only(IM_MANAGERS)),
+    ("IM forms", url("forms", IM), only(IM_MANAGERS)),
+    ("IM form builder", url("form", lambda s, w: w.a.forms[K.STAFF].pk), only(IM_MANAGERS)),
 ]  # fmt: skip
 
 
@@ -85,12 +100,17 @@ def test_every_role_against_every_page(small: SmallInstitution, client_as, page)
             assert status == allowed.get(username, 403), username
 
 
-def test_a_trainee_reads_an_evaluation_only_once_released(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_trainee_reads_an_evaluation_only_once_released(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
     world = World(small)
     url = reverse("assessment:evaluation", args=[world.about_ana.pk])
     with today_is(world.about_ana.released_on - timedelta(days=1)):
         assert client_as("resident").get(url).status_code == 404
-        assert "Faculty Tester" not in client_as("resident").get(reverse("assessment:about_me")).content.decode()
+        assert (
+            "Faculty Tester"
+            not in client_as("resident").get(reverse("assessment:about_me")).content.decode()
+        )
     with today_is(world.about_ana.released_on):
         page = client_as("resident").get(url).content.decode()
     assert "Careful, kind." in page and "Faculty Tester" in page
@@ -99,13 +119,19 @@ def test_a_trainee_reads_an_evaluation_only_once_released(small: SmallInstitutio
 def test_the_gme_office_sees_figures_without_answers(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
     World(small)
     burden = client_as("gme").get(reverse("assessment:burden") + "?year=2026").content.decode()
-    program = client_as("gme").get(reverse("assessment:program", args=[small.im.pk])).content.decode()
+    program = (
+        client_as("gme").get(reverse("assessment:program", args=[small.im.pk])).content.decode()
+    )
     assert "Internal Medicine Residency" in burden and "Faculty Tester" in burden
     assert "Careful, kind." not in burden + program
     assert "Evaluations of trainees" not in program
 
 
-Post = tuple[str, Callable[[SmallInstitution, World], str], Callable[[SmallInstitution, World], dict[str, Any]]]
+Post = tuple[
+    str,
+    Callable[[SmallInstitution, World], str],
+    Callable[[SmallInstitution, World], dict[str, Any]],
+]
 POSTS: list[Post] = [
     ("grid cell", lambda s, w: reverse("assessment:teaching_cell", args=[s.im.pk]),
      lambda s, w: {"block": w.a.x.im_blocks[3].pk, "rotation": w.a.x.wards.pk,
@@ -124,7 +150,9 @@ WRITERS = {"link": IM_MANAGERS, "grid cell": IM_MANAGERS, "copy": IM_MANAGERS,
 
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=[p[0] for p in POSTS])
-def test_writes_refused_to_everyone_but_the_programs_managers(small: SmallInstitution, client_as, endpoint) -> None:  # type: ignore[no-untyped-def]
+def test_writes_refused_to_everyone_but_the_programs_managers(
+    small: SmallInstitution, client_as, endpoint
+) -> None:  # type: ignore[no-untyped-def]
     name, url_of, data_of = endpoint
     world = World(small)
     url, data = url_of(small, world), data_of(small, world)

@@ -22,19 +22,30 @@ def rate_faculty(small: SmallInstitution, a: SmallAssessment, count: int, day: d
     form = a.forms[K.TRAINEE_OF_FACULTY]
     version = form.published_version()
     for n in range(count):
-        person = Person.objects.create(kind="trainee", first_name=f"T{n}", last_name="R", email=f"t{n}@x.org")
+        person = Person.objects.create(
+            kind="trainee", first_name=f"T{n}", last_name="R", email=f"t{n}@x.org"
+        )
         trainee = Trainee.objects.create(
-            person=person, program=small.im, pgy=1, start_date=date(2026, 7, 1), expected_end_date=date(2029, 6, 30)
+            person=person,
+            program=small.im,
+            pgy=1,
+            start_date=date(2026, 7, 1),
+            expected_end_date=date(2029, 6, 30),
         )
         request = EvaluationRequest.objects.create(
             program=small.im, form_version=version, evaluator_kind=K.TRAINEE_OF_FACULTY,
             evaluator=person, faculty=a.faculty, period_start=day - timedelta(days=27),
-            period_end=day, month=day.replace(day=1), sent_on=day, expires_on=day + timedelta(days=21),
+            period_end=day, month=day.replace(day=1), sent_on=day,
+            expires_on=day + timedelta(days=21),
         )  # fmt: skip
         with today_is(day):
             evaluation_submit(
                 request=request,
-                posted={"item-1": str(1 + n % 5), "item-2": "yes" if n % 2 else "no", "item-3": f"secret note {n}"},
+                posted={
+                    "item-1": str(1 + n % 5),
+                    "item-2": "yes" if n % 2 else "no",
+                    "item-3": f"secret note {n}",
+                },
                 by=None,
             )
         assert trainee.pk
@@ -53,7 +64,9 @@ def test_too_few_evaluations_show_nothing(small: SmallInstitution, client_as) ->
     assert "secret note" not in page
 
 
-def test_enough_evaluations_show_after_the_half_year_and_the_delay(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_enough_evaluations_show_after_the_half_year_and_the_delay(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
     a = build_assessment(small)
     rate_faculty(small, a, 6, date(2026, 9, 15))
     during = aggregate_page(client_as, date(2026, 12, 31))
@@ -64,9 +77,16 @@ def test_enough_evaluations_show_after_the_half_year_and_the_delay(small: SmallI
     assert "secret note" not in after
 
 
-def test_one_evaluation_of_faculty_is_read_by_its_writer_only(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_one_evaluation_of_faculty_is_read_by_its_writer_only(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
     a = build_assessment(small)
     rate_faculty(small, a, 1, date(2026, 9, 15))
     evaluation = EvaluationRequest.objects.get(evaluator_kind=K.TRAINEE_OF_FACULTY).evaluation
     for username in ("faculty", "pd.im", "coord.im", "gme"):
-        assert client_as(username).get(reverse("assessment:evaluation", args=[evaluation.pk])).status_code == 404
+        assert (
+            client_as(username)
+            .get(reverse("assessment:evaluation", args=[evaluation.pk]))
+            .status_code
+            == 404
+        )

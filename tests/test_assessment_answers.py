@@ -27,7 +27,9 @@ def ana_request(small: SmallInstitution) -> tuple[SmallAssessment, EvaluationReq
     a = build_assessment(small)
     requests_generate(day=a.block(1)[1])
     return a, EvaluationRequest.objects.get(
-        evaluator=a.faculty.person, trainee=small.ana, evaluator_kind=EvaluatorKind.FACULTY_OF_TRAINEE
+        evaluator=a.faculty.person,
+        trainee=small.ana,
+        evaluator_kind=EvaluatorKind.FACULTY_OF_TRAINEE,
     )
 
 
@@ -39,7 +41,9 @@ def test_faculty_answers_from_the_queue(small: SmallInstitution, client_as) -> N
         assert "Ana Alvarez" in queue and "Answer by" in queue
         page = client.get(reverse("assessment:fill", args=[req.pk]))
         assert page.status_code == 200 and "Gathers a history" in page.content.decode()
-        sent = client.post(reverse("assessment:fill", args=[req.pk]), GOOD_ANSWERS | {"action": "submit"})
+        sent = client.post(
+            reverse("assessment:fill", args=[req.pk]), GOOD_ANSWERS | {"action": "submit"}
+        )
     assert sent.status_code == 302
     evaluation = Evaluation.objects.get(request=req)
     assert evaluation.form_version == req.form_version
@@ -53,7 +57,10 @@ def test_a_draft_is_kept_and_filled_back_in(small: SmallInstitution, client_as) 
     a, req = ana_request(small)
     client = client_as("faculty")
     with today_is(a.block(1)[1] + timedelta(days=1)):
-        client.post(reverse("assessment:fill", args=[req.pk]), {"item-2": "4", "item-4": "So far good", "action": "draft"})
+        client.post(
+            reverse("assessment:fill", args=[req.pk]),
+            {"item-2": "4", "item-4": "So far good", "action": "draft"},
+        )
         page = client.get(reverse("assessment:fill", args=[req.pk])).content.decode()
         queue = client.get(reverse("assessment:home")).content.decode()
     assert "So far good" in page and 'value="4" checked' in page
@@ -61,17 +68,25 @@ def test_a_draft_is_kept_and_filled_back_in(small: SmallInstitution, client_as) 
     assert not Evaluation.objects.exists()
 
 
-def test_a_rating_outside_the_scale_names_the_item_and_writes_nothing(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_rating_outside_the_scale_names_the_item_and_writes_nothing(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
     a, req = ana_request(small)
     with today_is(a.block(1)[1] + timedelta(days=1)):
         response = client_as("faculty").post(
-            reverse("assessment:fill", args=[req.pk]), GOOD_ANSWERS | {"item-2": "7", "action": "submit"}
+            reverse("assessment:fill", args=[req.pk]),
+            GOOD_ANSWERS | {"item-2": "7", "action": "submit"},
         )
         with pytest.raises(AnswersInvalid) as caught:
             evaluation_submit(request=req, posted=GOOD_ANSWERS | {"item-1": "2.25"}, by=None)
     assert response.status_code == 400
-    assert "A rating is from 1 to 5 in steps of 1; 7 is outside the scale." in response.content.decode()
-    assert caught.value.errors == {1: "A rating is from 1 to 5 in steps of 0.5; 2.25 is outside the scale."}
+    assert (
+        "A rating is from 1 to 5 in steps of 1; 7 is outside the scale."
+        in response.content.decode()
+    )
+    assert caught.value.errors == {
+        1: "A rating is from 1 to 5 in steps of 0.5; 2.25 is outside the scale."
+    }
     assert not Evaluation.objects.exists() and not Answer.objects.exists()
     req.refresh_from_db()
     assert req.status == EvaluationRequest.Status.PENDING
@@ -118,7 +133,7 @@ def test_two_submits_at_once_write_one_evaluation(small: SmallInstitution) -> No
 
 
 def test_an_expired_request_says_so(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
-    a, req = ana_request(small)
+    _, req = ana_request(small)
     with today_is(req.expires_on + timedelta(days=1)):
         page = client_as("faculty").post(
             reverse("assessment:fill", args=[req.pk]), GOOD_ANSWERS | {"action": "submit"}
@@ -128,11 +143,15 @@ def test_an_expired_request_says_so(small: SmallInstitution, client_as) -> None:
     assert not Evaluation.objects.exists()
 
 
-def test_a_request_about_someone_who_left_training_says_so(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_about_someone_who_left_training_says_so(
+    small: SmallInstitution, client_as
+) -> None:  # type: ignore[no-untyped-def]
     a, req = ana_request(small)
     start, end = a.block(1)
     TrainingEvent.objects.create(
-        trainee=small.ana, kind=TrainingEvent.Kind.WITHDRAWAL, effective_date=start + timedelta(days=2)
+        trainee=small.ana,
+        kind=TrainingEvent.Kind.WITHDRAWAL,
+        effective_date=start + timedelta(days=2),
     )
     with today_is(end + timedelta(days=1)):
         page = client_as("faculty").post(

@@ -27,11 +27,15 @@ def test_ratings_of_a_trainee_in_a_period(small: SmallInstitution) -> None:
         link_request, _ = link_request_create(
             form=a.forms[K.STAFF], trainee=small.ana, evaluator_label="Nurse", by=None
         )
-        evaluation_submit(request=link_request, posted=GOOD_ANSWERS | {"item-1": "NYA", "item-4": ""}, by=None)
+        evaluation_submit(
+            request=link_request, posted=GOOD_ANSWERS | {"item-1": "NYA", "item-4": ""}, by=None
+        )
     ratings = milestone_ratings(small.ana, date(2026, 7, 1), date(2026, 12, 31))
     day = end + timedelta(days=1)
     assert ratings == [
-        MilestoneRating(a.sub.pk, Decimal("3.5"), day, K.FACULTY_OF_TRAINEE, "Faculty Tester", "Careful, kind."),
+        MilestoneRating(
+            a.sub.pk, Decimal("3.5"), day, K.FACULTY_OF_TRAINEE, "Faculty Tester", "Careful, kind."
+        ),
         MilestoneRating(a.sub.pk, None, day, K.STAFF, ANONYMOUS, ""),
     ]
     assert milestone_ratings(small.ana, date(2027, 1, 1), date(2027, 6, 30)) == []

@@ -30,7 +30,9 @@ def kinds(**filters: object) -> list[tuple[str, str]]:
     )
 
 
-def test_block_end_asks_faculty_with_enough_contact_and_the_trainee_back(small: SmallInstitution) -> None:
+def test_block_end_asks_faculty_with_enough_contact_and_the_trainee_back(
+    small: SmallInstitution,
+) -> None:
     a = build_assessment(small)
     _, end = a.block(1)
     result = requests_generate(day=end + timedelta(days=1))
@@ -103,7 +105,9 @@ def test_no_request_for_someone_no_longer_in_training(small: SmallInstitution) -
     a = build_assessment(small)
     start, end = a.block(1)
     TrainingEvent.objects.create(
-        trainee=small.ben, kind=TrainingEvent.Kind.WITHDRAWAL, effective_date=start + timedelta(days=3)
+        trainee=small.ben,
+        kind=TrainingEvent.Kind.WITHDRAWAL,
+        effective_date=start + timedelta(days=3),
     )
     result = requests_generate(day=end)
     assert not EvaluationRequest.objects.filter(trainee=small.ben).exists()
@@ -139,7 +143,9 @@ def test_daily_command_expires_and_reminds(small: SmallInstitution, mailoutbox) 
     a = build_assessment(small)
     day = a.block(1)[1]
     requests_generate(day=day)
-    call_command("evaluation_requests", "--day", (day + timedelta(days=5)).isoformat(), stdout=StringIO())
+    call_command(
+        "evaluation_requests", "--day", (day + timedelta(days=5)).isoformat(), stdout=StringIO()
+    )
     assert any(small.users["faculty"].email in m.to for m in mailoutbox)
     assert len([m for m in mailoutbox if small.users["faculty"].email in m.to]) == 1  # one digest
     # Block 2's requests merged into block 1's and moved their expiry to 21 days after its end.

@@ -46,7 +46,9 @@ def test_each_unit_is_considered_once_whatever_the_runs(small: SmallInstitution)
             requests_generate(day=horizon, lookback_days=121)  # the catch-up: nothing missed
             keys = list(RequestSource.objects.values_list("key", flat=True))
             assert sorted(keys) == sorted(everything)
-            orphans = EvaluationRequest.objects.filter(sources__isnull=True, evaluator__isnull=False)
+            orphans = EvaluationRequest.objects.filter(
+                sources__isnull=True, evaluator__isnull=False
+            )
             assert not orphans.exists()
             transaction.set_rollback(True)
 
@@ -64,5 +66,3 @@ def _answer_one(index: int) -> None:
     }
     with today_is(request.sent_on):
         evaluation_submit(request=request, posted=answers, by=None)
-
-

@@ -21,7 +21,12 @@ ANSWERS = {"item-1": "NYA", "item-2": "5", "item-3": "yes", "item-4": "Always ki
 def make_link(small: SmallInstitution) -> str:
     a = build_assessment(small)
     form = a.forms[EvaluatorKind.STAFF]
-    _, url = link_request_create(form=form, trainee=small.ana, evaluator_label="Charge nurse, 5 West", by=small.users["pd.im"])
+    _, url = link_request_create(
+        form=form,
+        trainee=small.ana,
+        evaluator_label="Charge nurse, 5 West",
+        by=small.users["pd.im"],
+    )
     return urlparse(url).path
 
 

@@ -48,7 +48,9 @@ def trainee_of(user: AnyUser) -> Trainee | None:
 
     if not user.is_authenticated:
         return None
-    return Trainee.objects.select_related("person", "program").filter(person__user_id=user.pk).first()
+    return (
+        Trainee.objects.select_related("person", "program").filter(person__user_id=user.pk).first()
+    )
 
 
 def faculty_of(user: AnyUser) -> Faculty | None:

@@ -83,7 +83,11 @@ class ScheduleFacts:
 
 
 def facts_load(
-    start: date, end: date, *, program_ids: Iterable[int] | None = None, trainee_id: int | None = None
+    start: date,
+    end: date,
+    *,
+    program_ids: Iterable[int] | None = None,
+    trainee_id: int | None = None,
 ) -> ScheduleFacts:
     placements = _placements(start, end, program_ids, trainee_id)
     shifts = _shifts(start, end, program_ids, trainee_id)
@@ -123,7 +127,9 @@ def _placements(
         first, last = max(first, start), min(last, end)
         if first <= last:
             out.append(
-                Placement(row.trainee_id, row.schedule.program_id, row.rotation, first, last, end_of)
+                Placement(
+                    row.trainee_id, row.schedule.program_id, row.rotation, first, last, end_of
+                )
             )
     return out
 

@@ -66,7 +66,11 @@ def demo_wipe() -> None:
 
 def demo_extend(*, seed: int) -> list[str]:
     rng = random.Random(seed)
-    programs = list(Program.objects.filter(name__in=DEMO_PROGRAMS, rotation_schedules__status=RotationSchedule.Status.PUBLISHED).distinct())
+    programs = list(
+        Program.objects.filter(
+            name__in=DEMO_PROGRAMS, rotation_schedules__status=RotationSchedule.Status.PUBLISHED
+        ).distinct()
+    )
     if not programs:
         return ["assessment: no published schedules, so no evaluations"]
     day = today()
@@ -79,7 +83,8 @@ def demo_extend(*, seed: int) -> list[str]:
     rate = f"{100 * answered / sent:.0f}%" if sent else "—"
     return [
         f"assessment: {spans} attending spans, {forms} forms, {made} requests generated from the "
-        f"schedules, {answered} answered of {sent} sent before this week ({rate}), {expired} expired"
+        f"schedules, {answered} answered of {sent} sent before this week ({rate}), "
+        f"{expired} expired"
     ]
 
 
@@ -137,7 +142,9 @@ def _subcompetencies(program: Program) -> list[int]:
     rows = Subcompetency.objects.filter(
         competency__milestone_set__specialty__in=[program.specialty_id]
     ).order_by("competency__order", "order")
-    harmonized = Subcompetency.objects.filter(harmonized=True).order_by("competency__order", "order")
+    harmonized = Subcompetency.objects.filter(harmonized=True).order_by(
+        "competency__order", "order"
+    )
     return [s.pk for s in rows[:4]] + [s.pk for s in harmonized[:2]]
 
 
@@ -165,7 +172,9 @@ def form_set(program: Program) -> list[EvaluationForm]:
         version_publish(version=version, by=None)
         forms.append(form)
 
-    milestone_items = [("rating", f"Milestone {n + 1}", sub) for n, sub in enumerate(subs)]
+    milestone_items: list[tuple[str, str, int | None]] = [
+        ("rating", f"Milestone {n + 1}", sub) for n, sub in enumerate(subs)
+    ]
     if not milestone_items:
         milestone_items = [("rating", "Patient care", None), ("rating", "Medical knowledge", None)]
     build(
@@ -200,7 +209,9 @@ def form_set(program: Program) -> list[EvaluationForm]:
 
 def _rename_milestone_items(form: EvaluationForm) -> None:
     """Milestone items read as their subcompetency's title."""
-    for item in FormItem.objects.filter(version__form=form, subcompetency__isnull=False).select_related("subcompetency"):
+    for item in FormItem.objects.filter(
+        version__form=form, subcompetency__isnull=False
+    ).select_related("subcompetency"):
         assert item.subcompetency is not None
         item.text = item.subcompetency.title[:300]
         item.save(update_fields=["text"])
@@ -215,7 +226,9 @@ def generate_until(day: date, program_ids: list[int]) -> int:
     )
     made = 0
     for end in ends:
-        made += requests_generate(day=end + timedelta(days=1), lookback_days=7, program_ids=program_ids).created
+        made += requests_generate(
+            day=end + timedelta(days=1), lookback_days=7, program_ids=program_ids
+        ).created
     return made
 
 
@@ -240,17 +253,23 @@ def answer_some(rng: random.Random, day: date) -> tuple[int, int]:
         if rng.random() >= COMPLETION or _kept_waiting(request, latest):
             continue
         latest_day = min(day - timedelta(days=1), request.expires_on)
-        submitted = request.sent_on + timedelta(days=min(rng.choice([0, 1, 1, 2, 3, 5, 8, 13]), (latest_day - request.sent_on).days))
+        submitted = request.sent_on + timedelta(
+            days=min(rng.choice([0, 1, 1, 2, 3, 5, 8, 13]), (latest_day - request.sent_on).days)
+        )
         chosen.append(_Answering(request, submitted))
     evaluations, answers = [], []
     for pick in chosen:
         request = pick.request
         if request.form_version_id not in items_of:
-            items_of[request.form_version_id] = list(FormItem.objects.filter(version_id=request.form_version_id).order_by("position"))
+            items_of[request.form_version_id] = list(
+                FormItem.objects.filter(version_id=request.form_version_id).order_by("position")
+            )
         items = items_of[request.form_version_id]
         posted = {f"item-{item.position}": _answer(rng, item, request) for item in items}
         checked = answers_check(items, posted)
-        moment = timezone.make_aware(datetime.combine(pick.submitted_on, time(18, rng.randint(0, 59))))
+        moment = timezone.make_aware(
+            datetime.combine(pick.submitted_on, time(18, rng.randint(0, 59)))
+        )
         evaluation = Evaluation(
             request=request,
             form_version_id=request.form_version_id,
@@ -265,19 +284,30 @@ def answer_some(rng: random.Random, day: date) -> tuple[int, int]:
         Evaluation.objects.bulk_create(evaluations, batch_size=500)
         Answer.objects.bulk_create(
             (
-                Answer(evaluation=e, item=c.item, rating=c.rating, not_assessable=c.not_assessable, yes_no=c.yes_no, text=c.text)
+                Answer(
+                    evaluation=e,
+                    item=c.item,
+                    rating=c.rating,
+                    not_assessable=c.not_assessable,
+                    yes_no=c.yes_no,
+                    text=c.text,
+                )
                 for e, checked in answers
                 for c in checked
             ),
             batch_size=1000,
         )
-        EvaluationRequest.objects.filter(pk__in=[p.request.pk for p in chosen]).update(status=EvaluationRequest.Status.COMPLETED)
+        EvaluationRequest.objects.filter(pk__in=[p.request.pk for p in chosen]).update(
+            status=EvaluationRequest.Status.COMPLETED
+        )
     return len(chosen), len(sent)
 
 
 def _kept_waiting(request: EvaluationRequest, latest: date | None) -> bool:
     user = request.evaluator.user if request.evaluator else None
-    return user is not None and user.username in ("faculty", "resident") and request.sent_on == latest
+    return (
+        user is not None and user.username in ("faculty", "resident") and request.sent_on == latest
+    )
 
 
 def _answer(rng: random.Random, item: FormItem, request: EvaluationRequest) -> str:
@@ -288,7 +318,9 @@ def _answer(rng: random.Random, item: FormItem, request: EvaluationRequest) -> s
         return "yes" if rng.random() < 0.85 else "no"
     if item.subcompetency_id is not None:
         pgy = request.trainee.pgy if request.trainee else 2
-        level = Decimal(min(5, max(1, 1 + pgy))) + rng.choice([Decimal("-0.5"), Decimal("0"), Decimal("0"), Decimal("0.5")])
+        level = Decimal(min(5, max(1, 1 + pgy))) + rng.choice(
+            [Decimal("-0.5"), Decimal("0"), Decimal("0"), Decimal("0.5")]
+        )
         if rng.random() < 0.05:
             return "NYA"
         return f"{min(Decimal(5), max(Decimal(1), level)).normalize():f}"

@@ -54,7 +54,9 @@ def milestone_ratings(trainee: Trainee, start: date, end: date) -> list[Mileston
                 level=None if answer.not_assessable else answer.rating,
                 date=answer.evaluation.submitted_on,
                 evaluator_kind=request.evaluator_kind,
-                evaluator_name=request.evaluator.full_name if named and request.evaluator else ANONYMOUS,
+                evaluator_name=request.evaluator.full_name
+                if named and request.evaluator
+                else ANONYMOUS,
                 comments=answer.evaluation.comments,
             )
         )

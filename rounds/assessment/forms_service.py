@@ -37,10 +37,15 @@ def form_create(
         raise AssessmentError("A form needs a name.")
     with transaction.atomic():
         form = EvaluationForm.objects.create(
-            program=program, name=name.strip()[:120], evaluator_kind=evaluator_kind, rotation=rotation
+            program=program,
+            name=name.strip()[:120],
+            evaluator_kind=evaluator_kind,
+            rotation=rotation,
         )
         FormVersion.objects.create(form=form, number=1, created_by=_user(by))
-        audit_record(by=by, action="form_create", instance=form, summary=f"New form {form}", changes={})
+        audit_record(
+            by=by, action="form_create", instance=form, summary=f"New form {form}", changes={}
+        )
     return form
 
 
@@ -58,9 +63,7 @@ def draft_of(form: EvaluationForm, *, by: Any) -> FormVersion:
         number = (latest.number if latest else 0) + 1
         draft = FormVersion.objects.create(form=form, number=number, created_by=_user(by))
         if latest is not None:
-            FormItem.objects.bulk_create(
-                _copy(item, draft) for item in latest.items.all()
-            )
+            FormItem.objects.bulk_create(_copy(item, draft) for item in latest.items.all())
         return draft
 
 

@@ -96,7 +96,9 @@ class GenerationResult:
 
 
 def _settings(program_ids: Iterable[int]) -> dict[int, ProgramEvaluationSettings]:
-    found = {s.program_id: s for s in ProgramEvaluationSettings.objects.filter(program__in=program_ids)}
+    found = {
+        s.program_id: s for s in ProgramEvaluationSettings.objects.filter(program__in=program_ids)
+    }
     return {pid: found.get(pid) or ProgramEvaluationSettings(program_id=pid) for pid in program_ids}
 
 
@@ -107,8 +109,8 @@ class _Forms:
     def __init__(self) -> None:
         self.latest: dict[tuple[int, str, int | None], int] = {}
         rows = FormVersion.objects.filter(published_at__isnull=False, form__is_active=True)
-        for version_id, program_id, kind, rotation_id, number in rows.order_by("number").values_list(
-            "pk", "form__program_id", "form__evaluator_kind", "form__rotation_id", "number"
+        for version_id, program_id, kind, rotation_id in rows.order_by("number").values_list(
+            "pk", "form__program_id", "form__evaluator_kind", "form__rotation_id"
         ):
             self.latest[(program_id, kind, rotation_id)] = version_id
 
@@ -142,7 +144,9 @@ def _candidates(
     trainee_person = dict(
         Trainee.objects.filter(pk__in=list(facts.histories)).values_list("pk", "person_id")
     )
-    ended = [p for p in facts.placements if window_start <= p.ends_on <= day and p.last_day == p.ends_on]
+    ended = [
+        p for p in facts.placements if window_start <= p.ends_on <= day and p.last_day == p.ends_on
+    ]
     by_rotation_span: dict[tuple[int, int, date], list[Placement]] = defaultdict(list)
     for p in ended:
         by_rotation_span[(p.program_id, p.rotation.pk, p.ends_on)].append(p)
@@ -159,7 +163,14 @@ def _candidates(
     }
     if shift_programs:
         yield from _shift_pairs(
-            facts, shift_programs, settings, forms, trainee_person, faculty_person, window_start, day
+            facts,
+            shift_programs,
+            settings,
+            forms,
+            trainee_person,
+            faculty_person,
+            window_start,
+            day,
         )
 
 
@@ -389,8 +400,8 @@ def _write(
             ["period_start", "period_end", "contact_days", "contact_shifts", "expires_on"],
             batch_size=CHUNK,
         )
-        for source, request in sources:
-            source.request = request
+        for source, target in sources:
+            source.request = target
         RequestSource.objects.bulk_create([s for s, _ in sources], batch_size=CHUNK)
     return result
 
@@ -398,9 +409,10 @@ def _write(
 def _still_training(history: History | None, c: Candidate, day: date) -> bool:
     if history is None:
         return False
-    return history.in_training_during(c.period_start, c.period_end) and history.status_on(
-        day
-    ) not in ENDED
+    return (
+        history.in_training_during(c.period_start, c.period_end)
+        and history.status_on(day) not in ENDED
+    )
 
 
 def _open_requests(evaluators: list[int]) -> dict[tuple[Any, ...], list[EvaluationRequest]]:
@@ -436,7 +448,8 @@ def _monthly_load(evaluators: list[int]) -> dict[tuple[int, date], int]:
 def _mergeable(requests: list[EvaluationRequest], c: Candidate) -> EvaluationRequest | None:
     for r in requests:
         if r.status == EvaluationRequest.Status.PENDING and (
-            r.period_end >= c.period_start - MERGE_GAP and r.period_start <= c.period_end + MERGE_GAP
+            r.period_end >= c.period_start - MERGE_GAP
+            and r.period_start <= c.period_end + MERGE_GAP
         ):
             return r
     return None

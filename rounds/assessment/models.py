@@ -33,7 +33,9 @@ class EvaluatorKind(models.TextChoices):
 
 # Evaluations the evaluated person reads only as aggregates (trainees judging those who grade
 # them), and evaluators whose names a trainee never sees (peers, staff and patients).
-ANONYMOUS_TO_EVALUATED = frozenset({EvaluatorKind.TRAINEE_OF_FACULTY, EvaluatorKind.TRAINEE_OF_ROTATION})
+ANONYMOUS_TO_EVALUATED = frozenset(
+    {EvaluatorKind.TRAINEE_OF_FACULTY, EvaluatorKind.TRAINEE_OF_ROTATION}
+)
 UNNAMED_EVALUATORS = frozenset({EvaluatorKind.PEER, EvaluatorKind.STAFF, EvaluatorKind.PATIENT})
 ABOUT_TRAINEE = frozenset(
     {
@@ -309,9 +311,7 @@ class OneTimeLink(models.Model):
     """A link for someone without an account. Only a digest of the token is stored; the link
     works once (`used_at`) and until `expires_at`, and opens this one request only."""
 
-    request = models.OneToOneField(
-        EvaluationRequest, on_delete=models.CASCADE, related_name="link"
-    )
+    request = models.OneToOneField(EvaluationRequest, on_delete=models.CASCADE, related_name="link")
     token_digest = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -37,7 +37,9 @@ __all__ = ["ContactTime", "contact_time"]  # re-exported for other apps
 # ---------------------------------------------------------------- the on-call switchboard
 
 
-def attending_on(site: Site | int, service_or_rotation: Rotation | str | int, day: date) -> list[Faculty]:
+def attending_on(
+    site: Site | int, service_or_rotation: Rotation | str | int, day: date
+) -> list[Faculty]:
     """The faculty attending a service at a site on `day`, by the teaching assignments. The
     service is a rotation, its id, or a name (the rotation's name or its service, any case)."""
     site_id = site if isinstance(site, int) else site.pk
@@ -170,7 +172,11 @@ class PeriodAggregate:
 def half_years(academic_year: int) -> list[tuple[str, date, date]]:
     return [
         (f"Jul–Dec {academic_year}", date(academic_year, 7, 1), date(academic_year, 12, 31)),
-        (f"Jan–Jun {academic_year + 1}", date(academic_year + 1, 1, 1), date(academic_year + 1, 6, 30)),
+        (
+            f"Jan–Jun {academic_year + 1}",
+            date(academic_year + 1, 1, 1),
+            date(academic_year + 1, 6, 30),
+        ),
     ]
 
 
@@ -268,7 +274,11 @@ def teaching_grid(program: Program, block: Block) -> tuple[list[tuple[date, date
     grid = []
     for rotation in rotations_of(program):
         cells = [
-            [t for t in by_rotation.get(rotation.pk, []) if t.first_day <= last and t.last_day >= first]
+            [
+                t
+                for t in by_rotation.get(rotation.pk, [])
+                if t.first_day <= last and t.last_day >= first
+            ]
             for first, last in weeks
         ]
         grid.append(GridRow(rotation, cells))
@@ -368,7 +378,9 @@ def burden_report(programs: QuerySet[Program] | list[Program], academic_year: in
         name = f"{first} {last}" if evaluator_id else f"{label} (one-time link)"
         rows.append(by_evaluator.setdefault(evaluator_key, BurdenRow(name, program)))
         if trainee_id is not None and kind in ABOUT_TRAINEE:
-            rows.append(by_trainee.setdefault(trainee_id, BurdenRow(f"{t_first} {t_last}", program)))
+            rows.append(
+                by_trainee.setdefault(trainee_id, BurdenRow(f"{t_first} {t_last}", program))
+            )
         for row in rows:
             row.requests += 1
             if status == EvaluationRequest.Status.COMPLETED and submitted_on is not None:

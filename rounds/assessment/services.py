@@ -131,8 +131,12 @@ def _closed_message(request: EvaluationRequest) -> str:
     if request.status == EvaluationRequest.Status.COMPLETED:
         return "This evaluation was already submitted; it cannot be answered twice."
     if request.status == EvaluationRequest.Status.EXPIRED:
-        return f"This request expired on {request.expires_on:%b %-d, %Y}; it can no longer be answered."
+        return _expired_message(request)
     return "This request was withdrawn; nothing to answer."
+
+
+def _expired_message(request: EvaluationRequest) -> str:
+    return f"This request expired on {request.expires_on:%b %-d, %Y}; it can no longer be answered."
 
 
 def request_refusal(request: EvaluationRequest, *, day: date | None = None) -> str | None:
@@ -141,10 +145,12 @@ def request_refusal(request: EvaluationRequest, *, day: date | None = None) -> s
     if request.status != EvaluationRequest.Status.PENDING:
         return _closed_message(request)
     if request.expires_on < day:
-        return f"This request expired on {request.expires_on:%b %-d, %Y}; it can no longer be answered."
+        return _expired_message(request)
     if request.trainee_id is not None:
-        trainee = Trainee.objects.prefetch_related("training_events").select_related("person").get(
-            pk=request.trainee_id
+        trainee = (
+            Trainee.objects.prefetch_related("training_events")
+            .select_related("person")
+            .get(pk=request.trainee_id)
         )
         history = history_of(trainee)
         if history.status_on(day) in ("withdrawn",) or not history.in_training_during(
@@ -158,7 +164,11 @@ def request_refusal(request: EvaluationRequest, *, day: date | None = None) -> s
 
 
 def evaluation_submit(
-    *, request: EvaluationRequest, posted: Mapping[str, Any], by: Any, link: OneTimeLink | None = None
+    *,
+    request: EvaluationRequest,
+    posted: Mapping[str, Any],
+    by: Any,
+    link: OneTimeLink | None = None,
 ) -> Evaluation:
     """Answer `request` with the posted items; AssessmentError (nothing written) when it cannot
     be answered or an answer is off the form."""
@@ -388,7 +398,9 @@ def _remind(person: Person, requests: list[EvaluationRequest]) -> None:
         subject=f"{len(requests)} evaluation{'s' if len(requests) != 1 else ''} waiting for you",
         message=(
             f"Hello {person.first_name},\n\nThese evaluations are waiting; each takes about a "
-            "minute:\n\n" + "\n".join(lines) + f"\n\nYour queue: {absolute_url('assessment:home')}\n"
+            "minute:\n\n"
+            + "\n".join(lines)
+            + f"\n\nYour queue: {absolute_url('assessment:home')}\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[person.email],

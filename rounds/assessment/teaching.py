@@ -28,7 +28,9 @@ REQUIRED_COLUMNS = ("faculty_email", "rotation", "first_day")
 MAX_SPAN_DAYS = 62  # an attending span longer than two months is a typing error, not a plan
 
 
-def _audit(*, by: Any, action: str, program: Program, summary: str, changes: dict[str, Any]) -> None:
+def _audit(
+    *, by: Any, action: str, program: Program, summary: str, changes: dict[str, Any]
+) -> None:
     AuditEntry.objects.create(
         actor=by if getattr(by, "is_authenticated", False) else None,
         action=action,
@@ -245,7 +247,12 @@ def _header_problems(filename: str, columns: list[str]) -> list[Problem]:
         if name not in columns
     ]
     problems += [
-        Problem(filename, 1, name or "(blank)", f"unknown column; expected some of: {', '.join(IMPORT_COLUMNS)}")
+        Problem(
+            filename,
+            1,
+            name or "(blank)",
+            f"unknown column; expected some of: {', '.join(IMPORT_COLUMNS)}",
+        )
         for name in columns
         if name not in IMPORT_COLUMNS
     ]

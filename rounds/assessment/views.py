@@ -93,11 +93,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_context(req: EvaluationRequest, posted: dict[str, Any], errors: dict[int, str]) -> dict[str, Any]:
+def _form_context(
+    req: EvaluationRequest, posted: dict[str, Any], errors: dict[int, str]
+) -> dict[str, Any]:
     items = list(req.form_version.items.select_related("subcompetency").order_by("position"))
     return {
         "req": req,
-        "items": [_item_view(item, posted.get(f"item-{item.position}", ""), errors) for item in items],
+        "items": [
+            _item_view(item, posted.get(f"item-{item.position}", ""), errors) for item in items
+        ],
         "errors": errors,
         "anonymous": req.evaluator_kind in ANONYMOUS_TO_EVALUATED,
     }
@@ -120,7 +124,9 @@ def _item_view(item: FormItem, value: str, errors: dict[int, str]) -> dict[str, 
         "value": value,
         "options": options,
         "error": errors.get(item.position, ""),
-        "levels": item.subcompetency.level_descriptions if item.subcompetency_id and item.subcompetency else [],
+        "levels": item.subcompetency.level_descriptions
+        if item.subcompetency_id and item.subcompetency
+        else [],
     }
 
 
@@ -128,7 +134,11 @@ def _item_view(item: FormItem, value: str, errors: dict[int, str]) -> dict[str, 
 def fill(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(
         EvaluationRequest.objects.select_related(
-            "trainee__person", "faculty__person", "rotation__site", "form_version__form", "evaluator"
+            "trainee__person",
+            "faculty__person",
+            "rotation__site",
+            "form_version__form",
+            "evaluator",
         ),
         pk=pk,
     )
@@ -136,7 +146,9 @@ def fill(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     refusal = request_refusal(req)
     if refusal:
-        return render(request, "assessment/closed.html", {"message": refusal, "req": req}, status=409)
+        return render(
+            request, "assessment/closed.html", {"message": refusal, "req": req}, status=409
+        )
     posted: dict[str, Any] = dict(req.draft)
     errors: dict[int, str] = {}
     if request.method == "POST":
@@ -151,12 +163,19 @@ def fill(request: HttpRequest, pk: int) -> HttpResponse:
             errors = invalid.errors
             messages.error(request, invalid.message)
         except AssessmentError as error:
-            return render(request, "assessment/closed.html", {"message": error.message, "req": req}, status=409)
+            return render(
+                request,
+                "assessment/closed.html",
+                {"message": error.message, "req": req},
+                status=409,
+            )
         else:
             messages.success(request, f"Thank you: your evaluation of {req.subject_name} was sent.")
             return redirect("assessment:home")
     status = 400 if errors else 200
-    return render(request, "assessment/fill.html", _form_context(req, posted, errors), status=status)
+    return render(
+        request, "assessment/fill.html", _form_context(req, posted, errors), status=status
+    )
 
 
 def link(request: HttpRequest, token: str) -> HttpResponse:
@@ -164,7 +183,12 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     found = link_find(token)
     refusal = link_refusal(found)
     if refusal or found is None:
-        return render(request, "assessment/link_closed.html", {"message": refusal}, status=404 if found is None else 410)
+        return render(
+            request,
+            "assessment/link_closed.html",
+            {"message": refusal},
+            status=404 if found is None else 410,
+        )
     req = found.request
     posted: dict[str, Any] = {}
     errors: dict[int, str] = {}
@@ -175,9 +199,15 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         except AnswersInvalid as invalid:
             errors = invalid.errors
         except AssessmentError as error:
-            return render(request, "assessment/link_closed.html", {"message": error.message}, status=410)
+            return render(
+                request, "assessment/link_closed.html", {"message": error.message}, status=410
+            )
         else:
-            return render(request, "assessment/link_closed.html", {"message": "Thank you: your evaluation was received.", "thanks": True})
+            return render(
+                request,
+                "assessment/link_closed.html",
+                {"message": "Thank you: your evaluation was received.", "thanks": True},
+            )
     context = _form_context(req, posted, errors) | {"via_link": True}
     return render(request, "assessment/fill.html", context, status=400 if errors else 200)
 
@@ -252,7 +282,7 @@ def about_me(request: HttpRequest) -> HttpResponse:
 
 def _delay_for(program_id: int | None) -> int:
     if program_id is None:
-        return ProgramEvaluationSettings._meta.get_field("aggregate_delay_days").default  # type: ignore[return-value]
+        return int(ProgramEvaluationSettings._meta.get_field("aggregate_delay_days").default)
     return settings_of(program_id).aggregate_delay_days
 
 
@@ -278,13 +308,16 @@ def program_page(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request)
     reads = access.may_read_program_evaluations(request.user, program)
     evaluations = (
-        selectors.program_evaluations(program, date(year, 7, 1), date(year + 1, 6, 30)) if reads else []
+        selectors.program_evaluations(program, date(year, 7, 1), date(year + 1, 6, 30))
+        if reads
+        else []
     )
     day = today()
     delay = settings_of(program.pk).aggregate_delay_days
     rotation_aggregates = [
         (rotation, selectors.anonymous_aggregates(
-            kind=EvaluatorKind.TRAINEE_OF_ROTATION, day=day, delay_days=delay, rotation=rotation, years=1
+            kind=EvaluatorKind.TRAINEE_OF_ROTATION, day=day, delay_days=delay,
+            rotation=rotation, years=1,
         ))
         for rotation in rotations_of(program)
     ] if reads else []  # fmt: skip
@@ -318,7 +351,9 @@ def faculty_aggregates(request: HttpRequest, pk: int) -> HttpResponse:
         delay_days=_delay_for(faculty.primary_program_id),
         faculty=faculty,
     )
-    return render(request, "assessment/faculty.html", {"faculty": faculty, "aggregates": aggregates})
+    return render(
+        request, "assessment/faculty.html", {"faculty": faculty, "aggregates": aggregates}
+    )
 
 
 @login_required
@@ -329,7 +364,10 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = get_object_or_404(Trainee, pk=request.POST.get("trainee") or 0, program=program)
     try:
         _, url = link_request_create(
-            form=form, trainee=trainee, evaluator_label=request.POST.get("label", ""), by=request.user
+            form=form,
+            trainee=trainee,
+            evaluator_label=request.POST.get("label", ""),
+            by=request.user,
         )
     except AssessmentError as error:
         messages.error(request, error.message)
@@ -366,7 +404,11 @@ def settings_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Settings saved; the next daily run uses them.")
             return redirect("assessment:program", pk=program.pk)
     rows = [
-        (name, ProgramEvaluationSettings._meta.get_field(name), request.POST.get(name) if errors else getattr(current, name))
+        (
+            name,
+            ProgramEvaluationSettings._meta.get_field(name),
+            request.POST.get(name) if errors else getattr(current, name),
+        )
         for name in fields
     ]  # fmt: skip
     return render(
@@ -386,7 +428,9 @@ def teaching(request: HttpRequest, pk: int) -> HttpResponse:
     program = _program_managed(request, pk)
     blocks = list(Block.objects.filter(program=program, academic_year=_year(request)))
     if not blocks:
-        blocks = list(Block.objects.filter(program=program).order_by("-academic_year", "number")[:13])
+        blocks = list(
+            Block.objects.filter(program=program).order_by("-academic_year", "number")[:13]
+        )
     block = _chosen_block(request, blocks)
     weeks, grid = selectors.teaching_grid(program, block) if block else ([], [])
     return render(
@@ -431,14 +475,25 @@ def teaching_cell(request: HttpRequest, pk: int) -> HttpResponse:
         last = date.fromisoformat(request.POST.get("last_day", ""))
         ids = [int(v) for v in request.POST.getlist("faculty") if v]
     except ValueError:
-        messages.error(request, "The week or the faculty chosen could not be read; nothing changed.")
+        messages.error(
+            request, "The week or the faculty chosen could not be read; nothing changed."
+        )
         return _back_to_grid(program, block)
     faculty = list(Faculty.objects.filter(pk__in=ids).select_related("person"))
     if not (block.start <= first <= last <= block.end) or len(faculty) != len(set(ids)):
-        messages.error(request, "That week or faculty member is not in this block; nothing changed.")
+        messages.error(
+            request, "That week or faculty member is not in this block; nothing changed."
+        )
         return _back_to_grid(program, block)
     try:
-        teaching_cell_set(program=program, rotation=rotation, first_day=first, last_day=last, faculty=faculty, by=request.user)
+        teaching_cell_set(
+            program=program,
+            rotation=rotation,
+            first_day=first,
+            last_day=last,
+            faculty=faculty,
+            by=request.user,
+        )
     except AssessmentError as error:
         messages.error(request, error.message)
     else:
@@ -473,11 +528,18 @@ def teaching_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if too_large:
         messages.error(request, too_large)
         return _back_to_grid(program, block)
-    outcome = teaching_import(program=program, filename=upload.name or "upload", data=upload.read(), by=request.user)
+    outcome = teaching_import(
+        program=program, filename=upload.name or "upload", data=upload.read(), by=request.user
+    )
     if outcome.ok:
-        messages.success(request, f"Imported {outcome.created} attending spans from {outcome.filename}.")
+        messages.success(
+            request, f"Imported {outcome.created} attending spans from {outcome.filename}."
+        )
     else:
-        messages.error(request, f"Nothing was imported: {len(outcome.problems)} problem(s) in {outcome.filename}.")
+        messages.error(
+            request,
+            f"Nothing was imported: {len(outcome.problems)} problem(s) in {outcome.filename}.",
+        )
         request.session["assessment_import_problems"] = [str(p) for p in outcome.problems[:50]]
     return _back_to_grid(program, block)
 
@@ -506,7 +568,12 @@ def forms_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessment/forms.html",
-        {"program": program, "forms": forms, "kinds": EvaluatorKind.choices, "rotations": rotations_of(program)},
+        {
+            "program": program,
+            "forms": forms,
+            "kinds": EvaluatorKind.choices,
+            "rotations": rotations_of(program),
+        },
     )
 
 

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--lookback", type=int, default=7, help="days the window covers")
         parser.add_argument("--no-email", action="store_true", help="skip the reminder emails")
 
-    def handle(self, *args: Any, day: date | None, lookback: int, no_email: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, day: date | None, lookback: int, no_email: bool, **options: Any
+    ) -> None:
         day = day or today()
         if lookback < 1:
             raise CommandError("--lookback must be at least 1 day.")
