@@ -23,6 +23,7 @@ from rounds.assessment.models import TeachingAssignment
 from rounds.people.models import Trainee
 from rounds.people.training import History, history_of
 from rounds.schedules.models import (
+    Block,
     CallAssignment,
     CallSchedule,
     Rotation,
@@ -77,6 +78,15 @@ class ScheduleFacts:
     teaching: dict[int, list[TeachingAssignment]]  # by rotation id
     rotations_at_site: dict[int, list[Rotation]]
     histories: dict[int, History]
+    spans: dict[int, list[tuple[date, date]]] = field(default_factory=dict)
+
+    def in_training(self, trainee_id: int, day: date) -> bool:
+        """`History.in_training_on`, with each trainee's spans worked out once per load."""
+        spans = self.spans.get(trainee_id)
+        if spans is None:
+            history = self.histories.get(trainee_id)
+            spans = self.spans[trainee_id] = history.spans() if history else []
+        return any(first <= day <= last for first, last in spans)
 
     def faculty_on(self, rotation_id: int, day: date) -> list[int]:
         return [t.faculty_id for t in self.teaching.get(rotation_id, ()) if t.covers(day)]
@@ -111,26 +121,29 @@ def facts_load(
 def _placements(
     start: date, end: date, program_ids: Iterable[int] | None, trainee_id: int | None
 ) -> list[Placement]:
+    """Read as plain values, blocks and rotations once each: a year of a whole institution is
+    tens of thousands of rows, and model instances per row were most of the time."""
     rows = RotationAssignment.objects.filter(
         schedule__status=RotationSchedule.Status.PUBLISHED,
         block__start__lte=end,
         block__end__gte=start,
-    ).select_related("block", "rotation", "schedule")
+    )
     if program_ids is not None:
         rows = rows.filter(schedule__program__in=list(program_ids))
     if trainee_id is not None:
         rows = rows.filter(trainee_id=trainee_id)
+    values = list(
+        rows.values_list("trainee_id", "schedule__program_id", "rotation_id", "block_id", "half")
+    )
+    blocks = Block.objects.in_bulk({v[3] for v in values})
+    rotations = Rotation.objects.in_bulk({v[2] for v in values})
     out = []
-    for row in rows:
-        first, last = row.block.half_range(row.half)
+    for trainee, program, rotation, block, half in values:
+        first, last = blocks[block].half_range(half)
         end_of = last
         first, last = max(first, start), min(last, end)
         if first <= last:
-            out.append(
-                Placement(
-                    row.trainee_id, row.schedule.program_id, row.rotation, first, last, end_of
-                )
-            )
+            out.append(Placement(trainee, program, rotations[rotation], first, last, end_of))
     return out
 
 
@@ -165,7 +178,11 @@ def placement_contacts(facts: ScheduleFacts, placement: Placement) -> dict[int, 
         last = min(row.last_day, placement.last_day)
         if first > last:
             continue
-        days = [d for d in working_days(rotation, first, last) if history.in_training_on(d)]
+        days = [
+            d
+            for d in working_days(rotation, first, last)
+            if facts.in_training(placement.trainee_id, d)
+        ]
         if days:
             together = out.setdefault(
                 row.faculty_id, Together(placement.trainee_id, row.faculty_id, rotation.pk)
@@ -174,7 +191,9 @@ def placement_contacts(facts: ScheduleFacts, placement: Placement) -> dict[int, 
     for _, day, site_id, service, label in facts.shifts_by_trainee.get(placement.trainee_id, ()):
         if not placement.first_day <= day <= placement.last_day or site_id != rotation.site_id:
             continue
-        if not _same_service(rotation, service, label) or not history.in_training_on(day):
+        if not _same_service(rotation, service, label) or not facts.in_training(
+            placement.trainee_id, day
+        ):
             continue
         for faculty_id in facts.faculty_on(rotation.pk, day):
             together = out.setdefault(
@@ -196,7 +215,6 @@ def together_all(facts: ScheduleFacts) -> dict[tuple[int, int, int], Together]:
         return out[key]
 
     for placement in facts.placements:
-        history = facts.histories.get(placement.trainee_id)
         for row in facts.teaching.get(placement.rotation.pk, ()):
             first = max(row.first_day, placement.first_day)
             last = min(row.last_day, placement.last_day)
@@ -205,13 +223,12 @@ def together_all(facts: ScheduleFacts) -> dict[tuple[int, int, int], Together]:
             days = [
                 d
                 for d in working_days(placement.rotation, first, last)
-                if history is not None and history.in_training_on(d)
+                if facts.in_training(placement.trainee_id, d)
             ]
             if days:
                 note(placement.trainee_id, row.faculty_id, placement.rotation.pk).days.update(days)
     for trainee_id, day, site_id, service, label in facts.shifts:
-        history = facts.histories.get(trainee_id)
-        if history is None or not history.in_training_on(day):
+        if not facts.in_training(trainee_id, day):
             continue
         for rotation in facts.rotations_at_site.get(site_id, ()):
             if not _same_service(rotation, service, label):

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from rounds.assessment.contact import (
     Placement,
@@ -331,6 +332,32 @@ def _chunks(values: list[Any]) -> Iterator[list[Any]]:
         yield values[i : i + CHUNK]
 
 
+@dataclass
+class _NewRequest:
+    """A request this run makes, before it has a row (merges may still extend it)."""
+
+    candidate: Candidate
+    month: date
+    sent_on: date
+    expires_on: date
+    period_start: date
+    period_end: date
+    contact_days: int
+    contact_shifts: int
+    status: str = EvaluationRequest.Status.PENDING
+    pk: int | None = None
+
+
+Target = EvaluationRequest | _NewRequest
+
+
+@dataclass
+class _Source:
+    candidate: Candidate
+    outcome: str
+    target: Target | None = None
+
+
 def _write(
     candidates: list[Candidate],
     settings: dict[int, ProgramEvaluationSettings],
@@ -351,68 +378,196 @@ def _write(
     if not todo:
         return result
     evaluators = sorted({c.evaluator_id for c in todo})
-    open_requests = _open_requests(evaluators)
+    open_requests: dict[tuple[Any, ...], list[Target]] = defaultdict(list)
+    open_requests.update(_open_requests(evaluators))
     load = _monthly_load(evaluators)
-    new_requests: list[EvaluationRequest] = []
+    new_requests: list[_NewRequest] = []
     changed: dict[int, EvaluationRequest] = {}
-    sources: list[tuple[RequestSource, EvaluationRequest | None]] = []
+    sources: list[_Source] = []
+    spans: dict[int, list[tuple[date, date]]] = {}
     for c in todo:
-        source = RequestSource(
-            key=c.key,
-            program_id=c.program_id,
-            evaluator_id=c.evaluator_id,
-            period_start=c.period_start,
-            period_end=c.period_end,
-            considered_on=day,
-        )
-        if not all(_still_training(histories.get(t), c, day) for t in c.people_in_training):
-            source.outcome = RequestSource.Outcome.NOT_IN_TRAINING
+        if not all(_still_training(histories.get(t), spans, c, day) for t in c.people_in_training):
+            sources.append(_Source(c, RequestSource.Outcome.NOT_IN_TRAINING))
             result.not_in_training += 1
-            sources.append((source, None))
             continue
-        target = _mergeable(open_requests.get(c.merge_key, []), c)
+        target = _mergeable(open_requests[c.merge_key], c)
         if target is not None:
             _merge(target, c, settings[c.program_id], day)
-            if target.pk:
+            if isinstance(target, EvaluationRequest):
                 changed[target.pk] = target
-            source.outcome = RequestSource.Outcome.MERGED
+            sources.append(_Source(c, RequestSource.Outcome.MERGED, target))
             result.merged += 1
-            sources.append((source, target))
             continue
         month = c.period_end.replace(day=1)
         if load[(c.evaluator_id, month)] >= settings[c.program_id].monthly_cap:
-            source.outcome = RequestSource.Outcome.CAPPED
+            sources.append(_Source(c, RequestSource.Outcome.CAPPED))
             result.capped += 1
-            sources.append((source, None))
             continue
         load[(c.evaluator_id, month)] += 1
         request = _new_request(c, settings[c.program_id], day, month)
         new_requests.append(request)
-        open_requests.setdefault(c.merge_key, []).append(request)
-        source.outcome = RequestSource.Outcome.CREATED
+        open_requests[c.merge_key].append(request)
+        sources.append(_Source(c, RequestSource.Outcome.CREATED, request))
         result.created += 1
         result.by_kind[c.kind] += 1
-        sources.append((source, request))
     with transaction.atomic():
-        EvaluationRequest.objects.bulk_create(new_requests, batch_size=CHUNK)
-        EvaluationRequest.objects.bulk_update(
-            changed.values(),
-            ["period_start", "period_end", "contact_days", "contact_shifts", "expires_on"],
-            batch_size=CHUNK,
-        )
-        for source, target in sources:
-            source.request = target
-        RequestSource.objects.bulk_create([s for s, _ in sources], batch_size=CHUNK)
+        _insert_requests(new_requests)
+        _update_merged(list(changed.values()))
+        _insert_sources(sources, day)
     return result
 
 
-def _still_training(history: History | None, c: Candidate, day: date) -> bool:
+# The rows of one run are written with plain SQL: a year of a whole institution is tens of
+# thousands of rows, and the ORM's per-value preparation was most of the run's time.
+
+
+def _insert(model: type[Any], columns: list[str], rows: list[list[Any]], *, ids: bool) -> list[int]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    limit = connection.features.max_query_params or 999
+    per_batch = max(1, min(500, limit // len(columns)))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    out: list[int] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), per_batch):
+            batch = rows[i : i + per_batch]
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}"
+            if ids:
+                sql += " RETURNING " + connection.ops.quote_name("id")
+            cursor.execute(sql, [value for row in batch for value in row])
+            if ids:
+                out += [row[0] for row in cursor.fetchall()]
+    return out
+
+
+def _date_adapter() -> Any:
+    """The database's own date conversion, looked up once per write (not once per value)."""
+    return connection.ops.adapt_datefield_value
+
+
+def _insert_requests(requests: list[_NewRequest]) -> None:
+    if not requests:
+        return
+    _d = _date_adapter()
+    draft = EvaluationRequest._meta.get_field("draft").get_db_prep_save({}, connection)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = [
+        "program_id",
+        "form_version_id",
+        "evaluator_kind",
+        "evaluator_id",
+        "evaluator_label",
+        "trainee_id",
+        "faculty_id",
+        "rotation_id",
+        "period_start",
+        "period_end",
+        "month",
+        "contact_days",
+        "contact_shifts",
+        "status",
+        "sent_on",
+        "expires_on",
+        "reminders",
+        "draft",
+        "revision",
+        "created_at",
+    ]
+    rows = [
+        [
+            r.candidate.program_id,
+            r.candidate.form_version_id,
+            r.candidate.kind,
+            r.candidate.evaluator_id,
+            "",
+            r.candidate.trainee_id,
+            r.candidate.faculty_id,
+            r.candidate.rotation_id,
+            _d(r.period_start),
+            _d(r.period_end),
+            _d(r.month),
+            r.contact_days,
+            r.contact_shifts,
+            r.status,
+            _d(r.sent_on),
+            _d(r.expires_on),
+            0,
+            draft,
+            0,
+            now,
+        ]
+        for r in requests
+    ]
+    for request, pk in zip(
+        requests, _insert(EvaluationRequest, columns, rows, ids=True), strict=True
+    ):
+        request.pk = pk
+
+
+def _update_merged(requests: list[EvaluationRequest]) -> None:
+    if not requests:
+        return
+    _d = _date_adapter()
+    table = connection.ops.quote_name(EvaluationRequest._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET period_start = %s, period_end = %s, contact_days = %s, "
+        "contact_shifts = %s, expires_on = %s WHERE id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [
+                    _d(r.period_start),
+                    _d(r.period_end),
+                    r.contact_days,
+                    r.contact_shifts,
+                    _d(r.expires_on),
+                    r.pk,
+                ]
+                for r in requests
+            ],
+        )
+
+
+def _insert_sources(sources: list[_Source], day: date) -> None:
+    _d = _date_adapter()
+    columns = [
+        "key",
+        "request_id",
+        "program_id",
+        "evaluator_id",
+        "outcome",
+        "period_start",
+        "period_end",
+        "considered_on",
+    ]
+    rows = [
+        [
+            s.candidate.key,
+            s.target.pk if s.target else None,
+            s.candidate.program_id,
+            s.candidate.evaluator_id,
+            s.outcome,
+            _d(s.candidate.period_start),
+            _d(s.candidate.period_end),
+            _d(day),
+        ]
+        for s in sources
+    ]
+    _insert(RequestSource, columns, rows, ids=False)
+
+
+def _still_training(
+    history: History | None, spans: dict[int, list[tuple[date, date]]], c: Candidate, day: date
+) -> bool:
+    """In training during the period, and not finished by the day of the run."""
     if history is None:
         return False
-    return (
-        history.in_training_during(c.period_start, c.period_end)
-        and history.status_on(day) not in ENDED
-    )
+    if history.trainee_id not in spans:
+        spans[history.trainee_id] = history.spans()
+    overlaps = any(a <= c.period_end and b >= c.period_start for a, b in spans[history.trainee_id])
+    return overlaps and history.status_on(day) not in ENDED
 
 
 def _open_requests(evaluators: list[int]) -> dict[tuple[Any, ...], list[EvaluationRequest]]:
@@ -445,7 +600,7 @@ def _monthly_load(evaluators: list[int]) -> dict[tuple[int, date], int]:
     return load
 
 
-def _mergeable(requests: list[EvaluationRequest], c: Candidate) -> EvaluationRequest | None:
+def _mergeable(requests: list[Target], c: Candidate) -> Target | None:
     for r in requests:
         if r.status == EvaluationRequest.Status.PENDING and (
             r.period_end >= c.period_start - MERGE_GAP
@@ -455,9 +610,7 @@ def _mergeable(requests: list[EvaluationRequest], c: Candidate) -> EvaluationReq
     return None
 
 
-def _merge(
-    target: EvaluationRequest, c: Candidate, rules: ProgramEvaluationSettings, day: date
-) -> None:
+def _merge(target: Target, c: Candidate, rules: ProgramEvaluationSettings, day: date) -> None:
     target.period_start = min(target.period_start, c.period_start)
     target.period_end = max(target.period_end, c.period_end)
     target.contact_days += c.contact_days
@@ -467,20 +620,14 @@ def _merge(
 
 def _new_request(
     c: Candidate, rules: ProgramEvaluationSettings, day: date, month: date
-) -> EvaluationRequest:
-    return EvaluationRequest(
-        program_id=c.program_id,
-        form_version_id=c.form_version_id,
-        evaluator_kind=c.kind,
-        evaluator_id=c.evaluator_id,
-        trainee_id=c.trainee_id,
-        faculty_id=c.faculty_id,
-        rotation_id=c.rotation_id,
-        period_start=c.period_start,
-        period_end=c.period_end,
+) -> _NewRequest:
+    return _NewRequest(
+        candidate=c,
         month=month,
-        contact_days=c.contact_days,
-        contact_shifts=c.contact_shifts,
         sent_on=day,
         expires_on=day + timedelta(days=rules.expire_after_days),
+        period_start=c.period_start,
+        period_end=c.period_end,
+        contact_days=c.contact_days,
+        contact_shifts=c.contact_shifts,
     )
