@@ -439,7 +439,7 @@ def teaching(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "program": program,
             "blocks": blocks,
-            "block": block,
+            "chosen": block,  # not "block": the template language uses that name
             "weeks": weeks,
             "grid": grid,
             "faculty": selectors.faculty_choices(program),

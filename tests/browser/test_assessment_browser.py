@@ -69,12 +69,12 @@ def test_staff_pages_on_desktop_and_phone(world: tuple[str, SmallAssessment], de
     for name, path in pages.items():
         desk.goto(base + path)
         assert_accessible(desk)
-        screenshot(desk, f"assessment-{name}-desktop")
+        screenshot(desk, f"assessment-staff-{name}-desktop")
     context = browser.new_context(viewport=PHONE_390, device_scale_factor=2, is_mobile=True)
     phone = context.new_page()
     sign_in(phone, base, "coord.im")
     for name, path in pages.items():
         phone.goto(base + path)
         assert_fits_width(phone)
-        screenshot(phone, f"assessment-{name}-phone")
+        screenshot(phone, f"assessment-staff-{name}-phone")
     context.close()
