@@ -34,7 +34,9 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 def test_faculty_answers_on_a_phone(world: tuple[str, SmallAssessment], browser) -> None:  # type: ignore[no-untyped-def]
     base, _ = world
-    context = browser.new_context(viewport=PHONE_390, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE_390, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     phone = context.new_page()
     sign_in(phone, base, "faculty")
     phone.goto(f"{base}/assessment/")
@@ -55,7 +57,9 @@ def test_faculty_answers_on_a_phone(world: tuple[str, SmallAssessment], browser)
     context.close()
 
 
-def test_staff_pages_on_desktop_and_phone(world: tuple[str, SmallAssessment], desktop_page: Page, browser) -> None:  # type: ignore[no-untyped-def]
+def test_staff_pages_on_desktop_and_phone(
+    world: tuple[str, SmallAssessment], desktop_page: Page, browser
+) -> None:  # type: ignore[no-untyped-def]
     base, a = world
     desk = desktop_page
     sign_in(desk, base, "coord.im")
