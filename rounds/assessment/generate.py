@@ -5,7 +5,7 @@ For every placement of a published rotation schedule that ended in the window (t
 
 - faculty evaluate the trainee, and the trainee evaluates those faculty, when they shared at
   least `min_contact_days` (contact.py); a program on the shifts trigger asks instead after
-  every `shifts_together` shifts together, whenever they fall;
+  every `shifts_together` shifts together (counted within the academic year);
 - the trainee evaluates the rotation; peers on the same rotation evaluate each other and the
   trainee evaluates themselves when the program has those forms.
 
@@ -125,26 +125,38 @@ def requests_generate(
     *, day: date, lookback_days: int = 7, program_ids: Iterable[int] | None = None
 ) -> GenerationResult:
     window_start = day - timedelta(days=max(1, lookback_days) - 1)
-    load_start = min(date(academic_year_of(window_start), 7, 1), window_start - timedelta(days=62))
     ids = list(program_ids) if program_ids is not None else None
-    facts = facts_load(load_start, day, program_ids=ids)
-    programs = {p.program_id for p in facts.placements}
+    # Placements ending in the window began at most a block (a month) before it.
+    facts = facts_load(window_start - timedelta(days=62), day, program_ids=ids)
+    # Shifts together are counted from the start of the academic year, for the programs on the
+    # shifts trigger only: the daily run of a block-end program reads two months, not a year.
+    shift_ids = set(
+        ProgramEvaluationSettings.objects.filter(
+            trigger=ProgramEvaluationSettings.Trigger.SHIFTS
+        ).values_list("program_id", flat=True)
+    )
+    if ids is not None:
+        shift_ids &= set(ids)
+    year_start = date(academic_year_of(window_start), 7, 1)
+    shift_facts = facts_load(year_start, day, program_ids=sorted(shift_ids)) if shift_ids else None
+    programs = {p.program_id for p in facts.placements} | shift_ids
     settings = _settings(programs)
-    candidates = list(_candidates(facts, settings, _Forms(), window_start, day))
-    return _write(candidates, settings, facts.histories, day)
+    candidates = list(_candidates(facts, shift_facts, settings, _Forms(), window_start, day))
+    histories = facts.histories | (shift_facts.histories if shift_facts else {})
+    return _write(candidates, settings, histories, day)
 
 
 def _candidates(
     facts: ScheduleFacts,
+    shift_facts: ScheduleFacts | None,
     settings: dict[int, ProgramEvaluationSettings],
     forms: _Forms,
     window_start: date,
     day: date,
 ) -> Iterator[Candidate]:
     faculty_person = dict(Faculty.objects.values_list("pk", "person_id"))
-    trainee_person = dict(
-        Trainee.objects.filter(pk__in=list(facts.histories)).values_list("pk", "person_id")
-    )
+    trainee_ids = set(facts.histories) | set(shift_facts.histories if shift_facts else ())
+    trainee_person = dict(Trainee.objects.filter(pk__in=trainee_ids).values_list("pk", "person_id"))
     ended = [
         p for p in facts.placements if window_start <= p.ends_on <= day and p.last_day == p.ends_on
     ]
@@ -162,9 +174,9 @@ def _candidates(
     shift_programs = {
         pid for pid, s in settings.items() if s.trigger == ProgramEvaluationSettings.Trigger.SHIFTS
     }
-    if shift_programs:
+    if shift_programs and shift_facts is not None:
         yield from _shift_pairs(
-            facts,
+            shift_facts,
             shift_programs,
             settings,
             forms,
