@@ -118,3 +118,25 @@ def test_contact_time_counts_days_together_and_leaves_out_leave(small: SmallInst
     assert (
         contact_time(start, end, trainee_id=small.ana.pk)[(small.ana.pk, a.faculty.pk)].days == 21
     )
+
+
+def test_an_excel_file_imports_too(small: SmallInstitution) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    a = build_assessment(small)
+    day = a.x.im_blocks[8].start
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Faculty email", "Rotation", "First day", "Last day"])
+    sheet.append(["OMAR@example.org", "MICU", day, day + timedelta(days=2)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    outcome = teaching_import(
+        program=small.im, filename="june.xlsx", data=buffer.getvalue(), by=small.users["pd.im"]
+    )
+    assert outcome.ok and outcome.created == 1
+    assert attending_on(small.affiliate, "MICU", day + timedelta(days=2)) == [a.other]
+    assert attending_on(small.affiliate, "MICU", day + timedelta(days=3)) == []
