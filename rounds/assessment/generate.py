@@ -391,7 +391,8 @@ def _write(
         return result
     evaluators = sorted({c.evaluator_id for c in todo})
     open_requests: dict[tuple[Any, ...], list[Target]] = defaultdict(list)
-    open_requests.update(_open_requests(evaluators))
+    earliest = min(c.period_start for c in todo) - MERGE_GAP
+    open_requests.update(_open_requests(evaluators, earliest))
     load = _monthly_load(evaluators)
     new_requests: list[_NewRequest] = []
     changed: dict[int, EvaluationRequest] = {}
@@ -582,11 +583,16 @@ def _still_training(
     return overlaps and history.status_on(day) not in ENDED
 
 
-def _open_requests(evaluators: list[int]) -> dict[tuple[Any, ...], list[EvaluationRequest]]:
+def _open_requests(
+    evaluators: list[int], ending_from: date
+) -> dict[tuple[Any, ...], list[EvaluationRequest]]:
+    """The evaluators' open requests that a unit of this run could merge into."""
     out: dict[tuple[Any, ...], list[EvaluationRequest]] = defaultdict(list)
     for chunk in _chunks(evaluators):
         rows = EvaluationRequest.objects.filter(
-            evaluator_id__in=chunk, status=EvaluationRequest.Status.PENDING
+            evaluator_id__in=chunk,
+            status=EvaluationRequest.Status.PENDING,
+            period_end__gte=ending_from,
         )
         for r in rows:
             key: tuple[Any, ...]
