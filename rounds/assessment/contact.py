@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from rounds.assessment.models import TeachingAssignment
 from rounds.people.models import Trainee
@@ -52,8 +52,10 @@ class Together:
     trainee_id: int
     faculty_id: int
     rotation_id: int
-    days: set[date] = field(default_factory=set)
-    shift_days: set[date] = field(default_factory=set)
+    # Days as ordinals (date.toordinal()): a year of an institution is a few hundred thousand
+    # of them, and integers are much cheaper to make, hash and compare than dates.
+    days: set[int] = field(default_factory=set)
+    shift_days: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,28 @@ class ScheduleFacts:
     histories: dict[int, History]
     spans: dict[int, list[tuple[date, date]]] = field(default_factory=dict)
 
-    def in_training(self, trainee_id: int, day: date) -> bool:
-        """`History.in_training_on`, with each trainee's spans worked out once per load."""
+    def training_spans(self, trainee_id: int) -> list[tuple[date, date]]:
+        """`History.spans`, worked out once per trainee and load."""
         spans = self.spans.get(trainee_id)
         if spans is None:
             history = self.histories.get(trainee_id)
             spans = self.spans[trainee_id] = history.spans() if history else []
-        return any(first <= day <= last for first, last in spans)
+        return spans
+
+    def in_training(self, trainee_id: int, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.training_spans(trainee_id))
+
+    def working_in_training(
+        self, trainee_id: int, rotation: Rotation, first: date, last: date
+    ) -> list[int]:
+        """The rotation's working days of [first, last] the trainee is in training, as
+        ordinals."""
+        out: list[int] = []
+        for a, b in self.training_spans(trainee_id):
+            lo, hi = max(a, first), min(b, last)
+            if lo <= hi:
+                out += working_ordinals(rotation, lo, hi)
+        return out
 
     def faculty_on(self, rotation_id: int, day: date) -> list[int]:
         return [t.faculty_id for t in self.teaching.get(rotation_id, ()) if t.covers(day)]
@@ -160,9 +177,17 @@ def _shifts(
     return list(rows.values_list("trainee_id", "day", "site_id", "service", "label"))
 
 
-def working_days(rotation: Rotation, first: date, last: date) -> list[date]:
-    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return [d for d in days if rotation.works_weekends or d.weekday() < 5]
+def working_ordinals(rotation: Rotation, first: date, last: date) -> list[int]:
+    """The rotation's working days from `first` to `last` as ordinals: every day for a rotation
+    that works weekends, else Monday to Friday (ordinal 1 was a Monday)."""
+    days = range(first.toordinal(), last.toordinal() + 1)
+    if rotation.works_weekends:
+        return list(days)
+    return [d for d in days if (d - 1) % 7 < 5]
+
+
+def working_count(rotation: Rotation, first: date, last: date) -> int:
+    return len(working_ordinals(rotation, first, last)) if first <= last else 0
 
 
 def placement_contacts(facts: ScheduleFacts, placement: Placement) -> dict[int, Together]:
@@ -178,11 +203,7 @@ def placement_contacts(facts: ScheduleFacts, placement: Placement) -> dict[int, 
         last = min(row.last_day, placement.last_day)
         if first > last:
             continue
-        days = [
-            d
-            for d in working_days(rotation, first, last)
-            if facts.in_training(placement.trainee_id, d)
-        ]
+        days = facts.working_in_training(placement.trainee_id, rotation, first, last)
         if days:
             together = out.setdefault(
                 row.faculty_id, Together(placement.trainee_id, row.faculty_id, rotation.pk)
@@ -199,8 +220,8 @@ def placement_contacts(facts: ScheduleFacts, placement: Placement) -> dict[int, 
             together = out.setdefault(
                 faculty_id, Together(placement.trainee_id, faculty_id, rotation.pk)
             )
-            together.days.add(day)
-            together.shift_days.add(day)
+            together.days.add(day.toordinal())
+            together.shift_days.add(day.toordinal())
     return out
 
 
@@ -220,11 +241,7 @@ def together_all(facts: ScheduleFacts) -> dict[tuple[int, int, int], Together]:
             last = min(row.last_day, placement.last_day)
             if first > last:
                 continue
-            days = [
-                d
-                for d in working_days(placement.rotation, first, last)
-                if facts.in_training(placement.trainee_id, d)
-            ]
+            days = facts.working_in_training(placement.trainee_id, placement.rotation, first, last)
             if days:
                 note(placement.trainee_id, row.faculty_id, placement.rotation.pk).days.update(days)
     for trainee_id, day, site_id, service, label in facts.shifts:
@@ -235,8 +252,8 @@ def together_all(facts: ScheduleFacts) -> dict[tuple[int, int, int], Together]:
                 continue
             for faculty_id in facts.faculty_on(rotation.pk, day):
                 together = note(trainee_id, faculty_id, rotation.pk)
-                together.shift_days.add(day)
-                together.days.add(day)
+                together.shift_days.add(day.toordinal())
+                together.days.add(day.toordinal())
     return out
 
 
@@ -257,8 +274,8 @@ def contact_time(
     inclusive, by the published schedules and the teaching assignments. Pairs who shared
     nothing are absent."""
     facts = facts_load(start, end, program_ids=program_ids, trainee_id=trainee_id)
-    days: dict[tuple[int, int], set[date]] = defaultdict(set)
-    shifts: dict[tuple[int, int], set[date]] = defaultdict(set)
+    days: dict[tuple[int, int], set[int]] = defaultdict(set)
+    shifts: dict[tuple[int, int], set[int]] = defaultdict(set)
     for together in together_all(facts).values():
         if faculty_id is not None and together.faculty_id != faculty_id:
             continue
@@ -266,7 +283,14 @@ def contact_time(
         days[pair] |= together.days
         shifts[pair] |= together.shift_days
     return {
-        pair: ContactTime(pair[0], pair[1], len(d), len(shifts[pair]), min(d), max(d))
+        pair: ContactTime(
+            pair[0],
+            pair[1],
+            len(d),
+            len(shifts[pair]),
+            date.fromordinal(min(d)),
+            date.fromordinal(max(d)),
+        )
         for pair, d in days.items()
         if d
     }

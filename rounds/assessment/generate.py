@@ -37,7 +37,7 @@ from rounds.assessment.contact import (
     facts_load,
     placement_contacts,
     together_all,
-    working_days,
+    working_count,
 )
 from rounds.assessment.models import (
     EvaluationRequest,
@@ -206,7 +206,7 @@ def _rotation_and_self(
             rotation_id=p.rotation.pk,
             period_start=p.first_day,
             period_end=p.ends_on,
-            contact_days=len(working_days(p.rotation, p.first_day, p.last_day)),
+            contact_days=working_count(p.rotation, p.first_day, p.last_day),
             people_in_training=(p.trainee_id,),
         )
 
@@ -226,7 +226,7 @@ def _peers(
         if other.trainee_id == p.trainee_id:
             continue
         first, last = max(p.first_day, other.first_day), min(p.last_day, other.last_day)
-        if first > last or len(working_days(p.rotation, first, last)) < rules.min_contact_days:
+        if first > last or working_count(p.rotation, first, last) < rules.min_contact_days:
             continue
         yield Candidate(
             key=f"peer:{other.trainee_id}:{p.trainee_id}:{p.rotation.pk}:{p.ends_on}",
@@ -239,7 +239,7 @@ def _peers(
             rotation_id=p.rotation.pk,
             period_start=first,
             period_end=last,
-            contact_days=len(working_days(p.rotation, first, last)),
+            contact_days=working_count(p.rotation, first, last),
             people_in_training=(p.trainee_id, other.trainee_id),
         )
 
@@ -262,8 +262,8 @@ def _faculty_pairs(
             trainee_id=p.trainee_id,
             faculty_id=faculty_id,
             rotation_id=p.rotation.pk,
-            period_start=min(together.days),
-            period_end=max(together.days),
+            period_start=date.fromordinal(min(together.days)),
+            period_end=date.fromordinal(max(together.days)),
             contact_days=len(together.days),
             contact_shifts=len(together.shift_days),
             people_in_training=(p.trainee_id,),
@@ -298,7 +298,7 @@ def _shift_pairs(
 ) -> Iterator[Candidate]:
     """Every `shifts_together`-th shift a pair worked together, when it fell in the window."""
     program_of = {p.trainee_id: p.program_id for p in facts.placements}
-    shift_days: dict[tuple[int, int], set[date]] = defaultdict(set)
+    shift_days: dict[tuple[int, int], set[int]] = defaultdict(set)
     rotation_of: dict[tuple[int, int], int] = {}
     for together in together_all(facts).values():
         if program_of.get(together.trainee_id) in shift_programs and together.shift_days:
@@ -308,7 +308,7 @@ def _shift_pairs(
     for (trainee_id, faculty_id), days in shift_days.items():
         program_id = program_of[trainee_id]
         every = max(1, settings[program_id].shifts_together)
-        ordered = sorted(days)
+        ordered = [date.fromordinal(d) for d in sorted(days)]
         for n in range(every, len(ordered) + 1, every):
             nth = ordered[n - 1]
             if not window_start <= nth <= day:
@@ -435,21 +435,25 @@ def _write(
 
 
 def _insert(model: type[Any], columns: list[str], rows: list[list[Any]], *, ids: bool) -> list[int]:
+    """Insert `rows`; with `ids`, in multi-row statements returning the new ids in order (as
+    Django's bulk_create does), else as one statement run for every row (prepared once)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    limit = connection.features.max_query_params or 999
-    per_batch = max(1, min(500, limit // len(columns)))
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     out: list[int] = []
     with connection.cursor() as cursor:
+        if not ids:
+            if rows:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)
+            return out
+        limit = connection.features.max_query_params or 999
+        per_batch = max(1, min(500, limit // len(columns)))
         for i in range(0, len(rows), per_batch):
             batch = rows[i : i + per_batch]
             sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}"
-            if ids:
-                sql += " RETURNING " + connection.ops.quote_name("id")
+            sql += " RETURNING " + connection.ops.quote_name("id")
             cursor.execute(sql, [value for row in batch for value in row])
-            if ids:
-                out += [row[0] for row in cursor.fetchall()]
+            out += [row[0] for row in cursor.fetchall()]
     return out
 
 
