@@ -62,8 +62,9 @@ def faculty_of(user: AnyUser) -> Faculty | None:
 
 
 def may_use_assessment(roles: UserRoles) -> bool:
-    """The menu entry: everyone with a role has a queue (it may be empty)."""
-    return bool(roles.global_roles or roles.by_program)
+    """The menu entry: trainees, faculty and program staff (who evaluate and are evaluated),
+    and the GME office (burden figures). Anyone signed in may still open their queue."""
+    return roles.is_gme_office or bool(roles.by_program)
 
 
 def is_writer(user: AnyUser, request: EvaluationRequest) -> bool:
