@@ -438,13 +438,16 @@ def _write(
 # thousands of rows, and the ORM's per-value preparation was most of the run's time.
 
 
-def _insert(model: type[Any], columns: list[str], rows: list[list[Any]], *, ids: bool) -> list[int]:
-    """Insert `rows`; with `ids`, in multi-row statements returning the new ids in order (as
-    Django's bulk_create does), else as one statement run for every row (prepared once)."""
+def _insert(
+    model: type[Any], columns: list[str], rows: list[list[Any]], *, ids: bool
+) -> list[tuple[Any, ...]]:
+    """Insert `rows`; with `ids`, in multi-row statements returning each new row's id with its
+    values (the order of returned rows is not promised, so the caller matches them by value),
+    else as one statement run for every row (prepared once)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    out: list[int] = []
+    out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if not ids:
             if rows:
@@ -454,9 +457,9 @@ def _insert(model: type[Any], columns: list[str], rows: list[list[Any]], *, ids:
         for i in range(0, len(rows), per_batch):
             batch = rows[i : i + per_batch]
             sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}"
-            sql += " RETURNING " + connection.ops.quote_name("id")
+            sql += f" RETURNING {connection.ops.quote_name('id')}, {names}"
             cursor.execute(sql, [value for row in batch for value in row])
-            out += [row[0] for row in cursor.fetchall()]
+            out += [tuple(row) for row in cursor.fetchall()]
     return out
 
 
@@ -476,6 +479,16 @@ def _date_adapter() -> Any:
     """The database's own date conversion, remembered per date: a run writes hundreds of
     thousands of dates, but only a few hundred different ones."""
     return functools.lru_cache(maxsize=None)(connection.ops.adapt_datefield_value)
+
+
+IDENTITY = (
+    "evaluator_id",
+    "evaluator_kind",
+    "trainee_id",
+    "faculty_id",
+    "rotation_id",
+    "period_start",
+)
 
 
 def _insert_requests(requests: list[_NewRequest]) -> None:
@@ -531,10 +544,23 @@ def _insert_requests(requests: list[_NewRequest]) -> None:
         ]
         for r in requests
     ]
-    for request, pk in zip(
-        requests, _insert(EvaluationRequest, columns, rows, ids=True), strict=True
-    ):
-        request.pk = pk
+    # Within a run, a request is told apart by its evaluator, kind, subject and first day (the
+    # merge rule never leaves two open ones overlapping).
+    identity = [columns.index(c) for c in IDENTITY]
+    by_identity = {
+        tuple(_plain(row[i]) for i in identity): request
+        for row, request in zip(rows, requests, strict=True)
+    }
+    if len(by_identity) != len(requests):  # the merge rule failed; never guess which is which
+        raise RuntimeError("two new evaluation requests share evaluator, subject and first day")
+    for returned in _insert(EvaluationRequest, columns, rows, ids=True):
+        by_identity[tuple(_plain(returned[1 + i]) for i in identity)].pk = returned[0]
+
+
+def _plain(value: Any) -> Any:
+    """A value as sent or as returned compared alike (a backend may hand a date back as text
+    or as a date)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _update_merged(requests: list[EvaluationRequest]) -> None:
