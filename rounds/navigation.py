@@ -24,6 +24,7 @@ class NavLink:
 
 def _areas() -> list[tuple[str, str, str, Any]]:
     """(label, url name, namespace that marks it current, who may open it)."""
+    from rounds.assessment.access import may_use_assessment
     from rounds.inclusion.access import is_inclusion_reader
     from rounds.milestones.access import may_use_milestones
     from rounds.people.access import is_staff_member
@@ -46,6 +47,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
         ("Schedules", "schedules:home", "schedules", is_clinical),
         ("On call", "schedules:on_call", "schedules", switchboard_only),
         ("Hours", "workhours:home", "workhours", may_use_hours),
+        ("Evaluations", "assessment:home", "assessment", may_use_assessment),
         ("Milestones", "milestones:home", "milestones", may_use_milestones),
         ("Mentoring", "mentoring:home", "mentoring", anyone),
         ("Wellness", "wellness:home", "wellness", anyone),

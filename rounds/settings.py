@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rounds.api",
     "rounds.milestones",
+    "rounds.assessment",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("schedules/", include("rounds.schedules.urls")),
     path("api/", include("rounds.api.urls")),
     path("milestones/", include("rounds.milestones.urls")),
+    path("assessment/", include("rounds.assessment.urls")),
     path("accounts/locks/", locks_view, name="signin_locks"),
     path("accounts/no-role/", no_role_view, name="signin_no_role"),
     # Password pages answer "switched off" when ROUNDS_LOCAL_PASSWORDS is off. One reset flow:
