@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from rounds.people.models import Person, Role, RoleAssignment
-from rounds.schedules import oncall
-from rounds.schedules.models import CallAssignment, CallSchedule
+from rounds.assessment.models import TeachingAssignment
+from rounds.people.models import Faculty, Person, Role, RoleAssignment
+from rounds.schedules.models import CallAssignment, CallSchedule, Rotation
 from tests.call_setup import hand_month, shift
 from tests.people import SmallInstitution, _user
 from tests.schedules_setup import build_schedules
@@ -72,27 +72,34 @@ def test_operators_and_staff_see_numbers_colleagues_only_when_shared(  # type: i
 
 
 def test_the_attending_comes_from_teaching_assignments_or_is_said_not_recorded(  # type: ignore[no-untyped-def]
-    small: SmallInstitution, switchboard: Client, monkeypatch
+    small: SmallInstitution, switchboard: Client
 ) -> None:
     _now_shift(small)
     url = reverse("schedules:on_call")
     assert 'Attending:</strong> <span class="muted">attending not recorded' in (
         switchboard.get(url).content.decode()
     )
-    doctor = Person.objects.create(
-        kind=Person.Kind.FACULTY, first_name="Farah", last_name="Faruqi",
-        email="ff@example.org", pager="7001",
-    )  # fmt: skip
-    asked = []
+    wards = Rotation.objects.create(name="Wards", service="General medicine", site=small.sponsor)
+    today_here = timezone.localdate()
 
-    def attending_on(site, service, day):  # type: ignore[no-untyped-def]
-        asked.append((site, service, day))
-        return doctor if service == "General medicine" else None
+    def attending(first: str, last: str, pager: str, days: tuple[int, int]) -> None:
+        person = Person.objects.create(
+            kind=Person.Kind.FACULTY, first_name=first, last_name=last,
+            email=f"{first}@example.org", pager=pager,
+        )  # fmt: skip
+        TeachingAssignment.objects.create(
+            program=small.im, faculty=Faculty.objects.create(person=person), rotation=wards,
+            first_day=today_here + dt.timedelta(days=days[0]),
+            last_day=today_here + dt.timedelta(days=days[1]),
+        )  # fmt: skip
 
-    monkeypatch.setattr(oncall, "_attending_selector", lambda: attending_on)
+    attending("Farah", "Faruqi", "7001", (-3, 3))
+    attending("Gil", "Grant", "7002", (-1, 0))
+    attending("Hana", "Hill", "7003", (1, 7))  # next week's attending is not tonight's
     page = switchboard.get(url).content.decode()
     assert "Farah Faruqi" in page and "Pager 7001" in page
-    assert asked == [(small.sponsor, "General medicine", timezone.localdate())]
+    assert "Gil Grant" in page and "Pager 7002" in page
+    assert "Hana Hill" not in page and "attending not recorded" not in page
 
 
 def test_any_day_lists_that_call_day_and_the_print_button_is_there(  # type: ignore[no-untyped-def]

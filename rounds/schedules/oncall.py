@@ -1,20 +1,19 @@
 """The switchboard's on-call list (reads): who is on call at a moment or on a day, by site and
 service, the trainees and the attending, with the contact numbers the viewer may see.
 
-The attending comes from faculty teaching assignments, which live in the assessment app
-(`rounds.assessment.selectors.attending_on(site, service_or_rotation, day)`). This module reaches
-it through `attending_for` only, importing it when first needed, so the list works (saying
-"attending not recorded") on an installation or branch without that app.
+The attendings come from faculty teaching assignments, which live in the assessment app
+(`rounds.assessment.selectors.attending_on(site, service_or_rotation, day)`); a service nobody
+recorded says "attending not recorded".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rounds.assessment.selectors import attending_on
 from rounds.core.models import Site
 from rounds.people.models import Person
 from rounds.schedules.access import ContactViewer
@@ -46,11 +45,11 @@ class OnCall:
 
 @dataclass
 class ServiceOnCall:
-    """One service at one site: its trainees on call and its attending."""
+    """One service at one site: its trainees on call and its attendings."""
 
     site: Site
     service: str
-    attending: Contact | None  # None: not recorded
+    attendings: list[Contact]  # empty: not recorded
     people: list[OnCall] = field(default_factory=list)
 
 
@@ -60,27 +59,10 @@ def contact_of(person: Person, viewer: ContactViewer) -> Contact:
     return Contact(person.full_name, hidden=bool(person.phone or person.pager))
 
 
-def _attending_selector() -> Callable[[Site, str, dt.date], Any] | None:
-    try:
-        from rounds.assessment.selectors import (  # type: ignore[import-not-found,unused-ignore]
-            attending_on,
-        )
-    except ImportError:
-        return None
-    return attending_on  # type: ignore[no-any-return,unused-ignore]
-
-
-def attending_for(site: Site, service: str, day: dt.date) -> Person | None:
-    """The attending of `service` at `site` on `day`, from faculty teaching assignments; None
-    when none is recorded (or the assessment app is not installed)."""
-    selector = _attending_selector()
-    if selector is None:
-        return None
-    found = selector(site, service, day)
-    if found is None:
-        return None
-    person = getattr(found, "person", found)  # a Faculty record or a Person
-    return person if isinstance(person, Person) else None
+def attendings_for(site: Site, service: str, day: dt.date) -> list[Person]:
+    """The attendings of `service` at `site` on `day`, from faculty teaching assignments (a
+    service may have more than one: a day team and a teaching attending)."""
+    return [faculty.person for faculty in attending_on(site, service, day)]
 
 
 def shifts_at(site: Site | None, at: dt.datetime) -> list[CallAssignment]:
@@ -110,11 +92,13 @@ def board(shifts: list[CallAssignment], day: dt.date, viewer: ContactViewer) -> 
     for shift in shifts:
         key = (shift.site_id, shift.service)
         if key not in rows:
-            attending = attending_for(shift.site, shift.service, day)
             rows[key] = ServiceOnCall(
                 site=shift.site,
                 service=shift.service,
-                attending=contact_of(attending, viewer) if attending else None,
+                attendings=[
+                    contact_of(person, viewer)
+                    for person in attendings_for(shift.site, shift.service, day)
+                ],
             )
         rows[key].people.append(OnCall(shift, contact_of(shift.trainee.person, viewer)))
     return list(rows.values())
