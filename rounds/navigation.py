@@ -27,6 +27,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
     from rounds.inclusion.access import is_inclusion_reader
     from rounds.people.access import is_staff_member
     from rounds.people.models import Role
+    from rounds.record.access import is_record_reader
     from rounds.schedules.access import is_clinical
     from rounds.workhours.access import may_use_hours
 
@@ -41,6 +42,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
         ("My record", "staff:me", "staff", is_trainee),
         ("Schedules", "schedules:home", "schedules", is_clinical),
         ("Hours", "workhours:home", "workhours", may_use_hours),
+        ("Training record", "record:home", "record", is_record_reader),
         ("Mentoring", "mentoring:home", "mentoring", anyone),
         ("Wellness", "wellness:home", "wellness", anyone),
         ("Inclusion", "inclusion:home", "inclusion", is_inclusion_reader),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rounds.languages",
     "rounds.mentoring",
     "rounds.schedules",
+    "rounds.record",
 ]
 
 MIDDLEWARE = [

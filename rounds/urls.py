@@ -14,6 +14,7 @@ urlpatterns = [
     path("languages/", include("rounds.languages.urls")),
     path("mentoring/", include("rounds.mentoring.urls")),
     path("schedules/", include("rounds.schedules.urls")),
+    path("", include("rounds.record.urls")),  # /record/ and the public /verify/<code>/
     path("accounts/locks/", locks_view, name="signin_locks"),
     # Before Django's own: the same URL and name, with the request throttle (people/reset.py).
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),

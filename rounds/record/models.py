@@ -1,0 +1,52 @@
+"""The training record: letters that verify a trainee's training, and credentials that expire.
+
+A verification letter is a document as issued: its facts are frozen when the director signs it
+(so the public check confirms what the letter says, even after the record moves on), its PDF is
+kept as issued, and its verification code is stored only as a SHA-256 digest. The code has 100
+random bits, so the digest cannot be reversed by trying codes, and a database copy does not give
+anyone a working code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class VerificationLetter(models.Model):
+    class Kind(models.TextChoices):
+        COMPLETION = "completion", "Certificate of completion of training"
+        VERIFICATION = "verification", "Verification of training"
+
+    trainee = models.ForeignKey(
+        "people.Trainee", on_delete=models.CASCADE, related_name="verification_letters"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    facts = models.JSONField(help_text="What the letter states, frozen when it was signed.")
+    code_digest = models.CharField(max_length=64, unique=True)
+    # The sign-off: the program director who signed, and when (an audit entry records it too).
+    # The name is kept as signed: the letter still says who signed after the account is gone.
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    signer_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    issued_on = models.DateField(help_text="The letter's date, in the institution's time zone.")
+    pdf = models.BinaryField()
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.facts.get('name', '?')} ({self.issued_on})"
+
+
+class VerifyAttempt(models.Model):
+    """A look-up on the public verification page, noted to throttle guessing (keyed digest of
+    the address only; which code was tried is not kept)."""
+
+    address_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"verify look-up at {self.created_at:%Y-%m-%d %H:%M}"

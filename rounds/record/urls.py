@@ -1,0 +1,15 @@
+"""Mounted at the site root (one include in rounds/urls.py): the record under /record/ and the
+public verification page at /verify/<code>/, the address printed on every letter."""
+
+from django.urls import path
+
+from rounds.record import views
+
+app_name = "record"
+urlpatterns = [
+    path("record/", views.home, name="home"),
+    path("record/trainees/<int:pk>/", views.trainee_record, name="trainee"),
+    path("record/trainees/<int:pk>/letters/sign/", views.letter_sign, name="letter_sign"),
+    path("record/letters/<int:pk>/pdf/", views.letter_download, name="letter_pdf"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]
