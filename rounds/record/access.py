@@ -64,3 +64,12 @@ def own_trainee(user: AnyUser) -> Trainee | None:
     return (
         Trainee.objects.select_related("person", "program").filter(person__user_id=user.pk).first()
     )
+
+
+def may_record_credential_for(user: AnyUser, trainee: Trainee) -> bool:
+    """The trainee keeps their own credentials up to date; program staff may too."""
+    return may_see_record_of(user, trainee)
+
+
+def is_credentials_reader(roles: UserRoles) -> bool:
+    return roles.is_staff_member

@@ -1,5 +1,7 @@
 """Demo training record: verification letters signed by the Internal Medicine director for a
-senior resident, for the senior whose training was extended, and for an intern who withdrew.
+senior resident, for the senior whose training was extended, and for an intern who withdrew;
+Internal Medicine's required credentials (training licence, BLS, ACLS) held by its residents,
+the demo "resident"'s ACLS expiring in three weeks, one ACLS lapsed and two never recorded.
 
 Their codes come from the seed (real letters draw theirs from `secrets`), so the summary can
 print them and the same seed gives the same codes: try /verify/<code>/ signed out.
@@ -8,12 +10,19 @@ print them and the same seed gives the same codes: try /verify/<code>/ signed ou
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 
 from rounds.core.models import Program
+from rounds.lib import today as clock
 from rounds.people.models import Trainee, TrainingEvent
-from rounds.record.models import VerificationLetter
+from rounds.record.models import (
+    Credential,
+    CredentialRequirement,
+    CredentialType,
+    VerificationLetter,
+)
 from rounds.record.services import CODE_ALPHABET, CODE_LENGTH, letter_issue
 
 IM = "Internal Medicine Residency"
@@ -46,7 +55,7 @@ def demo_extend(*, seed: int) -> list[str]:
     if im is None or director is None:
         return []
     rng = random.Random(seed * 97 + 28)
-    lines = []
+    lines = [_credentials(im, rng)]
     for trainee in _letter_trainees(im):
         trainee = Trainee.objects.select_related("person", "program").get(pk=trainee.pk)
         letter, code = letter_issue(trainee=trainee, by=director, code=_demo_code(rng))
@@ -57,5 +66,61 @@ def demo_extend(*, seed: int) -> list[str]:
     return lines
 
 
+def _credentials(im: Program, rng: random.Random) -> str:
+    """Rows written in bulk (the demo's own data, no audit entries) to keep the demo fast."""
+    types = {t.code: t for t in CredentialType.objects.all()}
+    for code in ("training-licence", "bls", "acls"):
+        CredentialRequirement.objects.get_or_create(program=im, credential_type=types[code])
+    today = clock.today()
+    residents = list(
+        Trainee.objects.filter(program=im, status=Trainee.Status.ACTIVE)
+        .select_related("person__user")
+        .order_by("pk")
+    )
+    named = [t for t in residents if t.person.user and t.person.user.username == "resident"]
+    if len(residents) < 4:
+        return "record: no credentials (too few Internal Medicine residents at this scale)"
+    demo = (named or residents)[0]
+    others = [t for t in residents if t is not demo]
+    lapsed, *missing = rng.sample(others, 3)
+    rows = []
+    for trainee in residents:
+        expiries = {
+            "training-licence": today.replace(month=6, day=30)
+            if today.month < 7
+            else today.replace(year=today.year + 1, month=6, day=30),
+            "bls": today + timedelta(days=rng.randint(120, 700)),
+            "acls": today + timedelta(days=rng.randint(90, 700)),
+        }
+        if trainee is demo:
+            expiries["acls"] = today + timedelta(days=21)
+        if trainee is lapsed:
+            expiries["acls"] = today - timedelta(days=5)
+        if trainee in missing:
+            del expiries["acls"]
+        for code, expires in expiries.items():
+            issuer = (
+                "State Medical Board"
+                if code == "training-licence"
+                else "American Heart Association"
+            )
+            rows.append(
+                Credential(
+                    trainee=trainee,
+                    credential_type=types[code],
+                    number=f"{code[:3].upper()}-{rng.randint(100000, 999999)}",
+                    issuer=issuer,
+                    expires_on=expires,
+                )
+            )
+    Credential.objects.bulk_create(rows)
+    return (
+        f"record: {len(rows)} credentials of {len(residents)} {IM} residents; "
+        f"{demo.person.full_name}'s ACLS expires in 21 days, one ACLS lapsed, two missing."
+    )
+
+
 def demo_wipe() -> None:
     VerificationLetter.objects.all().delete()
+    Credential.objects.all().delete()
+    CredentialRequirement.objects.all().delete()

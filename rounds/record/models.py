@@ -50,3 +50,86 @@ class VerifyAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"verify look-up at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CredentialType(models.Model):
+    """A licence, certification or visa a trainee may hold (data: the office adds its own)."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", "Licence"
+        CERTIFICATION = "certification", "Certification"
+        VISA = "visa", "Visa"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CredentialRequirement(models.Model):
+    """A credential every trainee of a program must hold while in training."""
+
+    program = models.ForeignKey(
+        "core.Program", on_delete=models.CASCADE, related_name="credential_requirements"
+    )
+    credential_type = models.ForeignKey(CredentialType, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "credential_type"], name="unique_credential_requirement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} requires {self.credential_type}"
+
+
+class Credential(models.Model):
+    """One licence, certification or visa a trainee holds; a renewal is a new row."""
+
+    trainee = models.ForeignKey(
+        "people.Trainee", on_delete=models.CASCADE, related_name="credentials"
+    )
+    credential_type = models.ForeignKey(
+        CredentialType, on_delete=models.PROTECT, related_name="credentials"
+    )
+    number = models.CharField(max_length=60)
+    issuer = models.CharField(max_length=120)
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["credential_type__name", "-expires_on"]
+        indexes = [models.Index(fields=["trainee", "credential_type", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.credential_type} of {self.trainee_id}, expires {self.expires_on}"
+
+
+class CredentialAlert(models.Model):
+    """An expiry alert sent: one per credential and threshold (so the daily command, run twice
+    or after a missed day, sends each alert once)."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="alerts")
+    threshold_days = models.PositiveSmallIntegerField()
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "threshold_days"], name="unique_credential_alert"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold_days}-day alert for credential {self.credential_id}"

@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 
 from rounds.core.models import Program
 from rounds.people.models import Trainee, TrainingEvent
-from rounds.people.training import History, history_of
-from rounds.record.models import VerificationLetter
+from rounds.people.training import History, history_of, trainees_in_training
+from rounds.record.models import (
+    Credential,
+    CredentialRequirement,
+    CredentialType,
+    VerificationLetter,
+)
 
 
 def letter_kind(history: History, day: date) -> str:
@@ -64,3 +71,105 @@ def letters_in(programs: QuerySet[Program]) -> QuerySet[VerificationLetter]:
         .select_related("trainee__person", "trainee__program")
         .defer("pdf")
     )
+
+
+# Credentials --------------------------------------------------------------------------------
+
+EXPIRING_SOON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class CredentialGap:
+    """A required credential a trainee lacks on a day: never recorded ("missing"), past its
+    expiry ("expired"), or expiring within EXPIRING_SOON_DAYS ("expiring")."""
+
+    trainee: Trainee
+    credential_type: CredentialType
+    status: str
+    credential: Credential | None
+
+    @property
+    def lapsed(self) -> bool:
+        return self.status in ("missing", "expired")
+
+    def days_left(self, day: date) -> int | None:
+        return (self.credential.expires_on - day).days if self.credential else None
+
+
+def latest_credentials(trainee_ids: Iterable[int]) -> dict[tuple[int, int], Credential]:
+    """Each trainee's credential of each type with the latest expiry (a renewal supersedes)."""
+    latest: dict[tuple[int, int], Credential] = {}
+    rows = Credential.objects.filter(trainee_id__in=list(trainee_ids)).select_related(
+        "credential_type"
+    )
+    for credential in rows.order_by("expires_on", "pk"):
+        latest[(credential.trainee_id, credential.credential_type_id)] = credential
+    return latest
+
+
+def required_types(program_ids: Iterable[int]) -> dict[int, list[CredentialType]]:
+    required: dict[int, list[CredentialType]] = {}
+    rows = CredentialRequirement.objects.filter(program_id__in=list(program_ids))
+    for row in rows.select_related("credential_type").order_by("credential_type__name"):
+        required.setdefault(row.program_id, []).append(row.credential_type)
+    return required
+
+
+def credential_gaps(
+    trainees: Sequence[Trainee], day: date, soon: int = EXPIRING_SOON_DAYS
+) -> list[CredentialGap]:
+    """The required credentials of `trainees` missing, expired or expiring on `day`, the program
+    being the one each trainee is in on that day (or will start in). Worst first: expired, then
+    missing, then expiring soonest."""
+    program_of = {t.pk: history_of(t).program_on(day) for t in trainees}
+    required = required_types(program_of.values())
+    latest = latest_credentials(program_of)
+    gaps = []
+    for trainee in trainees:
+        for kind in required.get(program_of[trainee.pk], []):
+            held = latest.get((trainee.pk, kind.pk))
+            status = _status(held, day, soon)
+            if status:
+                gaps.append(CredentialGap(trainee, kind, status, held))
+    order = {"expired": 0, "missing": 1, "expiring": 2}
+    return sorted(
+        gaps,
+        key=lambda g: (
+            order[g.status],
+            g.credential.expires_on if g.credential else date.min,
+            g.trainee.person.last_name,
+        ),
+    )
+
+
+def _status(held: Credential | None, day: date, soon: int) -> str | None:
+    if held is None:
+        return "missing"
+    if held.expires_on < day:
+        return "expired"
+    if held.expires_on <= day + timedelta(days=soon):
+        return "expiring"
+    return None
+
+
+def lapsed_credentials(trainees: Sequence[Trainee], day: date) -> dict[int, list[CredentialGap]]:
+    """For other screens (the schedule grid, the switchboard): trainee id -> the required
+    credentials not valid on `day` (never recorded, or expired before it). A trainee with none
+    lapsed is absent. A credential is valid through its expiry date. Pass trainees loaded with
+    `training_events` prefetched (as rounds.people.training.trainees_in_training returns them):
+    this costs three queries for any number of trainees."""
+    out: dict[int, list[CredentialGap]] = {}
+    for gap in credential_gaps(trainees, day, soon=0):
+        if gap.lapsed:
+            out.setdefault(gap.trainee.pk, []).append(gap)
+    return out
+
+
+def credentials_of(trainee: Trainee) -> QuerySet[Credential]:
+    return Credential.objects.filter(trainee=trainee).select_related("credential_type")
+
+
+def trainees_to_credential(programs: Iterable[Program], day: date) -> list[Trainee]:
+    """Trainees of `programs` in training on some day from `day` to EXPIRING_SOON_DAYS on:
+    those in training now and those arriving soon, who must hold their credentials on day one."""
+    return trainees_in_training(list(programs), day, day + timedelta(days=EXPIRING_SOON_DAYS))

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rounds.core.models import Institution
+from rounds.core.models import Institution, Program
 from rounds.core.services import audit_record
 from rounds.lib import today as clock
-from rounds.lib.links import absolute
-from rounds.people.models import Trainee
+from rounds.lib.links import absolute, absolute_url
+from rounds.people.models import Person, Role, RoleAssignment, Trainee
 from rounds.people.training import history_of
 from rounds.record.access import may_sign_letter_for
-from rounds.record.models import VerificationLetter
+from rounds.record.models import Credential, CredentialAlert, CredentialType, VerificationLetter
 from rounds.record.pdf import letter_pdf
-from rounds.record.selectors import letter_facts, letter_kind
+from rounds.record.selectors import latest_credentials, letter_facts, letter_kind
+
+logger = logging.getLogger(__name__)
 
 # Codes are read aloud and typed: an alphabet without 0/O and 1/I/L, 20 characters (100 bits).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -106,3 +112,132 @@ def _signer_name(user: Any) -> str:
     if person is None:
         return str(user.get_full_name() or user.get_username())
     return person.full_name
+
+
+# Credentials --------------------------------------------------------------------------------
+
+# Alerts go out when the latest credential of a type has this many days left or fewer; each
+# threshold once per credential (0: it has lapsed).
+ALERT_THRESHOLDS = (60, 30, 7, 0)
+
+
+def credential_record(
+    *,
+    trainee: Trainee,
+    credential_type: CredentialType,
+    number: str,
+    issuer: str,
+    issued_on: date | None,
+    expires_on: date,
+    by: Any,
+) -> Credential:
+    """Record a licence, certification or visa (a renewal is a new row; the old one stays)."""
+    number, issuer = number.strip(), issuer.strip()
+    if not number or not issuer:
+        raise RecordError("Give the credential's number and who issued it.")
+    if issued_on and issued_on > clock.today():
+        raise RecordError(f"The issue date {issued_on:%B %-d, %Y} is in the future.")
+    if issued_on and expires_on <= issued_on:
+        raise RecordError(
+            f"The expiry date {expires_on:%B %-d, %Y} must be after the issue date "
+            f"{issued_on:%B %-d, %Y}."
+        )
+    with transaction.atomic():
+        credential = Credential.objects.create(
+            trainee=trainee,
+            credential_type=credential_type,
+            number=number,
+            issuer=issuer,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        audit_record(
+            by=by,
+            action="credential_record",
+            instance=credential,
+            summary=f"{credential_type} for {trainee.person.full_name}, expires {expires_on}",
+            changes={"trainee": trainee.pk, "type": credential_type.code},
+        )
+    return credential
+
+
+def alert_threshold(days_left: int) -> int | None:
+    """The tightest threshold reached: 25 days left -> the 30-day alert."""
+    reached = [t for t in ALERT_THRESHOLDS if days_left <= t]
+    return min(reached) if reached else None
+
+
+def credential_alerts_send(*, day: date) -> int:
+    """Send the expiry alerts due on `day` to each trainee and their program's coordinators;
+    returns how many credentials were alerted. Each (credential, threshold) is sent once: run
+    twice the same day it sends nothing more; after a missed day it catches up. A mail that
+    fails rolls its alert back, so the next run tries again."""
+    horizon = day + timedelta(days=max(ALERT_THRESHOLDS))
+    candidates = Credential.objects.filter(expires_on__lte=horizon).values_list(
+        "trainee_id", flat=True
+    )
+    trainees = Trainee.objects.filter(pk__in=candidates).select_related("person", "program")
+    trainees = trainees.prefetch_related("training_events")
+    active = [t for t in trainees if day <= history_of(t).last_day]
+    sent = 0
+    for (trainee_id, _), credential in latest_credentials(t.pk for t in active).items():
+        threshold = alert_threshold((credential.expires_on - day).days)
+        if threshold is None or credential.alerts.filter(threshold_days=threshold).exists():
+            continue
+        trainee = next(t for t in active if t.pk == trainee_id)
+        if _alert_one(credential=credential, trainee=trainee, threshold=threshold, day=day):
+            sent += 1
+    return sent
+
+
+def _alert_one(*, credential: Credential, trainee: Trainee, threshold: int, day: date) -> bool:
+    try:
+        with transaction.atomic():
+            CredentialAlert.objects.create(
+                credential=credential, threshold_days=threshold, sent_on=day
+            )
+            _alert_mail(credential=credential, trainee=trainee, day=day)
+    except IntegrityError:
+        return False  # another run sent it a moment ago
+    except Exception:
+        logger.exception("could not send credential alert %s", credential.pk)
+        return False
+    return True
+
+
+def _alert_mail(*, credential: Credential, trainee: Trainee, day: date) -> None:
+    what = f"{credential.credential_type} ({credential.number}, {credential.issuer})"
+    if credential.expires_on < day:
+        when = f"expired on {credential.expires_on:%B %-d, %Y}"
+    else:
+        when = f"expires on {credential.expires_on:%B %-d, %Y}"
+    name = trainee.person.full_name
+    send_mail(
+        f"Your {credential.credential_type} {when}",
+        f"Dear {trainee.person.first_name},\n\nYour {what} {when}. Renew it and record the new "
+        f"one in Rounds: {absolute_url('record:trainee', trainee.pk)}\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [trainee.person.email],
+    )
+    coordinators = coordinator_emails(trainee.program)
+    if coordinators:
+        send_mail(
+            f"{name}'s {credential.credential_type} {when}",
+            f"{name}'s {what} {when}.\nWho is missing or expiring what: "
+            f"{absolute_url('record:credentials')}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            coordinators,
+        )
+
+
+def coordinator_emails(program: Program) -> list[str]:
+    """The coordinator recorded on the program and every account with its coordinator role."""
+    emails = set(
+        RoleAssignment.objects.filter(
+            role=Role.PROGRAM_COORDINATOR, program=program, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if program.coordinator_id:
+        emails.add(Person.objects.get(pk=program.coordinator_id).email)
+    return sorted(e for e in emails if e)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("record/", views.home, name="home"),
     path("record/trainees/<int:pk>/", views.trainee_record, name="trainee"),
     path("record/trainees/<int:pk>/letters/sign/", views.letter_sign, name="letter_sign"),
+    path("record/trainees/<int:pk>/credentials/", views.credential_add, name="credential_add"),
+    path("record/credentials/", views.credentials, name="credentials"),
     path("record/letters/<int:pk>/pdf/", views.letter_download, name="letter_pdf"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

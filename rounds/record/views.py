@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,19 +20,31 @@ from django.views.decorators.http import require_POST
 
 from rounds.lib import today as clock
 from rounds.lib.idempotency import made_earlier, submit_once, token_from
+from rounds.people.access import user_roles
 from rounds.people.auth import client_address
 from rounds.people.models import Trainee
 from rounds.record.access import (
+    is_credentials_reader,
     may_open_record_home,
+    may_record_credential_for,
     may_see_record_of,
     may_sign_letter_for,
     own_trainee,
     record_programs,
 )
-from rounds.record.models import VerificationLetter, VerifyAttempt
+from rounds.record.forms import CredentialForm
+from rounds.record.models import Credential, VerificationLetter, VerifyAttempt
 from rounds.record.pdf import letter_sentences
-from rounds.record.selectors import letter_facts, letters_in, letters_of
-from rounds.record.services import RecordError, code_digest, letter_issue
+from rounds.record.selectors import (
+    EXPIRING_SOON_DAYS,
+    credential_gaps,
+    credentials_of,
+    letter_facts,
+    letters_in,
+    letters_of,
+    trainees_to_credential,
+)
+from rounds.record.services import RecordError, code_digest, credential_record, letter_issue
 
 SEARCH_LIMIT = 50
 
@@ -66,19 +80,65 @@ def _trainee_for(request: HttpRequest, pk: int) -> Trainee:
     return trainee
 
 
-@login_required
-def trainee_record(request: HttpRequest, pk: int) -> HttpResponse:
-    trainee = _trainee_for(request, pk)
+def _record_context(request: HttpRequest, trainee: Trainee) -> dict[str, Any]:
     day = clock.today()
     may_sign = may_sign_letter_for(request.user, trainee, day)
-    preview = letter_sentences(letter_facts(trainee, day)) if may_sign else []
-    context = {
+    gaps = credential_gaps([trainee], day)
+    return {
         "trainee": trainee,
         "letters": letters_of(trainee),
         "may_sign": may_sign,
-        "preview": preview,
+        "preview": letter_sentences(letter_facts(trainee, day)) if may_sign else [],
+        "credentials": credentials_of(trainee),
+        "gaps": gaps,
+        "today": day,
+        "credential_form": CredentialForm(),
     }
-    return render(request, "record/trainee.html", context)
+
+
+@login_required
+def trainee_record(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = _trainee_for(request, pk)
+    return render(request, "record/trainee.html", _record_context(request, trainee))
+
+
+@login_required
+@require_POST
+def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
+    trainee = _trainee_for(request, pk)
+    if not may_record_credential_for(request.user, trainee):
+        raise Http404
+    form = CredentialForm(request.POST)
+    token, scope = token_from(request.POST), f"record.credential.{trainee.pk}"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            submit_once(
+                token=token,
+                scope=scope,
+                by=request.user,
+                model=Credential,
+                write=lambda: credential_record(trainee=trainee, by=request.user, **data),
+            )
+        except RecordError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{data['credential_type']} recorded.")
+            return redirect("record:trainee", trainee.pk)
+    context = _record_context(request, trainee) | {"credential_form": form}
+    return render(request, "record/trainee.html", context, status=400)
+
+
+@login_required
+def credentials(request: HttpRequest) -> HttpResponse:
+    """Who is missing or expiring what, in the programs the user manages: worst first."""
+    if not is_credentials_reader(user_roles(request.user)):
+        raise PermissionDenied("Your roles do not include credentials.")
+    day = clock.today()
+    gaps = credential_gaps(trainees_to_credential(record_programs(request.user), day), day)
+    rows = [(gap, gap.days_left(day)) for gap in gaps]
+    context = {"rows": rows, "today": day, "soon": EXPIRING_SOON_DAYS}
+    return render(request, "record/credentials.html", context)
 
 
 @login_required
@@ -101,17 +161,12 @@ def letter_sign(request: HttpRequest, pk: int) -> HttpResponse:
     except RecordError as error:
         earlier = made_earlier(token=token, scope=scope, by=request.user, model=VerificationLetter)
         if earlier is None:
-            return render(
-                request, "record/trainee.html", _error_context(trainee, error.message), status=400
-            )
+            context = _record_context(request, trainee) | {"error": error.message}
+            return render(request, "record/trainee.html", context, status=400)
         letter, first = earlier, False
     if not first:
         return redirect("record:trainee", trainee.pk)
     return render(request, "record/signed.html", {"letter": letter, "code": issued["code"]})
-
-
-def _error_context(trainee: Trainee, message: str) -> dict[str, object]:
-    return {"trainee": trainee, "letters": letters_of(trainee), "may_sign": True, "error": message}
 
 
 @login_required
