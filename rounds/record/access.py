@@ -73,3 +73,8 @@ def may_record_credential_for(user: AnyUser, trainee: Trainee) -> bool:
 
 def is_credentials_reader(roles: UserRoles) -> bool:
     return roles.is_staff_member
+
+
+def may_complete_onboarding(user: AnyUser, trainee: Trainee) -> bool:
+    """The incoming trainee completes their own checklist; staff see it and its documents."""
+    return user.is_authenticated and trainee.person.user_id == user.pk

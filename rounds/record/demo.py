@@ -1,7 +1,9 @@
 """Demo training record: verification letters signed by the Internal Medicine director for a
 senior resident, for the senior whose training was extended, and for an intern who withdrew;
 Internal Medicine's required credentials (training licence, BLS, ACLS) held by its residents,
-the demo "resident"'s ACLS expiring in three weeks, one ACLS lapsed and two never recorded.
+the demo "resident"'s ACLS expiring in three weeks, one ACLS lapsed and two never recorded;
+onboarding checklists (the institution's and Internal Medicine's) assigned to every incoming
+trainee, with a few of next year's Internal Medicine interns part-way through.
 
 Their codes come from the seed (real letters draw theirs from `secrets`), so the summary can
 print them and the same seed gives the same codes: try /verify/<code>/ signed out.
@@ -13,6 +15,7 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from rounds.core.models import Program
 from rounds.lib import today as clock
@@ -21,9 +24,11 @@ from rounds.record.models import (
     Credential,
     CredentialRequirement,
     CredentialType,
+    OnboardingItem,
+    OnboardingTask,
     VerificationLetter,
 )
-from rounds.record.services import CODE_ALPHABET, CODE_LENGTH, letter_issue
+from rounds.record.services import CODE_ALPHABET, CODE_LENGTH, letter_issue, onboarding_assign
 
 IM = "Internal Medicine Residency"
 
@@ -55,7 +60,7 @@ def demo_extend(*, seed: int) -> list[str]:
     if im is None or director is None:
         return []
     rng = random.Random(seed * 97 + 28)
-    lines = [_credentials(im, rng)]
+    lines = [_credentials(im, rng), _onboarding(im)]
     for trainee in _letter_trainees(im):
         trainee = Trainee.objects.select_related("person", "program").get(pk=trainee.pk)
         letter, code = letter_issue(trainee=trainee, by=director, code=_demo_code(rng))
@@ -120,7 +125,40 @@ def _credentials(im: Program, rng: random.Random) -> str:
     )
 
 
+def _onboarding(im: Program) -> str:
+    items = [
+        OnboardingItem(title="Privacy and HIPAA module", kind="module", days_before_start=14),
+        OnboardingItem(title="Employee health form", kind="form", days_before_start=21),
+        OnboardingItem(
+            program=im,
+            title="Copy of your training licence",
+            kind="document",
+            instructions="A scan or photo of the licence the state board sent you.",
+            days_before_start=30,
+        ),
+        OnboardingItem(program=im, title="EHR access agreement", kind="form", days_before_start=14),
+    ]
+    OnboardingItem.objects.bulk_create(items)
+    today = clock.today()
+    made = onboarding_assign(day=today)
+    interns = list(
+        OnboardingTask.objects.filter(trainee__program=im, item__kind="module")
+        .values_list("trainee_id", flat=True)
+        .order_by("trainee_id")
+    )
+    started = interns[: max(1, len(interns) // 3)]
+    OnboardingTask.objects.filter(trainee_id__in=started, item__kind="module").update(
+        done_at=timezone.now()
+    )
+    return (
+        f"record: {made} onboarding items assigned to incoming trainees; "
+        f"{len(started)} Internal Medicine interns part-way through."
+    )
+
+
 def demo_wipe() -> None:
+    OnboardingTask.objects.all().delete()
+    OnboardingItem.objects.all().delete()
     VerificationLetter.objects.all().delete()
     Credential.objects.all().delete()
     CredentialRequirement.objects.all().delete()

@@ -133,3 +133,62 @@ class CredentialAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold_days}-day alert for credential {self.credential_id}"
+
+
+class OnboardingItem(models.Model):
+    """One thing an incoming trainee must do before starting: for one program, or for every
+    incoming trainee of the institution (no program)."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Document to upload"
+        FORM = "form", "Form to sign"
+        MODULE = "module", "Training module"
+
+    program = models.ForeignKey(
+        "core.Program",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="onboarding_items",
+        help_text="Empty: every incoming trainee of the institution.",
+    )
+    title = models.CharField(max_length=160)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    instructions = models.CharField(max_length=400, blank=True)
+    days_before_start = models.PositiveSmallIntegerField(
+        default=14, help_text="Due this many days before the trainee's first day."
+    )
+
+    class Meta:
+        ordering = ["days_before_start", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OnboardingTask(models.Model):
+    """An onboarding item assigned to one incoming trainee, with its due date. A document is
+    kept in the database (like imports' uploads): it has no URL and is served only through a
+    view that checks who asks."""
+
+    trainee = models.ForeignKey(
+        "people.Trainee", on_delete=models.CASCADE, related_name="onboarding_tasks"
+    )
+    item = models.ForeignKey(OnboardingItem, on_delete=models.CASCADE, related_name="tasks")
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=130, blank=True)
+    file_type = models.CharField(max_length=40, blank=True)
+    file_data = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "item__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "item"], name="unique_onboarding_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} for trainee {self.trainee_id}"

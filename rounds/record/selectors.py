@@ -17,6 +17,7 @@ from rounds.record.models import (
     Credential,
     CredentialRequirement,
     CredentialType,
+    OnboardingTask,
     VerificationLetter,
 )
 
@@ -173,3 +174,44 @@ def trainees_to_credential(programs: Iterable[Program], day: date) -> list[Train
     """Trainees of `programs` in training on some day from `day` to EXPIRING_SOON_DAYS on:
     those in training now and those arriving soon, who must hold their credentials on day one."""
     return trainees_in_training(list(programs), day, day + timedelta(days=EXPIRING_SOON_DAYS))
+
+
+# Onboarding ---------------------------------------------------------------------------------
+
+
+def onboarding_tasks_of(trainee: Trainee) -> QuerySet[OnboardingTask]:
+    return OnboardingTask.objects.filter(trainee=trainee).select_related("item").defer("file_data")
+
+
+@dataclass(frozen=True)
+class OnboardingRow:
+    trainee: Trainee
+    open_tasks: list[OnboardingTask]
+    overdue: int
+    done: int
+
+    @property
+    def total(self) -> int:
+        return self.done + len(self.open_tasks)
+
+
+def onboarding_missing(programs: Iterable[Program], day: date) -> list[OnboardingRow]:
+    """Trainees of `programs` with onboarding still to do: most overdue first, then by the
+    earliest due date."""
+    tasks = (
+        OnboardingTask.objects.filter(trainee__program__in=list(programs))
+        .select_related("item", "trainee__person", "trainee__program")
+        .defer("file_data")
+        .order_by("due_on", "item__title")
+    )
+    by_trainee: dict[int, list[OnboardingTask]] = {}
+    for task in tasks:
+        by_trainee.setdefault(task.trainee_id, []).append(task)
+    rows = []
+    for all_tasks in by_trainee.values():
+        open_tasks = [t for t in all_tasks if t.done_at is None]
+        if open_tasks:
+            overdue = sum(1 for t in open_tasks if t.due_on < day)
+            done = len(all_tasks) - len(open_tasks)
+            rows.append(OnboardingRow(all_tasks[0].trainee, open_tasks, overdue, done))
+    return sorted(rows, key=lambda r: (-r.overdue, r.open_tasks[0].due_on, r.trainee.pk))

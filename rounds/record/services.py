@@ -15,12 +15,20 @@ from django.utils import timezone
 
 from rounds.core.models import Institution, Program
 from rounds.core.services import audit_record
+from rounds.imports.uploads import max_upload_bytes, upload_name
 from rounds.lib import today as clock
 from rounds.lib.links import absolute, absolute_url
 from rounds.people.models import Person, Role, RoleAssignment, Trainee
 from rounds.people.training import history_of
 from rounds.record.access import may_sign_letter_for
-from rounds.record.models import Credential, CredentialAlert, CredentialType, VerificationLetter
+from rounds.record.models import (
+    Credential,
+    CredentialAlert,
+    CredentialType,
+    OnboardingItem,
+    OnboardingTask,
+    VerificationLetter,
+)
 from rounds.record.pdf import letter_pdf
 from rounds.record.selectors import latest_credentials, letter_facts, letter_kind
 
@@ -241,3 +249,82 @@ def coordinator_emails(program: Program) -> list[str]:
     if program.coordinator_id:
         emails.add(Person.objects.get(pk=program.coordinator_id).email)
     return sorted(e for e in emails if e)
+
+
+# Onboarding ---------------------------------------------------------------------------------
+
+# Documents are checked by their first bytes, not by the name or the type the browser claims.
+DOCUMENT_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def onboarding_assign(*, day: date) -> int:
+    """Give every incoming trainee (first day after `day`) the items of their program and the
+    institution's, due `days_before_start` before their first day (today at the earliest).
+    Safe to run any number of times (daily, and after a match import); returns how many new."""
+    items = list(OnboardingItem.objects.all())
+    query = Trainee.objects.prefetch_related("training_events").order_by("pk")
+    tasks = []
+    for trainee in query:
+        history = history_of(trainee)
+        if history.start <= day:
+            continue
+        program_id = history.program_on(history.start)
+        for item in items:
+            if item.program_id in (None, program_id):
+                due = max(day, history.start - timedelta(days=item.days_before_start))
+                tasks.append(OnboardingTask(trainee=trainee, item=item, due_on=due))
+    before = OnboardingTask.objects.count()
+    OnboardingTask.objects.bulk_create(tasks, ignore_conflicts=True)
+    return OnboardingTask.objects.count() - before
+
+
+def document_problem(name: str, data: bytes) -> str | None:
+    """Why an uploaded document is refused, or None."""
+    if not data:
+        return f"The file {name} is empty. Choose the scanned document again."
+    cap = max_upload_bytes()
+    if len(data) > cap:
+        return (
+            f"The file {name} is {len(data) / 1024 / 1024:.1f} MB; documents up to "
+            f"{cap / 1024 / 1024:.0f} MB are taken. Scan it at a lower resolution."
+        )
+    if not any(data.startswith(magic) for magic in DOCUMENT_TYPES):
+        return f"The file {name} is not a PDF, PNG or JPEG. Save or scan it as one of those."
+    return None
+
+
+def onboarding_complete(
+    *, task: OnboardingTask, by: Any, name: str = "", data: bytes | None = None
+) -> OnboardingTask:
+    """Mark a task done; a document task needs its file, checked before anything is written."""
+    is_document = task.item.kind == OnboardingItem.Kind.DOCUMENT
+    if task.done_at:
+        raise RecordError(f"“{task.item.title}” is already done.")
+    if is_document:
+        if data is None:
+            raise RecordError(f"“{task.item.title}” needs a file: choose it, then send.")
+        name = upload_name(name)
+        problem = document_problem(name, data)
+        if problem:
+            raise RecordError(problem)
+    with transaction.atomic():
+        locked = OnboardingTask.objects.select_for_update().get(pk=task.pk)
+        if locked.done_at:
+            raise RecordError(f"“{task.item.title}” is already done.")
+        locked.done_at, locked.done_by = timezone.now(), by
+        if is_document and data is not None:
+            locked.file_name, locked.file_data = name, data
+            locked.file_type = next(t for m, t in DOCUMENT_TYPES.items() if data.startswith(m))
+        locked.save()
+        audit_record(
+            by=by,
+            action="onboarding_done",
+            instance=locked,
+            summary=f"{task.item.title} done for trainee {task.trainee_id}",
+            changes={"file": locked.file_name} if is_document else {},
+        )
+    return locked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from rounds.imports.uploads import max_upload_bytes
 from rounds.lib import today as clock
 from rounds.lib.idempotency import made_earlier, submit_once, token_from
 from rounds.people.access import user_roles
@@ -25,6 +26,7 @@ from rounds.people.auth import client_address
 from rounds.people.models import Trainee
 from rounds.record.access import (
     is_credentials_reader,
+    may_complete_onboarding,
     may_open_record_home,
     may_record_credential_for,
     may_see_record_of,
@@ -33,7 +35,7 @@ from rounds.record.access import (
     record_programs,
 )
 from rounds.record.forms import CredentialForm
-from rounds.record.models import Credential, VerificationLetter, VerifyAttempt
+from rounds.record.models import Credential, OnboardingTask, VerificationLetter, VerifyAttempt
 from rounds.record.pdf import letter_sentences
 from rounds.record.selectors import (
     EXPIRING_SOON_DAYS,
@@ -42,9 +44,17 @@ from rounds.record.selectors import (
     letter_facts,
     letters_in,
     letters_of,
+    onboarding_missing,
+    onboarding_tasks_of,
     trainees_to_credential,
 )
-from rounds.record.services import RecordError, code_digest, credential_record, letter_issue
+from rounds.record.services import (
+    RecordError,
+    code_digest,
+    credential_record,
+    letter_issue,
+    onboarding_complete,
+)
 
 SEARCH_LIMIT = 50
 
@@ -93,6 +103,8 @@ def _record_context(request: HttpRequest, trainee: Trainee) -> dict[str, Any]:
         "gaps": gaps,
         "today": day,
         "credential_form": CredentialForm(),
+        "onboarding": list(onboarding_tasks_of(trainee)),
+        "completes_onboarding": may_complete_onboarding(request.user, trainee),
     }
 
 
@@ -215,4 +227,67 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     response = render(request, "record/verify.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+def onboarding(request: HttpRequest) -> HttpResponse:
+    """Staff: who is missing what, most overdue first. A trainee: their own checklist."""
+    day = clock.today()
+    if is_credentials_reader(user_roles(request.user)):
+        rows = onboarding_missing(record_programs(request.user), day)
+        return render(request, "record/onboarding_staff.html", {"rows": rows, "today": day})
+    trainee = own_trainee(request.user)
+    if trainee is None:
+        raise PermissionDenied("Your roles do not include onboarding.")
+    return _checklist(request, trainee, day)
+
+
+def _checklist(
+    request: HttpRequest, trainee: Trainee, day: date, error: str = "", status: int = 200
+) -> HttpResponse:
+    tasks = list(onboarding_tasks_of(trainee))
+    context = {
+        "trainee": trainee,
+        "open_tasks": [t for t in tasks if t.done_at is None],
+        "done_tasks": [t for t in tasks if t.done_at is not None],
+        "today": day,
+        "error": error,
+        "max_mb": max_upload_bytes() // (1024 * 1024),
+    }
+    return render(request, "record/onboarding_trainee.html", context, status=status)
+
+
+@login_required
+@require_POST
+def onboarding_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(
+        OnboardingTask.objects.select_related("item", "trainee__person"), pk=pk
+    )
+    if not may_complete_onboarding(request.user, task.trainee):
+        raise Http404
+    upload = request.FILES.get("document")
+    try:
+        onboarding_complete(
+            task=task,
+            by=request.user,
+            name=(upload.name or "") if upload else "",
+            data=upload.read(max_upload_bytes() + 1) if upload else None,
+        )
+    except RecordError as error:
+        return _checklist(request, task.trainee, clock.today(), error.message, status=400)
+    messages.success(request, f"“{task.item.title}” is done.")
+    return redirect("record:onboarding")
+
+
+@login_required
+def onboarding_file(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(
+        OnboardingTask.objects.select_related("trainee__person", "trainee__program"), pk=pk
+    )
+    if not may_see_record_of(request.user, task.trainee) or not task.file_data:
+        raise Http404
+    response = HttpResponse(bytes(task.file_data), content_type=task.file_type)
+    response["Content-Disposition"] = f'attachment; filename="onboarding-{task.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -5,13 +5,14 @@ checks its code on a phone."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from rounds.record.models import CredentialRequirement, CredentialType
-from rounds.record.services import credential_record
+from rounds.record.models import CredentialRequirement, CredentialType, OnboardingItem
+from rounds.record.services import credential_record, onboarding_assign
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
 from tests.people import PASSWORD, SmallInstitution, build_small_institution
 
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def world(transactional_db: None, live_server: LiveServer) -> tuple[str, SmallInstitution]:
     small = build_small_institution()
-    acls = CredentialType.objects.get(code="acls")
+    # transactional_db flushes the data migration's types between tests: make sure of ACLS.
+    acls = CredentialType.objects.get_or_create(
+        code="acls", defaults={"name": "ACLS", "kind": "certification"}
+    )[0]
     CredentialRequirement.objects.create(program=small.im, credential_type=acls)
     credential_record(
         trainee=small.ana,
@@ -81,3 +85,32 @@ def test_expiring_acls_renewed_on_a_phone_and_a_letter_checked_by_code(
     assert_fits_width(phone)
     assert_accessible(phone)
     screenshot(phone, "record-verify-phone")
+
+
+def test_an_incoming_intern_completes_onboarding_on_a_phone(
+    world: tuple[str, SmallInstitution], phone_page: Page, tmp_path: Path
+) -> None:
+    base, small = world
+    OnboardingItem.objects.create(
+        program=small.im, title="Copy of your training licence", kind="document"
+    )
+    OnboardingItem.objects.create(title="Privacy and HIPAA module", kind="module")
+    onboarding_assign(day=date(2026, 6, 30))
+    scan = tmp_path / "licence.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    fake = tmp_path / "licence.docx"
+    fake.write_bytes(b"PK\x03\x04 not a pdf")
+    phone = phone_page
+    sign_in(phone, base, "resident2")
+    phone.goto(f"{base}/record/onboarding/")
+    expect(phone.get_by_text("2 things to do")).to_be_visible()
+    assert_fits_width(phone)
+    assert_accessible(phone)
+    screenshot(phone, "record-onboarding-phone")
+    phone.get_by_label("File (PDF, PNG or JPEG").set_input_files(str(fake))
+    phone.get_by_role("button", name="Upload").click()
+    expect(phone.get_by_text("is not a PDF, PNG or JPEG")).to_be_visible()
+    phone.get_by_label("File (PDF, PNG or JPEG").set_input_files(str(scan))
+    phone.get_by_role("button", name="Upload").click()
+    phone.get_by_role("button", name="I have completed it").click()
+    expect(phone.get_by_text("All done: thank you, and welcome")).to_be_visible()
