@@ -137,11 +137,19 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Dashboard",
         "Schedules",
         "Hours",
+        "Training record",
         "Mentoring",
         "Wellness",
         "Inclusion",
     ]
-    assert work_links("resident") == ["My record", "Schedules", "Hours", "Mentoring", "Wellness"]
+    assert work_links("resident") == [
+        "My record",
+        "Schedules",
+        "Hours",
+        "Training record",
+        "Mentoring",
+        "Wellness",
+    ]
     assert work_links("inclusion") == ["Mentoring", "Wellness", "Inclusion"]
     assert Client().get(reverse("public:home")).context["work_links"] == []
 
