@@ -4,17 +4,20 @@ trainee and the coordinators once per threshold, listed for the coordinator wors
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rounds.lib.today import today_is
 from rounds.people.models import Trainee, TrainingEvent
 from rounds.record.models import Credential, CredentialRequirement, CredentialType
 from rounds.record.selectors import lapsed_credentials
-from rounds.record.services import credential_record
+from rounds.record.services import alert_threshold, credential_record
 from tests.people import USERNAMES, SmallInstitution
 
 DAY = date(2026, 6, 30)  # the tests' today
@@ -71,7 +74,7 @@ def test_lapsed_means_required_and_missing_or_expired_on_the_day(small: SmallIns
 
 @pytest.mark.django_db
 def test_alerts_go_once_per_threshold_to_trainee_and_coordinator_with_absolute_links(
-    small: SmallInstitution, settings
+    small: SmallInstitution, settings: Any
 ) -> None:
     settings.ROUNDS_SITE_URL = "https://gme.example.org"
     require(small, "acls")
@@ -181,3 +184,32 @@ def test_every_role_against_the_credential_pages(small: SmallInstitution) -> Non
         assert Client().get(path).status_code == 302
     assert failures == []
     assert not Credential.objects.exists()
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    # The state the fixture built is reset inside the test (mails, credentials and alerts).
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    expires_in=st.integers(min_value=-10, max_value=90),
+    run_days=st.lists(st.integers(min_value=0, max_value=100), max_size=8),
+)
+def test_whatever_days_the_command_runs_each_threshold_is_mailed_at_most_once(
+    small: SmallInstitution, expires_in: int, run_days: list[int]
+) -> None:
+    """Run on any days, in order, any number of times (a day twice, days missed): the trainee
+    gets exactly one mail per threshold reached on a day it ran, never two."""
+    mail.outbox = []
+    Credential.objects.all().delete()
+    credential = hold(small.ana, "acls", DAY + timedelta(days=expires_in))
+    for offset in sorted(run_days):
+        with today_is(DAY + timedelta(days=offset)):
+            call_command("credential_alerts", stdout=None)
+    to_trainee = [m for m in mail.outbox if m.to == ["resident@example.org"]]
+    thresholds = list(credential.alerts.values_list("threshold_days", flat=True))
+    assert len(to_trainee) == len(thresholds) == len(set(thresholds))
+    reached = {alert_threshold(expires_in - d) for d in run_days} - {None}
+    assert set(thresholds) == reached

@@ -187,13 +187,13 @@ def credential_alerts_send(*, day: date) -> int:
     )
     trainees = Trainee.objects.filter(pk__in=candidates).select_related("person", "program")
     trainees = trainees.prefetch_related("training_events")
-    active = [t for t in trainees if day <= history_of(t).last_day]
+    active = {t.pk: t for t in trainees if day <= history_of(t).last_day}
     sent = 0
-    for (trainee_id, _), credential in latest_credentials(t.pk for t in active).items():
+    for (trainee_id, _), credential in latest_credentials(active).items():
         threshold = alert_threshold((credential.expires_on - day).days)
         if threshold is None or credential.alerts.filter(threshold_days=threshold).exists():
             continue
-        trainee = next(t for t in active if t.pk == trainee_id)
+        trainee = active[trainee_id]
         if _alert_one(credential=credential, trainee=trainee, threshold=threshold, day=day):
             sent += 1
     return sent
