@@ -29,6 +29,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
     from rounds.milestones.access import may_use_milestones
     from rounds.people.access import is_staff_member
     from rounds.people.models import Role
+    from rounds.record.access import is_record_reader
     from rounds.schedules.access import is_clinical, may_see_on_call
     from rounds.workhours.access import may_use_hours
 
@@ -49,6 +50,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
         ("Hours", "workhours:home", "workhours", may_use_hours),
         ("Evaluations", "assessment:home", "assessment", may_use_assessment),
         ("Milestones", "milestones:home", "milestones", may_use_milestones),
+        ("Training record", "record:home", "record", is_record_reader),
         ("Mentoring", "mentoring:home", "mentoring", anyone),
         ("Wellness", "wellness:home", "wellness", anyone),
         ("Inclusion", "inclusion:home", "inclusion", is_inclusion_reader),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rounds.api",
     "rounds.milestones",
     "rounds.assessment",
+    "rounds.record",
 ]
 
 MIDDLEWARE = [

@@ -147,6 +147,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Hours",
         "Evaluations",
         "Milestones",
+        "Training record",
         "Mentoring",
         "Wellness",
         "Inclusion",
@@ -157,6 +158,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Hours",
         "Evaluations",
         "Milestones",
+        "Training record",
         "Mentoring",
         "Wellness",
     ]
