@@ -78,7 +78,7 @@ def test_coordinator_moves_a_call_locks_it_re_solves_and_publishes(
     grid = page.locator("#call-grid")
     expect(grid).to_contain_text(f"24h call on {when} has 0; it needs at least 1")
     expect(grid).to_contain_text("1 broken rule")
-    expect(page.locator("tr.cover-row td.broken")).to_have_text("C 0/1")
+    expect(page.locator("tr.cover-row td.broken")).to_contain_text("C 0/1 (short)")
     screenshot(page, "calls/grid-broken-desktop")
     # Give it to the day before's holder and lock it: covered again, but they would work
     # 48 hours in a row; the rule is named on their row and their two cells are marked.
