@@ -247,7 +247,8 @@ def test_an_hours_entry_sent_twice_is_logged_once(small: SmallInstitution, toget
         )
         assert [a.status_code for a in answers] == [302, 302]
         assert answers[0]["Location"] == answers[1]["Location"]
-        assert all(_messages(a) == ["Saved: Clinical work, 4.5 hours."] for a in answers)
+        messages = [_messages(a) for a in answers]
+        assert all(m == ["Saved: Clinical work, 4.5 hours."] for m in messages), messages
         assert LoggedPeriod.objects.filter(trainee=small.ana).count() == i + 1
 
 
