@@ -17,7 +17,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -562,6 +562,7 @@ class TeachingAssignments(StrictQuery, generics.ListAPIView):
     query_serializer = TeachingFilterSerializer
     scopes = {"GET": scopes.SCHEDULES_READ, "POST": scopes.TEACHING_WRITE}
     allowed = staticmethod(assessment_access.may_read_teaching)
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[TeachingAssignment]:
         found = query_params(TeachingFilterSerializer, self.request)
