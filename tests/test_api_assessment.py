@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
+from rounds.api.models import ApiToken
 from rounds.api.services import token_create
 from rounds.assessment.generate import requests_generate
 from rounds.assessment.models import EvaluationRequest, EvaluatorKind, TeachingAssignment
 from rounds.core.models import AuditEntry
+from rounds.people.models import Person, Role, RoleAssignment
 from tests.api_setup import ApiWorld, api_client, build_api_world
 from tests.assessment_setup import SmallAssessment, build_assessment
-from tests.people import USERNAMES, SmallInstitution
+from tests.people import USERNAMES, SmallInstitution, _user
 
 K = EvaluatorKind
 STAFF = {"gme": 200, "pd.im": 200, "coord.im": 200, "pd.cards": 200}
@@ -201,3 +203,21 @@ def test_on_call_lists_each_services_attendings_with_numbers_as_allowed(world: W
         {"name": "Faculty Tester", "phone": "", "pager": "", "numbers_hidden": True}
     ]
     assert services("faculty")[0]["attendings"][0]["phone"] == "+1 212 555 0100"  # her own
+
+
+def test_the_switchboard_polls_on_call_and_sees_every_number(world: World) -> None:
+    """As on the switchboard page: an operator account (a paging system's service token) reads
+    who is on call with everyone's numbers, and nothing else of the API's schedules."""
+    user, _person = _user("operator", Person.Kind.STAFF, "Olga", "Operator")
+    RoleAssignment.objects.create(user=user, role=Role.SWITCHBOARD)
+    fay = world.a.faculty.person
+    fay.phone, fay.share_contact = "+1 212 555 0100", False
+    fay.save()
+    pager = token_create(
+        user=user, name="Paging", scopes=["schedules:read"], kind=ApiToken.Kind.SERVICE, by=None
+    )
+    client = api_client(pager.secret)
+    answer = client.get("/api/on-call/", {"at": world.api.ana_call.start.isoformat()})
+    assert answer.status_code == 200
+    assert answer.json()["services"][0]["attendings"][0]["phone"] == "+1 212 555 0100"
+    assert client.get("/api/call-schedules/").status_code == 403
