@@ -28,7 +28,7 @@ def test_the_command_prints_a_token_that_works_and_is_stored_as_a_digest(
     secret = _command("pd.im", "--scope", "read")
     token = ApiToken.objects.get()
     assert token.digest == digest_of(secret) and secret not in str(token.__dict__)
-    assert token.scopes == ["hours:read", "people:read", "schedules:read"]
+    assert token.scopes == ["evaluations:read", "hours:read", "people:read", "schedules:read"]
     answer = api_client(secret).get("/api/trainees/")
     assert answer.status_code == 200
     assert {r["person"]["first_name"] for r in answer.json()["results"]} == {"Ana", "Ben"}
@@ -85,7 +85,7 @@ def test_a_server_error_is_a_500_problem(small: SmallInstitution, monkeypatch) -
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.schedule_selectors, "on_call_now", broken)
+    monkeypatch.setattr(views.oncall, "shifts_at", broken)
     answer = api_client(_command("faculty")).get("/api/on-call/")
     assert answer.status_code == 500
     assert answer.json()["title"] == "Server error"

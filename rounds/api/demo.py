@@ -12,7 +12,14 @@ DEMO_TOKENS = [
     ("gme", "Paging directory", ApiToken.Kind.SERVICE, ["schedules:read"]),
     ("gme", "Data warehouse (nightly)", ApiToken.Kind.SERVICE, ["read"]),
     ("coord.im", "IM time clock", ApiToken.Kind.SERVICE, ["hours:write"]),
+    (
+        "coord.im",
+        "IM attending schedule (teaching assignments)",
+        ApiToken.Kind.SERVICE,
+        ["teaching:write", "schedules:read"],
+    ),
     ("resident", "My calendar script", ApiToken.Kind.PERSONAL, ["schedules:read"]),
+    ("faculty", "My evaluation queue", ApiToken.Kind.PERSONAL, ["evaluations:read"]),
 ]
 
 
@@ -23,7 +30,7 @@ def demo_wipe() -> None:
 def demo_extend(*, seed: int) -> list[str]:
     users = {
         u.username: u
-        for u in get_user_model().objects.filter(username__in=["gme", "coord.im", "resident"])
+        for u in get_user_model().objects.filter(username__in=[name for name, *_ in DEMO_TOKENS])
     }
     made = 0
     for username, name, kind, scopes in DEMO_TOKENS:

@@ -8,6 +8,8 @@ PEOPLE_READ = "people:read"
 HOURS_READ = "hours:read"
 HOURS_WRITE = "hours:write"
 TRAINEES_IMPORT = "trainees:import"
+EVALUATIONS_READ = "evaluations:read"
+TEACHING_WRITE = "teaching:write"
 
 SCOPES: dict[str, str] = {
     SCHEDULES_READ: "Read rotation and call schedules and who is on call",
@@ -15,12 +17,14 @@ SCOPES: dict[str, str] = {
     HOURS_READ: "Read work-hour entries",
     HOURS_WRITE: "Write work-hour entries (a time clock)",
     TRAINEES_IMPORT: "Import trainees",
+    EVALUATIONS_READ: "Read evaluation requests and their status (never answers)",
+    TEACHING_WRITE: "Write faculty teaching assignments (attendings)",
 }
 
 # Shorthands for the command line and the token page.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "read": (SCHEDULES_READ, PEOPLE_READ, HOURS_READ),
-    "write": (HOURS_WRITE, TRAINEES_IMPORT),
+    "read": (SCHEDULES_READ, PEOPLE_READ, HOURS_READ, EVALUATIONS_READ),
+    "write": (HOURS_WRITE, TRAINEES_IMPORT, TEACHING_WRITE),
     "all": tuple(SCOPES),
 }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from rounds.assessment.models import EvaluationRequest, EvaluatorKind
 from rounds.core.models import Program, Site
 from rounds.people.models import Person, Trainee
 from rounds.schedules.models import CallAssignment, RotationAssignment
@@ -176,9 +177,37 @@ class OnCallSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
 
 
+class ContactSerializer(serializers.Serializer):
+    """A person on the switchboard: phone and pager are empty when the caller may not see
+    them (`numbers_hidden` then says the person has numbers but keeps them from colleagues)."""
+
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    pager = serializers.CharField()
+    numbers_hidden = serializers.BooleanField(source="hidden")
+
+
+class TraineeOnCallSerializer(serializers.Serializer):
+    shift = serializers.IntegerField(source="shift.pk", help_text="The shift's id in `shifts`.")
+    name = serializers.CharField(source="trainee.name")
+    phone = serializers.CharField(source="trainee.phone")
+    pager = serializers.CharField(source="trainee.pager")
+    numbers_hidden = serializers.BooleanField(source="trainee.hidden")
+
+
+class ServiceOnCallSerializer(serializers.Serializer):
+    site = serializers.CharField(source="site.slug")
+    service = serializers.CharField()
+    attendings = ContactSerializer(many=True, help_text="Empty: attending not recorded.")
+    trainees = TraineeOnCallSerializer(many=True, source="people")
+
+
 class OnCallAnswerSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     shifts = OnCallSerializer(many=True)
+    services = ServiceOnCallSerializer(
+        many=True, help_text="The shifts by site and service, with attendings and numbers."
+    )
 
 
 class TraineeImportSerializer(serializers.Serializer):
@@ -194,3 +223,82 @@ class ImportProblemSerializer(serializers.Serializer):
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+
+
+# --- assessment -------------------------------------------------------------------------------
+
+
+def _one_line(value: str) -> str:
+    if any(ch in value for ch in "\r\n\t"):
+        raise serializers.ValidationError("Give it on one line.")
+    return value
+
+
+class TeachingFilterSerializer(DateRangeSerializer):
+    faculty = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class TeachingAssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    program = serializers.IntegerField(source="program_id")
+    faculty = serializers.IntegerField(source="faculty_id")
+    faculty_name = serializers.CharField(source="faculty.person.full_name")
+    faculty_email = serializers.EmailField(source="faculty.person.email")
+    rotation = serializers.CharField(source="rotation.name")
+    service = serializers.CharField(source="rotation.service")
+    site = serializers.CharField(source="rotation.site.slug")
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+
+
+class TeachingRowSerializer(serializers.Serializer):
+    """One attending span, the columns of the teaching import file."""
+
+    faculty_email = serializers.EmailField(max_length=254)
+    rotation = serializers.CharField(max_length=120, validators=[_one_line])
+    site = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", validators=[_one_line],
+        help_text="The site's name; needed only when the program has the rotation at several.",
+    )  # fmt: skip
+    first_day = DateField()
+    last_day = DateField(
+        required=False, allow_null=True, default=None, help_text="Default: first_day."
+    )
+
+
+class TeachingBatchSerializer(serializers.Serializer):
+    program = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    assignments = TeachingRowSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class TeachingBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Attending spans written.")
+
+
+class EvaluationRequestFilterSerializer(serializers.Serializer):
+    program = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="A program you run: its requests. Left out: the requests addressed to you.",
+    )  # fmt: skip
+    status = serializers.ChoiceField(choices=EvaluationRequest.Status.choices, required=False)
+
+
+class EvaluationRequestSerializer(serializers.Serializer):
+    """A request as a queue shows it: who, about whom, when, its status; never answers."""
+
+    id = serializers.IntegerField()
+    program = serializers.IntegerField(source="program_id")
+    evaluator_kind = serializers.ChoiceField(choices=EvaluatorKind.choices)
+    evaluator = serializers.SerializerMethodField()
+    subject = serializers.CharField(source="subject_name")
+    trainee = serializers.IntegerField(source="trainee_id", allow_null=True)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    sent_on = serializers.DateField()
+    expires_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=EvaluationRequest.Status.choices)
+
+    def get_evaluator(self, row: EvaluationRequest) -> str:
+        from rounds.assessment.access import evaluator_listed_as
+
+        return evaluator_listed_as(self.context["request"].user, row)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from rounds.api import scopes as scope_names
 from rounds.api.models import ApiToken
+from rounds.core.models import AuditEntry
 from rounds.core.services import audit_record
 
 TOKEN_PREFIX = "rnd_"
@@ -100,9 +101,11 @@ def token_used(token: ApiToken) -> None:
     )
 
 
-def api_write_audit(*, token: ApiToken, action: str, summary: str, changes: dict[str, Any]) -> None:
+def api_write_audit(
+    *, token: ApiToken, action: str, summary: str, changes: dict[str, Any]
+) -> AuditEntry:
     """The audit row of one write through the API: which token, beside the service's own row."""
-    audit_record(
+    return audit_record(
         by=token.user,
         action=f"api.{action}",
         instance=token,

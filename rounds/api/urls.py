@@ -21,5 +21,7 @@ urlpatterns = [
     path("on-call/", views.OnCall.as_view(), name="on_call"),
     path("work-hours/", views.WorkHourEntries.as_view(), name="work_hours"),
     path("trainee-imports/", views.TraineeImport.as_view(), name="trainee_imports"),
+    path("teaching-assignments/", views.TeachingAssignments.as_view(), name="teaching"),
+    path("evaluation-requests/", views.EvaluationRequests.as_view(), name="evaluation_requests"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not_found"),
 ]

@@ -4,7 +4,9 @@ apps' services. Errors become problem details in problems.py."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +29,8 @@ from rounds.api.serializers import (
     MAX_ID,
     CallShiftSerializer,
     DateRangeSerializer,
+    EvaluationRequestFilterSerializer,
+    EvaluationRequestSerializer,
     ImportResultSerializer,
     OnCallAnswerSerializer,
     OnCallFilterSerializer,
@@ -34,6 +38,10 @@ from rounds.api.serializers import (
     ProgramSerializer,
     RotationAssignmentSerializer,
     SiteSerializer,
+    TeachingAssignmentSerializer,
+    TeachingBatchResultSerializer,
+    TeachingBatchSerializer,
+    TeachingFilterSerializer,
     TraineeFilterSerializer,
     TraineeImportSerializer,
     TraineeSerializer,
@@ -42,20 +50,29 @@ from rounds.api.serializers import (
     WorkHourFilterSerializer,
 )
 from rounds.api.services import api_write_audit
-from rounds.core.models import Program, Site
+from rounds.assessment import access as assessment_access
+from rounds.assessment.models import EvaluationRequest, TeachingAssignment
+from rounds.assessment.teaching import IMPORT_COLUMNS, teaching_import
+from rounds.core.models import AuditEntry, Program, Site
 from rounds.imports.services import import_file
-from rounds.lib.idempotency import made_earlier
+from rounds.lib.idempotency import AlreadySubmitted, made_earlier, submit_once
 from rounds.people.access import (
     can_manage_program,
     can_view_trainee,
     is_gme_office,
     people_visible_to,
     trainees_visible_to,
+    user_roles,
 )
 from rounds.people.models import Person, Trainee
 from rounds.people.training import trainees_in_training
-from rounds.schedules import selectors as schedule_selectors
-from rounds.schedules.access import is_clinical, may_read_schedules, schedule_rows_visible_to
+from rounds.schedules import oncall
+from rounds.schedules.access import (
+    ContactViewer,
+    may_read_schedules,
+    may_see_on_call,
+    schedule_rows_visible_to,
+)
 from rounds.schedules.models import (
     CallAssignment,
     CallSchedule,
@@ -287,11 +304,13 @@ class CallScheduleList(ETagged):
 )
 class OnCall(StrictQuery, APIView):
     """Who is on call now (or at `at`), by site and service: published shifts in progress.
-    Open to everyone who works shifts or runs programs, as the on-call page is."""
+    Each service comes with its attendings (from the teaching assignments), grouped as on the
+    switchboard page, with phone and pager only where the caller may see them. Open to
+    everyone who works shifts or runs programs and to the switchboard, as the on-call page is."""
 
     query_serializer = OnCallFilterSerializer
     scopes = {"GET": scopes.SCHEDULES_READ}
-    allowed = staticmethod(is_clinical)
+    allowed = staticmethod(may_see_on_call)
 
     def get(self, request: Request) -> Response:
         found = query_params(OnCallFilterSerializer, request)
@@ -301,11 +320,16 @@ class OnCall(StrictQuery, APIView):
             if site is None:
                 raise exceptions.NotFound(f"No site {found['site']!r}; see /api/sites/.")
         at = found.get("at") or timezone.now()
-        shifts = schedule_selectors.on_call_now(site, at)
+        shifts = oncall.shifts_at(site, at)
         if "service" in found:
             wanted = found["service"].casefold()
             shifts = [s for s in shifts if s.service.casefold() == wanted]
-        return Response(OnCallAnswerSerializer({"at": at, "shifts": shifts}).data)
+        # The switchboard page's grouping: each service with its attendings on the local day,
+        # numbers only as ContactViewer allows this caller.
+        day = oncall.local_now(site, at).date()
+        services = oncall.board(shifts, day, ContactViewer(request.user))
+        answer = {"at": at, "shifts": shifts, "services": services}
+        return Response(OnCallAnswerSerializer(answer).data)
 
 
 # --- work hours -------------------------------------------------------------------------------
@@ -317,6 +341,16 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=True,
     description="A key the client makes for this entry (16-64 letters, digits, - or _). "
     "Sending the same key again returns the entry made the first time instead of a second one.",
+)
+
+
+IDEMPOTENCY_BATCH_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A key the client makes for this batch (16-64 letters, digits, - or _). "
+    "Sending the same key again answers with the first result instead of writing twice.",
 )
 
 
@@ -484,9 +518,164 @@ def _where(row: int | None, column: str | None) -> str:
     return ", ".join(p for p in parts if p) or "file"
 
 
-# Faculty teaching assignments (issue 26) are written by rounds/assessment, built on another
-# branch. The hook is a view here, `TeachingAssignments`, with scope "teaching:write", calling
-# that app's service; it is not added until the service exists (see docs/api.md).
+# --- assessment: teaching assignments and evaluation requests --------------------------------
+
+
+class TeachingRefused(Exception):
+    """The batch had problems: raised inside the idempotent write so its claim rolls back
+    with it, and the client may correct the batch and send it again with the same key."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("teaching batch refused")
+        self.errors = errors
+
+
+def _teaching_csv(rows: list[dict[str, Any]]) -> bytes:
+    """The batch as the teaching import file: the JSON rows go through the very same checks
+    and write (rounds/assessment/teaching.py) as a file uploaded on the teaching page."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_COLUMNS)
+    for row in rows:
+        last = row.get("last_day")
+        writer.writerow([
+            row["faculty_email"], row["rotation"], row.get("site") or "",
+            row["first_day"].isoformat(), last.isoformat() if last else "",
+        ])  # fmt: skip
+    return out.getvalue().encode()
+
+
+def _batch_field(row: int | None, column: str | None) -> str:
+    """A problem of the file (row 2 is the first data row) as a field of the JSON batch."""
+    if row is None or row < 2:
+        return f"assignments.{column}" if column else "assignments"
+    return f"assignments.{row - 2}.{column}" if column else f"assignments.{row - 2}"
+
+
+@extend_schema(tags=["assessment"])
+class TeachingAssignments(StrictQuery, generics.ListAPIView):
+    """Faculty teaching assignments (who attends which rotation on which days): program staff
+    and the GME office their programs', a faculty member their own. Written in batches by an
+    integration (`teaching:write`), all or nothing, like the teaching page's file import."""
+
+    serializer_class = TeachingAssignmentSerializer
+    query_serializer = TeachingFilterSerializer
+    scopes = {"GET": scopes.SCHEDULES_READ, "POST": scopes.TEACHING_WRITE}
+    allowed = staticmethod(assessment_access.may_read_teaching)
+    parser_classes = [JSONParser]
+
+    def get_queryset(self) -> QuerySet[TeachingAssignment]:
+        found = query_params(TeachingFilterSerializer, self.request)
+        where = assessment_access.teaching_visible_to(self.request.user)
+        if "program" in found:
+            where &= Q(program=self._program(found["program"]))
+        if "faculty" in found:
+            where &= Q(faculty_id=found["faculty"])
+        return (
+            TeachingAssignment.objects.filter(
+                where, first_day__lte=found["end"], last_day__gte=found["start"]
+            )
+            .select_related("faculty__person", "rotation__site")
+            .order_by("first_day", "rotation__name", "faculty__person__last_name", "pk")
+        )
+
+    def _program(self, program_id: int) -> Program:
+        """A program whose teaching the caller may read: staff of it, or a faculty member
+        attending in it (their own rows). Others answer 404, as on the pages."""
+        program = Program.objects.filter(pk=program_id).first()
+        user = self.request.user
+        if program is not None and (
+            assessment_access.may_manage_assessment(user, program)
+            or TeachingAssignment.objects.filter(
+                program=program, faculty__person__user_id=user.pk
+            ).exists()
+        ):
+            return program
+        raise exceptions.NotFound("No such program.")
+
+    @extend_schema(parameters=[TeachingFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_BATCH_KEY],
+        request=TeachingBatchSerializer,
+        responses={201: TeachingBatchResultSerializer, 200: TeachingBatchResultSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Write a batch of attending spans for one program, with the checks of the teaching
+        page's import: every row first, and any problem (naming `assignments.N.column`) writes
+        nothing. Each span replaces the days it covers on its rotation. A retry with the same
+        Idempotency-Key answers 200 with the first result and writes nothing more."""
+        if not user_roles(request.user).is_staff_member:
+            raise exceptions.PermissionDenied("Teaching assignments are written by program staff.")
+        token = request.auth
+        assert isinstance(token, ApiToken)
+        key = _client_key(request, token)
+        batch = TeachingBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        program = Program.objects.filter(pk=batch.validated_data["program"]).first()
+        if program is None or not assessment_access.may_manage_assessment(request.user, program):
+            raise exceptions.NotFound("No such program.")
+        rows = batch.validated_data["assignments"]
+
+        def write() -> AuditEntry:
+            outcome = teaching_import(
+                program=program, filename="api.csv", data=_teaching_csv(rows), by=request.user
+            )
+            if not outcome.ok:
+                raise TeachingRefused([
+                    {"field": _batch_field(p.row, p.column), "message": p.message}
+                    for p in outcome.problems
+                ])  # fmt: skip
+            return api_write_audit(
+                token=token, action="teaching.import",
+                summary=f"{program} teaching assignments: {outcome.created} spans",
+                changes={"program": program.pk, "created": outcome.created},
+            )  # fmt: skip
+
+        try:
+            entry, first = submit_once(
+                token=key, scope="api.teaching", by=request.user, model=AuditEntry, write=write
+            )
+        except TeachingRefused as refused:
+            return problem(
+                400,
+                f"Nothing was written: {len(refused.errors)} problem(s) in the batch.",
+                refused.errors,
+            )
+        except AlreadySubmitted as error:
+            return problem(409, error.message)
+        return Response(
+            {"created": entry.changes["created"]},
+            status=status.HTTP_201_CREATED if first else status.HTTP_200_OK,
+        )
+
+
+@extend_schema(tags=["assessment"], parameters=[EvaluationRequestFilterSerializer])
+class EvaluationRequests(StrictQuery, generics.ListAPIView):
+    """Evaluation requests with their status, never their answers. Without `program`: the
+    requests addressed to you (your queue). With `program`: that program's requests, for its
+    director and coordinators; trainees judging faculty or rotations are not named."""
+
+    serializer_class = EvaluationRequestSerializer
+    query_serializer = EvaluationRequestFilterSerializer
+    scopes = {"GET": scopes.EVALUATIONS_READ}
+
+    def get_queryset(self) -> QuerySet[EvaluationRequest]:
+        found = query_params(EvaluationRequestFilterSerializer, self.request)
+        user = self.request.user
+        if "program" in found:
+            if not assessment_access.is_program_staff(user, found["program"]):
+                raise exceptions.NotFound("No such program.")
+            rows = EvaluationRequest.objects.filter(program_id=found["program"])
+        else:
+            rows = EvaluationRequest.objects.filter(evaluator__user_id=user.pk)
+        if "status" in found:
+            rows = rows.filter(status=found["status"])
+        return rows.select_related(
+            "evaluator", "trainee__person", "faculty__person", "rotation__site"
+        ).order_by("expires_on", "pk")
 
 
 @extend_schema(exclude=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from rounds.assessment.models import (
     ABOUT_TRAINEE,
@@ -147,3 +147,33 @@ def may_see_faculty_aggregates(user: AnyUser, faculty: Faculty) -> bool:
     return faculty.primary_program_id is not None and is_program_staff(
         user, faculty.primary_program_id
     )
+
+
+# ---------------------------------------------------------------- read through the API
+
+
+def may_read_teaching(roles: UserRoles) -> bool:
+    """Teaching assignments: program staff and the GME office (who manage them) and faculty
+    (their own)."""
+    from rounds.people.models import Role
+
+    return roles.is_staff_member or roles.has(Role.FACULTY)
+
+
+def teaching_visible_to(user: AnyUser) -> Q:
+    """Filter on TeachingAssignment: the GME office sees all, program staff their programs',
+    a faculty member their own."""
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Q()
+    return Q(program__in=roles.staffed_program_ids) | Q(faculty__person__user_id=user.pk)
+
+
+def evaluator_listed_as(user: AnyUser, request: EvaluationRequest) -> str:
+    """The evaluator's name in a list of requests: trainees judging faculty or rotations stay
+    unnamed to everyone but themselves (their answers are read only as aggregates)."""
+    if request.evaluator_kind in ANONYMOUS_TO_EVALUATED and not is_writer(user, request):
+        return "A trainee"
+    if request.evaluator is not None:
+        return request.evaluator.full_name
+    return request.evaluator_label or request.get_evaluator_kind_display()
