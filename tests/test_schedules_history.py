@@ -23,7 +23,6 @@ from rounds.schedules.calls import (
     call_schedule_publish,
     call_schedule_resolve,
     call_version_new,
-    swap_propose,
 )
 from rounds.schedules.feeds import ImportProblems, schedule_import
 from rounds.schedules.jobs import (
@@ -42,6 +41,7 @@ from rounds.schedules.services import (
     schedule_create,
     schedule_publish,
 )
+from rounds.schedules.swaps import swap_propose
 from tests.call_setup import call_pool, next_month
 from tests.people import SmallInstitution
 from tests.schedules_setup import SmallSchedules, build_schedules

@@ -155,7 +155,8 @@ def test_a_trainee_is_not_held_for_a_second_factor(small: SmallInstitution, sett
     settings.ROUNDS_MFA_REQUIRED_ROLES = ["program_coordinator", "gme_office"]
     client = Client()
     landed = sign_in(client, "resident")
-    assert landed.redirect_chain[-1][0].startswith("/staff/trainees/")
+    assert landed.redirect_chain[-1][0] == "/staff/me/"  # the trainee's landing page, no hold
+    assert "Welcome, Ana" in landed.content.decode()
 
 
 def test_a_person_with_no_role_lands_on_a_page_saying_so(small: SmallInstitution) -> None:

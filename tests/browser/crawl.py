@@ -3,7 +3,9 @@
 From the landing page, follow same-site links breadth first; a link whose URL resolves to a
 route already visited (another trainee's record, another month) is not visited again, so each
 page of the role is seen once however large the institution. Downloads, sign-out, the admin and
-links with a query string are skipped (the query only changes what a page lists)."""
+links with a query string are skipped (the query only changes what a page lists), and so are the
+API's machine-facing addresses: its schema and the third-party Swagger UI that documents it (the
+GME office's token page is a Rounds page and is visited)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/static/", "/media/")
+SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/static/", "/media/", "/api/docs/", "/api/schema/")
 SKIP_SUFFIXES = (".ics", ".pdf", ".xlsx", ".csv", ".json", ".txt", ".png", ".svg", ".ico")
 
 

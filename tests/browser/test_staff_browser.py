@@ -66,7 +66,7 @@ def test_a_trainee_who_opens_a_staff_page_is_refused_and_told_why(
 ) -> None:
     page = desktop_page
     sign_in(page, base, "resident")
-    expect(page.get_by_role("heading", name="Ana Alvarez")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome, Ana")).to_be_visible()
     response = page.goto(f"{base}/staff/trainees/")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="This page is not part of your role")).to_be_visible()
