@@ -18,18 +18,30 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def sign_in(user: HttpUser, username: str) -> None:
+    """Sign in through the real form (allauth's field is `login`); a sign-in that lands back on
+    the form is a failure, or every page after it would be a cheap redirect counted as served."""
     page = user.client.get("/accounts/login/", name="sign in (form)")
     token = CSRF.search(page.text)
-    user.client.post(
+    with user.client.post(
         "/accounts/login/",
         data={
-            "username": username,
+            "login": username,
             "password": PASSWORD,
             "csrfmiddlewaretoken": token.group(1) if token else "",
         },
         headers={"Referer": f"{user.host}/accounts/login/"},
         name="sign in",
-    )
+        catch_response=True,
+    ) as answer:
+        if "/accounts/" in answer.url:
+            answer.failure(f"{username} was not signed in (at {answer.url})")
+
+
+def signed_in_page(user: HttpUser, path: str, name: str | None = None) -> None:
+    """A page of a signed-in person: sent to a sign-in or two-factor page counts as a failure."""
+    with user.client.get(path, name=name or path, catch_response=True) as answer:
+        if "/accounts/" in answer.url:
+            answer.failure(f"sent to {answer.url}")
 
 
 class Applicant(HttpUser):
@@ -62,20 +74,20 @@ class Resident(HttpUser):
 
     @task(3)
     def my_schedule(self) -> None:
-        self.client.get("/schedules/me/")
+        signed_in_page(self, "/schedules/me/")
 
     @task(2)
     def my_calls(self) -> None:
-        self.client.get("/schedules/calls/me/")
+        signed_in_page(self, "/schedules/calls/me/")
 
     @task(3)
     def hours(self) -> None:
-        self.client.get("/hours/")
+        signed_in_page(self, "/hours/")
 
     # Not `start`: that name is locust's own (User.start spawns the user).
     @task(1)
     def landing(self) -> None:
-        self.client.get("/staff/start/", name="/staff/start/ (resident)")
+        signed_in_page(self, "/staff/start/", "/staff/start/ (resident)")
 
 
 class Coordinator(HttpUser):
@@ -87,18 +99,18 @@ class Coordinator(HttpUser):
 
     @task(2)
     def program_year(self) -> None:
-        self.client.get(
-            os.environ["LOAD_PROGRAM_YEAR_URL"], name="/schedules/programs/[pk]/[year]/"
+        signed_in_page(
+            self, os.environ["LOAD_PROGRAM_YEAR_URL"], "/schedules/programs/[pk]/[year]/"
         )
 
     @task(2)
     def rotation_grid(self) -> None:
-        self.client.get(os.environ["LOAD_GRID_URL"], name="/schedules/versions/[pk]/")
+        signed_in_page(self, os.environ["LOAD_GRID_URL"], "/schedules/versions/[pk]/")
 
     @task(1)
     def call_month(self) -> None:
-        self.client.get(os.environ["LOAD_CALL_URL"], name="/schedules/calls/[pk]/")
+        signed_in_page(self, os.environ["LOAD_CALL_URL"], "/schedules/calls/[pk]/")
 
     @task(1)
     def landing(self) -> None:
-        self.client.get("/staff/start/", name="/staff/start/ (coordinator)")
+        signed_in_page(self, "/staff/start/", "/staff/start/ (coordinator)")
