@@ -32,25 +32,7 @@ from rounds.people.access import UserRoles, can_manage_program, user_roles
 
 if TYPE_CHECKING:
     from rounds.people.access import AnyUser
-    from rounds.people.models import Faculty, Person, Trainee
-
-
-def person_of(user: AnyUser) -> Person | None:
-    from rounds.people.models import Person
-
-    if not user.is_authenticated:
-        return None
-    return Person.objects.filter(user_id=user.pk).first()
-
-
-def trainee_of(user: AnyUser) -> Trainee | None:
-    from rounds.people.models import Trainee
-
-    if not user.is_authenticated:
-        return None
-    return (
-        Trainee.objects.select_related("person", "program").filter(person__user_id=user.pk).first()
-    )
+    from rounds.people.models import Faculty
 
 
 def faculty_of(user: AnyUser) -> Faculty | None:

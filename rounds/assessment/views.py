@@ -56,7 +56,7 @@ from rounds.core.models import Program
 from rounds.imports.uploads import upload_size_problem
 from rounds.lib.today import academic_year_of, today
 from rounds.milestones.levels import CHOICES as MILESTONE_CHOICES
-from rounds.people.access import require_roles, user_roles
+from rounds.people.access import person_of, require_roles, trainee_of, user_roles
 from rounds.people.models import Faculty, Trainee
 from rounds.schedules.models import Block, Rotation
 
@@ -73,7 +73,7 @@ def _program_managed(request: HttpRequest, pk: int) -> Program:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    person = access.person_of(request.user)
+    person = person_of(request.user)
     day = today()
     queue = selectors.queue_of(person, day)
     roles = user_roles(request.user)
@@ -83,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "queue": queue,
             "today": day,
-            "trainee": access.trainee_of(request.user),
+            "trainee": trainee_of(request.user),
             "faculty": access.faculty_of(request.user),
             "programs": access.burden_programs(request.user).order_by("name")
             if roles.is_staff_member
@@ -256,7 +256,7 @@ def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def about_me(request: HttpRequest) -> HttpResponse:
-    trainee = access.trainee_of(request.user)
+    trainee = trainee_of(request.user)
     faculty = access.faculty_of(request.user)
     if trainee is None and faculty is None:
         raise Http404
@@ -288,7 +288,7 @@ def _delay_for(program_id: int | None) -> int:
 
 @login_required
 def written(request: HttpRequest) -> HttpResponse:
-    person = access.person_of(request.user)
+    person = person_of(request.user)
     return render(request, "assessment/written.html", {"evaluations": selectors.written_by(person)})
 
 

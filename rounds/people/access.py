@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from rounds.people.models import Role, RoleAssignment
+from rounds.people.models import Person, Role, RoleAssignment, Trainee
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -168,3 +168,19 @@ def people_visible_to(user: AnyUser) -> QuerySet[Person]:
     return Person.objects.filter(
         mine | Q(trainee__program__in=staffed) | Q(faculty__primary_program__in=staffed)
     ).distinct()
+
+
+def person_of(user: AnyUser) -> Person | None:
+    """The person record of a signed-in user (None for anonymous or an account without one)."""
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(user_id=user.pk).first()
+
+
+def trainee_of(user: AnyUser) -> Trainee | None:
+    """The user's own trainee record, with person and program (None if they are not a trainee)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Trainee.objects.select_related("person", "program").filter(person__user_id=user.pk).first()
+    )

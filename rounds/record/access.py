@@ -58,14 +58,6 @@ def record_programs(user: AnyUser) -> QuerySet[Program]:
     return programs_managed_by(user)
 
 
-def own_trainee(user: AnyUser) -> Trainee | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        Trainee.objects.select_related("person", "program").filter(person__user_id=user.pk).first()
-    )
-
-
 def may_record_credential_for(user: AnyUser, trainee: Trainee) -> bool:
     """The trainee keeps their own credentials up to date; program staff may too."""
     return may_see_record_of(user, trainee)

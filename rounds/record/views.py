@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from rounds.imports.uploads import max_upload_bytes
 from rounds.lib import today as clock
 from rounds.lib.idempotency import made_earlier, submit_once, token_from
-from rounds.people.access import user_roles
+from rounds.people.access import trainee_of, user_roles
 from rounds.people.auth import client_address
 from rounds.people.models import Trainee
 from rounds.record.access import (
@@ -31,7 +31,6 @@ from rounds.record.access import (
     may_record_credential_for,
     may_see_record_of,
     may_sign_letter_for,
-    own_trainee,
     record_programs,
 )
 from rounds.record.forms import CredentialForm
@@ -66,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Your roles do not include the training record.")
     programs = record_programs(request.user)
     if not programs.exists():
-        trainee = own_trainee(request.user)
+        trainee = trainee_of(request.user)
         if trainee is None:
             raise PermissionDenied("Your roles do not include the training record.")
         return redirect("record:trainee", trainee.pk)
@@ -237,7 +236,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     if is_credentials_reader(user_roles(request.user)):
         rows = onboarding_missing(record_programs(request.user), day)
         return render(request, "record/onboarding_staff.html", {"rows": rows, "today": day})
-    trainee = own_trainee(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise PermissionDenied("Your roles do not include onboarding.")
     return _checklist(request, trainee, day)

@@ -12,7 +12,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
 from tests.browser.grid_cells import grid_cell
-from tests.people import PASSWORD, SmallInstitution, build_small_institution
+from tests.browser.test_schedules_browser import sign_in
+from tests.people import SmallInstitution, build_small_institution
 from tests.schedules_setup import YEAR, SmallSchedules, build_schedules
 
 pytestmark = pytest.mark.browser
@@ -26,13 +27,6 @@ def world(
 ) -> tuple[str, SmallInstitution, SmallSchedules]:
     small = build_small_institution()
     return live_server.url, small, build_schedules(small)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_coordinator_edits_a_cell_by_keyboard_and_only_the_row_and_rules_change(
