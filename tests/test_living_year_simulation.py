@@ -1,6 +1,6 @@
 """A year lived through the services: imports, dated training events, re-solves, publishes, call
-months, swaps and logged hours in random order while `today` moves from July to June, with the
-issue's invariants asserted after every step:
+months, swaps (give-aways, trades, the open pool) and logged hours in random order while `today`
+moves from July to June, with the issue's invariants asserted after every step:
 
 - nobody is placed or given call outside the days they are in training (a solve or a call build
   sees the dates recorded when it runs; what was worked before a later-recorded change stays, as
@@ -53,6 +53,7 @@ from rounds.schedules.models import (
     CallSchedule,
     RotationAssignment,
     RotationSchedule,
+    SwapProposal,
 )
 from rounds.schedules.services import (
     ScheduleError,
@@ -60,7 +61,14 @@ from rounds.schedules.services import (
     schedule_create,
     schedule_publish,
 )
-from rounds.schedules.swaps import swap_answer, swap_decide, swap_propose
+from rounds.schedules.swap_selectors import pool_for
+from rounds.schedules.swaps import (
+    swap_answer,
+    swap_decide,
+    swap_partners,
+    swap_pick_up,
+    swap_propose,
+)
 from rounds.workhours.models import EntryKind, Finding
 from rounds.workhours.services import WorkHoursError, findings_refresh, period_log
 from tests.call_setup import call_pool
@@ -72,7 +80,7 @@ FIRST_DAY = dt.date(YEAR, 6, 30)  # the eve of the year (tests/conftest.py pins 
 LAST_DAY = dt.date(YEAR + 1, 6, 20)
 OPERATIONS = (
     "advance", "advance", "import_intern", "import_off_cycle", "leave", "extend", "withdraw",
-    "resolve", "resolve", "publish", "call_month", "call_month", "swap", "log_hours",
+    "resolve", "resolve", "publish", "call_month", "call_month", "swap", "swap", "swap", "log_hours",
 )  # fmt: skip
 
 
@@ -271,6 +279,9 @@ class Year:
         )  # fmt: skip
 
     def swap(self) -> None:
+        """A give-away to a colleague, a trade, or an offer to the open pool, chosen at random;
+        whichever way, nobody outside their dates takes a shift, and the partner filter and the
+        pool never offer one."""
         shifts = list(
             CallAssignment.objects.filter(
                 schedule__program=self.small.im, schedule__status="published",
@@ -283,20 +294,56 @@ class Year:
         partner = Trainee.objects.select_related("person").get(
             pk=self.rng.choice([t for t in self.dates if t != shift.trainee_id])
         )
-        allowed = self.dates[partner.pk].in_training(shift.day)
+        self.check_partner_filter(shift)
+        way = self.rng.choice(("give", "trade", "pool"))
+        in_return = self.shift_in_return(shift, partner) if way == "trade" else None
+        allowed = self.dates[partner.pk].in_training(shift.day) and (
+            in_return is None or self.dates[shift.trainee_id].in_training(in_return.day)
+        )
         try:
-            proposal = swap_propose(shift=shift, to_trainee=partner, by=self.coord)
+            proposal = swap_propose(
+                shift=shift, to_trainee=None if way == "pool" else partner,
+                in_return=in_return, by=self.coord,
+            )  # fmt: skip
         except ScheduleError as error:
             assert allowed is False or "not in training" not in str(error), error
             return
-        assert allowed, f"trainee {partner.pk} out of their dates taken as a partner on {shift.day}"
+        assert way == "pool" or allowed, (
+            f"trainee {partner.pk} out of their dates taken as a partner on {shift.day}"
+        )
         if self.rng.random() < 0.5:
             self.leave()  # something may happen between the offer and the decision
         try:
-            swap_answer(proposal=proposal, accept=True, by=self.coord)
-            swap_decide(proposal=proposal, approve=True, by=self.coord)
+            if way == "pool":
+                offered = {p.pk for p in pool_for(partner)}
+                assert proposal.pk not in offered or self.dates[partner.pk].in_training(
+                    shift.day
+                ), f"the pool offers {shift.day} to trainee {partner.pk}, out of their dates"
+                swap_pick_up(proposal=proposal, trainee=partner, by=self.coord)
+                assert self.dates[partner.pk].in_training(shift.day), (
+                    f"trainee {partner.pk} picked up {shift.day} from the pool out of their dates"
+                )
+            else:
+                swap_answer(proposal=proposal, accept=True, by=self.coord)
+            proposal.refresh_from_db()
+            if proposal.status == SwapProposal.Status.PROPOSED:
+                swap_decide(proposal=proposal, approve=True, by=self.coord)
         except ScheduleError:
             return
+
+    def shift_in_return(self, shift: CallAssignment, partner: Trainee) -> CallAssignment | None:
+        theirs = list(
+            CallAssignment.objects.filter(
+                schedule=shift.schedule, trainee=partner, day__gt=self.today
+            ).exclude(day=shift.day)
+        )
+        return self.rng.choice(theirs) if theirs else None
+
+    def check_partner_filter(self, shift: CallAssignment) -> None:
+        for t in swap_partners(shift):
+            assert self.dates[t.pk].in_training(shift.day), (
+                f"the partner filter offers trainee {t.pk} for {shift.day}, out of their dates"
+            )
 
     def log_hours(self) -> None:
         day = self.today - dt.timedelta(days=self.rng.randint(0, 10))
