@@ -199,7 +199,10 @@ def test_the_coordinator_previews_and_confirms_the_extension_and_the_history_fol
     assert event.end_date == date(2029, 7, 10)
     assert LeaveExtension.objects.get().days == 10
     assert AuditEntry.objects.filter(action="leave.extension").count() == 1
-    assert history_of(_fresh(small.ana)).expected_end == date(2029, 7, 10)
+    after = history_of(_fresh(small.ana))
+    assert after.expected_end == date(2029, 7, 10)
+    # What the schedules and the engine read: the ten days are now days in training.
+    assert after.count_days_in(date(2029, 7, 1), date(2029, 7, 31), small.im.pk) == 10
     (standing,) = standings([_fresh(small.ana)], date(2026, 6, 30))
     assert not standing.flagged  # made up: no longer asked
     page = coord.get(reverse("leave:trainee", args=[small.ana.pk])).content.decode()
