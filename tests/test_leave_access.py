@@ -90,3 +90,18 @@ def test_a_letter_says_which_extension_made_up_leave(
         "Training extended on June 30, 2026 to July 10, 2029 to make up 10 days of leave beyond "
         "the specialty board's allowance." in lines
     )
+
+
+def test_a_policy_below_the_acgme_six_weeks_is_pointed_out_to_program_staff(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    policy = im_policy(small)
+    page = client_as("coord.im").get(reverse("leave:home")).content.decode()
+    assert "the ACGME requires at least six weeks" not in page
+    policy.parental_days = 28
+    policy.save()
+    page = client_as("coord.im").get(reverse("leave:home")).content.decode()
+    assert "gives 28 days of parental and caregiver and 42 of medical leave" in page
+    assert "the ACGME requires at least six weeks" not in (
+        client_as("pd.cards").get(reverse("leave:home")).content.decode()
+    )

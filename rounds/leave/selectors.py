@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Q
+
 from rounds.core.models import Program
 from rounds.leave.models import (
     FAMILY_MEDICAL_KINDS,
@@ -299,6 +301,20 @@ def program_leave(programs: Iterable[Program], today: date) -> list[LeaveRow]:
             r.trainee.person.last_name,
             r.trainee.pk,
         ),
+    )
+
+
+def policies_below_minimum(programs: Iterable[Program]) -> list[LeavePolicy]:
+    """Policies giving less than the ACGME's six weeks of paid parental and caregiver, or
+    medical, leave (Institutional Requirements IV.H.1): the office should correct them."""
+    return list(
+        LeavePolicy.objects.filter(program__in=list(programs))
+        .filter(
+            Q(parental_days__lt=FAMILY_MEDICAL_MINIMUM_DAYS)
+            | Q(medical_days__lt=FAMILY_MEDICAL_MINIMUM_DAYS)
+        )
+        .select_related("program")
+        .order_by("program__name")
     )
 
 

@@ -26,6 +26,7 @@ from rounds.leave.selectors import (
     blocks_and_months_in,
     leave_days,
     leave_runs,
+    policies_below_minimum,
     policy_of,
     program_leave,
     remediations_of,
@@ -57,9 +58,11 @@ def home(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("Your roles do not include the training record.")
         return redirect("leave:trainee", trainee.pk)
     today = clock.today()
-    rows = program_leave(record_programs(request.user), today)
+    programs = record_programs(request.user)
+    rows = program_leave(programs, today)
     context = {
         "rows": rows,
+        "below_minimum": policies_below_minimum(programs),
         "flagged": sum(1 for r in rows if r.standing.flagged),
         "today": today,
     }
