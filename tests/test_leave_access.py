@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from rounds.core.models import AuditEntry
 from rounds.leave.models import LetterPolicy, Remediation
 from rounds.record.pdf import letter_sentences
 from rounds.record.selectors import letter_facts
@@ -105,3 +106,23 @@ def test_a_policy_below_the_acgme_six_weeks_is_pointed_out_to_program_staff(
     assert "the ACGME requires at least six weeks" not in (
         client_as("pd.cards").get(reverse("leave:home")).content.decode()
     )
+
+
+def test_leadership_closes_a_remediation_once_and_a_bad_last_day_is_refused(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    row = Remediation.objects.create(trainee=small.ana, kind="remediation", start=date(2026, 3, 2))
+    url = reverse("leave:remediation_close", args=[row.pk])
+    coord = client_as("coord.im")
+    early = coord.post(url, {"end": "2026-02-01", "outcome": "completed"})
+    assert early.status_code == 400
+    assert "The last day comes before the first" in early.content.decode()
+    assert (
+        client_as("resident").post(url, {"end": "2026-06-01", "outcome": "completed"}).status_code
+        == 404
+    )
+    for _ in range(2):  # pressed twice: closed once
+        assert coord.post(url, {"end": "2026-06-01", "outcome": "completed"}).status_code == 302
+    row.refresh_from_db()
+    assert (row.end, row.outcome) == (date(2026, 6, 1), "completed")
+    assert AuditEntry.objects.filter(action="leave.remediation_close").count() == 1
