@@ -217,12 +217,6 @@ class Standing:
     def new_end(self) -> date:
         return self.expected_end + timedelta(days=self.days_to_add)
 
-    @property
-    def family_medical_left(self) -> int:
-        used = self.excess.family_medical if self.excess else 0
-        allowance = self.board.family_medical_days if self.board else FAMILY_MEDICAL_MINIMUM_DAYS
-        return allowance - used
-
 
 def standings(trainees: Sequence[Trainee], today: date) -> list[Standing]:
     """Each trainee's leave from their start to their last day (taken and booked) against the
