@@ -36,6 +36,12 @@ PAGES: list[Page] = [
         {"gme", "pd.im", "coord.im"},
         403,
     ),
+    (
+        "an IM trainee's leave",
+        lambda s: reverse("leave:trainee", args=[s.ana.pk]),
+        {"gme", "pd.im", "coord.im", "resident"},
+        404,
+    ),
     ("import", lambda s: reverse("staff:import"), GME, 403),
     ("failed jobs", lambda s: reverse("staff:jobs_failed"), PROGRAM_STAFF, 403),
     (

@@ -57,11 +57,24 @@ def letter_sentences(facts: dict[str, Any]) -> list[str]:
             f"({leave['days']} days)."
         )
     for extension in facts["extensions"]:
+        why = (
+            f" to make up {extension['leave_days']} days of leave beyond the specialty board's "
+            "allowance"
+            if extension.get("leave_days")
+            else ""
+        )
         lines.append(
-            f"Training extended on {_day(extension['recorded'])} to {_day(extension['to'])}."
+            f"Training extended on {_day(extension['recorded'])} to {_day(extension['to'])}{why}."
         )
     if not facts["leaves"] and not facts["extensions"]:
         lines.append("No leave of absence or extension of training is recorded.")
+    # Stated only where the institution's policy says so (then the key is there, maybe empty).
+    if "remediation" in facts:
+        for r in facts["remediation"]:
+            until = f" to {_day(r['last'])}: {r['outcome']}" if r["last"] else ", ongoing"
+            lines.append(f"{r['kind']} from {_day(r['first'])}{until}.")
+        if not facts["remediation"]:
+            lines.append("No remediation or probation is recorded.")
     return lines
 
 

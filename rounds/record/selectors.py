@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from rounds.core.models import Program
+from rounds.leave.selectors import leave_extension_days, letters_state_remediation, remediations_of
 from rounds.people.models import Trainee, TrainingEvent
 from rounds.people.training import History, history_of, trainees_in_training
 from rounds.record.models import (
@@ -37,7 +38,8 @@ def letter_facts(trainee: Trainee, day: date) -> dict[str, Any]:
     program = Program.objects.select_related("specialty").get(pk=history.program_on(day))
     events = list(trainee.training_events.all())
     last_day = min(history.last_day, day) if history.start <= day else None
-    return {
+    made_up = leave_extension_days(trainee)
+    facts: dict[str, Any] = {
         "name": trainee.person.full_name,
         "program": program.name,
         "specialty": program.specialty.name,
@@ -55,11 +57,27 @@ def letter_facts(trainee: Trainee, day: date) -> dict[str, Any]:
             if a <= day
         ],
         "extensions": [
-            {"recorded": e.effective_date.isoformat(), "to": e.end_date.isoformat()}
+            {
+                "recorded": e.effective_date.isoformat(),
+                "to": e.end_date.isoformat(),
+                **({"leave_days": made_up[e.pk]} if e.pk in made_up else {}),
+            }
             for e in events
             if e.kind == TrainingEvent.Kind.EXTENSION and e.end_date and e.effective_date <= day
         ],
     }
+    if letters_state_remediation():
+        facts["remediation"] = [
+            {
+                "kind": r.get_kind_display(),
+                "first": r.start.isoformat(),
+                "last": r.end.isoformat() if r.end else None,
+                "outcome": r.get_outcome_display(),
+            }
+            for r in remediations_of(trainee)
+            if r.start <= day
+        ]
+    return facts
 
 
 def letters_of(trainee: Trainee) -> QuerySet[VerificationLetter]:

@@ -4,7 +4,8 @@ One selector for every role, so the GME office, a program's director or coordina
 each see exactly the items their roles give them (a person with several roles sees each list):
 
 - GME office: hour violations nobody reviewed, concerns not answered (for concern handlers),
-  programs without a published rotation year, background jobs that failed this week;
+  programs without a published rotation year, background jobs that failed this week, trainees
+  whose leave goes past their board's allowance with no extension confirmed;
 - directors and coordinators, for their programs: vacation requests to decide (linking to the
   program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
   with weeks of hours not logged, hour violations not reviewed;
@@ -90,6 +91,8 @@ def gme_office_todos(user: AnyUser) -> list[Todo]:
              urgent=True),
         Todo("programs without a published rotation year", len(programs_without_year()),
              reverse("schedules:home")),
+        Todo("trainees past their board's leave allowance", _past_leave_allowance(),
+             reverse("leave:home")),
     ]  # fmt: skip
     if is_handler(user):
         new = Concern.objects.filter(status=Concern.Status.NEW).count()
@@ -99,6 +102,12 @@ def gme_office_todos(user: AnyUser) -> list[Todo]:
             )
         )
     return items
+
+
+def _past_leave_allowance() -> int:
+    from rounds.leave.selectors import flagged_count
+
+    return flagged_count(None, clock.today())
 
 
 def _failed_jobs() -> int:

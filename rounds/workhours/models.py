@@ -92,7 +92,8 @@ class LeaveSpan(models.Model):
     class Kind(models.TextChoices):
         VACATION = "vacation", "Vacation"
         SICK = "sick", "Sick"
-        PARENTAL = "parental", "Parental or family leave"
+        PARENTAL = "parental", "Parental or caregiver leave"
+        MEDICAL = "medical", "Medical leave"
         OTHER = "other", "Other leave"
 
     trainee = models.ForeignKey("people.Trainee", on_delete=models.CASCADE, related_name="leave")
