@@ -66,3 +66,12 @@ def moonlight(trainee: Trainee, day: date, hours: int = 8, start_hour: int = 9) 
         trainee=trainee, kind="moonlighting_external", start=start,
         end=start + timedelta(hours=hours), by=trainee.person.user,
     )  # fmt: skip
+
+
+def a_request(small: Any) -> MoonlightingRequest:
+    """A request of the IM resident Ana waiting for her director (for the access matrix)."""
+    return MoonlightingRequest.objects.create(
+        trainee=small.ana, setting="internal", where="Riverside urgent care",
+        start=date(2026, 7, 1), end=date(2026, 12, 31), hours_per_week=8,
+        licence=licence(small.ana), statement="Weekend shifts.",
+    )  # fmt: skip
