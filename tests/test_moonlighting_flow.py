@@ -60,7 +60,9 @@ def test_two_steps_approve_and_everyone_hears(small, django_capture_on_commit_ca
     assert [d.action for d in request.decisions.all()] == ["director_approved", "gme_approved"]
 
 
-def test_pgy1_is_refused_with_the_rule_and_nothing_is_written(small) -> None:
+def test_pgy1_is_refused_with_the_rule_and_nothing_is_written(small, client_as) -> None:
+    form = client_as("resident2").get(reverse("moonlighting:new")).content.decode()
+    assert "You are PGY-1 today: PGY-1 residents may not moonlight" in form
     message = _error(lambda: ask(small.ben))
     assert "PGY-1 residents may not moonlight (ACGME Common Program Requirements)." in message
     assert not MoonlightingRequest.objects.exists() and not mail.outbox

@@ -27,6 +27,7 @@ from rounds.moonlighting.forms import DecisionForm, RequestForm
 from rounds.moonlighting.models import MoonlightingRequest
 from rounds.moonlighting.selectors import requests_for, waiting_for
 from rounds.people.access import trainee_of, user_roles
+from rounds.people.training import history_of
 
 LIST_LIMIT = 200
 
@@ -76,7 +77,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Request sent to your program director.")
             return redirect("moonlighting:request", made.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "moonlighting/new.html", {"form": form}, status=status)
+    context = {"form": form, "pgy1": history_of(trainee).pgy_on(clock.today()) == 1}
+    return render(request, "moonlighting/new.html", context, status=status)
 
 
 def _visible(request: HttpRequest, pk: int) -> MoonlightingRequest:
