@@ -142,7 +142,7 @@ def approval_from_choice(value: str, trainee: Trainee) -> MoonlightingRequest | 
     if not value.startswith(CHOICE_PREFIX):
         return None
     raw = value.removeprefix(CHOICE_PREFIX)
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > 18:  # an id, never a number the database cannot hold
         return None
     return MoonlightingRequest.objects.filter(
         pk=int(raw), trainee=trainee, status__in=COVERING
