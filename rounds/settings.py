@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rounds.assessment",
     "rounds.record",
     "rounds.leave",
+    "rounds.moonlighting",
 ]
 
 MIDDLEWARE = [

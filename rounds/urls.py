@@ -31,6 +31,7 @@ urlpatterns = [
     path("milestones/", include("rounds.milestones.urls")),
     path("assessment/", include("rounds.assessment.urls")),
     path("record/leave/", include("rounds.leave.urls")),
+    path("moonlighting/", include("rounds.moonlighting.urls")),
     path("", include("rounds.record.urls")),  # /record/ and the public /verify/<code>/
     path("accounts/locks/", locks_view, name="signin_locks"),
     path("accounts/no-role/", no_role_view, name="signin_no_role"),

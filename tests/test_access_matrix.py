@@ -13,11 +13,13 @@ from django.test import Client
 from django.urls import reverse
 
 from rounds.jobs.models import Job
+from tests.moonlighting_setup import a_request
 from tests.people import USERNAMES, SmallInstitution
 
 EVERYONE = list(USERNAMES)
 PROGRAM_STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
 GME = {"gme"}
+TRAINEES = {"resident", "resident2", "fellow"}
 
 # (name, url, who may open it, status for a signed-in person who may not)
 Page = tuple[str, Callable[[SmallInstitution], str], set[str], int]
@@ -70,6 +72,19 @@ PAGES: list[Page] = [
             args=[Job.objects.create(kind="import", title="t", started_by=s.users["gme"]).pk],
         ),
         GME,
+        404,
+    ),
+    (
+        "moonlighting requests",
+        lambda s: reverse("moonlighting:home"),
+        PROGRAM_STAFF | TRAINEES,
+        403,
+    ),
+    ("request moonlighting", lambda s: reverse("moonlighting:new"), TRAINEES, 403),
+    (
+        "an IM trainee's moonlighting request",
+        lambda s: reverse("moonlighting:request", args=[a_request(s).pk]),
+        {"gme", "pd.im", "coord.im", "resident"},
         404,
     ),
 ]

@@ -9,6 +9,7 @@ each see exactly the items their roles give them (a person with several roles se
 - directors and coordinators, for their programs: vacation requests to decide (linking to the
   program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
   with weeks of hours not logged, hour violations not reviewed;
+- directors and the GME office: moonlighting requests waiting for their step;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
   pulse surveys open and not yet answered.
 
@@ -59,6 +60,7 @@ def todos_for(user: AnyUser) -> list[Todo]:
     if roles.staffed_program_ids:
         programs = Program.objects.filter(pk__in=roles.staffed_program_ids).order_by("name")
         items += program_todos(list(programs))
+    items += moonlighting_todos(user)
     if roles.has(Role.TRAINEE):
         trainee = Trainee.objects.filter(person__user_id=user.pk).select_related("program").first()
         if trainee is not None:
@@ -197,6 +199,18 @@ def program_todos(programs: list[Program]) -> list[Todo]:
                  reverse("workhours:program_hours", args=[pk]), name),
         ]  # fmt: skip
     return items
+
+
+def moonlighting_todos(user: AnyUser) -> list[Todo]:
+    """Moonlighting requests waiting for this person's step: a director's, per program, then the
+    GME office's."""
+    from rounds.moonlighting.selectors import requests_awaiting
+
+    url = reverse("moonlighting:home")
+    return [
+        Todo(f"moonlighting requests to {step}", n, url, where)
+        for step, where, n in requests_awaiting(user)
+    ]
 
 
 # ---------------------------------------------------------------- trainees

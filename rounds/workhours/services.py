@@ -385,12 +385,13 @@ def findings_refresh(*, trainee: Trainee, day: date) -> tuple[int, int]:
 def _findings_store(trainee: Trainee, day: date) -> tuple[int, int]:
     first, last = academic_year(day)
     report = check(trainee_record(trainee, first, last), limits_for(trainee.program))
+    warnings = report.warnings + _moonlighting_findings(trainee, first, last)
     now = timezone.now()
     stored = {
         f.key: f for f in Finding.objects.filter(trainee=trainee, starts_on__range=(first, last))
     }
     seen: set[str] = set()
-    for severity, found in (("violation", report.violations), ("warning", report.warnings)):
+    for severity, found in (("violation", report.violations), ("warning", warnings)):
         for item in found:
             if not first.isoformat() <= item.start[:10] <= last.isoformat():
                 continue  # judged with the neighbouring academic year
@@ -414,6 +415,14 @@ def _findings_store(trainee: Trainee, day: date) -> tuple[int, int]:
     gone = [f.pk for key, f in stored.items() if key not in seen and f.resolved_at is None]
     Finding.objects.filter(pk__in=gone).update(resolved_at=now)
     return len(seen), len(gone)
+
+
+def _moonlighting_findings(trainee: Trainee, first: date, last: date) -> list[EngineFinding]:
+    """Logged moonlighting on a day no approval covers: a warning beside the checker's (the
+    moonlighting app decides which days are approved)."""
+    from rounds.moonlighting.selectors import unapproved_moonlighting
+
+    return unapproved_moonlighting(trainee, first, last)
 
 
 def violation_review(*, finding: Finding, outcome: str, reason: str, by: Any) -> ViolationReview:

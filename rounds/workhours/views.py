@@ -21,6 +21,9 @@ from rounds.lib import today as clock
 from rounds.lib.exports import csv_response
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import day_or_none, year_or_none
+from rounds.moonlighting.forms import PeriodWithApprovalForm
+from rounds.moonlighting.selectors import unapproved_flags
+from rounds.moonlighting.services import entry_link
 from rounds.people.access import (
     gme_office_required,
     programs_managed_by,
@@ -31,7 +34,7 @@ from rounds.people.access import (
 )
 from rounds.workhours import selectors, services
 from rounds.workhours.access import may_review, may_use_hours, own_trainee, visible_program
-from rounds.workhours.forms import LeaveForm, PeriodForm, ReviewForm
+from rounds.workhours.forms import LeaveForm, ReviewForm
 from rounds.workhours.models import Finding, LeaveSpan, LoggedPeriod
 from rounds.workhours.record import academic_year, program_zone
 from rounds.workhours.reminders import reminder_for, reminders_send
@@ -188,7 +191,7 @@ def _period_form_page(
 ) -> HttpResponse:
     zone = program_zone(trainee.program)
     if request.method == "POST":
-        form = PeriodForm(request.POST, zone=zone)
+        form = PeriodWithApprovalForm(request.POST, zone=zone, trainee=trainee, period=period)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -215,14 +218,17 @@ def _period_form_page(
             except services.WorkHoursError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
+                entry_link(period=saved, approval=form.approval)
                 messages.success(
                     request, f"Saved: {saved.get_kind_display()}, {saved.hours:g} hours."
                 )
                 return redirect(_week_url(saved.start.astimezone(zone).date()))
     elif period is not None:
         start, end = period.start.astimezone(zone), period.end.astimezone(zone)
-        form = PeriodForm(
+        form = PeriodWithApprovalForm(
             zone=zone,
+            trainee=trainee,
+            period=period,
             initial={
                 "kind": period.kind,
                 "day": start.date(),
@@ -234,8 +240,9 @@ def _period_form_page(
         )
     else:
         day = request.GET.get("day")
-        form = PeriodForm(
+        form = PeriodWithApprovalForm(
             zone=zone,
+            trainee=trainee,
             initial={
                 "day": day or clock.today(),
                 "kind": request.GET.get("kind", "clinical"),
@@ -346,6 +353,9 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
             "c": compliance,
             "program": found,
             "rule_names": RULE_NAMES,
+            "moonlighting_flags": unapproved_flags(
+                [row.trainee for row in compliance.rows], compliance.first, compliance.last
+            ),
             "chart": chart(compliance.trend, limit=found.weekly_hours_limit),
             "can_review": may_review(request.user, found),
             "years": years,
