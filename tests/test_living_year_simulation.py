@@ -80,7 +80,8 @@ FIRST_DAY = dt.date(YEAR, 6, 30)  # the eve of the year (tests/conftest.py pins 
 LAST_DAY = dt.date(YEAR + 1, 6, 20)
 OPERATIONS = (
     "advance", "advance", "import_intern", "import_off_cycle", "leave", "extend", "withdraw",
-    "resolve", "resolve", "publish", "call_month", "call_month", "swap", "swap", "swap", "log_hours",
+    "resolve", "resolve", "publish", "call_month", "call_month", "swap", "swap", "swap",
+    "log_hours",
 )  # fmt: skip
 
 
