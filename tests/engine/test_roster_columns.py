@@ -26,6 +26,7 @@ from rounds.engine.roster.problem import (
     Scope,
     ShiftType,
 )
+from rounds.engine.roster.settings import DEFAULT_SETTINGS
 from rounds.engine.roster.solve import solve
 
 
@@ -328,14 +329,13 @@ def _replies_from_settled_master(
     near_patience: float | None = None,
 ) -> _Replied:
     """Best replies from a settled master's rounding."""
-    search = ColumnSearch(curtois.to_problem(curtois.load(instance)))
+    settings = dataclasses.replace(DEFAULT_SETTINGS, reply_noise=noise)
+    search = ColumnSearch(curtois.to_problem(curtois.load(instance)), settings=settings)
     try:
         assert search.root(float("inf")) is not None
         search.best, search.best_cost = None, None  # forget the greedy rosters
         started = time.monotonic()
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(columns, "REPLY_NOISE", noise)
-            search.best_replies(started + seconds, patience, near_patience)
+        search.best_replies(started + seconds, patience, near_patience)
         taken = time.monotonic() - started
     finally:
         search.close()
@@ -351,7 +351,7 @@ def test_noise_carries_best_replies_past_where_no_single_person_gains() -> None:
     their own, freeing a shift for the next, and the same seconds end on a better roster
     (4102 against 4681 in 6 s, two chains, when measured)."""
     still = _replies_from_settled_master("12", noise=0.0, seconds=6)
-    noisy = _replies_from_settled_master("12", noise=columns.REPLY_NOISE, seconds=6)
+    noisy = _replies_from_settled_master("12", noise=DEFAULT_SETTINGS.reply_noise, seconds=6)
     assert noisy.cost < still.cost
 
 
@@ -369,13 +369,13 @@ def test_best_replies_within_a_gap_of_the_masters_cover_are_more_patient() -> No
     one more person placed is worth more than the neighbourhood search makes in the time; with
     one second of patience they return soon, with more near the master's cover they use it
     (or close the gap)."""
-    hasty = _replies_from_settled_master("9", columns.REPLY_NOISE, seconds=60, patience=1)
-    assert columns.SAME_GAPS <= hasty.gaps < 1 + columns.SAME_GAPS
+    hasty = _replies_from_settled_master("9", DEFAULT_SETTINGS.reply_noise, seconds=60, patience=1)
+    assert DEFAULT_SETTINGS.same_gaps <= hasty.gaps < 1 + DEFAULT_SETTINGS.same_gaps
     assert hasty.seconds < 5
     patient = _replies_from_settled_master(
-        "9", columns.REPLY_NOISE, seconds=60, patience=1, near_patience=8
+        "9", DEFAULT_SETTINGS.reply_noise, seconds=60, patience=1, near_patience=8
     )
-    assert patient.seconds > 8 or patient.gaps < columns.SAME_GAPS
+    assert patient.seconds > 8 or patient.gaps < DEFAULT_SETTINGS.same_gaps
     assert patient.cost <= hasty.cost
 
 
@@ -396,7 +396,7 @@ def test_best_replies_stop_once_the_cover_is_level_with_the_settled_masters() ->
         stopped = time.monotonic()
     finally:
         search.close()
-    half_a_person = columns.SAME_GAPS * float(search.dec.under.max())
+    half_a_person = DEFAULT_SETTINGS.same_gaps * float(search.dec.under.max())
     assert rounded >= search.cover_target + half_a_person
     assert search._cover_cost(search.best) < search.cover_target + half_a_person
     assert stopped < deadline - 30
@@ -415,7 +415,7 @@ def test_best_replies_after_one_master_round_keep_the_warm_up_prices() -> None:
         warm = search.duals
         search._converge(time.monotonic() + 0.1, list(range(search.n)), bound=True)
         assert search.rounds == 1 and search.last_below is not None
-        assert -search.last_below > columns.TRUSTED * 1348
+        assert -search.last_below > DEFAULT_SETTINGS.trusted * 1348
         search.best_replies(time.monotonic() + 6)
     finally:
         search.close()
@@ -464,9 +464,7 @@ def test_best_replies_without_a_master_start_from_the_greedy_roster() -> None:
 
 
 @pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
-def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it() -> None:
     """Two greedy rosters of Curtois 1 in different orders: a chain on the worse one rejoins
     the better (its cover recounted) when it is behind by more than SAME_GAPS of the largest
     under-cover weight, and keeps its own walk when it is behind by less; a chain on the best
@@ -486,10 +484,10 @@ def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it(
                 schedule.copy(), search._cover(schedule), np.random.default_rng(0), []
             )
 
-        monkeypatch.setattr(columns, "SAME_GAPS", 1.01 * gap / unit)
+        search.settings = dataclasses.replace(DEFAULT_SETTINGS, same_gaps=1.01 * gap / unit)
         near = chain(worse)
         assert search._rejoin(near, search.cost(worse)) == search.cost(worse)
-        monkeypatch.setattr(columns, "SAME_GAPS", 0.99 * gap / unit)
+        search.settings = dataclasses.replace(DEFAULT_SETTINGS, same_gaps=0.99 * gap / unit)
         behind, level = chain(worse), chain(better)
         assert search._rejoin(behind, search.cost(worse)) == search.cost(better)
         assert search._rejoin(level, search.cost(better)) == search.cost(better)

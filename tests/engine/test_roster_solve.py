@@ -14,6 +14,7 @@ from rounds.engine.cli import main
 from rounds.engine.roster import acgme
 from rounds.engine.roster.diff import changes, lock_outside
 from rounds.engine.roster.problem import Coverage, DayRef, Problem
+from rounds.engine.roster.settings import DEFAULT_SETTINGS
 from rounds.engine.roster.solve import Result, Status, solve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "call-problem.json"
@@ -232,15 +233,11 @@ def test_the_bound_never_drops_below_what_an_impossible_wish_costs(problem: Prob
     assert 7 <= result.best_bound <= result.objective
 
 
-def test_a_model_searched_without_presolve_still_keeps_every_rule(
-    problem: Problem, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_model_searched_without_presolve_still_keeps_every_rule(problem: Problem) -> None:
     """Models over a million constraints (a year of 150 residents) are searched whole without
     presolve and without the LP; the example, searched that way, keeps every rule too."""
-    from rounds.engine.roster import solve as solve_module
-
-    monkeypatch.setattr(solve_module, "LIGHT_ABOVE_CONSTRAINTS", 0)
-    light = solve(problem, time_limit=4, workers=2, seed=1)
+    light_always = dataclasses.replace(DEFAULT_SETTINGS, light_above_constraints=0)
+    light = solve(problem, time_limit=4, workers=2, seed=1, settings=light_always)
     assert light.has_schedule
     assert [f for f in light.findings if f["severity"] == "violation"] == []
     calls = Counter(a.day for a in light.assignments if a.shift == "C")

@@ -34,60 +34,7 @@ from rounds.engine import stop
 from rounds.engine.roster.decomposition import Decomposition, decompose, wishes, worked
 from rounds.engine.roster.pricing import Pricer
 from rounds.engine.roster.problem import Problem
-
-FIX_LEVEL = 0.9  # a dive fixes a cell once this much of a person's weight works it
-# After the warm-up a root master settles in 4-27 rounds on Curtois 8-16 (8: 27, 12: 13, 13: 4,
-# 14: 21, 15: 25; 41-54 without it); fewer than that left in the time at the pace so far, and
-# the root gives up early.
-SETTLING_ROUNDS = 20
-# The root's forecast does not give up on a master this close to its bound. Curtois 13 at 60 s
-# (session 14): seeds 1 and 7 were 5.1 % and 6.5 % away after five rounds and gave up at 0.05
-# with 9.7 and 15.9 s of the root's half left; at 0.1 they settled one and two rounds (0.2 and
-# 0.9 s) later.
-NEARLY_SETTLED = 0.1
-# Best replies price at a master's duals once its exact pricing puts it within this share of its
-# bound, else at the warm-up's last prices: Curtois 13 with one master round (12 151 below a
-# master at 1428) replied no better than the greedy roster (9772); within 1-15 % they reach
-# 1559-1670.
-TRUSTED = 0.5
-DIVE_PACE = 8  # each step of a dive fixes at least one in this many undecided people
-# A best reply weighs the master's dual prices this many times the cover's true marginal cost
-# (Curtois 13, session 7 without noise, three orders each: 1 and 3 reach 2228-2921; one order:
-# 0 stops at 4024, 1000 at 3449; with noise, 30 s: 2 1653-1761, 3 1653-1683, 5 1661-1667).
-REPLY_BLEND = 3.0
-# A uniform draw up to this share of the largest under-cover weight is added to each cell's
-# price at each reply: ties and near ties go a different way each time (Curtois, where that
-# weight is 100; 13 in 30 s from a settled master's rounding: 0.0001 2027-2114, 0.005 1706,
-# 0.01 1721, 0.02 1662-1683, 0.05 1825; 12 in 12 s: 4107 against 4272 at 0.0001).
-REPLY_NOISE = 0.02
-# Every this many rounds a chain of replies more than level (SAME_GAPS) behind the best roster of
-# all chains continues from that roster (60 s, two chains; rounds of 0.3-0.4 s on 13). Curtois
-# 15: 3973, 3985 and 4083 (seeds 0, 1 and the bench run) against 4068-4093 in five runs without.
-REJOIN_EVERY = 2
-# Two costs closer than this share of the largest under-cover weight (half a missing person on
-# Curtois) are level: the same gaps, different wishes. A chain of replies rejoins only a roster
-# more than level ahead of its own, so chains level in their gaps keep their own walks: a better
-# roster of Curtois 13 is one gap fewer, found by one walk in many seconds, and two walks find it
-# more often than one walk followed twice (13 at 60 s, seeds 0-11: 1447-1569, mean 1508, five
-# under 1483, against 1465-1699, mean 1548, three, when any better roster drew the other chain;
-# 15: 4170, 4072). Replies stop at a roster whose cover is level with the settled root master's:
-# the gaps left are what the master leaves, and the neighbourhood search is the better hand at
-# the wishes (13, 15 s from an 11-gap roster: 1509 to 1482 and 1521 to 1503; replies from the
-# first, 1490-1506). Both at 60 s, seeds 0-11: 1430-1577 (mean 1487, eight under 1483); 15: 4072,
-# 4080; 12 at 15 s: 4092, 4079 (4089, 4072 before). The same code on another day, seeds 0-9:
-# 1438-1643 (mean 1534, three under): whether a walk leaves the 12-gap plateau is still a draw.
-SAME_GAPS = 0.5
-# A best reply pays this share of the largest under-cover weight (5 on Curtois) for a weekend
-# worked on one day only, when the person has a maximum of weekends: such a weekend spends a
-# whole weekend of the maximum on one day's cover. Curtois 13 keeps every weekend maximum full,
-# and its weekend shorts are its one-day weekends less 18 plus its weekend cells covered beyond
-# need; the master has 29 one-day weekends, the replies' rosters had 31. From one settled root,
-# 24 s of replies, four seeds: 1452-1650 (mean 1555) at 0.03, 1460-1651 (1540) at 0.05,
-# 1454-1669 (1544) at 0.1, against 1635-1749 without; at 0.5 the weekdays go short (2911, 3105).
-# In the engine at 60 s: 1465-1699 (mean 1548) over seeds 0-11, against 1538-1731 (mean 1638)
-# over seeds 0-5 without.
-WEEKEND_SPLIT = 0.05
-WARM_UP = 25  # Lagrangian steps before the first master (Curtois 13: 3-17 rounds after them)
+from rounds.engine.roster.settings import DEFAULT_SETTINGS, SearchSettings
 
 
 class NoSchedule(Exception):
@@ -235,7 +182,7 @@ class Master:
 @dataclass
 class _Replies:
     """What every reply is priced with: the cover duals [D, S], the noise's range and, per
-    person, the price of each day's change between work and rest [D] (WEEKEND_SPLIT; None for
+    person, the price of each day's change between work and rest [D] (`weekend_split`; None for
     a person without a maximum of weekends)."""
 
     duals: np.ndarray
@@ -261,10 +208,17 @@ class ColumnSearch:
     """Root column generation, a dive to one schedule per person, and CP-SAT combining the
     pool of schedules. Each step stops at its deadline (time.monotonic())."""
 
-    def __init__(self, problem: Problem, workers: int = 2, seed: int = 0) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        workers: int = 2,
+        seed: int = 0,
+        settings: SearchSettings = DEFAULT_SETTINGS,
+    ) -> None:
+        self.settings = settings
         self.dec = decompose(problem)
         self.n = len(self.dec.people)
-        self.pricers = [Pricer(self.dec, rules) for rules in self.dec.people]
+        self.pricers = [Pricer(self.dec, rules, settings) for rules in self.dec.people]
         self.master = Master(self.dec)
         self.workers = max(1, workers)
         self.pool = ThreadPoolExecutor(self.workers)
@@ -279,7 +233,7 @@ class ColumnSearch:
         self.dives_done = 0
         self.last_below: float | None = None
         self.support: np.ndarray | None = None
-        # [D, S] the prices best replies use: the last trusted master's duals (TRUSTED), or the
+        # [D, S] the prices best replies use: the last trusted master's duals (`trusted`), or the
         # warm-up's last prices
         self.duals: np.ndarray | None = None
         # what the settled root master pays for cover: best replies stop at a roster level with it
@@ -374,36 +328,45 @@ class ColumnSearch:
         With `bound` (nothing fixed), every round with exact pricing offers a lower bound.
         With `forecast`, give up (None) as soon as the rounds still to come will not fit
         before the deadline at the pace so far."""
+        knobs = self.settings
         last: list[float] = []
         started = time.monotonic()
         while time.monotonic() < deadline:
             stop.check()
             distance = self._distance_to_bound(last[-1]) if last else None
-            if forecast and len(last) >= 5 and (distance is None or distance > NEARLY_SETTLED):
+            if (
+                forecast
+                and len(last) >= knobs.forecast_after
+                and (distance is None or distance > knobs.nearly_settled)
+            ):
                 pace = (time.monotonic() - started) / len(last)
-                if pace * max(10, SETTLING_ROUNDS - len(last)) > deadline - time.monotonic():
+                rounds_left = max(knobs.forecast_rounds_left, knobs.settling_rounds - len(last))
+                if pace * rounds_left > deadline - time.monotonic():
                     return None
             objective, duals, alpha = self.master.solve()
             self.rounds += 1
             last.append(objective)
             added = self._price_all(duals, alpha, people)
             distance = self._distance_to_bound(objective)
-            if distance is None or distance <= TRUSTED:
+            if distance is None or distance <= knobs.trusted:
                 self.duals = duals
             if bound and self.last_below is not None:
                 lower = objective + self.last_below
                 self.bound = lower if self.bound is None else max(self.bound, lower)
             if not added:
                 return objective
-            if len(last) >= 4 and last[-4] - objective < 1e-3 * max(1.0, abs(objective)):
+            tail = knobs.tailing_rounds
+            if len(last) >= tail and last[-tail] - objective < knobs.tailing_gain * max(
+                1.0, abs(objective)
+            ):
                 return objective  # tailing off: the last few rounds gained almost nothing
         return None
 
     def _distance_to_bound(self, objective: float) -> float | None:
         """How far below a master of this value the last round's exact pricing put its bound,
-        as a share of the value; None when that pricing was not exact. Within NEARLY_SETTLED
+        as a share of the value; None when that pricing was not exact. Within `nearly_settled`
         the rounds left are few, whatever the pace so far (Curtois 13 after five rounds: 1349.0
-        against a bound of 1304-1346); past TRUSTED the duals are no guide for best replies."""
+        against a bound of 1304-1346); past `trusted` the duals are no guide for best replies."""
         if self.last_below is None:
             return None
         return -self.last_below / max(1.0, abs(objective))
@@ -422,7 +385,7 @@ class ColumnSearch:
             self.cover_target = self.master.cover_cost()
         return value
 
-    def warm_up(self, deadline: float, iterations: int = WARM_UP) -> None:
+    def warm_up(self, deadline: float, iterations: int | None = None) -> None:
         """Subgradient steps on the cover prices, each person pricing at every step, every
         schedule found a column. The master alone starts from prices at their extremes (a
         missing person costs 100, an extra one 1: everyone works all they may, then nobody)
@@ -431,6 +394,8 @@ class ColumnSearch:
         settled master instead of 64 s). Each step's value is a lower bound when the pricing
         is exact."""
         dec = self.dec
+        if iterations is None:
+            iterations = self.settings.warm_up
         prices = np.zeros((dec.days, dec.shifts))
         step_size, best, since = 1.0, -math.inf, 0
         target = self.best_cost if self.best_cost is not None else 0.0
@@ -443,7 +408,7 @@ class ColumnSearch:
                 best, since = value, 0
             else:
                 since += 1
-                if since >= 4:  # no progress: shorter steps
+                if since >= self.settings.warm_up_patience:  # no progress: shorter steps
                     step_size, since = step_size / 2, 0
             missing = dec.required - cover
             norm = float((missing * missing).sum())
@@ -499,28 +464,29 @@ class ColumnSearch:
     ) -> None:
         """Local search from the master's rounding: each person in turn takes their best schedule
         against everyone else's, priced by the master's duals blended with what the cover really
-        gains or loses (REPLY_BLEND), plus a little noise (REPLY_NOISE); round after round until the
-        deadline, until `patience` seconds pass without a better roster (`near_patience` while its
-        cover is within a gap of the settled master's), or until the best roster's cover is level
-        with the master's (SAME_GAPS): the wishes left are the neighbourhood search's to mend. The
-        duals keep the replies near the master's optimum, where a roster of its value lies when the
-        bound is tight; the true marginal cost makes each reply fill the gaps the others leave; the
-        noise lets a person move to an equally good schedule, which frees a shift for the next
-        person to take (without it the replies stop where no single person gains); a weekend worked
-        on one day costs a little (WEEKEND_SPLIT). Each worker runs its own chain of rounds from the
-        same start with its own draws, and the best roster of any is kept (Curtois 13 at 60 s, two
-        chains: 1559-1670 over three seeds, against 1769-1869 with one); a chain more than level
-        behind it continues from it (REJOIN_EVERY). When a short limit ended the root inside the
-        warm-up, no master was solved: the replies start from the best roster (the greedy one) at
-        the warm-up's last prices, and so do replies after a master still far from its bound
-        (TRUSTED). Every reply is a column of the master too."""
+        gains or loses (`reply_blend`), plus a little noise (`reply_noise`); round after round
+        until the deadline, until `patience` seconds pass without a better roster
+        (`near_patience` while its cover is within a gap of the settled master's), or until the
+        best roster's cover is level with the master's (`same_gaps`): the wishes left are the
+        neighbourhood search's to mend. The duals keep the replies near the master's optimum,
+        where a roster of its value lies when the bound is tight; the true marginal cost makes
+        each reply fill the gaps the others leave; the noise lets a person move to an equally
+        good schedule, which frees a shift for the next person to take (without it the replies
+        stop where no single person gains); a weekend worked on one day costs a little
+        (`weekend_split`). Each worker runs its own chain of rounds from the same start with its
+        own draws, and the best roster of any is kept; a chain more than level behind it
+        continues from it (`rejoin_every`). When a short limit ended the root inside the
+        warm-up, no master was solved: the replies start from the best roster (the greedy one)
+        at the warm-up's last prices, and so do replies after a master still far from its bound
+        (`trusted`). Every reply is a column of the master too."""
         duals = self.duals
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
             return  # neither the warm-up nor the master got to prices
-        split = np.where(self.dec.weekend_second, WEEKEND_SPLIT * self.gap_weight, 0.0)
+        knobs = self.settings
+        split = np.where(self.dec.weekend_second, knobs.weekend_split * self.gap_weight, 0.0)
         switch = [split if rules.weekends_max >= 0 else None for rules in self.dec.people]
-        replies = _Replies(duals, REPLY_NOISE * self.gap_weight, switch)
+        replies = _Replies(duals, knobs.reply_noise * self.gap_weight, switch)
         chains = [
             _Chain(start.copy(), self._cover(start), np.random.default_rng(seed), pricers)
             for seed, pricers in zip(
@@ -539,7 +505,9 @@ class ColumnSearch:
         """A set of pricers per worker: a pricer's work buffers are its own, so two chains
         must not price one person with the same pricer at once. Built the first time."""
         while len(self.reply_pricers) < self.workers - 1:
-            self.reply_pricers.append([Pricer(self.dec, rules) for rules in self.dec.people])
+            self.reply_pricers.append(
+                [Pricer(self.dec, rules, self.settings) for rules in self.dec.people]
+            )
         return [self.pricers, *self.reply_pricers]
 
     def _reply(
@@ -553,14 +521,15 @@ class ColumnSearch:
         """One chain of reply rounds from its start until the deadline, `patience` seconds
         (`near_patience` within a gap of the master's cover) without a better roster, or a
         roster whose cover is level with the master's; each better roster is offered."""
+        knobs = self.settings
         best, since = math.inf, time.monotonic()
         for done in itertools.count(1):
             if time.monotonic() >= deadline:
                 return
             gaps = self.gaps_from_master()
-            if gaps is not None and gaps < SAME_GAPS:
+            if gaps is not None and gaps < knobs.same_gaps:
                 return  # level with the master's cover
-            near = gaps is not None and gaps < 1 + SAME_GAPS
+            near = gaps is not None and gaps < 1 + knobs.same_gaps
             waited = near_patience if near else patience
             if waited is not None and time.monotonic() - since > waited:
                 return
@@ -570,7 +539,7 @@ class ColumnSearch:
                 best, since = value, time.monotonic()
                 with self.lock:
                     self._offer(chain.schedule)
-            if done % REJOIN_EVERY == 0:
+            if done % knobs.rejoin_every == 0:
                 best = min(best, self._rejoin(chain, value))
 
     def gaps_from_master(self) -> float | None:
@@ -583,12 +552,12 @@ class ColumnSearch:
         return (self._cover_cost(best) - self.cover_target) / max(self.gap_weight, 1e-9)
 
     def _level(self) -> float:
-        """Costs closer than this are level (SAME_GAPS)."""
-        return max(SAME_GAPS * self.gap_weight, 1e-9)
+        """Costs closer than this are level (`same_gaps`)."""
+        return max(self.settings.same_gaps * self.gap_weight, 1e-9)
 
     def _rejoin(self, chain: _Chain, value: float) -> float:
         """A chain whose roster (of this value) is more than level behind the best roster
-        found continues from that one (REJOIN_EVERY, SAME_GAPS); the value it continues from."""
+        found continues from that one (`rejoin_every`, `same_gaps`); the value it continues from."""
         behind = self._level()
         with self.lock:
             if self.best is None or self.best_cost is None:
@@ -604,13 +573,14 @@ class ColumnSearch:
         """Every person in random order replies to the others (the chain's schedule and cover
         change in place)."""
         dec = self.dec
+        blend = self.settings.reply_blend
         schedule, count = chain.schedule, chain.count
         for p in chain.rng.permutation(self.n):
             if time.monotonic() >= deadline:
                 return  # a year's round of replies is long: stop mid-round
             count[worked(schedule[p])] -= 1
             marginal = np.where(count < dec.required, dec.under, -dec.over)
-            prices = (REPLY_BLEND * replies.duals + marginal) / (REPLY_BLEND + 1)
+            prices = (blend * replies.duals + marginal) / (blend + 1)
             prices += replies.noise * chain.rng.random(prices.shape)
             found = chain.pricers[p].price(prices, self.fixed[p], self.banned[p], replies.switch[p])
             if found is not None and not np.array_equal(found[1], schedule[p]):
@@ -625,7 +595,8 @@ class ColumnSearch:
         """Dive again and again from the root until the deadline: each dive ends in a different
         place (the fixing level varies, and the pool grows), and each adds the columns of its
         way down (Curtois 8: 15 dives ended between 1309 and 1509)."""
-        level, share = FIX_LEVEL, 1.0
+        knobs = self.settings
+        level, share = knobs.fix_level, 1.0
         while time.monotonic() < deadline and not self.proven:
             self.dive(deadline, level, share)
             self.dives_done += 1
@@ -634,8 +605,8 @@ class ColumnSearch:
                 # further dive would end on the same roster (Curtois 12: a thousand of them).
                 return
             self._undo_fixings()
-            level = float(self.rng.uniform(0.6, 0.97))
-            share = float(self.rng.uniform(0.3, 1.0))
+            level = float(self.rng.uniform(knobs.dive_level_low, knobs.dive_level_high))
+            share = float(self.rng.uniform(knobs.dive_share_low, 1.0))
 
     def _undo_fixings(self) -> None:
         self.fixed[:] = -1
@@ -643,11 +614,13 @@ class ColumnSearch:
         for i in range(len(self.master.columns)):
             self.master.allow(i)
 
-    def dive(self, deadline: float, level: float = FIX_LEVEL, share: float = 1.0) -> bool:
+    def dive(self, deadline: float, level: float | None = None, share: float = 1.0) -> bool:
         """Fix what the master has nearly decided, price again, repeat: one schedule per person.
         With `share` < 1 only that share of the undecided people (drawn at random) is fixed at
         each step: a slower dive that ends elsewhere. Past the deadline each undecided person
-        takes their heaviest schedule; False then."""
+        takes their heaviest schedule; False then. `level` defaults to `fix_level`."""
+        if level is None:
+            level = self.settings.fix_level
         while True:
             if time.monotonic() >= deadline or (
                 self._converge(deadline, self._open_people()) is None
@@ -704,11 +677,12 @@ class ColumnSearch:
         """Fix cells for at least one in eight of these people, lowering the level as far as
         one half, then whole columns. The master has many optima (Curtois 13 stays at 1348.0
         through a whole dive), so one person at a time would take 600 rounds (450 s)."""
-        wanted = max(1, len(people) // DIVE_PACE)
+        knobs = self.settings
+        wanted = max(1, len(people) // knobs.dive_pace)
         changed: set[int] = set()
-        while len(changed) < wanted and level >= 0.5:
+        while len(changed) < wanted and level >= knobs.dive_level_floor:
             changed |= self._fix_cells([p for p in people if p not in changed], level)
-            level *= 0.9
+            level *= knobs.dive_level_decay
         if len(changed) < wanted:
             changed |= self._fix_columns([p for p in people if p not in changed])
         return changed
@@ -745,7 +719,8 @@ class ColumnSearch:
             ),
             reverse=True,
         )
-        chosen = [self.master.columns[i] for _value, i in heaviest[: max(1, len(people) // 8)]]
+        count = max(1, len(people) // self.settings.dive_pace)
+        chosen = [self.master.columns[i] for _value, i in heaviest[:count]]
         for column in chosen:
             self.fixed[column.person] = column.shifts
             self.banned[column.person, column.shifts < 0, :] = True
@@ -769,7 +744,15 @@ class ColumnSearch:
             for p in range(self.n):
                 self.master.add(p, self.best[p], wishes(self.dec.people[p], self.best[p]))
         options = [[self.master.columns[i] for i in mine] for mine in self.master.of_person]
-        picked = _pick(options, self.dec, self.dec.required, self.best, deadline, self.workers)
+        picked = _pick(
+            options,
+            self.dec,
+            self.dec.required,
+            self.best,
+            deadline,
+            self.workers,
+            self.settings.combine_least,
+        )
         if picked is not None:
             self._offer(picked)
 
@@ -781,12 +764,13 @@ def _pick(
     start: np.ndarray | None,
     deadline: float,
     workers: int,
+    least: float = DEFAULT_SETTINGS.combine_least,
 ) -> np.ndarray | None:
     """CP-SAT: one of its options (columns) per person, each (day, shift) covered as required
     or paying its weights; from `start` ([person, day] shift, if given). The schedule, or None
     when none was found in time."""
     limit = deadline - time.monotonic()
-    if limit <= 0.05:
+    if limit <= least:
         return None
     model = cp_model.CpModel()
     use = [[model.new_bool_var("") for _ in mine] for mine in options]

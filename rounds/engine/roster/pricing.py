@@ -27,10 +27,9 @@ import numpy as np
 from numba import njit
 
 from rounds.engine.roster.decomposition import Decomposition, PersonRules, wishes
+from rounds.engine.roster.settings import DEFAULT_SETTINGS, SearchSettings
 
 UNREACHABLE = 1e17  # a cost at or above this means the cell may not be worked
-SMALL_CAP = 6  # per-type maxima up to this are counted exactly in the dynamic program
-COUNTER_LIMIT = 48  # ... as long as the counter stays this small
 
 
 @njit(cache=True, nogil=True)
@@ -437,7 +436,7 @@ class Counting:
 class Pricer:
     """A person's best schedule under the master's prices, with the person's rules kept.
 
-    Shift types with a small maximum (at most SMALL_CAP: nights, say) are counted exactly in
+    Shift types with a small maximum (at most `small_cap`: nights, say) are counted exactly in
     the dynamic program, once a schedule has broken that maximum, and then only when the
     schedule found without counting breaks it again: each counted type multiplies the states
     (Curtois 13's best replies, before the value-only pass: 2.3 ms a person uncounted, 6 ms
@@ -448,7 +447,10 @@ class Pricer:
     +370 where -9 exists).
     """
 
-    def __init__(self, dec: Decomposition, rules: PersonRules) -> None:
+    def __init__(
+        self, dec: Decomposition, rules: PersonRules, settings: SearchSettings = DEFAULT_SETTINGS
+    ) -> None:
+        self.settings = settings
         self.dec = dec
         self.rules = rules
         self._classes()
@@ -622,10 +624,11 @@ class Pricer:
     ) -> np.ndarray | None:
         """A large maximum broken: raise the price of that type until kept (from where the
         last call ended), then back off by halves to the least price that keeps it."""
-        step = max(1.0, 0.05 * scale)
+        knobs = self.settings
+        step = max(1.0, knobs.price_down_step * scale)
         low, high, best = np.zeros_like(self.penalty), None, None
         penalty = self.penalty.copy()
-        for _ in range(12):
+        for _ in range(knobs.price_down_rises):
             penalty = penalty + np.where(broken, np.maximum(penalty, step), 0.0)
             shifts = self._solve(cost + penalty, must, switch, self.counts)
             if shifts is None:
@@ -637,26 +640,30 @@ class Pricer:
             broken |= now
         if high is None or best is None:
             return None
-        for _ in range(3):
+        for _ in range(knobs.price_down_halvings):
             middle = (low + high) / 2
             shifts = self._solve(cost + middle, must, switch, self.counts)
             if shifts is not None and not self._broken(shifts).any():
                 high, best = middle, shifts
             else:
                 low = middle
-        self.penalty = 0.8 * high
+        self.penalty = knobs.price_down_keep * high
         return best
 
     def _count_more(self, broken: np.ndarray) -> bool:
         """Count the broken small maxima exactly, while the counter stays small enough."""
         caps = self.rules.type_max
         grow = sorted(
-            (s for s in np.nonzero(broken)[0] if s not in self.counted and caps[s] <= SMALL_CAP),
+            (
+                s
+                for s in np.nonzero(broken)[0]
+                if s not in self.counted and caps[s] <= self.settings.small_cap
+            ),
             key=lambda s: caps[s],
         )
         size, added = self.counts.size, []
         for s in grow:
-            if size * (caps[s] + 1) <= COUNTER_LIMIT:
+            if size * (caps[s] + 1) <= self.settings.counter_limit:
                 size *= int(caps[s]) + 1
                 added.append(int(s))
         if added:

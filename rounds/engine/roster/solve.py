@@ -31,6 +31,7 @@ from rounds.engine.errors import ProblemError
 from rounds.engine.roster import columns, decomposition
 from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
+from rounds.engine.roster.settings import DEFAULT_SETTINGS, SearchSettings
 
 
 class Status(enum.StrEnum):
@@ -151,40 +152,6 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-# A whole model this large (the year row: 150 residents x 364 days x 30 shift types, 2.35
-# million constraints) is searched without presolve and without the LP. Measured alone: its
-# first schedule came 82 s into the search with both (presolve took most of it), peaking at
-# 5.0 GB; without them after 10 s at 3.8 GB, and a better one (22 106 against 38 978). Smaller
-# models keep both: the call row 150 x 91 (400 000 constraints) ended worse without them.
-LIGHT_ABOVE_CONSTRAINTS = 1_000_000
-# A root master that took more than this share of the time leaves too little for dives, each of
-# which settles the master again dozens to hundreds of times: best replies get their time (at
-# 60 s Curtois 13 settles in 20-30 s and 15 in 8-12 s; 8, 12, 14 and 16 settle in 0.3-3 s, and
-# 8 needs its dives: 1300-1303 against 1397 from the support model).
-DIVES_AFTER = 0.1
-# The root master's share of the time. Curtois 13 settles in 20-30 s depending on the day and
-# the seed (the Lagrangian warm-up alone is 13-15 s of it); at 0.4 of 60 s it was cut one round
-# short on a slower day.
-ROOT_SHARE = 0.5
-# Best replies run until this share of the time, until STALLED of it passes without a better
-# roster, or until their cover is level with the settled master's (columns.SAME_GAPS); the
-# neighbourhood search gets the rest.
-REPLIES_UNTIL = 0.9
-# Curtois 13 at 60 s, seeds 2-9, interleaved: mean 1513 at 0.1, 1530 at 0.2, 1576 at 0.4; 15,
-# seeds 0-5: 4086, 4094, 4100. The seed decides more than this setting
-# (docs/scheduling-decisions.md, "Replies' patience raised everywhere").
-STALLED = 0.1
-# ... but this while the best roster's cover is within a gap of the master's: there the replies
-# close the last gap (100 on Curtois) sooner than the neighbourhood search (13 sits at 12 gaps
-# against its master's 11.04; at 60 s, seeds 0-9: 1421-1470, all under its line; session 13,
-# with 0.1 throughout: six of ten). 15 stalls 2.3-4.4 gaps off: untouched.
-STALLED_NEAR = 0.4
-# The week sweep frees this many weekdays of every week (three-sevenths of the cells), each
-# sub-solve for at most WEEK_SWEEP_LIMIT seconds (Curtois 15: 0.2-3 s, most proven optimal).
-WEEK_SWEEP_DAYS = 3
-WEEK_SWEEP_LIMIT = 3.0
-
-
 def _solver(
     time_limit: float, workers: int, seed: int, max_lp: bool = True, light: bool = False
 ) -> cp_model.CpSolver:
@@ -219,10 +186,12 @@ def solve(
     check: bool = True,
     explain_infeasible: bool = True,
     use_columns: bool = True,
+    settings: SearchSettings = DEFAULT_SETTINGS,
 ) -> Result:
     """Build the best schedule found within `time_limit` seconds; explain when none exists.
     `use_columns=False` keeps to the compact model even where column generation applies (to
-    compare the two, and to test the neighbourhood search on its own)."""
+    compare the two, and to test the neighbourhood search on its own). `settings` holds every
+    tuning knob of the search (`settings.py`)."""
     from rounds.engine.roster import explain
 
     started = time.monotonic()
@@ -232,7 +201,7 @@ def solve(
     rm = RosterModel(problem)
     if warm_start is not None:
         add_hints(rm, warm_start.assignments)
-    search = _Search(rm, started, time_limit, workers, seed)
+    search = _Search(rm, started, time_limit, workers, seed, settings)
     if lns and use_columns and warm_start is None and decomposition.unsupported(problem) is None:
         # Pure rostering that the column search states exactly: whole schedules per person
         # first (Curtois 14: 0.0 % against 1.8-9.7 % from the compact model alone).
@@ -245,7 +214,9 @@ def solve(
             # Pure rostering: the neighbourhoods beat the whole-model search from the start
             # (Curtois 12: 18950 after 15 s of whole-model search); ACGME call schedules are
             # often proven optimal by it.
-            first_phase = 0.25 if search.trainees else 0.1
+            first_phase = (
+                settings.first_phase_trainees if search.trainees else settings.first_phase_staff
+            )
         status = search.full(search.remaining(), soft=time_limit * first_phase)
         if status == cp_model.FEASIBLE:
             search.lns()
@@ -253,7 +224,7 @@ def solve(
         status = search.full(search.remaining())
     if status == cp_model.INFEASIBLE:
         # Explaining is worth a few seconds even when the search used its whole budget.
-        left = max(5.0, time_limit - (time.monotonic() - started))
+        left = max(settings.explain_at_least, time_limit - (time.monotonic() - started))
         reasons = explain.explain(problem, time_limit=left) if explain_infeasible else []
         return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
     result = search.result(status)
@@ -279,9 +250,16 @@ class _Search:
     """The incumbent and the two phases; domains of x are narrowed in place and restored."""
 
     def __init__(
-        self, rm: RosterModel, started: float, time_limit: float, workers: int, seed: int
+        self,
+        rm: RosterModel,
+        started: float,
+        time_limit: float,
+        workers: int,
+        seed: int,
+        settings: SearchSettings = DEFAULT_SETTINGS,
     ) -> None:
         self.rm = rm
+        self.settings = settings
         self.started = started
         self.deadline = started + time_limit
         self.workers = workers
@@ -299,7 +277,7 @@ class _Search:
         self.max_lp = not self.trainees
         self.lns_improvements = 0
         self._submodels_index: _SubModels | None = None
-        self.light = len(rm.model.proto.constraints) > LIGHT_ABOVE_CONSTRAINTS
+        self.light = len(rm.model.proto.constraints) > settings.light_above_constraints
         self.column_stats: dict[str, Any] | None = None
 
     @property
@@ -307,7 +285,7 @@ class _Search:
         """Built when the neighbourhood search starts, not while the whole-model search holds
         its own memory (a year x 150 people is millions of constraints)."""
         if self._submodels_index is None:
-            self._submodels_index = _SubModels(self.rm)
+            self._submodels_index = _SubModels(self.rm, self.settings.whole_fraction)
         return self._submodels_index
 
     def remaining(self) -> float:
@@ -372,26 +350,29 @@ class _Search:
         neighbourhood search gets the rest. The decomposition's bound, when its pricing was
         exact, is the reported bound."""
         total = self.deadline - self.started
-        search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed)
+        knobs = self.settings
+        search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed, knobs)
         try:
-            settled = search.root(self.started + ROOT_SHARE * total) is not None
+            settled = search.root(self.started + knobs.root_share * total) is not None
         except columns.NoSchedule:
             search.close()
             return self.full(self.remaining())  # infeasible: the compact model explains it
         try:
-            if settled and time.monotonic() - self.started <= DIVES_AFTER * total:
-                self._from_support(search, 0.05 * total)
-                search.dives(self.started + 0.55 * total)
+            if settled and time.monotonic() - self.started <= knobs.dives_after * total:
+                self._from_support(search, knobs.support_share * total)
+                search.dives(self.started + knobs.dives_until * total)
                 if not search.proven:
-                    search.combine(self.started + 0.65 * total)
+                    search.combine(self.started + knobs.combine_until * total)
             else:
-                # A master slow to settle will not see a dive through (DIVES_AFTER), and one that
+                # A master slow to settle will not see a dive through (dives_after), and one that
                 # did not settle has only its last duals: best replies from its rounding (the
                 # greedy roster when the root ended inside the warm-up). Curtois 13 at 60 s:
                 # 1559-1670 with two chains; the model on the master's support ended at 2455-2950.
                 search.round()
                 search.best_replies(
-                    self.started + REPLIES_UNTIL * total, STALLED * total, STALLED_NEAR * total
+                    self.started + knobs.replies_until * total,
+                    knobs.stalled * total,
+                    knobs.stalled_near * total,
                 )
         finally:
             search.close()
@@ -477,23 +458,30 @@ class _Search:
         x_items = list(self.rm.x.items())
         # Small neighbourhoods solve to optimality in a fraction of a second and improve a lot
         # (Curtois 12: a 3-day window for everyone, 0.1 s); they grow while that stays true.
+        knobs = self.settings
         n_people = len(self.rm.problem.people)
-        sizes = {"people": 1.5 / n_people, "days": 0.12, "block": 0.25}
+        sizes = {
+            "people": knobs.people_size / n_people,
+            "days": knobs.days_size,
+            "block": knobs.block_size,
+        }
         if any(pen.short is not None for pen in self.rm.penalties):
-            sizes["short"] = 3 / n_people
+            sizes["short"] = knobs.short_size / n_people
         total = self.deadline - self.started
-        sub_limit = min(3.0, max(0.25, (self.deadline - time.monotonic()) / 50))
+        left = (self.deadline - time.monotonic()) / knobs.sub_solve_parts
+        sub_limit = min(knobs.sub_solve_max, max(knobs.sub_solve_min, left))
         stall = 0
         if sweep and self.max_lp:  # pure rostering; trainees' call schedules start close
-            self._sweep(proto, x_items, 0.4 * total)
-        if self.max_lp and self.rm.days >= 14:
+            self._sweep(proto, x_items, knobs.person_sweep * total)
+        if self.max_lp and self.rm.days >= knobs.week_sweep_from:
             self._week_sweep(proto, x_items)
-        while self.remaining() > 0.2 and self.values is not None and not self.optimal:
+        while self.remaining() > knobs.lns_margin and self.values is not None and not self.optimal:
             if self._proven():
                 self.optimal = True
                 break
-            if stall >= 12 and self.remaining() > 3:
-                self.full_from_incumbent(min(self.remaining(), max(3.0, 0.15 * total)))
+            if stall >= knobs.stall_rounds and self.remaining() > knobs.restart_least:
+                restart = max(knobs.restart_least, knobs.restart_share * total)
+                self.full_from_incumbent(min(self.remaining(), restart))
                 stall = 0
                 continue
             kind = self.rng.choice(list(sizes))
@@ -506,11 +494,11 @@ class _Search:
                 self.optimal = True  # everything was free: a proof for the whole problem
             # Quick, conclusive sub-solves mean the neighbourhood is easy: make it bigger.
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                sizes[kind] = min(1.0, sizes[kind] * 1.3)
+                sizes[kind] = min(1.0, sizes[kind] * knobs.grow)
             elif status == cp_model.UNKNOWN:
-                sizes[kind] = max(0.03, sizes[kind] * 0.8)
+                sizes[kind] = max(knobs.smallest, sizes[kind] * knobs.shrink_unknown)
             else:  # improved but not finished: a little smaller, for more, quicker rounds
-                sizes[kind] = max(0.03, sizes[kind] * 0.85)
+                sizes[kind] = max(knobs.smallest, sizes[kind] * knobs.shrink_improved)
 
     def _sweep(
         self,
@@ -525,21 +513,22 @@ class _Search:
         people = list(range(len(self.rm.problem.people)))
         self.rng.shuffle(people)
         for p in people:
-            if time.monotonic() > until or self.remaining() < 0.2:
+            if time.monotonic() > until or self.remaining() < self.settings.lns_margin:
                 break
             free = {(p, d) for d in range(self.rm.days)}
-            self._sub_solve(proto, x_items, free, min(1.0, self.remaining()))
+            limit = min(self.settings.person_sweep_limit, self.remaining())
+            self._sub_solve(proto, x_items, free, limit)
             self.lns_rounds += 1
 
     def _week_sweep(
         self, proto: Any, x_items: list[tuple[tuple[int, int, int], cp_model.IntVar]]
     ) -> None:
-        """WEEK_SWEEP_DAYS weekdays of every week re-solved for everyone, from each weekday in
-        turn (the costliest first), until seven in a row gain nothing: work moves between like
-        days of different weeks, as when one person gives up a weekend so that another can take
-        a short one. Curtois 15 from the replies' 4338 and 4521, 27 s, three seeds each: every
-        window of days around its short weekends was already optimal; with the week sweep first
-        3985-4083 and 3978-4072, with the neighbourhoods alone 4197-4212 and 4175-4276."""
+        """`week_sweep_days` weekdays of every week re-solved for everyone, from each weekday in
+        turn (the costliest first), until `week_sweep_idle` in a row gain nothing: work moves
+        between like days of different weeks, as when one person gives up a weekend so that
+        another can take a short one (a window of days around a short weekend cannot do that:
+        the person who gives up must work a weekend elsewhere)."""
+        knobs = self.settings
         people = range(len(self.rm.problem.people))
         idle = 0
         while True:
@@ -547,12 +536,14 @@ class _Search:
             for day, paid in self._costly_days().items():
                 cost[day % 7] += paid
             for weekday in sorted(range(7), key=lambda w: -cost[w]):
-                if idle >= 7 or self.remaining() < 0.2 or self._proven():
+                if idle >= knobs.week_sweep_idle or self.remaining() < knobs.lns_margin:
                     return
-                days = [d for d in range(self.rm.days) if (d - weekday) % 7 < WEEK_SWEEP_DAYS]
+                if self._proven():
+                    return
+                days = [d for d in range(self.rm.days) if (d - weekday) % 7 < knobs.week_sweep_days]
                 free = {(p, d) for p in people for d in days}
                 before = self.objective
-                self._sub_solve(proto, x_items, free, min(WEEK_SWEEP_LIMIT, self.remaining()))
+                self._sub_solve(proto, x_items, free, min(knobs.week_sweep_limit, self.remaining()))
                 self.lns_rounds += 1
                 idle = 0 if (self.objective or 0) < (before or 0) else idle + 1
 
@@ -576,14 +567,16 @@ class _Search:
         width = max(2, round(size * days))
         first = self.rng.randrange(0, max(1, days - width + 1))
         bad = self._costly_days()
-        if bad and self.rng.random() < 0.6:
+        if bad and self.rng.random() < self.settings.aim:
             # Aim at a day where the schedule pays the most (weighted by cost).
             day = self.rng.choices(list(bad), weights=list(bad.values()))[0]
             first = min(max(0, day - self.rng.randrange(width)), max(0, days - width))
         window = range(first, min(days, first + width))
         if kind == "days":
             return {(p, d) for p in people for d in window}
-        chosen = self.rng.sample(people, max(2, min(n_people, round(size * n_people * 1.5))))
+        chosen = self.rng.sample(
+            people, max(2, min(n_people, round(size * n_people * self.settings.block_people)))
+        )
         return {(p, d) for p in chosen for d in window}
 
     def _short_handed(self, count: int) -> list[int]:
@@ -768,10 +761,10 @@ class _SubModels:
     it mentions are fixed to the incumbent. Constraints left out touch only unchanged
     variables, so the incumbent still satisfies them."""
 
-    def __init__(self, rm: RosterModel) -> None:
+    def __init__(self, rm: RosterModel, whole_fraction: float) -> None:
         proto = rm.model.proto
         self.proto = proto
-        self.whole_fraction = 0.3
+        self.whole_fraction = whole_fraction
         n_vars = len(proto.variables)
         self.x_index = {key: var.index for key, var in rm.x.items()}
         self.is_x = bytearray(n_vars)
