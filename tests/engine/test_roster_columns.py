@@ -263,7 +263,6 @@ def test_the_solver_starts_from_columns_and_keeps_every_rule() -> None:
     assert result.best_bound is not None and result.best_bound <= result.objective
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_column_search_scores_schedules_as_the_published_evaluator_does() -> None:
     instance = curtois.load("5")
     problem = curtois.to_problem(instance)
@@ -291,7 +290,6 @@ def _rows(problem: Problem, schedule: np.ndarray) -> list[dict[str, object]]:
     ]
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_best_replies_turn_the_masters_rounding_into_a_roster_that_keeps_every_rule() -> None:
     """Curtois 12 (best known 4040): each person's heaviest schedule in the settled master
     costs over 10 000 together; people replying in turn to everyone else bring it to less
@@ -344,7 +342,6 @@ def _replies_from_settled_master(
     return _Replied(search.best_cost, taken, gaps)
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_noise_carries_best_replies_past_where_no_single_person_gains() -> None:
     """Curtois 12 from its settled master: without noise the replies soon reach a roster where
     nobody gains alone and stay there; with it a person also moves to a schedule as good as
@@ -355,7 +352,6 @@ def test_noise_carries_best_replies_past_where_no_single_person_gains() -> None:
     assert noisy.cost < still.cost
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_stalled_best_replies_hand_back_their_time() -> None:
     """Replies that find nothing better for `patience` seconds return (the neighbourhood search
     gets the time), long before their deadline."""
@@ -363,7 +359,6 @@ def test_stalled_best_replies_hand_back_their_time() -> None:
     assert replied.seconds < 30
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_best_replies_within_a_gap_of_the_masters_cover_are_more_patient() -> None:
     """Curtois 9: the replies stall 1.35 missing people from the settled master's cover, where
     one more person placed is worth more than the neighbourhood search makes in the time; with
@@ -379,7 +374,6 @@ def test_best_replies_within_a_gap_of_the_masters_cover_are_more_patient() -> No
     assert patient.cost <= hasty.cost
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_best_replies_stop_once_the_cover_is_level_with_the_settled_masters() -> None:
     """Curtois 3: the settled master pays 1000 for cover and its rounding far more; the replies
     bring the cover within half a missing person of the master's and return then, long before
@@ -390,7 +384,7 @@ def test_best_replies_stop_once_the_cover_is_level_with_the_settled_masters() ->
         assert search.cover_target is not None
         search.round()
         assert search.best is not None
-        rounded = search._cover_cost(search.best)
+        rounded = search.cover_cost_of(search.best)
         deadline = time.monotonic() + 60
         search.best_replies(deadline)
         stopped = time.monotonic()
@@ -398,22 +392,21 @@ def test_best_replies_stop_once_the_cover_is_level_with_the_settled_masters() ->
         search.close()
     half_a_person = DEFAULT_SETTINGS.same_gaps * float(search.dec.under.max())
     assert rounded >= search.cover_target + half_a_person
-    assert search._cover_cost(search.best) < search.cover_target + half_a_person
+    assert search.cover_cost_of(search.best) < search.cover_target + half_a_person
     assert stopped < deadline - 30
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_best_replies_after_one_master_round_keep_the_warm_up_prices() -> None:
     """Curtois 13 on a slow day: the root's time ends after one master round, whose exact
     pricing finds schedules thousands below it. Replies at those duals never beat the greedy
     roster (9772); at the warm-up's last prices, from the master's rounding, they halve it."""
     search = ColumnSearch(curtois.to_problem(curtois.load("13")))
     try:
-        search._offer(search._greedy(list(range(search.n))))
+        search.offer(search.greedy(list(range(search.n))))
         greedy = search.best_cost
         search.warm_up(float("inf"))
         warm = search.duals
-        search._converge(time.monotonic() + 0.1, list(range(search.n)), bound=True)
+        search.converge(time.monotonic() + 0.1, list(range(search.n)), bound=True)
         assert search.rounds == 1 and search.last_below is not None
         assert -search.last_below > DEFAULT_SETTINGS.trusted * 1348
         search.best_replies(time.monotonic() + 6)
@@ -424,7 +417,6 @@ def test_best_replies_after_one_master_round_keep_the_warm_up_prices() -> None:
     assert search.best_cost < 0.5 * greedy
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_warm_up_gives_a_true_bound_and_a_master_that_settles_in_a_few_rounds() -> None:
     """Curtois 3 (optimum 1001): the Lagrangian steps bound the optimum from below, and with
     their schedules the master settles on 1001 in at most five rounds (fifteen without)."""
@@ -440,7 +432,6 @@ def test_warm_up_gives_a_true_bound_and_a_master_that_settles_in_a_few_rounds() 
     assert search.rounds <= 5
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_best_replies_without_a_master_start_from_the_greedy_roster() -> None:
     """A short limit can end the root inside the warm-up (Curtois 13 at 10 s): no master was
     solved, so the replies start from the greedy roster at the warm-up's last prices, and
@@ -449,7 +440,7 @@ def test_best_replies_without_a_master_start_from_the_greedy_roster() -> None:
     problem = curtois.to_problem(instance)
     search = ColumnSearch(problem)
     try:
-        search._offer(search._greedy(list(range(search.n))))
+        search.offer(search.greedy(list(range(search.n))))
         greedy = search.best_cost
         search.warm_up(float("inf"), iterations=5)
         assert len(search.master.values) == 0  # the master was never solved
@@ -463,7 +454,6 @@ def test_best_replies_without_a_master_start_from_the_greedy_roster() -> None:
     assert objective == search.best_cost
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it() -> None:
     """Two greedy rosters of Curtois 1 in different orders: a chain on the worse one rejoins
     the better (its cover recounted) when it is behind by more than SAME_GAPS of the largest
@@ -471,35 +461,34 @@ def test_a_chain_of_replies_well_behind_the_best_roster_continues_from_it() -> N
     roster stays where it is."""
     search = ColumnSearch(curtois.to_problem(curtois.load("1")))
     try:
-        first = search._greedy(list(range(search.n)))
-        second = search._greedy(list(range(search.n))[::-1])
+        first = search.greedy(list(range(search.n)))
+        second = search.greedy(list(range(search.n))[::-1])
         better, worse = sorted((first, second), key=search.cost)
         gap = search.cost(worse) - search.cost(better)
         assert gap > 0
-        search._offer(better)
+        search.offer(better)
         unit = float(search.dec.under.max())
 
-        def chain(schedule: np.ndarray) -> columns._Chain:
-            return columns._Chain(
-                schedule.copy(), search._cover(schedule), np.random.default_rng(0), []
+        def chain(schedule: np.ndarray) -> columns.Chain:
+            return columns.Chain(
+                schedule.copy(), search.cover_of(schedule), np.random.default_rng(0), []
             )
 
         search.settings = dataclasses.replace(DEFAULT_SETTINGS, same_gaps=1.01 * gap / unit)
         near = chain(worse)
-        assert search._rejoin(near, search.cost(worse)) == search.cost(worse)
+        assert search.rejoin(near, search.cost(worse)) == search.cost(worse)
         search.settings = dataclasses.replace(DEFAULT_SETTINGS, same_gaps=0.99 * gap / unit)
         behind, level = chain(worse), chain(better)
-        assert search._rejoin(behind, search.cost(worse)) == search.cost(better)
-        assert search._rejoin(level, search.cost(better)) == search.cost(better)
+        assert search.rejoin(behind, search.cost(worse)) == search.cost(better)
+        assert search.rejoin(level, search.cost(better)) == search.cost(better)
     finally:
         search.close()
     assert np.array_equal(near.schedule, worse)
     assert np.array_equal(behind.schedule, better)
-    assert np.array_equal(behind.count, search._cover(better))
+    assert np.array_equal(behind.count, search.cover_of(better))
     assert np.array_equal(level.schedule, better)
 
 
-@pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
 def test_replies_after_a_root_that_grew_counts_keep_every_rule() -> None:
     """The root's early prices make pricers count shift types exactly (Curtois 8: 22 of 30
     people count their nights after the root, one their lates too); a pricer prices without

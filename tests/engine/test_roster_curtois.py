@@ -11,8 +11,6 @@ import pytest
 from rounds.engine.cli import main
 from rounds.engine.roster import curtois
 
-pytestmark = pytest.mark.skipif(not curtois.BENCH_DIR.exists(), reason="benchmark files absent")
-
 
 def test_instance_1_reaches_the_best_known_objective(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
