@@ -57,6 +57,7 @@ class RootSearch:
         self.first_found: float | None = None  # time.monotonic() of the first schedule
         self.rounds = 0
         self.dives_done = 0
+        self.reply_rounds = 0  # rounds of best replies, every chain's
         self.last_below: float | None = None
         self.support: np.ndarray | None = None
         # [D, S] the prices best replies use: the last trusted master's duals (`trusted`), or the
@@ -145,15 +146,17 @@ class RootSearch:
         people: list[int],
         bound: bool = False,
         forecast: bool = False,
+        rounds: int | None = None,
     ) -> float | None:
         """Price until no schedule improves the master (or the master stalls); its value.
         With `bound` (nothing fixed), every round with exact pricing offers a lower bound.
         With `forecast`, give up (None) as soon as the rounds still to come will not fit
-        before the deadline at the pace so far."""
+        before the deadline at the pace so far. `rounds` caps the master rounds (a budget that
+        does not depend on the machine's speed, for tests)."""
         knobs = self.settings
         last: list[float] = []
         started = time.monotonic()
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and (rounds is None or len(last) < rounds):
             stop.check()
             distance = self._distance_to_bound(last[-1]) if last else None
             if (

@@ -56,6 +56,7 @@ class ColumnStart(Incumbent):
             "rounds": search.rounds,
             "columns": len(search.master.columns),
             "dives": search.dives_done,
+            "replies": search.reply_rounds,
             "bound": None if search.bound is None else float(search.bound),
             "seconds": round(time.monotonic() - self.started, 2),
         }

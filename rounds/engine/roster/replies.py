@@ -40,7 +40,11 @@ class BestReplies(RootSearch):
     """Chains of best replies sharing the master and the best roster."""
 
     def best_replies(
-        self, deadline: float, patience: float | None = None, near_patience: float | None = None
+        self,
+        deadline: float,
+        patience: float | None = None,
+        near_patience: float | None = None,
+        rounds: int | None = None,
     ) -> None:
         """Local search from the master's rounding: each person in turn takes their best schedule
         against everyone else's, priced by the master's duals blended with what the cover really
@@ -58,7 +62,8 @@ class BestReplies(RootSearch):
         continues from it (`rejoin_every`). When a short limit ended the root inside the
         warm-up, no master was solved: the replies start from the best roster (the greedy one)
         at the warm-up's last prices, and so do replies after a master still far from its bound
-        (`trusted`). Every reply is a column of the master too."""
+        (`trusted`). Every reply is a column of the master too. `rounds` caps each chain's
+        rounds (a budget that does not depend on the machine's speed, for tests)."""
         duals = self.duals
         start = self.chosen() if len(self.master.values) else self.best
         if duals is None or start is None:
@@ -76,7 +81,9 @@ class BestReplies(RootSearch):
         near_patience = patience if near_patience is None else near_patience
         list(
             self.pool.map(
-                lambda chain: self._reply(chain, replies, deadline, patience, near_patience),
+                lambda chain: self._reply(
+                    chain, replies, deadline, patience, near_patience, rounds
+                ),
                 chains,
             )
         )
@@ -97,6 +104,7 @@ class BestReplies(RootSearch):
         deadline: float,
         patience: float | None,
         near_patience: float | None,
+        rounds: int | None = None,
     ) -> None:
         """One chain of reply rounds from its start until the deadline, `patience` seconds
         (`near_patience` within a gap of the master's cover) without a better roster, or a
@@ -104,7 +112,7 @@ class BestReplies(RootSearch):
         knobs = self.settings
         best, since = math.inf, time.monotonic()
         for done in itertools.count(1):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or (rounds is not None and done > rounds):
                 return
             gaps = self.gaps_from_master()
             if gaps is not None and gaps < knobs.same_gaps:
@@ -121,6 +129,8 @@ class BestReplies(RootSearch):
                     self.offer(chain.schedule)
             if done % knobs.rejoin_every == 0:
                 best = min(best, self.rejoin(chain, value))
+            with self.lock:
+                self.reply_rounds += 1
 
     def gaps_from_master(self) -> float | None:
         """How many gaps (the largest under-cover weight) the best roster's cover is behind the
