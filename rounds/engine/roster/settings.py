@@ -234,7 +234,7 @@ class SearchSettings:
     sub_solve_min: float = knob(0.25, "seconds", "the least limit of one neighbourhood's sub-solve")
     sub_solve_max: float = knob(3.0, "seconds", "the most limit of one neighbourhood's sub-solve")
     sub_solve_parts: float = knob(
-        50,
+        50.0,
         "sub-solves",
         "a sub-solve's limit is the time left at the start over this many (within min and max)",
     )
@@ -270,7 +270,7 @@ class SearchSettings:
         1.5, "factor", "a block frees this many times its size of the people"
     )
     short_size: float = knob(
-        3,
+        3.0,
         "people",
         "first size of a 'short' neighbourhood (people who may fill a gap)",
         "test_roster_solve::test_neighbourhoods_aimed_at_a_gap_free_people_who_can_fill_it",
@@ -323,3 +323,25 @@ def knob_table(settings: SearchSettings = DEFAULT_SETTINGS) -> str:
             f"{meta['trades']} | {test} |"
         )
     return "\n".join(rows)
+
+
+def with_knobs(settings: SearchSettings, assignments: list[str]) -> SearchSettings:
+    """`settings` with knobs set from NAME=VALUE texts (the command line's `--knob`); an unknown
+    name or a value of the wrong kind is a ProblemError naming it."""
+    from rounds.engine.errors import ProblemError
+
+    kinds: dict[str, type] = {
+        f.name: type(getattr(settings, f.name)) for f in dataclasses.fields(settings)
+    }
+    changes: dict[str, Any] = {}
+    for text in assignments:
+        name, _, value = text.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in kinds:
+            raise ProblemError(f"--knob {text}", "no such knob (see docs/scheduling.md)")
+        try:
+            changes[name] = kinds[name](value)
+        except ValueError:
+            kind = "a whole number" if kinds[name] is int else "a number"
+            raise ProblemError(f"--knob {text}", f"{name} must be {kind}") from None
+    return dataclasses.replace(settings, **changes)
