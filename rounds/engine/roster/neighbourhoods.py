@@ -24,8 +24,8 @@ class Neighbourhoods(Incumbent):
     def lns(self, sweep: bool = True) -> None:
         proto = self.rm.model.proto
         x_items = list(self.rm.x.items())
-        # Small neighbourhoods solve to optimality in a fraction of a second and improve a lot
-        # ; they grow while that stays true.
+        # Small neighbourhoods solve to optimality in a fraction of a second and improve a lot;
+        # they grow while that stays true.
         knobs = self.settings
         n_people = len(self.rm.problem.people)
         sizes = {
@@ -178,8 +178,7 @@ class Neighbourhoods(Incumbent):
         sub = self._submodels.build(self.values, free)
         if sub is None:
             return self.sub_solve_whole(proto, x_items, free, limit)
-        # Without trainees the full linearization solves small neighbourhoods several times faster
-        # .
+        # Without trainees the full linearization solves small neighbourhoods several times faster.
         solver = make_solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
         with stop.watching(solver):
             status = solver.solve(sub.model)

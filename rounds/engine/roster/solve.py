@@ -61,9 +61,8 @@ def solve(
             search.lns(sweep=search.column_stats is not None and not search.column_stats["root"])
     elif lns:
         if first_phase is None:
-            # Pure rostering: the neighbourhoods beat the whole-model search from the start
-            # ; ACGME call schedules are
-            # often proven optimal by it.
+            # Pure rostering: the neighbourhoods beat the whole-model search from the start;
+            # ACGME call schedules are often proven optimal by it.
             first_phase = (
                 settings.first_phase_trainees if search.trainees else settings.first_phase_staff
             )
