@@ -14,6 +14,7 @@ from rounds.engine.cli import main
 from rounds.engine.roster import acgme
 from rounds.engine.roster.diff import changes, lock_outside
 from rounds.engine.roster.problem import Coverage, DayRef, Problem
+from rounds.engine.roster.settings import DEFAULT_SETTINGS
 from rounds.engine.roster.solve import Result, Status, solve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "call-problem.json"
@@ -232,15 +233,11 @@ def test_the_bound_never_drops_below_what_an_impossible_wish_costs(problem: Prob
     assert 7 <= result.best_bound <= result.objective
 
 
-def test_a_model_searched_without_presolve_still_keeps_every_rule(
-    problem: Problem, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_model_searched_without_presolve_still_keeps_every_rule(problem: Problem) -> None:
     """Models over a million constraints (a year of 150 residents) are searched whole without
     presolve and without the LP; the example, searched that way, keeps every rule too."""
-    from rounds.engine.roster import solve as solve_module
-
-    monkeypatch.setattr(solve_module, "LIGHT_ABOVE_CONSTRAINTS", 0)
-    light = solve(problem, time_limit=4, workers=2, seed=1)
+    light_always = dataclasses.replace(DEFAULT_SETTINGS, light_above_constraints=0)
+    light = solve(problem, time_limit=4, workers=2, seed=1, settings=light_always)
     assert light.has_schedule
     assert [f for f in light.findings if f["severity"] == "violation"] == []
     calls = Counter(a.day for a in light.assignments if a.shift == "C")
@@ -255,7 +252,7 @@ def test_neighbourhoods_aimed_at_a_gap_free_people_who_can_fill_it() -> None:
     import time
 
     from rounds.engine.roster.model import RosterModel
-    from rounds.engine.roster.solve import _Search
+    from rounds.engine.roster.solve import Search
 
     names = ["Ana", "Ben", "Cy", "Dee", "Eli"]
     day_staff = {"people": ["p3", "p4"], "shift": "N", "hard_max": 0}
@@ -276,13 +273,13 @@ def test_neighbourhoods_aimed_at_a_gap_free_people_who_can_fill_it() -> None:
         }
     )
     rm = RosterModel(problem)
-    search = _Search(rm, time.monotonic(), 10, 1, seed=0)
+    search = Search(rm, time.monotonic(), 10, 1, seed=0)
     search.full(5)
     assert search.values is not None
     short = [p for p in rm.penalties if p.short is not None and search.values[p.var.index]]
     assert short and all(rm.problem.shifts[p.short].id == "N" for p in short)
     for _ in range(20):
-        assert set(search._short_handed(2)) <= {0, 1, 2}
+        assert set(search.short_handed(2)) <= {0, 1, 2}
 
 
 def test_the_week_sweep_moves_a_weekend_between_people() -> None:
@@ -295,7 +292,7 @@ def test_the_week_sweep_moves_a_weekend_between_people() -> None:
     from ortools.sat.python import cp_model
 
     from rounds.engine.roster.model import RosterModel
-    from rounds.engine.roster.solve import _Search
+    from rounds.engine.roster.solve import Search
 
     names = ["Ana", "Ben", "Cy"]
     problem = Problem.from_json(
@@ -315,20 +312,20 @@ def test_the_week_sweep_moves_a_weekend_between_people() -> None:
     schedule = [[0 if d in weekends[p] else -1 for d in range(21)] for p in range(3)]
     proto, x_items = rm.model.proto, list(rm.x.items())
 
-    def started() -> _Search:
-        search = _Search(rm, time.monotonic(), 60, 1, seed=3)
-        search._adopt(schedule)
+    def started() -> Search:
+        search = Search(rm, time.monotonic(), 60, 1, seed=3)
+        search.adopt(schedule)
         assert search.objective == 200  # the first weekend one short on both days
         return search
 
     windows = started()
     for _ in range(12):
-        free = windows._neighbourhood("days", 6 / 21)
-        windows._sub_solve(proto, x_items, free, 5)
+        free = windows.neighbourhood("days", 6 / 21)
+        windows.sub_solve(proto, x_items, free, 5)
     assert windows.objective == 200
 
     swept = started()
-    swept._week_sweep(proto, x_items)
+    swept.week_sweep(proto, x_items)
     assert swept.objective == 0
     staffed = Counter(a.day for a in swept.result(cp_model.FEASIBLE).assignments)
     assert staffed == {5: 2, 6: 2, 12: 1, 13: 1}

@@ -141,7 +141,7 @@ def add_acgme(rm: RosterModel) -> None:
         add_chains(rm, p, chains)
         label = person.label
         guard = rm.group(("acgme", "rest-8h", p), f"{label} should have 8 hours off between shifts")
-        rm._gap_pairs(p, rest8, problem.acgme.rest_8h_weight, "rest-8h", guard, "8 hours")
+        rm.gap_pairs(p, rest8, problem.acgme.rest_8h_weight, "rest-8h", guard, "8 hours")
 
 
 @dataclass
@@ -170,7 +170,7 @@ def window_span(rm: RosterModel, window: Window, leave: set[int]) -> WindowSpan:
 
 
 # A person's assignment variables by day with their real times: a window reads only its own
-# days (reading the whole year for each of a year's 13 windows was a fifth of its build time).
+# days (reading the whole year for each window made building a year slow).
 ByDay = dict[int, list[tuple[Instance, cp_model.IntVar]]]
 
 

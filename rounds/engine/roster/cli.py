@@ -28,6 +28,7 @@ def register(subparsers: Any) -> None:
         help="with --warm-start: lock every assignment outside days FIRST..LAST (re-plan a week)",
     )
     solve.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
+    _knob_argument(solve)
     solve.set_defaults(func=run_solve)
 
     bench = subparsers.add_parser("bench", help="benchmark instances")
@@ -37,7 +38,24 @@ def register(subparsers: Any) -> None:
     curtois.add_argument("--time-limit", type=float, default=60.0)
     curtois.add_argument("--workers", type=int, default=2)
     curtois.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
+    _knob_argument(curtois)
     curtois.set_defaults(func=run_curtois)
+
+
+def _knob_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--knob",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a search knob (repeatable; the table in docs/scheduling.md), e.g. stalled=0.2",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from rounds.engine.roster.settings import DEFAULT_SETTINGS, with_knobs
+
+    return with_knobs(DEFAULT_SETTINGS, args.knob)
 
 
 def _fail(error: ProblemError) -> int:
@@ -79,9 +97,16 @@ def run_solve(args: argparse.Namespace) -> int:
             raise ProblemError("--keep", "needs --warm-start")
         if args.keep and previous is not None:
             problem = lock_outside(problem, previous, *_keep_range(args.keep))
+        settings = _settings(args)
     except ProblemError as error:
         return _fail(error)
-    result = solve(problem, time_limit=args.time_limit, workers=args.workers, warm_start=previous)
+    result = solve(
+        problem,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        warm_start=previous,
+        settings=settings,
+    )
     if previous is not None and result.has_schedule:
         result.changes = changes(previous.assignments, result.assignments)
     _write(result.to_json(), args.output)
@@ -108,9 +133,10 @@ def run_curtois(args: argparse.Namespace) -> int:
         if args.time_limit <= 0:
             raise ProblemError("--time-limit", "must be positive")
         instance = curtois.load(args.instance)
+        settings = _settings(args)
     except ProblemError as error:
         return _fail(error)
-    out = curtois.run(instance, time_limit=args.time_limit, workers=args.workers)
+    out = curtois.run(instance, time_limit=args.time_limit, workers=args.workers, settings=settings)
     _write(out, args.output)
     print(
         f"{instance.name}: objective {out['objective']} (best known {out['best_known']}), "

@@ -1,9 +1,8 @@
 """One person's cheapest schedule under given cell costs: a dynamic program over the days.
 
 Column generation (`columns.py`) asks, many times a second, "what is the best whole-horizon
-schedule for this person if covering (day, shift) is worth so much?". CP-SAT answers that in
-30-50 ms a person; this dynamic program answers it exactly in about 0.2 ms (Curtois 8) to 1 ms
-(Curtois 13, no type counted), compiled by numba.
+schedule for this person if covering (day, shift) is worth so much?". This dynamic program,
+compiled by numba, answers it exactly and far faster than CP-SAT on the same question.
 
 A state at the end of a day is (class of the last shift, length of the current run of working
 days, minutes so far, weekends so far, counts of the shift types counted exactly) for a working
@@ -27,10 +26,9 @@ import numpy as np
 from numba import njit
 
 from rounds.engine.roster.decomposition import Decomposition, PersonRules, wishes
+from rounds.engine.roster.settings import DEFAULT_SETTINGS, SearchSettings
 
 UNREACHABLE = 1e17  # a cost at or above this means the cell may not be worked
-SMALL_CAP = 6  # per-type maxima up to this are counted exactly in the dynamic program
-COUNTER_LIMIT = 48  # ... as long as the counter stays this small
 
 
 @njit(cache=True, nogil=True)
@@ -62,8 +60,7 @@ def best_schedule(
     >= UNREACHABLE when no schedule keeps the rules.
 
     The pass forward keeps only each state's cheapest cost, day by day: no record of where it
-    came from, which lets the inner loops be plain minima (Curtois 13: 1.0 ms a person against
-    3.0 ms with a back pointer written at every improvement). The pass backward finds, for
+    came from, which lets the inner loops be plain minima. The pass backward finds, for
     the state reached, a transition from the day before that gives exactly its cost (the same
     floating-point sums, so equality is exact)."""
     days, n_shifts = cost.shape
@@ -437,18 +434,19 @@ class Counting:
 class Pricer:
     """A person's best schedule under the master's prices, with the person's rules kept.
 
-    Shift types with a small maximum (at most SMALL_CAP: nights, say) are counted exactly in
-    the dynamic program, once a schedule has broken that maximum, and then only when the
-    schedule found without counting breaks it again: each counted type multiplies the states
-    (Curtois 13's best replies, before the value-only pass: 2.3 ms a person uncounted, 6 ms
-    with one night type counted, 26 ms with two), and most prices never need it, as the
-    cheapest schedule without the count keeps the maximum anyway. Larger maxima are kept by
-    raising the price of that type (Lagrangian) until the schedule keeps them. Without the
-    exact count the price jumps from too many nights to none (Curtois 8: a reduced cost of
-    +370 where -9 exists).
+        Shift types with a small maximum (at most `small_cap`: nights, say) are counted exactly in
+        the dynamic program, once a schedule has broken that maximum, and then only when the
+        schedule found without counting breaks it again: each counted type multiplies the states
+    , and most prices never need it, as the
+        cheapest schedule without the count keeps the maximum anyway. Larger maxima are kept by
+        raising the price of that type (Lagrangian) until the schedule keeps them. Without the
+        exact count the price jumps from too many nights to none.
     """
 
-    def __init__(self, dec: Decomposition, rules: PersonRules) -> None:
+    def __init__(
+        self, dec: Decomposition, rules: PersonRules, settings: SearchSettings = DEFAULT_SETTINGS
+    ) -> None:
+        self.settings = settings
         self.dec = dec
         self.rules = rules
         self._classes()
@@ -512,9 +510,9 @@ class Pricer:
 
     def _interchangeable(self, step: np.ndarray) -> np.ndarray:
         """[G, W]: the person's shifts grouped by all the dynamic program reads of them but
-        their cost (class, length, the classes they may follow; a counted type alone), -1
-        padded. A day's transitions are made once per group, by its cheapest shift that day
-        (Curtois 13: 15 shift types a person in 8 groups)."""
+                their cost (class, length, the classes they may follow; a counted type alone), -1
+                padded. A day's transitions are made once per group, by its cheapest shift that day
+        ."""
         dec = self.dec
         by_key: dict[tuple[object, ...], list[int]] = {}
         for s in range(dec.shifts):
@@ -622,10 +620,11 @@ class Pricer:
     ) -> np.ndarray | None:
         """A large maximum broken: raise the price of that type until kept (from where the
         last call ended), then back off by halves to the least price that keeps it."""
-        step = max(1.0, 0.05 * scale)
+        knobs = self.settings
+        step = max(1.0, knobs.price_down_step * scale)
         low, high, best = np.zeros_like(self.penalty), None, None
         penalty = self.penalty.copy()
-        for _ in range(12):
+        for _ in range(knobs.price_down_rises):
             penalty = penalty + np.where(broken, np.maximum(penalty, step), 0.0)
             shifts = self._solve(cost + penalty, must, switch, self.counts)
             if shifts is None:
@@ -637,26 +636,30 @@ class Pricer:
             broken |= now
         if high is None or best is None:
             return None
-        for _ in range(3):
+        for _ in range(knobs.price_down_halvings):
             middle = (low + high) / 2
             shifts = self._solve(cost + middle, must, switch, self.counts)
             if shifts is not None and not self._broken(shifts).any():
                 high, best = middle, shifts
             else:
                 low = middle
-        self.penalty = 0.8 * high
+        self.penalty = knobs.price_down_keep * high
         return best
 
     def _count_more(self, broken: np.ndarray) -> bool:
         """Count the broken small maxima exactly, while the counter stays small enough."""
         caps = self.rules.type_max
         grow = sorted(
-            (s for s in np.nonzero(broken)[0] if s not in self.counted and caps[s] <= SMALL_CAP),
+            (
+                s
+                for s in np.nonzero(broken)[0]
+                if s not in self.counted and caps[s] <= self.settings.small_cap
+            ),
             key=lambda s: caps[s],
         )
         size, added = self.counts.size, []
         for s in grow:
-            if size * (caps[s] + 1) <= COUNTER_LIMIT:
+            if size * (caps[s] + 1) <= self.settings.counter_limit:
                 size *= int(caps[s]) + 1
                 added.append(int(s))
         if added:
