@@ -51,6 +51,9 @@ class CoverRules(ModelBase):
             "cover", w_over, n, lambda v: f"{when}: {required + v} staffed, {required} wanted", day
         )
         self.model.add(count - required == over - under)
+        # Exact, not just bounded: a search stopped early could otherwise keep one staffed too
+        # few and one too many on the same cell, and report that slack as cost.
+        self.model.add_max_equality(under, [0, required - count])
 
     def add_mix(self) -> None:
         for m in self.problem.mix:
