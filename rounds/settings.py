@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rounds.milestones",
     "rounds.assessment",
     "rounds.record",
+    "rounds.caselogs",
 ]
 
 MIDDLEWARE = [

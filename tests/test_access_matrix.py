@@ -148,6 +148,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Evaluations",
         "Milestones",
         "Training record",
+        "Case logs",
         "Mentoring",
         "Wellness",
         "Inclusion",
@@ -159,6 +160,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Evaluations",
         "Milestones",
         "Training record",
+        "Case logs",
         "Mentoring",
         "Wellness",
     ]

@@ -8,6 +8,7 @@ each see exactly the items their roles give them (a person with several roles se
 - directors and coordinators, for their programs: vacation requests to decide (linking to the
   program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
   with weeks of hours not logged, hour violations not reviewed;
+- faculty: procedure log entries naming them as supervisor, waiting for their verification;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
   pulse surveys open and not yet answered.
 
@@ -58,6 +59,7 @@ def todos_for(user: AnyUser) -> list[Todo]:
     if roles.staffed_program_ids:
         programs = Program.objects.filter(pk__in=roles.staffed_program_ids).order_by("name")
         items += program_todos(list(programs))
+    items += faculty_todos(user)
     if roles.has(Role.TRAINEE):
         trainee = Trainee.objects.filter(person__user_id=user.pk).select_related("program").first()
         if trainee is not None:
@@ -188,6 +190,21 @@ def program_todos(programs: list[Program]) -> list[Todo]:
                  reverse("workhours:program_hours", args=[pk]), name),
         ]  # fmt: skip
     return items
+
+
+# ---------------------------------------------------------------- faculty
+
+
+def faculty_todos(user: AnyUser) -> list[Todo]:
+    """Procedure log entries naming the user as supervising faculty, waiting for them."""
+    from rounds.assessment.access import faculty_of
+    from rounds.caselogs.selectors import queue_count
+
+    faculty = faculty_of(user)
+    if faculty is None:
+        return []
+    return [Todo("procedure log entries to verify", queue_count(faculty),
+                 reverse("caselogs:queue"))]  # fmt: skip
 
 
 # ---------------------------------------------------------------- trainees
