@@ -66,6 +66,22 @@ PAGES: list[Page] = [
         GME,
         404,
     ),
+    (
+        "Ana's case log",
+        lambda s: reverse("caselogs:trainee", args=[s.ana.pk]),
+        {"gme", "pd.im", "coord.im", "resident"},
+        404,
+    ),
+    ("case log entries to verify", lambda s: reverse("caselogs:queue"), {"faculty"}, 403),
+    *[
+        (
+            f"IM case logs {name}",
+            lambda s, n=name: reverse(f"caselogs:{n}", args=[s.im.pk]),
+            {"gme", "pd.im", "coord.im"},
+            403,
+        )
+        for name in ("program", "export")
+    ],  # fmt: skip
 ]
 
 

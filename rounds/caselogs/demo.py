@@ -43,7 +43,9 @@ def demo_wipe() -> None:
 
 
 def demo_extend(*, seed: int) -> list[str]:
-    data = procedure_file_parse(SHIPPED.read_text(encoding="utf-8"), name=SHIPPED.name)
+    data = procedure_file_parse(
+        SHIPPED.read_text(encoding="utf-8"), name=SHIPPED.name, skip_absent=True
+    )
     procedures, minimums = procedures_load(data=data)
     rng = random.Random(seed * 131 + 28)
     rows: list[CaseLog] = []

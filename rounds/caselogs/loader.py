@@ -50,22 +50,28 @@ class ProcedureData:
     minimums: list[MinimumData] = field(default_factory=list)
 
 
-def procedure_file_parse(text: str, name: str = "the file") -> list[ProcedureData]:
-    """The procedures described by `text` (a CSV file's content), or ProcedureFileError."""
+def procedure_file_parse(
+    text: str, name: str = "the file", *, skip_absent: bool = False
+) -> list[ProcedureData]:
+    """The procedures described by `text` (a CSV file's content), or ProcedureFileError.
+
+    `skip_absent` leaves out the rows of specialties this institution does not have (for the
+    list shipped with Rounds, which covers several); otherwise each is a problem."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = reader.fieldnames or []
     if header != COLUMNS:
         raise ProcedureFileError(
             [f"{name}, line 1: the columns must be {','.join(COLUMNS)} (found {','.join(header)})"]
         )
-    return _Reader(name).read(reader)
+    return _Reader(name, skip_absent).read(reader)
 
 
 class _Reader:
     """Reads every row, noting each problem instead of stopping at the first."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, skip_absent: bool) -> None:
         self.name = name
+        self.skip_absent = skip_absent
         self.problems: list[str] = []
         self.specialties: dict[str, Specialty | None] = {}
 
@@ -83,7 +89,7 @@ class _Reader:
                 )
                 continue
             cells = {k: (v or "").strip() for k, v in row.items()}
-            if not any(cells.values()):
+            if not any(cells.values()) or self._absent(cells["specialty"]):
                 continue
             procedure = self._procedure(line, cells, found)
             minimum = self._minimum(line, cells)
@@ -101,7 +107,10 @@ class _Reader:
             raise ProcedureFileError(self.problems)
         return list(found.values())
 
-    def _specialty(self, line: int, value: str) -> Specialty | None:
+    def _absent(self, value: str) -> bool:
+        return self.skip_absent and bool(value) and self._find(value) is None
+
+    def _find(self, value: str) -> Specialty | None:
         if value not in self.specialties:
             self.specialties[value] = (
                 Specialty.objects.filter(acgme_code=value).first()
@@ -109,7 +118,10 @@ class _Reader:
                 if value
                 else None
             )
-        specialty = self.specialties[value]
+        return self.specialties[value]
+
+    def _specialty(self, line: int, value: str) -> Specialty | None:
+        specialty = self._find(value)
         if specialty is None:
             self.fail(line, "specialty", f"no specialty with the ACGME code or name {value!r}")
         return specialty

@@ -1,6 +1,7 @@
 """`manage.py load_procedures [FILE...]`: load procedure lists and minimums (docs/case-logs.md).
 
-Without a file, loads the list that ships with Rounds (rounds/caselogs/data/procedures.csv).
+Without a file, loads the list that ships with Rounds (rounds/caselogs/data/procedures.csv),
+for those of its specialties the institution has.
 Every file is checked whole before anything is written, and all files load in one transaction:
 a problem anywhere loads nothing, and each problem is printed with its file, line and column.
 """
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 problems.append(f"{path}: cannot read the file ({exc})")
                 continue
             try:
-                parsed += procedure_file_parse(text, name=str(path))
+                parsed += procedure_file_parse(text, name=str(path), skip_absent=not files)
             except ProcedureFileError as exc:
                 problems += exc.problems
         if problems:
