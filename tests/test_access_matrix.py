@@ -81,7 +81,7 @@ PAGES: list[Page] = [
             403,
         )
         for name in ("program", "export")
-    ],  # fmt: skip
+    ],
 ]
 
 

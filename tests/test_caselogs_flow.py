@@ -152,8 +152,14 @@ def test_returned_with_a_comment_does_not_count(
 def test_only_the_named_supervisor_decides(
     small: SmallInstitution, c: SmallCaseLogs, client_as: ClientAs
 ) -> None:
-    entry = caselog_log(trainee=small.ana, by=small.users["resident"], day=c.today,
-                        procedure=c.paracentesis, role="performed", supervisor=c.a.other)  # fmt: skip
+    entry = caselog_log(
+        trainee=small.ana,
+        by=small.users["resident"],
+        day=c.today,
+        procedure=c.paracentesis,
+        role="performed",
+        supervisor=c.a.other,
+    )
     for username in ("faculty", "pd.im", "gme", "resident"):
         response = client_as(username).post(reverse("caselogs:verify", args=[entry.pk]))
         assert response.status_code == 404, username
@@ -165,8 +171,15 @@ def test_progress_and_the_program_page_put_who_is_behind_first(
     small: SmallInstitution, c: SmallCaseLogs, client_as: ClientAs
 ) -> None:
     for n in range(5):
-        entry = caselog_log(trainee=small.ana, by=None, day=c.today - timedelta(days=n),
-                            procedure=c.central_line, role="performed", supervisor=c.a.faculty)  # fmt: skip
+        day = c.today - timedelta(days=n)
+        entry = caselog_log(
+            trainee=small.ana,
+            by=None,
+            day=day,
+            procedure=c.central_line,
+            role="performed",
+            supervisor=c.a.faculty,
+        )
         caselog_verify(entry=entry, by=None)
     page = client_as("resident").get(reverse("caselogs:trainee", args=[small.ana.pk]))
     central = next(r for r in page.context["progress"] if r.procedure == c.central_line)
