@@ -192,3 +192,23 @@ class OnboardingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} for trainee {self.trainee_id}"
+
+
+class OnboardingReminder(models.Model):
+    """A reminder sent about one onboarding task at one threshold (due in a week, due in two
+    days, overdue): once each, so the daily command run twice or after a missed day sends each
+    reminder once (rounds/record/reminders.py)."""
+
+    task = models.ForeignKey(OnboardingTask, on_delete=models.CASCADE, related_name="reminders")
+    threshold_days = models.SmallIntegerField()
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "threshold_days"], name="unique_onboarding_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold_days}-day reminder for onboarding task {self.task_id}"
