@@ -143,6 +143,7 @@ class OnboardingItem(models.Model):
         DOCUMENT = "document", "Document to upload"
         FORM = "form", "Form to sign"
         MODULE = "module", "Training module"
+        ACCESS = "access", "Badge or system access"
 
     program = models.ForeignKey(
         "core.Program",
@@ -151,6 +152,16 @@ class OnboardingItem(models.Model):
         blank=True,
         related_name="onboarding_items",
         help_text="Empty: every incoming trainee of the institution.",
+    )
+    # A site's badge and EHR access: given to each trainee before their first day at that site,
+    # from the published rotation schedule (rounds/record/site_access.py), not to every intern.
+    site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="onboarding_items",
+        help_text="Set: a site's badge or EHR access, assigned from the rotation schedule.",
     )
     title = models.CharField(max_length=160)
     kind = models.CharField(max_length=10, choices=Kind.choices)
