@@ -45,3 +45,37 @@ def test_publishing_gives_each_trainee_badge_and_ehr_before_each_new_site(
     assert len(_tasks()) == 8
     # The institution's checklist is not given the site items.
     assert onboarding_assign(day=date(2026, 6, 1)) == 0
+
+
+@pytest.mark.django_db
+def test_a_new_version_moves_the_due_date_of_open_tasks_and_leaves_done_ones(
+    small: SmallInstitution,
+) -> None:
+    from django.utils import timezone
+
+    from rounds.engine.rotations.check import Placement
+    from rounds.schedules.problem import rid, tid
+    from rounds.schedules.services import schedule_create
+
+    x = build_schedules(small)
+    badge = OnboardingTask.objects.get(trainee=small.ben, item__title="Badge for Harbor VA")
+    ehr = OnboardingTask.objects.get(trainee=small.ben, item__title="EHR access at Harbor VA")
+    ehr.done_at = timezone.now()
+    ehr.save()
+    # Version 2 sends Ben to MICU from block 6 instead of block 4.
+    placements = [
+        Placement(tid(t.pk), b, rid(rotation.pk))
+        for b in range(1, 14)
+        for t, rotation in (
+            (small.ana, x.micu if b <= 2 else x.clinic if b == 3 else x.wards),
+            (small.ben, x.micu if b in (6, 7) else x.wards),
+        )
+    ]
+    later = schedule_create(program=small.im, academic_year=2026, by=small.users["gme"],
+                            reason="Ben's ICU later", placements=placements)  # fmt: skip
+    schedule_publish(schedule=later, by=small.users["gme"], reason="Ben's ICU later", notify=False)
+    badge.refresh_from_db()
+    ehr_due = ehr.due_on
+    ehr.refresh_from_db()
+    assert badge.due_on == x.im_blocks[5].start - timedelta(days=14)
+    assert ehr.due_on == ehr_due  # done: left as it was
