@@ -147,6 +147,8 @@ def test_returned_with_a_comment_does_not_count(
     assert counts_of(small.ana) == ({}, {})
     page = client_as("resident").get(reverse("caselogs:trainee", args=[small.ana.pk]))
     assert "I was not there." in page.content.decode()
+    returned = [t for t in todos_for(small.users["resident"]) if "returned" in t.label]
+    assert returned[0].count == 1
 
 
 def test_only_the_named_supervisor_decides(

@@ -10,7 +10,7 @@ each see exactly the items their roles give them (a person with several roles se
   with weeks of hours not logged, hour violations not reviewed;
 - faculty: procedure log entries naming them as supervisor, waiting for their verification;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
-  pulse surveys open and not yet answered.
+  pulse surveys open and not yet answered, case log entries returned to them this month.
 
 Only items with something waiting are returned; the page says "nothing waiting" otherwise.
 Counts are of people's records, shown only to those who may open them, so no disclosure control
@@ -220,7 +220,19 @@ def trainee_todos(trainee: Trainee) -> list[Todo]:
         Todo("weeks of hours to log", len(missing_weeks(trainee)), reverse("workhours:home")),
         Todo("open shifts you could pick up", len(pool_for(trainee)), calls),
         Todo("pulse surveys open", open_surveys(trainee), reverse("wellness:home")),
-    ]
+        Todo("case log entries returned to you", returned_case_logs(trainee),
+             reverse("caselogs:trainee", args=[trainee.pk])),
+    ]  # fmt: skip
+
+
+def returned_case_logs(trainee: Trainee) -> int:
+    """Entries the supervisor sent back in the last 30 days: the trainee logs them again."""
+    from rounds.caselogs.models import CaseLog
+
+    since = clock.today() - timedelta(days=30)
+    return CaseLog.objects.filter(
+        trainee=trainee, status=CaseLog.Status.RETURNED, decided_at__date__gte=since
+    ).count()
 
 
 def open_surveys(trainee: Trainee) -> int:
