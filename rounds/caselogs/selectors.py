@@ -7,7 +7,7 @@ verified, in place of the entry it corrects.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -153,13 +153,19 @@ def progress_of(trainee: Trainee, day: date) -> list[ProcedureProgress]:
     """Per procedure of the program's list (and any other the trainee logged): counts by role
     and each minimum, with what is verified and what still waits for verification."""
     verified, pending = counts_of(trainee)
-    pgy = history_of(trainee).pgy_on(day)
     logged = {pk for pk, _ in verified | pending}
     procedures = Procedure.objects.filter(
         specialty_id=trainee.program.specialty_id, active=True
     ) | Procedure.objects.filter(pk__in=logged)
+    listed = list(procedures.prefetch_related("minimums").order_by("category", "name"))
+    return _progress(listed, verified, pending, history_of(trainee).pgy_on(day))
+
+
+def _progress(
+    procedures: list[Procedure], verified: Counter[Key], pending: Counter[Key], pgy: int
+) -> list[ProcedureProgress]:
     rows = []
-    for procedure in procedures.prefetch_related("minimums").order_by("category", "name"):
+    for procedure in procedures:
         by_role = [
             (CaseRole(role).label, verified[(procedure.pk, role)], pending[(procedure.pk, role)])
             for role in CaseRole.values
@@ -174,6 +180,7 @@ def progress_of(trainee: Trainee, day: date) -> list[ProcedureProgress]:
                 overdue=minimum.by_pgy < pgy,
             )
             for minimum in procedure.minimums.all()
+            if procedure.active  # a procedure dropped from the list has no minimum any more
         ]
         rows.append(ProcedureProgress(procedure, by_role, minimums))
     return rows
@@ -195,13 +202,17 @@ class Standing:
         return self.due_short > 0
 
 
-def standing_of(trainee: Trainee, day: date) -> Standing:
-    rows = progress_of(trainee, day)
-    minimums = [m for row in rows for m in row.minimums]
-    verified, pending = counts_of(trainee)
+def _standing(
+    trainee: Trainee,
+    pgy: int,
+    procedures: list[Procedure],
+    verified: Counter[Key],
+    pending: Counter[Key],
+) -> Standing:
+    minimums = [m for row in _progress(procedures, verified, pending, pgy) for m in row.minimums]
     return Standing(
         trainee,
-        history_of(trainee).pgy_on(day),
+        pgy,
         overdue_short=sum(m.short for m in minimums if m.overdue),
         due_short=sum(m.short for m in minimums if m.due),
         verified=sum(verified.values()),
@@ -210,9 +221,25 @@ def standing_of(trainee: Trainee, day: date) -> Standing:
 
 
 def program_standings(program: Program, day: date) -> list[Standing]:
-    """The program's trainees in training today, furthest behind first."""
+    """The program's trainees in training today, furthest behind first. A few queries for the
+    whole program: the list and its minimums once, the counts of every trainee at once."""
     trainees = [t for t in trainees_in_training([program], day, day) if t.program_id == program.pk]
-    standings = [standing_of(t, day) for t in trainees]
+    procedures = list(procedures_for(program).prefetch_related("minimums"))
+    theirs = CaseLog.objects.filter(trainee__in=[t.pk for t in trainees])
+    verified: dict[int, Counter[Key]] = defaultdict(Counter)
+    for trainee_id, procedure_id, role in standing(theirs).values_list(
+        "trainee_id", "procedure_id", "role"
+    ):
+        verified[trainee_id][(procedure_id, role)] += 1
+    pending: dict[int, Counter[Key]] = defaultdict(Counter)
+    for trainee_id, procedure_id, role in theirs.filter(status=CaseLog.Status.PENDING).values_list(
+        "trainee_id", "procedure_id", "role"
+    ):
+        pending[trainee_id][(procedure_id, role)] += 1
+    standings = [
+        _standing(t, history_of(t).pgy_on(day), procedures, verified[t.pk], pending[t.pk])
+        for t in trainees
+    ]
     return sorted(
         standings,
         key=lambda s: (-s.overdue_short, -s.due_short, s.trainee.person.last_name, s.trainee.pk),
