@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rounds.record",
     "rounds.leave",
     "rounds.moonlighting",
+    "rounds.caselogs",
 ]
 
 MIDDLEWARE = [

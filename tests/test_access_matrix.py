@@ -87,6 +87,22 @@ PAGES: list[Page] = [
         {"gme", "pd.im", "coord.im", "resident"},
         404,
     ),
+    (
+        "Ana's case log",
+        lambda s: reverse("caselogs:trainee", args=[s.ana.pk]),
+        {"gme", "pd.im", "coord.im", "resident"},
+        404,
+    ),
+    ("case log entries to verify", lambda s: reverse("caselogs:queue"), {"faculty"}, 403),
+    *[
+        (
+            f"IM case logs {name}",
+            lambda s, n=name: reverse(f"caselogs:{n}", args=[s.im.pk]),
+            {"gme", "pd.im", "coord.im"},
+            403,
+        )
+        for name in ("program", "export")
+    ],
 ]
 
 
@@ -169,6 +185,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Evaluations",
         "Milestones",
         "Training record",
+        "Case logs",
         "Mentoring",
         "Wellness",
         "Inclusion",
@@ -180,6 +197,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Evaluations",
         "Milestones",
         "Training record",
+        "Case logs",
         "Mentoring",
         "Wellness",
     ]

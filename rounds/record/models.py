@@ -143,6 +143,7 @@ class OnboardingItem(models.Model):
         DOCUMENT = "document", "Document to upload"
         FORM = "form", "Form to sign"
         MODULE = "module", "Training module"
+        ACCESS = "access", "Badge or system access"
 
     program = models.ForeignKey(
         "core.Program",
@@ -151,6 +152,16 @@ class OnboardingItem(models.Model):
         blank=True,
         related_name="onboarding_items",
         help_text="Empty: every incoming trainee of the institution.",
+    )
+    # A site's badge and EHR access: given to each trainee before their first day at that site,
+    # from the published rotation schedule (rounds/record/site_access.py), not to every intern.
+    site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="onboarding_items",
+        help_text="Set: a site's badge or EHR access, assigned from the rotation schedule.",
     )
     title = models.CharField(max_length=160)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -192,3 +203,23 @@ class OnboardingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} for trainee {self.trainee_id}"
+
+
+class OnboardingReminder(models.Model):
+    """A reminder sent about one onboarding task at one threshold (due in a week, due in two
+    days, overdue): once each, so the daily command run twice or after a missed day sends each
+    reminder once (rounds/record/reminders.py)."""
+
+    task = models.ForeignKey(OnboardingTask, on_delete=models.CASCADE, related_name="reminders")
+    threshold_days = models.SmallIntegerField()
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "threshold_days"], name="unique_onboarding_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold_days}-day reminder for onboarding task {self.task_id}"

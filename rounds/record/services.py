@@ -265,7 +265,7 @@ def onboarding_assign(*, day: date) -> int:
     """Give every incoming trainee (first day after `day`) the items of their program and the
     institution's, due `days_before_start` before their first day (today at the earliest).
     Safe to run any number of times (daily, and after a match import); returns how many new."""
-    items = list(OnboardingItem.objects.all())
+    items = list(OnboardingItem.objects.filter(site__isnull=True))  # sites': site_access.py
     query = Trainee.objects.prefetch_related("training_events").order_by("pk")
     tasks = []
     for trainee in query:

@@ -558,6 +558,9 @@ def schedule_publish(
         history_keep(previous, schedule)
         affected = _changed_trainees(previous, schedule)
         publish_replacing(previous, schedule, reason)
+        from rounds.record.site_access import site_access_assign
+
+        site_access_assign(schedule=schedule)  # badges and EHR access before each new site
         audit_record(
             by=by,
             action="publish",

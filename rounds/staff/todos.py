@@ -10,8 +10,9 @@ each see exactly the items their roles give them (a person with several roles se
   program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
   with weeks of hours not logged, hour violations not reviewed;
 - directors and the GME office: moonlighting requests waiting for their step;
+- faculty: procedure log entries naming them as supervisor, waiting for their verification;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
-  pulse surveys open and not yet answered.
+  pulse surveys open and not yet answered, case log entries returned to them this month.
 
 Only items with something waiting are returned; the page says "nothing waiting" otherwise.
 Counts are of people's records, shown only to those who may open them, so no disclosure control
@@ -61,6 +62,7 @@ def todos_for(user: AnyUser) -> list[Todo]:
         programs = Program.objects.filter(pk__in=roles.staffed_program_ids).order_by("name")
         items += program_todos(list(programs))
     items += moonlighting_todos(user)
+    items += faculty_todos(user)
     if roles.has(Role.TRAINEE):
         trainee = Trainee.objects.filter(person__user_id=user.pk).select_related("program").first()
         if trainee is not None:
@@ -213,6 +215,21 @@ def moonlighting_todos(user: AnyUser) -> list[Todo]:
     ]
 
 
+# ---------------------------------------------------------------- faculty
+
+
+def faculty_todos(user: AnyUser) -> list[Todo]:
+    """Procedure log entries naming the user as supervising faculty, waiting for them."""
+    from rounds.assessment.access import faculty_of
+    from rounds.caselogs.selectors import queue_count
+
+    faculty = faculty_of(user)
+    if faculty is None:
+        return []
+    return [Todo("procedure log entries to verify", queue_count(faculty),
+                 reverse("caselogs:queue"))]  # fmt: skip
+
+
 # ---------------------------------------------------------------- trainees
 
 
@@ -226,7 +243,19 @@ def trainee_todos(trainee: Trainee) -> list[Todo]:
         Todo("weeks of hours to log", len(missing_weeks(trainee)), reverse("workhours:home")),
         Todo("open shifts you could pick up", len(pool_for(trainee)), calls),
         Todo("pulse surveys open", open_surveys(trainee), reverse("wellness:home")),
-    ]
+        Todo("case log entries returned to you", returned_case_logs(trainee),
+             reverse("caselogs:trainee", args=[trainee.pk])),
+    ]  # fmt: skip
+
+
+def returned_case_logs(trainee: Trainee) -> int:
+    """Entries the supervisor sent back in the last 30 days: the trainee logs them again."""
+    from rounds.caselogs.models import CaseLog
+
+    since = clock.today() - timedelta(days=30)
+    return CaseLog.objects.filter(
+        trainee=trainee, status=CaseLog.Status.RETURNED, decided_at__date__gte=since
+    ).count()
 
 
 def open_surveys(trainee: Trainee) -> int:
