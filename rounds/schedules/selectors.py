@@ -144,9 +144,9 @@ def on_call_now(site: Site | None, at: dt.datetime) -> list[CallAssignment]:
     if site is not None:
         query = query.filter(site=site)
     return list(
-        query.select_related("trainee__person", "trainee__program", "site").order_by(
-            "site__name", "service", "label"
-        )
+        query.select_related("trainee__person", "trainee__program", "site")
+        .prefetch_related("trainee__training_events")
+        .order_by("site__name", "service", "label")
     )
 
 
@@ -229,6 +229,7 @@ class GridRow:
     options: list[Rotation]
     findings: list[str]
     splits: list[tuple[Rotation, Rotation]] = field(default_factory=list)  # first, second half
+    lapse: str = ""  # required credentials lapsed on the dates of the grid, in words
 
 
 @dataclass
@@ -264,6 +265,7 @@ Cell = tuple[
 
 def schedule_grid(schedule: RotationSchedule) -> Grid:
     """Trainees x blocks with every rule checked; findings placed on the cells they concern."""
+    from rounds.record.selectors import lapse_marks
     from rounds.schedules.history import started
     from rounds.schedules.models import RotationProgram
     from rounds.schedules.problem import active_trainees, span_of
@@ -314,6 +316,7 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         cost=checked.cost,
     )
     history = {b.pk: started(b, 2) for b in blocks}  # one look at the clock per block
+    lapses = lapse_marks(trainees, blocks[0].start, blocks[-1].end) if blocks else {}
     choices: dict[int, tuple[list[Rotation], list[tuple[Rotation, Rotation]]]] = {}
     for t in trainees:
         if t.pgy not in choices:  # the same for every trainee of a level: made once a level
@@ -339,7 +342,8 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
                     correction=corrected.get((t.pk, b.pk), ""),
                 )
             )
-        grid.rows.append(GridRow(t, row_cells, options, checked.per_trainee.get(t.pk, []), splits))
+        findings = checked.per_trainee.get(t.pk, [])
+        grid.rows.append(GridRow(t, row_cells, options, findings, splits, lapses.get(t.pk, "")))
     return grid
 
 
