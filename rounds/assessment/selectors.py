@@ -86,6 +86,23 @@ def queue_of(person: Person | None, day: date) -> Queue:
     return Queue(waiting, done)
 
 
+TEACHING_AHEAD = timedelta(days=14)
+
+
+def teaching_ahead(person: Person | None, day: date) -> list[TeachingAssignment]:
+    """The person's teaching assignments (as faculty) under way on `day` or starting within
+    TEACHING_AHEAD of it, soonest first."""
+    if person is None:
+        return []
+    return list(
+        TeachingAssignment.objects.filter(
+            faculty__person=person, last_day__gte=day, first_day__lte=day + TEACHING_AHEAD
+        )
+        .select_related("rotation__site", "program")
+        .order_by("first_day", "pk")
+    )
+
+
 def _evaluations() -> QuerySet[Evaluation]:
     return Evaluation.objects.select_related(
         "request__trainee__person",
