@@ -263,8 +263,10 @@ Cell = tuple[
 ]  # trainee, block, half, rotation ids; locked, correction
 
 
-def schedule_grid(schedule: RotationSchedule) -> Grid:
-    """Trainees x blocks with every rule checked; findings placed on the cells they concern."""
+def schedule_grid(schedule: RotationSchedule, only_trainee: int | None = None) -> Grid:
+    """Trainees x blocks with every rule checked; findings placed on the cells they concern.
+    `only_trainee`: an edit's answer shows that trainee's row alone, so the lapse marks (read
+    per row, not needed by the rules or the legend) are read for that row alone."""
     from rounds.record.selectors import lapse_marks
     from rounds.schedules.history import started
     from rounds.schedules.models import RotationProgram
@@ -316,7 +318,8 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         cost=checked.cost,
     )
     history = {b.pk: started(b, 2) for b in blocks}  # one look at the clock per block
-    lapses = lapse_marks(trainees, blocks[0].start, blocks[-1].end) if blocks else {}
+    marked = [t for t in trainees if only_trainee is None or t.pk == only_trainee]
+    lapses = lapse_marks(marked, blocks[0].start, blocks[-1].end) if blocks else {}
     choices: dict[int, tuple[list[Rotation], list[tuple[Rotation, Rotation]]]] = {}
     for t in trainees:
         if t.pgy not in choices:  # the same for every trainee of a level: made once a level
