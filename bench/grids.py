@@ -12,11 +12,13 @@ Django's test client, as coordinator "coord.im":
 - the same for an edit of the call grid (one trainee's day of a draft of Internal Medicine's
   published call month, answered with the trainee's row, the day's coverage and the rules
   list), over CALL_EDITS edits of days not started.
-Runs with DEBUG off, as in production.
+Runs with DEBUG off, as in production, with the loaded app frozen out of the garbage
+collector's full passes as rounds/gunicorn.conf.py does before forking its workers.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import tempfile
@@ -212,13 +214,22 @@ def _report_rotations(
     _times("edit", times, cpu)
 
 
+def _loaded_like_gunicorn() -> None:
+    """What rounds/gunicorn.conf.py does once the app is loaded, before forking the workers:
+    the loaded modules' objects are frozen out of the garbage collector's full passes."""
+    gc.collect()
+    gc.freeze()
+
+
 def main() -> None:
     if os.environ.get("BENCH_USE_CONFIGURED_DB"):
         _setup_django(None)
+        _loaded_like_gunicorn()
         _report(*_measure(), build="")
         return
     with tempfile.TemporaryDirectory(prefix="rounds-bench-") as folder:
         _setup_django(Path(folder) / "bench.sqlite3")
+        _loaded_like_gunicorn()
         people = _build_demo()
         schedules = _build_schedules()
         build = f"demo build: {people:.1f} s people, {schedules:.1f} s schedules (SQLite)"
