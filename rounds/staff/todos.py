@@ -74,7 +74,11 @@ def todos_for(user: AnyUser) -> list[Todo]:
         programs = Program.objects.filter(pk__in=roles.staffed_program_ids).order_by("name")
         items += program_todos(list(programs))
     if roles.has(Role.TRAINEE):
-        trainee = Trainee.objects.filter(person__user_id=user.pk).select_related("program").first()
+        trainee = (
+            Trainee.objects.filter(person=person).select_related("program").first()
+            if person is not None
+            else None
+        )
         if trainee is not None:
             items += trainee_todos(trainee)
     if person is not None:
@@ -260,13 +264,13 @@ def evaluation_todos(person: Person, *, teaching: bool) -> list[Todo]:
     """Evaluations asked of the person and not yet sent (anyone may be asked: faculty,
     trainees, nurses); for faculty also their teaching assignments of the next two weeks,
     listed on the evaluations page."""
-    from rounds.assessment.selectors import queue_of, teaching_ahead
+    from rounds.assessment.selectors import teaching_ahead, waiting_count
 
     home = reverse("assessment:home")
     today = clock.today()
     items = [
         Todo("evaluation to complete", "evaluations to complete",
-             len(queue_of(person, today).waiting), home),
+             waiting_count(person, today), home),
     ]  # fmt: skip
     if teaching:
         coming = len(teaching_ahead(person, today))

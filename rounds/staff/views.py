@@ -276,7 +276,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
         return redirect("staff:home")
     context = {
         "trainee": trainee,
-        "person": person_of(request.user),
+        "person": trainee.person if trainee is not None else person_of(request.user),
         "todos": todos_for(request.user),
     }
     return render(request, "staff/me.html", context)
