@@ -150,7 +150,9 @@ def test_sign_in_lands_each_person_where_they_work(
     start = reverse("staff:start")
     assert client_as("pd.im").get(start)["Location"] == reverse("staff:home")
     assert client_as("resident").get(start)["Location"] == reverse("staff:me")
-    assert client_as("wellness").get(start)["Location"] == reverse("public:home")
+    for username in ("wellness", "faculty", "inclusion"):  # the work waiting for them first
+        assert client_as(username).get(start)["Location"] == reverse("staff:me")
+    assert client_as("nobody").get(start)["Location"] == reverse("public:home")
 
 
 def test_public_home_is_open_to_everyone(

@@ -55,7 +55,8 @@ def test_public_page_from_the_cache_runs_no_query(small: SmallInstitution, url: 
 
 # /hours/ (followed to this week) is the costliest: its entries, findings and what-ifs.
 # Counts today: 13, 10, 28, 16.
-# /staff/start/ lands on the trainee's page, led by their to-dos (rounds/staff/todos.py): 20.
+# /staff/start/ lands on the trainee's page, led by their to-dos (rounds/staff/todos.py): 22
+# (with the evaluations waiting for them, counted).
 RESIDENT = {"/schedules/me/": 15, "/schedules/calls/me/": 12, "/hours/": 30, "/staff/start/": 22}
 
 

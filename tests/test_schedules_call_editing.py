@@ -60,7 +60,8 @@ def _free_day(schedule: CallSchedule, trainee: Trainee) -> dt.date:
 def _edit(
     client: Client, schedule: CallSchedule, trainee: Trainee, day: dt.date, **data: Any
 ) -> str:
-    """Save one cell as the htmx panel does; the answer is the fresh grid."""
+    """Save one cell as the htmx panel does; the answer is what the edit changed (the trainee's
+    row, the day's coverage, the rules list), or the whole fresh grid for a stale edit."""
     schedule.refresh_from_db()
     payload = {"trainee": trainee.pk, "day": day.isoformat(), "revision": schedule.revision}
     response = client.post(
@@ -129,6 +130,40 @@ def test_every_hand_edit_re_checks_coverage_work_hours_and_leave_in_place(  # ty
     assert f"Res0 Extra0 is on vacation on {when}" in grid
 
 
+def test_an_edit_answers_with_only_what_it_changed(small: SmallInstitution, client_as) -> None:  # type: ignore[no-untyped-def]
+    _, draft = _built(small)
+    coord = client_as("coord.im")
+    day = _free_day(draft, small.ana)
+    draft.refresh_from_db()
+    response = coord.post(
+        reverse("schedules:call_cell", args=[draft.pk]),
+        {"trainee": small.ana.pk, "day": day.isoformat(), "shift": "D",
+         "revision": draft.revision},
+        headers=HTMX,
+    )  # fmt: skip
+    answer = response.content.decode()
+    # Nothing is swapped where the form aimed: each part goes to its own place by id.
+    assert response["HX-Reswap"] == "none"
+    assert f'<tr id="t{small.ana.pk}" hx-swap-oob="true">' in answer
+    assert f'<td id="cov-{day:%Y%m%d}" hx-swap-oob="true"' in answer
+    assert '<div id="call-rules" hx-swap-oob="true">' in answer
+    assert '<div id="cell-editor" hx-swap-oob="true"></div>' in answer, "the editor closes"
+    assert f"Saved: Ana Alvarez on {day:%a %b} {day.day}" in answer
+    assert f"Revision {draft.revision + 1}." in answer
+    # Only Ana's row and that day's coverage: not the month.
+    assert answer.count("<tr") == 1 and answer.count('id="cov-') == 1
+    assert f'id="t{small.ben.pk}"' not in answer and 'id="call-grid"' not in answer
+    # A refused edit (not stale) says why in the rules list, and changes nothing else.
+    answer = coord.post(
+        reverse("schedules:call_cell", args=[draft.pk]),
+        {"trainee": small.ana.pk, "day": day.isoformat(), "shift": "", "locked": "1",
+         "revision": draft.revision + 1},
+        headers=HTMX,
+    ).content.decode()  # fmt: skip
+    assert "is off; only a shift can be locked" in answer
+    assert 'id="call-grid"' not in answer
+
+
 def test_the_cell_form_without_javascript_and_its_refusals(  # type: ignore[no-untyped-def]
     small: SmallInstitution, client_as
 ) -> None:
@@ -173,6 +208,7 @@ def test_a_stale_edit_is_refused_with_the_fresh_grid(small: SmallInstitution, cl
     grid = second.post(url, {**post, "shift": "N"}, headers=HTMX).content.decode()
     assert "Someone else changed this draft after you loaded it" in grid
     assert f"Revision {loaded + 1}." in grid, "the fresh grid, with the first edit"
+    assert grid.startswith('<div id="call-grid"'), "the whole grid, where the form aimed"
     assert draft.shifts.get(trainee=small.ana, day=day).label == "Day team"
     # Without JavaScript: the same refusal as a message over the fresh page.
     page = second.post(url, {**post, "shift": "N"}, follow=True).content.decode()

@@ -72,11 +72,7 @@ def queue_of(person: Person | None, day: date) -> Queue:
     mine = EvaluationRequest.objects.filter(evaluator=person).select_related(
         "trainee__person", "faculty__person", "rotation__site", "form_version__form"
     )
-    waiting = list(
-        mine.filter(status=EvaluationRequest.Status.PENDING, expires_on__gte=day).order_by(
-            "expires_on", "pk"
-        )
-    )
+    waiting = list(_waiting(mine, day).order_by("expires_on", "pk"))
     done = list(
         mine.filter(
             status=EvaluationRequest.Status.COMPLETED,
@@ -84,6 +80,32 @@ def queue_of(person: Person | None, day: date) -> Queue:
         ).order_by("-evaluation__submitted_at")[:20]
     )
     return Queue(waiting, done)
+
+
+def _waiting(requests: QuerySet[EvaluationRequest], day: date) -> QuerySet[EvaluationRequest]:
+    return requests.filter(status=EvaluationRequest.Status.PENDING, expires_on__gte=day)
+
+
+def waiting_count(person: Person, day: date) -> int:
+    """How many evaluations wait for the person on `day` (the queue's first list, counted)."""
+    return _waiting(EvaluationRequest.objects.filter(evaluator=person), day).count()
+
+
+TEACHING_AHEAD = timedelta(days=14)
+
+
+def teaching_ahead(person: Person | None, day: date) -> list[TeachingAssignment]:
+    """The person's teaching assignments (as faculty) under way on `day` or starting within
+    TEACHING_AHEAD of it, soonest first."""
+    if person is None:
+        return []
+    return list(
+        TeachingAssignment.objects.filter(
+            faculty__person=person, last_day__gte=day, first_day__lte=day + TEACHING_AHEAD
+        )
+        .select_related("rotation__site", "program")
+        .order_by("first_day", "pk")
+    )
 
 
 def _evaluations() -> QuerySet[Evaluation]:

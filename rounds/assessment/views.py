@@ -89,6 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
             if roles.is_staff_member
             else [],
             "sees_burden": access.may_see_burden(roles),
+            "teaching": selectors.teaching_ahead(person, day),
         },
     )
 

@@ -184,6 +184,26 @@ def lapsed_credentials(trainees: Sequence[Trainee], day: date) -> dict[int, list
     return out
 
 
+def lapse_marks(trainees: Sequence[Trainee], first: date, last: date) -> dict[int, str]:
+    """For a screen showing the days `first` to `last` (a schedule grid, the on-call list):
+    trainee id -> a sentence naming each required credential not valid on some of those days,
+    with its date ("BLS expired Nov 3, 2026; ACLS not recorded"). Checked on `last`: a credential
+    valid through a day before it lapses within the dates shown. Trainees with none are absent."""
+    return {
+        pk: "; ".join(_lapse_text(gap, first) for gap in gaps)
+        for pk, gaps in lapsed_credentials(trainees, last).items()
+    }
+
+
+def _lapse_text(gap: CredentialGap, first: date) -> str:
+    name = gap.credential_type.name
+    if gap.credential is None:
+        return f"{name} not recorded"
+    until = gap.credential.expires_on
+    when = f"{until:%b} {until.day}, {until.year}"
+    return f"{name} expired {when}" if until < first else f"{name} valid only through {when}"
+
+
 def credentials_of(trainee: Trainee) -> QuerySet[Credential]:
     return Credential.objects.filter(trainee=trainee).select_related("credential_type")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rounds.lib.cache import SCHEDULE_DATA, computed
 from rounds.lib.today import today
 from rounds.people.models import Trainee
+from rounds.record.selectors import lapse_marks
 from rounds.schedules.call_checks import (
     CallFinding,
     MonthCheck,
@@ -74,6 +75,7 @@ class CallRow:
     cells: list[CallCell]
     findings: list[CallFinding]  # every one about this trainee, told next to the row
     shifts: int = 0
+    lapse: str = ""  # required credentials lapsed on the month's days, in words
 
 
 @dataclass
@@ -175,8 +177,15 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
             per_row.setdefault(f.trainee_id, []).append(f)
             if f.on_cells():
                 _on_cells(cells, f)
+    lapses = lapse_marks(trainees, days[0], days[-1])
     rows = [
-        CallRow(t, [cells[t.pk, d] for d in days], per_row.get(t.pk, []), counts.get(t.pk, 0))
+        CallRow(
+            t,
+            [cells[t.pk, d] for d in days],
+            per_row.get(t.pk, []),
+            counts.get(t.pk, 0),
+            lapses.get(t.pk, ""),
+        )
         for t in trainees
     ]
     names = {t.pk: t.person.full_name for t in trainees}

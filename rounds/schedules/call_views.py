@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap
 
 from rounds.core.models import Program
 from rounds.jobs.models import Job
@@ -28,8 +29,8 @@ from rounds.schedules.calls import (
 from rounds.schedules.forms import CallCorrectionForm
 from rounds.schedules.history import call_corrections, day_started
 from rounds.schedules.jobs import CALL_KINDS, call_build_start, call_resolve_start
-from rounds.schedules.models import CallRequest, CallSchedule, SwapProposal
-from rounds.schedules.services import ScheduleError
+from rounds.schedules.models import CallRequest, CallSchedule
+from rounds.schedules.services import ScheduleError, StaleEdit
 
 
 @staff_required
@@ -89,6 +90,30 @@ def _fragment(
     return render(request, "schedules/_calls_grid.html", context)
 
 
+def _changed(
+    request: HttpRequest,
+    schedule: CallSchedule,
+    trainee: Trainee,
+    day: dt.date,
+    *,
+    error: str,
+    notice: str,
+) -> HttpResponse:
+    """After an edit from the grid: only what one trainee's day can change (their row with its
+    shift count and findings, the day's coverage, the rules list), swapped out of band; the
+    rest of the month stays as it is on the page."""
+    schedule.refresh_from_db()
+    grid = call_grid(schedule)
+    context = {
+        "grid": grid,
+        "rows": [r for r in grid.rows if r.trainee.pk == trainee.pk],
+        "cover": [c for c in grid.cover if c.day == day],
+        "error": error,
+        "notice": notice,
+    }
+    return reswap(render(request, "schedules/_calls_changed.html", context), "none")
+
+
 @staff_required
 def call_grid_page(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _call(request, pk)
@@ -104,9 +129,6 @@ def call_grid_page(request: HttpRequest, pk: int) -> HttpResponse:
         "published": published,
         "replaces_unseen": schedule.is_draft and published is not None and origin != published,
         "origin": origin,
-        "swaps": SwapProposal.objects.filter(
-            shift__schedule=schedule, status=SwapProposal.Status.PROPOSED
-        ).select_related("shift__trainee__person", "to_trainee__person", "in_return"),
         "bent": schedule.result.get("bent", [])[:20],
     }
     return render(request, "schedules/calls_grid.html", context)
@@ -143,6 +165,7 @@ def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         revision = -1
     error = notice = ""
+    stale = False
     try:
         change = call_cell_set(
             schedule=schedule,
@@ -154,12 +177,15 @@ def call_cell(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
     except ScheduleError as exc:
-        error = str(exc)
+        error, stale = str(exc), isinstance(exc, StaleEdit)
     else:
         notice = change.text
     if request.htmx:  # type: ignore[attr-defined]
-        # htmx swaps 2xx answers only: a refused edit still shows the fresh grid, with why.
-        return _fragment(request, schedule, error=error, notice=notice)
+        # htmx swaps 2xx answers only: a refused edit answers 200 too, with why. Someone else
+        # changed the draft meanwhile (what, is not known here): the whole fresh grid.
+        if stale:
+            return _fragment(request, schedule, error=error)
+        return _changed(request, schedule, trainee, day, error=error, notice=notice)
     if error:
         messages.error(request, error)
     else:

@@ -16,6 +16,7 @@ from typing import Any
 from rounds.assessment.selectors import attending_on
 from rounds.core.models import Site
 from rounds.people.models import Person
+from rounds.record.selectors import lapse_marks
 from rounds.schedules.access import ContactViewer
 from rounds.schedules.models import CallAssignment, CallSchedule
 from rounds.schedules.selectors import on_call_now
@@ -41,6 +42,7 @@ class Contact:
 class OnCall:
     shift: CallAssignment
     trainee: Contact
+    lapse: str = ""  # required credentials lapsed that day, in words (for staff and operators)
 
 
 @dataclass
@@ -80,15 +82,21 @@ def _ordered(query: Any, site: Site | None) -> list[CallAssignment]:
     if site is not None:
         query = query.filter(site=site)
     return list(
-        query.select_related("trainee__person", "trainee__program", "site").order_by(
-            "site__name", "service", "start", "label", "trainee__person__last_name"
-        )
+        query.select_related("trainee__person", "trainee__program", "site")
+        .prefetch_related("trainee__training_events")  # whose credentials apply: their program
+        .order_by("site__name", "service", "start", "label", "trainee__person__last_name")
     )
 
 
 def board(shifts: list[CallAssignment], day: dt.date, viewer: ContactViewer) -> list[ServiceOnCall]:
-    """The shifts grouped by site and service, each with its attending on `day`."""
+    """The shifts grouped by site and service, each with its attending on `day`. Staff and
+    operators (who see every number) also see whose required credential has lapsed that day:
+    the people to call about it; colleagues do not."""
     rows: dict[tuple[int, str], ServiceOnCall] = {}
+    lapses: dict[int, str] = {}
+    if viewer.sees_all:
+        trainees = list({s.trainee_id: s.trainee for s in shifts}.values())
+        lapses = lapse_marks(trainees, day, day)
     for shift in shifts:
         key = (shift.site_id, shift.service)
         if key not in rows:
@@ -100,7 +108,13 @@ def board(shifts: list[CallAssignment], day: dt.date, viewer: ContactViewer) -> 
                     for person in attendings_for(shift.site, shift.service, day)
                 ],
             )
-        rows[key].people.append(OnCall(shift, contact_of(shift.trainee.person, viewer)))
+        rows[key].people.append(
+            OnCall(
+                shift,
+                contact_of(shift.trainee.person, viewer),
+                lapses.get(shift.trainee_id, ""),
+            )
+        )
     return list(rows.values())
 
 

@@ -14,7 +14,7 @@ from rounds.core.models import Program
 from rounds.engine.rotations.check import Placement
 from rounds.engine.rotations.problem import Problem
 from rounds.people.models import Trainee
-from rounds.people.training import History, history_of, trainees_in_training
+from rounds.people.training import History, histories_of, trainees_in_training
 from rounds.schedules.history import started
 from rounds.schedules.models import (
     Block,
@@ -58,6 +58,11 @@ def active_trainees(programs: Iterable[Program], first: date, last: date) -> lis
 def year_span(program_ids: list[int], academic_year: int) -> tuple[date, date]:
     """The first and last day of these programs' blocks of the year (July 1 to June 30 if none)."""
     blocks = Block.objects.filter(program__in=program_ids, academic_year=academic_year)
+    return span_of(list(blocks), academic_year)
+
+
+def span_of(blocks: list[Block], academic_year: int) -> tuple[date, date]:
+    """`year_span` of blocks already read."""
     starts = [b.start for b in blocks] or [date(academic_year, 7, 1)]
     ends = [b.end for b in blocks] or [date(academic_year + 1, 6, 30)]
     return min(starts), max(ends)
@@ -70,9 +75,12 @@ def _unavailable(
     for every day of: before the start, after the end, on leave, in another program. Without
     any rotation the trainee may take for half a block (`halves`), a block half out is out."""
     out: dict[int, list[int]] = {}
-    for block in blocks:
-        if block.program_id != program:
-            continue
+    mine = [b for b in blocks if b.program_id == program]
+    if mine:  # most trainees are in training all year: one look instead of one per half block
+        first, last = min(b.start for b in mine), max(b.end for b in mine)
+        if history.count_days_in(first, last, program) == (last - first).days + 1:
+            return out
+    for block in mine:
         out_halves = [half for half in (1, 2) if not _all_in(history, program, block, half)]
         if len(out_halves) == 2 or (out_halves and not halves):
             out[block.number] = [0]
@@ -87,13 +95,16 @@ def _all_in(history: History, program: int, block: Block, half: int) -> bool:
 
 
 def _placed(
-    trainees: list[Trainee], program_ids: list[int], span: tuple[date, date]
+    trainees: list[Trainee],
+    histories: dict[int, History],
+    program_ids: list[int],
+    span: tuple[date, date],
 ) -> dict[int, tuple[int, int]]:
     """Each trainee's (program, PGY level) in the problem: those on their first day of training
     in one of these programs this year."""
     out: dict[int, tuple[int, int]] = {}
     for t in trainees:
-        history = history_of(t)
+        history = histories[t.pk]
         starts = [lo for p in program_ids for lo, _ in history.stretches_in(span[0], span[1], p)]
         first = min(starts) if starts else span[0]
         out[t.pk] = (history.program_on(first), history.pgy_on(first))
@@ -107,18 +118,23 @@ def build_problem(
     locked: Iterable[RotationAssignment] = (),
     history: Iterable[RotationAssignment] = (),
     base: Iterable[RotationAssignment] = (),
+    trainees: list[Trainee] | None = None,
 ) -> dict[str, Any]:
     """The JSON problem for these programs' year; `locked` cells (whole or halves) become fixed
     placements, or approved vacation where they are off. `history` cells (already worked) and
     `base` cells (the version a re-solve starts from) go to the engine as they are: history is
-    fixed input, and each base cell the solve does not keep costs more than every wish."""
+    fixed input, and each base cell the solve does not keep costs more than every wish.
+    `trainees`: the programs' `active_trainees` over the year, when the caller read them already
+    (the grid does, on every edit: reading them is a good part of an edit's time)."""
     history = list(history)
     program_ids = [p.pk for p in programs]
-    span = year_span(program_ids, academic_year)
-    trainees = active_trainees(programs, *span)
-    trainee_ids = {t.pk for t in trainees}
     blocks = list(Block.objects.filter(program__in=program_ids, academic_year=academic_year))
-    placed = _placed(trainees, program_ids, span)
+    span = span_of(blocks, academic_year)
+    if trainees is None:
+        trainees = active_trainees(programs, *span)
+    trainee_ids = {t.pk for t in trainees}
+    histories = histories_of(trainees)  # built once: each is read for every block
+    placed = _placed(trainees, histories, program_ids, span)
     # Blocks a trainee is not in training for are off, whatever else asks for them: nobody is
     # placed before they start, after they finish, on leave or while in another program.
     half_uses = RotationProgram.objects.filter(
@@ -129,7 +145,7 @@ def build_problem(
         return any(p == program and low <= pgy <= high for p, low, high in half_uses)
 
     away = {
-        t.pk: _unavailable(history_of(t), placed[t.pk][0], blocks, may_split(*placed[t.pk]))
+        t.pk: _unavailable(histories[t.pk], placed[t.pk][0], blocks, may_split(*placed[t.pk]))
         for t in trainees
     }
     block_count = max((b.number for b in blocks), default=0)

@@ -144,9 +144,9 @@ def on_call_now(site: Site | None, at: dt.datetime) -> list[CallAssignment]:
     if site is not None:
         query = query.filter(site=site)
     return list(
-        query.select_related("trainee__person", "trainee__program", "site").order_by(
-            "site__name", "service", "label"
-        )
+        query.select_related("trainee__person", "trainee__program", "site")
+        .prefetch_related("trainee__training_events")
+        .order_by("site__name", "service", "label")
     )
 
 
@@ -229,6 +229,7 @@ class GridRow:
     options: list[Rotation]
     findings: list[str]
     splits: list[tuple[Rotation, Rotation]] = field(default_factory=list)  # first, second half
+    lapse: str = ""  # required credentials lapsed on the dates of the grid, in words
 
 
 @dataclass
@@ -262,18 +263,20 @@ Cell = tuple[
 ]  # trainee, block, half, rotation ids; locked, correction
 
 
-def schedule_grid(schedule: RotationSchedule) -> Grid:
-    """Trainees x blocks with every rule checked; findings placed on the cells they concern."""
+def schedule_grid(schedule: RotationSchedule, only_trainee: int | None = None) -> Grid:
+    """Trainees x blocks with every rule checked; findings placed on the cells they concern.
+    `only_trainee`: an edit's answer shows that trainee's row alone, so the lapse marks (read
+    per row, not needed by the rules or the legend) are read for that row alone."""
+    from rounds.record.selectors import lapse_marks
     from rounds.schedules.history import started
     from rounds.schedules.models import RotationProgram
-    from rounds.schedules.problem import active_trainees, year_span
+    from rounds.schedules.problem import active_trainees, span_of
 
     program = schedule.program
     blocks = blocks_of(program, schedule.academic_year)
-    trainees = sorted(
-        active_trainees([program], *year_span([program.pk], schedule.academic_year)),
-        key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name),
-    )
+    # Read once for the rows and the rules check both (an edit redraws a row every time).
+    active = active_trainees([program], *span_of(blocks, schedule.academic_year))
+    trainees = sorted(active, key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name))
     uses = list(
         RotationProgram.objects.filter(program=program, rotation__is_active=True).select_related(
             "rotation__site"
@@ -303,7 +306,7 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
             cells[key] = rotations[rotation_id]
         if is_locked:
             locked.add(key)
-    checked = grid_check(schedule, blocks, rows, rotations)
+    checked = grid_check(schedule, blocks, rows, rotations, active)
     grid = Grid(
         schedule,
         blocks,
@@ -315,12 +318,19 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
         cost=checked.cost,
     )
     history = {b.pk: started(b, 2) for b in blocks}  # one look at the clock per block
+    marked = [t for t in trainees if only_trainee is None or t.pk == only_trainee]
+    lapses = lapse_marks(marked, blocks[0].start, blocks[-1].end) if blocks else {}
+    choices: dict[int, tuple[list[Rotation], list[tuple[Rotation, Rotation]]]] = {}
     for t in trainees:
-        options = [u.rotation for u in uses if u.eligible(t.pgy) or u.rotation.is_off]
-        by_halves = [
-            u.rotation for u in uses if u.half_blocks and (u.eligible(t.pgy) or u.rotation.is_off)
-        ]
-        splits = [(a, b) for a in by_halves for b in by_halves if a != b]
+        if t.pgy not in choices:  # the same for every trainee of a level: made once a level
+            options = [u.rotation for u in uses if u.eligible(t.pgy) or u.rotation.is_off]
+            by_halves = [
+                u.rotation
+                for u in uses
+                if u.half_blocks and (u.eligible(t.pgy) or u.rotation.is_off)
+            ]
+            choices[t.pgy] = (options, [(a, b) for a in by_halves for b in by_halves if a != b])
+        options, splits = choices[t.pgy]
         row_cells = []
         for b in blocks:
             found = cells.get((t.pk, b.pk))
@@ -335,7 +345,8 @@ def schedule_grid(schedule: RotationSchedule) -> Grid:
                     correction=corrected.get((t.pk, b.pk), ""),
                 )
             )
-        grid.rows.append(GridRow(t, row_cells, options, checked.per_trainee.get(t.pk, []), splits))
+        findings = checked.per_trainee.get(t.pk, [])
+        grid.rows.append(GridRow(t, row_cells, options, findings, splits, lapses.get(t.pk, "")))
     return grid
 
 
@@ -344,8 +355,10 @@ def grid_check(
     blocks: list[Block],
     rows: list[Cell],
     rotations: dict[int, Rotation],
+    trainees: list[Trainee] | None = None,
 ) -> GridCheck:
-    """Every rule checked on the version's cells (`rows`, as `schedule_grid` reads them).
+    """Every rule checked on the version's cells (`rows`, as `schedule_grid` reads them;
+    `trainees`, the year's active trainees, when read already).
 
     A published (or superseded) version is never edited, so its check is kept in the shared
     cache: under the schedule data version (rounds.lib.cache.SCHEDULE_DATA), which any write to
@@ -357,7 +370,7 @@ def grid_check(
     from rounds.lib.today import today
 
     def check() -> GridCheck:
-        return _grid_check(schedule, blocks, rows, rotations)
+        return _grid_check(schedule, blocks, rows, rotations, trainees)
 
     if schedule.is_draft:
         return check()
@@ -370,6 +383,7 @@ def _grid_check(
     blocks: list[Block],
     rows: list[Cell],
     rotations: dict[int, Rotation],
+    trainees: list[Trainee] | None = None,
 ) -> GridCheck:
     from rounds.engine.errors import ProblemError
     from rounds.engine.rotations.check import Placement, check
@@ -379,7 +393,9 @@ def _grid_check(
 
     checked = GridCheck({}, {}, {})
     try:
-        problem = Problem.from_json(build_problem([schedule.program], schedule.academic_year))
+        problem = Problem.from_json(
+            build_problem([schedule.program], schedule.academic_year, trainees=trainees)
+        )
     except ProblemError as error:
         return replace(checked, problem_error=str(error))
     if not blocks:

@@ -226,7 +226,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
 def _grid_context(
     schedule: RotationSchedule, error: str = "", only_trainee: int | None = None
 ) -> dict[str, Any]:
-    grid = selectors.schedule_grid(schedule)
+    grid = selectors.schedule_grid(schedule, only_trainee)
     return {"grid": grid, "shown": shown_grid(grid, only_trainee), "error": error}
 
 

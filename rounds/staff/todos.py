@@ -12,7 +12,15 @@ each see exactly the items their roles give them (a person with several roles se
 - directors and the GME office: moonlighting requests waiting for their step;
 - faculty: procedure log entries naming them as supervisor, waiting for their verification;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
-  pulse surveys open and not yet answered, case log entries returned to them this month.
+  pulse surveys open and not yet answered, case log entries returned to them this month;
+- faculty (and anyone asked for one): evaluations to complete; faculty also their teaching
+  assignments of the next two weeks;
+- wellness committee members, for their committees: gatherings past with nobody recorded as
+  coming, ideas waiting for a decision;
+- the inclusion office: this season's recruitment cycles with no applicants imported, leaves of
+  absence of this academic year not in the advancement records.
+
+Each item is told with its count in words made for it ("1 swap agreed", "2 swaps agreed").
 
 Only items with something waiting are returned; the page says "nothing waiting" otherwise.
 Counts are of people's records, shown only to those who may open them, so no disclosure control
@@ -27,12 +35,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib import today as clock
 from rounds.people.access import user_roles
-from rounds.people.models import Role, Trainee
+from rounds.people.models import Person, Role, Trainee
 from rounds.people.training import trainees_in_training
 from rounds.workhours.models import Finding
 from rounds.workhours.record import academic_year
@@ -43,11 +52,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Todo:
-    label: str  # what waits, in words: "vacation requests to decide"
+    one: str  # what waits, in words, for one: "vacation request to decide"
+    many: str  # and for several: "vacation requests to decide"
     count: int
     url: str
-    where: str = ""  # the program, when the item is about one
+    where: str = ""  # the program (or committee), when the item is about one
     urgent: bool = False  # rules broken, failures: shown first and marked
+
+    @property
+    def label(self) -> str:
+        return ngettext(self.one, self.many, self.count)
 
 
 def todos_for(user: AnyUser) -> list[Todo]:
@@ -55,6 +69,7 @@ def todos_for(user: AnyUser) -> list[Todo]:
     if not user.is_authenticated:
         return []
     roles = user_roles(user)
+    person = Person.objects.filter(user_id=user.pk).first()
     items: list[Todo] = []
     if roles.is_gme_office:
         items += gme_office_todos(user)
@@ -64,9 +79,19 @@ def todos_for(user: AnyUser) -> list[Todo]:
     items += moonlighting_todos(user)
     items += faculty_todos(user)
     if roles.has(Role.TRAINEE):
-        trainee = Trainee.objects.filter(person__user_id=user.pk).select_related("program").first()
+        trainee = (
+            Trainee.objects.filter(person=person).select_related("program").first()
+            if person is not None
+            else None
+        )
         if trainee is not None:
             items += trainee_todos(trainee)
+    if person is not None:
+        items += evaluation_todos(person, teaching=roles.has(Role.FACULTY))
+        if roles.has(Role.WELLNESS_COMMITTEE):
+            items += wellness_todos(person)
+    if roles.has(Role.INCLUSION_OFFICE):
+        items += inclusion_todos()
     return sorted((t for t in items if t.count), key=lambda t: not t.urgent)
 
 
@@ -89,20 +114,26 @@ def gme_office_todos(user: AnyUser) -> list[Todo]:
     from rounds.concerns.models import Concern
 
     items = [
-        Todo("hour violations not reviewed", _unreviewed().count(),
-             reverse("workhours:institution"), urgent=True),
-        Todo("background jobs failed this week", _failed_jobs(), reverse("staff:jobs_failed"),
-             urgent=True),
-        Todo("programs without a published rotation year", len(programs_without_year()),
+        Todo("hour violation not reviewed", "hour violations not reviewed",
+             _unreviewed().count(), reverse("workhours:institution"), urgent=True),
+        Todo("background job failed this week", "background jobs failed this week",
+             _failed_jobs(), reverse("staff:jobs_failed"), urgent=True),
+        Todo("program without a published rotation year",
+             "programs without a published rotation year", len(programs_without_year()),
              reverse("schedules:home")),
-        Todo("trainees past their board's leave allowance", _past_leave_allowance(),
+        Todo("trainee past their board's leave allowance",
+             "trainees past their board's leave allowance", _past_leave_allowance(),
              reverse("leave:home")),
     ]  # fmt: skip
     if is_handler(user):
         new = Concern.objects.filter(status=Concern.Status.NEW).count()
         items.append(
             Todo(
-                "concerns not answered", new, reverse("concerns:inbox") + "?status=new", urgent=True
+                "concern not answered",
+                "concerns not answered",
+                new,
+                reverse("concerns:inbox") + "?status=new",
+                urgent=True,
             )
         )
     return items
@@ -188,16 +219,18 @@ def program_todos(programs: list[Program]) -> list[Todo]:
         missing = missing_weeks_of(theirs, today) if theirs else {}
         behind = sum(1 for weeks in missing.values() if weeks)
         items += [
-            Todo("hour violations not reviewed", unreviewed.get(pk, 0),
-                 reverse("workhours:program_hours", args=[pk]), name, urgent=True),
+            Todo("hour violation not reviewed", "hour violations not reviewed",
+                 unreviewed.get(pk, 0), reverse("workhours:program_hours", args=[pk]), name,
+                 urgent=True),
             *[
-                Todo("vacation requests to decide", n,
+                Todo("vacation request to decide", "vacation requests to decide", n,
                      reverse("schedules:program", args=[pk, year]), f"{name} {year}–{year + 1}")
                 for year, n in vacations.get(pk, [])
             ],
-            Todo("swaps agreed, waiting for approval", swaps.get(pk, 0),
-                 reverse("schedules:swaps", args=[pk]), name),
-            Todo("trainees with weeks of hours not logged", behind,
+            Todo("swap agreed, waiting for approval", "swaps agreed, waiting for approval",
+                 swaps.get(pk, 0), reverse("schedules:swaps", args=[pk]), name),
+            Todo("trainee with weeks of hours not logged",
+                 "trainees with weeks of hours not logged", behind,
                  reverse("workhours:program_hours", args=[pk]), name),
         ]  # fmt: skip
     return items
@@ -210,7 +243,7 @@ def moonlighting_todos(user: AnyUser) -> list[Todo]:
 
     url = reverse("moonlighting:home")
     return [
-        Todo(f"moonlighting requests to {step}", n, url, where)
+        Todo(f"moonlighting request to {step}", f"moonlighting requests to {step}", n, url, where)
         for step, where, n in requests_awaiting(user)
     ]
 
@@ -226,7 +259,8 @@ def faculty_todos(user: AnyUser) -> list[Todo]:
     faculty = faculty_of(user)
     if faculty is None:
         return []
-    return [Todo("procedure log entries to verify", queue_count(faculty),
+    return [Todo("procedure log entry to verify", "procedure log entries to verify",
+                 queue_count(faculty),
                  reverse("caselogs:queue"))]  # fmt: skip
 
 
@@ -239,12 +273,15 @@ def trainee_todos(trainee: Trainee) -> list[Todo]:
 
     calls = reverse("schedules:my_calls")
     return [
-        Todo("swaps asked of you", asked_count(trainee), calls, urgent=True),
-        Todo("weeks of hours to log", len(missing_weeks(trainee)), reverse("workhours:home")),
-        Todo("open shifts you could pick up", len(pool_for(trainee)), calls),
-        Todo("pulse surveys open", open_surveys(trainee), reverse("wellness:home")),
-        Todo("case log entries returned to you", returned_case_logs(trainee),
-             reverse("caselogs:trainee", args=[trainee.pk])),
+        Todo("swap asked of you", "swaps asked of you", asked_count(trainee), calls, urgent=True),
+        Todo("week of hours to log", "weeks of hours to log", len(missing_weeks(trainee)),
+             reverse("workhours:home")),
+        Todo("open shift you could pick up", "open shifts you could pick up",
+             len(pool_for(trainee)), calls),
+        Todo("pulse survey open", "pulse surveys open", open_surveys(trainee),
+             reverse("wellness:home")),
+        Todo("case log entry returned to you", "case log entries returned to you",
+             returned_case_logs(trainee), reverse("caselogs:trainee", args=[trainee.pk])),
     ]  # fmt: skip
 
 
@@ -272,3 +309,92 @@ def open_surveys(trainee: Trainee) -> int:
         if period is not None and not has_answered(period=period, person=trainee.person):
             count += 1
     return count
+
+
+# ---------------------------------------------------------------- faculty and evaluators
+
+
+def evaluation_todos(person: Person, *, teaching: bool) -> list[Todo]:
+    """Evaluations asked of the person and not yet sent (anyone may be asked: faculty,
+    trainees, nurses); for faculty also their teaching assignments of the next two weeks,
+    listed on the evaluations page."""
+    from rounds.assessment.selectors import teaching_ahead, waiting_count
+
+    home = reverse("assessment:home")
+    today = clock.today()
+    items = [
+        Todo("evaluation to complete", "evaluations to complete",
+             waiting_count(person, today), home),
+    ]  # fmt: skip
+    if teaching:
+        coming = len(teaching_ahead(person, today))
+        items.append(
+            Todo("teaching assignment in the next two weeks",
+                 "teaching assignments in the next two weeks", coming, home + "#teaching-h")
+        )  # fmt: skip
+    return items
+
+
+# ---------------------------------------------------------------- wellness committees
+
+
+def wellness_todos(person: Person) -> list[Todo]:
+    """For each committee the person sits on: meetings and events past with nobody recorded as
+    coming (this academic year), and ideas waiting for the committee's decision."""
+    from rounds.wellness.models import Committee, Gathering, Initiative
+
+    first, _last = academic_year(clock.today())
+    committees = Committee.objects.filter(members__person=person).order_by("name")
+    items: list[Todo] = []
+    for committee in committees:
+        unrecorded = Gathering.objects.filter(
+            committee=committee, on__gte=first, on__lt=clock.today(), headcount=0,
+            attendees__isnull=True,
+        ).count()  # fmt: skip
+        ideas = Initiative.objects.filter(
+            committee=committee, status=Initiative.Status.IDEA
+        ).count()
+        url = committee.get_absolute_url()
+        items += [
+            Todo("meeting or event with no attendance recorded",
+                 "meetings or events with no attendance recorded", unrecorded, url,
+                 committee.name),
+            Todo("idea waiting for a decision", "ideas waiting for a decision", ideas, url,
+                 committee.name),
+        ]  # fmt: skip
+    return items
+
+
+# ---------------------------------------------------------------- inclusion office
+
+
+def inclusion_todos() -> list[Todo]:
+    """This season's recruitment cycles with no applicants imported yet, and this academic
+    year's leaves of absence not yet in the advancement records."""
+    from rounds.inclusion.models import AdvancementEvent, RecruitmentCycle
+    from rounds.people.models import TrainingEvent
+
+    first, last = academic_year(clock.today())
+    empty = RecruitmentCycle.objects.filter(
+        season__gte=first.year + 1, applicants__isnull=True
+    ).count()
+    recorded = AdvancementEvent.objects.filter(
+        kind=AdvancementEvent.Kind.LEAVE, academic_year=first.year
+    ).values("trainee_id")
+    leaves = (
+        TrainingEvent.objects.filter(
+            kind=TrainingEvent.Kind.LEAVE, effective_date__range=(first, last)
+        )
+        .exclude(trainee_id__in=recorded)
+        .values("trainee_id")
+        .distinct()
+        .count()
+    )
+    return [
+        Todo("recruitment cycle with no applicants imported",
+             "recruitment cycles with no applicants imported", empty,
+             reverse("inclusion:cycles")),
+        Todo("leave of absence not in the advancement records",
+             "leaves of absence not in the advancement records", leaves,
+             reverse("inclusion:advancement_record")),
+    ]  # fmt: skip

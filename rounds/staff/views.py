@@ -27,12 +27,13 @@ from rounds.people.access import (
     can_manage_program,
     can_view_trainee,
     gme_office_required,
+    person_of,
     programs_managed_by,
     staff_required,
     trainees_visible_to,
     user_roles,
 )
-from rounds.people.models import Trainee, YearRollover
+from rounds.people.models import Role, Trainee, YearRollover
 from rounds.people.rollover import InternFile, RolloverError, rollover_plan, rollover_start
 from rounds.people.services import (
     Preview,
@@ -263,15 +264,21 @@ def trainee_event_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    """A trainee's landing page: the work waiting for them first, then their own pages."""
+    """The landing page of a trainee, and of faculty, wellness committee members and the
+    inclusion office (program staff and the GME office have their dashboard): the work waiting
+    for them first, then their own pages."""
     trainee = (
         Trainee.objects.filter(person__user=request.user.pk)
         .select_related("person", "program")
         .first()
     )
-    if trainee is None:
+    if trainee is None and user_roles(request.user).is_staff_member:
         return redirect("staff:home")
-    context = {"trainee": trainee, "todos": todos_for(request.user)}
+    context = {
+        "trainee": trainee,
+        "person": trainee.person if trainee is not None else person_of(request.user),
+        "todos": todos_for(request.user),
+    }
     return render(request, "staff/me.html", context)
 
 
@@ -337,12 +344,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
-    """Where sign-in lands: staff to their dashboard, trainees to their own record."""
-    if user_roles(request.user).is_staff_member:
+    """Where sign-in lands: staff to their dashboard; trainees, faculty, wellness committee
+    members and the inclusion office to their landing page (the work waiting for them first)."""
+    roles = user_roles(request.user)
+    if roles.is_staff_member:
         return redirect("staff:home")
-    if Trainee.objects.filter(person__user=request.user.pk).exists():
+    if Trainee.objects.filter(person__user=request.user.pk).exists() or any(
+        roles.has(role) for role in LANDING_ROLES
+    ):
         return redirect("staff:me")
     return redirect("public:home")
+
+
+# Roles without the staff dashboard whose work waits for them on their landing page.
+LANDING_ROLES = (Role.FACULTY, Role.WELLNESS_COMMITTEE, Role.INCLUSION_OFFICE)
 
 
 ROLLOVER_HEADINGS = {
