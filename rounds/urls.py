@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/", include("rounds.api.urls")),
     path("milestones/", include("rounds.milestones.urls")),
     path("assessment/", include("rounds.assessment.urls")),
+    path("conferences/", include("rounds.conferences.urls")),
     path("", include("rounds.record.urls")),  # /record/ and the public /verify/<code>/
     path("accounts/locks/", locks_view, name="signin_locks"),
     path("accounts/no-role/", no_role_view, name="signin_no_role"),
