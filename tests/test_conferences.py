@@ -234,3 +234,18 @@ def test_a_coordinator_excuses_a_trainee_with_a_reason(
     assert audit.actor == small.users["coord.im"] and "Family emergency" in audit.summary
     tally = selectors.trainee_rows(small.ben, *selectors.year_bounds(TODAY))[0].tally
     assert (tally.excused, tally.expected, tally.rate) == (1, 0, None)
+
+
+def test_a_series_form_sent_twice_makes_one_series(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    coord = client_as("coord.im")
+    form = {"name": "Grand rounds", "rate": 60, "submit_token": "t" * 24}
+    first = coord.post(f"/conferences/programs/{small.im.pk}/", form)
+    second = coord.post(f"/conferences/programs/{small.im.pk}/", form)
+    assert first["Location"] == second["Location"]
+    assert small.im.conference_series.count() == 1
+    other = coord.post(
+        f"/conferences/programs/{small.im.pk}/", {"name": "grand rounds", "rate": 60}
+    )
+    assert "already has a series called grand rounds" in other.content.decode()

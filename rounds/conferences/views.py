@@ -36,7 +36,7 @@ from rounds.conferences.models import Series, Session
 from rounds.conferences.qr import qr_svg
 from rounds.conferences.services import ConferenceError
 from rounds.core.models import Program
-from rounds.lib.idempotency import token_from
+from rounds.lib.idempotency import made_earlier, token_from
 from rounds.people.access import trainee_of, user_roles
 from rounds.people.models import Trainee
 
@@ -75,6 +75,10 @@ def program_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The program's series, a form for a new one, and every trainee's rates this year."""
     program = _managed_program(request, pk)
     form = SeriesForm(request.POST or None)
+    token = token_from(request.POST)
+    earlier = made_earlier(token=token, scope="conferences.series", by=request.user, model=Series)
+    if earlier is not None:  # the same form sent twice: answer as the first time
+        return redirect("conferences:series", earlier.pk)
     if request.method == "POST" and form.is_valid():
         try:
             series = services.series_create(
@@ -82,7 +86,7 @@ def program_page(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 required_rate=form.cleaned_data["rate"],
                 description=form.cleaned_data["description"],
-                token=token_from(request.POST),
+                token=token,
                 by=request.user,
             )
         except ConferenceError as error:

@@ -14,8 +14,9 @@ from pytest_django.live_server_helper import LiveServer
 from rounds.conferences.models import Attendance, Session
 from rounds.conferences.selectors import now
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
+from tests.browser.test_schedules_browser import sign_in
 from tests.conferences_setup import TODAY, noon_report, session_all_day, session_on
-from tests.people import PASSWORD, SmallInstitution, build_small_institution
+from tests.people import SmallInstitution, build_small_institution
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +32,6 @@ def world(
     Attendance.objects.create(session=held, trainee=small.ana, checked_in_at=held.starts_at)
     today = session_all_day(series, now().date(), presenter=small.users["faculty"].person)
     return live_server.url, small, today
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_resident_checks_in_on_a_phone_with_the_code_on_the_screen(
