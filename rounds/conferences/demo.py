@@ -22,7 +22,7 @@ from rounds.conferences.selectors import (
     automatic_excuse,
     now,
     session_fact,
-    trainee_facts,
+    trainees_facts,
     year_bounds,
 )
 from rounds.conferences.services import CODE_ALPHABET, CODE_LENGTH
@@ -118,10 +118,12 @@ def _check_ins(program: Program, sessions: list[Session], rng: random.Random) ->
     first, last = held[0].day, held[-1].day
     days = sorted({s.day for s in held})
     rows, excused = [], 0
-    for trainee in trainees_in_training([program], first, last):
-        history = history_of(trainee)
-        facts = trainee_facts(trainee, history, days, first, last)
-        keen = rng.choice((0.45, 0.55, 0.8, 0.85, 0.9, 0.95))
+    trainees = trainees_in_training([program], first, last)
+    histories = {t.pk: history_of(t) for t in trainees}
+    all_facts = trainees_facts(trainees, histories, days, first, last)
+    for trainee in trainees:
+        history, facts = histories[trainee.pk], all_facts[trainee.pk]
+        keen = rng.choice((0.5, 0.6, 0.85, 0.9, 0.9, 0.95, 0.95, 0.98))
         for session in held:
             if history.program_on(session.day) != program.pk:
                 continue

@@ -1,7 +1,7 @@
 """Reads for conferences: when a session's code works, who was expected, who came, who is
 excused and why, and each trainee's attendance rate.
 
-The rate is worked out in two layers. `trainee_facts` reads, once per trainee and period, what
+The rate is worked out in two layers. `trainees_facts` reads, once per period, what
 the schedule says about them (training dates, leave, published rotations and shifts); `tally`
 is a pure function of those facts, the sessions, the check-ins and the coordinators' excuses,
 so the invariant (each session that concerns a trainee is exactly one of attended, excused,
@@ -228,37 +228,48 @@ def held_sessions(series: Iterable[Series], first: dt.date, last: dt.date) -> li
     return [s for s in rows.select_related("series") if s.ends_at <= moment]
 
 
-def trainee_facts(
-    trainee: Trainee, history: History, days: Sequence[dt.date], first: dt.date, last: dt.date
-) -> TraineeFacts:
+def trainees_facts(
+    trainees: Sequence[Trainee],
+    histories: dict[int, History],
+    days: Sequence[dt.date],
+    first: dt.date,
+    last: dt.date,
+) -> dict[int, TraineeFacts]:
+    """What the schedule says about each trainee from `first` to `last`, in four queries
+    whatever the number of trainees (a program page asks it for all of them)."""
     from rounds.schedules.models import CallAssignment, CallSchedule, VacationRequest
-    from rounds.schedules.selectors import rotation_days
+    from rounds.schedules.selectors import rotation_days_of
     from rounds.workhours.models import LeaveSpan
 
-    facts = TraineeFacts(trainee.pk)
-    facts.out_of_training = {d for d in days if not history.in_training_on(d)}
-    for span in LeaveSpan.objects.filter(trainee=trainee, start__lte=last, end__gte=first):
-        facts.leave_days |= _days(max(span.start, first), min(span.end, last))
+    found = {t.pk: TraineeFacts(t.pk) for t in trainees}
+    for trainee in trainees:
+        history = histories[trainee.pk]
+        found[trainee.pk].out_of_training = {d for d in days if not history.in_training_on(d)}
+    for span in LeaveSpan.objects.filter(trainee__in=trainees, start__lte=last, end__gte=first):
+        found[span.trainee_id].leave_days |= _days(max(span.start, first), min(span.end, last))
     vacations = VacationRequest.objects.filter(
-        trainee=trainee,
+        trainee__in=trainees,
         status=VacationRequest.Status.APPROVED,
         block__start__lte=last,
         block__end__gte=first,
     ).select_related("block")
     for request in vacations:
-        facts.leave_days |= _days(max(request.block.start, first), min(request.block.end, last))
-    for start, end, rotation in rotation_days(trainee, first, last):
-        facts.placements.append(
+        block = request.block
+        found[request.trainee_id].leave_days |= _days(max(block.start, first), min(block.end, last))
+    for trainee_id, spans in rotation_days_of(list(trainees), first, last).items():
+        found[trainee_id].placements = [
             Placement(start, end, rotation.site_id, rotation.site.name, rotation.kind)
-        )
+            for start, end, rotation in spans
+        ]
     calls = CallAssignment.objects.filter(
         schedule__status=CallSchedule.Status.PUBLISHED,
-        trainee=trainee,
+        trainee__in=trainees,
         day__gte=first - dt.timedelta(days=1),
         day__lte=last,
     ).select_related("site")
-    facts.shifts = [Shift(c.start, c.end, c.site_id, c.site.name) for c in calls]
-    return facts
+    for c in calls:
+        found[c.trainee_id].shifts.append(Shift(c.start, c.end, c.site_id, c.site.name))
+    return found
 
 
 def _days(first: dt.date, last: dt.date) -> set[dt.date]:
@@ -292,9 +303,12 @@ def series_rows(
     attended = _attended(sessions)
     excuses = _excuses(sessions)
     rows: list[TraineeRow] = []
+    histories = {t.pk: history_of(t) for t in trainees}
+    # The schedule is read only for the days that had sessions, not the whole year.
+    span = (days[0], days[-1]) if days else (first, first)
+    all_facts = trainees_facts(trainees, histories, days, *span)
     for trainee in trainees:
-        history = history_of(trainee)
-        facts = trainee_facts(trainee, history, days, first, last)
+        history, facts = histories[trainee.pk], all_facts[trainee.pk]
         mine = [s for s in sessions if history.program_on(s.day) == program.pk]
         for series in series_list:
             facts_in = [session_fact(s) for s in mine if s.series_id == series.pk]
@@ -353,9 +367,12 @@ def session_outcomes(session: Session) -> list[tuple[Trainee, Outcome]]:
     """Who was expected at one held session and how it went for each, missed first."""
     day = session.day
     attended, excuses = _attended([session]), _excuses([session])
+    trainees = trainees_in_training([session.series.program], day, day)
+    histories = {t.pk: history_of(t) for t in trainees}
+    all_facts = trainees_facts(trainees, histories, [day], day, day)
     rows = []
-    for trainee in trainees_in_training([session.series.program], day, day):
-        facts = trainee_facts(trainee, history_of(trainee), [day], day, day)
+    for trainee in trainees:
+        facts = all_facts[trainee.pk]
         result = tally(
             facts,
             [session_fact(session)],
