@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 
 from rounds.conferences.models import Attendance
 from rounds.lib.today import today_is
@@ -53,3 +54,16 @@ def test_a_session_inside_a_logged_shift_is_not_counted_again(small: SmallInstit
         )
     # Dec 1 lies inside the shift; Dec 2 runs an hour past it: that hour is suggested.
     assert _education(small) == [(at(2, 17), at(2, 18))]
+
+
+def test_the_week_page_offers_the_conference_and_one_tap_logs_it_once(
+    small: SmallInstitution, client_as: Callable[[str], Client]
+) -> None:
+    _attend(small, dt.date(2026, 12, 1), 12, 13)
+    ana = client_as("resident")
+    page = ana.get("/hours/week/2026-11-30/").content.decode()
+    assert "Conference attended: 12:00–13:00 (Noon report: Hyponatremia)" in page
+    for _ in range(2):
+        ana.post("/hours/day/2026-12-01/as-scheduled/")
+    logged = LoggedPeriod.objects.get(trainee=small.ana)
+    assert (logged.kind, logged.start, logged.end) == ("education", at(1, 12), at(1, 13))

@@ -199,6 +199,7 @@ class Suggestion:
     end: datetime
     kind: str
     label: str
+    conference: bool = False  # an attended conference session (its label names it)
 
     @property
     def kind_label(self) -> str:
@@ -291,7 +292,7 @@ def _with_conferences(
     for start, end, label in sessions:
         for piece_start, piece_end in _uncovered(start, end, covered):
             by_day[piece_start.astimezone(zone).date()].append(
-                Suggestion(piece_start, piece_end, EntryKind.EDUCATION, label[:200])
+                Suggestion(piece_start, piece_end, EntryKind.EDUCATION, label[:200], True)
             )
     return by_day
 
