@@ -209,8 +209,10 @@ def test_the_program_page_lists_those_below_the_requirement_first(
     page = client_as("pd.im").get(f"/conferences/programs/{small.im.pk}/").content.decode()
     assert "1 below the requirement" in page
     assert page.index("Ben Baker") < page.index("Ana Alvarez")
+    session_on(series, TODAY + dt.timedelta(days=2), topic="Anemia")
     own = client_as("resident2").get(f"/conferences/trainees/{small.ben.pk}/").content.decode()
     assert "0 %" in own and "below the requirement" in own
+    assert "Noon report: Anemia" in own  # the coming two weeks
     assert client_as("resident").get(f"/conferences/trainees/{small.ben.pk}/").status_code == 404
 
 

@@ -385,6 +385,18 @@ def session_outcomes(session: Session) -> list[tuple[Trainee, Outcome]]:
     return sorted(rows, key=lambda r: (order[r[1].state], r[0].person.last_name))
 
 
+def sessions_to_come(program_id: int, days: int = 14) -> list[Session]:
+    """The program's sessions that have not ended, in the coming `days` (cancelled ones too:
+    a trainee should see that a session is off)."""
+    moment = now()
+    rows = Session.objects.filter(
+        series__program_id=program_id,
+        day__gte=moment.date(),
+        day__lte=moment.date() + dt.timedelta(days=days),
+    ).select_related("series", "site", "presenter")
+    return [s for s in rows if s.ends_at > moment]
+
+
 def attended_periods(
     trainee: Trainee, first: dt.date, last: dt.date
 ) -> list[tuple[dt.datetime, dt.datetime, str]]:

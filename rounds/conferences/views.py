@@ -318,6 +318,7 @@ def trainee_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "trainee": trainee,
         "details": details,
+        "coming": selectors.sessions_to_come(trainee.program_id),
         "own": trainee.person.user_id == request.user.pk,
         "first": first,
         "last": last,
