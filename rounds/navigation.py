@@ -26,6 +26,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
     """(label, url name, namespace that marks it current, who may open it)."""
     from rounds.assessment.access import may_use_assessment
     from rounds.caselogs.access import is_case_log_user
+    from rounds.conferences.access import may_use_conferences
     from rounds.inclusion.access import is_inclusion_reader
     from rounds.milestones.access import may_use_milestones
     from rounds.people.access import is_staff_member
@@ -53,6 +54,7 @@ def _areas() -> list[tuple[str, str, str, Any]]:
         ("Milestones", "milestones:home", "milestones", may_use_milestones),
         ("Training record", "record:home", "record", is_record_reader),
         ("Case logs", "caselogs:home", "caselogs", is_case_log_user),
+        ("Conferences", "conferences:home", "conferences", may_use_conferences),
         ("Mentoring", "mentoring:home", "mentoring", anyone),
         ("Wellness", "wellness:home", "wellness", anyone),
         ("Inclusion", "inclusion:home", "inclusion", is_inclusion_reader),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rounds.leave",
     "rounds.moonlighting",
     "rounds.caselogs",
+    "rounds.conferences",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,12 @@ AXES_VERBOSE = False
 ROUNDS_RESET_PER_EMAIL = max(1, env_int("ROUNDS_RESET_PER_EMAIL", 3))
 ROUNDS_RESET_PER_ADDRESS = max(1, env_int("ROUNDS_RESET_PER_ADDRESS", 20))
 ROUNDS_RESET_WINDOW_MINUTES = max(1, env_int("ROUNDS_RESET_WINDOW_MINUTES", 60))
+
+# Conference check-in (docs/conferences.md): a session's code works from this many minutes before
+# its start to its end; a trainee gets this many refused codes per window before a pause.
+ROUNDS_CHECKIN_EARLY_MINUTES = max(0, env_int("ROUNDS_CHECKIN_EARLY_MINUTES", 10))
+ROUNDS_CHECKIN_ATTEMPTS = max(1, env_int("ROUNDS_CHECKIN_ATTEMPTS", 5))
+ROUNDS_CHECKIN_WINDOW_MINUTES = max(1, env_int("ROUNDS_CHECKIN_WINDOW_MINUTES", 10))
 
 # Sessions: signed out after a stretch without a request (shorter for staff, who see many
 # people's records), and after an absolute lifetime whatever happens.

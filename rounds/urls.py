@@ -33,6 +33,7 @@ urlpatterns = [
     path("record/leave/", include("rounds.leave.urls")),
     path("moonlighting/", include("rounds.moonlighting.urls")),
     path("caselogs/", include("rounds.caselogs.urls")),
+    path("conferences/", include("rounds.conferences.urls")),
     path("", include("rounds.record.urls")),  # /record/ and the public /verify/<code>/
     path("accounts/locks/", locks_view, name="signin_locks"),
     path("accounts/no-role/", no_role_view, name="signin_no_role"),

@@ -12,14 +12,31 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from rounds.conferences.models import Session
 from rounds.jobs.models import Job
+from tests.conferences_setup import noon_report, session_on
 from tests.moonlighting_setup import a_request
 from tests.people import USERNAMES, SmallInstitution
 
 EVERYONE = list(USERNAMES)
 PROGRAM_STAFF = {"gme", "pd.im", "coord.im", "pd.cards"}
 GME = {"gme"}
+IM_STAFF = {"gme", "pd.im", "coord.im"}
 TRAINEES = {"resident", "resident2", "fellow"}
+
+
+def a_session(s: SmallInstitution) -> Session:
+    """An IM noon report next week, presented by the faculty member."""
+    import datetime as dt
+
+    from rounds.lib.today import today
+
+    found = Session.objects.filter(series__program=s.im).first()
+    if found is not None:
+        return found
+    day = today() + dt.timedelta(days=7)
+    return session_on(noon_report(s), day, presenter=s.users["faculty"].person)
+
 
 # (name, url, who may open it, status for a signed-in person who may not)
 Page = tuple[str, Callable[[SmallInstitution], str], set[str], int]
@@ -64,6 +81,38 @@ PAGES: list[Page] = [
         lambda s: reverse("staff:managed_edit", args=["programs", s.im.pk]),
         GME,
         403,
+    ),
+    (
+        "conferences",
+        lambda s: reverse("conferences:home"),
+        PROGRAM_STAFF | TRAINEES | {"faculty"},
+        403,
+    ),
+    ("IM conferences", lambda s: reverse("conferences:program", args=[s.im.pk]), IM_STAFF, 403),
+    (
+        "an IM conference series",
+        lambda s: reverse("conferences:series", args=[noon_report(s).pk]),
+        IM_STAFF,
+        404,
+    ),
+    (
+        "an IM conference session",
+        lambda s: reverse("conferences:session", args=[a_session(s).pk]),
+        IM_STAFF | {"faculty"},
+        404,
+    ),
+    (
+        "its check-in code",
+        lambda s: reverse("conferences:code", args=[a_session(s).pk]),
+        IM_STAFF | {"faculty"},
+        404,
+    ),
+    ("conference check-in", lambda s: reverse("conferences:check_in"), TRAINEES, 403),
+    (
+        "Ana's conference attendance",
+        lambda s: reverse("conferences:trainee", args=[s.ana.pk]),
+        IM_STAFF | {"resident"},
+        404,
     ),
     (
         "the GME office's job",
@@ -188,6 +237,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Milestones",
         "Training record",
         "Case logs",
+        "Conferences",
         "Mentoring",
         "Wellness",
         "Inclusion",
@@ -200,6 +250,7 @@ def test_the_work_bar_shows_each_person_the_areas_their_roles_open(
         "Milestones",
         "Training record",
         "Case logs",
+        "Conferences",
         "Mentoring",
         "Wellness",
     ]

@@ -199,6 +199,7 @@ class Suggestion:
     end: datetime
     kind: str
     label: str
+    conference: bool = False  # an attended conference session (its label names it)
 
     @property
     def kind_label(self) -> str:
@@ -243,7 +244,7 @@ def week_suggestions(
     if shifts:
         for shift in shifts:
             by_day[shift.start.astimezone(zone).date()].append(shift)
-        return by_day, "schedule"
+        return _with_conferences(trainee, monday, by_day, zone), "schedule"
     for weeks_back in range(1, 5):
         shift_by = timedelta(days=7 * weeks_back)
         lo, hi = local_bounds(monday - shift_by, monday - shift_by + timedelta(days=6), zone)
@@ -266,7 +267,49 @@ def week_suggestions(
                 )
             )
         break
-    return by_day, "last week"
+    return _with_conferences(trainee, monday, by_day, zone), "last week"
+
+
+def _with_conferences(
+    trainee: Trainee, monday: date, by_day: dict[date, list[Suggestion]], zone: ZoneInfo
+) -> dict[date, list[Suggestion]]:
+    """Add the conference sessions the trainee checked in to as education time, less any part
+    that a suggested shift or a logged entry already covers (education inside a shift is
+    already counted in the shift's hours; see docs/conferences.md)."""
+    try:
+        from rounds.conferences.selectors import attended_periods
+    except ImportError:  # the conferences area is optional
+        return by_day
+    sessions = attended_periods(trainee, monday, monday + timedelta(days=6))
+    if not sessions:
+        return by_day
+    lo, hi = local_bounds(monday, monday + timedelta(days=6), zone)
+    logged = [
+        (p.start, p.end)
+        for p in LoggedPeriod.objects.filter(trainee=trainee, start__lt=hi, end__gt=lo)
+    ]
+    covered = logged + [(s.start, s.end) for day in by_day.values() for s in day]
+    for start, end, label in sessions:
+        for piece_start, piece_end in _uncovered(start, end, covered):
+            by_day[piece_start.astimezone(zone).date()].append(
+                Suggestion(piece_start, piece_end, EntryKind.EDUCATION, label[:200], True)
+            )
+    return by_day
+
+
+def _uncovered(
+    start: datetime, end: datetime, covered: Iterable[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of [start, end) outside every interval of `covered`."""
+    pieces = [(start, end)]
+    for c_start, c_end in covered:
+        pieces = [
+            part
+            for p_start, p_end in pieces
+            for part in ((p_start, min(p_end, c_start)), (max(p_start, c_end), p_end))
+            if part[0] < part[1]
+        ]
+    return pieces
 
 
 def day_suggestions(trainee: Trainee, day: date) -> tuple[list[Suggestion], str]:

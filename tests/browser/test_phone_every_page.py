@@ -5,6 +5,7 @@ and 390 px."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +18,7 @@ from rounds.schedules.swaps import swap_answer, swap_propose
 from tests.browser.conftest import CHROMIUM_ARGS, assert_accessible, screenshot  # noqa: F401
 from tests.browser.crawl import crawl
 from tests.call_setup import hand_month, shift
+from tests.conferences_setup import noon_report, session_on
 from tests.people import PASSWORD, USERNAMES, SmallInstitution, _user, build_small_institution
 from tests.schedules_setup import build_schedules
 
@@ -43,6 +45,9 @@ def small_live(transactional_db: None, live_server: LiveServer) -> tuple[SmallIn
     person.save()
     user, _ = _user("operator", Person.Kind.STAFF, "Olga", "Operator")
     RoleAssignment.objects.create(user=user, role=Role.SWITCHBOARD)
+    noon = noon_report(small)  # a held and a coming session, so the crawl opens their pages
+    session_on(noon, dt.date(2026, 6, 23))
+    session_on(noon, dt.date(2026, 7, 7), presenter=small.users["faculty"].person)
     return small, live_server.url
 
 
