@@ -248,7 +248,7 @@ def test_the_gme_office_sees_trainees_past_their_allowance_on_its_to_do_list(
     small: SmallInstitution,
 ) -> None:
     im_policy(small)
-    label = "trainees past their board's leave allowance"
+    label = "trainee past their board's leave allowance"  # one: told in the singular
     assert label not in [t.label for t in todos_for(small.users["gme"])]
     over_abim(small, by=3)
     (todo,) = [t for t in todos_for(small.users["gme"]) if t.label == label]

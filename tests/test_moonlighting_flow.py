@@ -35,7 +35,7 @@ def test_two_steps_approve_and_everyone_hears(small, django_capture_on_commit_ca
     assert request.status == Status.AWAITING_DIRECTOR
     assert [m.to for m in mail.outbox] == [["pd.im@example.org"], ["resident@example.org"]]
     assert [t.label for t in todos_for(users["pd.im"]) if "moonlighting" in t.label] == [
-        "moonlighting requests to approve"
+        "moonlighting request to approve"
     ]
     assert all("moonlighting" not in t.label for t in todos_for(users["gme"]))
     mail.outbox.clear()
@@ -46,7 +46,7 @@ def test_two_steps_approve_and_everyone_hears(small, django_capture_on_commit_ca
     assert sorted(m.to[0] for m in mail.outbox) == ["gme@example.org", "resident@example.org"]
     assert "Fine by me." in mail.outbox[0].body
     assert [t.label for t in todos_for(users["gme"]) if "moonlighting" in t.label] == [
-        "moonlighting requests to approve for the GME office"
+        "moonlighting request to approve for the GME office"
     ]
     mail.outbox.clear()
     with heard(execute=True):

@@ -55,9 +55,10 @@ def test_public_page_from_the_cache_runs_no_query(small: SmallInstitution, url: 
 
 # /hours/ (followed to this week) is the costliest: its entries, findings and what-ifs.
 # Counts today: 13, 10, 28, 16.
-# /staff/start/ lands on the trainee's page, led by their to-dos (rounds/staff/todos.py): 22
-# (with the evaluations waiting for them, counted).
-RESIDENT = {"/schedules/me/": 15, "/schedules/calls/me/": 12, "/hours/": 30, "/staff/start/": 22}
+# /staff/start/ lands on the trainee's page, led by their to-dos (rounds/staff/todos.py): 24
+# (with the evaluations waiting for them and case log entries returned to them, counted, and
+# the faculty record looked up for procedure logs to verify).
+RESIDENT = {"/schedules/me/": 15, "/schedules/calls/me/": 12, "/hours/": 30, "/staff/start/": 24}
 
 
 @pytest.mark.parametrize("url", list(RESIDENT))
@@ -68,21 +69,22 @@ def test_resident_page_queries_are_bounded(client_as, x: SmallSchedules, url: st
 def coordinator_pages(small: SmallInstitution, x: SmallSchedules) -> dict[str, int]:
     month = CallSchedule.objects.filter(program=small.im).first() or hand_month(small)
     return {
-        # Counts today: 12, 24, 23, 12, 22 (the call month reads the published leave once; the
+        # Counts today: 12, 24, 23, 12, 25 (the call month reads the published leave once; the
         # dashboard leads with the to-dos, about ten queries per page whatever the number of
         # trainees, see the test below).
         f"/schedules/programs/{small.im.pk}/{YEAR}/": 14,
         f"/schedules/versions/{x.published.pk}/": 25,
         f"/schedules/versions/{x.draft.pk}/": 24,
         f"/schedules/calls/{month.pk}/": 13,
-        "/staff/start/": 24,
+        "/staff/start/": 25,
     }
 
 
 def test_coordinator_page_queries_are_bounded(client_as, small, x) -> None:  # type: ignore[no-untyped-def]
     client = client_as("coord.im")
     counts = {url: queries(client, url) for url in coordinator_pages(small, x)}
-    assert all(counts[url] <= bound for url, bound in coordinator_pages(small, x).items()), counts
+    over = {url: n for url, n in counts.items() if n > coordinator_pages(small, x)[url]}
+    assert not over, f"more queries than the bound: {over}"
 
 
 def test_grid_pages_cost_the_same_with_more_trainees(client_as, small, x) -> None:  # type: ignore[no-untyped-def]
