@@ -1,0 +1,457 @@
+"""Long staff rosters solved over time: windows of weeks with fixed seams, then repaired.
+
+Why: on a year the pricing dynamic program's states (minutes and weekends so far, run lengths)
+grow with the horizon, and so does everything built per (person, day, shift). Measured on the
+50 x 364 x 10 year roster (`yeargen`): the compact model builds in 6 s to 0.23 GB, but one
+Lagrangian warm-up step of the column search took 105 s and reached 19 GB. On a window of five
+weeks both are the size of a Curtois instance, and the memory of a solve is one window's.
+
+How (`solve_in_windows`):
+
+1. **Forward pass** (`HorizonKnobs.first_pass` of the time): Monday-aligned windows of
+   `window_days`, each solved with `lookahead_days` more (only the window is kept, so a run at
+   its end has a continuation that exists), the days before it fixed as context. Horizon-wide
+   limits (shifts of a type, minutes, weekends) are shared out: each window may use the part of
+   what is left that its days are of the days left. A window with no schedule backs up one
+   window (both re-solved together).
+2. **Seam repair** (the rest): windows shifted by half a window, so every seam of the first
+   pass lies inside one; everything outside fixed, the limits exact (what the rest of the year
+   leaves), the incumbent offered as a schedule: a window only ever gets better.
+
+Each window is a `Problem` of its own (`window_problem`) solved by the column search alone
+(`columns.ColumnSearch`): the compact model is not built, as building it per window costs more
+than the window's share of the time on the large sizes. Context days are pinned by fixed
+assignments and days off; context of `context_days` >= the longest run rule sees every run that
+crosses a seam whole.
+
+Only pure rostering that `decomposition.unsupported` accepts takes this path, and only above
+`split_above_days` (`applies`); everything else, and every problem of the Curtois 1-16 table and
+the resident call table, is solved as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from rounds.engine import stop
+from rounds.engine.roster import columns, decomposition
+from rounds.engine.roster.problem import (
+    Coverage,
+    DayRef,
+    Horizon,
+    Leave,
+    Problem,
+    Rule,
+    Scope,
+)
+
+OFF = -1
+OPEN = -2  # not yet decided
+
+
+@dataclass(frozen=True)
+class HorizonKnobs:
+    """Tuning of the year path. Each field: unit, default, what it trades, the test touching it."""
+
+    # days; longer pure rosters are solved in windows. 91 keeps every Curtois instance (<= 56
+    # days) and the quarter rows whole; a half year (182) already took 7.9 GB whole.
+    # Trades: whole-horizon search quality against memory. tests/engine/test_roster_horizon.py
+    # (test_applies_only_above_the_threshold).
+    split_above_days: int = 91
+    # days per window (rounded to whole weeks). Longer windows see more of the year at once but
+    # price on more states and get fewer repair rounds. test_windows_are_monday_aligned.
+    window_days: int = 28
+    # days solved beyond each forward window and dropped: a continuation for runs at its end.
+    # Trades: time per window against seams a later window cannot continue. test_seams_respected.
+    lookahead_days: int = 7
+    # share of the time for the forward pass (the rest repairs seams); the forward pass is also
+    # given at least what it needs to finish. Trades: first schedule's quality against repair.
+    # test_seams_respected (small limits: the whole pass runs on node budgets).
+    first_pass: float = 0.6
+    # share of a window's time for the root master; the rest goes to best replies (as in
+    # solve.ROOT_SHARE / REPLIES_UNTIL for a whole problem). test_seams_respected.
+    root_share: float = 0.5
+    # share of a window's time without a better roster after which its replies stop.
+    stalled: float = 0.2
+    # windows a failed window backs up at most before the pass gives up. test_backs_up.
+    max_backtrack: int = 3
+    # seconds kept at the end for adding up the result (cost, totals, checker).
+    reserve: float = 0.5
+
+
+class OutOfTime(Exception):
+    """The deadline passed (raised by Deadline.check)."""
+
+
+class Deadline:
+    """The time a solve must be back by, consulted while models are built and between phases.
+    `checks` (tests): raise after that many consultations instead of waiting for the clock."""
+
+    def __init__(self, at: float, checks: int | None = None) -> None:
+        self.at = at
+        self.checks = checks
+        self.consulted = 0
+
+    @classmethod
+    def after(cls, seconds: float, checks: int | None = None) -> Deadline:
+        return cls(time.monotonic() + seconds, checks)
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def check(self) -> None:
+        self.consulted += 1
+        if self.checks is not None and self.consulted > self.checks:
+            raise OutOfTime
+        if time.monotonic() >= self.at:
+            raise OutOfTime
+
+
+def applies(problem: Problem, knobs: HorizonKnobs) -> bool:
+    return (
+        problem.horizon.days > knobs.split_above_days and decomposition.unsupported(problem) is None
+    )
+
+
+def windows(problem: Problem, knobs: HorizonKnobs, offset: int = 0) -> list[tuple[int, int]]:
+    """[first, last) windows starting on Mondays (a weekend never crosses a seam), shifted by
+    `offset` days; the first and last may be shorter."""
+    days = problem.horizon.days
+    monday = (7 - problem.horizon.start.weekday()) % 7
+    width = max(7, 7 * round(knobs.window_days / 7))
+    cuts = [c for c in range(monday + offset, days, width) if c > 0]
+    if offset and monday + offset - width > 0:
+        cuts.insert(0, monday + offset - width)
+    bounds = [0, *cuts, days]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def context_days(problem: Problem) -> int:
+    """Whole weeks longer than every run rule: a run crossing a seam is seen whole."""
+    longest = 1
+    for rule in problem.rules:
+        if rule.family.startswith("consecutive"):
+            longest = max(longest, rule.hard_min or 0, rule.hard_max or 0)
+    return 7 * math.ceil((longest + 1) / 7)
+
+
+# ---------------------------------------------------------------- a window as a problem
+
+
+def _weekend_key(problem: Problem, d: int) -> int | None:
+    weekday = problem.horizon.date(d).weekday()
+    return d - (weekday - 5) if weekday >= 5 else None
+
+
+def _use(problem: Problem, rule: Rule, row: np.ndarray, days: range, lengths: list[int]) -> int:
+    """How much of a counted rule one person's decided days in `days` use."""
+    shift_ix = problem.shift_index()
+    wanted = None if rule.shift is None else shift_ix[rule.shift]
+    if rule.family == "weekends":
+        return len({_weekend_key(problem, d) for d in days if row[d] >= 0} - {None})
+    total = 0
+    for d in days:
+        s = row[d]
+        if s >= 0 and (wanted is None or s == wanted):
+            total += lengths[s] if rule.family == "minutes" else 1
+    return total
+
+
+def window_problem(
+    problem: Problem, grid: np.ndarray, first: int, free: tuple[int, int], last: int
+) -> Problem:
+    """Days [first, last) of the problem: [free) to decide, the rest of it fixed from `grid`
+    ([people, days], shift index, OFF, or OPEN). Counted limits: exact when no day outside is
+    OPEN; otherwise the free days get their share of what the decided days leave."""
+    a, b = free
+    shifts = problem.shifts
+    lengths = [s.length for s in shifts]
+    people = problem.people
+    days_all = range(problem.horizon.days)
+    inside = range(a, b)
+    context = [d for d in range(first, last) if not a <= d < b]
+    horizon = Horizon(
+        problem.horizon.start + dt.timedelta(days=first), last - first, problem.horizon.timezone
+    )
+
+    def keep(ref: DayRef) -> bool:
+        return a <= ref.day < b
+
+    def moved(ref: DayRef) -> DayRef:
+        return replace(ref, day=ref.day - first)
+
+    fixed = [moved(r) for r in problem.fixed if keep(r)]
+    days_off = [moved(r) for r in problem.days_off if keep(r)]
+    for p, person in enumerate(people):
+        for d in context:
+            s = grid[p, d]
+            if s >= 0:
+                fixed.append(DayRef(person.id, d - first, shifts[s].id))
+            else:
+                days_off.append(DayRef(person.id, d - first))
+    coverage = []
+    for c in problem.coverage:
+        cdays = [d - first for d in (c.days if c.days is not None else days_all) if a <= d < b]
+        if cdays:
+            coverage.append(replace(c, days=tuple(cdays)))
+    leave = []
+    lo, hi = problem.horizon.date(a), problem.horizon.date(b - 1)
+    for lv in problem.leave:
+        start, end = max(lv.start, lo), min(lv.end, hi)
+        if start <= end:
+            leave.append(Leave(lv.person, start, end))
+    rules: list[Rule] = []
+    is_open = (grid == OPEN).any(axis=0)
+    outside = [d for d in days_all if not first <= d < last and not is_open[d]]
+    n_open = sum(1 for d in days_all if not first <= d < last and is_open[d])
+    share = (b - a) / ((b - a) + n_open)
+    for rule in problem.rules:
+        if rule.family not in ("shifts", "minutes", "weekends"):
+            rules.append(rule)
+            continue
+        for p, person in enumerate(people):
+            if not rule.scope.includes(person):
+                continue
+            used_ctx = _use(problem, rule, grid[p], context, lengths)  # type: ignore[arg-type]
+            used = used_ctx + _use(problem, rule, grid[p], outside, lengths)  # type: ignore[arg-type]
+            hard_max = hard_min = None
+            if rule.hard_max is not None:
+                hard_max = used_ctx + max(0, math.ceil((rule.hard_max - used) * share - 1e-9))
+            if rule.hard_min is not None:
+                hard_min = used_ctx + math.floor(max(0, rule.hard_min - used) * share + 1e-9)
+                if hard_max is not None:
+                    hard_min = min(hard_min, hard_max)
+            rules.append(
+                replace(
+                    rule, scope=Scope(people=(person.id,)), hard_min=hard_min, hard_max=hard_max
+                )
+            )
+    return replace(
+        problem,
+        horizon=horizon,
+        coverage=tuple(coverage),
+        leave=tuple(leave),
+        days_off=tuple(days_off),
+        fixed=tuple(fixed),
+        requests_on=tuple(moved(r) for r in problem.requests_on if keep(r)),
+        requests_off=tuple(moved(r) for r in problem.requests_off if keep(r)),
+        rules=tuple(rules),
+        name=f"{problem.name} days {a}-{b - 1}",
+    )
+
+
+# ---------------------------------------------------------------- the passes
+
+
+@dataclass
+class _Outcome:
+    grid: np.ndarray
+    first: float | None
+    windows: int = 0
+    backups: int = 0
+    repaired: int = 0
+
+
+def _solve_window(
+    problem: Problem,
+    grid: np.ndarray,
+    first: int,
+    free: tuple[int, int],
+    last: int,
+    until: float,
+    knobs: HorizonKnobs,
+    workers: int,
+    seed: int,
+) -> np.ndarray | None:
+    """The window's best schedule [people, last - first] (shift index, OFF), or None."""
+    sub = window_problem(problem, grid, first, free, last)
+    if decomposition.unsupported(sub) is not None:
+        return None
+    started = time.monotonic()
+    budget = max(0.05, until - started)
+    try:
+        search = columns.ColumnSearch(sub, workers, seed)
+    except ValueError:
+        return None
+    try:
+        current = grid[:, first:last]
+        if (current != OPEN).all():  # repair: start from the incumbent, keep it unless beaten
+            search.offer_cells({(p, d, int(s)) for (p, d), s in np.ndenumerate(current) if s >= 0})
+        try:
+            search.root(started + knobs.root_share * budget)
+        except columns.NoSchedule:
+            return None
+        if search.best is not None and time.monotonic() < until and not search.proven:
+            search.round()
+            search.best_replies(until, knobs.stalled * budget, knobs.stalled * budget)
+    finally:
+        search.close()
+    return None if search.best is None else np.asarray(search.best)
+
+
+def forward(
+    problem: Problem,
+    until: float,
+    knobs: HorizonKnobs,
+    workers: int,
+    seed: int,
+    started: float,
+) -> _Outcome:
+    """The first whole schedule, window after window; raises OutOfTime when none is found."""
+    n, days = len(problem.people), problem.horizon.days
+    grid = np.full((n, days), OPEN, np.int64)
+    parts = windows(problem, knobs)
+    context = context_days(problem)
+    outcome = _Outcome(grid, None)
+    k, backups = 0, 0
+    while k < len(parts):
+        stop.check()
+        a, b = parts[k]
+        end = min(days, b + knobs.lookahead_days)
+        first = max(0, a - context)
+        share = (b - a) / max(1, days - a)
+        window_until = time.monotonic() + max(0.05, (until - time.monotonic()) * share)
+        found = _solve_window(
+            problem, grid, first, (a, end), end, window_until, knobs, workers, seed + k
+        )
+        outcome.windows += 1
+        if found is None:
+            if k == 0 or backups >= knobs.max_backtrack:
+                raise OutOfTime
+            backups += 1
+            outcome.backups += 1
+            # Back up: the previous window and this one decided again together.
+            pa, _pb = parts[k - 1]
+            grid[:, pa:] = OPEN
+            parts[k - 1 : k + 1] = [(pa, b)]
+            k -= 1
+            continue
+        grid[:, a:b] = found[:, a - first : b - first]
+        k += 1
+    outcome.first = time.monotonic() - started
+    return outcome
+
+
+def repair(
+    problem: Problem, outcome: _Outcome, until: float, knobs: HorizonKnobs, workers: int, seed: int
+) -> None:
+    """Windows shifted by half a window, everything else fixed, until the time is up."""
+    width = max(7, 7 * round(knobs.window_days / 7))
+    context = context_days(problem)
+    days = problem.horizon.days
+    offset = 7 * max(1, round(width / 14))
+    turn = 0
+    while time.monotonic() < until:
+        parts = windows(problem, knobs, offset if turn % 2 == 0 else 0)
+        for i, (a, b) in enumerate(parts):
+            stop.check()
+            left = until - time.monotonic()
+            if left <= 0.05:
+                return
+            window_until = time.monotonic() + left / (len(parts) - i)
+            first, last = max(0, a - context), min(days, b + context)
+            found = _solve_window(
+                problem,
+                outcome.grid,
+                first,
+                (a, b),
+                last,
+                window_until,
+                knobs,
+                workers,
+                seed + 1000 * (turn + 1) + i,
+            )
+            outcome.repaired += 1
+            if found is not None:
+                outcome.grid[:, a:b] = found[:, a - first : b - first]
+        turn += 1
+
+
+def cost(problem: Problem, grid: np.ndarray) -> tuple[float, list[dict[str, Any]]]:
+    """The objective of a whole schedule (cover and requests: all a pure roster pays) and what
+    was bent, costliest first."""
+    dec = decomposition.decompose(problem)
+    count = np.zeros((dec.days, dec.shifts), np.int64)
+    for row in grid:
+        count[decomposition.worked(row)] += 1
+    short = np.maximum(dec.required - count, 0)
+    extra = np.maximum(count - dec.required, 0)
+    total = float((short * dec.under).sum() + (extra * dec.over).sum())
+    total += sum(decomposition.wishes(rules, grid[p]) for p, rules in enumerate(dec.people))
+    bent: list[dict[str, Any]] = []
+    for (d, s), missing in np.ndenumerate(short):
+        if missing:
+            label = f"{problem.shifts[s].label} on {problem.horizon.date(int(d)).isoformat()}"
+            bent.append(
+                {
+                    "rule": "coverage",
+                    "cost": float(missing * dec.under[d, s]),
+                    "text": f"{label} short by {missing}",
+                }
+            )
+    for (d, s), more in np.ndenumerate(extra):
+        if more:
+            label = f"{problem.shifts[s].label} on {problem.horizon.date(int(d)).isoformat()}"
+            bent.append(
+                {
+                    "rule": "coverage",
+                    "cost": float(more * dec.over[d, s]),
+                    "text": f"{label} over by {more}",
+                }
+            )
+    bent.sort(key=lambda item: -item["cost"])
+    return total, bent
+
+
+def solve_in_windows(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    knobs: HorizonKnobs,
+    started: float | None = None,
+) -> Any:
+    """A Result (solve.Result) for a long pure roster, within the time limit."""
+    from rounds.engine.roster.solve import Assignment, Result, Status, totals
+
+    started = time.monotonic() if started is None else started
+    end = started + time_limit - knobs.reserve
+    try:
+        outcome = forward(
+            problem, started + knobs.first_pass * (end - started), knobs, workers, seed, started
+        )
+    except OutOfTime:
+        return Result(
+            Status.UNKNOWN,
+            wall_time=time.monotonic() - started,
+            explanation=["no schedule for the first weeks of the horizon within the time limit"],
+        )
+    repair(problem, outcome, end, knobs, workers, seed)
+    objective, bent = cost(problem, outcome.grid)
+    assignments = [
+        Assignment(problem.people[p].id, d, problem.shifts[s].id)
+        for (p, d), s in np.ndenumerate(outcome.grid)
+        if s >= 0
+    ]
+    return Result(
+        Status.FEASIBLE,
+        objective=objective,
+        time_to_first_feasible=outcome.first,
+        assignments=assignments,
+        totals=totals(problem, assignments),
+        bent=bent,
+        stats={
+            "windows": {
+                "solved": outcome.windows,
+                "backups": outcome.backups,
+                "repaired": outcome.repaired,
+            }
+        },
+    )
