@@ -32,6 +32,7 @@ the resident call table, is solved as before.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import time
 from dataclasses import dataclass, replace
@@ -42,7 +43,6 @@ import numpy as np
 from rounds.engine import stop
 from rounds.engine.roster import columns, decomposition
 from rounds.engine.roster.problem import (
-    Coverage,
     DayRef,
     Horizon,
     Leave,
@@ -129,7 +129,7 @@ def windows(problem: Problem, knobs: HorizonKnobs, offset: int = 0) -> list[tupl
     if offset and monday + offset - width > 0:
         cuts.insert(0, monday + offset - width)
     bounds = [0, *cuts, days]
-    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def context_days(problem: Problem) -> int:
@@ -174,7 +174,6 @@ def window_problem(
     lengths = [s.length for s in shifts]
     people = problem.people
     days_all = range(problem.horizon.days)
-    inside = range(a, b)
     context = [d for d in range(first, last) if not a <= d < b]
     horizon = Horizon(
         problem.horizon.start + dt.timedelta(days=first), last - first, problem.horizon.timezone

@@ -15,12 +15,16 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
 from rounds.engine.roster import acgme
 from rounds.engine.roster.problem import Person, Problem, Rule, Scope
 from rounds.engine.roster.timeline import Instance, Timeline
+
+if TYPE_CHECKING:
+    from rounds.engine.roster.horizon import Deadline
 
 Lit = cp_model.LiteralT  # a variable, its negation, or a constant True/False
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -48,8 +52,12 @@ class Group:
 
 
 class RosterModel:
-    def __init__(self, problem: Problem, *, explain: bool = False) -> None:
+    def __init__(
+        self, problem: Problem, *, explain: bool = False, deadline: Deadline | None = None
+    ) -> None:
         self.problem = problem
+        # [engineyear hook] consulted between rule families and rules: raises OutOfTime
+        self.deadline = deadline
         self.explain = explain
         self.model = cp_model.CpModel()
         self.timeline = Timeline(problem)
@@ -152,18 +160,27 @@ class RosterModel:
     # ------------------------------------------------------------ build
 
     def _build(self) -> None:
-        self.add_variables()
-        self.add_one_place_at_a_time()
-        self.add_coverage()
-        self.add_mix()
-        self.add_availability()
-        self.add_requests()
-        self.add_successions()
-        self.add_rest()
+        on_time = self.deadline.check if self.deadline is not None else (lambda: None)
+        for step in (
+            self.add_variables,
+            self.add_one_place_at_a_time,
+            self.add_coverage,
+            self.add_mix,
+            self.add_availability,
+            self.add_requests,
+            self.add_successions,
+            self.add_rest,
+        ):
+            on_time()
+            step()
         for rule in self.problem.rules:
+            on_time()
             self.add_rule(rule)
+        on_time()
         self.add_fairness()
+        on_time()
         acgme.add_acgme(self)
+        on_time()
         self.add_redundant()
         self.model.minimize(sum(p.weight * p.var for p in self.penalties))
 

@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from rounds.engine import readers as read
 from rounds.engine import stop
 from rounds.engine.errors import ProblemError
-from rounds.engine.roster import columns, decomposition
+from rounds.engine.roster import columns, decomposition, horizon
 from rounds.engine.roster.model import RosterModel, is_night
 from rounds.engine.roster.problem import Problem
 
@@ -219,6 +219,8 @@ def solve(
     check: bool = True,
     explain_infeasible: bool = True,
     use_columns: bool = True,
+    horizon_knobs: horizon.HorizonKnobs | None = None,
+    deadline: horizon.Deadline | None = None,
 ) -> Result:
     """Build the best schedule found within `time_limit` seconds; explain when none exists.
     `use_columns=False` keeps to the compact model even where column generation applies (to
@@ -229,7 +231,25 @@ def solve(
     reasons = explain.precheck(problem)
     if reasons:
         return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
-    rm = RosterModel(problem)
+    # [engineyear hook 1/2] Long pure rosters: windows over time (horizon.py), never the whole
+    # year's model or pricing (a year's warm-up alone passed 19 GB).
+    knobs = horizon_knobs or horizon.HorizonKnobs()
+    if lns and use_columns and warm_start is None and horizon.applies(problem, knobs):
+        result = horizon.solve_in_windows(
+            problem, time_limit=time_limit, workers=workers, seed=seed, knobs=knobs, started=started
+        )
+        result.wall_time = time.monotonic() - started
+        return result
+    # [engineyear hook 2/2] The time limit holds while the model is built: past it, no schedule.
+    deadline = deadline or horizon.Deadline(started + time_limit)
+    try:
+        rm = RosterModel(problem, deadline=deadline)
+    except horizon.OutOfTime:
+        return Result(
+            Status.UNKNOWN,
+            wall_time=time.monotonic() - started,
+            explanation=["the time limit passed while the model was being built"],
+        )
     if warm_start is not None:
         add_hints(rm, warm_start.assignments)
     search = _Search(rm, started, time_limit, workers, seed)
