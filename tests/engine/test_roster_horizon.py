@@ -18,7 +18,7 @@ from rounds.engine.roster.solve import Status, solve
 
 BASE = curtois.parse((Path(__file__).parent / "data" / "curtois-Instance2.txt").read_text(), "2")
 # Windows of two weeks on a 10-week roster: four seams, each crossed by runs of work and rest.
-KNOBS = HorizonKnobs(split_above_days=28, window_days=14, lookahead_days=7)
+KNOBS = HorizonKnobs(split_above_days=28, forward_days=14, window_days=14, lookahead_days=7)
 
 
 def small_year(seed: int = 0) -> curtois.Instance:
@@ -48,11 +48,11 @@ def test_applies_only_above_the_threshold() -> None:
 def test_windows_are_monday_aligned() -> None:
     problem = curtois.to_problem(small_year())
     for offset in (0, 7):
-        parts = horizon.windows(problem, KNOBS, offset)
+        parts = horizon.windows(problem, 14, offset)
         assert parts[0][0] == 0 and parts[-1][1] == 70
         assert all(b == c for (_a, b), (c, _d) in itertools.pairwise(parts))
         assert all(problem.horizon.date(a).weekday() == 0 for a, _b in parts)
-    assert horizon.windows(problem, KNOBS, 0) != horizon.windows(problem, KNOBS, 7)
+    assert horizon.windows(problem, 14, 0) != horizon.windows(problem, 14, 7)
 
 
 def test_seams_respected() -> None:

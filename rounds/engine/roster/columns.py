@@ -414,7 +414,10 @@ class ColumnSearch:
         pricing is exact), or None when the deadline came first."""
         first = self._greedy(list(range(self.n)))
         self._offer(first)
-        self._offer(self._greedy(list(self.rng.permutation(self.n))))
+        # [engineyear hook] the second greedy order only while the root has time: a year's
+        # window with a few seconds gets its first roster from one (horizon.py).
+        if time.monotonic() < deadline:
+            self._offer(self._greedy(list(self.rng.permutation(self.n))))
         self.warm_up(deadline)
         value = self._converge(deadline, list(range(self.n)), bound=True, forecast=True)
         self.support = self._support()

@@ -64,8 +64,13 @@ class HorizonKnobs:
     # Trades: whole-horizon search quality against memory. tests/engine/test_roster_horizon.py
     # (test_applies_only_above_the_threshold).
     split_above_days: int = 91
-    # days per window (rounded to whole weeks). Longer windows see more of the year at once but
-    # price on more states and get fewer repair rounds. test_windows_are_monday_aligned.
+    # days per forward window (whole weeks): the first schedule comes from one greedy roster a
+    # window when time is short, and pricing costs grow faster than the window (minutes and
+    # weekends so far are states): 150 x 364 x 32 greedy rosters took 84 s at 28 days (load 7).
+    # Trades: a sooner first schedule against its quality. test_windows_are_monday_aligned.
+    forward_days: int = 14
+    # days per repair window (whole weeks). Longer windows see more of the year at once but
+    # price on more states and get fewer repair rounds. test_seams_respected.
     window_days: int = 28
     # days solved beyond each forward window and dropped: a continuation for runs at its end.
     # Trades: time per window against seams a later window cannot continue. test_seams_respected.
@@ -119,12 +124,12 @@ def applies(problem: Problem, knobs: HorizonKnobs) -> bool:
     )
 
 
-def windows(problem: Problem, knobs: HorizonKnobs, offset: int = 0) -> list[tuple[int, int]]:
+def windows(problem: Problem, length: int, offset: int = 0) -> list[tuple[int, int]]:
     """[first, last) windows starting on Mondays (a weekend never crosses a seam), shifted by
     `offset` days; the first and last may be shorter."""
     days = problem.horizon.days
     monday = (7 - problem.horizon.start.weekday()) % 7
-    width = max(7, 7 * round(knobs.window_days / 7))
+    width = max(7, 7 * round(length / 7))
     cuts = [c for c in range(monday + offset, days, width) if c > 0]
     if offset and monday + offset - width > 0:
         cuts.insert(0, monday + offset - width)
@@ -149,9 +154,15 @@ def _weekend_key(problem: Problem, d: int) -> int | None:
     return d - (weekday - 5) if weekday >= 5 else None
 
 
-def _use(problem: Problem, rule: Rule, row: np.ndarray, days: range, lengths: list[int]) -> int:
+def _use(
+    problem: Problem,
+    rule: Rule,
+    row: np.ndarray,
+    days: list[int],
+    lengths: list[int],
+    shift_ix: dict[str, int],
+) -> int:
     """How much of a counted rule one person's decided days in `days` use."""
-    shift_ix = problem.shift_index()
     wanted = None if rule.shift is None else shift_ix[rule.shift]
     if rule.family == "weekends":
         return len({_weekend_key(problem, d) for d in days if row[d] >= 0} - {None})
@@ -173,6 +184,8 @@ def window_problem(
     shifts = problem.shifts
     lengths = [s.length for s in shifts]
     people = problem.people
+    people_ix = problem.person_index()
+    shift_ix = problem.shift_index()
     days_all = range(problem.horizon.days)
     context = [d for d in range(first, last) if not a <= d < b]
     horizon = Horizon(
@@ -214,11 +227,14 @@ def window_problem(
         if rule.family not in ("shifts", "minutes", "weekends"):
             rules.append(rule)
             continue
-        for p, person in enumerate(people):
+        listed = people_ix if rule.scope.people is None else rule.scope.people
+        for pid in listed:
+            p = people_ix[pid]
+            person = people[p]
             if not rule.scope.includes(person):
                 continue
-            used_ctx = _use(problem, rule, grid[p], context, lengths)  # type: ignore[arg-type]
-            used = used_ctx + _use(problem, rule, grid[p], outside, lengths)  # type: ignore[arg-type]
+            used_ctx = _use(problem, rule, grid[p], context, lengths, shift_ix)
+            used = used_ctx + _use(problem, rule, grid[p], outside, lengths, shift_ix)
             hard_max = hard_min = None
             if rule.hard_max is not None:
                 hard_max = used_ctx + max(0, math.ceil((rule.hard_max - used) * share - 1e-9))
@@ -305,7 +321,7 @@ def forward(
     """The first whole schedule, window after window; raises OutOfTime when none is found."""
     n, days = len(problem.people), problem.horizon.days
     grid = np.full((n, days), OPEN, np.int64)
-    parts = windows(problem, knobs)
+    parts = windows(problem, knobs.forward_days)
     context = context_days(problem)
     outcome = _Outcome(grid, None)
     k, backups = 0, 0
@@ -347,7 +363,7 @@ def repair(
     offset = 7 * max(1, round(width / 14))
     turn = 0
     while time.monotonic() < until:
-        parts = windows(problem, knobs, offset if turn % 2 == 0 else 0)
+        parts = windows(problem, knobs.window_days, offset if turn % 2 == 0 else 0)
         for i, (a, b) in enumerate(parts):
             stop.check()
             left = until - time.monotonic()
