@@ -66,9 +66,11 @@ class HorizonKnobs:
     split_above_days: int = 91
     # days per forward window (whole weeks): the first schedule comes from one greedy roster a
     # window when time is short, and pricing costs grow faster than the window (minutes and
-    # weekends so far are states): 150 x 364 x 32 greedy rosters took 84 s at 28 days (load 7).
-    # Trades: a sooner first schedule against its quality. test_windows_are_monday_aligned.
-    forward_days: int = 14
+    # weekends so far are states). Two weeks are quicker, but a tight roster (50 x 364 x 10,
+    # minimum minutes near what runs and weekends allow) found no schedule at 14 days: each
+    # short window must keep pace on its own. Trades: a sooner first schedule against windows
+    # that find one. test_windows_are_monday_aligned, test_seams_respected.
+    forward_days: int = 28
     # days per repair window (whole weeks). Longer windows see more of the year at once but
     # price on more states and get fewer repair rounds. test_seams_respected.
     window_days: int = 28
@@ -84,6 +86,12 @@ class HorizonKnobs:
     root_share: float = 0.5
     # share of a window's time without a better roster after which its replies stop.
     stalled: float = 0.2
+    # share of a forward window's part of a horizon-wide limit it may go beyond (maximum) or
+    # stay below (minimum); the open days after must still be able to make up a minimum.
+    # Tight bases (Curtois 12: minimum minutes near what the run rules allow) failed window
+    # after window with exact shares. Trades: windows that find a schedule against later
+    # windows left more to do. test_seams_respected.
+    share_slack: float = 0.15
     # windows a failed window backs up at most before the pass gives up. test_backs_up.
     max_backtrack: int = 3
     # seconds kept at the end for adding up the result (cost, totals, checker).
@@ -174,12 +182,33 @@ def _use(
     return total
 
 
+def _density(problem: Problem, person: Any) -> float:
+    """The largest share of days a person's run rules let them work (runs of at most r work
+    days, at least o days off between): r / (r + o), 1 without both."""
+    run = rest = None
+    for rule in problem.rules:
+        if rule.scope.people is not None and person.id not in rule.scope.people:
+            continue
+        if rule.family == "consecutive_days" and rule.hard_max and rule.scope.includes(person):
+            run = rule.hard_max if run is None else min(run, rule.hard_max)
+        if rule.family == "consecutive_days_off" and rule.hard_min and rule.scope.includes(person):
+            rest = rule.hard_min if rest is None else max(rest, rule.hard_min)
+    return 1.0 if run is None or rest is None else run / (run + rest)
+
+
 def window_problem(
-    problem: Problem, grid: np.ndarray, first: int, free: tuple[int, int], last: int
+    problem: Problem,
+    grid: np.ndarray,
+    first: int,
+    free: tuple[int, int],
+    last: int,
+    slack: float = 0.0,
+    commit: int | None = None,
 ) -> Problem:
     """Days [first, last) of the problem: [free) to decide, the rest of it fixed from `grid`
     ([people, days], shift index, OFF, or OPEN). Counted limits: exact when no day outside is
-    OPEN; otherwise the free days get their share of what the decided days leave."""
+    OPEN; otherwise the free days get their share of what the decided days leave, widened by
+    `slack` (a share of it) but never leaving the open days more than they can do."""
     a, b = free
     shifts = problem.shifts
     lengths = [s.length for s in shifts]
@@ -222,7 +251,13 @@ def window_problem(
     is_open = (grid == OPEN).any(axis=0)
     outside = [d for d in days_all if not first <= d < last and not is_open[d]]
     n_open = sum(1 for d in days_all if not first <= d < last and is_open[d])
-    share = (b - a) / ((b - a) + n_open)
+    # The share is the kept days' (a forward window's lookahead is solved, then dropped): a
+    # share over the lookahead too let the kept days use it, and weekends ran out by autumn.
+    kept = (commit or b) - a
+    share = kept / ((b - a) + n_open)
+    later = n_open + (b - a) - kept  # open days after the kept ones
+    longest = max(lengths)
+    density = [_density(problem, person) for person in people]
     for rule in problem.rules:
         if rule.family not in ("shifts", "minutes", "weekends"):
             rules.append(rule)
@@ -236,12 +271,23 @@ def window_problem(
             used_ctx = _use(problem, rule, grid[p], context, lengths, shift_ix)
             used = used_ctx + _use(problem, rule, grid[p], outside, lengths, shift_ix)
             hard_max = hard_min = None
+            top = None
             if rule.hard_max is not None:
-                hard_max = used_ctx + max(0, math.ceil((rule.hard_max - used) * share - 1e-9))
+                left = max(0, rule.hard_max - used)
+                # Weekends are the scarce part of the year: no window takes more than its share.
+                wide = 1 + (0 if rule.family == "weekends" else slack)
+                top = min(left, math.floor(left * share * wide + 0.5))
+                hard_max = used_ctx + top
             if rule.hard_min is not None:
-                hard_min = used_ctx + math.floor(max(0, rule.hard_min - used) * share + 1e-9)
-                if hard_max is not None:
-                    hard_min = min(hard_min, hard_max)
+                left = max(0, rule.hard_min - used)
+                # At least what the open days after cannot make up, else the share, less slack.
+                after = later * density[p] * (longest if rule.family == "minutes" else 1)
+                if rule.family == "weekends":
+                    after = later / 7 + 1
+                # A steady pace: tight rosters (minimum minutes near what the runs and weekends
+                # allow) cannot make up later what a window left undone.
+                low = max(math.ceil(left - after), math.ceil(left * share - 1e-9))
+                hard_min = used_ctx + (low if top is None else min(low, top))
             rules.append(
                 replace(
                     rule, scope=Scope(people=(person.id,)), hard_min=hard_min, hard_max=hard_max
@@ -283,9 +329,10 @@ def _solve_window(
     knobs: HorizonKnobs,
     workers: int,
     seed: int,
+    commit: int | None = None,
 ) -> np.ndarray | None:
     """The window's best schedule [people, last - first] (shift index, OFF), or None."""
-    sub = window_problem(problem, grid, first, free, last)
+    sub = window_problem(problem, grid, first, free, last, knobs.share_slack, commit)
     if decomposition.unsupported(sub) is not None:
         return None
     started = time.monotonic()
@@ -324,8 +371,10 @@ def forward(
     parts = windows(problem, knobs.forward_days)
     context = context_days(problem)
     outcome = _Outcome(grid, None)
-    k, backups = 0, 0
+    k, backups, furthest = 0, 0, 0
     while k < len(parts):
+        if k > furthest:  # each new window may back up max_backtrack times
+            furthest, backups = k, 0
         stop.check()
         a, b = parts[k]
         end = min(days, b + knobs.lookahead_days)
@@ -333,7 +382,7 @@ def forward(
         share = (b - a) / max(1, days - a)
         window_until = time.monotonic() + max(0.05, (until - time.monotonic()) * share)
         found = _solve_window(
-            problem, grid, first, (a, end), end, window_until, knobs, workers, seed + k
+            problem, grid, first, (a, end), end, window_until, knobs, workers, seed + k, b
         )
         outcome.windows += 1
         if found is None:
