@@ -96,6 +96,11 @@ class HorizonKnobs:
     # after window with exact shares. Trades: windows that find a schedule against later
     # windows left more to do. test_seams_respected.
     share_slack: float = 0.15
+    # people a forward window may ease (let fall behind the steady pace of their minimums by
+    # share_slack, weekends widened likewise) before it backs up instead: easing one person
+    # is cheaper than solving two windows again. Trades: fewer backups against later windows
+    # left more to do. test_seams_respected.
+    ease_people: int = 5
     # times a window may back up (re-solved with the window before it) before the pass gives
     # up without a schedule. Trades: time against giving up; the tight 50 x 364 x 10 roster
     # backs up once or twice near the end of the year (bench roster_year; no test forces it).
@@ -210,11 +215,13 @@ def window_problem(
     last: int,
     slack: float = 0.0,
     commit: int | None = None,
+    eased: frozenset[str] = frozenset(),
 ) -> Problem:
     """Days [first, last) of the problem: [free) to decide, the rest of it fixed from `grid`
     ([people, days], shift index, OFF, or OPEN). Counted limits: exact when no day outside is
     OPEN; otherwise the free days get their share of what the decided days leave, widened by
-    `slack` (a share of it) but never leaving the open days more than they can do."""
+    `slack` (a share of it) but never leaving the open days more than they can do; `eased`
+    people (no schedule at the steady pace) may also fall behind it by `slack`."""
     a, b = free
     shifts = problem.shifts
     lengths = [s.length for s in shifts]
@@ -281,7 +288,7 @@ def window_problem(
             if rule.hard_max is not None:
                 left = max(0, rule.hard_max - used)
                 # Weekends are the scarce part of the year: no window takes more than its share.
-                wide = 1 + (0 if rule.family == "weekends" else slack)
+                wide = 1 + (0 if rule.family == "weekends" and pid not in eased else slack)
                 top = min(left, math.floor(left * share * wide + 0.5))
                 hard_max = used_ctx + top
             if rule.hard_min is not None:
@@ -292,7 +299,8 @@ def window_problem(
                     after = later / 7 + 1
                 # A steady pace: tight rosters (minimum minutes near what the runs and weekends
                 # allow) cannot make up later what a window left undone.
-                low = max(math.ceil(left - after), math.ceil(left * share - 1e-9))
+                pace = left * share * (1 - slack) if pid in eased else left * share
+                low = max(math.ceil(left - after), math.ceil(pace - 1e-9))
                 hard_min = used_ctx + (low if top is None else min(low, top))
             rules.append(
                 replace(
@@ -337,30 +345,43 @@ def _solve_window(
     seed: int,
     commit: int | None = None,
 ) -> np.ndarray | None:
-    """The window's best schedule [people, last - first] (shift index, OFF), or None."""
-    sub = window_problem(problem, grid, first, free, last, knobs.share_slack, commit)
-    if decomposition.unsupported(sub) is not None:
-        return None
+    """The window's best schedule [people, last - first] (shift index, OFF), or None. In the
+    forward pass a person without a schedule at the window's share of their limits is eased
+    (`window_problem`) and the window tried again, up to `knobs.ease_people` people."""
     started = time.monotonic()
     budget = max(0.05, until - started)
-    try:
-        search = columns.ColumnSearch(sub, workers, seed)
-    except ValueError:
-        return None
-    try:
-        current = grid[:, first:last]
-        if (current != OPEN).all():  # repair: start from the incumbent, keep it unless beaten
-            search.offer_cells({(p, d, int(s)) for (p, d), s in np.ndenumerate(current) if s >= 0})
-        try:
-            search.root(started + knobs.root_share * budget)
-        except columns.NoSchedule:
+    current = grid[:, first:last]
+    repairing = bool((current != OPEN).all())
+    eased: set[str] = set()
+    while True:
+        sub = window_problem(
+            problem, grid, first, free, last, knobs.share_slack, commit, frozenset(eased)
+        )
+        if decomposition.unsupported(sub) is not None:
             return None
-        if search.best is not None and time.monotonic() < until and not search.proven:
-            search.round()
-            search.best_replies(until, knobs.stalled * budget, knobs.stalled * budget)
-    finally:
-        search.close()
-    return None if search.best is None else np.asarray(search.best)
+        try:
+            search = columns.ColumnSearch(sub, workers, seed)
+        except ValueError:
+            return None
+        try:
+            if repairing:  # start from the incumbent, keep it unless beaten
+                search.offer_cells(
+                    {(p, d, int(s)) for (p, d), s in np.ndenumerate(current) if s >= 0}
+                )
+            try:
+                search.root(started + knobs.root_share * budget)
+            except columns.NoSchedule as failed:
+                person = sub.people[failed.person].id
+                if repairing or person in eased or len(eased) >= knobs.ease_people:
+                    return None
+                eased.add(person)
+                continue
+            if search.best is not None and time.monotonic() < until and not search.proven:
+                search.round()
+                search.best_replies(until, knobs.stalled * budget, knobs.stalled * budget)
+        finally:
+            search.close()
+        return None if search.best is None else np.asarray(search.best)
 
 
 def forward(
