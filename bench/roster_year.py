@@ -142,7 +142,10 @@ def measure(
             break
     data: dict[str, Any] = {}
     if outcome is None and receive.poll(5):
-        data = json.loads(receive.recv())
+        try:
+            data = json.loads(receive.recv())
+        except EOFError:  # the child died without a word (its traceback is on stderr)
+            data = {}
     child.join(10)
     if child.is_alive():
         child.kill()

@@ -7,7 +7,8 @@ rules and rhythm and scales it:
   requests move with every tile by a seeded whole number of weeks, so copies of one person do
   not rest on the same days and weekdays keep their meaning. Horizon-wide limits (shifts of a
   type, minutes, weekends) grow with the horizon; run limits stay as they are.
-- **shift types**: type j is a copy of base type j mod S0 (same length, successions forbidden
+- **shift types**: type j is a copy of base type j mod S0 (fewer than S0: the last base types
+  are dropped, with their cover, limits and requests; same length, successions forbidden
   between every copy of the forbidden pair); a person is qualified for two copies of each base
   type they may work (the limit of the others is 0), so cover of one copy needs particular people.
 - **staff**: person i is a copy of base person i mod P0; cover grows by staff / P0 and is shared
@@ -63,8 +64,10 @@ def year_instance(
         mine: dict[str, list[str]] = {}
         max_shifts: dict[str, int] = {}
         for t in base_types:
-            group = copies[t]
+            group = copies[t]  # empty when fewer types than the base's: the type is dropped
             limit = b.max_shifts.get(t, 0)
+            if not group:
+                continue
             picks = {group[i % len(group)], group[(i + 1) % len(group)]} if limit else set()
             mine[t] = [c for c in group if c in picks]
             for c in group:
@@ -100,7 +103,7 @@ def year_instance(
             for requests, target in ((on_by, out.on), (off_by, out.off)):
                 for d, t, w in requests.get(b.id, []):
                     choices = qualified[person.id].get(t) or copies[t][:1]
-                    if place[d] < days:
+                    if place[d] < days and choices:
                         target.append((person.id, place[d], rng.choice(choices), w))
         out.days_off[person.id] = sorted(set(days_off))
     # Cover: the base requirement x staff / P0, shared among the copies of its type.
@@ -110,6 +113,8 @@ def year_instance(
             if base_day != day % base.days:
                 continue
             group = copies[t]
+            if not group:
+                continue
             total = req * factor
             whole = math.floor(total / len(group))
             extra = round(total - whole * len(group))
