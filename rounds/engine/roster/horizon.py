@@ -391,8 +391,10 @@ def forward(
     workers: int,
     seed: int,
     started: float,
+    end: float | None = None,
 ) -> _Outcome:
-    """The first whole schedule, window after window; raises OutOfTime when none is found."""
+    """The first whole schedule, window after window; raises OutOfTime when none is found,
+    or when `end` (the solve's own deadline) passes first: no schedule rather than a late one."""
     n, days = len(problem.people), problem.horizon.days
     grid = np.full((n, days), OPEN, np.int64)
     parts = windows(problem, knobs.forward_days)
@@ -403,13 +405,15 @@ def forward(
         if k > furthest:  # each new window may back up max_backtrack times
             furthest, backups = k, 0
         stop.check()
+        if end is not None and time.monotonic() > end:
+            raise OutOfTime
         a, b = parts[k]
-        end = min(days, b + knobs.lookahead_days)
+        stop_at = min(days, b + knobs.lookahead_days)
         first = max(0, a - context)
         share = (b - a) / max(1, days - a)
         window_until = time.monotonic() + max(0.05, (until - time.monotonic()) * share)
         found = _solve_window(
-            problem, grid, first, (a, end), end, window_until, knobs, workers, seed + k, b
+            problem, grid, first, (a, stop_at), stop_at, window_until, knobs, workers, seed + k, b
         )
         outcome.windows += 1
         if found is None:
@@ -516,7 +520,13 @@ def solve_in_windows(
     end = started + time_limit - knobs.reserve
     try:
         outcome = forward(
-            problem, started + knobs.first_pass * (end - started), knobs, workers, seed, started
+            problem,
+            started + knobs.first_pass * (end - started),
+            knobs,
+            workers,
+            seed,
+            started,
+            end,
         )
     except OutOfTime:
         return Result(

@@ -7,8 +7,8 @@ rules and rhythm and scales it:
   requests move with every tile by a seeded whole number of weeks, so copies of one person do
   not rest on the same days and weekdays keep their meaning. Horizon-wide limits (shifts of a
   type, minutes, weekends) grow with the horizon; run limits stay as they are.
-- **shift types**: type j is a copy of base type j mod S0 (fewer than S0: the last base types
-  are dropped, with their cover, limits and requests; same length, successions forbidden
+- **shift types**: type j is a copy of base type j mod S0 (fewer than S0: base type k merges
+  into type k mod S, cover and limits adding up; same length, successions forbidden
   between every copy of the forbidden pair); a person is qualified for two copies of each base
   type they may work (the limit of the others is 0), so cover of one copy needs particular people.
 - **staff**: person i is a copy of base person i mod P0; cover grows by staff / P0 and is shared
@@ -26,8 +26,7 @@ from rounds.engine.roster.curtois import Instance, Staff
 
 # The sizes of the year table (bench/roster_year.py): people x days x shift types, with the
 # public instance each is cut from (28-day instances: 11 is 50 x 28 x 6, 12 is 60 x 28 x 10,
-# 13 is 120 x 28 x 18; a base with more types than asked drops some, and with them capacity
-# people may need: 100 x 182 x 8 cut from 12 got no schedule from the windows).
+# 13 is 120 x 28 x 18).
 YEAR_SIZES: dict[str, tuple[int, int, int, int]] = {
     "50x364x10": (50, 364, 10, 12),
     "100x182x8": (100, 182, 8, 11),
@@ -46,15 +45,19 @@ def year_instance(
     rng = random.Random(seed)
     base_types = list(base.lengths)
     n_base = len(base_types)
-    # Shift type j copies base type j % n_base.
+    # Shift type j copies base type j % n_base; with fewer types than the base's, base type k
+    # is merged into type k % shift_types (its cover, limits and requests go there).
     types = [_copy_id(base_types[j % n_base], j // n_base) for j in range(shift_types)]
     copies = {
-        t: [types[j] for j in range(shift_types) if j % n_base == k]
+        t: [types[j] for j in range(shift_types) if j % n_base == k] or [types[k % shift_types]]
         for k, t in enumerate(base_types)
     }
+    kept = set(base_types[:shift_types])
     lengths = {types[j]: base.lengths[base_types[j % n_base]] for j in range(shift_types)}
-    forbidden = {
-        types[j]: [c for f in base.forbidden[base_types[j % n_base]] for c in copies.get(f, [])]
+    forbidden = {  # a merged type's successions are dropped, or a type could forbid itself
+        types[j]: [
+            c for f in base.forbidden[base_types[j % n_base]] if f in kept for c in copies[f]
+        ]
         for j in range(shift_types)
     }
     scale = days / base.days
@@ -66,14 +69,13 @@ def year_instance(
         mine: dict[str, list[str]] = {}
         max_shifts: dict[str, int] = {}
         for t in base_types:
-            group = copies[t]  # empty when fewer types than the base's: the type is dropped
+            group = copies[t]
             limit = b.max_shifts.get(t, 0)
-            if not group:
-                continue
             picks = {group[i % len(group)], group[(i + 1) % len(group)]} if limit else set()
             mine[t] = [c for c in group if c in picks]
-            for c in group:
-                max_shifts[c] = math.ceil(limit * scale) if c in picks else 0
+            for c in group:  # merged types add up
+                more = math.ceil(limit * scale) if c in picks else 0
+                max_shifts[c] = min(days, max_shifts.get(c, 0) + more)
         qualified[pid] = mine
         people.append(
             Staff(
@@ -105,24 +107,27 @@ def year_instance(
             for requests, target in ((on_by, out.on), (off_by, out.off)):
                 for d, t, w in requests.get(b.id, []):
                     choices = qualified[person.id].get(t) or copies[t][:1]
-                    if place[d] < days and choices:
+                    if place[d] < days:
                         target.append((person.id, place[d], rng.choice(choices), w))
         out.days_off[person.id] = sorted(set(days_off))
-    # Cover: the base requirement x staff / P0, shared among the copies of its type.
+    # Cover: the base requirement x staff / P0, shared among the copies of its type (merged
+    # types add up, paying the larger weights).
     factor = staff / len(base.staff)
+    cover: dict[tuple[int, str], list[int]] = {}
     for day in range(days):
         for base_day, t, req, under, over in base.cover:
             if base_day != day % base.days:
                 continue
             group = copies[t]
-            if not group:
-                continue
             total = req * factor
             whole = math.floor(total / len(group))
             extra = round(total - whole * len(group))
             for k, c in enumerate(group):
                 more = (k - day) % len(group) < extra
-                out.cover.append((day, c, whole + more, under, over))
+                row = cover.setdefault((day, c), [0, under, over])
+                row[0] += whole + more
+                row[1], row[2] = max(row[1], under), max(row[2], over)
+    out.cover = [(day, c, req, under, over) for (day, c), (req, under, over) in cover.items()]
     return out
 
 
