@@ -74,13 +74,14 @@ class HorizonKnobs:
     # days per repair window (whole weeks). Longer windows see more of the year at once but
     # price on more states and get fewer repair rounds. test_seams_respected.
     window_days: int = 28
-    # days solved beyond each forward window and dropped: a continuation for runs at its end.
-    # Its limits are one rule over window and lookahead, so work there can stand in for work
-    # the window keeps: with 7, the tight 50 x 364 x 10 roster fell behind its minimums and
-    # found no schedule near the year's end; with 0 a window that cannot continue a seam backs
-    # up (max_backtrack). Trades: time per window against seams a later window cannot
-    # continue. test_seams_respected (with 7).
-    lookahead_days: int = 0
+    # days solved beyond each forward window and dropped: a continuation for runs at its end
+    # (without one a window may end on a 1-day run whose next day is a hard day off: 100 x 364
+    # x 16 failed seven windows so). A minimum is shared over these days too, a maximum over
+    # the kept days only: with 7 and minimums over the kept days, work in the dropped week stood
+    # in for the kept weeks' and the tight 50 x 364 x 10 roster fell behind by the year's end.
+    # Trades: time per window against seams a later window cannot continue.
+    # test_seams_respected (with 7).
+    lookahead_days: int = 3
     # share of the time for the forward pass (the rest repairs seams); the forward pass is also
     # given at least what it needs to finish. Trades: first schedule's quality against repair.
     # test_seams_respected (small limits: the whole pass runs on node budgets).
@@ -299,7 +300,10 @@ def window_problem(
                     after = later / 7 + 1
                 # A steady pace: tight rosters (minimum minutes near what the runs and weekends
                 # allow) cannot make up later what a window left undone.
-                pace = left * share * (1 - slack) if pid in eased else left * share
+                # A minimum is shared over the lookahead too (work there is no work kept, so
+                # it owes its share), a maximum over the kept days alone.
+                pace = left * (b - a) / ((b - a) + n_open)
+                pace *= (1 - slack) if pid in eased else 1
                 low = max(math.ceil(left - after), math.ceil(pace - 1e-9))
                 hard_min = used_ctx + (low if top is None else min(low, top))
             rules.append(
