@@ -18,7 +18,7 @@ from rounds.engine.roster.solve import Status, solve
 
 BASE = curtois.parse((Path(__file__).parent / "data" / "curtois-Instance2.txt").read_text(), "2")
 # Windows of two weeks on a 10-week roster: four seams, each crossed by runs of work and rest.
-KNOBS = HorizonKnobs(split_above_days=28, forward_days=14, window_days=14, lookahead_days=7)
+KNOBS = HorizonKnobs(split_above_days=28, forward_days=14, window_days=14)
 
 
 def small_year(seed: int = 0) -> curtois.Instance:

@@ -80,7 +80,7 @@ class HorizonKnobs:
     # the kept days only: with 7 and minimums over the kept days, work in the dropped week stood
     # in for the kept weeks' and the tight 50 x 364 x 10 roster fell behind by the year's end.
     # Trades: time per window against seams a later window cannot continue.
-    # test_seams_respected (with 7).
+    # test_seams_respected.
     lookahead_days: int = 3
     # share of the time for the forward pass (the rest repairs seams); the forward pass is also
     # given at least what it needs to finish. Trades: first schedule's quality against repair.
