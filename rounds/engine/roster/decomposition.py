@@ -162,8 +162,8 @@ def decompose(problem: Problem) -> Decomposition:
             if pid in mine:
                 mine[pid][2].append(rule)
     for p, person in enumerate(problem.people):
-        days_off, fixed, rules = mine[person.id]
-        dec.people.append(_person_rules(problem, p, dec, unit, days_off, fixed, rules))
+        days_off, fixed, own = mine[person.id]
+        dec.people.append(_person_rules(problem, p, dec, unit, days_off, fixed, own))
     for ref in problem.requests_on:
         rules = dec.people[person_ix[ref.person]]
         rules.constant += ref.weight or 1

@@ -106,8 +106,9 @@ class HorizonKnobs:
     # up without a schedule. Trades: time against giving up; the tight 50 x 364 x 10 roster
     # backs up once or twice near the end of the year (bench roster_year; no test forces it).
     max_backtrack: int = 3
-    # seconds kept at the end for adding up the result (cost, totals); bench roster_year.
-    reserve: float = 0.5
+    # seconds kept at the end for adding up the result (cost, totals; 0.2-0.5 s on a year under
+    # load); bench roster_year.
+    reserve: float = 1.0
 
 
 class OutOfTime(Exception):
@@ -335,6 +336,9 @@ class _Outcome:
     windows: int = 0
     backups: int = 0
     repaired: int = 0
+    # the most a window ran past its time (its first greedy roster is always made): repair
+    # starts no window with less time than this left, so the solve ends on time
+    overrun: float = 0.0
 
 
 def _solve_window(
@@ -348,6 +352,7 @@ def _solve_window(
     workers: int,
     seed: int,
     commit: int | None = None,
+    give_up: float | None = None,
 ) -> np.ndarray | None:
     """The window's best schedule [people, last - first] (shift index, OFF), or None. In the
     forward pass a person without a schedule at the window's share of their limits is eased
@@ -377,6 +382,8 @@ def _solve_window(
             except columns.NoSchedule as failed:
                 person = sub.people[failed.person].id
                 if repairing or person in eased or len(eased) >= knobs.ease_people:
+                    return None
+                if give_up is not None and time.monotonic() > give_up:
                     return None
                 eased.add(person)
                 continue
@@ -415,10 +422,22 @@ def forward(
         stop_at = min(days, b + knobs.lookahead_days)
         first = max(0, a - context)
         share = (b - a) / max(1, days - a)
-        window_until = time.monotonic() + max(0.05, (until - time.monotonic()) * share)
+        now = time.monotonic()
+        window_until = now + max(0.05, (until - now) * share)
         found = _solve_window(
-            problem, grid, first, (a, stop_at), stop_at, window_until, knobs, workers, seed + k, b
+            problem,
+            grid,
+            first,
+            (a, stop_at),
+            stop_at,
+            window_until,
+            knobs,
+            workers,
+            seed + k,
+            b,
+            end,
         )
+        outcome.overrun = max(outcome.overrun, time.monotonic() - window_until)
         outcome.windows += 1
         if found is None:
             if k == 0 or backups >= knobs.max_backtrack:
@@ -451,7 +470,7 @@ def repair(
         for i, (a, b) in enumerate(parts):
             stop.check()
             left = until - time.monotonic()
-            if left <= 0.05:
+            if left <= max(0.05, outcome.overrun):
                 return
             window_until = time.monotonic() + left / (len(parts) - i)
             first, last = max(0, a - context), min(days, b + context)
@@ -467,6 +486,7 @@ def repair(
                 seed + 1000 * (turn + 1) + i,
             )
             outcome.repaired += 1
+            outcome.overrun = max(outcome.overrun, time.monotonic() - window_until)
             if found is not None:
                 outcome.grid[:, a:b] = found[:, a - first : b - first]
         turn += 1
@@ -474,15 +494,31 @@ def repair(
 
 def cost(problem: Problem, grid: np.ndarray) -> tuple[float, list[dict[str, Any]]]:
     """The objective of a whole schedule (cover and requests: all a pure roster pays) and what
-    was bent, costliest first."""
-    dec = decomposition.decompose(problem)
-    count = np.zeros((dec.days, dec.shifts), np.int64)
+    was bent, costliest first. Read from the problem directly: decomposing a year again costs
+    seconds (`decomposition._overlaps` walks every pair of types on every day)."""
+    n_shifts, days = len(problem.shifts), problem.horizon.days
+    shift_ix, person_ix = problem.shift_index(), problem.person_index()
+    count = np.zeros((days, n_shifts), np.int64)
     for row in grid:
         count[decomposition.worked(row)] += 1
-    short = np.maximum(dec.required - count, 0)
-    extra = np.maximum(count - dec.required, 0)
-    total = float((short * dec.under).sum() + (extra * dec.over).sum())
-    total += sum(decomposition.wishes(rules, grid[p]) for p, rules in enumerate(dec.people))
+    required = np.zeros((days, n_shifts), np.int64)
+    under = np.zeros((days, n_shifts))
+    over = np.zeros((days, n_shifts))
+    for c in problem.coverage:
+        s = shift_ix[c.shift]
+        for d in c.days if c.days is not None else range(days):
+            required[d, s], under[d, s], over[d, s] = c.required or 0, c.weight_under, c.weight_over
+    short = np.maximum(required - count, 0)
+    extra = np.maximum(count - required, 0)
+    total = float((short * under).sum() + (extra * over).sum())
+    for ref in problem.requests_on:
+        worked = int(grid[person_ix[ref.person], ref.day])
+        granted = worked >= 0 if ref.shift is None else worked == shift_ix[ref.shift]
+        total += 0 if granted else (ref.weight or 1)
+    for ref in problem.requests_off:
+        worked = int(grid[person_ix[ref.person], ref.day])
+        broken = worked >= 0 if ref.shift is None else worked == shift_ix[ref.shift]
+        total += (ref.weight or 1) if broken else 0
     bent: list[dict[str, Any]] = []
     for (d, s), missing in np.ndenumerate(short):
         if missing:
@@ -490,7 +526,7 @@ def cost(problem: Problem, grid: np.ndarray) -> tuple[float, list[dict[str, Any]
             bent.append(
                 {
                     "rule": "coverage",
-                    "cost": float(missing * dec.under[d, s]),
+                    "cost": float(missing * under[d, s]),
                     "text": f"{label} short by {missing}",
                 }
             )
@@ -500,7 +536,7 @@ def cost(problem: Problem, grid: np.ndarray) -> tuple[float, list[dict[str, Any]
             bent.append(
                 {
                     "rule": "coverage",
-                    "cost": float(more * dec.over[d, s]),
+                    "cost": float(more * over[d, s]),
                     "text": f"{label} over by {more}",
                 }
             )
