@@ -12,8 +12,8 @@ from rounds.engine.cli import main
 from rounds.engine.roster.settings import (
     DEFAULT_SETTINGS,
     NO_TEST,
-    SearchSettings,
     knob_table,
+    knobs,
     with_knobs,
 )
 
@@ -26,13 +26,13 @@ def test_the_docs_knob_table_is_the_settings_own() -> None:
 
 
 def test_every_knob_says_its_unit_and_what_it_trades() -> None:
-    for f in dataclasses.fields(SearchSettings):
-        assert f.metadata["unit"], f.name
-        assert len(f.metadata["trades"]) > 10, f.name
+    for name, _value, f in knobs():
+        assert f.metadata["unit"], name
+        assert len(f.metadata["trades"]) > 10, name
 
 
 def test_every_test_a_knob_names_exists() -> None:
-    for f in dataclasses.fields(SearchSettings):
+    for _name, _value, f in knobs():
         named = f.metadata["test"]
         if named == NO_TEST:
             continue
@@ -53,6 +53,12 @@ def test_a_knob_set_on_the_command_line_reaches_the_search() -> None:
     assert dataclasses.replace(changed, stalled=0.1, week_sweep_days=3) == DEFAULT_SETTINGS
 
 
+def test_the_year_paths_knobs_are_set_the_same_way() -> None:
+    changed = with_knobs(DEFAULT_SETTINGS, ["horizon.forward_days=14", "stalled=0.2"])
+    assert changed.horizon.forward_days == 14 and changed.stalled == 0.2
+    assert DEFAULT_SETTINGS.horizon.forward_days == 28
+
+
 @pytest.mark.parametrize(
     ("knob", "message"),
     [
@@ -70,5 +76,5 @@ def test_a_bad_knob_is_one_line_and_exit_status_2(
 
 def test_every_default_is_of_its_declared_kind() -> None:
     """`--knob` converts a value by the default's kind: a float knob must not default to an int."""
-    for f in dataclasses.fields(SearchSettings):
-        assert type(getattr(DEFAULT_SETTINGS, f.name)).__name__ == f.type, f.name
+    for name, value, f in knobs():
+        assert type(value).__name__ == f.type, name

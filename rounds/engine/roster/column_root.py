@@ -202,7 +202,10 @@ class RootSearch:
         pricing is exact), or None when the deadline came first."""
         first = self.greedy(list(range(self.n)))
         self.offer(first)
-        self.offer(self.greedy(list(self.rng.permutation(self.n))))
+        # The second greedy order only while the root has time: a year's window with a few
+        # seconds gets its first roster from one (horizon.py).
+        if time.monotonic() < deadline:
+            self.offer(self.greedy(list(self.rng.permutation(self.n))))
         self.warm_up(deadline)
         value = self.converge(deadline, list(range(self.n)), bound=True, forecast=True)
         self.support = self._support()

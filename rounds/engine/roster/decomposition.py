@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rounds.engine.roster.problem import Problem, Rule
+from rounds.engine.roster.problem import DayRef, Problem, Rule
 from rounds.engine.roster.timeline import Timeline
 
 NO_LIMIT = 1 << 30
@@ -147,8 +147,23 @@ def decompose(problem: Problem) -> Decomposition:
         under,
         over,
     )
-    for p in range(len(problem.people)):
-        dec.people.append(_person_rules(problem, p, dec, unit))
+    # Each person's days off, pre-assignments and rules, read once: a window of a year roster
+    # (horizon.py) states its limits per person, and scanning every rule for every person
+    # took a second a window.
+    mine: dict[str, tuple[list[DayRef], list[DayRef], list[Rule]]] = {
+        person.id: ([], [], []) for person in problem.people
+    }
+    for ref in problem.days_off:
+        mine[ref.person][0].append(ref)
+    for ref in problem.fixed:
+        mine[ref.person][1].append(ref)
+    for rule in problem.rules:  # in the problem's order, as before
+        for pid in mine if rule.scope.people is None else rule.scope.people:
+            if pid in mine:
+                mine[pid][2].append(rule)
+    for p, person in enumerate(problem.people):
+        days_off, fixed, own = mine[person.id]
+        dec.people.append(_person_rules(problem, p, dec, unit, days_off, fixed, own))
     for ref in problem.requests_on:
         rules = dec.people[person_ix[ref.person]]
         rules.constant += ref.weight or 1
@@ -161,7 +176,15 @@ def decompose(problem: Problem) -> Decomposition:
     return dec
 
 
-def _person_rules(problem: Problem, p: int, dec: Decomposition, unit: int) -> PersonRules:
+def _person_rules(
+    problem: Problem,
+    p: int,
+    dec: Decomposition,
+    unit: int,
+    days_off: list[DayRef],
+    fixed_refs: list[DayRef],
+    candidates: list[Rule],
+) -> PersonRules:
     person = problem.people[p]
     days, n_shifts = dec.days, dec.shifts
     shift_ix = problem.shift_index()
@@ -172,13 +195,11 @@ def _person_rules(problem: Problem, p: int, dec: Decomposition, unit: int) -> Pe
     for d in problem.leave_days(person.id):
         if 0 <= d < days:
             allowed[d, :] = False
-    for ref in problem.days_off:
-        if ref.person == person.id:
-            allowed[ref.day, slice(None) if ref.shift is None else shift_ix[ref.shift]] = False
+    for ref in days_off:
+        allowed[ref.day, slice(None) if ref.shift is None else shift_ix[ref.shift]] = False
     fixed = np.full(days, -1, np.int64)
-    for ref in problem.fixed:
-        if ref.person == person.id:
-            fixed[ref.day] = shift_ix[ref.shift or ""]
+    for ref in fixed_refs:
+        fixed[ref.day] = shift_ix[ref.shift or ""]
     rules = PersonRules(
         allowed,
         fixed,
@@ -192,7 +213,7 @@ def _person_rules(problem: Problem, p: int, dec: Decomposition, unit: int) -> Pe
         -1,
         np.full(n_shifts, NO_LIMIT, np.int64),
     )
-    for rule in problem.rules:
+    for rule in candidates:  # listed for this person or for everyone; the group decides
         if rule.scope.includes(person):
             _apply(rule, rules, shift_ix, unit)
     longest = int(dec.length.max()) if n_shifts else 0

@@ -11,6 +11,7 @@ and the variables are not pruned, so the solver can name the groups that conflic
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from rounds.engine.roster import acgme
 from rounds.engine.roster.model_availability import AvailabilityRules
@@ -21,29 +22,46 @@ from rounds.engine.roster.model_sequences import SequenceRules
 from rounds.engine.roster.problem import Person, Problem, Rule
 from rounds.engine.roster.timeline import Instance
 
+if TYPE_CHECKING:
+    from rounds.engine.roster.horizon import Deadline
+
 
 class RosterModel(CoverRules, AvailabilityRules, SequenceRules, CountRules):
     """The whole model: variables and one-place-at-a-time here, each rule family in its own
     module (`model_cover.py`, `model_availability.py`, `model_sequences.py`, `model_counts.py`,
     `acgme.py`)."""
 
-    def __init__(self, problem: Problem, *, explain: bool = False) -> None:
+    def __init__(
+        self, problem: Problem, *, explain: bool = False, deadline: Deadline | None = None
+    ) -> None:
         super().__init__(problem, explain=explain)
+        # Consulted between rule families and rules (raises horizon.OutOfTime), so the time
+        # limit holds while a large model is built.
+        self.deadline = deadline
         self._build()
 
     def _build(self) -> None:
-        self.add_variables()
-        self.add_one_place_at_a_time()
-        self.add_coverage()
-        self.add_mix()
-        self.add_availability()
-        self.add_requests()
-        self.add_successions()
-        self.add_rest()
+        on_time = self.deadline.check if self.deadline is not None else (lambda: None)
+        for step in (
+            self.add_variables,
+            self.add_one_place_at_a_time,
+            self.add_coverage,
+            self.add_mix,
+            self.add_availability,
+            self.add_requests,
+            self.add_successions,
+            self.add_rest,
+        ):
+            on_time()
+            step()
         for rule in self.problem.rules:
+            on_time()
             self.add_rule(rule)
+        on_time()
         self.add_fairness()
+        on_time()
         acgme.add_acgme(self)
+        on_time()
         self.add_redundant()
         self.model.minimize(sum(p.weight * p.var for p in self.penalties))
 

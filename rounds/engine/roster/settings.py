@@ -25,6 +25,74 @@ def knob(default: Any, unit: str, trades: str, test: str = NO_TEST) -> Any:
 
 
 @dataclass(frozen=True)
+class HorizonKnobs:
+    """Tuning of the year path (`horizon.py`): long pure rosters solved in windows over time."""
+
+    split_above_days: int = knob(
+        91,
+        "days",
+        "longer pure rosters are solved in windows: whole-horizon search quality against memory "
+        "(every Curtois instance and the quarter rows stay whole)",
+        "test_roster_horizon::test_applies_only_above_the_threshold",
+    )
+    forward_days: int = knob(
+        28,
+        "days",
+        "per forward window (whole weeks): shorter gives a sooner first schedule, but a tight "
+        "roster's short windows cannot keep pace on their own",
+        "test_roster_horizon::test_seams_respected",
+    )
+    window_days: int = knob(
+        28,
+        "days",
+        "per repair window: longer sees more of the year at once but prices more states and "
+        "gets fewer repair rounds",
+        "test_roster_horizon::test_seams_respected",
+    )
+    lookahead_days: int = knob(
+        3,
+        "days",
+        "solved beyond each forward window and dropped (minimums shared over them, maxima "
+        "not): time per window against seams a later window cannot continue",
+        "test_roster_horizon::test_seams_respected",
+    )
+    first_pass: float = knob(
+        0.6,
+        "share",
+        "of the time for the forward pass (at least what it needs to finish); the rest repairs "
+        "seams: the first schedule's quality against repair",
+        "test_roster_horizon::test_seams_respected",
+    )
+    root_share: float = knob(
+        0.5, "share", "of a window's time for its root master; the rest for best replies"
+    )
+    stalled: float = knob(
+        0.2, "share", "of a window's time without a better roster after which replies stop"
+    )
+    share_slack: float = knob(
+        0.15,
+        "share",
+        "of a forward window's part of a horizon-wide limit it may go beyond or stay below: "
+        "windows that find a schedule against later windows left more to do",
+        "test_roster_horizon::test_seams_respected",
+    )
+    ease_people: int = knob(
+        5,
+        "people",
+        "a forward window may let fall behind the steady pace before it backs up instead: "
+        "fewer backups against later windows left more to do",
+        "test_roster_horizon::test_seams_respected",
+    )
+    max_backtrack: int = knob(
+        3,
+        "windows",
+        "times a window may back up (re-solved with the one before) before the pass gives up "
+        "without a schedule: time against giving up",
+    )
+    reserve: float = knob(1.0, "seconds", "kept at the end for adding up the result")
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     # ------------------------------------------------------------ phases and their time
     light_above_constraints: int = knob(
@@ -304,9 +372,25 @@ class SearchSettings:
         "with fixed domains instead of being cut out",
         "test_roster_curtois::test_neighbourhood_search_keeps_the_objective_exact",
     )
+    # ------------------------------------------------------------ the year path
+    horizon: HorizonKnobs = field(default_factory=HorizonKnobs)
 
 
 DEFAULT_SETTINGS = SearchSettings()
+
+
+def knobs(settings: SearchSettings = DEFAULT_SETTINGS) -> list[tuple[str, Any, Any]]:
+    """(name, value, field) of every knob; the year path's as `horizon.NAME`."""
+    out: list[tuple[str, Any, Any]] = []
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, HorizonKnobs):
+            out += [
+                (f"horizon.{g.name}", getattr(value, g.name), g) for g in dataclasses.fields(value)
+            ]
+        else:
+            out.append((f.name, value, f))
+    return out
 
 
 def knob_table(settings: SearchSettings = DEFAULT_SETTINGS) -> str:
@@ -315,24 +399,20 @@ def knob_table(settings: SearchSettings = DEFAULT_SETTINGS) -> str:
         "| knob | unit | default | what it trades | test |",
         "|---|---|---|---|---|",
     ]
-    for f in dataclasses.fields(settings):
+    for name, value, f in knobs(settings):
         meta = f.metadata
         test = meta["test"] if meta["test"] == NO_TEST else f"`{meta['test']}`"
-        rows.append(
-            f"| `{f.name}` | {meta['unit']} | {getattr(settings, f.name)!r} | "
-            f"{meta['trades']} | {test} |"
-        )
+        rows.append(f"| `{name}` | {meta['unit']} | {value!r} | {meta['trades']} | {test} |")
     return "\n".join(rows)
 
 
 def with_knobs(settings: SearchSettings, assignments: list[str]) -> SearchSettings:
-    """`settings` with knobs set from NAME=VALUE texts (the command line's `--knob`); an unknown
-    name or a value of the wrong kind is a ProblemError naming it."""
+    """`settings` with knobs set from NAME=VALUE texts (the command line's `--knob`; the year
+    path's as horizon.NAME); an unknown name or a value of the wrong kind is a ProblemError
+    naming it."""
     from rounds.engine.errors import ProblemError
 
-    kinds: dict[str, type] = {
-        f.name: type(getattr(settings, f.name)) for f in dataclasses.fields(settings)
-    }
+    kinds: dict[str, type] = {name: type(value) for name, value, _f in knobs(settings)}
     changes: dict[str, Any] = {}
     for text in assignments:
         name, _, value = text.partition("=")
@@ -344,4 +424,8 @@ def with_knobs(settings: SearchSettings, assignments: list[str]) -> SearchSettin
         except ValueError:
             kind = "a whole number" if kinds[name] is int else "a number"
             raise ProblemError(f"--knob {text}", f"{name} must be {kind}") from None
-    return dataclasses.replace(settings, **changes)
+    year = {k.removeprefix("horizon."): v for k, v in changes.items() if k.startswith("horizon.")}
+    top = {k: v for k, v in changes.items() if not k.startswith("horizon.")}
+    if year:
+        top["horizon"] = dataclasses.replace(settings.horizon, **year)
+    return dataclasses.replace(settings, **top)

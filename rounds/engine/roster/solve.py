@@ -15,7 +15,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from rounds.engine.roster import decomposition
+from rounds.engine.roster import decomposition, horizon
 from rounds.engine.roster.column_start import ColumnStart
 from rounds.engine.roster.model import RosterModel
 from rounds.engine.roster.neighbourhoods import Neighbourhoods
@@ -37,6 +37,7 @@ def solve(
     explain_infeasible: bool = True,
     use_columns: bool = True,
     settings: SearchSettings = DEFAULT_SETTINGS,
+    deadline: horizon.Deadline | None = None,
 ) -> Result:
     """Build the best schedule found within `time_limit` seconds; explain when none exists.
     `use_columns=False` keeps to the compact model even where column generation applies (to
@@ -48,7 +49,25 @@ def solve(
     reasons = explain.precheck(problem)
     if reasons:
         return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
-    rm = RosterModel(problem)
+    # Long pure rosters: windows over time (horizon.py), never the whole year's model or
+    # pricing (a year's warm-up grew with the horizon to many GB).
+    knobs = settings.horizon
+    if lns and use_columns and warm_start is None and horizon.applies(problem, knobs):
+        result = horizon.solve_in_windows(
+            problem, time_limit=time_limit, workers=workers, seed=seed, knobs=knobs, started=started
+        )
+        result.wall_time = time.monotonic() - started
+        return result
+    # The time limit holds while the model is built: past it, no schedule.
+    deadline = deadline or horizon.Deadline(started + time_limit)
+    try:
+        rm = RosterModel(problem, deadline=deadline)
+    except horizon.OutOfTime:
+        return Result(
+            Status.UNKNOWN,
+            wall_time=time.monotonic() - started,
+            explanation=["the time limit passed while the model was being built"],
+        )
     if warm_start is not None:
         add_hints(rm, warm_start.assignments)
     search = Search(rm, started, time_limit, workers, seed, settings)
