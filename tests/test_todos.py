@@ -197,3 +197,31 @@ def test_swaps_wait_on_the_to_do_list_not_on_the_call_grid(  # type: ignore[no-u
     grid = coord.get(reverse("schedules:call", args=[month.pk])).content.decode()
     assert "Swaps waiting for you" not in grid
     assert reverse("schedules:swap_decide", args=[swap.pk]) not in grid
+
+
+def test_program_staff_see_lapsed_and_expiring_credentials_and_overdue_onboarding(
+    small: SmallInstitution,
+) -> None:
+    """A coordinator's to-dos name the trainees whose required credential has lapsed (missing or
+    expired: urgent, first), those whose credential expires soon, and overdue onboarding, for
+    trainees in training and those arriving soon (Ben starts tomorrow); the other program's staff
+    see none of it."""
+    from rounds.record.models import OnboardingItem, OnboardingTask
+    from tests.test_record_credentials import hold, require
+
+    day = today()
+    require(small, "bls", "acls")
+    hold(small.ana, "bls", day + dt.timedelta(days=400))
+    hold(small.ana, "acls", day + dt.timedelta(days=20))  # Ana: expiring soon only
+    hold(small.ben, "bls", day - dt.timedelta(days=3))  # Ben: BLS expired, ACLS never recorded
+    item = OnboardingItem.objects.create(program=small.im, title="Sign the handbook", kind="form")
+    OnboardingTask.objects.create(trainee=small.ben, item=item, due_on=day - dt.timedelta(days=1))
+    coordinator = todos_for(small.users["coord.im"])
+    items = _by_label(coordinator)
+    assert items["trainee with a required credential lapsed"].count == 1
+    assert items["trainee with a required credential lapsed"].urgent
+    assert items["trainee with a credential expiring within 60 days"].count == 1
+    assert items["trainee with onboarding overdue"].count == 1
+    assert items["trainee with onboarding overdue"].url == reverse("record:onboarding")
+    assert coordinator[0].urgent
+    assert not any("credential" in t.label for t in todos_for(small.users["pd.cards"]))

@@ -233,6 +233,18 @@ class OnboardingRow:
         return self.done + len(self.open_tasks)
 
 
+def overdue_onboarding(trainees: Iterable[Trainee], day: date) -> int:
+    """How many of `trainees` have an onboarding task past its due date and not done."""
+    return (
+        OnboardingTask.objects.filter(
+            trainee__in=list(trainees), done_at__isnull=True, due_on__lt=day
+        )
+        .values("trainee")
+        .distinct()
+        .count()
+    )
+
+
 def onboarding_missing(programs: Iterable[Program], day: date) -> list[OnboardingRow]:
     """Trainees of `programs` with onboarding still to do: most overdue first, then by the
     earliest due date."""

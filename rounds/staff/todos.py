@@ -8,7 +8,8 @@ each see exactly the items their roles give them (a person with several roles se
   whose leave goes past their board's allowance with no extension confirmed;
 - directors and coordinators, for their programs: vacation requests to decide (linking to the
   program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
-  with weeks of hours not logged, hour violations not reviewed;
+  with weeks of hours not logged, hour violations not reviewed, trainees with a required
+  credential lapsed or expiring soon, trainees with onboarding overdue;
 - directors and the GME office: moonlighting requests waiting for their step;
 - faculty: procedure log entries naming them as supervisor, waiting for their verification;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
@@ -183,6 +184,7 @@ def programs_without_year(today: date | None = None) -> list[Program]:
 
 
 def program_todos(programs: list[Program]) -> list[Todo]:
+    from rounds.record.selectors import trainees_to_credential
     from rounds.schedules.models import VacationRequest
     from rounds.schedules.swap_selectors import swaps_to_approve
     from rounds.workhours.selectors import missing_weeks_of
@@ -212,6 +214,8 @@ def program_todos(programs: list[Program]) -> list[Todo]:
         for t in trainees_in_training(programs, today, today)
         if t.program_id in {p.pk for p in programs}
     ]
+    # Credentials and onboarding matter from before day one: those arriving soon count too.
+    upcoming = trainees_to_credential(programs, today)
     items: list[Todo] = []
     for program in programs:
         pk, name = program.pk, program.name
@@ -232,8 +236,33 @@ def program_todos(programs: list[Program]) -> list[Todo]:
             Todo("trainee with weeks of hours not logged",
                  "trainees with weeks of hours not logged", behind,
                  reverse("workhours:program_hours", args=[pk]), name),
+            *record_todos([t for t in upcoming if t.program_id == pk], today, name),
         ]  # fmt: skip
     return items
+
+
+def record_todos(trainees: list[Trainee], today: date, where: str) -> list[Todo]:
+    """The training record's work for a program's staff, about its trainees in training now or
+    arriving soon: required credentials lapsed (not valid today: expired or never recorded) and
+    about to expire, and onboarding overdue."""
+    from rounds.record.selectors import EXPIRING_SOON_DAYS, credential_gaps, overdue_onboarding
+
+    if not trainees:
+        return []
+    gaps = credential_gaps(trainees, today)
+    lapsed = {g.trainee.pk for g in gaps if g.lapsed}
+    expiring = {g.trainee.pk for g in gaps if not g.lapsed} - lapsed
+    credentials = reverse("record:credentials")
+    return [
+        Todo("trainee with a required credential lapsed",
+             "trainees with a required credential lapsed", len(lapsed), credentials, where,
+             urgent=True),
+        Todo(f"trainee with a credential expiring within {EXPIRING_SOON_DAYS} days",
+             f"trainees with a credential expiring within {EXPIRING_SOON_DAYS} days",
+             len(expiring), credentials, where),
+        Todo("trainee with onboarding overdue", "trainees with onboarding overdue",
+             overdue_onboarding(trainees, today), reverse("record:onboarding"), where),
+    ]  # fmt: skip
 
 
 def moonlighting_todos(user: AnyUser) -> list[Todo]:
