@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
     solve = subparsers.add_parser(
         "solve", help="build a call or shift schedule from a problem file"
     )
-    solve.add_argument("problem", help="problem JSON (see docs/scheduling.md)")
+    solve.add_argument("problem", help="problem JSON (see docs/roster-format.md)")
     solve.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     solve.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     solve.add_argument("--warm-start", help="an earlier RESULT.json to start from")
