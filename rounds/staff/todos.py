@@ -41,7 +41,7 @@ from django.utils.translation import ngettext
 from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib import today as clock
-from rounds.people.access import user_roles
+from rounds.people.access import person_of, trainee_of, user_roles
 from rounds.people.models import Person, Role, Trainee
 from rounds.people.training import trainees_in_training
 from rounds.workhours.models import Finding
@@ -70,7 +70,7 @@ def todos_for(user: AnyUser) -> list[Todo]:
     if not user.is_authenticated:
         return []
     roles = user_roles(user)
-    person = Person.objects.filter(user_id=user.pk).first()
+    person = person_of(user)
     items: list[Todo] = []
     if roles.is_gme_office:
         items += gme_office_todos(user)
@@ -80,11 +80,7 @@ def todos_for(user: AnyUser) -> list[Todo]:
     items += moonlighting_todos(user)
     items += faculty_todos(user)
     if roles.has(Role.TRAINEE):
-        trainee = (
-            Trainee.objects.filter(person=person).select_related("program").first()
-            if person is not None
-            else None
-        )
+        trainee = trainee_of(user)
         if trainee is not None:
             items += trainee_todos(trainee)
     if person is not None:
