@@ -1,0 +1,82 @@
+"""Time as the engine's searches read it: wall-clock seconds, or deterministic work.
+
+A search asks its clock for `now()`, gives each CP-SAT solve its share with
+`limit(parameters, seconds)`, reports the solve afterwards with `spent(solver)`, and reports its
+own Python work (pricing, LP rounds, greedy passes) with `tick(units)`.
+
+- `WallClock` (production, the default): `now()` is `time.monotonic()`, CP-SAT gets
+  `max_time_in_seconds`, and `spent`/`tick` do nothing. A time limit is a promise in seconds.
+- `WorkClock` (tests, reproducible benchmarks): time moves only by work done. CP-SAT gets
+  `max_deterministic_time` and runs its workers in a deterministic order; `spent` adds the
+  deterministic time CP-SAT reports, and `tick` adds the search's own units. The same problem,
+  seed and budget give the same schedule on any machine at any load, so a test can bound quality
+  without depending on how fast the machine is today.
+
+One unit of work is meant to be about a second on an idle core, as CP-SAT's deterministic time
+is; the budgets in tests are written in those units.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Protocol
+
+
+class Clock(Protocol):
+    deterministic: bool
+
+    def now(self) -> float: ...
+
+    def limit(self, parameters: Any, seconds: float) -> None: ...
+
+    def spent(self, solver: Any) -> None: ...
+
+    def tick(self, units: float) -> None: ...
+
+
+class WallClock:
+    """Seconds on the machine's monotonic clock."""
+
+    deterministic = False
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def limit(self, parameters: Any, seconds: float) -> None:
+        parameters.max_time_in_seconds = max(0.01, seconds)
+
+    def spent(self, solver: Any) -> None:
+        """The wall clock moved by itself."""
+
+    def tick(self, units: float) -> None:
+        """The wall clock moved by itself."""
+
+
+class WorkClock:
+    """Deterministic work done so far. Thread-safe: pricing threads tick it together."""
+
+    deterministic = True
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return self._now
+
+    def limit(self, parameters: Any, seconds: float) -> None:
+        parameters.max_deterministic_time = max(0.001, seconds)
+        # Several workers search in a fixed interleaved order: the same answer every run.
+        parameters.interleave_search = True
+
+    def spent(self, solver: Any) -> None:
+        self.tick(float(solver.deterministic_time))
+
+    def tick(self, units: float) -> None:
+        with self._lock:
+            self._now += units
+
+
+WALL = WallClock()
