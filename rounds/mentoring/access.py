@@ -14,29 +14,11 @@ from django.db.models import Q, QuerySet
 
 from rounds.lib.today import today
 from rounds.mentoring.models import Coach, Cycle, MentorProfile, Pair
-from rounds.people.access import can_manage_program, user_roles
+from rounds.people.access import can_manage_program, person_of, trainee_of, user_roles
 
 if TYPE_CHECKING:
     from rounds.people.access import AnyUser
-    from rounds.people.models import Person, Trainee
-
-
-def person_of(user: AnyUser) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    from rounds.people.models import Person
-
-    return Person.objects.filter(user_id=user.pk).first()
-
-
-def trainee_of(user: AnyUser) -> Trainee | None:
     from rounds.people.models import Trainee
-
-    if not user.is_authenticated:
-        return None
-    return (
-        Trainee.objects.select_related("program", "person").filter(person__user_id=user.pk).first()
-    )
 
 
 def mentor_profile_of(user: AnyUser) -> MentorProfile | None:

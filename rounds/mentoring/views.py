@@ -49,9 +49,11 @@ from rounds.mentoring.models import (
 )
 from rounds.people.access import (
     gme_office_required,
+    person_of,
     programs_managed_by,
     require_roles,
     staff_required,
+    trainee_of,
     user_roles,
 )
 from rounds.people.models import SpokenLanguage
@@ -67,7 +69,7 @@ def _fail(request: HttpRequest, error: Exception) -> None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    trainee = access.trainee_of(user)
+    trainee = trainee_of(user)
     roles = user_roles(user)
     context: dict[str, Any] = {
         "pairs": selectors.pairs_of(user),
@@ -93,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     if not access.may_mentor(request.user):
         raise Http404("Mentor profiles are for faculty and trainees past their first year.")
-    person = access.person_of(request.user)
+    person = person_of(request.user)
     instance = MentorProfile.objects.filter(person=person).first() or MentorProfile(person=person)
     form = MentorProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -329,7 +331,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=pk)
     if cycle.status == Cycle.Status.DRAFT or not access.can_join_as_mentee(request.user, cycle):
         raise Http404("No such cycle")
-    trainee = access.trainee_of(request.user)
+    trainee = trainee_of(request.user)
     assert trainee is not None
     application = Application.objects.filter(cycle=cycle, trainee=trainee).first()
     mentors = [
@@ -379,7 +381,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    trainee = access.trainee_of(request.user)
+    trainee = trainee_of(request.user)
     cycle = get_object_or_404(Cycle, pk=pk)  # by the cycle's own key, so 2**63 is a plain 404
     application = get_object_or_404(Application, cycle=cycle, trainee=trainee)
     try:
@@ -570,7 +572,7 @@ def rematch_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def coaching(request: HttpRequest) -> HttpResponse:
-    trainee = access.trainee_of(request.user)
+    trainee = trainee_of(request.user)
     coach = access.coach_of(request.user)
     context: dict[str, Any] = {"trainee": trainee, "coach": coach}
     if trainee:
@@ -627,7 +629,7 @@ def slot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _trainee_required(request: HttpRequest) -> Any:
-    trainee = access.trainee_of(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise Http404("Coaching bookings are for trainees.")
     return trainee

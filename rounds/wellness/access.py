@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rounds.people.access import user_roles
+from rounds.people.access import trainee_of, user_roles
 from rounds.people.models import Role, Trainee
 from rounds.wellness.models import Committee, CommitteeMember, Survey
 
@@ -109,11 +109,8 @@ def can_manage_members(user: AnyUser, committee: Committee) -> bool:
     return any(m.committee_id == committee.pk and m.is_chair for m in memberships(user))
 
 
-def trainee_of(user: AnyUser) -> Trainee | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        Trainee.objects.filter(person__user_id=user.pk, status=Trainee.Status.ACTIVE)
-        .select_related("person", "program")
-        .first()
-    )
+def active_trainee_of(user: AnyUser) -> Trainee | None:
+    """The user's trainee record while they are in training: pulse surveys are answered by
+    active residents and fellows only."""
+    trainee = trainee_of(user)
+    return trainee if trainee is not None and trainee.status == Trainee.Status.ACTIVE else None

@@ -81,7 +81,7 @@ def resource_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    trainee = access.trainee_of(request.user)
+    trainee = access.active_trainee_of(request.user)
     open_surveys = []
     if trainee is not None:
         for survey in Survey.objects.filter(stopped=False).select_related("program"):
@@ -107,7 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
-    trainee = access.trainee_of(request.user)
+    trainee = access.active_trainee_of(request.user)
     if trainee is None:
         raise PermissionDenied("Pulse surveys are answered by active residents and fellows.")
     if survey.program_id not in (None, trainee.program_id):
