@@ -14,17 +14,13 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from rounds.core.models import Program
-from rounds.people.access import UserRoles, can_manage_program, user_roles
+from rounds.people.access import UserRoles, can_manage_program, trainee_of, user_roles
 from rounds.people.models import Role, Trainee
 
 
 def own_trainee(request: HttpRequest) -> Trainee:
     """The signed-in user's trainee record; people who log no hours are refused."""
-    trainee = (
-        Trainee.objects.select_related("person", "program")
-        .filter(person__user=request.user)  # type: ignore[misc]
-        .first()
-    )
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise PermissionDenied("Only trainees log work hours.")
     return trainee
