@@ -36,19 +36,16 @@ def test_the_decomposed_search_gives_the_same_year_every_run() -> None:
     # it, their union overfills it, and the search goes on to fit and join the programs.
     data = two_programs()
     data["preferences"] += [
-        {"trainee": t["id"], "rotation": "micu", "block": 3, "weight": 5}
-        for t in data["trainees"]
+        {"trainee": t["id"], "rotation": "micu", "block": 3, "weight": 5} for t in data["trainees"]
     ]
     problem = Problem.from_json(data)
-    runs, said = [], []
-    for _ in range(2):
-        messages: list[str] = []
-        runs.append(
-            solve(problem, time_limit=1, gap=0.0, workers=2, seed=1, clock=WorkClock(),
-                  on_progress=lambda _f, m: messages.append(m))
-        )  # fmt: skip
-        said.append(messages)
-    assert "joining the programs on shared rotations" in said[0]
+    said: list[str] = []
+    runs = [
+        solve(problem, time_limit=1, gap=0.0, workers=2, seed=1, clock=WorkClock(),
+              on_progress=lambda _f, message: said.append(message))
+        for _ in range(2)
+    ]  # fmt: skip
+    assert "joining the programs on shared rotations" in said
     assert outcome(runs[0]) == outcome(runs[1])
     on_micu = [p for p in runs[0].placements if p.block == 3 and p.rotation == "micu"]
     assert len(on_micu) == 2
