@@ -340,6 +340,9 @@ ROUNDS_MIN_CELL_SIZE = env_int("ROUNDS_MIN_CELL_SIZE", 5)
 ROUNDS_DISCLOSURE_INLINE_ATOMS = env_int("ROUNDS_DISCLOSURE_INLINE_ATOMS", 400)
 # Pin "today" (an ISO date) for a demo or a test; empty: the date now in TIME_ZONE.
 ROUNDS_TODAY = env_str("ROUNDS_TODAY", "")
+# "wall": solves keep their time limits in seconds (production); "work": in deterministic work,
+# the same schedule on any machine (tests). Read by rounds.lib.engine_clock.
+ROUNDS_ENGINE_CLOCK = env_str("ROUNDS_ENGINE_CLOCK", "wall")
 
 # The API (rounds/api, docs/api.md): tokens only, problem details for errors, a rate per token.
 ROUNDS_API_RATE_PER_MINUTE = max(1, env_int("ROUNDS_API_RATE_PER_MINUTE", 600))

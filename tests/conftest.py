@@ -64,6 +64,13 @@ def today_before_the_test_year(settings) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture(autouse=True)
+def solves_count_work(settings) -> None:  # type: ignore[no-untyped-def]
+    # A rotation solve's time limit counts deterministic work, not seconds
+    # (rounds.lib.engine_clock): the same schedule however busy the machine is.
+    settings.ROUNDS_ENGINE_CLOCK = "work"
+
+
+@pytest.fixture(autouse=True)
 def disclosure_checked_at_once(settings) -> None:  # type: ignore[no-untyped-def]
     # Tests about which figures are shown read the checked ones at once, as pages do once the
     # worker has run the check (rounds.lib.disclosure.release_checked). The tests of the check

@@ -15,6 +15,7 @@ from rounds.engine.rotations.problem import Problem
 from rounds.engine.rotations.solve import Result, solve, subproblem
 from rounds.jobs.models import Job
 from rounds.jobs.services import Progress, job_handler, job_start
+from rounds.lib.engine_clock import engine_clock
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
 from rounds.schedules.history import history_cells, history_gaps
@@ -186,7 +187,7 @@ def _solve(
         progress(0.05 + share * fraction, message)
         return True
 
-    return problem, solve(problem, time_limit=time_limit, on_progress=report)
+    return problem, solve(problem, time_limit=time_limit, on_progress=report, clock=engine_clock())
 
 
 def _no_schedule(result: Result) -> dict[str, Any]:

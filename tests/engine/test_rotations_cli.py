@@ -17,7 +17,8 @@ def test_solves_a_file_and_names_bad_fields(
     problem = tmp_path / "year.json"
     problem.write_text(json.dumps(two_programs()))
     out = tmp_path / "result.json"
-    assert main(["rotations", str(problem), "--time-limit", "10", "-o", str(out)]) == 0
+    budget = ["--time-limit", "1", "--work", "--seed", "1"]
+    assert main(["rotations", str(problem), *budget, "-o", str(out)]) == 0
     result = json.loads(out.read_text())
     assert result["status"] == "optimal" and len(result["placements"]) == 24
     bad = two_programs()

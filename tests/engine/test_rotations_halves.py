@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rounds.engine.clock import WorkClock
 from rounds.engine.errors import ProblemError
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.generate import institution_problem
@@ -42,7 +43,7 @@ def clinic_and_elective(half_blocks: bool = True) -> dict[str, Any]:
 
 def solved(data: dict[str, Any], **options: Any) -> tuple[Problem, Result]:
     problem = Problem.from_json(data)
-    result = solve(problem, time_limit=10, **options)
+    result = solve(problem, time_limit=1, seed=1, clock=WorkClock(), **options)
     assert result.has_schedule, result.explanation
     assert check(problem, result.placements) == []
     assert result.objective == score(problem, result.placements)
@@ -158,7 +159,7 @@ def test_no_schedule_is_explained_in_halves() -> None:
         {"trainee": "ana", "block": 1, "rotation": "clinic", "half": 1},
         {"trainee": "ben", "block": 1, "rotation": "clinic", "half": 1},
     ]
-    result = solve(Problem.from_json(data), time_limit=10)
+    result = solve(Problem.from_json(data), time_limit=1, seed=1, clock=WorkClock())
     assert result.status == Status.INFEASIBLE
     header, *rules = result.explanation
     assert header == "These rules cannot all hold together; relax one of them:"
@@ -254,7 +255,7 @@ def test_halves_go_both_ways_through_json() -> None:
     data["block_labels"] = ["July", "August"]
     problem = Problem.from_json(data)
     assert Problem.from_json(problem.to_json()) == problem
-    result = solve(problem, time_limit=10)
+    result = solve(problem, time_limit=1, seed=1, clock=WorkClock())
     assert ("ben", 2, 1, None) in cells(result)
     # Outside load in the second half of block 1 leaves clinic only its first half.
     assert not [c for c in cells(result) if c[1] == 1 and c[3] == "clinic" and c[2] != 1]
@@ -266,11 +267,11 @@ def test_halves_go_both_ways_through_json() -> None:
 
 
 def test_both_ways_reach_the_same_optimum_with_half_blocks() -> None:
-    data = institution_problem(programs=8, trainees=90, blocks=6, seed=3, half_blocks=True)
+    data = institution_problem(programs=5, trainees=50, blocks=6, seed=1, half_blocks=True)
     problem = Problem.from_json(data)
     assert any(u.half_blocks for u in problem.uses)
-    whole = solve(problem, time_limit=20, decompose=False, gap=0.0)
-    parts = solve(problem, time_limit=20, decompose=True, gap=0.0)
+    whole = solve(problem, time_limit=1, decompose=False, gap=0.0, seed=1, clock=WorkClock())
+    parts = solve(problem, time_limit=1, decompose=True, gap=0.0, seed=1, clock=WorkClock())
     assert whole.status == parts.status == Status.OPTIMAL
     assert whole.objective == parts.objective == score(problem, parts.placements)
     assert [f for f in check(problem, parts.placements) if f.severity == "violation"] == []

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rounds.engine.clock import WorkClock
 from rounds.engine.rotations import explain
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.generate import institution_problem
@@ -47,7 +48,7 @@ def four_blocks() -> dict[str, Any]:
 
 def solved(data: dict[str, Any]) -> tuple[Problem, Result]:
     problem = Problem.from_json(data)
-    result = solve(problem, time_limit=10)
+    result = solve(problem, time_limit=1, seed=1, clock=WorkClock())
     assert result.has_schedule, result.explanation
     assert result.objective == score(problem, result.placements)
     return problem, result
@@ -169,7 +170,7 @@ def test_re_solving_around_a_lock_never_touches_history(seed: int, started: int)
     is locked elsewhere; the re-solve keeps history exactly and every change has a reason."""
     rng = random.Random(seed)
     data = institution_problem(programs=2, trainees=14, seed=seed, half_blocks=seed % 2 == 0)
-    first = solve(Problem.from_json(data), time_limit=5, workers=1, seed=seed)
+    first = solve(Problem.from_json(data), time_limit=1, workers=1, seed=seed, clock=WorkClock())
     if not first.has_schedule:
         return
     past = [p for p in first.placements if p.block <= started]
@@ -187,7 +188,7 @@ def test_re_solving_around_a_lock_never_touches_history(seed: int, started: int)
                 {"trainee": target.trainee, "block": target.block, "rotation": rng.choice(others)}
             ]
     problem = Problem.from_json(data)
-    again = solve(problem, time_limit=5, workers=1, seed=seed)
+    again = solve(problem, time_limit=1, workers=1, seed=seed, clock=WorkClock())
     if not again.has_schedule:
         return  # the lock may make the year impossible; that is said, not forced
     kept = {_cell(p) for p in again.placements if p.block <= started}

@@ -1,5 +1,8 @@
 """The rotation optimiser: validation, the checker agrees with the solver, shared capacity,
-infeasibility explained in words, the objective equals the independent score, warm starts."""
+infeasibility explained in words, the objective equals the independent score, warm starts.
+
+Every solve runs on a work clock with a seed: the optimum must be reached within a budget of
+deterministic work, the same on any machine at any load."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from rounds.engine.clock import WorkClock
 from rounds.engine.errors import ProblemError
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.generate import institution_problem
@@ -63,7 +67,7 @@ def two_programs() -> dict[str, Any]:
 @pytest.mark.parametrize("decompose", [False, True])
 def test_a_solved_year_passes_every_rule_of_the_checker(decompose: bool) -> None:
     problem = Problem.from_json(two_programs())
-    result = solve(problem, time_limit=10, decompose=decompose)
+    result = solve(problem, time_limit=1, decompose=decompose, seed=1, clock=WorkClock())
     assert result.status == Status.OPTIMAL
     assert check(problem, result.placements) == []
     assert result.objective == score(problem, result.placements)
@@ -77,9 +81,9 @@ def test_a_solved_year_passes_every_rule_of_the_checker(decompose: bool) -> None
 
 
 def test_both_ways_reach_the_same_optimum_on_a_small_institution() -> None:
-    problem = Problem.from_json(institution_problem(programs=8, trainees=90, blocks=6, seed=3))
-    whole = solve(problem, time_limit=20, decompose=False, gap=0.0)
-    parts = solve(problem, time_limit=20, decompose=True, gap=0.0)
+    problem = Problem.from_json(institution_problem(programs=5, trainees=50, blocks=6, seed=1))
+    whole = solve(problem, time_limit=1, decompose=False, gap=0.0, seed=1, clock=WorkClock())
+    parts = solve(problem, time_limit=1, decompose=True, gap=0.0, seed=1, clock=WorkClock())
     assert whole.status == parts.status == Status.OPTIMAL
     assert whole.objective == parts.objective == score(problem, parts.placements)
     assert [f for f in check(problem, parts.placements) if f.severity == "violation"] == []
@@ -89,7 +93,7 @@ def test_no_schedule_is_explained_with_the_rules_that_conflict() -> None:
     data = two_programs()
     # Three IM residents must do MICU in block 1, but it has room for two (and EM's fellow).
     data["fixed"] += [{"trainee": f"im{i}", "block": 1, "rotation": "micu"} for i in (1, 2)]
-    result = solve(Problem.from_json(data), time_limit=10)
+    result = solve(Problem.from_json(data), time_limit=1, seed=1, clock=WorkClock())
     assert result.status == Status.INFEASIBLE
     text = "\n".join(result.explanation)
     assert "MICU has room for 2 in block 1" in text
@@ -113,13 +117,13 @@ def test_what_was_bent_is_said_in_words_and_warm_start_keeps_the_optimum() -> No
     data = two_programs()
     data["vacations"].append({"trainee": "em0", "block": 1, "weight": 4})  # ED needs em0 then
     problem = Problem.from_json(data)
-    first = solve(problem, time_limit=10)
+    first = solve(problem, time_limit=1, seed=1, clock=WorkClock())
     assert {
         "rule": "vacation",
         "cost": 4,
         "text": "Emi 0's vacation request for block 1 was not granted",
     } in first.bent
-    again = solve(problem, time_limit=10, warm_start=first)
+    again = solve(problem, time_limit=1, warm_start=first, seed=1, clock=WorkClock())
     assert again.objective == first.objective
 
 

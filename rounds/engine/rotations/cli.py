@@ -21,6 +21,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     parser.add_argument("--gap", type=float, default=0.01, help="stop within this gap (0.01)")
+    parser.add_argument("--seed", type=int, default=0, help="CP-SAT's random seed (default 0)")
+    parser.add_argument(
+        "--work",
+        action="store_true",
+        help="count the time limit in units of deterministic work, not seconds: the same "
+        "problem, seed and workers give the same result on any machine",
+    )
     parser.add_argument("--warm-start", help="an earlier RESULT.json to start from")
     parser.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
     parser.set_defaults(func=run)
@@ -38,6 +45,7 @@ def _warm_start(path: str) -> Any:
 
 
 def run(args: Any) -> int:
+    from rounds.engine.clock import WALL, WorkClock
     from rounds.engine.rotations.problem import Problem
     from rounds.engine.rotations.solve import solve
 
@@ -48,7 +56,13 @@ def run(args: Any) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     result = solve(
-        problem, time_limit=args.time_limit, workers=args.workers, gap=args.gap, warm_start=warm
+        problem,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        gap=args.gap,
+        warm_start=warm,
+        seed=args.seed,
+        clock=WorkClock() if args.work else WALL,
     )
     text = json.dumps(result.to_json(), indent=2) + "\n"
     if args.output:

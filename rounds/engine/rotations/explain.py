@@ -3,19 +3,22 @@
 `precheck` is instant arithmetic (more curriculum blocks than the year has, minimums above the
 people available, a capacity below the programs' minimums), counted in half-blocks and said in
 blocks. `explain` guards every hard rule group
-with an enforcement literal and reuses the roster engine's core extraction and deletion filter.
+with an enforcement literal, asks CP-SAT for an infeasible core of them and shrinks it with a
+deletion filter, every solve timed on the caller's clock.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
-from typing import Any
 
-from rounds.engine.roster.explain import _core, _shrink
+from ortools.sat.python import cp_model
+
+from rounds.engine import stop
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.rotations.check import per_half
 from rounds.engine.rotations.model import RotationModel
 from rounds.engine.rotations.problem import HALVES, Problem, blocks_text
+from rounds.engine.rotations.solve import set_budget
 
 
 def precheck(problem: Problem) -> list[str]:
@@ -171,9 +174,9 @@ def _dedupe(lines: list[str]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
+def explain(problem: Problem, *, time_limit: float = 10.0, clock: Clock = WALL) -> list[str]:
     """A small set of hard rules that cannot all hold, one sentence each."""
-    deadline = time.monotonic() + time_limit
+    deadline = clock.now() + time_limit
     rm = RotationModel(problem, explain=True)
     rm.model.clear_objective()
     groups = list(rm.groups.values())
@@ -182,16 +185,67 @@ def explain(problem: Problem, *, time_limit: float = 10.0) -> list[str]:
             "No schedule exists even without the curriculum, capacities and fixed placements: "
             "some trainee is eligible for no rotation in some block."
         ]
-    loose: Any = rm  # the roster helpers only use `.model`
-    core = _core(loose, [g.literal for g in groups], deadline)
+    core = _core(rm, clock, [g.literal for g in groups], deadline)
     if core is None:
         return [
             "No schedule was found in the time allowed; the rules could not be narrowed down "
             "further. Try a longer time limit."
         ]
-    core = _shrink(loose, core, deadline)
+    core = _shrink(rm, clock, core, deadline)
     by_index = {g.literal.index: g for g in groups}
     return [
         "These rules cannot all hold together; relax one of them:",
         *[by_index[lit.index].sentence for lit in core],
     ]
+
+
+def _solve(
+    rm: RotationModel, clock: Clock, assumptions: list[cp_model.IntVar], limit: float
+) -> tuple[int, list[int]]:
+    rm.model.clear_assumptions()
+    rm.model.add_assumptions(assumptions)
+    solver = cp_model.CpSolver()
+    # Cores come from the sequential search with assumptions.
+    set_budget(clock, solver, max(0.05, limit), workers=1)
+    with stop.watching(solver):
+        status = solver.solve(rm.model)
+    clock.spent(solver)
+    core = (
+        list(solver.sufficient_assumptions_for_infeasibility())
+        if status == cp_model.INFEASIBLE
+        else []
+    )
+    return int(status), core
+
+
+def _core(
+    rm: RotationModel, clock: Clock, literals: list[cp_model.IntVar], deadline: float
+) -> list[cp_model.IntVar] | None:
+    status, core = _solve(rm, clock, literals, deadline - clock.now())
+    if status != cp_model.INFEASIBLE:
+        return None
+    by_index = {lit.index: lit for lit in literals}
+    found = [by_index[i] for i in core if i in by_index]
+    return found or literals
+
+
+def _shrink(
+    rm: RotationModel, clock: Clock, core: list[cp_model.IntVar], deadline: float
+) -> list[cp_model.IntVar]:
+    """Deletion filter: keep a group only if the rest is feasible without it."""
+    needed: list[cp_model.IntVar] = []
+    candidates = list(core)
+    while candidates:
+        left = deadline - clock.now()
+        if left <= 0.1:
+            return needed + candidates
+        group = candidates.pop(0)
+        status, smaller = _solve(rm, clock, needed + candidates, min(1.0, left))
+        if status == cp_model.INFEASIBLE:
+            # Still infeasible without it; the new core may drop even more groups.
+            keep = set(smaller) if smaller else {lit.index for lit in needed + candidates}
+            candidates = [c for c in candidates if c.index in keep]
+            needed = [n for n in needed if n.index in keep] if smaller else needed
+            continue
+        needed.append(group)
+    return needed

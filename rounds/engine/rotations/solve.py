@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from rounds.engine import stop
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.rotations.changes import changes_of
 from rounds.engine.rotations.check import Placement, check
 from rounds.engine.rotations.model import RotationModel
@@ -95,6 +95,7 @@ class Result:
 class _Watcher(cp_model.CpSolverSolutionCallback):
     def __init__(
         self,
+        clock: Clock,
         started: float,
         gap: float,
         time_limit: float,
@@ -104,6 +105,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
     ) -> None:
         super().__init__()
         self.bound, self.units = bound, units
+        self.clock = clock
         self.started, self.gap, self.time_limit = started, gap, time_limit
         self.on_progress = on_progress
         self.first: float | None = None
@@ -111,7 +113,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.trace: list[tuple[float, float, float]] = []
 
     def on_solution_callback(self) -> None:
-        now = time.monotonic() - self.started
+        now = self.clock_now() - self.started
         obj, bound = self.objective_value / self.units, self.best_objective_bound / self.units
         if self.bound is not None:
             bound = max(bound, self.bound)
@@ -132,6 +134,13 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         if self.bound is not None and self.at_gap is not None:
             self.stop_search()  # CP-SAT does not know the outside bound; stop here ourselves
 
+    def clock_now(self) -> float:
+        """The clock mid-solve: a work clock only moves when the solve is over and reported, so
+        the work this solve has done so far is added."""
+        if self.clock.deterministic:
+            return self.clock.now() + self.deterministic_time
+        return self.clock.now()
+
 
 def solve(
     problem: Problem,
@@ -144,8 +153,13 @@ def solve(
     on_progress: Progress | None = None,
     explain_infeasible: bool = True,
     decompose: bool = True,
+    clock: Clock = WALL,
 ) -> Result:
-    """The best year found within `time_limit` seconds (stopping at `gap`), or why none exists.
+    """The best year found within `time_limit` (stopping at `gap`), or why none exists.
+
+    `time_limit` and every time in the result are read on `clock`: seconds on the wall clock
+    (production), or units of deterministic work on a `WorkClock`, with which the same problem,
+    seed, workers and limit give the same result on any machine.
 
     With several programs and `decompose`, programs are first solved one by one without each
     other's load on shared rotations: a relaxation, so the sum of their optima is a lower bound,
@@ -154,7 +168,7 @@ def solve(
     """
     from rounds.engine.rotations import explain
 
-    started = time.monotonic()
+    started = clock.now()
     if problem.base:
         # The changes' price dwarfs the wishes: a gap relative to the whole cost would stop as
         # soon as the changes are right, with the wishes anywhere. Ask for the wishes too.
@@ -164,13 +178,15 @@ def solve(
         warm_start = Result(Status.FEASIBLE, placements=[*history_of(problem), *base_of(problem)])
     reasons = explain.precheck(problem)
     if reasons:
-        return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
+        return Result(Status.INFEASIBLE, wall_time=clock.now() - started, explanation=reasons)
     if decompose and len(problem.programs()) > 1:
-        search = _Decomposed(problem, started, time_limit, workers, gap, seed, on_progress)
+        search = _Decomposed(problem, clock, started, time_limit, workers, gap, seed, on_progress)
         result = search.run(warm_start)
     else:
-        result = _full(problem, started, time_limit, workers, gap, seed, on_progress, warm_start)
-    result.wall_time = time.monotonic() - started
+        result = _full(
+            problem, clock, started, time_limit, workers, gap, seed, on_progress, warm_start
+        )
+    result.wall_time = clock.now() - started
     if result.has_schedule:
         result.bent = bent(problem, result.placements)
         if result.objective is not None and result.objective == result.best_bound:
@@ -180,7 +196,7 @@ def solve(
             result.changes = changes_of(problem, result.placements)
     elif result.status == Status.INFEASIBLE and explain_infeasible and not result.explanation:
         left = max(5.0, time_limit - result.wall_time)
-        result.explanation = explain.explain(problem, time_limit=left)
+        result.explanation = explain.explain(problem, time_limit=left, clock=clock)
     elif result.status == Status.UNKNOWN:
         result.explanation = [
             f"No schedule was found in {time_limit:.0f} seconds; try a longer time limit."
@@ -190,6 +206,7 @@ def solve(
 
 def _full(
     problem: Problem,
+    clock: Clock,
     started: float,
     time_limit: float,
     workers: int,
@@ -207,15 +224,15 @@ def _full(
         _hint(rm, warm_start.placements)
     if incumbent is not None:
         rm.model.add(rm.objective() <= rm.units_of(incumbent) - 1)
-    left = max(0.05, time_limit - (time.monotonic() - started))
+    left = max(0.05, time_limit - (clock.now() - started))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = left
-    solver.parameters.num_workers = max(1, workers)
+    set_budget(clock, solver, left, workers)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.random_seed = seed
-    watcher = _Watcher(started, gap, time_limit, on_progress, bound, rm.units)
+    watcher = _Watcher(clock, started, gap, time_limit, on_progress, bound, rm.units)
     with stop.watching(solver):
         code = solver.solve(rm.model, watcher)
+    clock.spent(solver)
     status = _STATUS.get(code, Status.UNKNOWN)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
         return Result(status, best_bound=bound)
@@ -225,9 +242,20 @@ def _full(
     result.time_to_first = watcher.first
     result.time_to_gap = watcher.at_gap
     if result.time_to_gap is None and status == Status.OPTIMAL:
-        result.time_to_gap = time.monotonic() - started
+        result.time_to_gap = clock.now() - started
     result.trace = watcher.trace
     return result
+
+
+def set_budget(clock: Clock, solver: cp_model.CpSolver, limit: float, workers: int) -> None:
+    """The solve's share of the clock on `workers` CP-SAT workers."""
+    clock.limit(solver.parameters, limit)
+    solver.parameters.num_workers = max(1, workers)
+    if workers <= 1:
+        # One worker searches in a fixed order already; interleaving (a work clock's way to make
+        # several workers reproducible) would run the whole portfolio in turn on it, several
+        # times slower in seconds for the same kind of answer.
+        solver.parameters.interleave_search = False
 
 
 _STATUS = {
@@ -276,6 +304,7 @@ class _Decomposed:
     def __init__(
         self,
         problem: Problem,
+        clock: Clock,
         started: float,
         time_limit: float,
         workers: int,
@@ -283,12 +312,17 @@ class _Decomposed:
         seed: int,
         on_progress: Progress | None,
     ) -> None:
-        self.problem, self.started, self.time_limit = problem, started, time_limit
+        self.problem, self.clock, self.started, self.time_limit = (
+            problem,
+            clock,
+            started,
+            time_limit,
+        )
         self.workers, self.gap, self.seed, self.on_progress = workers, gap, seed, on_progress
         self.trace: list[tuple[float, float, float]] = []
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock.now() - self.started
 
     def report(self, fraction: float, message: str) -> None:
         if self.on_progress is not None and self.on_progress(fraction, message) is False:
@@ -313,7 +347,8 @@ class _Decomposed:
             sub = subproblem(p, [program], [])
             part = _full(
                 sub,
-                time.monotonic(),
+                self.clock,
+                self.clock.now(),
                 min(10.0, max(share, 3.0)),
                 self.workers,
                 0.0,
@@ -324,7 +359,8 @@ class _Decomposed:
             if part.status == Status.INFEASIBLE:
                 from rounds.engine.rotations import explain
 
-                why = explain.explain(sub, time_limit=max(5.0, self.time_limit - self.elapsed()))
+                left = max(5.0, self.time_limit - self.elapsed())
+                why = explain.explain(sub, time_limit=left, clock=self.clock)
                 return Result(Status.INFEASIBLE, explanation=why)
             if not part.has_schedule:
                 optimal_parts = False
@@ -358,6 +394,7 @@ class _Decomposed:
             # At most a quarter of the budget: the neighbourhood search improves faster after.
             whole = _full(
                 p,
+                self.clock,
                 self.started,
                 min(self.time_limit, self.elapsed() + 0.25 * self.time_limit),
                 self.workers,
@@ -383,8 +420,9 @@ class _Decomposed:
         if not self._at_gap(best) and self.time_limit - self.elapsed() > 2.0:
             self.report(0.8, "searching across programs for the rest of the time")
             whole = _full(
-                self.problem, self.started, self.time_limit, self.workers, self.gap, self.seed,
-                self._relay(0.8, 0.99), best, bound=self.bound, incumbent=best.objective,
+                self.problem, self.clock, self.started, self.time_limit, self.workers, self.gap,
+                self.seed, self._relay(0.8, 0.99), best, bound=self.bound,
+                incumbent=best.objective,
             )  # fmt: skip
             if whole.has_schedule:
                 best = self._adopt(whole)
@@ -409,8 +447,8 @@ class _Decomposed:
             if left <= 1.0:
                 return None
             sub = subproblem(p, [program], fixed_so_far)
-            part = _full(sub, time.monotonic(), min(5.0, left), self.workers, 0.0, self.seed,
-                         None, None)  # fmt: skip
+            part = _full(sub, self.clock, self.clock.now(), min(5.0, left), self.workers, 0.0,
+                         self.seed, None, None)  # fmt: skip
             if not part.has_schedule:
                 return None
             fixed_so_far += part.placements
@@ -464,7 +502,8 @@ class _Decomposed:
             limit = min(5.0, self.time_limit - self.elapsed())
             part = _full(
                 sub,
-                time.monotonic(),
+                self.clock,
+                self.clock.now(),
                 limit,
                 self.workers,
                 0.0,
