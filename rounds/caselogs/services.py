@@ -120,7 +120,9 @@ def _check_correctable(trainee: Trainee, corrects: CaseLog, sent_again: int | No
     locked = CaseLog.objects.select_for_update().get(pk=corrects.pk)
     if locked.trainee_id != trainee.pk or locked.status != CaseLog.Status.VERIFIED:
         raise CaseLogError("Only a verified entry of your own is corrected by a new entry.")
-    open_ones = locked.corrections.exclude(status=CaseLog.Status.RETURNED).exclude(pk=sent_again)
+    open_ones = locked.corrections.exclude(status=CaseLog.Status.RETURNED)
+    if sent_again is not None:
+        open_ones = open_ones.exclude(pk=sent_again)
     if open_ones.exists():
         raise CaseLogError(
             "This entry already has a correction (waiting or verified); correct that one instead."
