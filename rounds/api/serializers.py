@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from rounds.assessment.models import EvaluationRequest, EvaluatorKind
 from rounds.caselogs.models import CaseLog, CaseRole
+from rounds.conferences.models import Session
 from rounds.core.models import Program, Site
 from rounds.moonlighting.models import MoonlightingRequest
 from rounds.people.models import Person, Trainee
@@ -340,7 +341,7 @@ class SessionSerializer(serializers.Serializer):
     video_url = serializers.CharField()
     topic = serializers.CharField()
     presenter = serializers.CharField(source="presented_by")
-    status = serializers.ChoiceField(choices=["scheduled", "cancelled"])
+    status = serializers.ChoiceField(choices=Session.Status.choices)
     cancel_reason = serializers.CharField()
 
 
