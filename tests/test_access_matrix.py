@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from rounds.conferences.models import Session
 from rounds.jobs.models import Job
+from tests.caselogs_setup import a_returned_entry
 from tests.conferences_setup import noon_report, session_on
 from tests.moonlighting_setup import a_request
 from tests.people import USERNAMES, SmallInstitution
@@ -140,6 +141,12 @@ PAGES: list[Page] = [
         "Ana's case log",
         lambda s: reverse("caselogs:trainee", args=[s.ana.pk]),
         {"gme", "pd.im", "coord.im", "resident"},
+        404,
+    ),
+    (
+        "edit a returned case log entry of Ana's",
+        lambda s: reverse("caselogs:edit", args=[a_returned_entry(s).pk]),
+        {"resident"},
         404,
     ),
     ("case log entries to verify", lambda s: reverse("caselogs:queue"), {"faculty"}, 403),

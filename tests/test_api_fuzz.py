@@ -24,7 +24,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from rounds.wsgi import application
-from tests.api_setup import ApiWorld, build_api_world
+from tests.api_setup import ApiWorld
+from tests.api_training_setup import build_training_world
 from tests.people import SmallInstitution
 
 # One user per role (and "nobody", a signed-in account with no role).
@@ -57,7 +58,8 @@ def connection_kept_open():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def world(small: SmallInstitution, settings) -> ApiWorld:  # type: ignore[no-untyped-def]
     settings.ROUNDS_API_RATE_PER_MINUTE = 100_000  # the fuzzer is not what the limit is for
-    return build_api_world(small)
+    # With conferences, moonlighting and case logs too, so their endpoints have rows to show.
+    return build_training_world(small, settings).api
 
 
 def _schema_without_security() -> dict:

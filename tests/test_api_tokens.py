@@ -28,7 +28,10 @@ def test_the_command_prints_a_token_that_works_and_is_stored_as_a_digest(
     secret = _command("pd.im", "--scope", "read")
     token = ApiToken.objects.get()
     assert token.digest == digest_of(secret) and secret not in str(token.__dict__)
-    assert token.scopes == ["evaluations:read", "hours:read", "people:read", "schedules:read"]
+    assert token.scopes == [
+        "caselogs:read", "conferences:read", "evaluations:read", "hours:read",
+        "moonlighting:read", "people:read", "schedules:read",
+    ]  # fmt: skip
     answer = api_client(secret).get("/api/trainees/")
     assert answer.status_code == 200
     assert {r["person"]["first_name"] for r in answer.json()["results"]} == {"Ana", "Ben"}

@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from rounds.api.services import TokenError
+from rounds.caselogs.services import CaseLogError
+from rounds.conferences.services import ConferenceError
+from rounds.moonlighting.services import MoonlightingError
 from rounds.workhours.services import WorkHoursError
+
+# The apps' refusals: a sentence the person can act on, and the field it is about (if any).
+DomainError = WorkHoursError | TokenError | MoonlightingError | ConferenceError | CaseLogError
 
 logger = logging.getLogger("rounds.api")
 CONTENT_TYPE = "application/problem+json"
@@ -76,8 +82,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    if isinstance(exc, WorkHoursError | TokenError):
-        return problem(400, exc.message, [{"field": exc.field or "", "message": exc.message}])
+    if isinstance(exc, DomainError):
+        field = getattr(exc, "field", None) or ""
+        return problem(400, exc.message, [{"field": field, "message": exc.message}])
     if isinstance(exc, exceptions.ValidationError):
         errors = field_errors(exc.detail)
         summary = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors[:5])

@@ -35,7 +35,8 @@ ERRORS = {
     "405": "Method not allowed.",
     "406": "Cannot answer in the media type asked for.",
     "415": "Unsupported media type.",
-    "429": "Too many requests for this token: wait as long as Retry-After says.",
+    "429": "Too many requests for this token (for a check-in: too many codes that did not "
+    "work): wait as long as Retry-After says.",
     "500": "Server error.",
 }
 

@@ -10,6 +10,12 @@ HOURS_WRITE = "hours:write"
 TRAINEES_IMPORT = "trainees:import"
 EVALUATIONS_READ = "evaluations:read"
 TEACHING_WRITE = "teaching:write"
+CONFERENCES_READ = "conferences:read"
+CONFERENCES_WRITE = "conferences:write"
+MOONLIGHTING_READ = "moonlighting:read"
+MOONLIGHTING_WRITE = "moonlighting:write"
+CASELOGS_READ = "caselogs:read"
+CASELOGS_WRITE = "caselogs:write"
 
 SCOPES: dict[str, str] = {
     SCHEDULES_READ: "Read rotation and call schedules and who is on call",
@@ -19,12 +25,33 @@ SCOPES: dict[str, str] = {
     TRAINEES_IMPORT: "Import trainees",
     EVALUATIONS_READ: "Read evaluation requests and their status (never answers)",
     TEACHING_WRITE: "Write faculty teaching assignments (attendings)",
+    CONFERENCES_READ: "Read conference series, sessions and attendance",
+    CONFERENCES_WRITE: "Check in to a conference session with its code",
+    MOONLIGHTING_READ: "Read moonlighting requests",
+    MOONLIGHTING_WRITE: "Request moonlighting (a trainee, their own)",
+    CASELOGS_READ: "Read case log entries",
+    CASELOGS_WRITE: "Log procedures and send returned entries again (a trainee, their own)",
 }
 
 # Shorthands for the command line and the token page.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "read": (SCHEDULES_READ, PEOPLE_READ, HOURS_READ, EVALUATIONS_READ),
-    "write": (HOURS_WRITE, TRAINEES_IMPORT, TEACHING_WRITE),
+    "read": (
+        SCHEDULES_READ,
+        PEOPLE_READ,
+        HOURS_READ,
+        EVALUATIONS_READ,
+        CONFERENCES_READ,
+        MOONLIGHTING_READ,
+        CASELOGS_READ,
+    ),
+    "write": (
+        HOURS_WRITE,
+        TRAINEES_IMPORT,
+        TEACHING_WRITE,
+        CONFERENCES_WRITE,
+        MOONLIGHTING_WRITE,
+        CASELOGS_WRITE,
+    ),
     "all": tuple(SCOPES),
 }
 

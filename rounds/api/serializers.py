@@ -9,7 +9,10 @@ from typing import Any
 from rest_framework import serializers
 
 from rounds.assessment.models import EvaluationRequest, EvaluatorKind
+from rounds.caselogs.models import CaseLog, CaseRole
+from rounds.conferences.models import Session
 from rounds.core.models import Program, Site
+from rounds.moonlighting.models import MoonlightingRequest
 from rounds.people.models import Person, Trainee
 from rounds.schedules.models import CallAssignment, RotationAssignment
 from rounds.workhours.models import EntryKind, LoggedPeriod
@@ -302,3 +305,204 @@ class EvaluationRequestSerializer(serializers.Serializer):
         from rounds.assessment.access import evaluator_listed_as
 
         return evaluator_listed_as(self.context["request"].user, row)
+
+
+# --- conferences ------------------------------------------------------------------------------
+
+
+class SeriesFilterSerializer(serializers.Serializer):
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class SeriesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    program = serializers.IntegerField(source="program_id")
+    name = serializers.CharField()
+    required_rate = serializers.IntegerField(help_text="Percent of expected sessions to attend.")
+    description = serializers.CharField()
+
+
+class SessionFilterSerializer(DateRangeSerializer):
+    series = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class SessionSerializer(serializers.Serializer):
+    """A session as the trainees' page lists it; never its check-in code (shown in the room)."""
+
+    id = serializers.IntegerField()
+    series = serializers.IntegerField(source="series_id")
+    series_name = serializers.CharField(source="series.name")
+    program = serializers.IntegerField(source="series.program_id")
+    day = serializers.DateField()
+    start = serializers.DateTimeField(source="starts_at")
+    end = serializers.DateTimeField(source="ends_at")
+    site = serializers.CharField(source="site.slug", allow_null=True, default=None)
+    room = serializers.CharField()
+    video_url = serializers.CharField()
+    topic = serializers.CharField()
+    presenter = serializers.CharField(source="presented_by")
+    status = serializers.ChoiceField(choices=Session.Status.choices)
+    cancel_reason = serializers.CharField()
+
+
+class AttendanceFilterSerializer(serializers.Serializer):
+    """`trainee` or `program` (a trainee may leave both out: their own); `start` and `end`
+    default to the academic year so far."""
+
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    trainee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = DateField(required=False, help_text="First day; default July 1 of this year.")
+    end = DateField(required=False, help_text="Last day; default June 30 next.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from rounds.conferences.selectors import now, year_bounds
+
+        if "program" in attrs and "trainee" in attrs:
+            raise serializers.ValidationError({"trainee": "Give a program or a trainee, not both."})
+        first, last = year_bounds(now().date())
+        start, end = attrs.get("start") or first, attrs.get("end") or last
+        if end < start:
+            raise serializers.ValidationError({"end": "The end is before the start."})
+        if (end - start).days > MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."}
+            )
+        return attrs | {"start": start, "end": end}
+
+
+class AttendanceSerializer(serializers.Serializer):
+    """One trainee's attendance at one series' sessions held in the period."""
+
+    trainee = TraineeRefSerializer()
+    series = serializers.IntegerField(source="series.pk")
+    series_name = serializers.CharField(source="series.name")
+    required_rate = serializers.IntegerField(source="series.required_rate")
+    attended = serializers.IntegerField(source="tally.attended")
+    excused = serializers.IntegerField(
+        source="tally.excused", help_text="By the schedule or by the program."
+    )
+    missed = serializers.IntegerField(source="tally.missed")
+    expected = serializers.IntegerField(source="tally.expected", help_text="Attended + missed.")
+    percent = serializers.IntegerField(
+        source="tally.percent", allow_null=True, help_text="Null: nothing expected yet."
+    )
+    below = serializers.BooleanField(source="tally.below", help_text="Below the required rate.")
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text="The code shown in the room.")
+
+
+class CheckInResultSerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="session_id")
+    series_name = serializers.CharField(source="session.series.name")
+    topic = serializers.CharField(source="session.topic")
+    day = serializers.DateField(source="session.day")
+    checked_in_at = serializers.DateTimeField()
+
+
+# --- moonlighting -----------------------------------------------------------------------------
+
+
+class MoonlightingFilterSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    status = serializers.ChoiceField(choices=MoonlightingRequest.Status.choices, required=False)
+
+
+class MoonlightingRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    trainee = TraineeRefSerializer()
+    setting = serializers.ChoiceField(choices=MoonlightingRequest.Setting.choices)
+    where = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    weekly_pattern = serializers.CharField()
+    hours_per_week = serializers.IntegerField()
+    max_hours_per_week = serializers.IntegerField(allow_null=True)
+    licence = serializers.IntegerField(source="licence_id")
+    statement = serializers.CharField()
+    status = serializers.ChoiceField(choices=MoonlightingRequest.Status.choices)
+    revoked_on = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class MoonlightingRequestWriteSerializer(serializers.Serializer):
+    """What the request page asks, field for field."""
+
+    setting = serializers.ChoiceField(choices=MoonlightingRequest.Setting.choices)
+    where = serializers.CharField(max_length=160, validators=[_one_line])
+    start = DateField()
+    end = DateField()
+    hours_per_week = serializers.IntegerField(min_value=1, max_value=32767)
+    weekly_pattern = serializers.CharField(
+        max_length=160, required=False, allow_blank=True, default="", validators=[_one_line]
+    )
+    max_hours_per_week = serializers.IntegerField(
+        min_value=1, max_value=32767, required=False, allow_null=True, default=None
+    )
+    licence = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None,
+        help_text="The id of one of your licences on your training record.",
+    )  # fmt: skip
+    statement = serializers.CharField(max_length=4000)
+
+
+# --- case logs --------------------------------------------------------------------------------
+
+
+class CaseLogFilterSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    status = serializers.ChoiceField(choices=CaseLog.Status.choices, required=False)
+    start = DateField(required=False, help_text="Procedures done on or after this day.")
+    end = DateField(required=False, help_text="Procedures done on or before this day.")
+
+
+class CaseLogSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    trainee = TraineeRefSerializer()
+    day = serializers.DateField()
+    procedure = serializers.CharField(source="procedure.code")
+    procedure_name = serializers.CharField(source="procedure.name")
+    role = serializers.ChoiceField(choices=CaseRole.choices)
+    site = serializers.CharField(source="site.slug", allow_null=True, default=None)
+    supervisor = serializers.IntegerField(source="supervisor_id")
+    supervisor_name = serializers.CharField(source="supervisor.person.full_name")
+    note = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseLog.Status.choices)
+    comment = serializers.CharField(help_text="Why the faculty returned it.")
+    corrects = serializers.IntegerField(source="corrects_id", allow_null=True)
+    counts = serializers.SerializerMethodField(
+        help_text="Counts towards the minimums: verified and not replaced by a correction."
+    )
+    logged_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+    def get_counts(self, entry: CaseLog) -> bool:
+        return entry.status == CaseLog.Status.VERIFIED and not getattr(entry, "replaced", False)
+
+
+class CaseLogWriteSerializer(serializers.Serializer):
+    """The log form's fields; site and supervisor default to the schedule's for the day, as
+    the form pre-fills them."""
+
+    day = DateField()
+    procedure = serializers.CharField(
+        max_length=120, validators=[_one_line], help_text="Its code or name on your program's list."
+    )
+    role = serializers.ChoiceField(choices=CaseRole.choices)
+    site = serializers.SlugField(
+        required=False, allow_null=True, default=None,
+        help_text="A site's slug; default the site of your rotation that day.",
+    )  # fmt: skip
+    supervisor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID,
+        help_text="The faculty's id; default the attending of your rotation that day.",
+    )  # fmt: skip
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CaseLogCreateSerializer(CaseLogWriteSerializer):
+    corrects = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID,
+        help_text="A verified entry of yours this one corrects.",
+    )  # fmt: skip

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from rounds.api import pages, views
+from rounds.api import pages, training, views
 from rounds.api.docs import SwaggerDocs
 
 app_name = "api"
@@ -23,5 +23,22 @@ urlpatterns = [
     path("trainee-imports/", views.TraineeImport.as_view(), name="trainee_imports"),
     path("teaching-assignments/", views.TeachingAssignments.as_view(), name="teaching"),
     path("evaluation-requests/", views.EvaluationRequests.as_view(), name="evaluation_requests"),
+    path("conference-series/", training.ConferenceSeriesList.as_view(), name="conference_series"),
+    path(
+        "conference-sessions/", training.ConferenceSessionList.as_view(), name="conference_sessions"
+    ),
+    path(
+        "conference-attendance/",
+        training.ConferenceAttendance.as_view(),
+        name="conference_attendance",
+    ),
+    path("conference-check-ins/", training.ConferenceCheckIn.as_view(), name="check_ins"),
+    path(
+        "moonlighting-requests/",
+        training.MoonlightingRequests.as_view(),
+        name="moonlighting_requests",
+    ),
+    path("case-logs/", training.CaseLogEntries.as_view(), name="case_logs"),
+    path("case-logs/<int:pk>/", training.CaseLogEntry.as_view(), name="case_log"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not_found"),
 ]

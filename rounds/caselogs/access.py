@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from rounds.assessment.access import faculty_of
 from rounds.people.access import UserRoles, can_manage_program, programs_managed_by, user_roles
@@ -62,3 +62,18 @@ def may_see_program(user: AnyUser, program: Program) -> bool:
 def case_log_programs(user: AnyUser) -> QuerySet[Program]:
     """The programs whose case logs `user` oversees (none for a trainee or faculty member)."""
     return programs_managed_by(user)
+
+
+def entries_visible_to(user: AnyUser) -> Q:
+    """Filter on entries, as the pages show them: a trainee's own, the staffed programs'
+    trainees' (all for the GME office), and those waiting in a faculty member's queue."""
+    from rounds.caselogs.models import CaseLog
+
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Q()
+    return (
+        Q(trainee__program__in=roles.staffed_program_ids)
+        | Q(trainee__person__user_id=user.pk)
+        | Q(supervisor__person__user_id=user.pk, status=CaseLog.Status.PENDING)
+    )

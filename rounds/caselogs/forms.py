@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from rounds.caselogs.models import CaseRole, Procedure
+from rounds.caselogs.selectors import procedure_named
 from rounds.core.models import Site
 from rounds.people.models import Faculty
 
@@ -51,10 +52,9 @@ class CaseLogForm(forms.Form):
         )
 
     def clean_procedure(self) -> Procedure:
-        typed = " ".join(self.cleaned_data["procedure"].split()).casefold()
-        for procedure in self.procedures:
-            if typed in (procedure.name.casefold(), procedure.code):
-                return procedure
+        procedure = procedure_named(self.procedures, self.cleaned_data["procedure"])
+        if procedure is not None:
+            return procedure
         raise forms.ValidationError(
             "Choose a procedure from your program's list (start typing its name)."
         )

@@ -32,6 +32,12 @@ def procedures_for(program: Program) -> QuerySet[Procedure]:
     )
 
 
+def procedure_named(procedures: list[Procedure], typed: str) -> Procedure | None:
+    """The procedure of the list a person typed, by its name (any case and spacing) or code."""
+    wanted = " ".join(typed.split()).casefold()
+    return next((p for p in procedures if wanted in (p.name.casefold(), p.code)), None)
+
+
 # ---------------------------------------------------------------- pre-filling the form
 
 

@@ -114,15 +114,83 @@ def caselog_log(
     return entry
 
 
-def _check_correctable(trainee: Trainee, corrects: CaseLog) -> None:
+def _check_correctable(trainee: Trainee, corrects: CaseLog, sent_again: int | None = None) -> None:
+    """`corrects` may take a correction: a verified entry of the trainee's with no other open
+    one (`sent_again`: the returned correction being edited, which is not another one)."""
     locked = CaseLog.objects.select_for_update().get(pk=corrects.pk)
     if locked.trainee_id != trainee.pk or locked.status != CaseLog.Status.VERIFIED:
         raise CaseLogError("Only a verified entry of your own is corrected by a new entry.")
     open_ones = locked.corrections.exclude(status=CaseLog.Status.RETURNED)
+    if sent_again is not None:
+        open_ones = open_ones.exclude(pk=sent_again)
     if open_ones.exists():
         raise CaseLogError(
             "This entry already has a correction (waiting or verified); correct that one instead."
         )
+
+
+EDITABLE = ("day", "procedure", "role", "site", "supervisor", "note")
+
+
+def caselog_resubmit(
+    *,
+    entry: CaseLog,
+    by: Any,
+    day: date,
+    procedure: Procedure,
+    role: str,
+    supervisor: Faculty,
+    site: Site | None = None,
+    note: str = "",
+) -> CaseLog:
+    """The trainee edits an entry the faculty returned and sends it again: it waits in the
+    queue of the supervisor it now names, with the same checks as a new entry. Only a returned
+    entry is edited: a waiting one is not decided yet, and a verified one is locked (a mistake
+    in it is corrected by a new entry). The return's comment stays on the entry, so the
+    faculty sees what was asked; the audit entry keeps the fields as they were."""
+    trainee = entry.trainee
+    if by is not None and not may_log_for(by, trainee):
+        raise CaseLogError("Only the trainee edits their own entries.")
+    note = note.strip()
+    _check_entry(trainee=trainee, day=day, procedure=procedure, role=role, note=note)
+    with transaction.atomic():
+        locked = CaseLog.objects.select_for_update().get(pk=entry.pk)
+        if locked.status == CaseLog.Status.VERIFIED:
+            raise CaseLogError(
+                "This entry is verified and locked; correct it with a new entry instead."
+            )
+        if locked.status != CaseLog.Status.RETURNED:
+            raise CaseLogError(
+                "This entry is waiting for verification; only an entry returned to you is edited."
+            )
+        if locked.corrects is not None:
+            _check_correctable(trainee, locked.corrects, sent_again=locked.pk)
+        before = {name: _plain(getattr(locked, name)) for name in EDITABLE}
+        locked.day, locked.procedure, locked.role = day, procedure, role
+        locked.site, locked.supervisor, locked.note = site, supervisor, note
+        locked.status, locked.decided_at, locked.decided_by = CaseLog.Status.PENDING, None, None
+        locked.save()
+        after = {name: _plain(getattr(locked, name)) for name in EDITABLE}
+        audit_record(
+            by=by,
+            action="caselog_resubmit",
+            instance=locked,
+            summary=f"{trainee.person.full_name} edited returned entry {locked.pk} and sent it "
+            f"again: {procedure.name} ({role}) on {day}",
+            changes={
+                "before": before,
+                "after": after,
+                "returned_because": locked.comment,
+            },
+        )
+    return locked
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the audit log keeps it: ids for records, ISO for days."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return getattr(value, "pk", value)
 
 
 def _decidable(entry: CaseLog, by: Any) -> CaseLog:

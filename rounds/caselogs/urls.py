@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("trainees/<int:pk>/", views.trainee_log, name="trainee"),
     path("trainees/<int:pk>/log/", views.log, name="log"),
+    path("entries/<int:pk>/edit/", views.edit, name="edit"),
     path("queue/", views.queue, name="queue"),
     path("entries/<int:pk>/verify/", views.verify, name="verify"),
     path("entries/<int:pk>/return/", views.send_back, name="return"),

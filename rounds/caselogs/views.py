@@ -35,11 +35,17 @@ from rounds.caselogs.selectors import (
     queue_of,
     supervisors_for,
 )
-from rounds.caselogs.services import CaseLogError, caselog_log, caselog_return, caselog_verify
+from rounds.caselogs.services import (
+    CaseLogError,
+    caselog_log,
+    caselog_resubmit,
+    caselog_return,
+    caselog_verify,
+)
 from rounds.core.models import Program
 from rounds.lib import today as clock
 from rounds.lib.exports import csv_response
-from rounds.lib.idempotency import submit_once, token_from
+from rounds.lib.idempotency import made_earlier, submit_once, token_from
 from rounds.people.access import trainee_of, user_roles
 from rounds.people.models import Role, Trainee
 
@@ -75,18 +81,31 @@ def _day_from(raw: str | None, default: date) -> date:
 
 
 def _log_form(
-    trainee: Trainee, day: date, data: Any = None, corrects: CaseLog | None = None
+    trainee: Trainee,
+    day: date,
+    data: Any = None,
+    corrects: CaseLog | None = None,
+    returned: CaseLog | None = None,
 ) -> CaseLogForm:
+    """The log form for `day`; correcting an entry, or editing one `returned`, it starts from
+    that entry's procedure, role, site and supervisor (and, for an edit, its note)."""
     prefill = prefill_for(trainee, day)
     initial: dict[str, Any] = {"day": day, "site": prefill.site, "supervisor": prefill.supervisor}
-    if corrects is not None:
-        initial |= {"procedure": corrects.procedure.name, "role": corrects.role,
-                    "site": corrects.site, "supervisor": corrects.supervisor}  # fmt: skip
+    supervisors = supervisors_for(trainee, prefill)
+    earlier = corrects or returned
+    if earlier is not None:
+        initial |= {"procedure": earlier.procedure.name, "role": earlier.role,
+                    "site": earlier.site, "supervisor": earlier.supervisor}  # fmt: skip
+    if returned is not None:
+        initial["note"] = returned.note
+        # The supervisor it names stays offered, even when not the program's or the day's.
+        if returned.supervisor not in supervisors:
+            supervisors.append(returned.supervisor)
     form = CaseLogForm(
         data,
         initial=initial,
         procedures=list(procedures_for(trainee.program)),
-        supervisors=supervisors_for(trainee, prefill),
+        supervisors=supervisors,
     )
     form.prefill = prefill  # type: ignore[attr-defined]
     return form
@@ -158,6 +177,57 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("caselogs:trainee", trainee.pk)
     context = _trainee_context(request, trainee, form)
     return render(request, "caselogs/trainee.html", context, status=400)
+
+
+def _returned_entry(request: HttpRequest, pk: int) -> CaseLog:
+    """A returned entry of the signed-in trainee's own; anything else is a 404."""
+    entry = get_object_or_404(
+        CaseLog.objects.select_related(
+            "trainee__person", "trainee__program", "procedure", "site", "supervisor__person",
+            "decided_by",
+        ),
+        pk=pk,
+    )  # fmt: skip
+    if not may_log_for(request.user, entry.trainee) or entry.status != CaseLog.Status.RETURNED:
+        raise Http404
+    return entry
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit an entry the faculty returned and send it again to be verified. The form carries a
+    submit token: a second tap finds the entry already sent and answers as the first did."""
+    token = token_from(request.POST)
+    scope = f"caselogs.resubmit.{pk}"
+    earlier = made_earlier(token=token, scope=scope, by=request.user, model=CaseLog)
+    if earlier is not None:
+        return redirect("caselogs:trainee", earlier.trainee_id)
+    entry = _returned_entry(request, pk)
+    trainee = entry.trainee
+    raw_day = request.POST.get("day") if request.method == "POST" else request.GET.get("day")
+    day = min(_day_from(raw_day, entry.day), clock.today())
+    form = _log_form(
+        trainee, day, request.POST if request.method == "POST" else None, returned=entry
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            sent, _ = submit_once(
+                token=token, scope=scope, by=request.user, model=CaseLog,
+                write=lambda: caselog_resubmit(entry=entry, by=request.user, **data),
+            )  # fmt: skip
+        except CaseLogError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"{sent.procedure.name} sent again; it waits for "
+                f"{sent.supervisor.person.full_name} to verify it.",
+            )
+            return redirect("caselogs:trainee", trainee.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"entry": entry, "trainee": trainee, "form": form}
+    return render(request, "caselogs/edit.html", context, status=status)
 
 
 @login_required

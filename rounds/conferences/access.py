@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from rounds.conferences.models import Series, Session
 from rounds.people.access import (
@@ -19,6 +19,8 @@ from rounds.people.access import (
     can_manage_program,
     can_view_trainee,
     programs_managed_by,
+    trainee_of,
+    user_roles,
 )
 from rounds.people.models import Role
 
@@ -72,3 +74,35 @@ def sessions_presented_by(user: AnyUser) -> QuerySet[Session]:
 
 def may_see_session(user: AnyUser, session: Session) -> bool:
     return may_show_code(user, session)
+
+
+def may_read_attendance(roles: UserRoles) -> bool:
+    """Attendance rates: program staff (their trainees') and trainees (their own)."""
+    return roles.is_staff_member or roles.has(Role.TRAINEE)
+
+
+def sessions_visible_to(user: AnyUser) -> Q:
+    """Filter on sessions a user may read (without their codes): the staffed programs' (all
+    for the GME office), a trainee's own program's, and those the user presents."""
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Q()
+    programs = set(roles.staffed_program_ids)
+    trainee = trainee_of(user)
+    if trainee is not None:
+        programs.add(trainee.program_id)
+    return Q(series__program__in=programs) | Q(presenter__user_id=user.pk)
+
+
+def series_visible_to(user: AnyUser) -> Q:
+    """Filter on series, the same way as sessions_visible_to: a presenter sees the series of
+    the sessions they present."""
+    roles = user_roles(user)
+    if roles.is_gme_office:
+        return Q()
+    programs = set(roles.staffed_program_ids)
+    trainee = trainee_of(user)
+    if trainee is not None:
+        programs.add(trainee.program_id)
+    presents = Session.objects.filter(Q(presenter__user_id=user.pk), series=OuterRef("pk"))
+    return Q(program__in=programs) | Q(Exists(presents))
