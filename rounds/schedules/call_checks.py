@@ -27,7 +27,7 @@ from rounds.engine import readers
 from rounds.engine.roster import problem as roster
 from rounds.engine.workhours import rules
 from rounds.people.models import Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -223,7 +223,7 @@ class MonthCheck:
         self.shifts = list(schedule.shifts.all())
         self.owner = {s.pk: moves.get(s.pk, s.trainee_id) for s in self.shifts}
         ids = set(self.owner.values()) | _problem_trainee_ids(schedule.problem)
-        trainees = Trainee.objects.select_related("person").prefetch_related("training_events")
+        trainees = Trainee.objects.select_related("person").prefetch_related(*history_prefetch())
         self.trainees = trainees.in_bulk(list(ids))
 
     def name(self, trainee_id: int) -> str:

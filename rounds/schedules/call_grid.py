@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rounds.lib.cache import SCHEDULE_DATA, computed
 from rounds.lib.today import today
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.record.selectors import lapse_marks
 from rounds.schedules.call_checks import (
     CallFinding,
@@ -38,7 +39,7 @@ class CallCell:
     bent: list[str] = field(default_factory=list)
     started: bool = False  # the day has begun: history, read-only on the grid
     corrected: str = ""  # the reason, when the day is a marked correction
-    leave: bool = False  # the published rotation schedule has the trainee on vacation
+    leave: bool = False  # on a vacation block, or on leave from training: not to be on call
 
     @property
     def css(self) -> str:
@@ -178,6 +179,11 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     for key in leave_days([t.pk for t in trainees], days[0], days[-1]):
         if key in cells:
             cells[key].leave = True
+    for t in trainees:  # on leave from training (a leave of absence, parental or medical leave)
+        history = history_of(t)
+        for d in days:
+            if history.on_leave(d):
+                cells[t.pk, d].leave = True
     per_row: dict[int, list[CallFinding]] = {}
     cover = {d: DayCover(d) for d in days}
     for c in covers:
