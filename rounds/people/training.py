@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from rounds.core.models import Program
 from rounds.people.models import Trainee, TrainingEvent
@@ -32,14 +33,20 @@ Span = tuple[date, date]  # first and last day, inclusive
 # leave of absence does. Vacation and sick days are logged after the fact for the hours record;
 # parental, caregiver and medical leave is leave from training.
 AWAY_KINDS = frozenset({"parental", "medical"})
-# What `history_of` reads of a trainee: prefetch both when building many histories.
-HISTORY_RELATIONS = ("training_events", "leave")
 
 
-def history_prefetch(path: str = "") -> list[str]:
-    """The relations to prefetch for `history_of`, from trainees (`path` ""), or from rows
-    that point at one (`path` "trainee__")."""
-    return [f"{path}{name}" for name in HISTORY_RELATIONS]
+def history_prefetch(path: str = "") -> list[str | Prefetch]:
+    """What `history_of` reads, to prefetch when building many histories: the training events
+    and the logged leave from training (only those kinds: a trainee logs many vacation and sick
+    days, which the dates never read). `path`: "" from trainees, "trainee__" from rows that
+    point at one."""
+    from rounds.workhours.models import LeaveSpan
+
+    away = LeaveSpan.objects.filter(kind__in=AWAY_KINDS).only("trainee", "start", "end")
+    return [
+        f"{path}training_events",
+        Prefetch(f"{path}leave", queryset=away, to_attr="away_leave"),
+    ]
 
 
 STATUS_LABELS = {
@@ -226,8 +233,16 @@ def history_build(trainee: Trainee, events: Iterable[TrainingEvent]) -> History:
         levels=_changes(ordered, "pgy", trainee.pgy),
         programs=_changes(ordered, "program_id", trainee.program_id),
         legacy_status=legacy,
-        logged=tuple(sorted((s.start, s.end) for s in trainee.leave.all() if s.kind in AWAY_KINDS)),
+        logged=tuple(sorted((s.start, s.end) for s in _away_leave(trainee))),
     )
+
+
+def _away_leave(trainee: Trainee) -> Iterable[Any]:
+    """The trainee's logged leave from training: prefetched (`history_prefetch`), else read."""
+    prefetched = getattr(trainee, "away_leave", None)
+    if prefetched is not None:
+        return prefetched
+    return trainee.leave.filter(kind__in=AWAY_KINDS).only("start", "end")
 
 
 def _changes(
@@ -243,7 +258,7 @@ def _changes(
 
 
 def history_of(trainee: Trainee) -> History:
-    """Uses prefetched `training_events` and `leave` when there (`history_prefetch`: two
+    """Uses prefetched `training_events` and logged leave when there (`history_prefetch`: two
     queries for many trainees)."""
     return history_build(trainee, trainee.training_events.all())
 
