@@ -21,7 +21,7 @@ from datetime import date
 
 from rounds.assessment.models import TeachingAssignment
 from rounds.people.models import Trainee
-from rounds.people.training import History, history_of
+from rounds.people.training import History, history_of, history_prefetch
 from rounds.schedules.models import (
     Block,
     CallAssignment,
@@ -125,7 +125,7 @@ def facts_load(
     for rotation in Rotation.objects.filter(pk__in=list(teaching)):
         rotations_at_site[rotation.site_id].append(rotation)
     trainee_ids = {p.trainee_id for p in placements} | {s[0] for s in shifts}
-    trainees = Trainee.objects.filter(pk__in=trainee_ids).prefetch_related("training_events")
+    trainees = Trainee.objects.filter(pk__in=trainee_ids).prefetch_related(*history_prefetch())
     histories = {t.pk: history_of(t) for t in trainees}
     by_trainee: dict[int, list[tuple[int, date, int, str, str]]] = defaultdict(list)
     for shift in shifts:

@@ -38,7 +38,7 @@ from rounds.lib.links import absolute_url
 from rounds.lib.today import today
 from rounds.milestones.levels import NOT_ASSESSABLE
 from rounds.people.models import Person, Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 
 NARRATIVE_MAX = 5000
 ENDED = ("graduated", "withdrawn", "ended")
@@ -148,7 +148,7 @@ def request_refusal(request: EvaluationRequest, *, day: date | None = None) -> s
         return _expired_message(request)
     if request.trainee_id is not None:
         trainee = (
-            Trainee.objects.prefetch_related("training_events")
+            Trainee.objects.prefetch_related(*history_prefetch())
             .select_related("person")
             .get(pk=request.trainee_id)
         )
@@ -355,7 +355,7 @@ def requests_withdraw_left(*, day: date) -> int:
     ).values_list("pk", "trainee_id", "period_start", "period_end")
     rows = list(open_about)
     trainees = Trainee.objects.filter(pk__in={r[1] for r in rows}).prefetch_related(
-        "training_events"
+        *history_prefetch()
     )
     histories = {t.pk: history_of(t) for t in trainees}
     gone = [

@@ -194,9 +194,9 @@ class ProgramImport(ImportSpec):
 def _dated_history_kept(trainee: Trainee) -> dict[str, str]:
     """A trainee with dated training history keeps it: a row may repeat what it says, not
     rewrite it (a change has a date, so it is recorded on the trainee's page)."""
-    from rounds.people.training import history_of
+    from rounds.people.training import history_of, history_prefetch
 
-    fresh = Trainee.objects.prefetch_related("training_events").get(pk=trainee.pk)
+    fresh = Trainee.objects.prefetch_related(*history_prefetch()).get(pk=trainee.pk)
     if not fresh.training_events.all():
         return {}
     history = history_of(fresh)

@@ -14,10 +14,11 @@ Days are calendar days; years are academic years (July 1 to June 30), as everywh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Q
 
 from rounds.core.models import Program
@@ -321,6 +322,203 @@ def flagged_count(programs: Iterable[Program] | None, today: date) -> int:
         with_board = with_board.filter(pk__in=[p.pk for p in programs])
     trainees = trainees_in_training(list(with_board), today, far)
     return sum(1 for s in standings(trainees, today) if s.flagged)
+
+
+# ---------------------------------------------------------------- counted in the database
+
+
+def _sql_dates() -> tuple[Callable[..., str], Callable[..., str], Callable[[str, str], str], str]:
+    """The least and greatest of dates, the days from one to the other inclusive, and a date
+    parameter, in the database's own SQL (PostgreSQL, or SQLite's dates as ISO text)."""
+    if connection.vendor == "postgresql":
+        return (
+            lambda *xs: f"LEAST({', '.join(xs)})",
+            lambda *xs: f"GREATEST({', '.join(xs)})",
+            lambda lo, hi: f"({lo} - {hi} + 1)",
+            "%s::date",
+        )
+    return (
+        lambda *xs: f"MIN({', '.join(xs)})",
+        lambda *xs: f"MAX({', '.join(xs)})",
+        lambda lo, hi: f"CAST(julianday({lo}) - julianday({hi}) + 1 AS INTEGER)",
+        "%s",
+    )
+
+
+def _overlap(spans: list[str], kind: str, sign: int) -> str:
+    """One term of the count: the days the named spans (and the year and the training window)
+    share, per trainee and year, as `kind` with `sign`."""
+    least, greatest, days, _ = _sql_dates()
+    last = least(*[f"{s}.e" for s in spans], "yr.y1", "tw.e")
+    first = greatest(*[f"{s}.s" for s in spans], "yr.y0", "tw.s")
+    joins = " ".join(f"JOIN {s} ON {s}.tid = tw.tid" for s in spans)
+    what = f"{spans[0]}.kind" if spans == ["l"] else f"'{kind}'"
+    return (
+        f"SELECT tw.tid AS tid, yr.y AS y, {what} AS kind, {sign} * {days(last, first)} AS n "
+        f"FROM tw {joins} JOIN yr ON {last} >= {first}"
+    )
+
+
+def leave_day_counts(
+    windows: Mapping[int, tuple[date, date]], years: Sequence[int]
+) -> dict[tuple[int, int, str], int]:
+    """(trainee id, academic year, LeaveKind value) -> days of leave, each day counted once as
+    `leave_days` counts it, within each trainee's window (`windows`: first and last day) and
+    the academic years `years` (July 1 of each). One query, whatever the number of trainees and
+    of their leave spans: the days are counted by the database, by inclusion and exclusion.
+
+    A day of logged leave is of the logged kind; a day of a leave of absence no logged leave
+    covers is a leave of absence; a day of an approved vacation block neither covers is
+    vacation. Logged leave spans do not overlap one another, nor do leaves of absence (both are
+    refused on entry), nor vacation blocks, so: absence = E - E&L, vacation = V - V&L - V&E +
+    V&E&L."""
+    if not windows or not years:
+        return {}
+    _, _, _, param = _sql_dates()
+    trainees = ", ".join(f"(%s, {param}, {param})" for _ in windows)
+    year_rows = ", ".join(f"(%s, {param}, {param})" for _ in years)
+    params: list[int | str] = []
+    for y in years:
+        params += [y, date(y, 7, 1).isoformat(), date(y + 1, 6, 30).isoformat()]
+    for pk, (first, last) in windows.items():
+        params += [pk, first.isoformat(), last.isoformat()]
+    terms = [
+        _overlap(["l"], "", 1),
+        _overlap(["ev"], LeaveKind.ABSENCE, 1),
+        _overlap(["ev", "l"], LeaveKind.ABSENCE, -1),
+        _overlap(["v"], LeaveKind.VACATION, 1),
+        _overlap(["v", "l"], LeaveKind.VACATION, -1),
+        _overlap(["v", "ev"], LeaveKind.VACATION, -1),
+        _overlap(["v", "ev", "l"], LeaveKind.VACATION, 1),
+    ]
+    sql = f"""
+        WITH yr(y, y0, y1) AS (VALUES {year_rows}),
+        tw(tid, s, e) AS (VALUES {trainees}),
+        l AS (SELECT x.trainee_id AS tid, x.kind AS kind, x.start AS s, x."end" AS e
+              FROM workhours_leavespan x JOIN tw ON tw.tid = x.trainee_id),
+        ev AS (SELECT x.trainee_id AS tid, x.effective_date AS s,
+                      COALESCE(x.end_date, tw.e) AS e
+               FROM people_trainingevent x JOIN tw ON tw.tid = x.trainee_id
+               WHERE x.kind = 'leave'),
+        v AS (SELECT x.trainee_id AS tid, b.start AS s, b."end" AS e
+              FROM schedules_vacationrequest x JOIN schedules_block b ON b.id = x.block_id
+              JOIN tw ON tw.tid = x.trainee_id WHERE x.status = 'approved')
+        SELECT tid, y, kind, SUM(n) FROM ({" UNION ALL ".join(terms)}) terms
+        GROUP BY tid, y, kind
+    """
+    out: dict[tuple[int, int, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, y, kind, n in cursor.fetchall():
+            key = (int(pk), int(y), LOGGED_KINDS[kind] if kind in LOGGED_KINDS else LeaveKind(kind))
+            out[key] = out.get(key, 0) + int(n)
+    return {k: n for k, n in out.items() if n}
+
+
+def excess_of_counts(counts: Mapping[tuple[int, str], int], board: Board, years: int) -> Excess:
+    """`board_excess` from days per (academic year, kind) rather than day by day: the first
+    parental, caregiver and medical days of the training, up to the board's once allowance, are
+    free, so each year's free days are what is left of the allowance in that year."""
+    free_left = board.family_medical_days
+    counted: dict[int, int] = {}
+    family = 0
+    for year in sorted({y for y, _ in counts}):
+        in_year = {k: n for (y, k), n in counts.items() if y == year}
+        mine = sum(n for k, n in in_year.items() if k in FAMILY_MEDICAL_KINDS)
+        free = min(mine, free_left)
+        free_left -= free
+        family += free
+        counted[year] = sum(in_year.values()) - free
+    away = sum(counted.values())
+    cap = board.per_year_days
+    over_years = sum(max(0, n - cap) for n in counted.values()) if cap is not None else 0
+    over_total = max(0, away - board.total_days(years))
+    return Excess(away, family, over_years, over_total)
+
+
+@dataclass(frozen=True)
+class LeaveFlag:
+    """What a program's staff are told about one trainee's leave."""
+
+    trainee_id: int
+    program_id: int  # the program they are in today (their leave page's)
+    days_to_add: int  # past the board's allowance, not yet made up by an extension
+    near_or_over: bool  # this academic year, near or over one of the policy's balances
+
+    @property
+    def flagged(self) -> bool:
+        return self.days_to_add > 0
+
+
+def leave_flags(
+    programs: Iterable[Program], today: date, trainees: Sequence[Trainee] | None = None
+) -> list[LeaveFlag]:
+    """The leave page's flags (`program_leave`: past the board's allowance; near or over a
+    balance) for the trainees of `programs` in training this academic year (`trainees`, when
+    the caller read them already), counted in the database (`leave_day_counts`): a fixed
+    number of queries, and work in Python per trainee and year, not per day or span of leave."""
+    programs = list(programs)
+    first, last = academic_year(today)
+    if trainees is None:
+        trainees = trainees_in_training(programs, first, last)
+    if not trainees:
+        return []
+    histories = {t.pk: history_of(t) for t in trainees}
+    windows = {pk: (h.start, h.last_day) for pk, h in histories.items()}
+    years = range(
+        academic_year(min(s for s, _ in windows.values()))[0].year,
+        academic_year(max(e for _, e in windows.values()))[0].year + 1,
+    )
+    counts = leave_day_counts(windows, list(years))
+    # The balances count this year's leave whether or not in training, as the leave page does.
+    this_year = leave_day_counts({pk: (first, last) for pk in histories}, [first.year])
+    board_program = {
+        pk: h.program_on(min(max(today, h.start), h.last_day)) for pk, h in histories.items()
+    }
+    today_program = {pk: h.program_on(today) for pk, h in histories.items()}
+    ids = set(board_program.values()) | set(today_program.values())
+    lengths = {p.pk: p.length_years for p in programs}
+    if ids - lengths.keys():  # someone moved in from another program: its length too
+        lengths.update(
+            Program.objects.filter(pk__in=ids - lengths.keys()).values_list("pk", "length_years")
+        )
+    policies = {
+        p.program_id: p
+        for p in LeavePolicy.objects.filter(program_id__in=ids).select_related("board")
+    }
+    extended: dict[int, int] = {}
+    for pk, n in LeaveExtension.objects.filter(trainee__in=trainees).values_list(
+        "trainee_id", "days"
+    ):
+        extended[pk] = extended.get(pk, 0) + n
+    by_trainee: dict[int, dict[tuple[int, str], int]] = {pk: {} for pk in histories}
+    for (pk, y, k), n in counts.items():
+        by_trainee[pk][y, k] = n
+    out = []
+    for t in trainees:
+        mine = by_trainee[t.pk]
+        policy = policies.get(board_program[t.pk])
+        days_to_add = 0
+        if policy is not None and policy.board is not None:
+            excess = excess_of_counts(mine, policy.board, lengths[board_program[t.pk]])
+            days_to_add = max(0, excess.days_over - extended.get(t.pk, 0))
+        balance_policy = policies.get(today_program[t.pk]) or LeavePolicy(
+            program_id=today_program[t.pk]
+        )
+        near_or_over = any(
+            b.over or b.near
+            for b in (
+                Balance(
+                    kind,
+                    balance_policy.days_for(kind),
+                    this_year.get((t.pk, first.year, kind), 0),
+                    0,
+                )
+                for kind in LeaveKind.values
+            )
+        )
+        out.append(LeaveFlag(t.pk, today_program[t.pk], days_to_add, near_or_over))
+    return out
 
 
 # ---------------------------------------------------------------- extension preview

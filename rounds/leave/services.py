@@ -17,6 +17,7 @@ from rounds.lib import today as clock
 from rounds.lib.idempotency import submit_once
 from rounds.people.models import Trainee
 from rounds.people.services import TrainingError, trainee_extend
+from rounds.people.training import history_prefetch
 
 
 class LeaveError(Exception):
@@ -80,7 +81,7 @@ def leave_extension_confirm(
             locked = (
                 Trainee.objects.select_for_update()
                 .select_related("person", "program")
-                .prefetch_related("training_events")
+                .prefetch_related(*history_prefetch())
                 .get(pk=trainee.pk)
             )
             today = clock.today()

@@ -43,7 +43,7 @@ from rounds.lib.idempotency import token_from
 from rounds.people.access import trainee_of, user_roles
 from rounds.people.models import Trainee, TrainingEvent
 from rounds.people.services import TrainingError, trainee_event_preview, training_event_draft
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 from rounds.record.access import record_programs
 
 
@@ -70,7 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _trainee_for(request: HttpRequest, pk: int) -> Trainee:
-    query = Trainee.objects.select_related("person", "program").prefetch_related("training_events")
+    query = Trainee.objects.select_related("person", "program").prefetch_related(
+        *history_prefetch()
+    )
     trainee = get_object_or_404(query, pk=pk)
     if not may_see_leave_of(request.user, trainee):
         raise Http404

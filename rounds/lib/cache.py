@@ -46,14 +46,22 @@ def keep_seconds() -> int:
 
 
 class DataVersion:
-    """A number in the cache that moves on at every write to the tables of `apps` (except the
-    models in `unwatched`, written on many requests and read by nothing cached)."""
+    """A number in the cache that moves on at every write to the tables of `apps` and of
+    `models` (except the models in `unwatched`, written on many requests and read by nothing
+    cached)."""
 
-    def __init__(self, name: str, apps: Iterable[str], unwatched: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        apps: Iterable[str],
+        unwatched: Iterable[str] = (),
+        models: Iterable[str] = (),
+    ) -> None:
         self.name = name
         self.key = f"rounds:{name}-data-version"
         self.apps = frozenset(apps)
         self.unwatched = frozenset(unwatched)
+        self.models = frozenset(models)  # single models of other apps, "app.model"
         self._tables: frozenset[str] | None = None
 
     def tables(self) -> frozenset[str]:
@@ -64,7 +72,7 @@ class DataVersion:
             self._tables = frozenset(
                 model._meta.db_table.lower()
                 for model in apps.get_models(include_auto_created=True)
-                if model._meta.app_label in self.apps
+                if (model._meta.app_label in self.apps or model._meta.label_lower in self.models)
                 and model._meta.label_lower not in self.unwatched
             )
         return self._tables
@@ -94,9 +102,15 @@ NOISY = ("core.auditentry", "core.submittoken")
 # faculty counts (people), interpretation and population figures (languages).
 PUBLIC_DATA = DataVersion("public", apps=("core", "people", "languages"), unwatched=NOISY)
 # What the schedule checks read: programs and sites (core), trainees and their training dates
-# (people), blocks, rotations, rules, requests and every version's cells (schedules).
+# (people), blocks, rotations, rules, requests and every version's cells (schedules), and logged
+# leave (workhours.leavespan: parental, caregiver and medical leave takes days out of training).
 # tests/test_cached_grids.py checks that the cached computations read no other table.
-SCHEDULE_DATA = DataVersion("schedule", apps=("core", "people", "schedules"), unwatched=NOISY)
+SCHEDULE_DATA = DataVersion(
+    "schedule",
+    apps=("core", "people", "schedules"),
+    unwatched=NOISY,
+    models=("workhours.leavespan",),
+)
 VERSIONS = (PUBLIC_DATA, SCHEDULE_DATA)
 
 _WRITES = ("insert", "update", "delete", "replace", "truncate")

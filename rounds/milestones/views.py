@@ -22,7 +22,7 @@ from rounds.milestones.levels import CHOICES, LevelError, level_parse
 from rounds.milestones.models import CommitteeMember, CommitteeReview, Subcompetency, TraineeReview
 from rounds.milestones.periods import Period, PeriodError, period_of, period_parse
 from rounds.people.models import Person, Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 
 
 def _review(request: HttpRequest, pk: int) -> CommitteeReview:
@@ -36,7 +36,7 @@ def _review(request: HttpRequest, pk: int) -> CommitteeReview:
 
 def _resident(review: CommitteeReview, pk: int) -> Trainee:
     trainee = get_object_or_404(
-        Trainee.objects.select_related("person", "program").prefetch_related("training_events"),
+        Trainee.objects.select_related("person", "program").prefetch_related(*history_prefetch()),
         pk=pk,
     )
     period = selectors.review_period(review)

@@ -6,7 +6,9 @@ any dated event, and what an import or a test writes directly) and its `Training
 
 - training runs from the start date to the last day: the completion or withdrawal date if one is
   recorded, else the expected end (the latest start or extension sets it);
-- a leave of absence takes its days out of training;
+- a leave of absence takes its days out of training, and so does logged parental, caregiver or
+  medical leave (`workhours.LeaveSpan`): a trainee away on either is scheduled, given call,
+  offered a swap or reminded on none of those days;
 - the PGY level and program on a day are the ones the latest event on or before that day set.
 
 A row marked graduated or withdrawn with no dated event is a record from before dates were kept:
@@ -18,13 +20,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from rounds.core.models import Program
 from rounds.people.models import Trainee, TrainingEvent
 
 Span = tuple[date, date]  # first and last day, inclusive
+
+# Logged leave (workhours.LeaveSpan kinds) that takes its days out of training, as a recorded
+# leave of absence does. Vacation and sick days are logged after the fact for the hours record;
+# parental, caregiver and medical leave is leave from training.
+AWAY_KINDS = frozenset({"parental", "medical"})
+
+
+def history_prefetch(path: str = "") -> list[str | Prefetch]:
+    """What `history_of` reads, to prefetch when building many histories: the training events
+    and the logged leave from training (only those kinds: a trainee logs many vacation and sick
+    days, which the dates never read). `path`: "" from trainees, "trainee__" from rows that
+    point at one."""
+    from rounds.workhours.models import LeaveSpan
+
+    away = LeaveSpan.objects.filter(kind__in=AWAY_KINDS).only("trainee", "start", "end")
+    return [
+        f"{path}training_events",
+        Prefetch(f"{path}leave", queryset=away, to_attr="away_leave"),
+    ]
+
 
 STATUS_LABELS = {
     "incoming": "Starts later",
@@ -52,6 +75,13 @@ class History:
     levels: tuple[tuple[date, int], ...]  # (from this day, PGY level), by date
     programs: tuple[tuple[date, int], ...]  # (from this day, program id), by date
     legacy_status: str | None = None  # graduated/withdrawn/leave with no dated events
+    logged: tuple[Span, ...] = ()  # logged parental, caregiver or medical leave
+
+    @property
+    def away(self) -> tuple[Span, ...]:
+        """Every span out of training on leave: leaves of absence and logged leave from
+        training (`leaves` alone are the training events, which letters and counts list)."""
+        return self.leaves + self.logged
 
     @property
     def last_day(self) -> date:
@@ -63,7 +93,7 @@ class History:
             return []
         out: list[Span] = []
         cursor, last = self.start, self.last_day
-        for first, end in sorted(self.leaves):
+        for first, end in sorted(self.away):
             if end < cursor or first > last:
                 continue
             if first > cursor:
@@ -132,7 +162,7 @@ class History:
     def on_leave(self, day: date) -> bool:
         if self.legacy_status == "leave":
             return self.start <= day <= self.last_day
-        return any(a <= day <= b for a, b in self.leaves)
+        return any(a <= day <= b for a, b in self.away)
 
     def pgy_on(self, day: date) -> int:
         return _in_force(self.levels, day)
@@ -169,8 +199,8 @@ def _in_force(changes: Sequence[tuple[date, int]], day: date) -> int:
 
 
 def history_build(trainee: Trainee, events: Iterable[TrainingEvent]) -> History:
-    """The history of `trainee` from its row and these events (saved or not: previews pass one
-    more)."""
+    """The history of `trainee` from its row, these events (saved or not: previews pass one
+    more) and its logged leave from training (prefetched `leave` when there)."""
     ordered = sorted(events, key=lambda e: (e.effective_date, e.pk or 1 << 62))
     by_recording = sorted(ordered, key=lambda e: e.pk or 1 << 62)
     start, expected_end = trainee.start_date, trainee.expected_end_date
@@ -203,7 +233,16 @@ def history_build(trainee: Trainee, events: Iterable[TrainingEvent]) -> History:
         levels=_changes(ordered, "pgy", trainee.pgy),
         programs=_changes(ordered, "program_id", trainee.program_id),
         legacy_status=legacy,
+        logged=tuple(sorted((s.start, s.end) for s in _away_leave(trainee))),
     )
+
+
+def _away_leave(trainee: Trainee) -> Iterable[Any]:
+    """The trainee's logged leave from training: prefetched (`history_prefetch`), else read."""
+    prefetched = getattr(trainee, "away_leave", None)
+    if prefetched is not None:
+        return prefetched
+    return trainee.leave.filter(kind__in=AWAY_KINDS).only("start", "end")
 
 
 def _changes(
@@ -219,7 +258,8 @@ def _changes(
 
 
 def history_of(trainee: Trainee) -> History:
-    """Uses prefetched `training_events` when there (one query for many trainees)."""
+    """Uses prefetched `training_events` and logged leave when there (`history_prefetch`: two
+    queries for many trainees)."""
     return history_build(trainee, trainee.training_events.all())
 
 
@@ -232,7 +272,9 @@ def trainees_in_training(
 ) -> list[Trainee]:
     """Trainees in training on at least one day of [first, last] (in one of `programs` on that
     day, when given), with person, program and events loaded."""
-    query = Trainee.objects.select_related("person", "program").prefetch_related("training_events")
+    query = Trainee.objects.select_related("person", "program").prefetch_related(
+        *history_prefetch()
+    )
     program_ids: list[int] | None = None
     if programs is not None:
         program_ids = [p if isinstance(p, int) else p.pk for p in programs]
@@ -267,5 +309,7 @@ def count_in_training(day: date, programs: Iterable[Program | int] | None = None
 
 def trainees_enrolled_on(day: date) -> list[Trainee]:
     """Trainees between their start and last day on `day`, those on leave included."""
-    query = Trainee.objects.select_related("person", "program").prefetch_related("training_events")
+    query = Trainee.objects.select_related("person", "program").prefetch_related(
+        *history_prefetch()
+    )
     return [t for t in query.order_by("pk") if history_of(t).enrolled_on(day)]

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 
 from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 from rounds.record.models import OnboardingReminder, OnboardingTask
 from rounds.record.services import coordinator_emails
 
@@ -57,7 +57,7 @@ def onboarding_reminders_send(*, day: date) -> tuple[int, int]:
     tasks = (
         OnboardingTask.objects.filter(done_at__isnull=True, due_on__lte=horizon)
         .select_related("item", "trainee__person", "trainee__program")
-        .prefetch_related("reminders", "trainee__training_events")
+        .prefetch_related("reminders", *history_prefetch("trainee__"))
         .order_by("trainee_id", "due_on", "pk")
     )
     due: dict[int, list[Reminded]] = defaultdict(list)

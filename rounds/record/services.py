@@ -19,7 +19,7 @@ from rounds.imports.uploads import max_upload_bytes, upload_name
 from rounds.lib import today as clock
 from rounds.lib.links import absolute, absolute_url
 from rounds.people.models import Person, Role, RoleAssignment, Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 from rounds.record.access import may_sign_letter_for
 from rounds.record.models import (
     Credential,
@@ -186,7 +186,7 @@ def credential_alerts_send(*, day: date) -> int:
         "trainee_id", flat=True
     )
     trainees = Trainee.objects.filter(pk__in=candidates).select_related("person", "program")
-    trainees = trainees.prefetch_related("training_events")
+    trainees = trainees.prefetch_related(*history_prefetch())
     active = {t.pk: t for t in trainees if day <= history_of(t).last_day}
     sent = 0
     for (trainee_id, _), credential in latest_credentials(active).items():
@@ -266,7 +266,7 @@ def onboarding_assign(*, day: date) -> int:
     institution's, due `days_before_start` before their first day (today at the earliest).
     Safe to run any number of times (daily, and after a match import); returns how many new."""
     items = list(OnboardingItem.objects.filter(site__isnull=True))  # sites': site_access.py
-    query = Trainee.objects.prefetch_related("training_events").order_by("pk")
+    query = Trainee.objects.prefetch_related(*history_prefetch()).order_by("pk")
     tasks = []
     for trainee in query:
         history = history_of(trainee)

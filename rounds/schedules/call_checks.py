@@ -5,7 +5,8 @@
   problem, so the grid and the solver read the rules the same way (same averaging windows, same
   leave days).
 - Coverage: the month's hard minimum and maximum per shift and day (broken), and its soft
-  "wanted" numbers (bent).
+  "wanted" numbers (bent), each day's count computed once (`MonthCheck.cover`) for the grid's
+  coverage row, the findings list and the summary alike.
 - Leave: a shift on a day the trainee is not on an inpatient rotation of the published rotation
   schedule (clinic, elective, vacation).
 - Overlaps: one trainee on two shifts at the same time.
@@ -26,7 +27,7 @@ from rounds.engine import readers
 from rounds.engine.roster import problem as roster
 from rounds.engine.workhours import rules
 from rounds.people.models import Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 from rounds.schedules.models import (
     CallAssignment,
     CallRequest,
@@ -113,6 +114,71 @@ class CallFinding:
         return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
+@dataclass(frozen=True)
+class ShiftCover:
+    """One shift type on one day against the month's coverage rule for it: a hard minimum and
+    maximum (outside them the month breaks a rule) and a soft wanted number (a wish)."""
+
+    day: dt.date
+    shift: str  # the shift type's id: "C"
+    name: str  # its name: "24h call"
+    staffed: int
+    min: int | None = None
+    max: int | None = None
+    wanted: int | None = None
+    soft_under: bool = True  # fewer than wanted is a bent wish (it weighs in the solve)
+    soft_over: bool = True  # more than wanted is a bent wish
+
+    @property
+    def state(self) -> str:
+        """'short' or 'over' (a broken rule), 'under' or 'above' (a bent wish), else 'met'."""
+        n = self.staffed
+        if self.min is not None and n < self.min:
+            return "short"
+        if self.max is not None and n > self.max:
+            return "over"
+        if self.wanted is not None and n < self.wanted and self.soft_under:
+            return "under"
+        if self.wanted is not None and n > self.wanted and self.soft_over:
+            return "above"
+        return "met"
+
+    @property
+    def broken(self) -> bool:
+        return self.state in ("short", "over")
+
+    @property
+    def bent(self) -> bool:
+        return self.state in ("under", "above")
+
+    @property
+    def need(self) -> str:
+        """What the shift needs, as the coverage row says it: '1', '1–2', '≥1' or '≤1'."""
+        if self.wanted is not None:
+            return str(self.wanted)
+        if self.min is not None and self.max is not None:
+            return str(self.min) if self.min == self.max else f"{self.min}–{self.max}"
+        return f"≥{self.min}" if self.min is not None else f"≤{self.max}"
+
+    @property
+    def line(self) -> str:
+        return f"{self.shift} {self.staffed}/{self.need}"
+
+    @property
+    def finding(self) -> CallFinding | None:
+        """The broken rule or bent wish, named with its shift and day; None when met."""
+        when, n = f"{self.name} on {day_label(self.day)}", self.staffed
+        text = {
+            "short": f"{when} has {n}; it needs at least {self.min}",
+            "over": f"{when} has {n}; it takes at most {self.max}",
+            "under": f"{when}: {n} staffed, {self.wanted} wanted",
+            "above": f"{when}: {n} staffed, {self.wanted} wanted",
+        }.get(self.state)
+        if text is None:
+            return None
+        return CallFinding(text, self.broken, None, self.day, self.day, self.line)
+
+
 def rotations_in_month(
     trainee_ids: Iterable[int], month: dt.date, instead: RotationSchedule | None = None
 ) -> dict[int, dict[dt.date, Rotation]]:
@@ -147,6 +213,8 @@ def rotations_in_month(
 class MonthCheck:
     """The month's shifts (with proposed moves applied) checked against every rule."""
 
+    _cover: list[ShiftCover] | None = None  # counted once per check, however often asked
+
     def __init__(self, schedule: CallSchedule, moves: dict[int, int] | None = None) -> None:
         self.schedule = schedule
         self.month = schedule.month
@@ -155,7 +223,7 @@ class MonthCheck:
         self.shifts = list(schedule.shifts.all())
         self.owner = {s.pk: moves.get(s.pk, s.trainee_id) for s in self.shifts}
         ids = set(self.owner.values()) | _problem_trainee_ids(schedule.problem)
-        trainees = Trainee.objects.select_related("person").prefetch_related("training_events")
+        trainees = Trainee.objects.select_related("person").prefetch_related(*history_prefetch())
         self.trainees = trainees.in_bulk(list(ids))
 
     def name(self, trainee_id: int) -> str:
@@ -220,8 +288,17 @@ class MonthCheck:
     # ------------------------------------------------------------ coverage
 
     def coverage(self) -> list[CallFinding]:
+        """Each shift of each day staffed outside its rule, as the findings list tells it."""
+        return [c.finding for c in self.cover() if c.finding is not None]
+
+    def cover(self) -> list[ShiftCover]:
+        """Every shift of every day a coverage rule speaks of, counted against that rule: the
+        one computation the coverage row, the findings list and the summary's count all read,
+        so the row cannot show a day short that the summary does not count."""
         from rounds.engine.errors import ProblemError
 
+        if self._cover is not None:
+            return self._cover
         try:
             problem = self.problem()
         except ProblemError:
@@ -232,50 +309,25 @@ class MonthCheck:
         for s in self.shifts:
             key = ((s.day - self.month).days, by_name.get(s.label, ""))
             count[key] = count.get(key, 0) + 1
-        out: list[CallFinding] = []
+        out: list[ShiftCover] = []
         for c in problem.coverage:
+            if c.min is None and c.max is None and c.required is None:
+                continue  # a rule with no number asks nothing of the day
             for d in c.days if c.days is not None else range(problem.horizon.days):
-                day = self.month + dt.timedelta(days=d)
-                when = f"{names.get(c.shift, c.shift)} on {day_label(day)}"
-                n = count.get((d, c.shift), 0)
-                texts: list[tuple[str, bool]] = []
-                if c.min is not None and n < c.min:
-                    texts.append((f"{when} has {n}; it needs at least {c.min}", True))
-                if c.max is not None and n > c.max:
-                    texts.append((f"{when} has {n}; it takes at most {c.max}", True))
-                wanted = c.required
-                if wanted is not None and (
-                    (n < wanted and c.weight_under) or (n > wanted and c.weight_over)
-                ):
-                    texts.append((f"{when}: {n} staffed, {wanted} wanted", False))
-                bound = c.min if c.min is not None and n < c.min else c.max
-                short = f"{c.shift} {n}/{bound if bound is not None else wanted}"
-                out += [CallFinding(t, broken, None, day, day, short) for t, broken in texts]
-        return out
-
-    def staffing(self) -> dict[dt.date, list[tuple[str, int, int]]]:
-        """Each day's (shift type id, people on it, people it needs), in the problem's order of
-        coverage rules: what the grid's coverage row shows for every day, met or not. The
-        need is the rule's wanted number, else its minimum, else its maximum."""
-        from rounds.engine.errors import ProblemError
-
-        try:
-            problem = self.problem()
-        except ProblemError:
-            return {}
-        by_name = {t.name: t.id for t in self.types}
-        count: dict[tuple[int, str], int] = {}
-        for s in self.shifts:
-            key = ((s.day - self.month).days, by_name.get(s.label, ""))
-            count[key] = count.get(key, 0) + 1
-        out: dict[dt.date, list[tuple[str, int, int]]] = {}
-        for c in problem.coverage:
-            need = next((n for n in (c.required, c.min, c.max) if n is not None), None)
-            if need is None:
-                continue
-            for d in c.days if c.days is not None else range(problem.horizon.days):
-                day = self.month + dt.timedelta(days=d)
-                out.setdefault(day, []).append((c.shift, count.get((d, c.shift), 0), need))
+                out.append(
+                    ShiftCover(
+                        day=self.month + dt.timedelta(days=d),
+                        shift=c.shift,
+                        name=names.get(c.shift, c.shift),
+                        staffed=count.get((d, c.shift), 0),
+                        min=c.min,
+                        max=c.max,
+                        wanted=c.required,
+                        soft_under=bool(c.weight_under),
+                        soft_over=bool(c.weight_over),
+                    )
+                )
+        self._cover = out
         return out
 
     # ------------------------------------------------------------ leave, overlaps, requests

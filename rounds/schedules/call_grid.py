@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from rounds.lib.cache import SCHEDULE_DATA, computed
 from rounds.lib.today import today
 from rounds.people.models import Trainee
+from rounds.people.training import history_of
 from rounds.record.selectors import lapse_marks
 from rounds.schedules.call_checks import (
     CallFinding,
     MonthCheck,
+    ShiftCover,
     ShiftType,
     day_label,
     month_days,
@@ -37,7 +39,7 @@ class CallCell:
     bent: list[str] = field(default_factory=list)
     started: bool = False  # the day has begun: history, read-only on the grid
     corrected: str = ""  # the reason, when the day is a marked correction
-    leave: bool = False  # the published rotation schedule has the trainee on vacation
+    leave: bool = False  # on a vacation block, or on leave from training: not to be on call
 
     @property
     def css(self) -> str:
@@ -80,20 +82,29 @@ class CallRow:
 
 @dataclass
 class DayCover:
+    """A day's column of the coverage row: each shift's count against its need, read from the
+    same `ShiftCover`s the findings list and the summary count."""
+
     day: dt.date
-    short: str = ""  # "C 0/1"
-    broken: bool = False
-    bent: bool = False
-    staffed: list[tuple[str, int, int]] = field(default_factory=list)  # (shift, count, need)
+    shifts: list[ShiftCover] = field(default_factory=list)
 
     @property
     def lines(self) -> list[tuple[str, str]]:
-        """('C 1/1', 'met'): each shift's count against its need, for the coverage row."""
-        out = []
-        for shift, n, need in self.staffed:
-            state = "met" if n == need else "short" if n < need else "over"
-            out.append((f"{shift} {n}/{need}", state))
-        return out
+        """('C 1/1', 'met'): each shift's count against its need, and its state."""
+        return [(c.line, c.state) for c in self.shifts]
+
+    @property
+    def broken(self) -> bool:
+        return any(c.broken for c in self.shifts)
+
+    @property
+    def bent(self) -> bool:
+        return any(c.bent for c in self.shifts)
+
+    @property
+    def short(self) -> str:
+        """The shifts staffed outside their rule: 'C 0/1'."""
+        return " ".join(c.line for c in self.shifts if c.state != "met")
 
     @property
     def weekend(self) -> bool:
@@ -146,9 +157,10 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     """Trainees x days with every rule checked; findings on the cells (and days) they concern."""
     check = MonthCheck(schedule)
     days = [schedule.month + dt.timedelta(days=i) for i in range(month_days(schedule.month))]
-    findings = sorted(
-        month_findings(schedule, check), key=lambda f: (not f.broken, f.first or schedule.month)
-    )
+    covers = check.cover()
+    # The coverage findings come from the very counts the coverage row shows.
+    found = month_findings(schedule, check) + [c.finding for c in covers if c.finding]
+    findings = sorted(found, key=lambda f: (not f.broken, f.first or schedule.month))
     trainees = sorted(
         check.trainees.values(), key=lambda t: (-t.pgy, t.person.last_name, t.person.first_name)
     )
@@ -167,13 +179,18 @@ def call_grid(schedule: CallSchedule) -> CallGrid:
     for key in leave_days([t.pk for t in trainees], days[0], days[-1]):
         if key in cells:
             cells[key].leave = True
+    for t in trainees:  # on leave from training (a leave of absence, parental or medical leave)
+        history = history_of(t)
+        for d in days:
+            if history.on_leave(d):
+                cells[t.pk, d].leave = True
     per_row: dict[int, list[CallFinding]] = {}
-    staffing = check.staffing()
-    cover = {d: DayCover(d, staffed=staffing.get(d, [])) for d in days}
+    cover = {d: DayCover(d) for d in days}
+    for c in covers:
+        if c.day in cover:
+            cover[c.day].shifts.append(c)
     for f in findings:
-        if f.trainee_id is None:
-            _on_day(cover, f)
-        else:
+        if f.trainee_id is not None:
             per_row.setdefault(f.trainee_id, []).append(f)
             if f.on_cells():
                 _on_cells(cells, f)
@@ -213,16 +230,17 @@ def leave_days(trainee_ids: list[int], first: dt.date, last: dt.date) -> set[tup
 
 
 def month_findings(schedule: CallSchedule, check: MonthCheck) -> list[CallFinding]:
-    """Every rule `check` finds broken or bent in the month.
+    """Every rule `check` finds broken or bent in the month but coverage (which the grid reads
+    from `check.cover()`, as its coverage row does).
 
     A published (or superseded) month is never edited, so its findings are kept in the shared
     cache: under the schedule data version (rounds.lib.cache.SCHEDULE_DATA), which any write to
     what the check reads moves on, and under the day. A draft is checked afresh on every view.
     """
     if schedule.is_draft:
-        return check.findings()
+        return check.findings(coverage=False)
     parts = ("call-findings", schedule.pk, schedule.revision, today().isoformat())
-    return computed(SCHEDULE_DATA, parts, check.findings)
+    return computed(SCHEDULE_DATA, parts, lambda: check.findings(coverage=False))
 
 
 def _on_cells(cells: dict[tuple[int, dt.date], CallCell], finding: CallFinding) -> None:
@@ -233,16 +251,6 @@ def _on_cells(cells: dict[tuple[int, dt.date], CallCell], finding: CallFinding) 
     ]
     for cell in [c for c in spanned if c.codes] or spanned:
         (cell.broken if finding.broken else cell.bent).append(finding.text)
-
-
-def _on_day(cover: dict[dt.date, DayCover], finding: CallFinding) -> None:
-    """A coverage finding becomes a short note in the day's column: 'C 0/1'."""
-    if finding.first not in cover:
-        return
-    day = cover[finding.first]
-    day.short = f"{day.short} {finding.short}".strip()
-    day.broken = day.broken or finding.broken
-    day.bent = day.bent or not finding.broken
 
 
 @dataclass

@@ -145,6 +145,9 @@ class PublishPreview:
     broken_months: list[BrokenMonth] = field(default_factory=list)
     logged: list[LoggedAtRisk] = field(default_factory=list)
     sites: list[SiteArrivals] = field(default_factory=list)
+    # A call month's shifts on days their trainee is away (on leave from training, on vacation,
+    # off inpatient rotations): what publishing it would put in a published month, broken.
+    away: list[str] = field(default_factory=list)
 
     @property
     def cells(self) -> int:
@@ -354,6 +357,7 @@ def call_publish_preview(schedule: CallSchedule) -> PublishPreview:
         s for k in changed for s in old.get(k, []) if (s.start, s.label) not in key(new.get(k))
     ]
     preview.logged = _logged_on_shifts(removed, trainees)
+    preview.away = [f.text for _, f in MonthCheck(schedule).leave_by_shift()]
     return preview
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from rounds.assessment.selectors import attending_on
 from rounds.core.models import Site
 from rounds.people.models import Person
+from rounds.people.training import history_prefetch
 from rounds.record.selectors import lapse_marks
 from rounds.schedules.access import ContactViewer
 from rounds.schedules.models import CallAssignment, CallSchedule
@@ -83,7 +84,7 @@ def _ordered(query: Any, site: Site | None) -> list[CallAssignment]:
         query = query.filter(site=site)
     return list(
         query.select_related("trainee__person", "trainee__program", "site")
-        .prefetch_related("trainee__training_events")  # whose credentials apply: their program
+        .prefetch_related(*history_prefetch("trainee__"))  # whose credentials apply: their program
         .order_by("site__name", "service", "start", "label", "trainee__person__last_name")
     )
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from rounds.people.training import history_prefetch
 from rounds.schedules.models import (
     Block,
     CallAssignment,
@@ -160,7 +161,7 @@ def on_call_now(site: Site | None, at: dt.datetime) -> list[CallAssignment]:
         query = query.filter(site=site)
     return list(
         query.select_related("trainee__person", "trainee__program", "site")
-        .prefetch_related("trainee__training_events")
+        .prefetch_related(*history_prefetch("trainee__"))
         .order_by("site__name", "service", "label")
     )
 

@@ -19,7 +19,7 @@ from rounds.engine.rotations.check import Placement
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.lib.links import absolute_url
 from rounds.people.models import Trainee
-from rounds.people.training import history_of
+from rounds.people.training import history_of, history_prefetch
 from rounds.schedules.consequences import rotation_fingerprint
 from rounds.schedules.history import history_differences, refuse_text, started
 from rounds.schedules.models import (
@@ -594,7 +594,7 @@ def _changed_trainees(
         t
         for t in Trainee.objects.filter(pk__in=changed)
         .select_related("person")
-        .prefetch_related("training_events")
+        .prefetch_related(*history_prefetch())
         if history_of(t).in_training_during(*year)
     ]
 

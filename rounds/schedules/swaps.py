@@ -32,7 +32,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.lib.idempotency import AlreadySubmitted, submit_once
 from rounds.people.models import Trainee
-from rounds.people.training import history_of, trainees_in_training
+from rounds.people.training import history_of, history_prefetch, trainees_in_training
 from rounds.schedules import notices
 from rounds.schedules.call_checks import MonthCheck, day_label, shift_types
 from rounds.schedules.calls import _carry_proposals, _copy, _user
@@ -66,10 +66,11 @@ def partner_check(shift: CallAssignment, partner: Trainee) -> None:
         raise ScheduleError("Choose a colleague other than yourself.")
     if partner.program_id != shift.schedule.program_id:
         raise ScheduleError("Swaps stay within the program that owns the call schedule.")
-    if not history_of(partner).in_training_on(shift.day):
+    history = history_of(partner)
+    if not history.in_training_on(shift.day):
         raise ScheduleError(
             f"{partner.person.full_name} is not in training on {shift.day:%a %b %-d} "
-            "(not started, on leave or finished); choose a colleague who is."
+            f"({history.status_label_on(shift.day).lower()}); choose a colleague who is."
         )
 
 
@@ -134,7 +135,7 @@ class MonthData:
         ids = {s.trainee_id for s in self.shifts} | set(
             Trainee.objects.filter(program_id=schedule.program_id).values_list("pk", flat=True)
         )
-        query = Trainee.objects.select_related("person").prefetch_related("training_events")
+        query = Trainee.objects.select_related("person").prefetch_related(*history_prefetch())
         self.trainees = query.in_bulk(list(ids | _problem_ids(schedule)))
         self._problem: RosterProblem | None = None
 

@@ -9,7 +9,8 @@ each see exactly the items their roles give them (a person with several roles se
 - directors and coordinators, for their programs: vacation requests to decide (linking to the
   program-year page, where they are decided in bulk), swaps a colleague agreed to, trainees
   with weeks of hours not logged, hour violations not reviewed, trainees with a required
-  credential lapsed or expiring soon, trainees with onboarding overdue;
+  credential lapsed or expiring soon, trainees with onboarding overdue, trainees past their
+  board's leave allowance (urgent) and trainees near or over the program's leave policy;
 - directors and the GME office: moonlighting requests waiting for their step;
 - faculty: procedure log entries naming them as supervisor, waiting for their verification;
 - trainees: weeks of hours to log, swaps offered to them (and open shifts they could pick up),
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import ngettext
 
@@ -43,11 +44,12 @@ from rounds.jobs.models import Job
 from rounds.lib import today as clock
 from rounds.people.access import person_of, trainee_of, user_roles
 from rounds.people.models import Person, Role, Trainee
-from rounds.people.training import trainees_in_training
+from rounds.people.training import history_of, history_prefetch, trainees_in_training
 from rounds.workhours.models import Finding
 from rounds.workhours.record import academic_year
 
 if TYPE_CHECKING:
+    from rounds.leave.selectors import LeaveFlag
     from rounds.people.access import AnyUser
 
 
@@ -82,6 +84,8 @@ def todos_for(user: AnyUser) -> list[Todo]:
     if roles.has(Role.TRAINEE):
         trainee = trainee_of(user)
         if trainee is not None:
+            # Their history is asked by several items: read once.
+            prefetch_related_objects([trainee], *history_prefetch())
             items += trainee_todos(trainee)
     if person is not None:
         items += evaluation_todos(person, teaching=roles.has(Role.FACULTY))
@@ -180,6 +184,7 @@ def programs_without_year(today: date | None = None) -> list[Program]:
 
 
 def program_todos(programs: list[Program]) -> list[Todo]:
+    from rounds.leave.selectors import leave_flags
     from rounds.record.selectors import trainees_to_credential
     from rounds.schedules.models import VacationRequest
     from rounds.schedules.swap_selectors import swaps_to_approve
@@ -205,13 +210,19 @@ def program_todos(programs: list[Program]) -> list[Todo]:
         .values_list("trainee__program", "n")
     )
     swaps = swaps_to_approve([p.pk for p in programs])
+    # This academic year's trainees, read once: the leave flags are about them all, the other
+    # items about those in training today.
+    ids = {p.pk for p in programs}
+    this_year = trainees_in_training(programs, *academic_year(today))
     in_training = [
         t
-        for t in trainees_in_training(programs, today, today)
-        if t.program_id in {p.pk for p in programs}
+        for t in this_year
+        if t.program_id in ids
+        and any(history_of(t).in_training_during(today, today, pk) for pk in ids)
     ]
     # Credentials and onboarding matter from before day one: those arriving soon count too.
     upcoming = trainees_to_credential(programs, today)
+    flags = leave_flags(programs, today, this_year)
     items: list[Todo] = []
     for program in programs:
         pk, name = program.pk, program.name
@@ -233,8 +244,23 @@ def program_todos(programs: list[Program]) -> list[Todo]:
                  "trainees with weeks of hours not logged", behind,
                  reverse("workhours:program_hours", args=[pk]), name),
             *record_todos([t for t in upcoming if t.program_id == pk], today, name),
+            *leave_todos([f for f in flags if f.program_id == pk], name),
         ]  # fmt: skip
     return items
+
+
+def leave_todos(flags: list[LeaveFlag], where: str) -> list[Todo]:
+    """The leave page's flags, counted: trainees past their board's allowance with no extension
+    confirmed (urgent: their training must be extended), and the others near or over a
+    balance of the program's policy this year."""
+    url = reverse("leave:home")
+    return [
+        Todo("trainee past their board's leave allowance",
+             "trainees past their board's leave allowance",
+             sum(1 for f in flags if f.flagged), url, where, urgent=True),
+        Todo("trainee near or over the leave policy", "trainees near or over the leave policy",
+             sum(1 for f in flags if f.near_or_over and not f.flagged), url, where),
+    ]  # fmt: skip
 
 
 def record_todos(trainees: list[Trainee], today: date, where: str) -> list[Todo]:

@@ -42,7 +42,7 @@ from rounds.people.services import (
     training_event_draft,
     training_event_record,
 )
-from rounds.people.training import history_of, trainees_in_training
+from rounds.people.training import history_of, history_prefetch, trainees_in_training
 from rounds.staff.forms import (
     ImportForm,
     ProgramTextForm,
@@ -159,7 +159,7 @@ def trainee_list(request: HttpRequest) -> HttpResponse:
         "rows": [
             (t, history.pgy_on(today), history.status_label_on(today))
             for t in trainees.select_related("person", "program").prefetch_related(
-                "training_events"
+                *history_prefetch()
             )[:200]
             for history in [history_of(t)]
         ],

@@ -32,6 +32,7 @@ from rounds.people.access import (
     trainees_visible_to,
     user_roles,
 )
+from rounds.people.training import history_prefetch
 from rounds.workhours import selectors, services
 from rounds.workhours.access import may_review, may_use_hours, own_trainee, visible_program
 from rounds.workhours.forms import LeaveForm, ReviewForm
@@ -114,7 +115,7 @@ def week(request: HttpRequest, day: str) -> HttpResponse:
     if monday.isoformat() != day:
         return redirect("workhours:week", day=monday.isoformat())
     # The page asks six questions of the same log and history: each is read once.
-    prefetch_related_objects([trainee], "training_events")
+    prefetch_related_objects([trainee], *history_prefetch())
     log = selectors.week_page_log(trainee)
     view = selectors.week_view(trainee, monday, log)
     today = clock.today(view.zone)

@@ -96,7 +96,7 @@ def test_a_call_edit_redraws_only_its_row_the_days_coverage_and_the_rules(
         f"Saved: Ben Baker on {day:%a %b} {day.day}"
     )
     expect(page.locator(f"#t{small.ben.pk} th")).to_contain_text("1 shift")
-    expect(cover).to_contain_text("C 1/1")
+    expect(cover).to_contain_text("C 1/≤1")
     expect(editor).to_be_empty()
     # Ana's row was not redrawn, and the page was not reloaded.
     expect(other).to_have_attribute("data-kept", "yes")
