@@ -94,8 +94,7 @@ def test_same_seed_builds_identical_data_and_another_seed_does_not() -> None:
 
 
 def test_full_demo_has_the_scale_of_a_large_academic_center() -> None:
-    summary = demo_build(seed=2026, academic_year=2026)
-    assert summary.seconds < 30
+    demo_build(seed=2026, academic_year=2026)  # how long it takes: bench, not this test
 
     assert Site.objects.filter(kind=Site.Kind.SPONSOR).count() == 1
     assert Site.objects.count() == 34

@@ -49,3 +49,12 @@ def test_demo_schedules_are_published_and_break_no_rule(settings) -> None:  # ty
     asked = SwapProposal.objects.get(kind="trade")
     assert asked.to_trainee is not None and asked.to_trainee.person.user.username == "resident"
     assert Person.objects.exclude(pager="").count() > 20
+    # The leave demo logs a long parental leave after the schedules were built; it ends before
+    # the month whose call schedule is published, so no published call month is broken by it.
+    from rounds.leave import demo as leave_demo
+    from rounds.schedules.consequences import call_months_broken
+
+    leave_lines = leave_demo.demo_extend(seed=7)
+    assert "past the ABIM allowance after parental leave" in "\n".join(leave_lines)
+    internal_medicine = Program.objects.get(name="Internal Medicine Residency")
+    assert call_months_broken(internal_medicine.pk) == []

@@ -71,18 +71,23 @@ def _over_and_remediation(im: Program) -> list[str]:
     assert standing.board is not None and standing.excess is not None
     allowance = standing.board.total_days(im.length_years)
     counted = allowance - standing.excess.away + OVER_BY
-    # Parental leave ending yesterday, long enough to use the once-in-training six weeks and
-    # then go OVER_BY days past the allowance; logged leave in that stretch makes way for it.
+    # Parental leave ending before this month (whose call schedule the demo has just built
+    # without knowing of it: a leave inside it would break the published month), long enough to
+    # use the once-in-training six weeks and then go OVER_BY days past the allowance; logged
+    # leave in that stretch makes way for it.
     days = standing.board.family_medical_days + counted
-    first = today - timedelta(days=days)
-    LeaveSpan.objects.filter(trainee=over, start__lte=today, end__gte=first).delete()
+    back_at_work = today.replace(day=1)
+    first = back_at_work - timedelta(days=days)
+    LeaveSpan.objects.filter(trainee=over, start__lt=back_at_work, end__gte=first).delete()
     # Nobody works on parental leave: the demo's logged hours of those days go, and the
     # findings about them (the checker runs again when the trainee next logs).
-    LoggedPeriod.objects.filter(trainee=over, start__date__gte=first).delete()
-    Finding.objects.filter(trainee=over, starts_on__gte=first).delete()
+    LoggedPeriod.objects.filter(
+        trainee=over, start__date__gte=first, start__date__lt=back_at_work
+    ).delete()
+    Finding.objects.filter(trainee=over, starts_on__gte=first, starts_on__lt=back_at_work).delete()
     spans, start = [], first
-    while start < today:  # the trainee's leave form takes 120 days at most; the demo does too
-        end = min(start + timedelta(days=119), today - timedelta(days=1))
+    while start < back_at_work:  # the leave form takes 120 days at most; the demo does too
+        end = min(start + timedelta(days=119), back_at_work - timedelta(days=1))
         spans.append(LeaveSpan(trainee=over, kind="parental", start=start, end=end))
         start = end + timedelta(days=1)
     LeaveSpan.objects.bulk_create(spans)
