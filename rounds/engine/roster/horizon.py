@@ -379,8 +379,8 @@ def forward(
     when `give_up` passes first: no schedule rather than a late one. Each window gets its days'
     share of the time to `until` (past it, to `end`, the solve's own deadline: repair's time).
     Once the time to `end` is short of `hurry_margin` times what the windows left need for their
-    first rosters (`_Outcome.floor`), windows hurry: the first greedy roster only, and no backing
-    up unless it still fits before `give_up`."""
+    first rosters (`_Outcome.floor`), windows hurry: the first greedy roster only. No window
+    backs up unless the greedy rosters left still fit before `give_up`."""
     knobs, clock = run.knobs, run.clock
     n, days = len(problem.people), problem.horizon.days
     grid = np.full((n, days), OPEN, np.int64)
@@ -425,7 +425,7 @@ def forward(
         if found is None:
             # Backing up decides two windows again: not when that cannot end in time.
             again = clock.now() + outcome.floor * (len(parts) - k + 1)
-            late = hurry and give_up is not None and again > give_up
+            late = give_up is not None and again > give_up
             if k == 0 or backups >= knobs.max_backtrack or late:
                 raise OutOfTime
             backups += 1

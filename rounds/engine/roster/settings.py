@@ -93,8 +93,8 @@ class HorizonKnobs:
     hurry_margin: float = knob(
         1.25,
         "factor",
-        "a forward window hurries (its first greedy roster only, no master, no replies, no "
-        "backing up without time for it) once the time left is under this many times what "
+        "a forward window hurries (its first greedy roster only, no master, no replies) "
+        "once the time left is under this many times what "
         "the windows left need for their first rosters at the slowest pace seen: quality on "
         "a slow machine against a schedule at all",
         "test_roster_horizon::test_a_tight_year_hurries_and_still_returns_a_whole_schedule",
