@@ -393,8 +393,8 @@ def forward(
             furthest, backups = k, 0
         stop.check()
         now = clock.now()
-        if give_up is not None and now > give_up:
-            raise OutOfTime
+        if give_up is not None and now + outcome.floor > give_up:
+            raise OutOfTime  # not even this window's greedy roster would be back in time
         a, b = parts[k]
         stop_at = min(days, b + knobs.lookahead_days)
         first = max(0, a - context)
