@@ -63,7 +63,7 @@ def problems(draw: st.DrawFn) -> dict[str, Any]:
 def test_every_solver_schedule_passes_the_checker(data: dict[str, Any]) -> None:
     problem = Problem.from_json(data)
     result = solve(
-        problem, time_limit=1, workers=1, lns=False, explain_infeasible=False, clock=WorkClock()
+        problem, time_limit=0.25, workers=1, lns=False, explain_infeasible=False, clock=WorkClock()
     )
     if result.has_schedule:
         violations = [f for f in result.findings if f["severity"] == "violation"]
@@ -112,7 +112,7 @@ def test_schedules_the_checker_rejects_are_refused_by_the_solver(
         f for f in check_schedule(problem, assignments) if f["severity"] == "violation"
     ]
     result = solve(
-        problem, time_limit=1, workers=1, lns=False, explain_infeasible=False, clock=WorkClock()
+        problem, time_limit=0.25, workers=1, lns=False, explain_infeasible=False, clock=WorkClock()
     )
     if checker_violations:
         assert result.status == Status.INFEASIBLE, checker_violations

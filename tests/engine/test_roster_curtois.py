@@ -75,7 +75,7 @@ def test_neighbourhood_search_keeps_the_objective_exact() -> None:
     written back into the schedule. The objective the solver reports must be the schedule's real
     cost, recomputed from the published semantics, and no hard rule may break."""
     out = curtois.run(
-        curtois.load("11"), time_limit=2, workers=2, seed=3, use_columns=False, clock=WorkClock()
+        curtois.load("11"), time_limit=1.5, workers=2, seed=3, use_columns=False, clock=WorkClock()
     )
     assert out["status"] in ("feasible", "optimal")
     assert out["hard_violations"] == []
@@ -88,7 +88,7 @@ def test_the_search_after_columns_keeps_the_objective_exact() -> None:
     """Curtois 16 is not proven by its master (3223.5 against 3225): the schedule built from
     columns is handed to the neighbourhood search, whose objective is still the schedule's real
     cost."""
-    out = curtois.run(curtois.load("16"), time_limit=2.5, workers=2, seed=1, clock=WorkClock())
+    out = curtois.run(curtois.load("16"), time_limit=1.5, workers=2, seed=1, clock=WorkClock())
     assert out["hard_violations"] == []
     assert out["solver_objective"] == out["objective"]
     assert out["stats"]["lns_rounds"] > 0
