@@ -13,7 +13,13 @@ own Python work (pricing, LP rounds, greedy passes) with `tick(units)`.
   without depending on how fast the machine is today.
 
 One unit of work is meant to be about a second on an idle core, as CP-SAT's deterministic time
-is; the budgets in tests are written in those units.
+is; the budgets in tests are written in those units. Work done by threads at once adds up (two
+pricing threads busy for a second are two units), so a budget of work is CPU, not wall, time.
+`pace` models a slower or busier machine: every unit costs `pace` seconds of the budget, and a
+CP-SAT solve given `seconds` gets `seconds / pace` units of its own.
+
+Work is summed in whole nanounits, so the order in which threads report it never changes the
+total: the clock reads the same after the same work, whatever the threads' timing.
 """
 
 from __future__ import annotations
@@ -22,9 +28,12 @@ import threading
 import time
 from typing import Any, Protocol
 
+NANO = 1_000_000_000
+
 
 class Clock(Protocol):
     deterministic: bool
+    pace: float  # seconds of the budget one unit of work costs (1 on the wall clock)
 
     def now(self) -> float: ...
 
@@ -39,6 +48,7 @@ class WallClock:
     """Seconds on the machine's monotonic clock."""
 
     deterministic = False
+    pace = 1.0
 
     def now(self) -> float:
         return time.monotonic()
@@ -58,16 +68,18 @@ class WorkClock:
 
     deterministic = True
 
-    def __init__(self, start: float = 0.0) -> None:
-        self._now = start
+    def __init__(self, start: float = 0.0, pace: float = 1.0) -> None:
+        self.start = start
+        self.pace = pace
+        self._nanounits = 0
         self._lock = threading.Lock()
 
     def now(self) -> float:
         with self._lock:
-            return self._now
+            return self.start + self._nanounits * self.pace / NANO
 
     def limit(self, parameters: Any, seconds: float) -> None:
-        parameters.max_deterministic_time = max(0.001, seconds)
+        parameters.max_deterministic_time = max(0.001, seconds / self.pace)
         # Several workers search in a fixed interleaved order: the same answer every run.
         parameters.interleave_search = True
 
@@ -75,8 +87,9 @@ class WorkClock:
         self.tick(float(solver.deterministic_time))
 
     def tick(self, units: float) -> None:
+        nanounits = round(units * NANO)
         with self._lock:
-            self._now += units
+            self._nanounits += nanounits
 
 
 WALL = WallClock()

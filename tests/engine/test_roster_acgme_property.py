@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rounds.engine.clock import WorkClock
 from rounds.engine.roster.problem import Problem
 from rounds.engine.roster.record import check_schedule
 from rounds.engine.roster.solve import Assignment, Status, solve
@@ -61,7 +62,9 @@ def problems(draw: st.DrawFn) -> dict[str, Any]:
 @given(problems())
 def test_every_solver_schedule_passes_the_checker(data: dict[str, Any]) -> None:
     problem = Problem.from_json(data)
-    result = solve(problem, time_limit=3, workers=1, lns=False, explain_infeasible=False)
+    result = solve(
+        problem, time_limit=0.25, workers=1, lns=False, explain_infeasible=False, clock=WorkClock()
+    )
     if result.has_schedule:
         violations = [f for f in result.findings if f["severity"] == "violation"]
         assert violations == []
@@ -108,7 +111,9 @@ def test_schedules_the_checker_rejects_are_refused_by_the_solver(
     checker_violations = [
         f for f in check_schedule(problem, assignments) if f["severity"] == "violation"
     ]
-    result = solve(problem, time_limit=3, workers=1, lns=False, explain_infeasible=False)
+    result = solve(
+        problem, time_limit=0.25, workers=1, lns=False, explain_infeasible=False, clock=WorkClock()
+    )
     if checker_violations:
         assert result.status == Status.INFEASIBLE, checker_violations
     if result.has_schedule:
@@ -125,6 +130,6 @@ def test_a_48_hour_stretch_is_rejected_by_both() -> None:
     problem = Problem.from_json(_lock({**data, "leave": []}, assignments))
     rules = {f["rule"] for f in check_schedule(problem, assignments)}
     assert "max-continuous-hours" in rules
-    result = solve(problem, time_limit=5, workers=1)
+    result = solve(problem, time_limit=1.5, workers=1, clock=WorkClock())
     assert result.status == Status.INFEASIBLE
     assert any("28 hours in a row" in line for line in result.explanation)

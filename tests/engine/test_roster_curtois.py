@@ -1,5 +1,6 @@
 """The Curtois benchmark goes through the general engine; objectives are re-evaluated
-independently from the published semantics."""
+independently from the published semantics. Budgets are deterministic work
+(`rounds.engine.clock.WorkClock`) with a seed: the same search on any machine at any load."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rounds.engine.cli import main
+from rounds.engine.clock import WorkClock
 from rounds.engine.roster import curtois
 from rounds.engine.roster.settings import DEFAULT_SETTINGS
 
@@ -17,7 +19,22 @@ from rounds.engine.roster.settings import DEFAULT_SETTINGS
 def test_instance_1_reaches_the_best_known_objective(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     assert (
-        main(["bench", "curtois", "1", "--time-limit", "10", "--workers", "2", "-o", str(out)]) == 0
+        main(
+            [
+                "bench",
+                "curtois",
+                "1",
+                "--work",
+                "5",
+                "--seed",
+                "0",
+                "--workers",
+                "2",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
     )
     result = json.loads(out.read_text())
     assert result["objective"] == 607
@@ -57,7 +74,9 @@ def test_neighbourhood_search_keeps_the_objective_exact() -> None:
     """Neighbourhoods are cut out of the model as small models of their own; what they change is
     written back into the schedule. The objective the solver reports must be the schedule's real
     cost, recomputed from the published semantics, and no hard rule may break."""
-    out = curtois.run(curtois.load("11"), time_limit=8, workers=2, seed=3, use_columns=False)
+    out = curtois.run(
+        curtois.load("11"), time_limit=1.5, workers=2, seed=3, use_columns=False, clock=WorkClock()
+    )
     assert out["status"] in ("feasible", "optimal")
     assert out["hard_violations"] == []
     assert out["solver_objective"] == out["objective"]
@@ -69,21 +88,21 @@ def test_the_search_after_columns_keeps_the_objective_exact() -> None:
     """Curtois 16 is not proven by its master (3223.5 against 3225): the schedule built from
     columns is handed to the neighbourhood search, whose objective is still the schedule's real
     cost."""
-    out = curtois.run(curtois.load("16"), time_limit=10, workers=2, seed=1)
+    out = curtois.run(curtois.load("16"), time_limit=1.5, workers=2, seed=1, clock=WorkClock())
     assert out["hard_violations"] == []
     assert out["solver_objective"] == out["objective"]
-    # Whether it dives or replies depends on how fast the root settles: either way the roster is
-    # handed on.
     assert out["stats"]["lns_rounds"] > 0
 
 
 def test_a_master_slow_to_settle_hands_its_time_to_best_replies_not_to_dives() -> None:
     """A root that settles after `dives_after` of the limit does not dive (each dive would settle
     the master again and again): best replies from the master's rounding and then the
-    neighbourhood search build the roster. With `dives_after` at 0 every root is slow, on any
-    machine; the roster keeps every hard rule and its objective is its real cost."""
+    neighbourhood search build the roster. With `dives_after` at 0 every root is slow; the
+    roster keeps every hard rule and its objective is its real cost."""
     no_dives = dataclasses.replace(DEFAULT_SETTINGS, dives_after=0.0)
-    out = curtois.run(curtois.load("12"), time_limit=15, workers=2, settings=no_dives)
+    out = curtois.run(
+        curtois.load("12"), time_limit=4, workers=2, seed=0, settings=no_dives, clock=WorkClock()
+    )
     assert out["hard_violations"] == []
     assert out["solver_objective"] == out["objective"]
     assert out["stats"]["columns"]["dives"] == 0

@@ -1,5 +1,6 @@
-"""Long staff rosters: the year generator, windows over time with fixed seams, and the deadline
-consulted while the model is built. No wall-clock asserts: seeds, small limits, check budgets.
+"""Long staff rosters: the year generator, windows over time with fixed seams, a forward pass
+that hurries when its time is short, and the deadline consulted while the model is built. No
+wall-clock asserts: seeds, budgets of deterministic work (`WorkClock`), check budgets.
 
 The base instance is Curtois & Qu's public Instance 2 (14 people x 14 days x 2 shift types),
 kept in the repository (bench/data/curtois) so a fresh clone runs these tests.
@@ -12,6 +13,7 @@ import itertools
 
 import numpy as np
 
+from rounds.engine.clock import WorkClock
 from rounds.engine.roster import curtois, horizon, yeargen
 from rounds.engine.roster.horizon import Deadline
 from rounds.engine.roster.settings import DEFAULT_SETTINGS, HorizonKnobs
@@ -71,10 +73,11 @@ def test_seams_respected() -> None:
     instance = small_year(seed=1)
     result = solve(
         curtois.to_problem(instance),
-        time_limit=6,
+        time_limit=3,
         workers=1,
         seed=2,
         settings=dataclasses.replace(DEFAULT_SETTINGS, horizon=KNOBS),
+        clock=WorkClock(),
     )
     assert result.status == Status.FEASIBLE
     assert result.stats["windows"]["solved"] >= 5
@@ -104,11 +107,28 @@ def test_deadline_is_consulted_while_the_model_is_built() -> None:
     """Past the deadline the build stops and solve() returns without a schedule: the check
     budget stands for a clock that ran out halfway through building."""
     problem = curtois.to_problem(BASE)
-    deadline = Deadline.after(3600, checks=3)
-    result = solve(problem, time_limit=5, workers=1, deadline=deadline)
+    clock = WorkClock()
+    deadline = Deadline.after(3600, checks=3, clock=clock)
+    result = solve(problem, time_limit=1, workers=1, deadline=deadline, clock=clock)
     assert result.status == Status.UNKNOWN and not result.assignments
     assert "time limit" in result.explanation[0]
     assert deadline.consulted == 4
-    roomy = Deadline.after(3600)
-    assert solve(problem, time_limit=2, workers=1, deadline=roomy).has_schedule
+    roomy = Deadline.after(3600, clock=clock)
+    assert solve(problem, time_limit=0.5, workers=1, deadline=roomy, clock=clock).has_schedule
     assert roomy.consulted > len(problem.rules)  # every rule and family asked
+
+
+def test_a_tight_year_hurries_and_still_returns_a_whole_schedule() -> None:
+    """20 people x 364 days x 4 shift types on a machine 250 times slower than the work clock's
+    unit (`pace`): a full window no longer fits, so the later forward windows keep their
+    first greedy roster. The year is still whole, breaks no hard rule (the published evaluator
+    checks), and the budget is kept."""
+    instance = yeargen.year_instance(BASE, days=364, staff=20, shift_types=4, seed=0)
+    clock = WorkClock(pace=250)
+    result = solve(curtois.to_problem(instance), time_limit=20, workers=2, seed=0, clock=clock)
+    assert result.status == Status.FEASIBLE
+    assert result.stats["windows"]["hurried"] > 0
+    objective, errors = curtois.evaluate(instance, [a.to_json() for a in result.assignments])
+    assert errors == []
+    assert objective == result.objective
+    assert clock.now() <= 20

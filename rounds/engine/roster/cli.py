@@ -21,6 +21,7 @@ def register(subparsers: Any) -> None:
     solve.add_argument("problem", help="problem JSON (see docs/roster-format.md)")
     solve.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     solve.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    _work_argument(solve)
     solve.add_argument("--warm-start", help="an earlier RESULT.json to start from")
     solve.add_argument(
         "--keep",
@@ -37,6 +38,8 @@ def register(subparsers: Any) -> None:
     curtois.add_argument("instance", help="instance file, or a number 1-16")
     curtois.add_argument("--time-limit", type=float, default=60.0)
     curtois.add_argument("--workers", type=int, default=2)
+    curtois.add_argument("--seed", type=int, default=0)
+    _work_argument(curtois)
     curtois.add_argument("-o", "--output", help="write the result JSON here (default stdout)")
     _knob_argument(curtois)
     curtois.set_defaults(func=run_curtois)
@@ -50,6 +53,29 @@ def _knob_argument(parser: Any) -> None:
         metavar="NAME=VALUE",
         help="set a search knob (repeatable; the table in docs/scheduling.md), e.g. stalled=0.2",
     )
+
+
+def _work_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--work",
+        type=float,
+        metavar="UNITS",
+        help="a deterministic budget of work (about a second each on an idle core) instead of "
+        "--time-limit: the same problem, seed and workers give the same schedule on any machine",
+    )
+
+
+def _budget(args: argparse.Namespace) -> tuple[float, Any]:
+    """(time limit, clock): --work counts the limit in deterministic work units."""
+    from rounds.engine.clock import WALL, WorkClock
+
+    if args.work is not None:
+        if args.work <= 0:
+            raise ProblemError("--work", "must be positive")
+        return args.work, WorkClock()
+    if args.time_limit <= 0:
+        raise ProblemError("--time-limit", "must be positive")
+    return args.time_limit, WALL
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -87,8 +113,7 @@ def run_solve(args: argparse.Namespace) -> int:
     from rounds.engine.roster.solve import Result, solve
 
     try:
-        if args.time_limit <= 0:
-            raise ProblemError("--time-limit", "must be positive")
+        time_limit, clock = _budget(args)
         if args.workers < 1:
             raise ProblemError("--workers", "must be at least 1")
         problem = Problem.from_file(args.problem)
@@ -102,25 +127,26 @@ def run_solve(args: argparse.Namespace) -> int:
         return _fail(error)
     result = solve(
         problem,
-        time_limit=args.time_limit,
+        time_limit=time_limit,
         workers=args.workers,
         warm_start=previous,
         settings=settings,
+        clock=clock,
     )
     if previous is not None and result.has_schedule:
         result.changes = changes(previous.assignments, result.assignments)
     _write(result.to_json(), args.output)
-    print(_summary(result), file=sys.stderr)
+    print(_summary(result, "units of work" if clock.deterministic else "s"), file=sys.stderr)
     return 0 if result.has_schedule else 1
 
 
-def _summary(result: Any) -> str:
+def _summary(result: Any, unit: str = "s") -> str:
     if result.has_schedule:
         bent = f", {len(result.bent)} wishes bent" if result.bent else ""
         violations = sum(1 for f in result.findings if f["severity"] == "violation")
         return (
             f"{result.status.value}: objective {result.objective:g} (bound {result.best_bound:g})"
-            f"{bent}, {violations} work-hour violations, {result.wall_time:.1f} s"
+            f"{bent}, {violations} work-hour violations, {result.wall_time:.1f} {unit}"
         )
     lines = [f"{result.status.value}:", *(f"  {s}" for s in result.explanation)]
     return "\n".join(lines)
@@ -130,17 +156,24 @@ def run_curtois(args: argparse.Namespace) -> int:
     from rounds.engine.roster import curtois
 
     try:
-        if args.time_limit <= 0:
-            raise ProblemError("--time-limit", "must be positive")
+        time_limit, clock = _budget(args)
         instance = curtois.load(args.instance)
         settings = _settings(args)
     except ProblemError as error:
         return _fail(error)
-    out = curtois.run(instance, time_limit=args.time_limit, workers=args.workers, settings=settings)
+    out = curtois.run(
+        instance,
+        time_limit=time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        settings=settings,
+        clock=clock,
+    )
     _write(out, args.output)
     print(
         f"{instance.name}: objective {out['objective']} (best known {out['best_known']}), "
-        f"status {out['status']}, {out['wall_time']:.1f} s",
+        f"status {out['status']}, {out['wall_time']:.1f} "
+        f"{'units of work' if clock.deterministic else 's'}",
         file=sys.stderr,
     )
     return 0 if out["objective"] is not None else 1

@@ -6,14 +6,14 @@ best roster); `dives.py` and `replies.py` build on it and `columns.ColumnSearch`
 
 from __future__ import annotations
 
+import itertools
 import math
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from rounds.engine import stop
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.roster.decomposition import decompose, wishes, worked
 from rounds.engine.roster.master import Master
 from rounds.engine.roster.pricing import Pricer
@@ -32,7 +32,10 @@ class NoSchedule(Exception):
 
 class RootSearch:
     """Column generation at the root, and the best roster found by any step. Each step stops at
-    its deadline (time.monotonic())."""
+    its deadline on the search's clock (`rounds.engine.clock`). Pricing threads note their work
+    on their pricers and the master on itself; the coordinating thread charges the clock with
+    it between steps (`charge`), so a work clock reads the same whatever the threads' timing,
+    and deadlines are only read there."""
 
     def __init__(
         self,
@@ -40,8 +43,10 @@ class RootSearch:
         workers: int = 2,
         seed: int = 0,
         settings: SearchSettings = DEFAULT_SETTINGS,
+        clock: Clock = WALL,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.dec = decompose(problem)
         self.n = len(self.dec.people)
         self.pricers = [Pricer(self.dec, rules, settings) for rules in self.dec.people]
@@ -54,7 +59,7 @@ class RootSearch:
         self.bound: float | None = None  # a proven lower bound (pricing exact), if any
         self.best: np.ndarray | None = None  # [n, D] shift per day
         self.best_cost: float | None = None
-        self.first_found: float | None = None  # time.monotonic() of the first schedule
+        self.first_found: float | None = None  # the clock's time of the first schedule
         self.rounds = 0
         self.dives_done = 0
         self.reply_rounds = 0  # rounds of best replies, every chain's
@@ -68,10 +73,22 @@ class RootSearch:
         # one missing person at the dearest cell: the unit of gaps, level costs and reply noise
         self.gap_weight = float(self.dec.under.max(initial=0.0))
         self.reply_pricers: list[list[Pricer]] = []  # the second worker's on, for best replies
-        self.lock = threading.Lock()  # chains of best replies share the master and the best
 
     def close(self) -> None:
         self.pool.shutdown()
+
+    def charge(self) -> None:
+        """Move the clock by the work the pricers and the master noted since the last charge
+        (summed in a fixed order; only the coordinating thread calls this)."""
+        work = self.master.work
+        self.master.work = 0.0
+        for pricer in itertools.chain(self.pricers, *self.reply_pricers):
+            work += pricer.work
+            pricer.work = 0.0
+        self.clock.tick(work)
+
+    def now(self) -> float:
+        return self.clock.now()
 
     def cost(self, schedule: np.ndarray) -> float:
         """The objective of a schedule ([n, D] shift per day): wishes plus cover."""
@@ -102,7 +119,7 @@ class RootSearch:
 
     def offer(self, schedule: np.ndarray) -> None:
         if self.first_found is None:
-            self.first_found = time.monotonic()
+            self.first_found = self.clock.now()
         value = self.cost(schedule)
         if self.best_cost is None or value < self.best_cost - 1e-9:
             self.best, self.best_cost = schedule.copy(), value
@@ -121,6 +138,7 @@ class RootSearch:
             missing[worked(shifts)] -= 1
             schedule[p] = shifts
             self.master.add(p, shifts, found[0])
+        self.charge()
         return schedule
 
     def _price_all(self, duals: np.ndarray, alpha: np.ndarray, people: list[int]) -> int:
@@ -137,6 +155,7 @@ class RootSearch:
             below += min(0.0, reduced)
             if reduced < -1e-6:
                 added += self.master.add(p, shifts, cost)
+        self.charge()
         self.last_below = below if all(self.pricers[p].exact for p in people) else None
         return added
 
@@ -155,8 +174,8 @@ class RootSearch:
         does not depend on the machine's speed, for tests)."""
         knobs = self.settings
         last: list[float] = []
-        started = time.monotonic()
-        while time.monotonic() < deadline and (rounds is None or len(last) < rounds):
+        started = self.now()
+        while self.now() < deadline and (rounds is None or len(last) < rounds):
             stop.check()
             distance = self._distance_to_bound(last[-1]) if last else None
             if (
@@ -164,11 +183,12 @@ class RootSearch:
                 and len(last) >= knobs.forecast_after
                 and (distance is None or distance > knobs.nearly_settled)
             ):
-                pace = (time.monotonic() - started) / len(last)
+                pace = (self.now() - started) / len(last)
                 rounds_left = max(knobs.forecast_rounds_left, knobs.settling_rounds - len(last))
-                if pace * rounds_left > deadline - time.monotonic():
+                if pace * rounds_left > deadline - self.now():
                     return None
             objective, duals, alpha = self.master.solve()
+            self.charge()
             self.rounds += 1
             last.append(objective)
             added = self._price_all(duals, alpha, people)
@@ -204,7 +224,7 @@ class RootSearch:
         self.offer(first)
         # The second greedy order only while the root has time: a year's window with a few
         # seconds gets its first roster from one (horizon.py).
-        if time.monotonic() < deadline:
+        if self.now() < deadline:
             self.offer(self.greedy(list(self.rng.permutation(self.n))))
         self.warm_up(deadline)
         value = self.converge(deadline, list(range(self.n)), bound=True, forecast=True)
@@ -227,7 +247,7 @@ class RootSearch:
         step_size, best, since = 1.0, -math.inf, 0
         target = self.best_cost if self.best_cost is not None else 0.0
         for _ in range(iterations):
-            if time.monotonic() >= deadline:
+            if self.now() >= deadline:
                 return
             value, cover = self._lagrangian(prices)
             self.duals = prices
@@ -262,6 +282,7 @@ class RootSearch:
             cover[cells] += 1
             value += cost - float(prices[cells].sum())
             self.master.add(p, shifts, cost)
+        self.charge()
         if exact:
             self.bound = value if self.bound is None else max(self.bound, value)
         return value, cover

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-import time
 
 from ortools.sat.python import cp_model
 
-from rounds.engine import stop
 from rounds.engine.roster import columns
-from rounds.engine.roster.cpsat import make_solver
+from rounds.engine.roster.cpsat import make_solver, run
 from rounds.engine.roster.incumbent import Incumbent
 
 
@@ -24,14 +22,14 @@ class ColumnStart(Incumbent):
         decomposition's bound, when its pricing was exact, is the reported bound."""
         total = self.deadline - self.started
         knobs = self.settings
-        search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed, knobs)
+        search = columns.ColumnSearch(self.rm.problem, self.workers, self.seed, knobs, self.clock)
         try:
             settled = search.root(self.started + knobs.root_share * total) is not None
         except columns.NoSchedule:
             search.close()
             return self.full(self.remaining())  # infeasible: the compact model explains it
         try:
-            if settled and time.monotonic() - self.started <= knobs.dives_after * total:
+            if settled and self.clock.now() - self.started <= knobs.dives_after * total:
                 self.from_support(search, knobs.support_share * total)
                 search.dives(self.started + knobs.dives_until * total)
                 if not search.proven:
@@ -58,7 +56,7 @@ class ColumnStart(Incumbent):
             "dives": search.dives_done,
             "replies": search.reply_rounds,
             "bound": None if search.bound is None else float(search.bound),
-            "seconds": round(time.monotonic() - self.started, 2),
+            "seconds": round(self.clock.now() - self.started, 2),
         }
         if search.best is None:
             return self.full(self.remaining())
@@ -87,10 +85,13 @@ class ColumnStart(Incumbent):
         try:
             with self.narrowed(closed):
                 solver = make_solver(
-                    min(limit, self.remaining()), self.workers, self.seed, self.max_lp
+                    min(limit, self.remaining()),
+                    self.workers,
+                    self.seed,
+                    self.max_lp,
+                    clock=self.clock,
                 )
-                with stop.watching(solver):
-                    status = solver.solve(self.rm.model)
+                status = run(solver, self.rm.model, self.clock)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 search.offer_cells({key for key, var in self.rm.x.items() if solver.value(var)})
         finally:

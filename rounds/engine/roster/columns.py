@@ -27,7 +27,7 @@ from rounds.engine.roster.replies import BestReplies, Chain, Replies
 
 class ColumnSearch(Dives, BestReplies):
     """Root column generation (`column_root.py`), dives and the pool combined (`dives.py`), best
-    replies (`replies.py`). Each step stops at its deadline (time.monotonic())."""
+    replies (`replies.py`). Each step stops at its deadline on the search's clock."""
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.errors import ProblemError
 from rounds.engine.roster.problem import (
     Acgme,
@@ -247,8 +248,10 @@ def run(
     seed: int = 0,
     use_columns: bool = True,
     settings: SearchSettings | None = None,
+    clock: Clock = WALL,
 ) -> dict[str, Any]:
-    """Solve an instance through the general engine; the objective is re-evaluated independently."""
+    """Solve an instance through the general engine; the objective is re-evaluated independently.
+    `clock` is what `time_limit` counts (wall seconds, or work: `rounds.engine.clock`)."""
     from rounds.engine.roster.settings import DEFAULT_SETTINGS
     from rounds.engine.roster.solve import solve
 
@@ -260,6 +263,7 @@ def run(
         check=False,
         use_columns=use_columns,
         settings=settings or DEFAULT_SETTINGS,
+        clock=clock,
     )
     assignments = [a.to_json() for a in result.assignments]
     objective, errors = evaluate(instance, assignments) if result.has_schedule else (None, [])

@@ -7,13 +7,12 @@ on the way."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from ortools.sat.python import cp_model
 
-from rounds.engine import stop
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.roster.column_root import RootSearch
+from rounds.engine.roster.cpsat import run
 from rounds.engine.roster.decomposition import Decomposition, wishes, worked
 from rounds.engine.roster.master import Column
 from rounds.engine.roster.settings import DEFAULT_SETTINGS
@@ -28,7 +27,7 @@ class Dives(RootSearch):
         way down."""
         knobs = self.settings
         level, share = knobs.fix_level, 1.0
-        while time.monotonic() < deadline and not self.proven:
+        while self.now() < deadline and not self.proven:
             self.dive(deadline, level, share)
             self.dives_done += 1
             if (self.fixed < 0).all():
@@ -53,9 +52,7 @@ class Dives(RootSearch):
         if level is None:
             level = self.settings.fix_level
         while True:
-            if time.monotonic() >= deadline or (
-                self.converge(deadline, self._open_people()) is None
-            ):
+            if self.now() >= deadline or (self.converge(deadline, self._open_people()) is None):
                 self.round()
                 return False
             open_people = self._open_people()
@@ -165,6 +162,7 @@ class Dives(RootSearch):
             deadline,
             self.workers,
             self.settings.combine_least,
+            self.clock,
         )
         if picked is not None:
             self.offer(picked)
@@ -178,11 +176,12 @@ def pick(
     deadline: float,
     workers: int,
     least: float = DEFAULT_SETTINGS.combine_least,
+    clock: Clock = WALL,
 ) -> np.ndarray | None:
     """CP-SAT: one of its options (columns) per person, each (day, shift) covered as required
     or paying its weights; from `start` ([person, day] shift, if given). The schedule, or None
     when none was found in time."""
-    limit = deadline - time.monotonic()
+    limit = deadline - clock.now()
     if limit <= least:
         return None
     model = cp_model.CpModel()
@@ -207,10 +206,9 @@ def pick(
             objective += [round(dec.under[day, s]) * under, round(dec.over[day, s]) * over]
     model.minimize(sum(objective))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = limit
+    clock.limit(solver.parameters, limit)
     solver.parameters.num_workers = workers
-    with stop.watching(solver):
-        status = solver.solve(model)
+    status = run(solver, model, clock)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     schedule = np.full((len(options), dec.days), -1, np.int64)

@@ -34,13 +34,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from rounds.engine import stop
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.roster import columns, decomposition
 from rounds.engine.roster.problem import (
     DayRef,
@@ -61,26 +61,28 @@ class OutOfTime(Exception):
 
 
 class Deadline:
-    """The time a solve must be back by, consulted while models are built and between phases.
-    `checks` (tests): raise after that many consultations instead of waiting for the clock."""
+    """The time a solve must be back by (on its clock), consulted while models are built and
+    between phases. `checks` (tests): raise after that many consultations instead of waiting
+    for the clock."""
 
-    def __init__(self, at: float, checks: int | None = None) -> None:
+    def __init__(self, at: float, checks: int | None = None, clock: Clock = WALL) -> None:
         self.at = at
         self.checks = checks
+        self.clock = clock
         self.consulted = 0
 
     @classmethod
-    def after(cls, seconds: float, checks: int | None = None) -> Deadline:
-        return cls(time.monotonic() + seconds, checks)
+    def after(cls, seconds: float, checks: int | None = None, clock: Clock = WALL) -> Deadline:
+        return cls(clock.now() + seconds, checks, clock)
 
     def left(self) -> float:
-        return self.at - time.monotonic()
+        return self.at - self.clock.now()
 
     def check(self) -> None:
         self.consulted += 1
         if self.checks is not None and self.consulted > self.checks:
             raise OutOfTime
-        if time.monotonic() >= self.at:
+        if self.clock.now() >= self.at:
             raise OutOfTime
 
 
@@ -281,9 +283,28 @@ class _Outcome:
     windows: int = 0
     backups: int = 0
     repaired: int = 0
+    hurried: int = 0  # forward windows given their first greedy roster only
     # the most a window ran past its time (its first greedy roster is always made): repair
     # starts no window with less time than this left, so the solve ends on time
     overrun: float = 0.0
+    # how long the forward windows took to their first rosters (building them included)
+    firsts: list[float] = field(default_factory=list)
+
+    @property
+    def floor(self) -> float:
+        """What each forward window still to come needs at least: the slowest of the last
+        three to their first roster (recent, so a first window that loaded the compiled
+        pricing does not stand for every window, and a machine that got busier is seen)."""
+        return max(self.firsts[-3:], default=0.0)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every window of one solve shares: its clock, workers and tuning."""
+
+    knobs: HorizonKnobs
+    workers: int
+    clock: Clock
 
 
 def _solve_window(
@@ -293,16 +314,18 @@ def _solve_window(
     free: tuple[int, int],
     last: int,
     until: float,
-    knobs: HorizonKnobs,
-    workers: int,
+    run: _Run,
     seed: int,
     commit: int | None = None,
     give_up: float | None = None,
-) -> np.ndarray | None:
-    """The window's best schedule [people, last - first] (shift index, OFF), or None. In the
-    forward pass a person without a schedule at the window's share of their limits is eased
-    (`window_problem`) and the window tried again, up to `knobs.ease_people` people."""
-    started = time.monotonic()
+    hurry: bool = False,
+) -> tuple[np.ndarray | None, float | None]:
+    """The window's best schedule [people, last - first] (shift index, OFF), or None; and how
+    long it took to its first roster. In the forward pass a person without a schedule at the
+    window's share of their limits is eased (`window_problem`) and the window tried again, up
+    to `knobs.ease_people` people. A window in a `hurry` keeps its first greedy roster."""
+    knobs, clock = run.knobs, run.clock
+    started = clock.now()
     budget = max(0.05, until - started)
     current = grid[:, first:last]
     repairing = bool((current != OPEN).all())
@@ -312,45 +335,53 @@ def _solve_window(
             problem, grid, first, free, last, knobs.share_slack, commit, frozenset(eased)
         )
         if decomposition.unsupported(sub) is not None:
-            return None
+            return None, None
         try:
-            search = columns.ColumnSearch(sub, workers, seed)
+            search = columns.ColumnSearch(sub, run.workers, seed, clock=clock)
         except ValueError:
-            return None
+            return None, None
         try:
             if repairing:  # start from the incumbent, keep it unless beaten
                 search.offer_cells(
                     {(p, d, int(s)) for (p, d), s in np.ndenumerate(current) if s >= 0}
                 )
             try:
-                search.root(started + knobs.root_share * budget)
+                search.root(started if hurry else started + knobs.root_share * budget)
             except columns.NoSchedule as failed:
                 person = sub.people[failed.person].id
                 if repairing or person in eased or len(eased) >= knobs.ease_people:
-                    return None
-                if give_up is not None and time.monotonic() > give_up:
-                    return None
+                    return None, None
+                if give_up is not None and clock.now() > give_up:
+                    return None, None
                 eased.add(person)
                 continue
-            if search.best is not None and time.monotonic() < until and not search.proven:
+            took = None if search.first_found is None else search.first_found - started
+            if hurry:
+                return None if search.best is None else np.asarray(search.best), took
+            if search.best is not None and clock.now() < until and not search.proven:
                 search.round()
                 search.best_replies(until, knobs.stalled * budget, knobs.stalled * budget)
         finally:
             search.close()
-        return None if search.best is None else np.asarray(search.best)
+        return None if search.best is None else np.asarray(search.best), took
 
 
 def forward(
     problem: Problem,
     until: float,
-    knobs: HorizonKnobs,
-    workers: int,
+    run: _Run,
     seed: int,
     started: float,
     end: float | None = None,
+    give_up: float | None = None,
 ) -> _Outcome:
-    """The first whole schedule, window after window; raises OutOfTime when none is found,
-    or when `end` (the solve's own deadline) passes first: no schedule rather than a late one."""
+    """The first whole schedule, window after window; raises OutOfTime when none is found, or
+    when `give_up` passes first: no schedule rather than a late one. Each window gets its days'
+    share of the time to `until` (past it, to `end`, the solve's own deadline: repair's time).
+    Once the time to `end` is short of `hurry_margin` times what the windows left need for their
+    first rosters (`_Outcome.floor`), windows hurry: the first greedy roster only. No window
+    backs up unless the greedy rosters left still fit before `give_up`."""
+    knobs, clock = run.knobs, run.clock
     n, days = len(problem.people), problem.horizon.days
     grid = np.full((n, days), OPEN, np.int64)
     parts = windows(problem, knobs.forward_days)
@@ -361,31 +392,41 @@ def forward(
         if k > furthest:  # each new window may back up max_backtrack times
             furthest, backups = k, 0
         stop.check()
-        if end is not None and time.monotonic() > end:
-            raise OutOfTime
+        now = clock.now()
+        if give_up is not None and now + outcome.floor > give_up:
+            raise OutOfTime  # not even this window's greedy roster would be back in time
         a, b = parts[k]
         stop_at = min(days, b + knobs.lookahead_days)
         first = max(0, a - context)
         share = (b - a) / max(1, days - a)
-        now = time.monotonic()
-        window_until = now + max(0.05, (until - now) * share)
-        found = _solve_window(
+        after = outcome.floor * (len(parts) - k - 1)  # what the windows after this one need
+        hurry = end is not None and end - now < knobs.hurry_margin * (after + outcome.floor)
+        # Past its own share of the time the pass borrows from repair's: a whole schedule first.
+        to = until if now < until or end is None else end
+        window_until = now + max(0.05, (to - now) * share)
+        found, took = _solve_window(
             problem,
             grid,
             first,
             (a, stop_at),
             stop_at,
             window_until,
-            knobs,
-            workers,
+            run,
             seed + k,
             b,
-            end,
+            give_up,
+            hurry,
         )
-        outcome.overrun = max(outcome.overrun, time.monotonic() - window_until)
+        if took is not None and k > 0:  # the first window also loads the compiled pricing
+            outcome.firsts.append(took)
+        outcome.overrun = max(outcome.overrun, clock.now() - window_until)
         outcome.windows += 1
+        outcome.hurried += hurry
         if found is None:
-            if k == 0 or backups >= knobs.max_backtrack:
+            # Backing up decides two windows again: not when that cannot end in time.
+            again = clock.now() + outcome.floor * (len(parts) - k + 1)
+            late = give_up is not None and again > give_up
+            if k == 0 or backups >= knobs.max_backtrack or late:
                 raise OutOfTime
             backups += 1
             outcome.backups += 1
@@ -397,41 +438,39 @@ def forward(
             continue
         grid[:, a:b] = found[:, a - first : b - first]
         k += 1
-    outcome.first = time.monotonic() - started
+    outcome.first = clock.now() - started
     return outcome
 
 
-def repair(
-    problem: Problem, outcome: _Outcome, until: float, knobs: HorizonKnobs, workers: int, seed: int
-) -> None:
+def repair(problem: Problem, outcome: _Outcome, until: float, run: _Run, seed: int) -> None:
     """Windows shifted by half a window, everything else fixed, until the time is up."""
+    knobs, clock = run.knobs, run.clock
     width = max(7, 7 * round(knobs.window_days / 7))
     context = context_days(problem)
     days = problem.horizon.days
     offset = 7 * max(1, round(width / 14))
     turn = 0
-    while time.monotonic() < until:
+    while clock.now() < until:
         parts = windows(problem, knobs.window_days, offset if turn % 2 == 0 else 0)
         for i, (a, b) in enumerate(parts):
             stop.check()
-            left = until - time.monotonic()
+            left = until - clock.now()
             if left <= max(0.05, outcome.overrun):
                 return
-            window_until = time.monotonic() + left / (len(parts) - i)
+            window_until = clock.now() + left / (len(parts) - i)
             first, last = max(0, a - context), min(days, b + context)
-            found = _solve_window(
+            found, _took = _solve_window(
                 problem,
                 outcome.grid,
                 first,
                 (a, b),
                 last,
                 window_until,
-                knobs,
-                workers,
+                run,
                 seed + 1000 * (turn + 1) + i,
             )
             outcome.repaired += 1
-            outcome.overrun = max(outcome.overrun, time.monotonic() - window_until)
+            outcome.overrun = max(outcome.overrun, clock.now() - window_until)
             if found is not None:
                 outcome.grid[:, a:b] = found[:, a - first : b - first]
         turn += 1
@@ -497,32 +536,34 @@ def solve_in_windows(
     seed: int,
     knobs: HorizonKnobs,
     started: float | None = None,
+    clock: Clock = WALL,
 ) -> Any:
     """A Result (solve.Result) for a long pure roster, within the time limit."""
     from rounds.engine.roster.solve import Assignment, Result, Status, totals
 
-    started = time.monotonic() if started is None else started
+    started = clock.now() if started is None else started
     end = started + time_limit - knobs.reserve
+    run = _Run(knobs, workers, clock)
     try:
         outcome = forward(
             problem,
             started + knobs.first_pass * (end - started),
-            knobs,
-            workers,
+            run,
             seed,
             started,
             end,
+            started + time_limit * (1 + knobs.overtime) - knobs.reserve,
         )
     except OutOfTime:
         return Result(
             Status.UNKNOWN,
-            wall_time=time.monotonic() - started,
+            wall_time=clock.now() - started,
             explanation=[
                 "no schedule was found window by window over the horizon within the time limit "
                 "(a window and the ones before it had none: the rules may not hold together)"
             ],
         )
-    repair(problem, outcome, end, knobs, workers, seed)
+    repair(problem, outcome, end, run, seed)
     objective, bent = cost(problem, outcome.grid)
     assignments = [
         Assignment(problem.people[p].id, d, problem.shifts[s].id)
@@ -539,6 +580,7 @@ def solve_in_windows(
         stats={
             "windows": {
                 "solved": outcome.windows,
+                "hurried": outcome.hurried,
                 "backups": outcome.backups,
                 "repaired": outcome.repaired,
             }

@@ -9,14 +9,13 @@ from __future__ import annotations
 import contextlib
 import random
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from rounds.engine import stop
-from rounds.engine.roster.cpsat import FirstSolution, make_solver
+from rounds.engine.clock import WALL, Clock
+from rounds.engine.roster.cpsat import FirstSolution, make_solver, run
 from rounds.engine.roster.model import RosterModel
 from rounds.engine.roster.result import Assignment, Result, Status, totals
 from rounds.engine.roster.settings import DEFAULT_SETTINGS, SearchSettings
@@ -34,9 +33,11 @@ class Incumbent:
         workers: int,
         seed: int,
         settings: SearchSettings = DEFAULT_SETTINGS,
+        clock: Clock = WALL,
     ) -> None:
         self.rm = rm
         self.settings = settings
+        self.clock = clock
         self.started = started
         self.deadline = started + time_limit
         self.workers = workers
@@ -66,7 +67,7 @@ class Incumbent:
         return self._submodels_index
 
     def remaining(self) -> float:
-        return self.deadline - time.monotonic()
+        return self.deadline - self.clock.now()
 
     @contextlib.contextmanager
     def narrowed(self, bounds: Iterable[tuple[int, int, int]]) -> Iterator[None]:
@@ -87,11 +88,12 @@ class Incumbent:
     def full(self, limit: float, soft: float | None = None) -> int:
         """A whole-model search; with `soft`, it ends after `soft` seconds once it has a
         schedule, or at its first schedule after that."""
-        solver = make_solver(
-            min(limit, self.remaining()), self.workers, self.seed, self.max_lp, self.light
-        )
-        soft_deadline = None if soft is None else time.monotonic() + soft
-        callback = FirstSolution(self.started, soft_deadline)
+        limit = min(limit, self.remaining())
+        if soft is not None and self.clock.deterministic:
+            return self._full_soft_by_work(limit, soft)
+        solver = self._solver(limit)
+        soft_deadline = None if soft is None else self.clock.now() + soft
+        callback = FirstSolution(self.started, soft_deadline, self.clock)
         timer = None
         if soft is not None:
 
@@ -102,11 +104,30 @@ class Incumbent:
             timer = threading.Timer(soft, stop_if_any)
             timer.start()
         try:
-            with stop.watching(solver):
-                status = solver.solve(self.rm.model, callback)
+            status = run(solver, self.rm.model, self.clock, callback)
         finally:
             if timer is not None:
                 timer.cancel()
+        return self._took(solver, status, callback)
+
+    def _full_soft_by_work(self, limit: float, soft: float) -> int:
+        """`full` with `soft` on a work clock: a timer thread would stop the search at a moment
+        that depends on the machine, so the search gets `soft` first and, only when that found
+        nothing, the rest of the limit up to its first schedule."""
+        solver = self._solver(min(limit, soft))
+        callback = FirstSolution(self.started, None, self.clock)
+        status = self._took(solver, run(solver, self.rm.model, self.clock, callback), callback)
+        if status != cp_model.UNKNOWN or limit <= soft or self.remaining() <= 0:
+            return status
+        solver = self._solver(min(limit - soft, self.remaining()))
+        callback = FirstSolution(self.started, self.clock.now(), self.clock)
+        return self._took(solver, run(solver, self.rm.model, self.clock, callback), callback)
+
+    def _solver(self, limit: float) -> cp_model.CpSolver:
+        return make_solver(limit, self.workers, self.seed, self.max_lp, self.light, self.clock)
+
+    def _took(self, solver: cp_model.CpSolver, status: int, callback: FirstSolution) -> int:
+        """Keep what a whole-model search found; its status."""
         if self.first is None and callback.first is not None:
             self.first = callback.first
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -128,9 +149,10 @@ class Incumbent:
             for (p, d, s), var in self.rm.x.items()
         )
         with self.narrowed(cells):
-            solver = make_solver(max(1.0, self.remaining()), 1, self.seed, max_lp=False)
-            with stop.watching(solver):
-                status = solver.solve(self.rm.model)
+            solver = make_solver(
+                max(1.0, self.remaining()), 1, self.seed, max_lp=False, clock=self.clock
+            )
+            status = run(solver, self.rm.model, self.clock)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.take(solver)
 

@@ -26,6 +26,11 @@ class Master:
     the largest instances the master, not the pricing, is what takes the time."""
 
     ARTIFICIAL = 1e7  # a person without a schedule yet: never part of a solution that has one
+    # What a work clock (`rounds.engine.clock`) is charged for a solve, in units of about a
+    # second of an idle core: the solve's own overhead, and each iteration (simplex or interior
+    # point) per row of the master.
+    WORK_PER_SOLVE = 3.0e-4
+    WORK_PER_ITERATION_ROW = 1.0e-6
 
     def __init__(self, dec: Decomposition) -> None:
         self.dec = dec
@@ -62,6 +67,7 @@ class Master:
         self.seen: set[tuple[int, bytes]] = set()
         self._pending: list[Column] = []
         self.values = np.zeros(0)
+        self.work = 0.0  # since the search last charged its clock (RootSearch.charge)
 
     def add(self, person: int, shifts: np.ndarray, cost: float) -> bool:
         key = (person, shifts.tobytes())
@@ -132,9 +138,22 @@ class Master:
             self.h.run()
         else:
             self._solve_first()
+        self.work += self._work_of_last_run()
         solution = self.h.getSolution()
         row_duals = np.array(solution.row_dual)
         self.values = np.array(solution.col_value)[self.first :]
         objective = self.h.getInfo().objective_function_value
         cover = row_duals[self.n :].reshape(self.dec.days, self.dec.shifts)
         return objective, cover, row_duals[: self.n]
+
+    def _work_of_last_run(self) -> float:
+        """An estimate of the last solve's work from the iterations HiGHS reports: each costs
+        about as much as the rows of the master."""
+        info = self.h.getInfo()
+        iterations = (
+            max(0, info.simplex_iteration_count)
+            + max(0, info.ipm_iteration_count)
+            + max(0, info.crossover_iteration_count)
+        )
+        rows = self.h.getNumRow()
+        return self.WORK_PER_SOLVE + self.WORK_PER_ITERATION_ROW * iterations * rows

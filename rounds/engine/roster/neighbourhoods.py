@@ -8,13 +8,11 @@ small models (`submodels.py`) unless they hold most of it."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from rounds.engine import stop
-from rounds.engine.roster.cpsat import make_solver
+from rounds.engine.roster.cpsat import make_solver, run
 from rounds.engine.roster.incumbent import Incumbent
 
 
@@ -36,7 +34,7 @@ class Neighbourhoods(Incumbent):
         if any(pen.short is not None for pen in self.rm.penalties):
             sizes["short"] = knobs.short_size / n_people
         total = self.deadline - self.started
-        left = (self.deadline - time.monotonic()) / knobs.sub_solve_parts
+        left = self.remaining() / knobs.sub_solve_parts
         sub_limit = min(knobs.sub_solve_max, max(knobs.sub_solve_min, left))
         stall = 0
         if sweep and self.max_lp:  # pure rostering; trainees' call schedules start close
@@ -76,11 +74,11 @@ class Neighbourhoods(Incumbent):
     ) -> None:
         """Each person's whole schedule re-solved once against everyone else's (in random
         order): small exact moves that repair a poor first schedule quickly."""
-        until = time.monotonic() + budget
+        until = self.clock.now() + budget
         people = list(range(len(self.rm.problem.people)))
         self.rng.shuffle(people)
         for p in people:
-            if time.monotonic() > until or self.remaining() < self.settings.lns_margin:
+            if self.clock.now() > until or self.remaining() < self.settings.lns_margin:
                 break
             free = {(p, d) for d in range(self.rm.days)}
             limit = min(self.settings.person_sweep_limit, self.remaining())
@@ -179,9 +177,9 @@ class Neighbourhoods(Incumbent):
         if sub is None:
             return self.sub_solve_whole(proto, x_items, free, limit)
         # Without trainees the full linearization solves small neighbourhoods several times faster.
-        solver = make_solver(limit, self.workers, self.rng.randrange(1 << 30), self.max_lp)
-        with stop.watching(solver):
-            status = solver.solve(sub.model)
+        seed = self.rng.randrange(1 << 30)
+        solver = make_solver(limit, self.workers, seed, self.max_lp, clock=self.clock)
+        status = run(solver, sub.model, self.clock)
         # Equal moves are taken too (the old search did): they let the search drift on plateaus.
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
             solver.objective_value <= sub.before + 1e-6
@@ -219,9 +217,8 @@ class Neighbourhoods(Incumbent):
         try:
             seed = self.rng.randrange(1 << 30)
             with self.narrowed(others):
-                solver = make_solver(limit, self.workers, seed, self.max_lp, self.light)
-                with stop.watching(solver):
-                    status = solver.solve(self.rm.model)
+                solver = make_solver(limit, self.workers, seed, self.max_lp, self.light, self.clock)
+                status = run(solver, self.rm.model, self.clock)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if solver.objective_value < self.objective:
                     self.lns_improvements += 1

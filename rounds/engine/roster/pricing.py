@@ -30,6 +30,11 @@ from rounds.engine.roster.decomposition import Decomposition, PersonRules, wishe
 from rounds.engine.roster.settings import DEFAULT_SETTINGS, SearchSettings
 
 UNREACHABLE = 1e17  # a cost at or above this means the cell may not be worked
+# What a work clock (`rounds.engine.clock`) is charged for one price, in units of about a second
+# of an idle core: a call's own overhead, and each state, day and group of interchangeable shifts
+# the dynamic program visits.
+WORK_PER_CALL = 2.0e-4
+WORK_PER_STATE = 8.0e-10
 
 
 @njit(cache=True, nogil=True)
@@ -430,6 +435,7 @@ class Counting:
     ok: np.ndarray
     size: int
     groups: np.ndarray
+    states: int  # of the dynamic program counting these types
 
 
 _buffers = threading.local()
@@ -469,6 +475,9 @@ class Pricer:
         self.penalty = np.zeros(dec.shifts)
         self.exact = True  # the last price kept every maximum without raising prices
         self.no_switch = np.zeros(dec.days)
+        # work done since the search last charged its clock (RootSearch.charge): one thread
+        # prices with a pricer at a time, so it needs no lock
+        self.work = 0.0
         self.states = 0  # columns of the work buffer the dynamic program needs (_work_buffer)
         self.plain = self._counting(())
         self.counts = self.plain  # the types learned to count, used when the plain count breaks
@@ -521,7 +530,7 @@ class Pricer:
         states = (self.n_classes * runs + max(1, rules.off_min)) * (rules.minutes_max + 1)
         states *= weekends * size
         self.states = max(self.states, states)
-        return Counting(counted, step, ok, size, self._interchangeable(step))
+        return Counting(counted, step, ok, size, self._interchangeable(step), states)
 
     def _interchangeable(self, step: np.ndarray) -> np.ndarray:
         """[G, W]: the person's shifts grouped by all the dynamic program reads of them but
@@ -547,6 +556,8 @@ class Pricer:
     ) -> np.ndarray | None:
         """The cheapest schedule counting these types, or None when none keeps the rules."""
         dec, rules = self.dec, self.rules
+        visited = dec.days * counting.states * len(counting.groups)
+        self.work += WORK_PER_CALL + WORK_PER_STATE * visited
         value, shifts = best_schedule(
             cost,
             dec.length,

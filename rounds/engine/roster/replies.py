@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,12 +27,18 @@ class Replies:
 @dataclass
 class Chain:
     """One run of best replies: its roster [n, D], that roster's cover [D, S], its own random
-    draws and its own pricers (one per person)."""
+    draws and its own pricers (one per person); the best value it reached and when, the work
+    its pricers did in the current round, and the schedules that round found (added to the
+    master after the round, in the order of the chains)."""
 
     schedule: np.ndarray
     count: np.ndarray
     rng: np.random.Generator
     pricers: list[Pricer]
+    best: float = math.inf
+    since: float = 0.0
+    spent: float = 0.0
+    found: list[tuple[int, np.ndarray, float]] = field(default_factory=list)
 
 
 class BestReplies(RootSearch):
@@ -79,14 +84,44 @@ class BestReplies(RootSearch):
             )
         ]
         near_patience = patience if near_patience is None else near_patience
-        list(
-            self.pool.map(
-                lambda chain: self._reply(
-                    chain, replies, deadline, patience, near_patience, rounds
-                ),
-                chains,
-            )
-        )
+        for chain in chains:
+            chain.since = self.now()
+        active = chains
+        for done in itertools.count(1):
+            if self.now() >= deadline or (rounds is not None and done > rounds):
+                return
+            active = [c for c in active if self._goes_on(c, patience, near_patience)]
+            if not active:
+                return
+            # The chains' rounds run at once; what they found is taken in chain order after.
+            list(self.pool.map(lambda chain: self._reply_round(chain, replies, deadline), active))
+            self.charge()
+            for chain in active:
+                self._after_round(chain, done)
+
+    def _goes_on(self, chain: Chain, patience: float | None, near_patience: float | None) -> bool:
+        """A chain stops once the best roster's cover is level with the master's, or after
+        `patience` (`near_patience` within a gap of it) without a better roster of its own."""
+        gaps = self.gaps_from_master()
+        if gaps is not None and gaps < self.settings.same_gaps:
+            return False  # level with the master's cover
+        near = gaps is not None and gaps < 1 + self.settings.same_gaps
+        waited = near_patience if near else patience
+        return waited is None or self.now() - chain.since <= waited
+
+    def _after_round(self, chain: Chain, done: int) -> None:
+        """The round's schedules become columns, a better roster is offered, and every
+        `rejoin_every` rounds a chain well behind the best continues from it."""
+        for p, shifts, cost in chain.found:
+            self.master.add(p, shifts, cost)
+        chain.found.clear()
+        value = self.cost(chain.schedule)
+        if value < chain.best - 1e-9:
+            chain.best, chain.since = value, self.now()
+            self.offer(chain.schedule)
+        if done % self.settings.rejoin_every == 0:
+            chain.best = min(chain.best, self.rejoin(chain, value))
+        self.reply_rounds += 1
 
     def _chain_pricers(self) -> list[list[Pricer]]:
         """A set of pricers per worker: a pricer's work buffers are its own, so two chains
@@ -97,46 +132,10 @@ class BestReplies(RootSearch):
             )
         return [self.pricers, *self.reply_pricers]
 
-    def _reply(
-        self,
-        chain: Chain,
-        replies: Replies,
-        deadline: float,
-        patience: float | None,
-        near_patience: float | None,
-        rounds: int | None = None,
-    ) -> None:
-        """One chain of reply rounds from its start until the deadline, `patience` seconds
-        (`near_patience` within a gap of the master's cover) without a better roster, or a
-        roster whose cover is level with the master's; each better roster is offered."""
-        knobs = self.settings
-        best, since = math.inf, time.monotonic()
-        for done in itertools.count(1):
-            if time.monotonic() >= deadline or (rounds is not None and done > rounds):
-                return
-            gaps = self.gaps_from_master()
-            if gaps is not None and gaps < knobs.same_gaps:
-                return  # level with the master's cover
-            near = gaps is not None and gaps < 1 + knobs.same_gaps
-            waited = near_patience if near else patience
-            if waited is not None and time.monotonic() - since > waited:
-                return
-            self._reply_round(chain, replies, deadline)
-            value = self.cost(chain.schedule)
-            if value < best - 1e-9:
-                best, since = value, time.monotonic()
-                with self.lock:
-                    self.offer(chain.schedule)
-            if done % knobs.rejoin_every == 0:
-                best = min(best, self.rejoin(chain, value))
-            with self.lock:
-                self.reply_rounds += 1
-
     def gaps_from_master(self) -> float | None:
         """How many gaps (the largest under-cover weight) the best roster's cover is behind the
         settled root master's; None before both exist."""
-        with self.lock:
-            best = self.best
+        best = self.best
         if self.cover_target is None or best is None:
             return None
         return (self.cover_cost_of(best) - self.cover_target) / max(self.gap_weight, 1e-9)
@@ -149,32 +148,40 @@ class BestReplies(RootSearch):
         """A chain whose roster (of this value) is more than level behind the best roster
         found continues from that one (`rejoin_every`, `same_gaps`); the value it continues from."""
         behind = self._level()
-        with self.lock:
-            if self.best is None or self.best_cost is None:
-                return value
-            if self.best_cost > value - behind:
-                return value
-            chain.schedule[:] = self.best
-            joined = self.best_cost
+        if self.best is None or self.best_cost is None:
+            return value
+        if self.best_cost > value - behind:
+            return value
+        chain.schedule[:] = self.best
         chain.count[:] = self.cover_of(chain.schedule)
-        return joined
+        return self.best_cost
 
     def _reply_round(self, chain: Chain, replies: Replies, deadline: float) -> None:
         """Every person in random order replies to the others (the chain's schedule and cover
-        change in place)."""
+        change in place; the schedules found wait in `chain.found`). Runs in a pricing thread:
+        the deadline is read as the clock at the round's start plus this chain's own work, so
+        a work clock stops it at the same person whatever the other chain does."""
         dec = self.dec
         blend = self.settings.reply_blend
         schedule, count = chain.schedule, chain.count
+        chain.spent = 0.0
         for p in chain.rng.permutation(self.n):
-            if time.monotonic() >= deadline:
+            if self._chain_now(chain) >= deadline:
                 return  # a year's round of replies is long: stop mid-round
             count[worked(schedule[p])] -= 1
             marginal = np.where(count < dec.required, dec.under, -dec.over)
             prices = (blend * replies.duals + marginal) / (blend + 1)
             prices += replies.noise * chain.rng.random(prices.shape)
-            found = chain.pricers[p].price(prices, self.fixed[p], self.banned[p], replies.switch[p])
+            pricer = chain.pricers[p]
+            before = pricer.work
+            found = pricer.price(prices, self.fixed[p], self.banned[p], replies.switch[p])
+            chain.spent += pricer.work - before
             if found is not None and not np.array_equal(found[1], schedule[p]):
                 schedule[p] = found[1]
-                with self.lock:
-                    self.master.add(p, found[1], found[0])
+                chain.found.append((int(p), found[1], found[0]))
             count[worked(schedule[p])] += 1
+
+    def _chain_now(self, chain: Chain) -> float:
+        if self.clock.deterministic:  # nobody charges the clock while the chains run
+            return self.clock.now() + self.clock.pace * chain.spent
+        return self.clock.now()

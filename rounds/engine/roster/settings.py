@@ -89,7 +89,23 @@ class HorizonKnobs:
         "times a window may back up (re-solved with the one before) before the pass gives up "
         "without a schedule: time against giving up",
     )
-    reserve: float = knob(1.0, "seconds", "kept at the end for adding up the result")
+    reserve: float = knob(1.0, "clock s", "kept at the end for adding up the result")
+    hurry_margin: float = knob(
+        1.25,
+        "factor",
+        "a forward window hurries (its first greedy roster only, no master, no replies) "
+        "once the time left is under this many times what "
+        "the windows left need for their first rosters at the slowest pace seen: quality on "
+        "a slow machine against a schedule at all",
+        "test_roster_horizon::test_a_tight_year_hurries_and_still_returns_a_whole_schedule",
+    )
+    overtime: float = knob(
+        0.05,
+        "share",
+        "of the time limit a hurried forward pass may run past it before giving up with no "
+        "schedule (the promise is the limit plus 10 %)",
+        "test_roster_horizon::test_a_tight_year_hurries_and_still_returns_a_whole_schedule",
+    )
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,7 @@ class SearchSettings:
     )
     explain_at_least: float = knob(
         5.0,
-        "seconds",
+        "clock s",
         "time given to explaining an infeasible problem even when the search used its budget",
         "test_roster_solve::test_call_every_third_night_conflict_names_the_requirements",
     )
@@ -215,7 +231,7 @@ class SearchSettings:
         "finer dive",
     )
     combine_least: float = knob(
-        0.05, "seconds", "combining the pool is skipped with less time than this left"
+        0.05, "clock s", "combining the pool is skipped with less time than this left"
     )
     # ------------------------------------------------------------ column search: best replies
     replies_until: float = knob(
@@ -297,10 +313,10 @@ class SearchSettings:
     )
     # ------------------------------------------------------------ neighbourhood search
     lns_margin: float = knob(
-        0.2, "seconds", "the neighbourhood search stops with this little time left"
+        0.2, "clock s", "the neighbourhood search stops with this little time left"
     )
-    sub_solve_min: float = knob(0.25, "seconds", "the least limit of one neighbourhood's sub-solve")
-    sub_solve_max: float = knob(3.0, "seconds", "the most limit of one neighbourhood's sub-solve")
+    sub_solve_min: float = knob(0.25, "clock s", "the least limit of one neighbourhood's sub-solve")
+    sub_solve_max: float = knob(3.0, "clock s", "the most limit of one neighbourhood's sub-solve")
     sub_solve_parts: float = knob(
         50.0,
         "sub-solves",
@@ -312,7 +328,7 @@ class SearchSettings:
         "budget of the sweep re-solving each person's whole schedule once, after a rough "
         "column roster",
     )
-    person_sweep_limit: float = knob(1.0, "seconds", "limit of one person's re-solve in it")
+    person_sweep_limit: float = knob(1.0, "clock s", "limit of one person's re-solve in it")
     week_sweep_days: int = knob(
         3,
         "weekdays",
@@ -320,7 +336,7 @@ class SearchSettings:
         "slower sub-solves",
         "test_roster_solve::test_the_week_sweep_moves_a_weekend_between_people",
     )
-    week_sweep_limit: float = knob(3.0, "seconds", "limit of one week-sweep sub-solve")
+    week_sweep_limit: float = knob(3.0, "clock s", "limit of one week-sweep sub-solve")
     week_sweep_idle: int = knob(
         7, "sub-solves", "the week sweep ends after this many without a gain"
     )
@@ -362,7 +378,7 @@ class SearchSettings:
         "this many without a gain start a whole-model search from the incumbent",
     )
     restart_least: float = knob(
-        3.0, "seconds", "that whole-model search runs at least this long (and needs this left)"
+        3.0, "clock s", "that whole-model search runs at least this long (and needs this left)"
     )
     restart_share: float = knob(0.15, "share", "... and at most this share of the limit")
     whole_fraction: float = knob(

@@ -11,10 +11,9 @@ work-hour checker.
 
 from __future__ import annotations
 
-import time
-
 from ortools.sat.python import cp_model
 
+from rounds.engine.clock import WALL, Clock
 from rounds.engine.roster import decomposition, horizon
 from rounds.engine.roster.column_start import ColumnStart
 from rounds.engine.roster.model import RosterModel
@@ -38,39 +37,49 @@ def solve(
     use_columns: bool = True,
     settings: SearchSettings = DEFAULT_SETTINGS,
     deadline: horizon.Deadline | None = None,
+    clock: Clock = WALL,
 ) -> Result:
     """Build the best schedule found within `time_limit` seconds; explain when none exists.
     `use_columns=False` keeps to the compact model even where column generation applies (to
     compare the two, and to test the neighbourhood search on its own). `settings` holds every
-    tuning knob of the search (`settings.py`)."""
+    tuning knob of the search (`settings.py`). `clock` is what the time limit is counted on:
+    wall seconds, or deterministic work (`rounds.engine.clock.WorkClock`: the same problem,
+    seed, workers and limit give the same schedule on any machine); `wall_time` is in its
+    units."""
     from rounds.engine.roster import explain
 
-    started = time.monotonic()
+    started = clock.now()
     reasons = explain.precheck(problem)
     if reasons:
-        return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
+        return Result(Status.INFEASIBLE, wall_time=clock.now() - started, explanation=reasons)
     # Long pure rosters: windows over time (horizon.py), never the whole year's model or
     # pricing (a year's warm-up grew with the horizon to many GB).
     knobs = settings.horizon
     if lns and use_columns and warm_start is None and horizon.applies(problem, knobs):
         result = horizon.solve_in_windows(
-            problem, time_limit=time_limit, workers=workers, seed=seed, knobs=knobs, started=started
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            knobs=knobs,
+            started=started,
+            clock=clock,
         )
-        result.wall_time = time.monotonic() - started
+        result.wall_time = clock.now() - started
         return result
     # The time limit holds while the model is built: past it, no schedule.
-    deadline = deadline or horizon.Deadline(started + time_limit)
+    deadline = deadline or horizon.Deadline(started + time_limit, clock=clock)
     try:
         rm = RosterModel(problem, deadline=deadline)
     except horizon.OutOfTime:
         return Result(
             Status.UNKNOWN,
-            wall_time=time.monotonic() - started,
+            wall_time=clock.now() - started,
             explanation=["the time limit passed while the model was being built"],
         )
     if warm_start is not None:
         add_hints(rm, warm_start.assignments)
-    search = Search(rm, started, time_limit, workers, seed, settings)
+    search = Search(rm, started, time_limit, workers, seed, settings, clock)
     if lns and use_columns and warm_start is None and decomposition.unsupported(problem) is None:
         # Pure rostering that the column search states exactly: whole schedules per person
         # first.
@@ -92,15 +101,17 @@ def solve(
         status = search.full(search.remaining())
     if status == cp_model.INFEASIBLE:
         # Explaining is worth a few seconds even when the search used its whole budget.
-        left = max(settings.explain_at_least, time_limit - (time.monotonic() - started))
-        reasons = explain.explain(problem, time_limit=left) if explain_infeasible else []
-        return Result(Status.INFEASIBLE, wall_time=time.monotonic() - started, explanation=reasons)
+        left = max(settings.explain_at_least, time_limit - (clock.now() - started))
+        reasons = (
+            explain.explain(problem, time_limit=left, clock=clock) if explain_infeasible else []
+        )
+        return Result(Status.INFEASIBLE, wall_time=clock.now() - started, explanation=reasons)
     result = search.result(status)
     if result.has_schedule and check:
         from rounds.engine.roster.record import check_schedule
 
         result.findings = check_schedule(problem, result.assignments)
-    result.wall_time = time.monotonic() - started
+    result.wall_time = clock.now() - started
     return result
 
 
