@@ -10,10 +10,8 @@ group has a sentence ("Night call on Sat Jan 3 needs at least 3", "Ana is on lea
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
-
 from rounds.engine.clock import WALL, Clock
-from rounds.engine.roster.cpsat import run
+from rounds.engine.cores import infeasible_core, shrink_core
 from rounds.engine.roster.model import RosterModel
 from rounds.engine.roster.problem import Problem
 
@@ -91,64 +89,13 @@ def explain(problem: Problem, *, time_limit: float = 10.0, clock: Clock = WALL) 
     groups = list(rm.groups.values())
     if not groups:
         return ["No schedule exists, but no single requirement could be named."]
-    core = _core(rm, [g.literal for g in groups], deadline, clock)
+    core = infeasible_core(rm.model, [g.literal for g in groups], deadline, clock)
     if core is None:
         return [
             "No schedule was found in the time allowed; the requirements could not be narrowed "
             "down further. Try a longer time limit."
         ]
-    core = _shrink(rm, core, deadline, clock)
+    core = shrink_core(rm.model, core, deadline, clock)
     by_index = {g.literal.index: g for g in groups}
     sentences = [by_index[lit.index].sentence for lit in core]
     return ["These requirements cannot all hold together; relax one of them:", *sentences]
-
-
-def _solve(
-    rm: RosterModel, assumptions: list[cp_model.IntVar], limit: float, clock: Clock = WALL
-) -> tuple[int, list[int]]:
-    rm.model.clear_assumptions()
-    rm.model.add_assumptions(assumptions)
-    solver = cp_model.CpSolver()
-    # Cores come from the sequential search with assumptions.
-    solver.parameters.num_workers = 1
-    clock.limit(solver.parameters, max(0.05, limit))
-    status = run(solver, rm.model, clock)
-    core = (
-        list(solver.sufficient_assumptions_for_infeasibility())
-        if status == cp_model.INFEASIBLE
-        else []
-    )
-    return int(status), core
-
-
-def _core(
-    rm: RosterModel, literals: list[cp_model.IntVar], deadline: float, clock: Clock = WALL
-) -> list[cp_model.IntVar] | None:
-    status, core = _solve(rm, literals, deadline - clock.now(), clock)
-    if status != cp_model.INFEASIBLE:
-        return None
-    by_index = {lit.index: lit for lit in literals}
-    found = [by_index[i] for i in core if i in by_index]
-    return found or literals
-
-
-def _shrink(
-    rm: RosterModel, core: list[cp_model.IntVar], deadline: float, clock: Clock = WALL
-) -> list[cp_model.IntVar]:
-    """Deletion filter: keep a group only if the rest is feasible without it."""
-    needed: list[cp_model.IntVar] = []
-    candidates = list(core)
-    while candidates:
-        left = deadline - clock.now()
-        if left <= 0.1:
-            return needed + candidates
-        group = candidates.pop(0)
-        status, smaller = _solve(rm, needed + candidates, min(1.0, left), clock)
-        if status == cp_model.INFEASIBLE:
-            # Still infeasible without it; the new core may drop even more groups.
-            keep = set(smaller) if smaller else {lit.index for lit in needed + candidates}
-            candidates = [c for c in candidates if c.index in keep]
-            needed = [n for n in needed if n.index in keep] if smaller else needed
-            continue
-        needed.append(group)
-    return needed

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from ortools.sat.python import cp_model
-
-from rounds.engine import stop
 from rounds.engine.clock import WALL, Clock
+from rounds.engine.cores import infeasible_core, shrink_core
 from rounds.engine.rotations.check import per_half
 from rounds.engine.rotations.model import RotationModel
 from rounds.engine.rotations.problem import HALVES, Problem, blocks_text
-from rounds.engine.rotations.solve import set_budget
 
 
 def precheck(problem: Problem) -> list[str]:
@@ -185,67 +182,15 @@ def explain(problem: Problem, *, time_limit: float = 10.0, clock: Clock = WALL) 
             "No schedule exists even without the curriculum, capacities and fixed placements: "
             "some trainee is eligible for no rotation in some block."
         ]
-    core = _core(rm, clock, [g.literal for g in groups], deadline)
+    core = infeasible_core(rm.model, [g.literal for g in groups], deadline, clock)
     if core is None:
         return [
             "No schedule was found in the time allowed; the rules could not be narrowed down "
             "further. Try a longer time limit."
         ]
-    core = _shrink(rm, clock, core, deadline)
+    core = shrink_core(rm.model, core, deadline, clock)
     by_index = {g.literal.index: g for g in groups}
     return [
         "These rules cannot all hold together; relax one of them:",
         *[by_index[lit.index].sentence for lit in core],
     ]
-
-
-def _solve(
-    rm: RotationModel, clock: Clock, assumptions: list[cp_model.IntVar], limit: float
-) -> tuple[int, list[int]]:
-    rm.model.clear_assumptions()
-    rm.model.add_assumptions(assumptions)
-    solver = cp_model.CpSolver()
-    # Cores come from the sequential search with assumptions.
-    set_budget(clock, solver, max(0.05, limit), workers=1)
-    with stop.watching(solver):
-        status = solver.solve(rm.model)
-    clock.spent(solver)
-    core = (
-        list(solver.sufficient_assumptions_for_infeasibility())
-        if status == cp_model.INFEASIBLE
-        else []
-    )
-    return int(status), core
-
-
-def _core(
-    rm: RotationModel, clock: Clock, literals: list[cp_model.IntVar], deadline: float
-) -> list[cp_model.IntVar] | None:
-    status, core = _solve(rm, clock, literals, deadline - clock.now())
-    if status != cp_model.INFEASIBLE:
-        return None
-    by_index = {lit.index: lit for lit in literals}
-    found = [by_index[i] for i in core if i in by_index]
-    return found or literals
-
-
-def _shrink(
-    rm: RotationModel, clock: Clock, core: list[cp_model.IntVar], deadline: float
-) -> list[cp_model.IntVar]:
-    """Deletion filter: keep a group only if the rest is feasible without it."""
-    needed: list[cp_model.IntVar] = []
-    candidates = list(core)
-    while candidates:
-        left = deadline - clock.now()
-        if left <= 0.1:
-            return needed + candidates
-        group = candidates.pop(0)
-        status, smaller = _solve(rm, clock, needed + candidates, min(1.0, left))
-        if status == cp_model.INFEASIBLE:
-            # Still infeasible without it; the new core may drop even more groups.
-            keep = set(smaller) if smaller else {lit.index for lit in needed + candidates}
-            candidates = [c for c in candidates if c.index in keep]
-            needed = [n for n in needed if n.index in keep] if smaller else needed
-            continue
-        needed.append(group)
-    return needed

@@ -138,7 +138,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         """The clock mid-solve: a work clock only moves when the solve is over and reported, so
         the work this solve has done so far is added."""
         if self.clock.deterministic:
-            return self.clock.now() + self.deterministic_time
+            return self.clock.now() + self.deterministic_time * self.clock.pace
         return self.clock.now()
 
 
