@@ -29,6 +29,7 @@ from rounds.core.services import audit_record
 from rounds.engine.roster.problem import Problem as RosterProblem
 from rounds.engine.roster.solve import Assignment, Result, Status
 from rounds.engine.roster.solve import solve as roster_solve
+from rounds.lib.engine_clock import engine_clock
 from rounds.lib.today import today, today_is
 from rounds.people.models import Trainee
 from rounds.people.training import history_of
@@ -374,7 +375,9 @@ def call_schedule_build(
     data, home = call_problem(program, month)
     worked = call_history(program, month)
     data = with_history(data, month, worked)
-    result = roster_solve(RosterProblem.from_json(data), time_limit=time_limit, workers=2)
+    result = roster_solve(
+        RosterProblem.from_json(data), time_limit=time_limit, workers=2, clock=engine_clock()
+    )
     if not result.has_schedule:
         raise ScheduleError("No call schedule exists: " + " ".join(result.explanation))
     with transaction.atomic():
@@ -443,6 +446,7 @@ def call_schedule_resolve(
         time_limit=time_limit,
         workers=2,
         warm_start=Result(Status.FEASIBLE, assignments=hints),
+        clock=engine_clock(),
     )
     if not result.has_schedule:
         raise NoSchedule(result.explanation or ["The engine found no schedule in time."])
