@@ -44,8 +44,12 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's (make browser-deps), as in tests/brow
 # The provider's accounts: the director (Rounds knows her by employee number VA-0042) signing in
 # with a second factor or a password only; accounts whose assertions the provider gets wrong; and
 # an employee Rounds does not know.
-DIRECTOR = {"employee_id": "VA-0042", "email": "pd@va.example", "context": MFA_CONTEXT}
-PEOPLE = {
+DIRECTOR: dict[str, Any] = {
+    "employee_id": "VA-0042",
+    "email": "pd@va.example",
+    "context": MFA_CONTEXT,
+}
+PEOPLE: dict[str, dict[str, Any]] = {
     "pd.mfa": DIRECTOR,
     "pd.password": DIRECTOR | {"context": PASSWORD_CONTEXT},
     "pd.elsewhere": DIRECTOR | {"audience": "https://elsewhere.example/saml/metadata"},
