@@ -161,12 +161,12 @@ class IdentityProvider:
             return self.login_form(start_response, form, "Wrong username or password.")
         server = self.server()
         request = server.parse_authn_request(form["SAMLRequest"], BINDING_HTTP_REDIRECT).message
-        sp_entity_id = request.issuer.text
+        # Where to answer, checked against the service provider's metadata, as a real one does.
+        reply = server.response_args(request, [BINDING_HTTP_POST])
+        reply.pop("binding")
+        sp_entity_id = reply["sp_entity_id"]
         response = server.create_authn_response(
             identity={"employeeNumber": [person["employee_id"]], "mail": [person["email"]]},
-            in_response_to=request.id,
-            destination=request.assertion_consumer_service_url,
-            sp_entity_id=sp_entity_id,
             name_id=saml.NameID(
                 format=PERSISTENT, text=person["employee_id"], sp_name_qualifier=sp_entity_id
             ),
@@ -176,11 +176,12 @@ class IdentityProvider:
             sign_alg=SIG_RSA_SHA256,  # python3-saml refuses SHA-1, pysaml2's default
             digest_alg=DIGEST_SHA256,
             release_policy=FaultyPolicy(person, mds=server.metadata),
+            **reply,
         )
         post = server.apply_binding(
             BINDING_HTTP_POST,
             str(response),
-            request.assertion_consumer_service_url,
+            reply["destination"],
             form.get("RelayState", ""),
             response=True,
         )
