@@ -15,12 +15,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-# The browser tests drive Debian's chromium; install it when missing.
+# The browser tests drive Debian's chromium; the SAML sign-in tests' identity provider (pysaml2)
+# signs with the xmlsec1 program. Install whichever is missing.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@MISSING=$$(for p in chromium xmlsec1; do command -v $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$MISSING" ] || { \
+	  echo "installing Debian's" $$MISSING "for the tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$MISSING; }
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

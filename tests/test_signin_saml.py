@@ -1,177 +1,275 @@
-"""Sign-in through a SAML 2.0 provider with a real signed assertion.
+"""Sign-in through a real SAML 2.0 identity provider (pysaml2's, tests/saml_idp/).
 
-No SAML identity provider is run here (pysaml2's needs the xmlsec1 program): the test plays the
-provider's part with real libraries instead. It reads the AuthnRequest Rounds sends (python3-saml,
-through allauth), answers it with a Response whose Assertion is signed by signxml with a key made
-for the test, and posts it to Rounds' assertion consumer service as the browser would. Rounds
-checks the signature, the audience, the times and the request it answers, as in production.
+The test starts the provider in its own process. Rounds reads the provider's metadata over HTTP,
+the provider is given Rounds' metadata, and every sign-in goes as in a browser: Rounds redirects
+to the provider with its AuthnRequest, the person fills in the provider's login form, and the
+provider's page posts its signed Response back to Rounds' assertion consumer service. Mostly a
+`requests` session plays the browser at the provider and Django's test client the browser at
+Rounds; the last test drives Debian's chromium through the same pages at a phone's width.
+
+Faulty assertions come from the provider itself (another audience, already expired: still
+correctly signed), or are altered on their way through the browser where no provider would
+produce them (a changed employee number under the signature, a response posted a second time).
+No assertion is signed by hand here any more (signxml played the provider before): every case
+that stand-in covered, the real provider produces.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import zlib
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
-from uuid import uuid4
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+import requests
+from allauth.socialaccount.models import SocialAccount
 from django.test import Client
-from lxml import etree
-from signxml import XMLSigner
+from lxml import html
+from playwright.sync_api import Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 from rounds.core.models import AuditEntry
 from rounds.people.models import Person
-from rounds.people.sso import providers_from_env, socialaccount_providers
 from tests.people import SmallInstitution
+from tests.saml_idp.running import (
+    IDP_PASSWORD,
+    MFA_CONTEXT,
+    PASSWORD_CONTEXT,
+    RunningSAMLProvider,
+    saml_identity_provider,
+)
 
-IDP = "http://127.0.0.1:9/idp"  # never contacted: the browser is sent there, and this test is it
 HOST = "127.0.0.1"
-MFA_CONTEXT = "https://refeds.org/profile/mfa"
-PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
-PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+CHROMIUM = "/usr/bin/chromium"  # Debian's (make browser-deps), as in tests/browser/
+# The provider's accounts: the director (Rounds knows her by employee number VA-0042) signing in
+# with a second factor or a password only; accounts whose assertions the provider gets wrong; and
+# an employee Rounds does not know.
+DIRECTOR: dict[str, Any] = {
+    "employee_id": "VA-0042",
+    "email": "pd@va.example",
+    "context": MFA_CONTEXT,
+}
+PEOPLE: dict[str, dict[str, Any]] = {
+    "pd.mfa": DIRECTOR,
+    "pd.password": DIRECTOR | {"context": PASSWORD_CONTEXT},
+    "pd.elsewhere": DIRECTOR | {"audience": "https://elsewhere.example/saml/metadata"},
+    "pd.expired": DIRECTOR | {"lifetime_minutes": -10},
+    "stranger": {"employee_id": "VA-7777", "email": "who@va.example", "context": MFA_CONTEXT},
+}
+REFUSED = "Third-Party Login Failure"  # allauth's page for an assertion Rounds did not accept
 
 
-def _key_and_cert() -> tuple[Any, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Harbor VA test IdP")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-KEY, CERT = _key_and_cert()
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSAMLProvider]:
+    with saml_identity_provider(tmp_path_factory.mktemp("saml-idp"), PEOPLE) as running:
+        yield running
 
 
 @pytest.fixture
-def affiliate(small: SmallInstitution, settings: Any) -> SmallInstitution:
-    env = {
-        "ROUNDS_SSO_PROVIDERS": "affiliate",
-        "ROUNDS_SSO_AFFILIATE_PROTOCOL": "saml",
-        "ROUNDS_SSO_AFFILIATE_NAME": "Harbor VA",
-        "ROUNDS_SSO_AFFILIATE_IDP_ENTITY_ID": IDP,
-        "ROUNDS_SSO_AFFILIATE_IDP_SSO_URL": f"{IDP}/sso",
-        "ROUNDS_SSO_AFFILIATE_IDP_CERT": CERT,
-        "ROUNDS_SSO_AFFILIATE_MATCH_FIELD": "employee_id",
-        "ROUNDS_SSO_AFFILIATE_MATCH_CLAIM": "employeeNumber",
-        "ROUNDS_SSO_AFFILIATE_STRONG_CONTEXTS": MFA_CONTEXT,
-    }
-    settings.SOCIALACCOUNT_PROVIDERS = socialaccount_providers(providers_from_env(env))
+def affiliate(small: SmallInstitution, idp: RunningSAMLProvider, settings: Any) -> SmallInstitution:
+    """Rounds configured from the provider's metadata, and registered with the provider."""
+    settings.SOCIALACCOUNT_PROVIDERS = idp.rounds_providers()
     settings.ROUNDS_MFA_REQUIRED_ROLES = ["program_director", "gme_office"]
     Person.objects.filter(user=small.users["pd.im"]).update(employee_id="VA-0042")
+    metadata = Client(HTTP_HOST=HOST).get("/accounts/saml/affiliate/metadata/")
+    assert metadata.status_code == 200, metadata.content
+    idp.register(metadata.content)
     return small
 
 
-def _authn_request(client: Client) -> dict[str, str]:
-    """Start the sign-in; read the request Rounds sends the browser to the provider with."""
-    response = client.post("/accounts/saml/affiliate/login/")
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{IDP}/sso"
-    encoded = parse_qs(location.query)["SAMLRequest"][0]
-    request = etree.fromstring(zlib.decompress(base64.b64decode(encoded), -15))
-    return {"id": request.get("ID"), "acs": request.get("AssertionConsumerServiceURL")}
+def _fields(page: str) -> tuple[str, dict[str, str]]:
+    form = html.fromstring(page).forms[0]
+    return str(form.action), dict(form.form_values())
 
 
-def _signed_response(request: dict[str, str], employee_id: str, context: str) -> str:
-    now = dt.datetime.now(dt.UTC)
-    stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
-    later, earlier = stamp(now + dt.timedelta(minutes=5)), stamp(now - dt.timedelta(minutes=1))
-    audience = f"http://{HOST}/accounts/saml/affiliate/metadata/"
-    assertion_id = f"_{uuid4().hex}"
-    xml = f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
- xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_{uuid4().hex}" Version="2.0"
- IssueInstant="{stamp(now)}" Destination="{request["acs"]}" InResponseTo="{request["id"]}">
- <saml:Issuer>{IDP}</saml:Issuer>
- <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
- <saml:Assertion ID="{assertion_id}" Version="2.0" IssueInstant="{stamp(now)}">
-  <saml:Issuer>{IDP}</saml:Issuer>
-  <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"></ds:Signature>
-  <saml:Subject>
-   <saml:NameID Format="{PERSISTENT}">{employee_id}</saml:NameID>
-   <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
-    <saml:SubjectConfirmationData NotOnOrAfter="{later}" Recipient="{request["acs"]}"
-     InResponseTo="{request["id"]}"/>
-   </saml:SubjectConfirmation>
-  </saml:Subject>
-  <saml:Conditions NotBefore="{earlier}" NotOnOrAfter="{later}">
-   <saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction>
-  </saml:Conditions>
-  <saml:AuthnStatement AuthnInstant="{stamp(now)}" SessionIndex="_{uuid4().hex}">
-   <saml:AuthnContext><saml:AuthnContextClassRef>{context}</saml:AuthnContextClassRef></saml:AuthnContext>
-  </saml:AuthnStatement>
-  <saml:AttributeStatement>
-   <saml:Attribute Name="employeeNumber">
-    <saml:AttributeValue>{employee_id}</saml:AttributeValue>
-   </saml:Attribute>
-   <saml:Attribute Name="email">
-    <saml:AttributeValue>a@va.example</saml:AttributeValue>
-   </saml:Attribute>
-  </saml:AttributeStatement>
- </saml:Assertion>
-</samlp:Response>"""
-    root = etree.fromstring(xml.encode())
-    assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
-    signed = XMLSigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#").sign(
-        assertion, key=KEY, cert=CERT, reference_uri=assertion_id
-    )
-    root.replace(assertion, signed)
-    return base64.b64encode(etree.tostring(root)).decode()
+def _response_from_provider(client: Client, idp: RunningSAMLProvider, username: str) -> dict:
+    """Start the sign-in at Rounds and sign in at the provider: the form its page posts back."""
+    start = client.post("/accounts/saml/affiliate/login/")
+    assert start["Location"].startswith(f"{idp.url}/sso?SAMLRequest=")
+    browser = requests.Session()
+    login_page = browser.get(start["Location"], timeout=30)
+    assert "Harbor VA sign-in" in login_page.text
+    _, hidden = _fields(login_page.text)
+    credentials = {"username": username, "password": IDP_PASSWORD}
+    answer = browser.post(f"{idp.url}/sso/login", data=hidden | credentials, timeout=30)
+    action, posted = _fields(answer.text)
+    assert action == f"http://{HOST}/accounts/saml/affiliate/acs/"
+    return posted
 
 
-def _sign_in(client: Client, employee_id: str, context: str, *, tamper: bool = False) -> Any:
-    request = _authn_request(client)
-    response = _signed_response(request, employee_id, context)
-    if tamper:  # another employee number after signing: the signature no longer matches
-        xml = base64.b64decode(response).replace(b">VA-0042<", b">VA-0099<")
-        response = base64.b64encode(xml).decode()
-    return client.post(request["acs"], {"SAMLResponse": response}, follow=True)
+def _post_to_rounds(client: Client, posted: dict[str, str]) -> Any:
+    return client.post("/accounts/saml/affiliate/acs/", posted, follow=True)
 
 
-def test_a_signed_assertion_with_mfa_signs_the_director_in_without_a_second_prompt(
-    affiliate: SmallInstitution,
+def _sign_in(
+    client: Client,
+    idp: RunningSAMLProvider,
+    username: str,
+    alter: Callable[[bytes], bytes] | None = None,
+) -> Any:
+    posted = _response_from_provider(client, idp, username)
+    if alter is not None:
+        xml = alter(base64.b64decode(posted["SAMLResponse"]))
+        posted["SAMLResponse"] = base64.b64encode(xml).decode()
+    return _post_to_rounds(client, posted)
+
+
+def _signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def _logged_reason(caplog: pytest.LogCaptureFixture) -> str:
+    """Why Rounds refused the response, as the log tells whoever runs it."""
+    return " ".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+def test_the_director_signs_in_with_the_providers_second_factor_and_is_linked_once(
+    affiliate: SmallInstitution, idp: RunningSAMLProvider
 ) -> None:
     client = Client(HTTP_HOST=HOST)
-    page = _sign_in(client, "VA-0042", MFA_CONTEXT)
+    page = _sign_in(client, idp, "pd.mfa")
     assert page.redirect_chain[-1][0] == "/staff/"
     assert "Welcome, Pd.Im Tester" in page.content.decode()
-    assert client.get("/staff/").status_code == 200
-    assert AuditEntry.objects.filter(action="signin.linked", actor=affiliate.users["pd.im"])
+    director = affiliate.users["pd.im"]
+    linked = AuditEntry.objects.get(action="signin.linked", actor=director)
+    assert linked.changes == {"provider": "affiliate", "uid": "VA-0042"}
+    assert AuditEntry.objects.filter(action="signin", actor=director).count() == 1
+
+    client.post("/accounts/logout/")
+    again = _sign_in(Client(HTTP_HOST=HOST), idp, "pd.mfa")
+    assert again.redirect_chain[-1][0] == "/staff/"
+    assert AuditEntry.objects.filter(action="signin.linked").count() == 1  # the link is kept
+    assert AuditEntry.objects.filter(action="signin", actor=director).count() == 2
+    assert SocialAccount.objects.get(user=director).uid == "VA-0042"
 
 
 def test_a_password_only_assertion_leaves_the_director_to_set_up_a_second_factor(
-    affiliate: SmallInstitution,
+    affiliate: SmallInstitution, idp: RunningSAMLProvider
 ) -> None:
     client = Client(HTTP_HOST=HOST)
-    page = _sign_in(client, "VA-0042", PASSWORD_CONTEXT)
+    page = _sign_in(client, idp, "pd.password")
     assert page.redirect_chain[-1][0] == "/accounts/2fa/"
     assert "needs a second factor" in page.content.decode()
+    assert client.get("/staff/")["Location"] == "/accounts/2fa/"
 
 
-def test_a_tampered_assertion_is_refused(affiliate: SmallInstitution) -> None:
+def test_an_assertion_for_another_service_is_refused(
+    affiliate: SmallInstitution,
+    idp: RunningSAMLProvider,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = Client(HTTP_HOST=HOST)
+    page = _sign_in(client, idp, "pd.elsewhere")
+    assert REFUSED in page.content.decode()
+    assert "is not a valid audience for this Response" in _logged_reason(caplog)
+    assert not _signed_in(client)
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_expired_assertion_is_refused(
+    affiliate: SmallInstitution,
+    idp: RunningSAMLProvider,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = Client(HTTP_HOST=HOST)
+    page = _sign_in(client, idp, "pd.expired")
+    assert REFUSED in page.content.decode()
+    assert "Could not validate timestamp: expired" in _logged_reason(caplog)
+    assert not _signed_in(client)
+
+
+def test_an_assertion_altered_after_signing_is_refused(
+    affiliate: SmallInstitution,
+    idp: RunningSAMLProvider,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Someone holding the GME office's employee number rewrites the director's assertion to it.
     Person.objects.filter(user=affiliate.users["gme"]).update(employee_id="VA-0099")
     client = Client(HTTP_HOST=HOST)
-    page = _sign_in(client, "VA-0042", MFA_CONTEXT, tamper=True)
-    assert "_auth_user_id" not in client.session
-    assert "Welcome" not in page.content.decode()
+    page = _sign_in(client, idp, "pd.mfa", alter=lambda xml: xml.replace(b"VA-0042", b"VA-0099"))
+    assert REFUSED in page.content.decode()
+    assert "Signature validation failed" in _logged_reason(caplog)
+    assert not _signed_in(client)
+    assert not AuditEntry.objects.filter(action="signin").exists()
 
 
-def test_an_unknown_employee_gets_the_clear_page(affiliate: SmallInstitution) -> None:
+def test_a_response_posted_again_signs_no_one_in(
+    affiliate: SmallInstitution, idp: RunningSAMLProvider
+) -> None:
     client = Client(HTTP_HOST=HOST)
-    page = _sign_in(client, "VA-7777", MFA_CONTEXT)
+    posted = _response_from_provider(client, idp, "pd.mfa")
+    assert _post_to_rounds(client, posted).redirect_chain[-1][0] == "/staff/"
+
+    # Captured on its way (a shared computer's history, a proxy): the request it answered is used.
+    thief = Client(HTTP_HOST=HOST)
+    replayed = _post_to_rounds(thief, posted)
+    assert replayed.status_code == 403
+    assert not _signed_in(thief)
+    again = _post_to_rounds(client, posted)
+    assert again.status_code == 403
+    assert AuditEntry.objects.filter(action="signin").count() == 1
+
+
+def test_an_unknown_employee_gets_the_clear_page(
+    affiliate: SmallInstitution, idp: RunningSAMLProvider
+) -> None:
+    client = Client(HTTP_HOST=HOST)
+    page = _sign_in(client, idp, "stranger")
     assert page.status_code == 403
     assert "We could not find you in Rounds" in page.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert not _signed_in(client)
+    assert AuditEntry.objects.filter(action="signin.unmatched").count() == 1
+
+
+def test_the_provider_refuses_a_wrong_password_and_rounds_is_not_told(
+    affiliate: SmallInstitution, idp: RunningSAMLProvider
+) -> None:
+    client = Client(HTTP_HOST=HOST)
+    start = client.post("/accounts/saml/affiliate/login/")
+    browser = requests.Session()
+    _, hidden = _fields(browser.get(start["Location"], timeout=30).text)
+    wrong = hidden | {"username": "pd.mfa", "password": "not-it"}
+    answer = browser.post(f"{idp.url}/sso/login", data=wrong, timeout=30)
+    assert "Wrong username or password." in answer.text
+    assert "SAMLResponse" not in answer.text
+
+
+@pytest.fixture
+def phone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
+    """Debian's chromium at a phone's width. Sync Playwright runs an event loop in this thread,
+    where Django then refuses the database unless told it is safe (nothing else runs there)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()
+
+
+@pytest.mark.browser
+def test_in_chromium_the_director_signs_in_at_the_providers_form_and_lands_on_her_page(
+    transactional_db: None,
+    live_server: LiveServer,
+    small: SmallInstitution,
+    idp: RunningSAMLProvider,
+    settings: Any,
+    phone: Page,
+) -> None:
+    settings.SOCIALACCOUNT_PROVIDERS = idp.rounds_providers()
+    Person.objects.filter(user=small.users["pd.im"]).update(employee_id="VA-0042")
+    metadata = requests.get(f"{live_server.url}/accounts/saml/affiliate/metadata/", timeout=30)
+    idp.register(metadata.content)
+
+    phone.goto(f"{live_server.url}/accounts/login/")
+    phone.get_by_role("button", name="Sign in with Harbor VA").click()
+    expect(phone.get_by_role("heading", name="Harbor VA sign-in")).to_be_visible()
+    phone.get_by_label("Username").fill("pd.mfa")
+    phone.get_by_label("Password").fill(IDP_PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    # The provider's page posts the signed response to Rounds by itself (its script).
+    expect(phone).to_have_url(f"{live_server.url}/staff/")
+    expect(phone.get_by_text("Welcome, Pd.Im Tester")).to_be_visible()
+    assert AuditEntry.objects.filter(action="signin.linked", actor=small.users["pd.im"]).exists()
