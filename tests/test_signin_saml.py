@@ -56,7 +56,7 @@ PEOPLE: dict[str, dict[str, Any]] = {
     "pd.expired": DIRECTOR | {"lifetime_minutes": -10},
     "stranger": {"employee_id": "VA-7777", "email": "who@va.example", "context": MFA_CONTEXT},
 }
-REFUSED = "Third-Party Login Failure"  # allauth's page for an assertion Rounds did not accept
+REFUSED = "Your hospital's sign-in was not accepted"  # the page for an answer Rounds refused
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +204,7 @@ def test_a_response_posted_again_signs_no_one_in(
     thief = Client(HTTP_HOST=HOST)
     replayed = _post_to_rounds(thief, posted)
     assert replayed.status_code == 403
+    assert REFUSED in replayed.content.decode()  # a sign-in failure, not "outside your role"
     assert not _signed_in(thief)
     again = _post_to_rounds(client, posted)
     assert again.status_code == 403

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -321,9 +322,21 @@ class ProviderPagesMiddleware:
             logger.error("SAML sign-in failed at %s: %s", request.path, exception)
         elif isinstance(exception, requests.RequestException):
             logger.warning("identity provider unreachable at %s: %s", request.path, exception)
+        elif isinstance(exception, PermissionDenied) and _provider_answer(request.path):
+            # allauth refuses a provider's answer whose sign-in request is already used (a
+            # response posted again, a page reloaded): a sign-in failure, not a page outside the
+            # person's role.
+            logger.warning("sign-in answer refused at %s: %s", request.path, exception)
+            return render(request, "socialaccount/authentication_error.html", status=403)
         else:
             return None
         return render(request, "account/provider_unreachable.html", status=502)
+
+
+def _provider_answer(path: str) -> bool:
+    """Where an identity provider's answer arrives: SAML's assertion consumer and the OpenID
+    Connect callback."""
+    return path.startswith("/accounts/") and ("/acs/" in path or path.endswith("/callback/"))
 
 
 # --- pages --------------------------------------------------------------------------------------
