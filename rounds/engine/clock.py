@@ -12,9 +12,12 @@ own Python work (pricing, LP rounds, greedy passes) with `tick(units)`.
   seed and budget give the same schedule on any machine at any load, so a test can bound quality
   without depending on how fast the machine is today.
 
-One unit of work is meant to be about a second on an idle core, as CP-SAT's deterministic time
-is; the budgets in tests are written in those units. Work done by threads at once adds up (two
-pricing threads busy for a second are two units), so a budget of work is CPU, not wall, time.
+A unit is CP-SAT's deterministic time, and the roster search's own ticks are calibrated to it on
+the Curtois instances. It is not a second: how much CPU a unit takes differs several-fold between
+models (CP-SAT barely counts its LP work, which dominates the rotation model), so a work budget
+promises the same answer, never a duration; tests choose the budget their assertion needs. Work
+done by threads at once adds up (two pricing threads busy together count twice), so a budget of
+work is CPU, not wall, time.
 `pace` models a slower or busier machine: every unit costs `pace` seconds of the budget, and a
 CP-SAT solve given `seconds` gets `seconds / pace` units of its own.
 
