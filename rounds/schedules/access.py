@@ -14,7 +14,7 @@ from rounds.people.access import (
     require_roles,
     user_roles,
 )
-from rounds.people.models import Person, Role, Trainee
+from rounds.people.models import Person, Role
 
 if TYPE_CHECKING:
     from rounds.core.models import Program
@@ -41,14 +41,6 @@ def manage_or_404(user: AnyUser, program: Program) -> None:
     """Other programs' schedules do not exist for this user."""
     if not can_manage_program(user, program):
         raise Http404("No such schedule.")
-
-
-def own_trainee(user: AnyUser) -> Trainee | None:
-    if user.pk is None:
-        return None
-    return (
-        Trainee.objects.filter(person__user_id=user.pk).select_related("person", "program").first()
-    )
 
 
 def may_read_schedules(roles: UserRoles) -> bool:

@@ -15,9 +15,10 @@ from rounds.core.models import Program
 from rounds.jobs.models import Job
 from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
+from rounds.people.access import trainee_of
 from rounds.people.models import Trainee
 from rounds.schedules import consequences
-from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
+from rounds.schedules.access import manage_or_404, staff_required, trainee_required
 from rounds.schedules.call_checks import month_days, shift_code, shift_types
 from rounds.schedules.call_grid import call_compare, call_grid
 from rounds.schedules.calls import (
@@ -349,7 +350,7 @@ def call_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @trainee_required
 @require_POST
 def call_request(request: HttpRequest) -> HttpResponse:
-    trainee = own_trainee(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
     try:

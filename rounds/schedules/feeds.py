@@ -21,9 +21,9 @@ from rounds.imports.uploads import upload_keep, upload_size_problem
 from rounds.lib import today as clock
 from rounds.lib.exports import xlsx_append
 from rounds.lib.params import id_or_none, key_or_none
-from rounds.people.access import trainees_visible_to, user_roles
+from rounds.people.access import trainee_of, trainees_visible_to, user_roles
 from rounds.schedules import selectors
-from rounds.schedules.access import clinical_required, manage_or_404, own_trainee, staff_required
+from rounds.schedules.access import clinical_required, manage_or_404, staff_required
 from rounds.schedules.import_job import schedule_import_start
 from rounds.schedules.models import (
     CalendarFeed,
@@ -61,7 +61,7 @@ def feed_list(request: HttpRequest) -> HttpResponse:
         rotations = rotations.filter(uses__program__in=_program_ids(request)).distinct()
     context = {
         "feeds": [(f, request.build_absolute_uri(_ics_url(f))) for f in _feeds_of(request)],
-        "trainee": own_trainee(request.user),
+        "trainee": trainee_of(request.user),
         "rotations": rotations[:300],
     }
     return render(request, "schedules/feeds.html", context)
@@ -97,7 +97,7 @@ def feed_new(request: HttpRequest) -> HttpResponse:
             raise Http404("No such service.")
         feed = CalendarFeed.objects.create(rotation=rotation, created_by_id=_user_id(request))
     else:
-        trainee = own_trainee(request.user)
+        trainee = trainee_of(request.user)
         if trainee is None:
             raise Http404("You have no trainee schedule.")
         feed = CalendarFeed.objects.create(trainee=trainee, created_by_id=_user_id(request))

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from rounds.core.models import Program, Site
-from rounds.people.access import can_manage_program
+from rounds.people.access import can_manage_program, trainee_of
 from rounds.schedules import oncall
-from rounds.schedules.access import ContactViewer, on_call_required, own_trainee
+from rounds.schedules.access import ContactViewer, on_call_required
 from rounds.schedules.call_pdf import call_month_pdf
 from rounds.schedules.models import CallSchedule
 
@@ -61,7 +61,7 @@ def _month(raw: str) -> dt.date:
 def call_month_pdf_view(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     """The program's published call month as a PDF, for its staff and its own trainees."""
     program = get_object_or_404(Program, pk=pk)
-    mine = own_trainee(request.user)
+    mine = trainee_of(request.user)
     if not can_manage_program(request.user, program) and (
         mine is None or mine.program_id != program.pk
     ):

@@ -15,9 +15,10 @@ from rounds.core.models import Program
 from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import id_or_none
+from rounds.people.access import trainee_of
 from rounds.people.models import Trainee
 from rounds.schedules import swap_selectors
-from rounds.schedules.access import manage_or_404, own_trainee, staff_required, trainee_required
+from rounds.schedules.access import manage_or_404, staff_required, trainee_required
 from rounds.schedules.history import day_started
 from rounds.schedules.models import CallAssignment, CallRequest, CallSchedule, SwapProposal
 from rounds.schedules.services import ScheduleError
@@ -32,7 +33,7 @@ from rounds.schedules.swaps import (
 
 
 def _me(request: HttpRequest) -> Trainee:
-    trainee = own_trainee(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
     return trainee

@@ -21,14 +21,13 @@ from rounds.jobs.models import Job
 from rounds.lib import today as clock
 from rounds.lib.idempotency import token_from
 from rounds.lib.params import id_or_none, year_or_none
-from rounds.people.access import programs_managed_by, user_roles
+from rounds.people.access import programs_managed_by, trainee_of, user_roles
 from rounds.people.models import Trainee
 from rounds.schedules import notices, selectors
 from rounds.schedules.access import (
     clinical_required,
     gme_required,
     manage_or_404,
-    own_trainee,
     staff_required,
     trainee_required,
 )
@@ -79,7 +78,7 @@ def _year(request: HttpRequest) -> int:
 def home(request: HttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     if not roles.is_staff_member:
-        return redirect("schedules:mine" if own_trainee(request.user) else "schedules:on_call")
+        return redirect("schedules:mine" if trainee_of(request.user) else "schedules:on_call")
     year = _year(request)
     programs = list(programs_managed_by(request.user).order_by("name")[:200])
     published: dict[int, RotationSchedule] = {}
@@ -446,7 +445,7 @@ def compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 
 @trainee_required
 def mine(request: HttpRequest) -> HttpResponse:
-    trainee = own_trainee(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
     return _render_mine(request, trainee, _wishes_form(trainee))
@@ -509,7 +508,7 @@ def _wishes_form(trainee: Trainee, data: Any = None) -> WishesForm:
 @trainee_required
 @require_POST
 def wishes_save(request: HttpRequest) -> HttpResponse:
-    trainee = own_trainee(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
     form = _wishes_form(trainee, request.POST)
@@ -567,7 +566,7 @@ def site_view(request: HttpRequest, slug: str) -> HttpResponse:
 @trainee_required
 @require_POST
 def vacation_new(request: HttpRequest) -> HttpResponse:
-    trainee = own_trainee(request.user)
+    trainee = trainee_of(request.user)
     if trainee is None:
         raise Http404("You have no trainee record.")
     block = get_object_or_404(
