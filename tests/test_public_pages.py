@@ -256,7 +256,7 @@ def test_pages_use_a_few_queries(
     program = Program.objects.get(name="Internal Medicine Residency")
     sponsor = Site.objects.get(kind=Site.Kind.SPONSOR)
     urls = {
-        "/": 9,  # the trainee count reads dated training history (one more query)
+        "/": 10,  # the trainee count reads dated training history and logged leave
         "/programs/": 7,
         "/programs/?specialty=internal-medicine&kind=fellowship&q=card": 7,
         program.get_absolute_url(): 7,

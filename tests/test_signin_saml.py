@@ -25,8 +25,6 @@ import requests
 from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 from lxml import html
-from playwright.sync_api import Page, expect, sync_playwright
-from pytest_django.live_server_helper import LiveServer
 
 from rounds.core.models import AuditEntry
 from rounds.people.models import Person
@@ -233,44 +231,3 @@ def test_the_provider_refuses_a_wrong_password_and_rounds_is_not_told(
     answer = browser.post(f"{idp.url}/sso/login", data=wrong, timeout=30)
     assert "Wrong username or password." in answer.text
     assert "SAMLResponse" not in answer.text
-
-
-@pytest.fixture
-def phone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
-    """Debian's chromium at a phone's width. Sync Playwright runs an event loop in this thread,
-    where Django then refuses the database unless told it is safe (nothing else runs there)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-        page.set_default_timeout(20_000)
-        yield page
-        browser.close()
-
-
-@pytest.mark.browser
-def test_in_chromium_the_director_signs_in_at_the_providers_form_and_lands_on_her_page(
-    transactional_db: None,
-    live_server: LiveServer,
-    small: SmallInstitution,
-    idp: RunningSAMLProvider,
-    settings: Any,
-    phone: Page,
-) -> None:
-    settings.SOCIALACCOUNT_PROVIDERS = idp.rounds_providers()
-    Person.objects.filter(user=small.users["pd.im"]).update(employee_id="VA-0042")
-    metadata = requests.get(f"{live_server.url}/accounts/saml/affiliate/metadata/", timeout=30)
-    idp.register(metadata.content)
-
-    phone.goto(f"{live_server.url}/accounts/login/")
-    phone.get_by_role("button", name="Sign in with Harbor VA").click()
-    expect(phone.get_by_role("heading", name="Harbor VA sign-in")).to_be_visible()
-    phone.get_by_label("Username").fill("pd.mfa")
-    phone.get_by_label("Password").fill(IDP_PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
-    # The provider's page posts the signed response to Rounds by itself (its script).
-    expect(phone).to_have_url(f"{live_server.url}/staff/")
-    expect(phone.get_by_text("Welcome, Pd.Im Tester")).to_be_visible()
-    assert AuditEntry.objects.filter(action="signin.linked", actor=small.users["pd.im"]).exists()
