@@ -14,6 +14,7 @@ Days are calendar days; years are academic years (July 1 to June 30), as everywh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -179,20 +180,8 @@ def board_excess(days: Mapping[date, str], board: Board, years: int) -> Excess:
     training of `years` years. The first parental, caregiver or medical days, up to the board's
     once-in-training allowance, count against nothing; every other day counts in its academic
     year and in the whole."""
-    free = board.family_medical_days
-    counted: dict[date, int] = {}
-    family = 0
-    for day in sorted(days):
-        if days[day] in FAMILY_MEDICAL_KINDS and family < free:
-            family += 1
-            continue
-        year = academic_year(day)[0]
-        counted[year] = counted.get(year, 0) + 1
-    away = sum(counted.values())
-    cap = board.per_year_days
-    over_years = sum(max(0, n - cap) for n in counted.values()) if cap is not None else 0
-    over_total = max(0, away - board.total_days(years))
-    return Excess(away, family, over_years, over_total)
+    counts = Counter((academic_year(day)[0].year, kind) for day, kind in days.items())
+    return excess_of_counts(counts, board, years)
 
 
 @dataclass(frozen=True)
@@ -416,9 +405,10 @@ def leave_day_counts(
 
 
 def excess_of_counts(counts: Mapping[tuple[int, str], int], board: Board, years: int) -> Excess:
-    """`board_excess` from days per (academic year, kind) rather than day by day: the first
-    parental, caregiver and medical days of the training, up to the board's once allowance, are
-    free, so each year's free days are what is left of the allowance in that year."""
+    """`board_excess` from days per (academic year, kind), as the database counts them
+    (`leave_day_counts`): the first parental, caregiver and medical days of the training, up to
+    the board's once allowance, are free, so each year's free days are what is left of the
+    allowance in that year."""
     free_left = board.family_medical_days
     counted: dict[int, int] = {}
     family = 0
