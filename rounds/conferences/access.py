@@ -81,28 +81,33 @@ def may_read_attendance(roles: UserRoles) -> bool:
     return roles.is_staff_member or roles.has(Role.TRAINEE)
 
 
-def sessions_visible_to(user: AnyUser) -> Q:
-    """Filter on sessions a user may read (without their codes): the staffed programs' (all
-    for the GME office), a trainee's own program's, and those the user presents."""
+def _programs_read_by(user: AnyUser) -> set[int] | None:
+    """The programs whose conferences a user reads: the staffed ones and a trainee's own (None:
+    every program, for the GME office)."""
     roles = user_roles(user)
     if roles.is_gme_office:
-        return Q()
+        return None
     programs = set(roles.staffed_program_ids)
     trainee = trainee_of(user)
     if trainee is not None:
         programs.add(trainee.program_id)
+    return programs
+
+
+def sessions_visible_to(user: AnyUser) -> Q:
+    """Filter on sessions a user may read (without their codes): the staffed programs' (all
+    for the GME office), a trainee's own program's, and those the user presents."""
+    programs = _programs_read_by(user)
+    if programs is None:
+        return Q()
     return Q(series__program__in=programs) | Q(presenter__user_id=user.pk)
 
 
 def series_visible_to(user: AnyUser) -> Q:
     """Filter on series, the same way as sessions_visible_to: a presenter sees the series of
     the sessions they present."""
-    roles = user_roles(user)
-    if roles.is_gme_office:
+    programs = _programs_read_by(user)
+    if programs is None:
         return Q()
-    programs = set(roles.staffed_program_ids)
-    trainee = trainee_of(user)
-    if trainee is not None:
-        programs.add(trainee.program_id)
     presents = Session.objects.filter(Q(presenter__user_id=user.pk), series=OuterRef("pk"))
     return Q(program__in=programs) | Q(Exists(presents))
